@@ -1,0 +1,5 @@
+"""Allow `python -m liaison_desk`."""
+
+from liaison_desk.cli import main
+
+main()

@@ -1,0 +1,4 @@
+"""Command-line interface."""
+
+def main() -> None:
+    pass

@@ -1,0 +1,46 @@
+"""Crash-safe file replacement: a reader sees the old file or the new one, never a mix."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from liaison_desk.core.errors import StorageError
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temporary name, fsync it, rename over `path`, fsync the folder."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        fsync_dir(path.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise storage_error(exc, path) from exc
+
+
+def storage_error(exc: OSError, path: Path) -> StorageError:
+    """Turn an OSError into a sentence naming the file and what the user can do."""
+    if exc.errno == errno.ENOSPC:
+        return StorageError(f"The disk is full; {path.name} was not written. Free some space.")
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return StorageError(f"{path.parent} cannot be written to (read-only or no permission).")
+    return StorageError(f"Could not write {path.name}: {exc.strerror or exc}.")

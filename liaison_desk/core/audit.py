@@ -1,0 +1,48 @@
+"""The local audit log, inside the vault: who opened it, changed keys, moved data in or out.
+
+Entries hold ids and counts only, never record content. The log is never synced.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from liaison_desk.core.clock import Clock, iso_from_ms
+from liaison_desk.core.schema import Connection
+
+EVENTS = (
+    "vault-created",
+    "unlock",
+    "passphrase-changed",
+    "recovered",
+    "backup-created",
+    "restored",
+    "import",
+    "export",
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: str
+    event: str
+    detail: dict[str, Any]
+
+
+def record(conn: Connection, clock: Clock, event: str, **detail: str | int) -> None:
+    """Append an entry (joins the caller's transaction if one is open)."""
+    if event not in EVENTS:
+        raise ValueError(f"unknown audit event {event}")
+    conn.execute(
+        "INSERT INTO audit (at, event, detail) VALUES (?, ?, ?)",
+        (iso_from_ms(clock.now_ms()), event, json.dumps(detail, sort_keys=True)),
+    )
+
+
+def entries(conn: Connection, limit: int = 100) -> list[AuditEntry]:
+    rows = conn.execute(
+        "SELECT at, event, detail FROM audit ORDER BY n DESC LIMIT ?", (limit,)
+    ).fetchall()
+    return [AuditEntry(at, event, json.loads(detail)) for at, event, detail in rows]

@@ -1,0 +1,89 @@
+"""Errors of the core, each carrying a sentence the user can act on.
+
+LiaisonError                      root of every error this application raises on purpose
+ +-- VaultError                   the vault as a whole
+ |    +-- VaultNotFound           no vault in that folder
+ |    +-- VaultExists             refusing to create over an existing vault
+ |    +-- WrongPassphrase         the passphrase or recovery code does not open it
+ |    +-- KeySlotsDamaged         keys.json unreadable, altered or below the KDF floor
+ |    +-- VaultDamaged            the database is unreadable (corrupt, not ours)
+ |    +-- SchemaTooNew            written by a newer Liaison Desk
+ |    +-- MigrationFailed         an upgrade step failed; the vault was left as it was
+ |    +-- VaultLocked             used after lock()
+ +-- StorageError                the environment's fault: disk full, read-only, I/O
+ +-- RecordError
+ |    +-- RecordNotFound          no such record (or it was deleted)
+ |    +-- ValidationError         a field value that cannot be stored
+ +-- BackupError                  a backup file that is damaged or not a backup
+ +-- ImportFormatError            an import file that cannot be read, naming where
+"""
+
+from __future__ import annotations
+
+
+class LiaisonError(Exception):
+    """Root of every error raised on purpose; ``str(err)`` is a sentence for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class VaultError(LiaisonError):
+    pass
+
+
+class VaultNotFound(VaultError):
+    pass
+
+
+class VaultExists(VaultError):
+    pass
+
+
+class WrongPassphrase(VaultError):
+    pass
+
+
+class KeySlotsDamaged(VaultError):
+    pass
+
+
+class VaultDamaged(VaultError):
+    pass
+
+
+class SchemaTooNew(VaultError):
+    pass
+
+
+class MigrationFailed(VaultError):
+    pass
+
+
+class VaultLocked(VaultError):
+    pass
+
+
+class StorageError(LiaisonError):
+    pass
+
+
+class RecordError(LiaisonError):
+    pass
+
+
+class RecordNotFound(RecordError):
+    pass
+
+
+class ValidationError(RecordError):
+    pass
+
+
+class BackupError(LiaisonError):
+    pass
+
+
+class ImportFormatError(LiaisonError):
+    pass

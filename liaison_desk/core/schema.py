@@ -1,0 +1,242 @@
+"""The vault's schema as an ordered list of migrations, tracked by PRAGMA user_version.
+
+Migration N takes a vault from version N-1 to N. A migration is history: once
+released it never changes, so each one spells out its SQL literally instead of
+deriving it from today's record definitions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlcipher3
+
+from liaison_desk.core.errors import MigrationFailed, SchemaTooNew
+
+log = logging.getLogger("liaison_desk.schema")
+
+Connection = Any  # sqlcipher3.Connection has no type information
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    apply: Callable[[Connection], None]
+
+
+def run_script(conn: Connection, script: str) -> None:
+    """Execute statements one by one, so they join the caller's open transaction.
+
+    (sqlite3's executescript() would COMMIT first and break the all-or-nothing upgrade.)
+    """
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlcipher3.complete_statement(statement):
+            conn.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError("migration script ends in an incomplete statement")
+
+
+_SYNC_COLUMNS = """
+    n INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    hlc TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    clocks TEXT NOT NULL,
+    marking TEXT NOT NULL,
+    tags TEXT NOT NULL DEFAULT '[]'"""
+
+
+def _search_triggers(table: str, code: int, kind: str, title: str, body: str) -> str:
+    """Keep one FTS5 row per live record; its rowid is derived from the record's row number."""
+    row = f"INSERT INTO search(rowid, kind, record_id, marking, title, body) SELECT new.n * 8 + {code}, '{kind}', new.id, new.marking, new.{title}, concat_ws(' ', {body}) WHERE new.deleted = 0;"  # noqa: E501
+    return f"""
+CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN
+    {row}
+END;
+CREATE TRIGGER {table}_search_update AFTER UPDATE ON {table} BEGIN
+    DELETE FROM search WHERE rowid = old.n * 8 + {code};
+    {row}
+END;
+CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN
+    DELETE FROM search WHERE rowid = old.n * 8 + {code};
+END;
+"""
+
+
+_V1 = (
+    f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE oplog (
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hlc TEXT NOT NULL,
+    entity TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    base TEXT NOT NULL,
+    PRIMARY KEY (origin, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE audit (
+    n INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    event TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '{{}}'
+);
+
+CREATE TABLE organizations ({_SYNC_COLUMNS},
+    name TEXT NOT NULL,
+    kind TEXT,
+    country TEXT,
+    parent_id TEXT,
+    notes TEXT
+);
+CREATE INDEX organizations_by_name ON organizations (name COLLATE NOCASE, id) WHERE deleted = 0;
+
+CREATE TABLE contacts ({_SYNC_COLUMNS},
+    full_name TEXT NOT NULL,
+    rank TEXT,
+    position TEXT,
+    org_id TEXT,
+    country TEXT,
+    languages TEXT NOT NULL DEFAULT '[]',
+    phones TEXT NOT NULL DEFAULT '[]',
+    emails TEXT NOT NULL DEFAULT '[]',
+    address TEXT,
+    how_met TEXT,
+    trust_notes TEXT,
+    notes TEXT,
+    cadence_days INTEGER,
+    photo_id TEXT
+);
+CREATE INDEX contacts_by_name ON contacts (full_name COLLATE NOCASE, id) WHERE deleted = 0;
+CREATE INDEX contacts_by_org ON contacts (org_id);
+
+CREATE TABLE meetings ({_SYNC_COLUMNS},
+    title TEXT NOT NULL,
+    kind TEXT,
+    starts_at TEXT NOT NULL,
+    timezone TEXT,
+    place TEXT,
+    summary TEXT,
+    notes TEXT
+);
+CREATE INDEX meetings_by_start ON meetings (starts_at, id) WHERE deleted = 0;
+
+CREATE TABLE participants ({_SYNC_COLUMNS},
+    meeting_id TEXT NOT NULL,
+    contact_id TEXT NOT NULL,
+    role TEXT
+);
+CREATE INDEX participants_by_meeting ON participants (meeting_id);
+CREATE INDEX participants_by_contact ON participants (contact_id);
+
+CREATE TABLE followups ({_SYNC_COLUMNS},
+    action TEXT NOT NULL,
+    owner TEXT,
+    due_date TEXT,
+    status TEXT NOT NULL,
+    meeting_id TEXT,
+    contact_id TEXT,
+    notes TEXT
+);
+CREATE INDEX followups_by_due ON followups (status, due_date) WHERE deleted = 0;
+
+CREATE TABLE protocol_refs ({_SYNC_COLUMNS},
+    title TEXT NOT NULL,
+    country TEXT,
+    category TEXT,
+    body TEXT NOT NULL,
+    source TEXT,
+    version TEXT,
+    effective_date TEXT
+);
+CREATE INDEX protocol_refs_by_country ON protocol_refs (country, category) WHERE deleted = 0;
+
+CREATE TABLE attachments ({_SYNC_COLUMNS},
+    owner_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    mime TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX attachments_by_owner ON attachments (owner_id);
+
+CREATE VIRTUAL TABLE search USING fts5 (
+    kind UNINDEXED, record_id UNINDEXED, marking UNINDEXED, title, body,
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+INSERT INTO search (search, rank) VALUES ('rank', 'bm25(0, 0, 0, 10.0, 1.0)');
+"""
+    + _search_triggers(
+        "organizations", 1, "organization", "name", "new.kind, new.country, new.notes, new.tags"
+    )
+    + _search_triggers(
+        "contacts",
+        2,
+        "contact",
+        "full_name",
+        "new.rank, new.position, new.country, new.languages, new.phones, new.emails, "
+        "new.address, new.how_met, new.trust_notes, new.notes, new.tags",
+    )
+    + _search_triggers(
+        "meetings", 3, "meeting", "title", "new.kind, new.place, new.summary, new.notes, new.tags"
+    )
+    + _search_triggers(
+        "followups", 4, "followup", "action", "new.owner, new.status, new.notes, new.tags"
+    )
+    + _search_triggers(
+        "protocol_refs",
+        5,
+        "protocol",
+        "title",
+        "new.country, new.category, new.body, new.source, new.tags",
+    )
+)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
+)
+
+
+def schema_version(conn: Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Bring the vault up to date in one transaction; return the number of steps applied."""
+    current = schema_version(conn)
+    target = len(migrations)
+    if current > target:
+        raise SchemaTooNew(
+            "This vault was written by a newer version of Liaison Desk. Update the application."
+        )
+    if current == target:
+        return 0
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for version in range(current + 1, target + 1):
+            migrations[version - 1].apply(conn)
+            log.info("applied migration %d", version)
+        conn.execute(f"PRAGMA user_version = {target}")
+        conn.execute("COMMIT")
+    except Exception as exc:
+        conn.execute("ROLLBACK")
+        log.error("migration to version %d failed: %s", target, type(exc).__name__)
+        raise MigrationFailed(
+            "The vault could not be upgraded to this version; it was left unchanged."
+        ) from exc
+    return target - current

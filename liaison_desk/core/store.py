@@ -1,0 +1,288 @@
+"""Reading and writing records, each change logged to the oplog in the same transaction.
+
+Every write stamps the changed fields with a hybrid-logical-clock stamp, keeps
+per-field clocks on the row (``clocks``: ``{"*": stamp at creation, field:
+stamp of its last change}``) and appends one oplog row carrying the new values
+and the clocks they replace. Sync (a later layer) merges from exactly these.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from liaison_desk.core import markings as markings_mod
+from liaison_desk.core.clock import Clock, iso_from_ms
+from liaison_desk.core.errors import RecordNotFound, ValidationError
+from liaison_desk.core.hlc import HybridClock, Stamp
+from liaison_desk.core.ids import is_uuid, uuid7
+from liaison_desk.core.kinds import Kind, R, kind_of
+from liaison_desk.core.records import Attachment
+from liaison_desk.core.schema import Connection
+from liaison_desk.core.validation import validate
+
+log = logging.getLogger("liaison_desk.store")
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A page of a list, filtered and sorted by SQL (never in Python)."""
+
+    where: Mapping[str, object] = field(default_factory=dict)
+    markings: Sequence[str] | None = None
+    tag: str | None = None
+    order_by: str | None = None
+    descending: bool = False
+    limit: int = 100
+    offset: int = 0
+
+
+@functools.cache
+def _insert_sql(kind: Kind[Any]) -> str:
+    columns = ["id", "created_at", "updated_at", "hlc", "origin", "clocks", *kind.fields]
+    placeholders = ", ".join("?" * len(columns))
+    return f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({placeholders})"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _jsonable(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+class Store:
+    """The records of one unlocked vault."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        origin: str,
+        clock: Clock,
+        random_bytes: Callable[[int], bytes] = os.urandom,
+    ) -> None:
+        self.conn = conn
+        self.origin = origin
+        self._clock = clock
+        self._random = random_bytes
+        self._hlc = HybridClock(clock, origin)
+        self._depth = 0
+        self._next_seq = 0
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction; nested calls join the outer one."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            self._resume_oplog()
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._depth = 0
+
+    def _resume_oplog(self) -> None:
+        """Continue our sequence and clock from what is committed (another process may write)."""
+        row = self.conn.execute(
+            "SELECT seq, hlc FROM oplog WHERE origin = ? ORDER BY seq DESC LIMIT 1", (self.origin,)
+        ).fetchone()
+        self._next_seq = (row[0] + 1) if row else 1
+        if row:
+            self._hlc.observe(Stamp.parse(row[1]))
+
+    def _append_op(
+        self, stamp: Stamp, kind: Kind[Any], record_id: str, fields: dict[str, Any], base: dict[str, Any]
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (self.origin, self._next_seq, str(stamp), kind.name, record_id, _json(fields), _json(base)),
+        )
+        self._next_seq += 1
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def markings(self) -> tuple[str, ...]:
+        return markings_mod.get_markings(self.conn)
+
+    def exists(self, kind: Kind[Any], record_id: str) -> bool:
+        row = self.conn.execute(
+            f"SELECT 1 FROM {kind.table} WHERE id = ? AND deleted = 0", (record_id,)
+        ).fetchone()
+        return row is not None
+
+    def add(self, record: R) -> R:
+        """Store a new record; returns it with its id and timestamps."""
+        return self.add_many([record])[0]
+
+    def add_many(self, records: Iterable[R], progress: Progress | None = None) -> list[R]:
+        """Store new records in one transaction: all of them or none."""
+        out: list[R] = []
+        with self.transaction():
+            markings = self.markings()
+            for record in records:
+                out.append(self._insert(record, markings))
+                if progress and len(out) % 1000 == 0:
+                    progress(len(out))
+        log.info("added %d records", len(out))
+        return out
+
+    def _insert(self, record: R, markings: Sequence[str]) -> R:
+        kind = kind_of(type(record))
+        if record.id and not is_uuid(record.id):
+            raise ValidationError(f"{record.id!r} is not a record id.")
+        if record.id and self._row_exists(kind, record.id):
+            raise ValidationError(f"A {kind.name} with id {record.id} already exists.")
+        stamp = self._hlc.now()
+        now = iso_from_ms(stamp.ms)
+        candidate = dataclasses.replace(
+            record, id=record.id or uuid7(stamp.ms, self._random), created_at=now, updated_at=now
+        )
+        if isinstance(candidate, Attachment):
+            digest = hashlib.sha256(candidate.data).hexdigest()
+            candidate = dataclasses.replace(candidate, sha256=digest, size=len(candidate.data))
+        stored = validate(kind, candidate, markings, self.exists)
+        values = [kind.encode(f, getattr(stored, f)) for f in kind.fields]
+        self.conn.execute(
+            _insert_sql(kind),
+            (stored.id, now, now, str(stamp), self.origin, _json({"*": str(stamp)}), *values),
+        )
+        fields = {f: _jsonable(getattr(stored, f)) for f in kind.fields if f not in kind.not_in_oplog}
+        self._append_op(stamp, kind, stored.id, fields, {})
+        return stored
+
+    def _row_exists(self, kind: Kind[Any], record_id: str) -> bool:
+        """Any row, tombstones included: an id is never reused."""
+        sql = f"SELECT 1 FROM {kind.table} WHERE id = ?"
+        return self.conn.execute(sql, (record_id,)).fetchone() is not None
+
+    def update(self, cls: type[R], record_id: str, changes: Mapping[str, Any]) -> R:
+        """Change some fields; only fields whose value really changes are logged."""
+        kind = kind_of(cls)
+        unknown = set(changes) - set(kind.fields)
+        if unknown:
+            raise ValidationError(f"A {kind.name} has no field {sorted(unknown)[0]}.")
+        frozen = set(changes) & kind.immutable
+        if frozen:
+            raise ValidationError(f"The {sorted(frozen)[0]} of a {kind.name} cannot be changed.")
+        with self.transaction():
+            current, clocks = self._load(kind, record_id)
+            candidate = dataclasses.replace(current, **changes)  # type: ignore[type-var]
+            stored = validate(kind, candidate, self.markings(), self.exists)
+            changed = [f for f in kind.fields if getattr(stored, f) != getattr(current, f)]
+            if not changed:
+                return current
+            stamp = self._hlc.now()
+            base = {f: clocks.get(f, clocks["*"]) for f in changed}
+            clocks.update({f: str(stamp) for f in changed})
+            stored = dataclasses.replace(stored, updated_at=iso_from_ms(stamp.ms))
+            assignments = ", ".join(f"{f} = ?" for f in changed)
+            self.conn.execute(
+                f"UPDATE {kind.table} SET {assignments}, updated_at = ?, hlc = ?, clocks = ? "
+                "WHERE id = ?",
+                (
+                    *(kind.encode(f, getattr(stored, f)) for f in changed),
+                    stored.updated_at,
+                    str(stamp),
+                    _json(clocks),
+                    record_id,
+                ),
+            )
+            fields = {f: _jsonable(getattr(stored, f)) for f in changed}
+            self._append_op(stamp, kind, record_id, fields, base)
+        return stored
+
+    def delete(self, cls: type[Any], record_id: str) -> None:
+        """Leave a tombstone: the record disappears from lists and search, sync learns of it."""
+        kind = kind_of(cls)
+        with self.transaction():
+            _, clocks = self._load(kind, record_id)
+            stamp = self._hlc.now()
+            base = {"deleted": clocks.get("deleted", clocks["*"])}
+            clocks["deleted"] = str(stamp)
+            self.conn.execute(
+                f"UPDATE {kind.table} SET deleted = 1, updated_at = ?, hlc = ?, clocks = ? "
+                "WHERE id = ?",
+                (iso_from_ms(stamp.ms), str(stamp), _json(clocks), record_id),
+            )
+            self._append_op(stamp, kind, record_id, {"deleted": True}, base)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _load(self, kind: Kind[R], record_id: str) -> tuple[R, dict[str, str]]:
+        cursor = self.conn.execute(
+            f"SELECT * FROM {kind.table} WHERE id = ? AND deleted = 0", (record_id,)
+        )
+        row = cursor.fetchone()
+        if row is None:
+            raise RecordNotFound(f"There is no {kind.name} with id {record_id}.")
+        mapping = dict(zip([d[0] for d in cursor.description], row, strict=True))
+        return kind.from_row(mapping), json.loads(mapping["clocks"])
+
+    def get(self, cls: type[R], record_id: str) -> R:
+        return self._load(kind_of(cls), record_id)[0]
+
+    def _where(self, kind: Kind[Any], query: ListQuery) -> tuple[str, list[Any]]:
+        clauses = ["deleted = 0"]
+        params: list[Any] = []
+        for name, value in query.where.items():
+            if name not in kind.fields and name != "id":
+                raise ValidationError(f"A {kind.name} cannot be filtered by {name}.")
+            if value is None:
+                clauses.append(f"{name} IS NULL")
+            else:
+                clauses.append(f"{name} = ?")
+                params.append(value)
+        if query.markings is not None:
+            clauses.append(f"marking IN ({', '.join('?' * len(query.markings))})")
+            params.extend(query.markings)
+        if query.tag:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)")
+            params.append(query.tag)
+        return " AND ".join(clauses), params
+
+    def list(self, cls: type[R], query: ListQuery = ListQuery()) -> list[R]:
+        kind = kind_of(cls)
+        order = query.order_by or kind.default_order
+        if order not in kind.fields and order not in ("n", "created_at", "updated_at"):
+            raise ValidationError(f"A {kind.name} list cannot be sorted by {order}.")
+        collate = " COLLATE NOCASE" if order in ("name", "full_name", "title") else ""
+        direction = " DESC" if query.descending else ""
+        where, params = self._where(kind, query)
+        cursor = self.conn.execute(
+            f"SELECT * FROM {kind.table} WHERE {where} "
+            f"ORDER BY {order}{collate}{direction}, id{direction} LIMIT ? OFFSET ?",
+            (*params, query.limit, query.offset),
+        )
+        names = [d[0] for d in cursor.description]
+        return [kind.from_row(dict(zip(names, row, strict=True))) for row in cursor]
+
+    def count(self, cls: type[Any], query: ListQuery = ListQuery()) -> int:
+        kind = kind_of(cls)
+        where, params = self._where(kind, query)
+        return int(
+            self.conn.execute(f"SELECT count(*) FROM {kind.table} WHERE {where}", params).fetchone()[0]
+        )

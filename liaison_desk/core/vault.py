@@ -1,0 +1,360 @@
+"""The vault: one folder holding an SQLCipher database and the key slots that open it.
+
+vault.db is encrypted with a random 256-bit data key used as a raw SQLCipher
+key (no second KDF). The data key exists on disk only wrapped in keys.json.
+Locking closes the connection and wipes our copy of the key.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from platformdirs import user_data_dir
+
+from liaison_desk.core import audit
+from liaison_desk.core.atomic import fsync_dir, storage_error
+from liaison_desk.core.clock import Clock, SystemClock, iso_from_ms
+from liaison_desk.core.errors import (
+    ValidationError,
+    VaultDamaged,
+    VaultExists,
+    VaultLocked,
+    VaultNotFound,
+)
+from liaison_desk.core.ids import uuid7
+from liaison_desk.core.keyslots import (
+    DATA_KEY_BYTES,
+    KdfParams,
+    KeyFile,
+    KeySlot,
+    new_recovery_code,
+    normalize_passphrase,
+    normalize_recovery_code,
+    read_keyfile,
+    write_keyfile,
+)
+from liaison_desk.core.passphrase_policy import weakness
+from liaison_desk.core.schema import MIGRATIONS, Connection, Migration, migrate, schema_version
+from liaison_desk.core.store import Store
+
+log = logging.getLogger("liaison_desk.vault")
+
+DB_FILE = "vault.db"
+KEY_FILE = "keys.json"
+ROLES = ("station", "hq")
+RandomBytes = Callable[[int], bytes]
+
+
+def default_vault_dir() -> Path:
+    return Path(user_data_dir("LiaisonDesk", appauthor=False))
+
+
+def is_vault(path: Path) -> bool:
+    return (path / KEY_FILE).exists()
+
+
+@dataclass(frozen=True)
+class VaultInfo:
+    vault_id: str
+    name: str
+    role: str
+    origin: str
+    created_at: str
+    schema_version: int
+
+
+def open_database(db_path: Path, data_key: bytes | bytearray) -> Connection:
+    """Open vault.db with the raw data key; refuse a file that is missing or not ours."""
+    if not db_path.is_file():
+        raise VaultDamaged(f"{db_path.name} is missing from {db_path.parent}.")
+    conn = sqlcipher3.connect(str(db_path), isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{bytes(data_key).hex()}'\"")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        raise VaultDamaged(
+            f"{db_path.name} is damaged or does not belong to these keys; it was not changed."
+        ) from exc
+    return conn
+
+
+class Vault:
+    """An unlocked vault. Everything that reads or writes records goes through `store`."""
+
+    def __init__(
+        self,
+        path: Path,
+        conn: Connection,
+        keyfile: KeyFile,
+        data_key: bytes,
+        clock: Clock,
+        random_bytes: RandomBytes = os.urandom,
+    ) -> None:
+        self.path = path
+        self._conn: Connection | None = conn
+        self._keyfile = keyfile
+        self._data_key = bytearray(data_key)
+        self._clock = clock
+        self._random = random_bytes
+        self.info = self._read_info()
+        self._store = Store(conn, self.info.origin, clock, random_bytes)
+
+    # -- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        path: Path,
+        passphrase: str,
+        *,
+        name: str,
+        role: str = "station",
+        kdf: KdfParams | None = None,
+        clock: Clock | None = None,
+        random_bytes: RandomBytes = os.urandom,
+    ) -> tuple[Vault, str]:
+        """Create a vault; returns it unlocked with the recovery code, to be shown once."""
+        clock = clock or SystemClock()
+        kdf = kdf or KdfParams.default()
+        if (problem := weakness(passphrase)) is not None:
+            raise ValidationError(problem)
+        if role not in ROLES:
+            raise ValidationError(f"The role must be one of: {', '.join(ROLES)}.")
+        if not name.strip():
+            raise ValidationError("The vault needs a name (the station or HQ it belongs to).")
+        if path.exists() and any(path.iterdir()):
+            if is_vault(path) or (path / DB_FILE).exists():
+                raise VaultExists(f"{path} already holds a vault; it was left untouched.")
+            raise VaultExists(f"{path} is not empty; choose an empty or new folder.")
+
+        vault_id = uuid7(clock.now_ms(), random_bytes)
+        data_key = random_bytes(DATA_KEY_BYTES)
+        recovery_code = new_recovery_code(random_bytes)
+        keyfile = KeyFile(
+            vault_id,
+            (
+                KeySlot.seal(
+                    "passphrase", normalize_passphrase(passphrase), data_key, vault_id, kdf, random_bytes
+                ),
+                KeySlot.seal(
+                    "recovery",
+                    normalize_recovery_code(recovery_code),
+                    data_key,
+                    vault_id,
+                    kdf,
+                    random_bytes,
+                ),
+            ),
+        )
+        staging = path.parent / f".{path.name}.creating-{random_bytes(4).hex()}"
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            staging.mkdir(mode=0o700)
+            conn = open_database_new(staging / DB_FILE, data_key)
+            try:
+                migrate(conn)
+                meta = {
+                    "vault_id": vault_id,
+                    "name": name.strip(),
+                    "role": role,
+                    "origin": random_bytes(8).hex(),
+                    "created_at": iso_from_ms(clock.now_ms()),
+                }
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
+                audit.record(conn, clock, "vault-created", role=role)
+                conn.execute("COMMIT")
+            finally:
+                conn.close()
+            write_keyfile(staging / KEY_FILE, keyfile)
+            if path.exists():
+                path.rmdir()
+            staging.rename(path)
+            fsync_dir(path.parent)
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise storage_error(exc, path) from exc
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        log.info("vault created")
+        vault = cls(path, open_database(path / DB_FILE, data_key), keyfile, data_key, clock, random_bytes)
+        return vault, recovery_code
+
+    @classmethod
+    def unlock(
+        cls,
+        path: Path,
+        passphrase: str,
+        *,
+        clock: Clock | None = None,
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> Vault:
+        """Open with the passphrase; a wrong one raises WrongPassphrase and writes nothing."""
+        keyfile = read_keyfile(path / KEY_FILE)
+        data_key = keyfile.slot("passphrase").open(normalize_passphrase(passphrase), keyfile.vault_id)
+        vault = cls._open(path, keyfile, data_key, clock or SystemClock(), migrations)
+        vault._audit("unlock")
+        return vault
+
+    @classmethod
+    def recover(
+        cls,
+        path: Path,
+        recovery_code: str,
+        new_passphrase: str,
+        *,
+        kdf: KdfParams | None = None,
+        clock: Clock | None = None,
+    ) -> Vault:
+        """Set a new passphrase using the recovery code (which stays valid)."""
+        if (problem := weakness(new_passphrase)) is not None:
+            raise ValidationError(problem)
+        keyfile = read_keyfile(path / KEY_FILE)
+        slot = keyfile.slot("recovery")
+        data_key = slot.open(normalize_recovery_code(recovery_code), keyfile.vault_id)
+        vault = cls._open(path, keyfile, data_key, clock or SystemClock(), MIGRATIONS)
+        vault._reseal(new_passphrase, kdf or keyfile.slot("passphrase").kdf)
+        vault._audit("recovered")
+        return vault
+
+    @classmethod
+    def _open(
+        cls,
+        path: Path,
+        keyfile: KeyFile,
+        data_key: bytes,
+        clock: Clock,
+        migrations: Sequence[Migration],
+    ) -> Vault:
+        conn = open_database(path / DB_FILE, data_key)
+        try:
+            migrate(conn, migrations)
+            vault = cls(path, conn, keyfile, data_key, clock)
+        except BaseException:
+            conn.close()
+            raise
+        if vault.info.vault_id != keyfile.vault_id:
+            vault.lock()
+            raise VaultDamaged("keys.json and vault.db belong to different vaults.")
+        return vault
+
+    # -- using --------------------------------------------------------------------------------
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            raise VaultLocked("The vault is locked.")
+        return self._conn
+
+    @property
+    def store(self) -> Store:
+        if self._conn is None:
+            raise VaultLocked("The vault is locked.")
+        return self._store
+
+    @property
+    def clock(self) -> Clock:
+        return self._clock
+
+    @property
+    def keyfile(self) -> KeyFile:
+        return self._keyfile
+
+    @property
+    def locked(self) -> bool:
+        return self._conn is None
+
+    def data_key(self) -> bytes:
+        """For backups only: the key the copy of the database is encrypted with."""
+        if self._conn is None:
+            raise VaultLocked("The vault is locked.")
+        return bytes(self._data_key)
+
+    def change_passphrase(self, current: str, new: str, kdf: KdfParams | None = None) -> None:
+        """Rewrap the data key under a new passphrase; the database is not rewritten."""
+        if (problem := weakness(new)) is not None:
+            raise ValidationError(problem)
+        slot = self._keyfile.slot("passphrase")
+        slot.open(normalize_passphrase(current), self._keyfile.vault_id)
+        self._reseal(new, kdf or slot.kdf)
+        self._audit("passphrase-changed")
+
+    def _reseal(self, passphrase: str, kdf: KdfParams) -> None:
+        slot = KeySlot.seal(
+            "passphrase",
+            normalize_passphrase(passphrase),
+            bytes(self._data_key),
+            self._keyfile.vault_id,
+            kdf,
+            self._random,
+        )
+        keyfile = self._keyfile.with_slot(slot)
+        write_keyfile(self.path / KEY_FILE, keyfile)
+        self._keyfile = keyfile
+
+    def _audit(self, event: str, **detail: str | int) -> None:
+        with self.store.transaction():
+            audit.record(self.conn, self._clock, event, **detail)
+
+    def audit(self, event: str, **detail: str | int) -> None:
+        """Record an import, export or backup in the local audit log."""
+        self._audit(event, **detail)
+
+    def lock(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        for i in range(len(self._data_key)):
+            self._data_key[i] = 0
+        log.info("vault locked")
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock()
+
+    def _read_info(self) -> VaultInfo:
+        meta: dict[str, Any] = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
+        try:
+            return VaultInfo(
+                vault_id=meta["vault_id"],
+                name=meta["name"],
+                role=meta["role"],
+                origin=meta["origin"],
+                created_at=meta["created_at"],
+                schema_version=schema_version(self.conn),
+            )
+        except KeyError as exc:
+            raise VaultDamaged("vault.db is missing its identity; it may be damaged.") from exc
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+        self.info = self._read_info()
+
+
+def open_database_new(db_path: Path, data_key: bytes) -> Connection:
+    """Create an empty encrypted database (open_database refuses a missing file)."""
+    db_path.touch(mode=0o600, exist_ok=False)
+    return open_database(db_path, data_key)
+
+
