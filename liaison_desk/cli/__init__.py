@@ -1,4 +1,74 @@
-"""Command-line interface."""
+"""`liaison-desk`: every capability from the command line. One module per command group."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from liaison_desk import __version__
+from liaison_desk.cli.attachment import attachment
+from liaison_desk.cli.backup import backup
+from liaison_desk.cli.contact import contact
+from liaison_desk.cli.context import ENV_PASSPHRASE, ENV_VAULT, AppContext
+from liaison_desk.cli.demo import demo
+from liaison_desk.cli.errors import run
+from liaison_desk.cli.followup import followup
+from liaison_desk.cli.markings import markings
+from liaison_desk.cli.meeting import meeting
+from liaison_desk.cli.org import org
+from liaison_desk.cli.protocol import protocol
+from liaison_desk.cli.search import search
+from liaison_desk.cli.vault_cmds import audit_log, init, passphrase, recover, unlock_check
+from liaison_desk.core.vault import default_vault_dir
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--vault",
+    "vault_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=lambda: os.environ.get(ENV_VAULT) or str(default_vault_dir()),
+    show_default=f"${ENV_VAULT} or the user data folder",
+    help="Folder of the vault to use.",
+)
+@click.option(
+    "--passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=f"Read the passphrase from this file (or set {ENV_PASSPHRASE}; else you are asked).",
+)
+@click.version_option(__version__, prog_name="liaison-desk")
+@click.pass_context
+def cli(ctx: click.Context, vault_dir: Path, passphrase_file: Path | None) -> None:
+    """Liaison Desk: encrypted contacts, meetings and protocol library.
+
+    Example: liaison-desk --vault ~/vaults/paris contact list
+    """
+    ctx.obj = AppContext(vault_dir=Path(vault_dir).expanduser(), passphrase_file=passphrase_file)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+
+
+for command in (
+    init,
+    unlock_check,
+    passphrase,
+    recover,
+    audit_log,
+    contact,
+    org,
+    meeting,
+    followup,
+    protocol,
+    search,
+    backup,
+    demo,
+    markings,
+    attachment,
+):
+    cli.add_command(command)
+
 
 def main() -> None:
-    pass
+    run(cli.main)

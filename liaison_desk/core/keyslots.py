@@ -163,7 +163,8 @@ class KeySlot:
             return AESGCM(wrapping_key).decrypt(self.nonce, self.wrapped, self._aad(vault_id))
         except InvalidTag:
             raise WrongPassphrase(
-                "The passphrase is wrong." if self.kind == "passphrase"
+                "The passphrase is wrong."
+                if self.kind == "passphrase"
                 else "The recovery code is wrong."
             ) from None
 

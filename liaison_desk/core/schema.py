@@ -72,6 +72,11 @@ END;
 """
 
 
+def _words(column: str) -> str:
+    """A JSON list column as plain words for the index (no brackets in snippets)."""
+    return f"(SELECT group_concat(value, ' ') FROM json_each(new.{column}))"
+
+
 _V1 = (
     f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -181,28 +186,37 @@ CREATE VIRTUAL TABLE search USING fts5 (
 INSERT INTO search (search, rank) VALUES ('rank', 'bm25(0, 0, 0, 10.0, 1.0)');
 """
     + _search_triggers(
-        "organizations", 1, "organization", "name", "new.kind, new.country, new.notes, new.tags"
+        "organizations",
+        1,
+        "organization",
+        "name",
+        f"new.kind, new.country, new.notes, {_words('tags')}",
     )
     + _search_triggers(
         "contacts",
         2,
         "contact",
         "full_name",
-        "new.rank, new.position, new.country, new.languages, new.phones, new.emails, "
-        "new.address, new.how_met, new.trust_notes, new.notes, new.tags",
+        f"new.rank, new.position, new.country, {_words('languages')}, {_words('phones')}, "
+        f"{_words('emails')}, new.address, new.how_met, new.trust_notes, new.notes, "
+        f"{_words('tags')}",
     )
     + _search_triggers(
-        "meetings", 3, "meeting", "title", "new.kind, new.place, new.summary, new.notes, new.tags"
+        "meetings",
+        3,
+        "meeting",
+        "title",
+        f"new.kind, new.place, new.summary, new.notes, {_words('tags')}",
     )
     + _search_triggers(
-        "followups", 4, "followup", "action", "new.owner, new.status, new.notes, new.tags"
+        "followups", 4, "followup", "action", f"new.owner, new.status, new.notes, {_words('tags')}"
     )
     + _search_triggers(
         "protocol_refs",
         5,
         "protocol",
         "title",
-        "new.country, new.category, new.body, new.source, new.tags",
+        f"new.country, new.category, new.body, new.source, {_words('tags')}",
     )
 )
 

@@ -114,12 +114,25 @@ class Store:
             self._hlc.observe(Stamp.parse(row[1]))
 
     def _append_op(
-        self, stamp: Stamp, kind: Kind[Any], record_id: str, fields: dict[str, Any], base: dict[str, Any]
+        self,
+        stamp: Stamp,
+        kind: Kind[Any],
+        record_id: str,
+        fields: dict[str, Any],
+        base: dict[str, Any],
     ) -> None:
         self.conn.execute(
             "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self.origin, self._next_seq, str(stamp), kind.name, record_id, _json(fields), _json(base)),
+            (
+                self.origin,
+                self._next_seq,
+                str(stamp),
+                kind.name,
+                record_id,
+                _json(fields),
+                _json(base),
+            ),
         )
         self._next_seq += 1
 
@@ -170,7 +183,9 @@ class Store:
             _insert_sql(kind),
             (stored.id, now, now, str(stamp), self.origin, _json({"*": str(stamp)}), *values),
         )
-        fields = {f: _jsonable(getattr(stored, f)) for f in kind.fields if f not in kind.not_in_oplog}
+        fields = {
+            f: _jsonable(getattr(stored, f)) for f in kind.fields if f not in kind.not_in_oplog
+        }
         self._append_op(stamp, kind, stored.id, fields, {})
         return stored
 
@@ -190,7 +205,7 @@ class Store:
             raise ValidationError(f"The {sorted(frozen)[0]} of a {kind.name} cannot be changed.")
         with self.transaction():
             current, clocks = self._load(kind, record_id)
-            candidate = dataclasses.replace(current, **changes)  # type: ignore[type-var]
+            candidate = dataclasses.replace(current, **changes)
             stored = validate(kind, candidate, self.markings(), self.exists)
             changed = [f for f in kind.fields if getattr(stored, f) != getattr(current, f)]
             if not changed:
@@ -284,5 +299,7 @@ class Store:
         kind = kind_of(cls)
         where, params = self._where(kind, query)
         return int(
-            self.conn.execute(f"SELECT count(*) FROM {kind.table} WHERE {where}", params).fetchone()[0]
+            self.conn.execute(
+                f"SELECT count(*) FROM {kind.table} WHERE {where}", params
+            ).fetchone()[0]
         )

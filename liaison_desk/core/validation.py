@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core.errors import ValidationError
-from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind, R
+from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, ORGANIZATION, PROTOCOL, Kind, R
 from liaison_desk.core.records import (
     FOLLOWUP_STATUSES,
     MEETING_KINDS,
@@ -96,7 +96,9 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(f"Unknown time zone {name!r} (use a name like Europe/Paris).") from None
+        raise ValidationError(
+            f"Unknown time zone {name!r} (use a name like Europe/Paris)."
+        ) from None
 
 
 def iso_date(field: str, value: str | None) -> str | None:
@@ -105,7 +107,9 @@ def iso_date(field: str, value: str | None) -> str | None:
     try:
         return date.fromisoformat(value.strip()).isoformat()
     except ValueError:
-        raise ValidationError(f"The {_label(field)} {value!r} is not a date like 2026-03-14.") from None
+        raise ValidationError(
+            f"The {_label(field)} {value!r} is not a date like 2026-03-14."
+        ) from None
 
 
 def _one_of(field: str, value: str | None, allowed: Sequence[str]) -> str | None:
@@ -209,6 +213,9 @@ def _attachment(a: Attachment, exists: Exists) -> Attachment:
     _require("type", a.mime)
     if len(a.data) > MAX_ATTACHMENT:
         raise ValidationError("Attachments are limited to 64 MiB.")
+    owners = (CONTACT, ORGANIZATION, MEETING, FOLLOWUP, PROTOCOL)
+    if not any(exists(kind, _require("owner", a.owner_id)) for kind in owners):
+        raise ValidationError(f"There is no record {a.owner_id} to attach the file to.")
     return a
 
 

@@ -7,7 +7,6 @@ Locking closes the connection and wipes our copy of the key.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -27,7 +26,6 @@ from liaison_desk.core.errors import (
     VaultDamaged,
     VaultExists,
     VaultLocked,
-    VaultNotFound,
 )
 from liaison_desk.core.ids import uuid7
 from liaison_desk.core.keyslots import (
@@ -148,7 +146,12 @@ class Vault:
             vault_id,
             (
                 KeySlot.seal(
-                    "passphrase", normalize_passphrase(passphrase), data_key, vault_id, kdf, random_bytes
+                    "passphrase",
+                    normalize_passphrase(passphrase),
+                    data_key,
+                    vault_id,
+                    kdf,
+                    random_bytes,
                 ),
                 KeySlot.seal(
                     "recovery",
@@ -192,7 +195,9 @@ class Vault:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         log.info("vault created")
-        vault = cls(path, open_database(path / DB_FILE, data_key), keyfile, data_key, clock, random_bytes)
+        vault = cls(
+            path, open_database(path / DB_FILE, data_key), keyfile, data_key, clock, random_bytes
+        )
         return vault, recovery_code
 
     @classmethod
@@ -206,8 +211,10 @@ class Vault:
     ) -> Vault:
         """Open with the passphrase; a wrong one raises WrongPassphrase and writes nothing."""
         keyfile = read_keyfile(path / KEY_FILE)
-        data_key = keyfile.slot("passphrase").open(normalize_passphrase(passphrase), keyfile.vault_id)
-        vault = cls._open(path, keyfile, data_key, clock or SystemClock(), migrations)
+        data_key = keyfile.slot("passphrase").open(
+            normalize_passphrase(passphrase), keyfile.vault_id
+        )
+        vault = cls.open_with_key(path, keyfile, data_key, clock or SystemClock(), migrations)
         vault._audit("unlock")
         return vault
 
@@ -227,20 +234,21 @@ class Vault:
         keyfile = read_keyfile(path / KEY_FILE)
         slot = keyfile.slot("recovery")
         data_key = slot.open(normalize_recovery_code(recovery_code), keyfile.vault_id)
-        vault = cls._open(path, keyfile, data_key, clock or SystemClock(), MIGRATIONS)
+        vault = cls.open_with_key(path, keyfile, data_key, clock or SystemClock())
         vault._reseal(new_passphrase, kdf or keyfile.slot("passphrase").kdf)
         vault._audit("recovered")
         return vault
 
     @classmethod
-    def _open(
+    def open_with_key(
         cls,
         path: Path,
         keyfile: KeyFile,
         data_key: bytes,
         clock: Clock,
-        migrations: Sequence[Migration],
+        migrations: Sequence[Migration] = MIGRATIONS,
     ) -> Vault:
+        """Open once the data key is known (after a slot was unwrapped); migrates if needed."""
         conn = open_database(path / DB_FILE, data_key)
         try:
             migrate(conn, migrations)
@@ -356,5 +364,3 @@ def open_database_new(db_path: Path, data_key: bytes) -> Connection:
     """Create an empty encrypted database (open_database refuses a missing file)."""
     db_path.touch(mode=0o600, exist_ok=False)
     return open_database(db_path, data_key)
-
-

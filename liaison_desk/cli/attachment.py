@@ -1,0 +1,82 @@
+"""`liaison-desk attachment …`: photos, business cards and documents kept in the vault."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+import click
+
+from liaison_desk.cli import output
+from liaison_desk.cli.context import AppContext, pass_app
+from liaison_desk.cli.options import json_option, marking_option
+from liaison_desk.core.atomic import atomic_write
+from liaison_desk.core.records import Attachment
+from liaison_desk.core.store import ListQuery
+from liaison_desk.core.validation import MAX_ATTACHMENT
+
+
+@click.group()
+def attachment() -> None:
+    """Files kept encrypted inside the vault."""
+
+
+@attachment.command("add")
+@click.argument("owner_id")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@marking_option
+@pass_app
+def add(app: AppContext, /, owner_id: str, file: Path, marking: str | None) -> None:
+    """Attach a file to a record and print the attachment's id.
+
+    Example: liaison-desk attachment add 01934b2e-… business-card.jpg
+    """
+    if file.stat().st_size > MAX_ATTACHMENT:
+        raise click.ClickException("Attachments are limited to 64 MiB.")
+    vault = app.open_vault()
+    mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+    record = vault.store.add(
+        Attachment(
+            owner_id=owner_id,
+            name=file.name,
+            mime=mime,
+            data=file.read_bytes(),
+            marking=marking or "",
+        )
+    )
+    vault.audit("import", kind="attachment", bytes=record.size)
+    click.echo(record.id)
+
+
+@attachment.command("list")
+@click.argument("owner_id")
+@json_option
+@pass_app
+def list_(app: AppContext, /, owner_id: str, as_json: bool) -> None:
+    """List a record's attachments.
+
+    Example: liaison-desk attachment list 01934b2e-…
+    """
+    rows = app.open_vault().store.list(Attachment, ListQuery(where={"owner_id": owner_id}))
+    output.records(rows, ("id", "name", "mime", "size", "marking"), as_json)
+
+
+@attachment.command("export")
+@click.argument("attachment_id")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the file (it will NOT be encrypted).",
+)
+@pass_app
+def export(app: AppContext, /, attachment_id: str, out: Path) -> None:
+    """Write an attachment out of the vault, unencrypted, at your explicit request.
+
+    Example: liaison-desk attachment export 01934b2e-… --out card.jpg
+    """
+    vault = app.open_vault()
+    record = vault.store.get(Attachment, attachment_id)
+    atomic_write(out, record.data)
+    vault.audit("export", kind="attachment", bytes=record.size)
+    click.echo(f"Wrote {out} ({record.size:,} bytes, not encrypted).")

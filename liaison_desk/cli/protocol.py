@@ -1,0 +1,100 @@
+"""`liaison-desk protocol …`: the protocol library HQ publishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from liaison_desk.cli import output
+from liaison_desk.cli.context import AppContext, pass_app
+from liaison_desk.cli.options import (
+    build_query,
+    changes,
+    given,
+    json_option,
+    list_options,
+    marking_option,
+    tags_option,
+)
+from liaison_desk.core.errors import ValidationError
+from liaison_desk.core.protocol_import import import_directory
+from liaison_desk.core.records import PROTOCOL_CATEGORIES, ProtocolRef
+
+
+@click.group()
+def protocol() -> None:
+    """Protocol references: forms of address, precedence, gifts rules and more."""
+
+
+@protocol.command("add")
+@click.option("--title", required=True, help="Title of the reference.")
+@click.option("--country", help="Two-letter country code, or 'general' (default).")
+@click.option("--category", help=f"One of: {', '.join(PROTOCOL_CATEGORIES)}.")
+@click.option("--body", help="The text (Markdown).")
+@click.option(
+    "--body-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the text from this Markdown file.",
+)
+@click.option("--source", help="Where it comes from.")
+@click.option("--version", help="Version of the reference.")
+@click.option("--effective", "effective_date", help="Date it takes effect.")
+@marking_option
+@tags_option
+@pass_app
+def add(app: AppContext, /, body: str | None, body_file: Path | None, **fields: Any) -> None:
+    """Add a reference and print its id.
+
+    Example: liaison-desk protocol add --title Gifts --category gifts-hospitality --body-file g.md
+    """
+    if (body is None) == (body_file is None):
+        raise ValidationError("Give the text with exactly one of --body or --body-file.")
+    text = body if body is not None else body_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    record = app.open_vault().store.add(ProtocolRef(body=text, **changes(**fields)))
+    click.echo(record.id)
+
+
+@protocol.command("list")
+@click.option("--country", help="Only this country ('general' for references for everywhere).")
+@click.option("--category", help="Only this category.")
+@list_options
+@pass_app
+def list_(app: AppContext, /, country: str | None, category: str | None, **opts: Any) -> None:
+    """List references by title.
+
+    Example: liaison-desk protocol list --country JP
+    """
+    store = app.open_vault().store
+    where = given(category=category)
+    if country is not None:
+        where["country"] = None if country.lower() == "general" else country.upper()
+    rows = store.list(ProtocolRef, build_query(store, opts, where))
+    output.records(rows, ("id", "title", "country", "category", "version"), opts["as_json"])
+
+
+@protocol.command("show")
+@click.argument("ref_id")
+@json_option
+@pass_app
+def show(app: AppContext, /, ref_id: str, as_json: bool) -> None:
+    """Show a reference in full.
+
+    Example: liaison-desk protocol show 01934b2e-…
+    """
+    output.details(app.open_vault().store.get(ProtocolRef, ref_id), as_json)
+
+
+@protocol.command("import")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@pass_app
+def import_(app: AppContext, /, directory: Path) -> None:
+    """Import every .md file of a folder (all or nothing); re-importing updates in place.
+
+    Example: liaison-desk protocol import ./protocol-library
+    """
+    vault = app.open_vault()
+    summary = import_directory(vault.store, directory)
+    vault.audit("import", kind="protocol", added=summary.added, updated=summary.updated)
+    click.echo(f"{summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged.")

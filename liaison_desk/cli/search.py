@@ -1,0 +1,51 @@
+"""`liaison-desk search`: one box over every kind of record."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import click
+
+from liaison_desk.cli import output
+from liaison_desk.cli.context import AppContext, pass_app
+from liaison_desk.core import markings
+from liaison_desk.core.search import search as run_search
+
+
+@click.command()
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, help="How many results.")
+@click.option(
+    "--type",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["contact", "organization", "meeting", "followup", "protocol"]),
+    help="Only this kind of record; repeat for several.",
+)
+@click.option("--max-marking", help="Only records at or below this marking.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")
+@pass_app
+def search(
+    app: AppContext,
+    /,
+    query: str,
+    limit: int,
+    kinds: tuple[str, ...],
+    max_marking: str | None,
+    as_json: bool,
+) -> None:
+    """Search everything; words, prefix* and "exact phrases" work.
+
+    Example: liaison-desk search 'amb* "order of precedence"' --json
+    """
+    vault = app.open_vault()
+    allowed = markings.up_to(vault.store.markings(), max_marking) if max_marking else None
+    hits = run_search(vault.conn, query, limit=limit, markings=allowed, kinds=kinds or None)
+    rows = [
+        {"type": h.kind, **{k: v for k, v in dataclasses.asdict(h).items() if k != "kind"}}
+        for h in hits
+    ]
+    if as_json:
+        output.emit_json(rows)
+    else:
+        output.table(rows, ("type", "id", "title", "snippet"))
