@@ -1,0 +1,59 @@
+"""Importing HQ's Markdown protocol library: all files or none, re-import changes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from liaison_desk.core.errors import ImportFormatError
+from liaison_desk.core.protocol_import import import_directory, parse_markdown
+from liaison_desk.core.records import ProtocolRef
+from liaison_desk.core.resources import resource_dir
+from liaison_desk.core.search import search
+from liaison_desk.core.store import ListQuery
+from liaison_desk.core.vault import Vault
+
+
+def test_sample_library_imports_and_is_searchable(vault: Vault) -> None:
+    summary = import_directory(vault.store, resource_dir() / "protocol")
+    assert summary.added == len(list((resource_dir() / "protocol").glob("*.md"))) >= 8
+    refs = vault.store.list(ProtocolRef, ListQuery(limit=100))
+    assert {r.country for r in refs} >= {None, "FR", "JP", "BR"}
+    assert all(r.category for r in refs)
+    assert search(vault.conn, "Vienna Convention")[0].kind == "protocol"
+    again = import_directory(vault.store, resource_dir() / "protocol")
+    assert (again.added, again.updated, again.unchanged) == (0, 0, summary.added)
+
+
+def test_changed_file_updates_in_place(vault: Vault, tmp_path: Path) -> None:
+    page = tmp_path / "gifts.md"
+    page.write_text("---\ntitle: Gifts\ncategory: gifts-hospitality\n---\n# Gifts\nOld rule.\n")
+    import_directory(vault.store, tmp_path)
+    page.write_text("---\ntitle: Gifts\ncategory: gifts-hospitality\n---\n# Gifts\nNew rule.\n")
+    summary = import_directory(vault.store, tmp_path)
+    assert (summary.added, summary.updated) == (0, 1)
+    [ref] = vault.store.list(ProtocolRef)
+    assert "New rule." in ref.body
+
+
+def test_bad_file_names_the_line_and_imports_nothing(vault: Vault, tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# Fine\nText.\n")
+    (tmp_path / "b.md").write_text("---\ntitle: X\nthis line is wrong\n---\nBody\n")
+    with pytest.raises(ImportFormatError, match=r"b\.md, line 3"):
+        import_directory(vault.store, tmp_path)
+    assert vault.store.count(ProtocolRef) == 0
+
+
+def test_invalid_category_and_encoding_are_named(vault: Vault, tmp_path: Path) -> None:
+    (tmp_path / "c.md").write_text("---\ncategory: gossip\n---\nBody\n")
+    with pytest.raises(ImportFormatError, match=r"c\.md: The category"):
+        import_directory(vault.store, tmp_path)
+    (tmp_path / "c.md").write_bytes(b"# Title\nline two\n\xff\xfe bad bytes\n")
+    with pytest.raises(ImportFormatError, match=r"c\.md, line 3: not UTF-8"):
+        import_directory(vault.store, tmp_path)
+
+
+def test_title_falls_back_to_heading_then_file_name() -> None:
+    assert parse_markdown("x.md", "# Seating plans\nText").title == "Seating plans"
+    assert parse_markdown("toasts-and-anthems.md", "Text only").title == "toasts and anthems"

@@ -1,0 +1,76 @@
+"""Schema versions: an older vault is upgraded in one transaction; a newer one is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from liaison_desk.core.errors import MigrationFailed, SchemaTooNew
+from liaison_desk.core.keyslots import normalize_passphrase, read_keyfile
+from liaison_desk.core.records import Contact
+from liaison_desk.core.schema import MIGRATIONS, Migration, run_script, schema_version
+from liaison_desk.core.vault import DB_FILE, KEY_FILE, Vault, open_database
+from tests.conftest import PASSPHRASE
+
+
+def _grow(conn: object) -> None:
+    run_script(
+        conn,
+        """
+        ALTER TABLE contacts ADD COLUMN nickname TEXT;
+        UPDATE contacts SET nickname = 'Nick ' || full_name;
+        CREATE TABLE drafts (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+        """,
+    )
+
+
+GROWN = (*MIGRATIONS, Migration("nicknames and drafts", _grow))
+
+
+def _version_of(vault_dir: Path) -> int:
+    keyfile = read_keyfile(vault_dir / KEY_FILE)
+    key = keyfile.slot("passphrase").open(normalize_passphrase(PASSPHRASE), keyfile.vault_id)
+    conn = open_database(vault_dir / DB_FILE, key)
+    try:
+        return schema_version(conn)
+    finally:
+        conn.close()
+
+
+def test_version_one_vault_migrates_when_schema_grows(vault: Vault, vault_dir: Path) -> None:
+    assert vault.info.schema_version == len(MIGRATIONS) == 1
+    added = vault.store.add(Contact(full_name="Hélène Girard", notes="before upgrade"))
+    vault.lock()
+
+    with Vault.unlock(vault_dir, PASSPHRASE, migrations=GROWN) as upgraded:
+        assert upgraded.info.schema_version == 2
+        row = upgraded.conn.execute("SELECT nickname FROM contacts WHERE id = ?", (added.id,))
+        assert row.fetchone()[0] == "Nick Hélène Girard"
+        assert upgraded.store.get(Contact, added.id).notes == "before upgrade"
+        upgraded.conn.execute("INSERT INTO drafts VALUES ('d1', 'x')")
+    assert _version_of(vault_dir) == 2
+
+
+def test_failed_migration_leaves_vault_unchanged(vault: Vault, vault_dir: Path) -> None:
+    vault.store.add(Contact(full_name="Still Here"))
+    vault.lock()
+
+    def broken(conn: object) -> None:
+        _grow(conn)
+        raise RuntimeError("disk hiccup halfway")
+
+    with pytest.raises(MigrationFailed, match="left unchanged"):
+        Vault.unlock(vault_dir, PASSPHRASE, migrations=(*MIGRATIONS, Migration("broken", broken)))
+    assert _version_of(vault_dir) == 1
+    with Vault.unlock(vault_dir, PASSPHRASE) as again:
+        columns = [r[1] for r in again.conn.execute("PRAGMA table_info(contacts)")]
+        assert "nickname" not in columns
+        assert [c.full_name for c in again.store.list(Contact)] == ["Still Here"]
+
+
+def test_newer_vault_is_refused(vault: Vault, vault_dir: Path) -> None:
+    vault.lock()
+    Vault.unlock(vault_dir, PASSPHRASE, migrations=GROWN).lock()
+    with pytest.raises(SchemaTooNew, match="newer version"):
+        Vault.unlock(vault_dir, PASSPHRASE)

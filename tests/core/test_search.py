@@ -1,0 +1,128 @@
+"""Search finds records by any word, ranks them, and never chokes on what is typed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from liaison_desk.core.records import Contact, FollowUp, Meeting, Organization, ProtocolRef
+from liaison_desk.core.search import build_match, search
+from liaison_desk.core.vault import Vault
+
+
+@pytest.fixture
+def filled(vault: Vault) -> Vault:
+    s = vault.store
+    org = s.add(Organization(name="Ministère des Armées", country="FR", notes="Balard campus"))
+    s.add(
+        Contact(
+            full_name="Hélène Girard",
+            rank="Colonel",
+            org_id=org.id,
+            notes="Former naval attaché in Tokyo",
+            emails=("h.girard@example.fr",),
+        )
+    )
+    s.add(
+        Contact(
+            full_name="Ambrose Kamau", notes="Met at the ambassador's reception", marking="SECRET"
+        )
+    )
+    s.add(
+        Meeting(
+            title="Staff talks",
+            starts_at="2026-03-14T10:00Z",
+            notes="Discussed the order of precedence for the national day",
+        )
+    )
+    s.add(FollowUp(action="Send amphibious exercise dates", due_date="2026-04-01"))
+    s.add(
+        ProtocolRef(
+            title="Order of precedence",
+            body="Ambassadors precede attachés.",
+            category="order-of-precedence",
+        )
+    )
+    return vault
+
+
+def kinds(hits: list) -> list[str]:  # type: ignore[type-arg]
+    return [h.kind for h in hits]
+
+
+def test_words_in_any_field_of_any_kind(filled: Vault) -> None:
+    assert kinds(search(filled.conn, "Balard")) == ["organization"]
+    assert kinds(search(filled.conn, "tokyo")) == ["contact"]
+    assert kinds(search(filled.conn, "h.girard@example.fr")) == ["contact"]
+    assert kinds(search(filled.conn, "amphibious")) == ["followup"]
+
+
+def test_accents_do_not_matter(filled: Vault) -> None:
+    assert kinds(search(filled.conn, "helene")) == ["contact"]
+    assert kinds(search(filled.conn, "ministere armees")) == ["organization"]
+
+
+def test_prefix_and_phrase(filled: Vault) -> None:
+    assert set(kinds(search(filled.conn, "amb*"))) == {"contact", "protocol"}
+    assert kinds(search(filled.conn, "amph*")) == ["followup"]
+    hits = search(filled.conn, '"order of precedence"')
+    assert set(kinds(hits)) == {"meeting", "protocol"}
+    assert kinds(search(filled.conn, '"precedence order"')) == []
+
+
+def test_title_match_ranks_first_and_snippet_highlights(filled: Vault) -> None:
+    hits = search(filled.conn, "precedence")
+    assert hits[0].kind == "protocol"  # in the title, not only in the notes
+    assert "[precedence]" in hits[0].snippet.lower()
+    assert hits[0].title == "Order of precedence"
+
+
+def test_filters_by_marking_and_kind(filled: Vault) -> None:
+    assert kinds(search(filled.conn, "ambassador*", markings=("UNCLASSIFIED",))) == ["protocol"]
+    assert kinds(search(filled.conn, "amb*", kinds=("protocol",))) == ["protocol"]
+
+
+def test_index_follows_edits_and_deletes(filled: Vault) -> None:
+    [hit] = search(filled.conn, "tokyo")
+    filled.store.update(Contact, hit.id, {"notes": "Now posted to Nairobi"})
+    assert search(filled.conn, "tokyo") == []
+    assert [h.id for h in search(filled.conn, "nairobi")] == [hit.id]
+    filled.store.delete(Contact, hit.id)
+    assert search(filled.conn, "nairobi") == []
+
+
+@pytest.mark.parametrize(
+    "junk",
+    [
+        '"unbalanced',
+        "a(b",
+        "***",
+        "AND OR NOT",
+        "NEAR(",
+        "-",
+        "col:value",
+        "^start",
+        "'",
+        '""',
+        "",
+        "   ",
+        "O'Brien",
+        "al-Sabah",
+        "100%",
+        "{x}",
+        "a + b",
+    ],
+)
+def test_invalid_fts_syntax_is_plain_words(filled: Vault, junk: str) -> None:
+    search(filled.conn, junk)  # must not raise
+
+
+@settings(
+    max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(st.text(max_size=30))
+def test_any_input_is_safe(vault: Vault, text: str) -> None:
+    search(vault.conn, text)
+    match = build_match(text)
+    assert match is None or match.strip()

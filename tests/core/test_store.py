@@ -1,0 +1,204 @@
+"""Every write appends exactly its oplog rows, in the same transaction as the change."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from liaison_desk.core.errors import RecordNotFound, ValidationError
+from liaison_desk.core.records import (
+    Attachment,
+    Contact,
+    FollowUp,
+    Meeting,
+    Organization,
+    Participant,
+    ProtocolRef,
+)
+from liaison_desk.core.store import ListQuery
+from liaison_desk.core.vault import Vault
+
+
+def oplog(vault: Vault) -> list[dict[str, Any]]:
+    rows = vault.conn.execute(
+        "SELECT origin, seq, hlc, entity, record_id, fields, base FROM oplog ORDER BY seq"
+    ).fetchall()
+    keys = ("origin", "seq", "hlc", "entity", "record_id", "fields", "base")
+    out = [dict(zip(keys, r, strict=True)) for r in rows]
+    for op in out:
+        op["fields"], op["base"] = json.loads(op["fields"]), json.loads(op["base"])
+    return out
+
+
+def test_add_logs_one_op_with_every_field(vault: Vault) -> None:
+    c = vault.store.add(Contact(full_name="Jean Dupont", emails=("j@d.fr",), tags=("navy",)))
+    [op] = oplog(vault)
+    assert op["entity"] == "contact"
+    assert op["record_id"] == c.id
+    assert op["seq"] == 1
+    assert op["origin"] == vault.info.origin
+    assert op["fields"]["full_name"] == "Jean Dupont"
+    assert op["fields"]["emails"] == ["j@d.fr"]
+    assert op["fields"]["marking"] == "UNCLASSIFIED"
+    assert op["base"] == {}
+
+
+def test_update_logs_only_changed_fields_with_their_base_clocks(vault: Vault) -> None:
+    c = vault.store.add(Contact(full_name="Jean Dupont", rank="Major"))
+    created_hlc = oplog(vault)[0]["hlc"]
+    vault.store.update(Contact, c.id, {"rank": "Colonel", "full_name": "Jean Dupont"})
+    ops = oplog(vault)
+    assert len(ops) == 2
+    assert ops[1]["fields"] == {"rank": "Colonel"}
+    assert ops[1]["base"] == {"rank": created_hlc}
+    assert ops[1]["hlc"] > created_hlc
+    second_hlc = ops[1]["hlc"]
+    vault.store.update(Contact, c.id, {"rank": "Brigadier"})
+    assert oplog(vault)[2]["base"] == {"rank": second_hlc}
+
+
+def test_update_without_change_logs_nothing(vault: Vault) -> None:
+    c = vault.store.add(Contact(full_name="Jean Dupont", rank="Major"))
+    assert vault.store.update(Contact, c.id, {"rank": " Major "}) == c
+    assert len(oplog(vault)) == 1
+
+
+def test_delete_logs_a_tombstone_and_hides_the_record(vault: Vault) -> None:
+    c = vault.store.add(Contact(full_name="Jean Dupont"))
+    vault.store.delete(Contact, c.id)
+    ops = oplog(vault)
+    assert ops[-1]["fields"] == {"deleted": True}
+    assert vault.store.list(Contact) == []
+    with pytest.raises(RecordNotFound):
+        vault.store.get(Contact, c.id)
+    with pytest.raises(RecordNotFound):
+        vault.store.update(Contact, c.id, {"rank": "X"})
+
+
+def test_failure_mid_write_leaves_neither_record_nor_oplog(vault: Vault) -> None:
+    contact = vault.store.add(Contact(full_name="Present"))
+    before = oplog(vault)
+    with pytest.raises(ValidationError, match="does not name a contact"), vault.store.transaction():
+        meeting = vault.store.add(Meeting(title="Talks", starts_at="2026-03-14T10:00Z"))
+        vault.store.add(Participant(meeting_id=meeting.id, contact_id=contact.id))
+        vault.store.add(Participant(meeting_id=meeting.id, contact_id="0" * 8))
+    assert oplog(vault) == before
+    assert vault.store.list(Meeting) == []
+    assert vault.store.list(Participant) == []
+
+
+def test_sql_failure_rolls_back_record_and_oplog(vault: Vault) -> None:
+    vault.conn.execute(
+        "CREATE TEMP TRIGGER refuse AFTER INSERT ON oplog WHEN new.seq = 2 "
+        "BEGIN SELECT RAISE(ABORT, 'simulated failure'); END"
+    )
+    vault.store.add(Contact(full_name="First"))
+    with pytest.raises(Exception, match="simulated failure"):
+        vault.store.add(Contact(full_name="Second"))
+    assert [c.full_name for c in vault.store.list(Contact)] == ["First"]
+    assert len(oplog(vault)) == 1
+
+
+def test_batch_is_all_or_nothing(vault: Vault) -> None:
+    good = [Contact(full_name=f"Person {i}") for i in range(5)]
+    with pytest.raises(ValidationError, match="email"):
+        vault.store.add_many([*good, Contact(full_name="Bad", emails=("nope",))])
+    assert vault.store.count(Contact) == 0
+    assert oplog(vault) == []
+
+
+def test_sequence_numbers_are_dense_across_reopen(vault: Vault, vault_dir: Any) -> None:
+    from tests.conftest import PASSPHRASE
+
+    vault.store.add_many([Contact(full_name=f"P{i}") for i in range(3)])
+    vault.lock()
+    with Vault.unlock(vault_dir, PASSPHRASE) as again:
+        again.store.add(Contact(full_name="P3"))
+        assert [op["seq"] for op in oplog(again)] == [1, 2, 3, 4]
+        stamps = [op["hlc"] for op in oplog(again)]
+        assert stamps == sorted(stamps) and len(set(stamps)) == 4
+
+
+def test_meeting_time_is_stored_in_utc(vault: Vault) -> None:
+    m = vault.store.add(Meeting(title="Lunch", starts_at="2026-03-14T12:30+01:00"))
+    assert m.starts_at == "2026-03-14T11:30:00Z"
+    local = vault.store.add(
+        Meeting(title="Tea", starts_at="2026-07-01T16:00", timezone="Asia/Tokyo")
+    )
+    assert local.starts_at == "2026-07-01T07:00:00Z"
+    with pytest.raises(ValidationError, match="UTC offset"):
+        vault.store.add(Meeting(title="When?", starts_at="2026-07-01T16:00"))
+    with pytest.raises(ValidationError, match="ISO 8601"):
+        vault.store.add(Meeting(title="When?", starts_at="next tuesday"))
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (Contact(full_name="  "), "full name is required"),
+        (Contact(full_name="X", country="France"), "two-letter code"),
+        (Contact(full_name="X", phones=("call me",)), "phone number"),
+        (Contact(full_name="X", org_id="missing"), "does not name a organization"),
+        (Contact(full_name="X", marking="TOP SECRET"), "Unknown marking"),
+        (FollowUp(action="Send", status="maybe"), "status"),
+        (FollowUp(action="Send", due_date="soon"), "not a date"),
+        (ProtocolRef(title="T", body="B", category="gossip"), "category"),
+        (Organization(name="O", kind="club"), "kind"),
+        (Attachment(owner_id="nobody", name="a.txt", mime="text/plain", data=b"x"), "no record"),
+    ],
+)
+def test_invalid_records_are_refused_with_a_sentence(
+    vault: Vault, record: Any, message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        vault.store.add(record)
+    assert oplog(vault) == []
+
+
+def test_marking_filters_and_ordering(vault: Vault) -> None:
+    for name, marking in [("Ana", "SECRET"), ("bob", "RESTRICTED"), ("Cy", "")]:
+        vault.store.add(Contact(full_name=name, marking=marking))
+    names = [c.full_name for c in vault.store.list(Contact)]
+    assert names == ["Ana", "bob", "Cy"]  # case-insensitive by name
+    low = vault.store.list(Contact, ListQuery(markings=("UNCLASSIFIED", "RESTRICTED")))
+    assert [c.full_name for c in low] == ["bob", "Cy"]
+    assert vault.store.count(Contact, ListQuery(markings=("SECRET",))) == 1
+
+
+def test_tag_filter_and_paging(vault: Vault) -> None:
+    vault.store.add_many(
+        Contact(full_name=f"P{i:03d}", tags=("navy",) if i % 2 else ()) for i in range(30)
+    )
+    navy = vault.store.list(Contact, ListQuery(tag="navy", limit=5, offset=5))
+    assert [c.full_name for c in navy] == ["P011", "P013", "P015", "P017", "P019"]
+
+
+def test_attachment_bytes_are_kept_and_digested(vault: Vault) -> None:
+    c = vault.store.add(Contact(full_name="Card Holder"))
+    a = vault.store.add(
+        Attachment(owner_id=c.id, name="card.jpg", mime="image/jpeg", data=b"\xff" * 10)
+    )
+    got = vault.store.get(Attachment, a.id)
+    assert got.data == b"\xff" * 10 and got.size == 10 and len(got.sha256) == 64
+    assert "data" not in oplog(vault)[-1]["fields"]
+    with pytest.raises(ValidationError, match="cannot be changed"):
+        vault.store.update(Attachment, a.id, {"data": b"other"})
+
+
+text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(
+    max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
+@given(name=text.filter(lambda s: s.strip()), notes=text, tags=st.lists(text, max_size=4))
+def test_round_trip_any_text(vault: Vault, name: str, notes: str, tags: list[str]) -> None:
+    stored = vault.store.add(Contact(full_name=name, notes=notes, tags=tuple(tags)))
+    again = vault.store.get(Contact, stored.id)
+    assert again == stored
+    assert again.full_name == name.strip()
+    assert again.notes == (notes.strip() or None)
