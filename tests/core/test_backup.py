@@ -80,7 +80,7 @@ def test_damaged_backup_is_refused(backup_file: Path, tmp_path: Path, where: str
 
 def test_truncated_and_foreign_files_are_refused(backup_file: Path, tmp_path: Path) -> None:
     backup_file.write_bytes(backup_file.read_bytes()[:-1000])
-    with pytest.raises(BackupError, match="damaged|truncated"):
+    with pytest.raises(BackupError, match=r"damaged|truncated"):
         restore_backup(backup_file, tmp_path / "r", PASSPHRASE)
     foreign = tmp_path / "photo.jpg"
     foreign.write_bytes(b"\xff\xd8\xff" + b"x" * 1000)
