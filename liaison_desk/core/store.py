@@ -19,6 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlcipher3
+
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.errors import RecordNotFound, ValidationError
@@ -27,6 +29,7 @@ from liaison_desk.core.ids import is_uuid, uuid7
 from liaison_desk.core.kinds import Kind, R, kind_of
 from liaison_desk.core.records import Attachment
 from liaison_desk.core.schema import Connection
+from liaison_desk.core.sql_errors import storage_error_for
 from liaison_desk.core.validation import validate
 
 log = logging.getLogger("liaison_desk.store")
@@ -92,17 +95,23 @@ class Store:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
         try:
-            self._resume_oplog()
-            yield
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                self._resume_oplog()
+                yield
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            finally:
+                self._depth = 0
+        except sqlcipher3.Error as exc:
+            if (known := storage_error_for(exc)) is not None:
+                raise known from exc
             raise
-        finally:
-            self._depth = 0
 
     def _resume_oplog(self) -> None:
         """Continue our sequence and clock from what is committed (another process may write)."""

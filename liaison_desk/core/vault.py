@@ -134,6 +134,8 @@ class Vault:
             raise ValidationError(f"The role must be one of: {', '.join(ROLES)}.")
         if not name.strip():
             raise ValidationError("The vault needs a name (the station or HQ it belongs to).")
+        if path.exists() and not path.is_dir():
+            raise VaultExists(f"{path} is a file; choose an empty or new folder.")
         if path.exists() and any(path.iterdir()):
             if is_vault(path) or (path / DB_FILE).exists():
                 raise VaultExists(f"{path} already holds a vault; it was left untouched.")

@@ -202,3 +202,16 @@ def test_round_trip_any_text(vault: Vault, name: str, notes: str, tags: list[str
     assert again == stored
     assert again.full_name == name.strip()
     assert again.notes == (notes.strip() or None)
+
+
+def test_disk_full_is_a_sentence_and_saves_nothing(vault: Vault) -> None:
+    from liaison_desk.core.errors import StorageError
+
+    vault.store.add(Contact(full_name="Before"))
+    pages = vault.conn.execute("PRAGMA page_count").fetchone()[0]
+    vault.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+    with pytest.raises(StorageError, match="disk is full"):
+        vault.store.add_many(Contact(full_name="x", notes="y" * 50_000) for _ in range(20))
+    vault.conn.execute("PRAGMA max_page_count = 1073741823")
+    assert [c.full_name for c in vault.store.list(Contact)] == ["Before"]
+    assert len(oplog(vault)) == 1
