@@ -18,7 +18,10 @@ from liaison_desk.core.validation import MAX_ATTACHMENT
 
 @click.group()
 def attachment() -> None:
-    """Files kept encrypted inside the vault."""
+    """Files kept encrypted inside the vault.
+
+    Example: liaison-desk attachment list 01934b2e-…
+    """
 
 
 @attachment.command("add")

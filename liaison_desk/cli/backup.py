@@ -17,7 +17,10 @@ from liaison_desk.core.backup import create_backup, restore_backup
 
 @click.group()
 def backup() -> None:
-    """Encrypted backups of the whole vault."""
+    """Encrypted backups of the whole vault.
+
+    Example: liaison-desk backup create /media/usb/paris.ldbackup
+    """
 
 
 @backup.command("create")
@@ -44,21 +47,37 @@ def create(app: AppContext, /, file: Path) -> None:
 @click.option(
     "--with-recovery-code",
     is_flag=True,
-    help=f"Open the backup with the recovery code (prompt, or {ENV_RECOVERY_CODE}).",
+    help=f"Open the backup with the recovery code (asked for, or {ENV_RECOVERY_CODE}).",
+)
+@click.option(
+    "--recovery-code-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Open the backup with the recovery code read from this file.",
 )
 @pass_app
-def restore(app: AppContext, /, file: Path, new_vault: Path, with_recovery_code: bool) -> None:
+def restore(
+    app: AppContext,
+    /,
+    file: Path,
+    new_vault: Path,
+    with_recovery_code: bool,
+    recovery_code_file: Path | None,
+) -> None:
     """Restore a backup into a new folder (never over an existing vault).
 
     Example: liaison-desk backup restore paris.ldbackup --vault ~/vaults/paris-restored
     """
-    if with_recovery_code:
+    recovery = with_recovery_code or recovery_code_file is not None
+    if recovery:
         secret = get_secret(
-            file=None, env=ENV_RECOVERY_CODE, prompt="Recovery code", option="--with-recovery-code"
+            file=recovery_code_file,
+            env=ENV_RECOVERY_CODE,
+            prompt="Recovery code",
+            option="--recovery-code-file",
         )
     else:
         secret = app.passphrase()
-    vault = restore_backup(file, new_vault, secret, recovery=with_recovery_code)
+    vault = restore_backup(file, new_vault, secret, recovery=recovery)
     name = vault.info.name
     vault.lock()
     click.echo(f"Restored {name!r} into {new_vault}.")

@@ -46,7 +46,10 @@ def _contact_fields(func: Any) -> Any:
 
 @click.group()
 def contact() -> None:
-    """Contacts: add, list, show, edit and delete."""
+    """Contacts: add, list, show, edit and delete.
+
+    Example: liaison-desk contact list --country FR
+    """
 
 
 @contact.command("add")

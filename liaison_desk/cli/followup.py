@@ -21,7 +21,10 @@ from liaison_desk.core.records import FollowUp
 
 @click.group()
 def followup() -> None:
-    """Follow-ups: add, list and mark done."""
+    """Follow-ups: add, list and mark done.
+
+    Example: liaison-desk followup list --status open
+    """
 
 
 @followup.command("add")

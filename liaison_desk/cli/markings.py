@@ -10,7 +10,10 @@ from liaison_desk.core import markings as markings_mod
 
 @click.group()
 def markings() -> None:
-    """Sensitivity markings, lowest first."""
+    """Sensitivity markings, lowest first.
+
+    Example: liaison-desk markings list
+    """
 
 
 @markings.command("list")

@@ -51,7 +51,10 @@ def _meeting_fields(func: Any) -> Any:
 
 @click.group()
 def meeting() -> None:
-    """Meetings and engagements: add, list, show, edit and delete."""
+    """Meetings and engagements: add, list, show, edit and delete.
+
+    Example: liaison-desk meeting list --limit 20
+    """
 
 
 @meeting.command("add")

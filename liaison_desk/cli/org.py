@@ -38,7 +38,10 @@ def _org_fields(func: Any) -> Any:
 
 @click.group()
 def org() -> None:
-    """Organizations: add, list, show, edit and delete."""
+    """Organizations: add, list, show, edit and delete.
+
+    Example: liaison-desk org list --country JP
+    """
 
 
 @org.command("add")

@@ -25,7 +25,10 @@ from liaison_desk.core.records import PROTOCOL_CATEGORIES, ProtocolRef
 
 @click.group()
 def protocol() -> None:
-    """Protocol references: forms of address, precedence, gifts rules and more."""
+    """Protocol references: forms of address, precedence, gifts rules and more.
+
+    Example: liaison-desk protocol list --country general
+    """
 
 
 @protocol.command("add")

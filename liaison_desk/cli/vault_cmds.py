@@ -102,7 +102,10 @@ def unlock_check(app: AppContext) -> None:
 
 @click.group()
 def passphrase() -> None:
-    """Change the vault's passphrase."""
+    """Change the vault's passphrase.
+
+    Example: liaison-desk passphrase change
+    """
 
 
 @passphrase.command("change")

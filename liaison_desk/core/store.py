@@ -215,7 +215,13 @@ class Store:
         with self.transaction():
             current, clocks = self._load(kind, record_id)
             candidate = dataclasses.replace(current, **changes)
-            stored = validate(kind, candidate, self.markings(), self.exists)
+            kept = {getattr(current, f) for f in kind.fields if f not in changes}
+
+            def exists(ref_kind: Kind[Any], ref_id: str) -> bool:
+                # A reference left as it was stays valid even if its target was deleted since.
+                return ref_id in kept or self.exists(ref_kind, ref_id)
+
+            stored = validate(kind, candidate, self.markings(), exists)
             changed = [f for f in kind.fields if getattr(stored, f) != getattr(current, f)]
             if not changed:
                 return current

@@ -129,7 +129,10 @@ def _require(field: str, value: str | None) -> str:
 
 def _must_exist(exists: Exists, kind: Kind[Any], field: str, record_id: str | None) -> None:
     if record_id is not None and not exists(kind, record_id):
-        raise ValidationError(f"The {_label(field)} {record_id} does not name a {kind.name}.")
+        article = "an" if kind.name[0] in "aeiou" else "a"
+        raise ValidationError(
+            f"The {_label(field)} {record_id} does not name {article} {kind.name}."
+        )
 
 
 def validate(kind: Kind[R], record: R, markings: Sequence[str], exists: Exists) -> R:

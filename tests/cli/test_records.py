@@ -1,0 +1,471 @@
+"""Contacts, organizations, meetings, follow-ups, markings and attachments, end to end.
+
+All tests share one vault; each makes the records it looks at, so the order they
+run in does not matter.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.cli.runner import Desk, init_vault, one_sentence
+
+MARKINGS = "UNCLASSIFIED, RESTRICTED, CONFIDENTIAL, SECRET"
+
+
+@pytest.fixture(scope="module")
+def desk(tmp_path_factory: pytest.TempPathFactory) -> Desk:
+    return init_vault(tmp_path_factory.mktemp("records") / "vault")[0]
+
+
+@pytest.fixture(scope="module")
+def org_id(desk: Desk) -> str:
+    return desk.new_id(
+        "org", "add", "--name", "Ministère des Armées", "--kind", "ministry", "--country", "FR"
+    )
+
+
+def add_contact(desk: Desk, name: str, *options: str) -> str:
+    return desk.new_id("contact", "add", "--name", name, *options)
+
+
+# -- contacts ---------------------------------------------------------------------------------
+
+
+def test_contact_add_show_and_list(desk: Desk, org_id: str) -> None:
+    contact_id = add_contact(
+        desk,
+        "Hélène Girard",
+        "--rank",
+        "Colonel",
+        "--org",
+        org_id,
+        "--country",
+        "fr",
+        "--email",
+        "helene.girard@example.org",
+        "--phone",
+        "+33 1 23 45 67 89",
+        "--notes",
+        "Prefers morning meetings",
+        "--marking",
+        "restricted",
+    )
+
+    shown = desk.json("contact", "show", contact_id)
+    assert shown["id"] == contact_id
+    assert shown["full_name"] == "Hélène Girard"
+    assert shown["rank"] == "Colonel"
+    assert shown["org_id"] == org_id
+    assert shown["country"] == "FR"
+    assert shown["emails"] == ["helene.girard@example.org"]
+    assert shown["phones"] == ["+33 1 23 45 67 89"]
+    assert shown["notes"] == "Prefers morning meetings"
+    assert shown["marking"] == "RESTRICTED"
+    assert shown["meetings"] == []
+    assert shown["last_contact"] is None
+
+    listed = desk.json("contact", "list", "--limit", "1000")
+    assert [c for c in listed if c["id"] == contact_id] == [
+        {k: v for k, v in shown.items() if k not in ("last_contact", "meetings", "open_followups")}
+    ]
+    table = desk.ok("contact", "list", "--limit", "1000").out.splitlines()
+    assert table[0].split() == ["ID", "FULL_NAME", "RANK", "COUNTRY", "MARKING"]
+    row = next(line for line in table if line.startswith(contact_id))
+    assert "Hélène Girard" in row
+    assert "RESTRICTED" in row
+
+
+def test_contact_list_filters_by_country_and_org(desk: Desk, org_id: str) -> None:
+    french = add_contact(desk, "Julien Moreau", "--country", "FR", "--org", org_id)
+    japanese = add_contact(desk, "Haruto Mori", "--country", "JP")
+
+    by_country = desk.ids("contact", "list", "--country", "jp", "--limit", "1000")
+    assert japanese in by_country
+    assert french not in by_country
+    by_org = desk.ids("contact", "list", "--org", org_id, "--limit", "1000")
+    assert french in by_org
+    assert japanese not in by_org
+
+
+def test_contact_edit_changes_and_clears_fields(desk: Desk) -> None:
+    contact_id = add_contact(
+        desk, "Jonas Becker", "--rank", "Major", "--notes", "Met at the staff college"
+    )
+
+    edited = desk("contact", "edit", contact_id, "--rank", "Lieutenant Colonel", "--notes", "")
+
+    assert edited.code == 0, edited
+    shown = desk.json("contact", "show", contact_id)
+    assert shown["rank"] == "Lieutenant Colonel"
+    assert shown["notes"] is None
+    assert shown["full_name"] == "Jonas Becker"
+    assert shown["updated_at"] > shown["created_at"]
+
+
+def test_contact_delete(desk: Desk) -> None:
+    contact_id = add_contact(desk, "Sabine Vogel", "--notes", "quetzalcoatl")
+    assert [h["id"] for h in desk.json("search", "quetzalcoatl")] == [contact_id]
+
+    assert desk("contact", "delete", contact_id).code == 0
+
+    show = desk("contact", "show", contact_id)
+    assert show.code == 1
+    assert contact_id in one_sentence(show.err)
+    assert contact_id not in desk.ids("contact", "list", "--limit", "1000")
+    assert desk.json("search", "quetzalcoatl") == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [
+        ("--email", "not-an-email", "not-an-email"),
+        ("--org", "00000000-0000-7000-8000-000000000000", "00000000-0000-7000-8000-000000000000"),
+    ],
+)
+def test_contact_add_refuses_bad_values(desk: Desk, option: str, value: str, named: str) -> None:
+    result = desk("contact", "add", "--name", "Rejected Person", option, value)
+
+    assert result.code == 1
+    assert result.out == ""
+    assert named in one_sentence(result.err)
+
+
+# -- organizations -----------------------------------------------------------------------------
+
+
+def test_org_add_list_show_edit_delete(desk: Desk, org_id: str) -> None:
+    office = desk.new_id(
+        "org",
+        "add",
+        "--name",
+        "Bundeswehr Liaison Office",
+        "--kind",
+        "armed service",
+        "--country",
+        "de",
+        "--parent",
+        org_id,
+        "--notes",
+        "Second floor",
+    )
+    member = add_contact(desk, "Lukas Krüger", "--org", office)
+
+    shown = desk.json("org", "show", office)
+    assert shown["name"] == "Bundeswehr Liaison Office"
+    assert shown["kind"] == "armed-service"
+    assert shown["country"] == "DE"
+    assert shown["parent_id"] == org_id
+    assert shown["contacts"] == [f"Lukas Krüger ({member})"]
+    table = desk.ok("org", "list", "--country", "de").out.splitlines()
+    assert table[0].split() == ["ID", "NAME", "KIND", "COUNTRY", "MARKING"]
+    assert any(line.startswith(office) and "Bundeswehr Liaison Office" in line for line in table)
+
+    assert desk("org", "edit", office, "--name", "BW Liaison Office", "--notes", "").code == 0
+    edited = desk.json("org", "show", office)
+    assert edited["name"] == "BW Liaison Office"
+    assert edited["notes"] is None
+    assert edited["country"] == "DE"
+
+    assert desk("org", "delete", office).code == 0
+    assert desk("org", "show", office).code == 1
+    assert office not in desk.ids("org", "list", "--limit", "1000")
+
+
+def test_org_add_refuses_an_unknown_kind(desk: Desk) -> None:
+    result = desk("org", "add", "--name", "Mystery", "--kind", "club")
+
+    assert result.code == 1
+    assert "ministry" in one_sentence(result.err)
+
+
+def test_contacts_of_a_deleted_org_can_still_be_edited(desk: Desk) -> None:
+    org_id = desk.new_id("org", "add", "--name", "Disbanded Directorate")
+    contact_id = add_contact(desk, "Tomasz Nowak", "--org", org_id, "--rank", "Major")
+    desk.ok("org", "delete", org_id)
+
+    result = desk("contact", "edit", contact_id, "--rank", "Colonel")
+
+    assert result.code == 0, result
+    assert desk.json("contact", "show", contact_id)["rank"] == "Colonel"
+
+
+# -- meetings and follow-ups -------------------------------------------------------------------
+
+
+def test_meeting_links_participants_and_contacts(desk: Desk) -> None:
+    guest = add_contact(desk, "Camille Roux", "--rank", "Commander")
+    meeting_id = desk.new_id(
+        "meeting",
+        "add",
+        "--title",
+        "Staff talks",
+        "--when",
+        "2026-03-14T10:30+01:00",
+        "--place",
+        "Balard, room 4",
+        "--participant",
+        guest,
+        "--notes",
+        "Agreed on the exercise calendar",
+    )
+
+    meeting = desk.json("meeting", "show", meeting_id)
+    assert meeting["title"] == "Staff talks"
+    assert meeting["starts_at"] == "2026-03-14T09:30:00Z"
+    assert meeting["place"] == "Balard, room 4"
+    assert meeting["notes"] == "Agreed on the exercise calendar"
+    assert meeting["participants"] == [f"Camille Roux  [{guest}]"]
+
+    contact = desk.json("contact", "show", guest)
+    assert contact["last_contact"] == "2026-03-14T09:30:00Z"
+    assert len(contact["meetings"]) == 1
+    assert "Staff talks" in contact["meetings"][0]
+    assert meeting_id in contact["meetings"][0]
+    plain = desk.ok("contact", "show", guest).out
+    assert "last contact" in plain
+    assert meeting_id in plain
+
+    listed = desk.json("meeting", "list", "--limit", "1000")
+    assert meeting_id in [m["id"] for m in listed]
+    starts = [m["starts_at"] for m in listed]
+    assert starts == sorted(starts, reverse=True)
+
+
+def test_meeting_edit_and_delete(desk: Desk) -> None:
+    first = add_contact(desk, "Ana Luísa Carvalho")
+    second = add_contact(desk, "Rafael Pereira")
+    meeting_id = desk.new_id(
+        "meeting",
+        "add",
+        "--title",
+        "Port visit",
+        "--when",
+        "2026-04-01T08:00Z",
+        "--participant",
+        first,
+    )
+
+    edited = desk(
+        "meeting",
+        "edit",
+        meeting_id,
+        "--title",
+        "Port visit, day 1",
+        "--add-participant",
+        second,
+        "--remove-participant",
+        first,
+    )
+
+    assert edited.code == 0, edited
+    meeting = desk.json("meeting", "show", meeting_id)
+    assert meeting["title"] == "Port visit, day 1"
+    assert meeting["participants"] == [f"Rafael Pereira  [{second}]"]
+
+    assert desk("meeting", "delete", meeting_id).code == 0
+    assert desk("meeting", "show", meeting_id).code == 1
+    after = desk.json("contact", "show", second)
+    assert after["meetings"] == []
+    assert after["last_contact"] is None
+
+
+def test_meeting_time_without_offset_is_the_laptops_local_time(desk: Desk) -> None:
+    meeting_id = desk.new_id(
+        "meeting",
+        "add",
+        "--title",
+        "Reception in Tokyo",
+        "--when",
+        "2026-05-20T18:00",
+        TZ="Asia/Tokyo",
+    )
+    zoned = desk.new_id(
+        "meeting",
+        "add",
+        "--title",
+        "Call to Paris",
+        "--when",
+        "2026-05-20T18:00",
+        "--tz",
+        "Europe/Paris",
+    )
+
+    starts = {m["id"]: m["starts_at"] for m in desk.json("meeting", "list", "--limit", "1000")}
+    assert starts[meeting_id] == "2026-05-20T09:00:00Z"
+    assert starts[zoned] == "2026-05-20T16:00:00Z"
+
+
+def test_meeting_add_refuses_a_bad_time_and_an_unknown_participant(desk: Desk) -> None:
+    bad_time = desk("meeting", "add", "--title", "Oops", "--when", "next tuesday")
+    assert bad_time.code == 1
+    assert "next tuesday" in one_sentence(bad_time.err)
+
+    ghost = "00000000-0000-7000-8000-000000000000"
+    bad_guest = desk(
+        "meeting", "add", "--title", "Ghost", "--when", "2026-01-01T10:00Z", "--participant", ghost
+    )
+    assert bad_guest.code == 1
+    assert ghost in one_sentence(bad_guest.err)
+
+
+def test_followups_open_and_done(desk: Desk) -> None:
+    contact_id = add_contact(desk, "Priya Iyer")
+    meeting_id = desk.new_id(
+        "meeting",
+        "add",
+        "--title",
+        "Exercise planning",
+        "--when",
+        "2026-02-02T09:00Z",
+        "--participant",
+        contact_id,
+    )
+    followup_id = desk.new_id(
+        "followup",
+        "add",
+        "--action",
+        "Send the exercise dates",
+        "--due",
+        "2026-03-21",
+        "--contact",
+        contact_id,
+        "--meeting",
+        meeting_id,
+    )
+
+    open_items = desk.json("followup", "list", "--limit", "1000")
+    mine = [f for f in open_items if f["id"] == followup_id]
+    assert len(mine) == 1
+    assert mine[0]["status"] == "open"
+    assert mine[0]["due_date"] == "2026-03-21"
+    assert any(followup_id in f for f in desk.json("contact", "show", contact_id)["open_followups"])
+
+    assert desk("followup", "done", followup_id).code == 0
+
+    assert followup_id not in desk.ids("followup", "list", "--limit", "1000")
+    assert followup_id in desk.ids("followup", "list", "--status", "done", "--limit", "1000")
+    assert desk.json("contact", "show", contact_id)["open_followups"] == []
+
+
+def test_followup_about_a_deleted_contact_can_still_be_done(desk: Desk) -> None:
+    contact_id = add_contact(desk, "Otieno Mwangi")
+    followup_id = desk.new_id(
+        "followup", "add", "--action", "Return the borrowed flag", "--contact", contact_id
+    )
+    desk.ok("contact", "delete", contact_id)
+
+    result = desk("followup", "done", followup_id)
+
+    assert result.code == 0, result
+    assert followup_id in desk.ids("followup", "list", "--status", "done", "--limit", "1000")
+
+
+def test_followup_add_refuses_a_bad_due_date(desk: Desk) -> None:
+    result = desk("followup", "add", "--action", "Call back", "--due", "21/03/2026")
+
+    assert result.code == 1
+    assert "21/03/2026" in one_sentence(result.err)
+
+
+# -- markings ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def marked(desk: Desk) -> dict[str, str]:
+    """One contact per marking, all from a country no other test uses."""
+    return {
+        marking: add_contact(desk, f"Zofia {marking.title()}", "--country", "PL", "--marking", m)
+        for marking, m in (
+            ("UNCLASSIFIED", "unclassified"),
+            ("RESTRICTED", "RESTRICTED"),
+            ("SECRET", "Secret"),
+        )
+    }
+
+
+def test_max_marking_hides_what_is_above_it(desk: Desk, marked: dict[str, str]) -> None:
+    shown = desk.ids("contact", "list", "--country", "PL", "--max-marking", "RESTRICTED")
+
+    assert sorted(shown) == sorted([marked["UNCLASSIFIED"], marked["RESTRICTED"]])
+
+
+def test_marking_filter_is_exact(desk: Desk, marked: dict[str, str]) -> None:
+    exact = desk.ids("contact", "list", "--country", "PL", "--marking", "restricted")
+
+    assert exact == [marked["RESTRICTED"]]
+
+
+def test_search_respects_max_marking(desk: Desk, marked: dict[str, str]) -> None:
+    everything = {h["id"] for h in desk.json("search", "zofia")}
+    limited = {h["id"] for h in desk.json("search", "zofia", "--max-marking", "RESTRICTED")}
+
+    assert marked["SECRET"] in everything
+    assert marked["SECRET"] not in limited
+    assert marked["RESTRICTED"] in limited
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("contact", "list", "--max-marking", "TOP-SECRET-ISH"),
+        ("contact", "list", "--marking", "TOP-SECRET-ISH"),
+        ("contact", "add", "--name", "Nobody", "--marking", "TOP-SECRET-ISH"),
+    ],
+    ids=["max-marking", "marking", "add"],
+)
+def test_unknown_marking_is_a_clear_error(desk: Desk, args: tuple[str, ...]) -> None:
+    result = desk(*args)
+
+    assert result.code == 1
+    sentence = one_sentence(result.err)
+    assert "TOP-SECRET-ISH" in sentence
+    assert MARKINGS in sentence
+    assert result.out == ""
+
+
+def test_markings_list(desk: Desk) -> None:
+    assert desk.ok("markings", "list").out.split() == MARKINGS.split(", ")
+
+
+# -- attachments -------------------------------------------------------------------------------
+
+
+def test_attachment_round_trip(desk: Desk, tmp_path: Path) -> None:
+    owner = add_contact(desk, "Aoi Takahashi")
+    card = tmp_path / "business-card.jpg"
+    payload = os.urandom(200_000) + b"\x00\xff\x00" + bytes(range(256))
+    card.write_bytes(payload)
+
+    attachment_id = desk.new_id("attachment", "add", owner, card, "--marking", "RESTRICTED")
+
+    listed = desk.json("attachment", "list", owner)
+    assert len(listed) == 1
+    assert listed[0]["id"] == attachment_id
+    assert listed[0]["name"] == "business-card.jpg"
+    assert listed[0]["mime"] == "image/jpeg"
+    assert listed[0]["size"] == len(payload)
+    assert listed[0]["marking"] == "RESTRICTED"
+    assert "data" not in listed[0]
+
+    out = tmp_path / "exported" / "card.jpg"
+    out.parent.mkdir()
+    exported = desk("attachment", "export", attachment_id, "--out", out)
+    assert exported.code == 0, exported
+    assert out.read_bytes() == payload
+    assert "not encrypted" in exported.out
+
+
+def test_attachment_needs_an_existing_owner(desk: Desk, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("hello", encoding="utf-8")
+    ghost = "00000000-0000-7000-8000-000000000000"
+
+    result = desk("attachment", "add", ghost, note)
+
+    assert result.code == 1
+    assert ghost in one_sentence(result.err)
+    assert desk.json("attachment", "list", ghost) == []
