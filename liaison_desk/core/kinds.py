@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from liaison_desk.core.records import (
@@ -21,6 +22,7 @@ from liaison_desk.core.records import (
 
 R = TypeVar("R", bound=Record)
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 META_FIELDS = frozenset({"id", "created_at", "updated_at"})
 
 
@@ -31,42 +33,63 @@ class Kind(Generic[R]):
     cls: type[R]
     default_order: str
     title_field: str
+    indexed: bool = True
     immutable: frozenset[str] = frozenset()
     not_in_oplog: frozenset[str] = frozenset()
 
-    @property
+    # Cached: these sit on the hot path of every row read and written.
+    @cached_property
     def fields(self) -> tuple[str, ...]:
         """Content fields: stored, clocked and merged one by one."""
         return tuple(f.name for f in dataclasses.fields(self.cls) if f.name not in META_FIELDS)
 
-    @property
+    @cached_property
     def list_fields(self) -> frozenset[str]:
         return frozenset(
             f.name for f in dataclasses.fields(self.cls) if str(f.type).startswith("tuple[")
         )
 
+    @cached_property
+    def insert_sql(self) -> str:
+        columns = ["id", "created_at", "updated_at", "hlc", "origin", "clocks", *self.fields]
+        placeholders = ", ".join("?" * len(columns))
+        return f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({placeholders})"
+
+    def columns(self, alias: str = "") -> str:
+        """The columns a record is read from (for SELECT), in `from_row` order."""
+        prefix = f"{alias}." if alias else ""
+        return ", ".join(prefix + c for c in ("id", "created_at", "updated_at", *self.fields))
+
     def encode(self, field: str, value: Any) -> Any:
         """Python value -> column value (lists are stored as JSON text)."""
         if field in self.list_fields:
-            return json.dumps(list(value), ensure_ascii=False)
+            return _ENCODER.encode(list(value)) if value else "[]"
         return value
 
-    def decode(self, field: str, value: Any) -> Any:
-        if field in self.list_fields:
-            return tuple(json.loads(value)) if value else ()
-        return value
+    @cached_property
+    def _read_names(self) -> tuple[str, ...]:
+        return ("id", "created_at", "updated_at", *self.fields)
 
-    def from_row(self, row: Mapping[str, Any]) -> R:
-        values = {f: self.decode(f, row[f]) for f in self.fields if f in row}
-        return self.cls(
-            id=row["id"], created_at=row["created_at"], updated_at=row["updated_at"], **values
-        )
+    def from_row(self, row: Sequence[Any]) -> R:
+        """A record from a row selected as `self.columns()`.
+
+        Rows come from our own tables, written after validation, so the dataclass
+        is filled directly instead of through __init__: lists of 100k rows read
+        several times faster that way.
+        """
+        values = dict(zip(self._read_names, row, strict=True))
+        for field in self.list_fields:
+            text = values[field]
+            values[field] = tuple(json.loads(text)) if text != "[]" else ()
+        record: R = object.__new__(self.cls)
+        record.__dict__.update(values)
+        return record
 
 
 ORGANIZATION = Kind("organization", "organizations", Organization, "name", "name")
 CONTACT = Kind("contact", "contacts", Contact, "full_name", "full_name")
 MEETING = Kind("meeting", "meetings", Meeting, "starts_at", "title")
-PARTICIPANT = Kind("participant", "participants", Participant, "n", "role")
+PARTICIPANT = Kind("participant", "participants", Participant, "n", "role", indexed=False)
 FOLLOWUP = Kind("followup", "followups", FollowUp, "due_date", "action")
 PROTOCOL = Kind("protocol", "protocol_refs", ProtocolRef, "title", "title")
 ATTACHMENT = Kind(
@@ -75,6 +98,7 @@ ATTACHMENT = Kind(
     Attachment,
     "name",
     "name",
+    indexed=False,
     immutable=frozenset({"owner_id", "sha256", "size", "data", "mime"}),
     not_in_oplog=frozenset({"data"}),
 )

@@ -25,24 +25,23 @@ def _by_ids(store: Store, ids: list[str]) -> list[Contact]:
     if not ids:
         return []
     cursor = store.conn.execute(
-        f"SELECT * FROM {CONTACT.table} WHERE deleted = 0 AND id IN ({', '.join('?' * len(ids))})",
+        f"SELECT {CONTACT.columns()} FROM {CONTACT.table} "
+        f"WHERE deleted = 0 AND id IN ({', '.join('?' * len(ids))})",
         ids,
     )
-    names = [d[0] for d in cursor.description]
-    return [CONTACT.from_row(dict(zip(names, row, strict=True))) for row in cursor]
+    return [CONTACT.from_row(row) for row in cursor]
 
 
 def meetings_of(store: Store, contact_id: str, limit: int = 200) -> list[Meeting]:
     """The contact's meetings, most recent first: the timeline of the relationship."""
     cursor = store.conn.execute(
-        f"SELECT m.* FROM {MEETING.table} m "
+        f"SELECT {MEETING.columns('m')} FROM {MEETING.table} m "
         "JOIN participants p ON p.meeting_id = m.id AND p.deleted = 0 "
         "WHERE p.contact_id = ? AND m.deleted = 0 "
         "GROUP BY m.id ORDER BY m.starts_at DESC LIMIT ?",
         (contact_id, limit),
     )
-    names = [d[0] for d in cursor.description]
-    return [MEETING.from_row(dict(zip(names, row, strict=True))) for row in cursor]
+    return [MEETING.from_row(row) for row in cursor]
 
 
 def last_contact(store: Store, contact_id: str) -> str | None:

@@ -55,16 +55,28 @@ _SYNC_COLUMNS = """
     tags TEXT NOT NULL DEFAULT '[]'"""
 
 
-def _search_triggers(table: str, code: int, kind: str, title: str, body: str) -> str:
-    """Keep one FTS5 row per live record; its rowid is derived from the record's row number."""
-    row = f"INSERT INTO search(rowid, kind, record_id, marking, title, body) SELECT new.n * 8 + {code}, '{kind}', new.id, new.marking, new.{title}, concat_ws(' ', {body}) WHERE new.deleted = 0;"  # noqa: E501
+def _search_source(table: str, code: int, kind: str, title: str, body: str) -> str:
+    """Index one table: a view says what each live record contributes, triggers keep it current.
+
+    The search rowid is derived from the record's row number, so an edit replaces
+    exactly one index row. Bulk inserts set the `bulk-indexing` meta row inside
+    their transaction and index all their rows from the view in one statement:
+    FTS5 flushes its buffer at every trigger, which made row-by-row indexing 3x slower.
+    """
+    columns = "rowid, kind, record_id, marking, title, body"
+    from_view = f"SELECT search_rowid, kind, record_id, marking, title, body FROM {table}_search"
     return f"""
-CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table} BEGIN
-    {row}
+CREATE VIEW {table}_search AS
+    SELECT n, n * 8 + {code} AS search_rowid, '{kind}' AS kind, id AS record_id, marking,
+           {title} AS title, concat_ws(' ', {body}) AS body
+    FROM {table} WHERE deleted = 0;
+CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table}
+WHEN new.deleted = 0 AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'bulk-indexing') BEGIN
+    INSERT INTO search ({columns}) {from_view} WHERE n = new.n;
 END;
 CREATE TRIGGER {table}_search_update AFTER UPDATE ON {table} BEGIN
     DELETE FROM search WHERE rowid = old.n * 8 + {code};
-    {row}
+    INSERT INTO search ({columns}) {from_view} WHERE n = new.n;
 END;
 CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN
     DELETE FROM search WHERE rowid = old.n * 8 + {code};
@@ -73,8 +85,13 @@ END;
 
 
 def _words(column: str) -> str:
-    """A JSON list column as plain words for the index (no brackets in snippets)."""
-    return f"(SELECT group_concat(value, ' ') FROM json_each(new.{column}))"
+    """A JSON list of strings as plain words for the index, so snippets show no brackets.
+
+    Plain replace() rather than json_each(): it is several times cheaper per row, and
+    the tokenizer treats any quote or backslash left behind as a separator anyway.
+    """
+    unquoted = f"replace(replace({column}, '\",\"', ' '), '[\"', '')"
+    return f"replace(replace({unquoted}, '\"]', ''), '[]', '')"
 
 
 _V1 = (
@@ -82,6 +99,7 @@ _V1 = (
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 CREATE TABLE oplog (
+    n INTEGER PRIMARY KEY,
     origin TEXT NOT NULL,
     seq INTEGER NOT NULL,
     hlc TEXT NOT NULL,
@@ -89,8 +107,8 @@ CREATE TABLE oplog (
     record_id TEXT NOT NULL,
     fields TEXT NOT NULL,
     base TEXT NOT NULL,
-    PRIMARY KEY (origin, seq)
-) WITHOUT ROWID;
+    UNIQUE (origin, seq)
+);
 
 CREATE TABLE audit (
     n INTEGER PRIMARY KEY,
@@ -185,38 +203,38 @@ CREATE VIRTUAL TABLE search USING fts5 (
 );
 INSERT INTO search (search, rank) VALUES ('rank', 'bm25(0, 0, 0, 10.0, 1.0)');
 """
-    + _search_triggers(
+    + _search_source(
         "organizations",
         1,
         "organization",
         "name",
-        f"new.kind, new.country, new.notes, {_words('tags')}",
+        f"kind, country, notes, {_words('tags')}",
     )
-    + _search_triggers(
+    + _search_source(
         "contacts",
         2,
         "contact",
         "full_name",
-        f"new.rank, new.position, new.country, {_words('languages')}, {_words('phones')}, "
-        f"{_words('emails')}, new.address, new.how_met, new.trust_notes, new.notes, "
+        f"rank, position, country, {_words('languages')}, {_words('phones')}, "
+        f"{_words('emails')}, address, how_met, trust_notes, notes, "
         f"{_words('tags')}",
     )
-    + _search_triggers(
+    + _search_source(
         "meetings",
         3,
         "meeting",
         "title",
-        f"new.kind, new.place, new.summary, new.notes, {_words('tags')}",
+        f"kind, place, summary, notes, {_words('tags')}",
     )
-    + _search_triggers(
-        "followups", 4, "followup", "action", f"new.owner, new.status, new.notes, {_words('tags')}"
+    + _search_source(
+        "followups", 4, "followup", "action", f"owner, status, notes, {_words('tags')}"
     )
-    + _search_triggers(
+    + _search_source(
         "protocol_refs",
         5,
         "protocol",
         "title",
-        f"new.country, new.category, new.body, new.source, {_words('tags')}",
+        f"country, category, body, source, {_words('tags')}",
     )
 )
 

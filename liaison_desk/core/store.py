@@ -8,8 +8,6 @@ and the clocks they replace. Sync (a later layer) merges from exactly these.
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import hashlib
 import json
 import logging
@@ -50,15 +48,12 @@ class ListQuery:
     offset: int = 0
 
 
-@functools.cache
-def _insert_sql(kind: Kind[Any]) -> str:
-    columns = ["id", "created_at", "updated_at", "hlc", "origin", "clocks", *kind.fields]
-    placeholders = ", ".join("?" * len(columns))
-    return f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({placeholders})"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # One shared encoder: json.dumps() with options builds a new one on every call.
+    return _ENCODER.encode(value)
 
 
 def _jsonable(value: Any) -> Any:
@@ -82,6 +77,7 @@ class Store:
         self._hlc = HybridClock(clock, origin)
         self._depth = 0
         self._next_seq = 0
+        self._bulk = False
 
     # -- transactions ---------------------------------------------------------------------
 
@@ -124,11 +120,11 @@ class Store:
 
     def _append_op(
         self,
-        stamp: Stamp,
+        clock: str,
         kind: Kind[Any],
         record_id: str,
         fields: dict[str, Any],
-        base: dict[str, Any],
+        base: dict[str, Any] | None = None,
     ) -> None:
         self.conn.execute(
             "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base) "
@@ -136,11 +132,11 @@ class Store:
             (
                 self.origin,
                 self._next_seq,
-                str(stamp),
+                clock,
                 kind.name,
                 record_id,
                 _json(fields),
-                _json(base),
+                _json(base) if base else "{}",
             ),
         )
         self._next_seq += 1
@@ -163,14 +159,46 @@ class Store:
     def add_many(self, records: Iterable[R], progress: Progress | None = None) -> list[R]:
         """Store new records in one transaction: all of them or none."""
         out: list[R] = []
-        with self.transaction():
+        with self.transaction(), self._bulk_indexing() as first_rows:
             markings = self.markings()
             for record in records:
+                kind = kind_of(type(record))
+                if kind.indexed and kind not in first_rows:
+                    first_rows[kind] = self._last_row(kind)
                 out.append(self._insert(record, markings))
                 if progress and len(out) % 1000 == 0:
                     progress(len(out))
         log.info("added %d records", len(out))
         return out
+
+    @contextmanager
+    def _bulk_indexing(self) -> Iterator[dict[Kind[Any], int]]:
+        """Index new rows in one statement per table at the end (see schema._search_source).
+
+        Yields a map the caller fills with each table's last row number before its
+        first insert; rows after it are indexed on the way out.
+        """
+        if self._bulk:
+            yield {}  # an outer add_many indexes everything
+            return
+        first_rows: dict[Kind[Any], int] = {}
+        self._bulk = True
+        self.conn.execute("INSERT INTO meta (key, value) VALUES ('bulk-indexing', '1')")
+        try:
+            yield first_rows
+            for kind, after in first_rows.items():
+                self.conn.execute(
+                    "INSERT INTO search (rowid, kind, record_id, marking, title, body) "
+                    "SELECT search_rowid, kind, record_id, marking, title, body "
+                    f"FROM {kind.table}_search WHERE n > ?",
+                    (after,),
+                )
+            self.conn.execute("DELETE FROM meta WHERE key = 'bulk-indexing'")
+        finally:
+            self._bulk = False
+
+    def _last_row(self, kind: Kind[Any]) -> int:
+        return int(self.conn.execute(f"SELECT coalesce(max(n), 0) FROM {kind.table}").fetchone()[0])
 
     def _insert(self, record: R, markings: Sequence[str]) -> R:
         kind = kind_of(type(record))
@@ -179,24 +207,29 @@ class Store:
         if record.id and self._row_exists(kind, record.id):
             raise ValidationError(f"A {kind.name} with id {record.id} already exists.")
         stamp = self._hlc.now()
+        clock = str(stamp)
         now = iso_from_ms(stamp.ms)
-        candidate = dataclasses.replace(
-            record, id=record.id or uuid7(stamp.ms, self._random), created_at=now, updated_at=now
-        )
-        if isinstance(candidate, Attachment):
-            digest = hashlib.sha256(candidate.data).hexdigest()
-            candidate = dataclasses.replace(candidate, sha256=digest, size=len(candidate.data))
-        stored = validate(kind, candidate, markings, self.exists)
-        values = [kind.encode(f, getattr(stored, f)) for f in kind.fields]
+        record_id = record.id or uuid7(stamp.ms, self._random)
+        values = {f: getattr(record, f) for f in kind.fields}
+        if isinstance(record, Attachment):
+            values["sha256"] = hashlib.sha256(record.data).hexdigest()
+            values["size"] = len(record.data)
+        values = validate(kind, record_id, values, markings, self.exists)
         self.conn.execute(
-            _insert_sql(kind),
-            (stored.id, now, now, str(stamp), self.origin, _json({"*": str(stamp)}), *values),
+            kind.insert_sql,
+            (
+                record_id,
+                now,
+                now,
+                clock,
+                self.origin,
+                f'{{"*":"{clock}"}}',  # the creation clock covers every field
+                *(kind.encode(f, v) for f, v in values.items()),
+            ),
         )
-        fields = {
-            f: _jsonable(getattr(stored, f)) for f in kind.fields if f not in kind.not_in_oplog
-        }
-        self._append_op(stamp, kind, stored.id, fields, {})
-        return stored
+        logged = {f: _jsonable(v) for f, v in values.items() if f not in kind.not_in_oplog}
+        self._append_op(clock, kind, record_id, logged)
+        return kind.cls(id=record_id, created_at=now, updated_at=now, **values)
 
     def _row_exists(self, kind: Kind[Any], record_id: str) -> bool:
         """Any row, tombstones included: an id is never reused."""
@@ -214,36 +247,40 @@ class Store:
             raise ValidationError(f"The {sorted(frozen)[0]} of a {kind.name} cannot be changed.")
         with self.transaction():
             current, clocks = self._load(kind, record_id)
-            candidate = dataclasses.replace(current, **changes)
-            kept = {getattr(current, f) for f in kind.fields if f not in changes}
+            before = {f: getattr(current, f) for f in kind.fields}
+            kept = {v for f, v in before.items() if f not in changes}
 
             def exists(ref_kind: Kind[Any], ref_id: str) -> bool:
                 # A reference left as it was stays valid even if its target was deleted since.
                 return ref_id in kept or self.exists(ref_kind, ref_id)
 
-            stored = validate(kind, candidate, self.markings(), exists)
-            changed = [f for f in kind.fields if getattr(stored, f) != getattr(current, f)]
+            values = validate(kind, record_id, before | dict(changes), self.markings(), exists)
+            changed = [f for f in kind.fields if values[f] != before[f]]
             if not changed:
                 return current
             stamp = self._hlc.now()
+            clock = str(stamp)
+            updated_at = iso_from_ms(stamp.ms)
             base = {f: clocks.get(f, clocks["*"]) for f in changed}
-            clocks.update({f: str(stamp) for f in changed})
-            stored = dataclasses.replace(stored, updated_at=iso_from_ms(stamp.ms))
+            clocks.update(dict.fromkeys(changed, clock))
             assignments = ", ".join(f"{f} = ?" for f in changed)
             self.conn.execute(
                 f"UPDATE {kind.table} SET {assignments}, updated_at = ?, hlc = ?, clocks = ? "
                 "WHERE id = ?",
                 (
-                    *(kind.encode(f, getattr(stored, f)) for f in changed),
-                    stored.updated_at,
-                    str(stamp),
+                    *(kind.encode(f, values[f]) for f in changed),
+                    updated_at,
+                    clock,
                     _json(clocks),
                     record_id,
                 ),
             )
-            fields = {f: _jsonable(getattr(stored, f)) for f in changed}
-            self._append_op(stamp, kind, record_id, fields, base)
-        return stored
+            self._append_op(
+                clock, kind, record_id, {f: _jsonable(values[f]) for f in changed}, base
+            )
+        return kind.cls(
+            id=record_id, created_at=current.created_at, updated_at=updated_at, **values
+        )
 
     def delete(self, cls: type[Any], record_id: str) -> None:
         """Leave a tombstone: the record disappears from lists and search, sync learns of it."""
@@ -252,25 +289,25 @@ class Store:
             _, clocks = self._load(kind, record_id)
             stamp = self._hlc.now()
             base = {"deleted": clocks.get("deleted", clocks["*"])}
-            clocks["deleted"] = str(stamp)
+            clock = str(stamp)
+            clocks["deleted"] = clock
             self.conn.execute(
                 f"UPDATE {kind.table} SET deleted = 1, updated_at = ?, hlc = ?, clocks = ? "
                 "WHERE id = ?",
-                (iso_from_ms(stamp.ms), str(stamp), _json(clocks), record_id),
+                (iso_from_ms(stamp.ms), clock, _json(clocks), record_id),
             )
-            self._append_op(stamp, kind, record_id, {"deleted": True}, base)
+            self._append_op(clock, kind, record_id, {"deleted": True}, base)
 
     # -- reading ----------------------------------------------------------------------------
 
     def _load(self, kind: Kind[R], record_id: str) -> tuple[R, dict[str, str]]:
-        cursor = self.conn.execute(
-            f"SELECT * FROM {kind.table} WHERE id = ? AND deleted = 0", (record_id,)
-        )
-        row = cursor.fetchone()
+        row = self.conn.execute(
+            f"SELECT {kind.columns()}, clocks FROM {kind.table} WHERE id = ? AND deleted = 0",
+            (record_id,),
+        ).fetchone()
         if row is None:
             raise RecordNotFound(f"There is no {kind.name} with id {record_id}.")
-        mapping = dict(zip([d[0] for d in cursor.description], row, strict=True))
-        return kind.from_row(mapping), json.loads(mapping["clocks"])
+        return kind.from_row(row[:-1]), json.loads(row[-1])
 
     def get(self, cls: type[R], record_id: str) -> R:
         return self._load(kind_of(cls), record_id)[0]
@@ -303,12 +340,11 @@ class Store:
         direction = " DESC" if query.descending else ""
         where, params = self._where(kind, query)
         cursor = self.conn.execute(
-            f"SELECT * FROM {kind.table} WHERE {where} "
+            f"SELECT {kind.columns()} FROM {kind.table} WHERE {where} "
             f"ORDER BY {order}{collate}{direction}, id{direction} LIMIT ? OFFSET ?",
             (*params, query.limit, query.offset),
         )
-        names = [d[0] for d in cursor.description]
-        return [kind.from_row(dict(zip(names, row, strict=True))) for row in cursor]
+        return [kind.from_row(row) for row in cursor]
 
     def count(self, cls: type[Any], query: ListQuery = ListQuery()) -> int:
         kind = kind_of(cls)

@@ -142,7 +142,7 @@ def test_meeting_time_is_stored_in_utc(vault: Vault) -> None:
         (Contact(full_name="  "), "full name is required"),
         (Contact(full_name="X", country="France"), "two-letter code"),
         (Contact(full_name="X", phones=("call me",)), "phone number"),
-        (Contact(full_name="X", org_id="missing"), "does not name a organization"),
+        (Contact(full_name="X", org_id="missing"), "does not name an organization"),
         (Contact(full_name="X", marking="TOP SECRET"), "Unknown marking"),
         (FollowUp(action="Send", status="maybe"), "status"),
         (FollowUp(action="Send", due_date="soon"), "not a date"),
