@@ -78,6 +78,7 @@ def open_database(db_path: Path, data_key: bytes | bytearray) -> Connection:
         conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{bytes(data_key).hex()}'\"")
         conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports spill less
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA journal_mode = WAL")

@@ -126,3 +126,26 @@ def test_any_input_is_safe(vault: Vault, text: str) -> None:
     search(vault.conn, text)
     match = build_match(text)
     assert match is None or match.strip()
+
+
+def test_rows_written_outside_the_store_are_indexed_by_triggers(vault: Vault) -> None:
+    """Writers other than add_many (a future sync merge, say) rely on the triggers alone."""
+    vault.conn.execute(
+        "INSERT INTO contacts (id, created_at, updated_at, hlc, origin, clocks, marking, "
+        "full_name, notes, tags) VALUES ('c-1', 'x', 'x', 'h', 'o', '{}', 'UNCLASSIFIED', "
+        "'Written Directly', 'quartermaster', '[\"logistics\"]')"
+    )
+    [hit] = search(vault.conn, "quartermaster")
+    assert (hit.id, hit.title) == ("c-1", "Written Directly")
+    assert kinds(search(vault.conn, "logistics")) == ["contact"]
+    assert search(vault.conn, "quartermaster")[0].snippet.count("[") == 1  # no JSON brackets
+
+
+def test_nested_bulk_writes_index_every_row_once(vault: Vault) -> None:
+    with vault.store.transaction():
+        vault.store.add_many([Contact(full_name=f"Sailor {i}") for i in range(3)])
+        vault.store.add(Meeting(title="Sailors' lunch", starts_at="2026-03-14T12:00Z"))
+        vault.store.add_many([Contact(full_name=f"Sailor {i}") for i in range(3, 5)])
+    assert len(search(vault.conn, "sailor*", limit=50)) == 6
+    rows = vault.conn.execute("SELECT count(*) FROM search").fetchone()[0]
+    assert rows == 6
