@@ -239,8 +239,19 @@ INSERT INTO search (search, rank) VALUES ('rank', 'bm25(0, 0, 0, 10.0, 1.0)');
 )
 
 
+_V2 = """
+CREATE TABLE drafts (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    record_id TEXT,
+    fields TEXT NOT NULL,
+    saved_at TEXT NOT NULL
+);
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
+    Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
 )
 
 

@@ -125,6 +125,7 @@ class Vault:
         kdf: KdfParams | None = None,
         clock: Clock | None = None,
         random_bytes: RandomBytes = os.urandom,
+        migrations: Sequence[Migration] = MIGRATIONS,
     ) -> tuple[Vault, str]:
         """Create a vault; returns it unlocked with the recovery code, to be shown once."""
         clock = clock or SystemClock()
@@ -172,7 +173,7 @@ class Vault:
             staging.mkdir(mode=0o700)
             conn = open_database_new(staging / DB_FILE, data_key)
             try:
-                migrate(conn)
+                migrate(conn, migrations)
                 meta = {
                     "vault_id": vault_id,
                     "name": name.strip(),
@@ -198,9 +199,7 @@ class Vault:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         log.info("vault created")
-        vault = cls(
-            path, open_database(path / DB_FILE, data_key), keyfile, data_key, clock, random_bytes
-        )
+        vault = cls.open_with_key(path, keyfile, data_key, clock, migrations)
         return vault, recovery_code
 
     @classmethod

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from liaison_desk.core.drafts import drafts, save_draft
 from liaison_desk.core.errors import MigrationFailed, SchemaTooNew
 from liaison_desk.core.keyslots import normalize_passphrase, read_keyfile
 from liaison_desk.core.records import Contact
 from liaison_desk.core.schema import MIGRATIONS, Migration, run_script, schema_version
 from liaison_desk.core.vault import DB_FILE, KEY_FILE, Vault, open_database
-from tests.conftest import PASSPHRASE
+from tests.conftest import FAST_KDF, PASSPHRASE
 
 
 def _grow(conn: object) -> None:
@@ -20,12 +21,12 @@ def _grow(conn: object) -> None:
         """
         ALTER TABLE contacts ADD COLUMN nickname TEXT;
         UPDATE contacts SET nickname = 'Nick ' || full_name;
-        CREATE TABLE drafts (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+        CREATE TABLE briefings (id TEXT PRIMARY KEY, body TEXT NOT NULL);
         """,
     )
 
 
-GROWN = (*MIGRATIONS, Migration("nicknames and drafts", _grow))
+GROWN = (*MIGRATIONS, Migration("nicknames and briefings", _grow))
 
 
 def _version_of(vault_dir: Path) -> int:
@@ -38,18 +39,33 @@ def _version_of(vault_dir: Path) -> int:
         conn.close()
 
 
-def test_version_one_vault_migrates_when_schema_grows(vault: Vault, vault_dir: Path) -> None:
-    assert vault.info.schema_version == len(MIGRATIONS) == 1
+def test_version_one_vault_migrates_to_today(vault_dir: Path) -> None:
+    old, _ = Vault.create(
+        vault_dir, PASSPHRASE, name="Old", kdf=FAST_KDF, migrations=MIGRATIONS[:1]
+    )
+    assert old.info.schema_version == 1
+    added = old.store.add(Contact(full_name="Hélène Girard", notes="written by version 1"))
+    old.lock()
+    assert _version_of(vault_dir) == 1
+
+    with Vault.unlock(vault_dir, PASSPHRASE) as today:
+        assert today.info.schema_version == len(MIGRATIONS) > 1
+        assert today.store.get(Contact, added.id).notes == "written by version 1"
+        save_draft(today.conn, today.clock, "contact", added.id, {"rank": "Colonel"})
+        assert [d.record_id for d in drafts(today.conn)] == [added.id]
+
+
+def test_vault_migrates_when_schema_grows(vault: Vault, vault_dir: Path) -> None:
     added = vault.store.add(Contact(full_name="Hélène Girard", notes="before upgrade"))
     vault.lock()
 
     with Vault.unlock(vault_dir, PASSPHRASE, migrations=GROWN) as upgraded:
-        assert upgraded.info.schema_version == 2
+        assert upgraded.info.schema_version == len(GROWN)
         row = upgraded.conn.execute("SELECT nickname FROM contacts WHERE id = ?", (added.id,))
         assert row.fetchone()[0] == "Nick Hélène Girard"
         assert upgraded.store.get(Contact, added.id).notes == "before upgrade"
-        upgraded.conn.execute("INSERT INTO drafts VALUES ('d1', 'x')")
-    assert _version_of(vault_dir) == 2
+        upgraded.conn.execute("INSERT INTO briefings VALUES ('d1', 'x')")
+    assert _version_of(vault_dir) == len(GROWN)
 
 
 def test_failed_migration_leaves_vault_unchanged(vault: Vault, vault_dir: Path) -> None:
@@ -62,7 +78,7 @@ def test_failed_migration_leaves_vault_unchanged(vault: Vault, vault_dir: Path) 
 
     with pytest.raises(MigrationFailed, match="left unchanged"):
         Vault.unlock(vault_dir, PASSPHRASE, migrations=(*MIGRATIONS, Migration("broken", broken)))
-    assert _version_of(vault_dir) == 1
+    assert _version_of(vault_dir) == len(MIGRATIONS)
     with Vault.unlock(vault_dir, PASSPHRASE) as again:
         columns = [r[1] for r in again.conn.execute("PRAGMA table_info(contacts)")]
         assert "nickname" not in columns
