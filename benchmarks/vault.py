@@ -184,9 +184,16 @@ class TextGen:
         self.rng = rng
         words = list(dict.fromkeys(_CONTENT_WORDS))
         rng.shuffle(words)  # which words are the common ones is fixed by the seed
+        syllables = ("ka", "ro", "vel", "tan", "mir", "sol", "dor", "ne", "lu", "bra", "zen", "ot")
+        # Real notes draw on a vocabulary of thousands of words (units, systems, programmes,
+        # local terms); the rare tail is what makes a typed word selective. The common
+        # words above keep the top ranks of the Zipf curve.
+        tail = {
+            "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(6000)
+        }
+        words += sorted(tail - set(words))
         self.content = words
         self.cum_weights = list(itertools.accumulate(1.0 / (i + 1) for i in range(len(words))))
-        syllables = ("ka", "ro", "vel", "tan", "mir", "sol", "dor", "ne", "lu", "bra", "zen", "ot")
         self.codenames = sorted(
             {
                 "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).capitalize()

@@ -1,0 +1,35 @@
+"""Qt tests run offscreen, against real vaults and real widgets."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from liaison_desk.core.vault import Vault  # noqa: E402
+from liaison_desk.ui.runner import Runner  # noqa: E402
+from liaison_desk.ui.session import Session  # noqa: E402
+from tests.conftest import FAST_KDF, PASSPHRASE  # noqa: E402
+
+
+@pytest.fixture
+def runner(qapp: object) -> Iterator[Runner]:
+    r = Runner("test-vault")
+    yield r
+    r.shutdown()
+
+
+@pytest.fixture
+def session(vault_dir: Path, runner: Runner, qtbot: object) -> Iterator[Session]:
+    """An unlocked session over a fresh vault (created at the fast KDF floor)."""
+    Vault.create(vault_dir, PASSPHRASE, name="Paris", kdf=FAST_KDF)[0].lock()
+    s = Session(vault_dir, runner)
+    s.open(lambda: Vault.unlock(vault_dir, PASSPHRASE), lambda _: None, pytest.fail, s)
+    qtbot.waitUntil(lambda: s.is_unlocked, timeout=10_000)  # type: ignore[attr-defined]
+    yield s
+    s.lock()
