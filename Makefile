@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint typecheck bench clean
+# What Qt needs from the system to run (offscreen in tests, on screen for people).
+QT_DEBS := libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
+
+.PHONY: install system-deps run test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,19 +15,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) system-deps
+
+system-deps:
+	@missing=$$(for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update && apt-get install -y --no-install-recommends $$missing; \
+		else \
+			echo "Please install these system packages: $$missing"; exit 1; \
+		fi; \
+	fi
 
 run: install
 	$(BIN)/liaison-desk
 
-lint: install
+lint: $(STAMP)
 	$(BIN)/ruff check liaison_desk tests benchmarks
 	$(BIN)/ruff format --check liaison_desk tests benchmarks
 
-typecheck: install
+typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: install lint typecheck
 	$(BIN)/pytest
 
 bench: install
