@@ -1,0 +1,477 @@
+"""The first-run wizard: create a vault (passphrase, station, recovery code) or try a demo.
+
+Every touch of a vault happens on the runner, through a Session; the pages only
+show progress and the outcome. The passphrase lives in the form's fields until
+the vault exists, then the fields are cleared; it is never logged.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from liaison_desk.core.atomic import storage_error
+from liaison_desk.core.demo import create_demo_vault
+from liaison_desk.core.errors import LiaisonError
+from liaison_desk.core.keyslots import KdfParams, normalize_recovery_code
+from liaison_desk.core.passphrase_policy import MIN_LENGTH, weakness
+from liaison_desk.core.vault import Vault, VaultInfo, is_vault
+from liaison_desk.ui.runner import Runner
+from liaison_desk.ui.session import Session
+
+ERROR_CSS = "color: #b00020;"
+_WELCOME, _PASSPHRASE, _STATION, _CREATE, _DEMO = range(5)
+W = TypeVar("W", bound=QWidget)
+
+
+def named(widget: W, name: str) -> W:
+    """Give a widget the object name that tests and style sheets find it by."""
+    widget.setObjectName(name)
+    return widget
+
+
+def strength(passphrase: str) -> int:
+    """0-4 for the meter; only a passphrase the policy accepts reaches 3, so the two agree."""
+    if not passphrase:
+        return 0
+    if weakness(passphrase) is not None:
+        return 1 if len(passphrase) < MIN_LENGTH // 2 else 2
+    return 4 if len(passphrase) >= 2 * MIN_LENGTH else 3
+
+
+def explanation(text: str) -> QLabel:
+    """The short sentence under a page's title that says why the page is there."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    return label
+
+
+def error_label(name: str) -> QLabel:
+    """A red sentence for an error the user can act on; hidden until there is one."""
+    label = named(QLabel(), name)
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_CSS)
+    label.hide()
+    return label
+
+
+def busy_bar(name: str) -> QProgressBar:
+    """An indeterminate bar: Argon2id and the demo build give no progress to report."""
+    bar = named(QProgressBar(), name)
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    bar.hide()
+    return bar
+
+
+class NewPassphraseForm(QWidget):
+    """A new passphrase typed twice, with a strength meter and the policy's reason in words."""
+
+    changed = Signal()
+    submitted = Signal()  # Enter in either field, for forms that are not in a dialog
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._first = named(QLineEdit(), "passphrase")
+        self._again = named(QLineEdit(), "passphraseAgain")
+        for edit in (self._first, self._again):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            edit.textChanged.connect(self._update)
+            edit.returnPressed.connect(self.submitted)
+        self._meter = named(QProgressBar(), "strengthMeter")
+        self._meter.setRange(0, 4)
+        self._meter.setTextVisible(False)
+        self._reason = named(QLabel(), "strengthReason")
+        self._reason.setWordWrap(True)
+        self._mismatch = error_label("mismatch")
+
+        self._form = QFormLayout(self)
+        self._form.setContentsMargins(0, 0, 0, 0)
+        self._form.addRow("&Passphrase:", self._first)
+        self._form.addRow("&Again:", self._again)
+        self._form.addRow("Strength:", self._meter)
+        self._form.addRow("", self._reason)
+        self._form.addRow("", self._mismatch)
+        self._update()
+
+    def add_leading_row(self, label: str, field: QWidget) -> None:
+        """A field asked before the new passphrase, aligned with the rows below it."""
+        self._form.insertRow(0, label, field)
+
+    def passphrase(self) -> str | None:
+        """The passphrase once it is strong enough and typed the same twice, else None."""
+        text = self._first.text()
+        if weakness(text) is None and text == self._again.text():
+            return text
+        return None
+
+    def clear(self) -> None:
+        self._first.clear()
+        self._again.clear()
+
+    def focus(self) -> None:
+        self._first.setFocus()
+
+    def _update(self) -> None:
+        text, again = self._first.text(), self._again.text()
+        self._meter.setValue(strength(text))
+        self._reason.setText(weakness(text) or "Strong enough.")
+        self._mismatch.setText("The two passphrases differ.")
+        self._mismatch.setVisible(bool(again) and again != text)
+        self.changed.emit()
+
+
+class _WelcomePage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Welcome to Liaison Desk")
+        self._create = named(QRadioButton("&Create my vault"), "chooseCreate")
+        self._demo = named(QRadioButton("&Explore a demo vault of fictional data"), "chooseDemo")
+        self._create.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self._create)
+        group.addButton(self._demo)
+        self._demo.toggled.connect(self._chosen)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            explanation(
+                "Your contacts, meetings and notes are kept in an encrypted vault on this "
+                "computer. Create your own, or look around a demo first: its people are invented."
+            )
+        )
+        layout.addSpacing(12)
+        layout.addWidget(self._create)
+        layout.addWidget(self._demo)
+        layout.addStretch()
+
+    def initializePage(self) -> None:
+        self._create.setFocus()
+
+    def nextId(self) -> int:
+        return _DEMO if self._demo.isChecked() else _PASSPHRASE
+
+    def _chosen(self, demo: bool) -> None:
+        next_button = QWizard.WizardButton.NextButton
+        self.setButtonText(
+            next_button, "&Open the demo" if demo else self.wizard().buttonText(next_button)
+        )
+
+
+class _PassphrasePage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Choose a passphrase")
+        self.form = NewPassphraseForm()
+        self.form.changed.connect(self.completeChanged)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            explanation(
+                "The passphrase unlocks the vault each time you open it. A few unrelated "
+                "words are easier to remember and harder to guess than a short password."
+            )
+        )
+        layout.addSpacing(12)
+        layout.addWidget(self.form)
+        layout.addStretch()
+
+    def initializePage(self) -> None:
+        self.form.focus()
+
+    def isComplete(self) -> bool:
+        return self.form.passphrase() is not None
+
+
+class _StationPage(QWizardPage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("Name this vault")
+        self.setButtonText(QWizard.WizardButton.NextButton, "&Create the vault")
+        self._station = named(QRadioButton("A &station (embassy or post)"), "roleStation")
+        self._hq = named(QRadioButton("&Headquarters (HQ)"), "roleHq")
+        self._station.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self._station)
+        group.addButton(self._hq)
+        self._name = named(QLineEdit(), "stationName")
+        self._name.setPlaceholderText("e.g. Defence section, Paris")
+        self._name.textChanged.connect(self.completeChanged)
+
+        roles = QVBoxLayout()
+        roles.addWidget(self._station)
+        roles.addWidget(self._hq)
+        form = QFormLayout()
+        form.addRow("This vault belongs to:", roles)
+        form.addRow("&Name:", self._name)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            explanation(
+                "Headquarters and the other stations know this vault by its name, "
+                "so choose one they will recognise."
+            )
+        )
+        layout.addSpacing(12)
+        layout.addLayout(form)
+        layout.addStretch()
+
+    def initializePage(self) -> None:
+        self._name.setFocus()
+
+    def isComplete(self) -> bool:
+        return bool(self.name())
+
+    def name(self) -> str:
+        return self._name.text().strip()
+
+    def role(self) -> str:
+        return "hq" if self._hq.isChecked() else "station"
+
+
+@dataclass
+class _RecoveryCode:
+    """Filled in by the opener on the worker; read on the GUI thread once the vault is open."""
+
+    text: str = ""
+
+
+class _WorkStatus(QWidget):
+    """What the runner is doing for a page: a busy bar, or a red sentence and Try again."""
+
+    retry = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._busy = busy_bar("workBusy")
+        self._error = error_label("workError")
+        self._retry = named(QPushButton("&Try again"), "tryAgain")
+        self._retry.hide()
+        self._retry.clicked.connect(self.retry)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._busy)
+        layout.addWidget(self._error)
+        layout.addWidget(self._retry, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def working(self) -> None:
+        self._busy.show()
+        self._error.hide()
+        self._retry.hide()
+
+    def idle(self) -> None:
+        self._busy.hide()
+
+    def failed(self, error: LiaisonError) -> None:
+        self._busy.hide()
+        self._error.setText(error.message)
+        self._error.show()
+        self._retry.show()
+        self._retry.setFocus()
+
+
+def _cancelled_meanwhile(page: QWizardPage, session: Session) -> bool:
+    """True, and the vault locked again, when the wizard was closed while the vault opened."""
+    if page.isVisible():
+        return False
+    session.lock()
+    return True
+
+
+class _CreatePage(QWizardPage):
+    def __init__(
+        self,
+        session: Session,
+        kdf: KdfParams | None,
+        passphrase: _PassphrasePage,
+        station: _StationPage,
+    ) -> None:
+        super().__init__()
+        self.setTitle("Creating your vault")
+        self.session = session
+        self._kdf = kdf
+        self._passphrase = passphrase
+        self._station = station
+        self._code = _RecoveryCode()
+        self._status = _WorkStatus()
+        self._status.retry.connect(self._start)
+        self._intro = explanation(
+            "Deriving the key from your passphrase takes a moment on purpose: "
+            "it makes guessing passphrases slow."
+        )
+        self._code_label = named(QLabel(), "recoveryCode")
+        font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setWeight(QFont.Weight.Bold)
+        self._code_label.setFont(font)
+        self._code_label.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self._written = named(
+            QCheckBox("I have &written down the recovery code"), "recoveryWritten"
+        )
+        self._written.toggled.connect(self.completeChanged)
+        self._last_group = named(QLineEdit(), "recoveryLastGroup")
+        self._last_group.setMaxLength(4)
+        self._last_group.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self._last_group.setMaximumWidth(self._last_group.fontMetrics().horizontalAdvance("M" * 8))
+        self._last_group.textChanged.connect(self.completeChanged)
+        self._code_box = QWidget()
+        box = QFormLayout(self._code_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addRow(self._code_label)
+        box.addRow(self._written)
+        box.addRow("&Last four characters of the code:", self._last_group)
+        self._code_box.hide()
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._intro)
+        layout.addSpacing(12)
+        layout.addWidget(self._status)
+        layout.addWidget(self._code_box)
+        layout.addStretch()
+
+    def initializePage(self) -> None:
+        self._start()
+
+    def nextId(self) -> int:
+        return -1
+
+    def isComplete(self) -> bool:
+        last = self._code.text.rsplit("-", 1)[-1]
+        return (
+            self.session.is_unlocked
+            and self._written.isChecked()
+            and normalize_recovery_code(self._last_group.text()) == normalize_recovery_code(last)
+        )
+
+    def _start(self) -> None:
+        passphrase = self._passphrase.form.passphrase() or ""
+        name, role = self._station.name(), self._station.role()
+        vault_dir, kdf, code = self.session.vault_dir, self._kdf, self._code
+
+        def create() -> Vault:
+            vault, code.text = Vault.create(vault_dir, passphrase, name=name, role=role, kdf=kdf)
+            return vault
+
+        self._status.working()
+        self.session.open(create, self._created, self._status.failed, self)
+
+    def _created(self, _info: VaultInfo) -> None:
+        self._passphrase.form.clear()
+        if _cancelled_meanwhile(self, self.session):
+            return
+        self._status.idle()
+        self.setTitle("Write down your recovery code")
+        self._intro.setText(
+            "If the passphrase is ever forgotten, this code is the only way back into the "
+            "vault. Write it on paper now and keep the paper apart from this laptop; it will "
+            "not be shown again."
+        )
+        self._code_label.setText(self._code.text)
+        self._code_box.show()
+        self._written.setFocus()
+
+
+class _DemoPage(QWizardPage):
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.setTitle("Building the demo vault")
+        self.session = session
+        self._status = _WorkStatus()
+        self._status.retry.connect(self._start)
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            explanation(
+                "Inventing a few hundred people, organisations and meetings. Nothing in the "
+                "demo is real, and nothing you do in it reaches your own vault."
+            )
+        )
+        layout.addSpacing(12)
+        layout.addWidget(self._status)
+        layout.addStretch()
+
+    def initializePage(self) -> None:
+        self._start()
+
+    def isComplete(self) -> bool:
+        return self.session.is_unlocked
+
+    def _start(self) -> None:
+        demo_dir = self.session.vault_dir
+
+        def build() -> Vault:
+            if is_vault(demo_dir):
+                # A previous demo: only fictional data, under a random passphrase nobody
+                # kept, so it cannot be reopened. Rebuilding it loses nothing real.
+                try:
+                    shutil.rmtree(demo_dir)
+                except OSError as exc:
+                    raise storage_error(exc, demo_dir) from exc
+            return create_demo_vault(demo_dir)[0]
+
+        self._status.working()
+        self.session.open(build, self._built, self._status.failed, self)
+
+    def _built(self, _info: VaultInfo) -> None:
+        if _cancelled_meanwhile(self, self.session):
+            return
+        self._status.idle()
+        self.wizard().accept()
+
+
+class FirstRunWizard(QWizard):
+    """Shown when there is no vault yet; ends with `opened(Session)` holding an unlocked vault."""
+
+    opened = Signal(object)
+
+    def __init__(
+        self,
+        vault_dir: Path,
+        demo_dir: Path,
+        runner: Runner,
+        kdf: KdfParams | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Liaison Desk: first start")
+        self.setOption(QWizard.WizardOption.DisabledBackButtonOnLastPage)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
+        passphrase = _PassphrasePage()
+        station = _StationPage()
+        self._create = _CreatePage(Session(vault_dir, runner), kdf, passphrase, station)
+        self._demo = _DemoPage(Session(demo_dir, runner, demo=True))
+        self.setPage(_WELCOME, _WelcomePage())
+        self.setPage(_PASSPHRASE, passphrase)
+        self.setPage(_STATION, station)
+        self.setPage(_CREATE, self._create)
+        self.setPage(_DEMO, self._demo)
+        self.setMinimumSize(560, 420)
+
+    def done(self, result: int) -> None:
+        """Hand the open vault on when finished; on cancel, lock any vault already opened."""
+        session = (self._demo if self.currentId() == _DEMO else self._create).session
+        super().done(result)
+        if result == QDialog.DialogCode.Accepted:
+            self.opened.emit(session)
+        else:
+            session.lock()
