@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # What Qt needs from the system to run (offscreen in tests, on screen for people).
 QT_DEBS := libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
 
-.PHONY: install system-deps run test lint typecheck bench clean
+.PHONY: install system-deps run test lint typecheck bench screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,8 @@ run: install
 	$(BIN)/liaison-desk
 
 lint: $(STAMP)
-	$(BIN)/ruff check liaison_desk tests benchmarks
-	$(BIN)/ruff format --check liaison_desk tests benchmarks
+	$(BIN)/ruff check liaison_desk tests benchmarks scripts
+	$(BIN)/ruff format --check liaison_desk tests benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -42,6 +42,9 @@ test: install lint typecheck
 
 bench: install
 	$(BIN)/python benchmarks/vault.py
+
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -43,14 +43,30 @@ from liaison_desk.core.vault import default_vault_dir
 def cli(ctx: click.Context, vault_dir: Path, passphrase_file: Path | None) -> None:
     """Liaison Desk: encrypted contacts, meetings and protocol library.
 
+    With no command, starts the desktop application.
+
     Example: liaison-desk --vault ~/vaults/paris contact list
     """
     ctx.obj = AppContext(vault_dir=Path(vault_dir).expanduser(), passphrase_file=passphrase_file)
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        ctx.invoke(gui)
+
+
+@click.command()
+@click.pass_obj
+def gui(app: AppContext) -> None:
+    """Start the desktop application (also what `liaison-desk` alone does).
+
+    Example: liaison-desk --vault ~/vaults/paris gui
+    """
+    from liaison_desk.ui.app import run_gui  # Qt is loaded only for the GUI
+
+    demo_dir = default_vault_dir().with_name("LiaisonDesk-demo")
+    raise SystemExit(run_gui(app.vault_dir, demo_dir))
 
 
 for command in (
+    gui,
     init,
     unlock_check,
     passphrase,

@@ -89,6 +89,7 @@ class SearchDialog(QDialog):
         self.view = QListView()
         self.view.setModel(self.results)
         self.view.setUniformItemSizes(True)
+        self.view.setSpacing(2)
         self.view.activated.connect(self._open_index)
         self.preview = QLabel()
         self.preview.setWordWrap(True)

@@ -6,15 +6,15 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from liaison_desk.core.vault import Vault  # noqa: E402
-from liaison_desk.ui.runner import Runner  # noqa: E402
-from liaison_desk.ui.session import Session  # noqa: E402
-from tests.conftest import FAST_KDF, PASSPHRASE  # noqa: E402
+from liaison_desk.core.vault import Vault
+from liaison_desk.ui.runner import Runner
+from liaison_desk.ui.session import Session
+from tests.conftest import FAST_KDF, PASSPHRASE
 
 
 @pytest.fixture

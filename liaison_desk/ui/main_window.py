@@ -1,0 +1,385 @@
+"""The window an officer lives in: sections in a sidebar, search, locking, status."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from PySide6.QtCore import QSettings, Qt, Signal, SignalInstance
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from liaison_desk.core import markings as markings_mod
+from liaison_desk.core.drafts import Draft, discard_draft, drafts
+from liaison_desk.core.kinds import ALL_KINDS
+from liaison_desk.core.vault import Vault
+from liaison_desk.ui.clipboard import ClearingClipboard
+from liaison_desk.ui.idle import IdleWatcher
+from liaison_desk.ui.markings_style import banner_css
+from liaison_desk.ui.preferences import Preferences, PreferencesDialog
+from liaison_desk.ui.record_section import RecordSection, make_sections
+from liaison_desk.ui.search_dialog import SearchDialog
+from liaison_desk.ui.session import Session
+from liaison_desk.ui.unlock import UnlockWidget
+
+SectionFactory = Callable[[Session], Sequence[RecordSection]]
+_NOT_YET = {
+    "Sync": "Sync with HQ is not set up yet: it arrives with the sync release.",
+    "Conflicts": "No conflicts: they appear here once sync with HQ is set up.",
+}
+_COUNTED = ("contact", "organization", "meeting", "followup", "protocol")
+
+
+def _placeholder(text: str) -> QWidget:
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
+
+
+class DraftBar(QFrame):
+    """A quiet bar, not a dialog: an officer under pressure can ignore it and carry on."""
+
+    restore = Signal(object)
+    discard = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("draftBar")
+        self.setStyleSheet("#draftBar { background: #fff4ce; border-bottom: 1px solid #e0c060; }")
+        self.label = QLabel()
+        self.restore_button = QPushButton("Restore")
+        self.discard_button = QPushButton("Discard")
+        row = QHBoxLayout(self)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.restore_button)
+        row.addWidget(self.discard_button)
+        self._draft: Draft | None = None
+        self.restore_button.clicked.connect(lambda: self._answer(self.restore))
+        self.discard_button.clicked.connect(lambda: self._answer(self.discard))
+        self.hide()
+
+    def offer(self, draft: Draft) -> None:
+        self._draft = draft
+        what = "new record" if draft.record_id is None else "edit"
+        self.label.setText(
+            f"An unsaved {draft.kind} {what} from {draft.saved_at[:16].replace('T', ' ')} UTC "
+            "was kept when Liaison Desk last stopped."
+        )
+        self.show()
+
+    def _answer(self, signal: SignalInstance) -> None:
+        if self._draft is not None:
+            signal.emit(self._draft)
+        self._draft = None
+        self.hide()
+
+
+class MainWindow(QMainWindow):
+    """Builds its sections at each unlock and destroys them at each lock (no plaintext stays)."""
+
+    def __init__(
+        self,
+        session: Session,
+        settings: QSettings,
+        sections: SectionFactory = make_sections,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.settings = settings
+        self._make_sections = sections
+        self.sections: list[RecordSection] = []
+        last = str(settings.value("last_section", 0))
+        self._resume: tuple[int, str | None] = (int(last) if last.isdigit() else 0, None)
+        self.prefs = Preferences.load(settings)
+        self.clipboard = ClearingClipboard(parent=self)
+        self.idle = IdleWatcher(self.prefs.autolock_minutes * 60_000, self)
+        self.idle.idle.connect(self.auto_lock)
+
+        self.pages = QStackedWidget()
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setStyleSheet("#sidebar { font-size: 11pt; } #sidebar::item { padding: 6px; }")
+        self.stack = QStackedWidget()
+        splitter = QSplitter()
+        splitter.addWidget(self.sidebar)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([170, 1030])
+        self.lock_screen = UnlockWidget(session, title=self._vault_title())
+        self.lock_screen.unlocked.connect(self._on_unlocked)
+        self.draft_bar = DraftBar()
+        self.draft_bar.restore.connect(self._restore_draft)
+        self.draft_bar.discard.connect(self._discard_draft)
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.draft_bar)
+        column.addWidget(splitter, 1)
+        self.pages.addWidget(content)
+        self.pages.addWidget(self.lock_screen)
+        self.setCentralWidget(self.pages)
+        self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.sidebar.currentRowChanged.connect(lambda _: self._update_marking(""))
+
+        self.vault_label = QLabel()
+        self.counts_label = QLabel()
+        self.sync_label = QLabel("Sync: not set up")
+        self.lock_label = QLabel()
+        self.marking_label = QLabel()
+        for widget in (self.vault_label, self.counts_label, self.sync_label, self.lock_label):
+            self.statusBar().addPermanentWidget(widget)
+        self.statusBar().insertPermanentWidget(0, self.marking_label)
+        self._actions()
+        session.changed.connect(self._on_changed)
+        session.failed.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        geometry = settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 760)
+        self._update_title()
+        self._on_unlocked()
+
+    # -- construction -------------------------------------------------------------------
+
+    def _actions(self) -> None:
+        def action(
+            text: str, keys: QKeySequence | QKeySequence.StandardKey | str, slot: Callable[[], Any]
+        ) -> QAction:
+            act = QAction(text, self)
+            act.setShortcut(QKeySequence(keys))
+            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        menu = self.menuBar().addMenu("&Vault")
+        self.search_action = action("&Search everything…", "Ctrl+K", self.open_search)
+        self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.save_current)
+        self.lock_action = action("&Lock now", "Ctrl+L", self.lock)
+        prefs = action("&Preferences…", QKeySequence.StandardKey.Preferences, self.edit_prefs)
+        quit_ = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
+        for act in (self.search_action, self.save_action, self.lock_action, prefs, quit_):
+            menu.addAction(act)
+
+    def _vault_title(self) -> str:
+        info = self.session.info
+        return info.name if info else self.session.vault_dir.name
+
+    def _update_title(self) -> None:
+        demo = "DEMO (fictional data) — " if self.session.demo else ""
+        self.setWindowTitle(f"{demo}{self._vault_title()} — Liaison Desk")
+        info = self.session.info
+        if info is not None:
+            role = "HQ" if info.role == "hq" else "Station"
+            self.vault_label.setText(
+                f"{'DEMO · ' if self.session.demo else ''}{info.name} · {role}"
+            )
+
+    def _build_sections(self) -> None:
+        self.sections = list(self._make_sections(self.session))
+        for section in self.sections:
+            self.stack.addWidget(section)
+            self.sidebar.addItem(section.title)
+            section.marking_shown.connect(self._update_marking)
+            section.status_message.connect(lambda t: self.statusBar().showMessage(t, 5_000))
+            section.copy_requested.connect(self._copy)
+            section.navigate_requested.connect(self.open_record)
+        for title, text in _NOT_YET.items():
+            self.stack.addWidget(_placeholder(text))
+            self.sidebar.addItem(title)
+
+    def _clear_sections(self) -> None:
+        self.sidebar.clear()
+        while (widget := self.stack.widget(0)) is not None:
+            self.stack.removeWidget(widget)
+            widget.deleteLater()
+        self.sections = []
+
+    # -- unlocked / locked --------------------------------------------------------------
+
+    def _on_unlocked(self) -> None:
+        if not self.session.is_unlocked:
+            return
+        self._build_sections()
+        index, record_id = self._resume
+        self.sidebar.setCurrentRow(min(index, self.sidebar.count() - 1))
+        if record_id and index < len(self.sections):
+            self.sections[index].open_record(record_id)
+        self.pages.setCurrentIndex(0)
+        self.lock_label.setText("Unlocked")
+        self._update_title()
+        self._refresh_counts()
+        self._offer_drafts()
+        self.idle.restart()
+
+    def lock(self) -> None:
+        """Lock now: asks about unsaved changes first."""
+        if not self.session.is_unlocked or not self._settle_unsaved("Lock the vault"):
+            return
+        self._lock()
+
+    def auto_lock(self) -> None:
+        """Nobody is there to ask: unsaved edits stay as drafts in the vault, offered back later."""
+        if self.session.is_unlocked:
+            self._lock()
+
+    def _lock(self) -> None:
+        section = self.current_section()
+        self._resume = (self.sidebar.currentRow(), section.current_record_id() if section else None)
+        self.idle.pause()
+        self._clear_sections()
+        self.session.lock()
+        self.clipboard.clear_if_ours()
+        self.marking_label.clear()
+        self.marking_label.setStyleSheet("")
+        self.counts_label.clear()
+        self.lock_label.setText("Locked")
+        self.pages.setCurrentIndex(1)
+        self.lock_screen.focus_passphrase()
+
+    def _settle_unsaved(self, doing: str) -> bool:
+        """True when it is fine to go on (saved, discarded or nothing pending)."""
+        pending = [s for s in self.sections if s.has_unsaved_changes()]
+        if not pending:
+            return True
+        answer = QMessageBox.question(
+            self,
+            doing,
+            f"{pending[0].title} has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        for section in pending:
+            if answer == QMessageBox.StandardButton.Save:
+                section.save()
+            else:
+                section.discard_changes()
+        return True
+
+    # -- actions ------------------------------------------------------------------------
+
+    def current_section(self) -> RecordSection | None:
+        row = self.sidebar.currentRow()
+        return self.sections[row] if 0 <= row < len(self.sections) else None
+
+    def open_search(self) -> None:
+        if not self.session.is_unlocked:
+            return
+        dialog = SearchDialog(self.session, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.chosen.connect(self.open_record)
+        self.search_dialog = dialog
+        dialog.open()
+
+    def open_record(self, kind: str, record_id: str) -> None:
+        for row, section in enumerate(self.sections):
+            if section.kind.name == kind:
+                self.sidebar.setCurrentRow(row)
+                section.open_record(record_id)
+                return
+
+    def save_current(self) -> None:
+        section = self.current_section()
+        if section is not None and section.has_unsaved_changes():
+            section.save()
+
+    def edit_prefs(self) -> None:
+        dialog = PreferencesDialog(self.prefs, self)
+        if dialog.exec() == PreferencesDialog.DialogCode.Accepted:
+            self.prefs = dialog.preferences()
+            self.prefs.save(self.settings)
+            self.idle.set_timeout(self.prefs.autolock_minutes * 60_000)
+
+    def _copy(self, text: str) -> None:
+        self.clipboard.copy(text)
+        self.statusBar().showMessage("Copied; the clipboard is cleared in 30 seconds.", 5_000)
+
+    # -- status -------------------------------------------------------------------------
+
+    def _on_changed(self, kind: str) -> None:
+        if kind in _COUNTED:
+            self._refresh_counts()
+
+    def _refresh_counts(self) -> None:
+        def work(vault: Vault) -> tuple[dict[str, int], tuple[str, ...]]:
+            counts = {k.name: vault.store.count(k.cls) for k in ALL_KINDS if k.name in _COUNTED}
+            return counts, vault.store.markings()
+
+        def done(result: tuple[dict[str, int], tuple[str, ...]]) -> None:
+            counts, self._markings = result
+            self.counts_label.setText(
+                f"{counts['contact']:,} contacts · {counts['meeting']:,} meetings · "
+                f"{counts['followup']:,} follow-ups"
+            )
+
+        self.session.read(work, done, self)
+
+    _markings: tuple[str, ...] = markings_mod.DEFAULT_MARKINGS
+
+    def _update_marking(self, marking: str) -> None:
+        """The highest marking on screen, shown in the status bar as on a paper banner."""
+        shown = marking or ""
+        if not shown:
+            self.marking_label.clear()
+            self.marking_label.setStyleSheet("")
+            return
+        self.marking_label.setText(f" {shown} ")
+        self.marking_label.setStyleSheet(banner_css(shown, self._markings))
+
+    def _offer_drafts(self) -> None:
+        """Offer back an edit that a crash, a power cut or an auto-lock interrupted."""
+
+        def done(found: list[Draft]) -> None:
+            kinds = {s.kind.name for s in self.sections}
+            pending = [d for d in found if d.kind in kinds]
+            if pending:
+                self.draft_bar.offer(pending[-1])
+
+        self.session.read(lambda vault: drafts(vault.conn), done, self)
+
+    def _restore_draft(self, draft: Draft) -> None:
+        for row, section in enumerate(self.sections):
+            if section.kind.name == draft.kind:
+                self.sidebar.setCurrentRow(row)
+                section.restore_draft(draft)
+                return
+
+    def _discard_draft(self, draft: Draft) -> None:
+        self.session.write(
+            "draft",
+            lambda vault: discard_draft(vault.conn, draft.kind, draft.record_id),
+            lambda _: None,
+            self,
+        )
+
+    # -- closing ------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._settle_unsaved("Close Liaison Desk"):
+            event.ignore()
+            return
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("last_section", max(0, self.sidebar.currentRow()))
+        self.idle.pause()
+        self.session.lock()
+        self.clipboard.clear_if_ours()
+        event.accept()
