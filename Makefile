@@ -42,6 +42,7 @@ test: install lint typecheck
 
 bench: install
 	$(BIN)/python benchmarks/vault.py
+	$(BIN)/python benchmarks/gui.py
 
 screenshots: install
 	$(BIN)/python scripts/screenshots.py

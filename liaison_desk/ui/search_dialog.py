@@ -76,6 +76,7 @@ class SearchDialog(QDialog):
     chosen = Signal(str, str)  # kind, record id
 
     DEBOUNCE_MS = 120
+    BUDGET_MS = 60  # past this, newest matches instead of best-ranked: answers keep up with typing
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -115,7 +116,9 @@ class SearchDialog(QDialog):
         asked = self._asked
 
         def work(vault: Vault) -> list[SearchHit]:
-            return search(vault.conn, text, limit=30, highlight=("\x02", "\x03"))
+            return search(
+                vault.conn, text, limit=30, highlight=("\x02", "\x03"), budget_ms=self.BUDGET_MS
+            )
 
         def done(hits: list[SearchHit]) -> None:
             if asked != self._asked:

@@ -149,3 +149,13 @@ def test_nested_bulk_writes_index_every_row_once(vault: Vault) -> None:
     assert len(search(vault.conn, "sailor*", limit=50)) == 6
     rows = vault.conn.execute("SELECT count(*) FROM search").fetchone()[0]
     assert rows == 6
+
+
+def test_over_budget_ranking_falls_back_to_newest_matches(vault: Vault) -> None:
+    vault.store.add_many(Contact(full_name=f"Officer {i}", notes="logistics") for i in range(300))
+    ranked = search(vault.conn, "logistics", limit=5)
+    assert len(ranked) == 5
+    hurried = search(vault.conn, "logistics", limit=5, budget_ms=0)
+    assert [h.title for h in hurried] == [f"Officer {i}" for i in range(299, 294, -1)]
+    assert search(vault.conn, "logistics", limit=5, budget_ms=10_000) == ranked
+    assert all(h.snippet for h in hurried)

@@ -17,6 +17,18 @@ from liaison_desk.ui.session import Session
 from tests.conftest import FAST_KDF, PASSPHRASE
 
 
+@pytest.fixture(autouse=True)
+def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A modal question nobody answers would hang the suite; fail the test instead."""
+    from PySide6.QtWidgets import QMessageBox
+
+    def unexpected(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"unexpected modal dialog: {args[2] if len(args) > 2 else args}")
+
+    for name in ("question", "warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, unexpected)
+
+
 @pytest.fixture
 def runner(qapp: object) -> Iterator[Runner]:
     r = Runner("test-vault")
