@@ -420,6 +420,7 @@ class RecordEditor(QWidget):
 
     def __init__(self, session: Session, kind: Kind[Any], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.defaults: dict[str, Any] = {}  # preset values for a new record (preferences)
         self.kind = kind
         self.record_id: str | None = None
         self.snapshot: dict[str, Any] = {}
@@ -490,7 +491,7 @@ class RecordEditor(QWidget):
         """Fill the form from a record (or blank for a new one), then lay a draft over it."""
         self._loading = True
         self.record_id = state.record_id
-        self._fill(state.original or self._blank(), state.names)
+        self._fill(state.original or {**self._blank(), **self.defaults}, state.names)
         self.snapshot = self.values()
         if state.draft is not None:
             self._fill({**self.snapshot, **state.draft}, state.names)

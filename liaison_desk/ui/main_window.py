@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.lock_screen)
         self.setCentralWidget(self.pages)
         self.sidebar.currentRowChanged.connect(self.stack.setCurrentIndex)
-        self.sidebar.currentRowChanged.connect(lambda _: self._update_marking(""))
+        self.sidebar.currentRowChanged.connect(self._on_section_changed)
 
         self.vault_label = QLabel()
         self.counts_label = QLabel()
@@ -195,13 +195,23 @@ class MainWindow(QMainWindow):
         for section in self.sections:
             self.stack.addWidget(section)
             self.sidebar.addItem(section.title)
-            section.marking_shown.connect(self._update_marking)
+            section.marking_shown.connect(self._on_marking_shown)
+            for signal in (section.model.modelReset, section.model.rowsInserted):
+                signal.connect(self._refresh_marking)
             section.status_message.connect(lambda t: self.statusBar().showMessage(t, 5_000))
             section.copy_requested.connect(self._copy)
             section.navigate_requested.connect(self.open_record)
+        self._apply_defaults()
         for title, text in _NOT_YET.items():
             self.stack.addWidget(_placeholder(text))
             self.sidebar.addItem(title)
+
+    def _apply_defaults(self) -> None:
+        """The preferred country is filled in for new contacts and organizations."""
+        country = self.prefs.default_country
+        for section in self.sections:
+            if section.kind.name in ("contact", "organization"):
+                section.editor.defaults = {"country": country} if country else {}
 
     def _clear_sections(self) -> None:
         self.sidebar.clear()
@@ -277,6 +287,10 @@ class MainWindow(QMainWindow):
 
     # -- actions ------------------------------------------------------------------------
 
+    def _on_section_changed(self, _row: int) -> None:
+        self._detail_marking = ""
+        self._refresh_marking()
+
     def current_section(self) -> RecordSection | None:
         row = self.sidebar.currentRow()
         return self.sections[row] if 0 <= row < len(self.sections) else None
@@ -308,6 +322,7 @@ class MainWindow(QMainWindow):
             self.prefs = dialog.preferences()
             self.prefs.save(self.settings)
             self.idle.set_timeout(self.prefs.autolock_minutes * 60_000)
+            self._apply_defaults()
 
     def _copy(self, text: str) -> None:
         self.clipboard.copy(text)
@@ -334,16 +349,31 @@ class MainWindow(QMainWindow):
         self.session.read(work, done, self)
 
     _markings: tuple[str, ...] = markings_mod.DEFAULT_MARKINGS
+    _detail_marking = ""
 
-    def _update_marking(self, marking: str) -> None:
-        """The highest marking on screen, shown in the status bar as on a paper banner."""
-        shown = marking or ""
-        if not shown:
+    def _on_marking_shown(self, marking: str) -> None:
+        self._detail_marking = marking
+        self._refresh_marking()
+
+    def _refresh_marking(self) -> None:
+        """The highest marking on screen, in the status bar as on a paper banner.
+
+        Counts every loaded row of the current list as on screen: marking too high
+        is the safe mistake, too low is not.
+        """
+        section = self.current_section()
+        shown = [self._detail_marking] if section is not None else []
+        if section is not None:
+            model = section.model
+            rows = (model.record_at(row) for row in range(model.rowCount()))
+            shown += [record.marking for record in rows if record is not None]
+        top = markings_mod.highest(self._markings, shown)
+        if top is None:
             self.marking_label.clear()
             self.marking_label.setStyleSheet("")
             return
-        self.marking_label.setText(f" {shown} ")
-        self.marking_label.setStyleSheet(banner_css(shown, self._markings))
+        self.marking_label.setText(f" {top} ")
+        self.marking_label.setStyleSheet(banner_css(top, self._markings))
 
     def _offer_drafts(self) -> None:
         """Offer back an edit that a crash, a power cut or an auto-lock interrupted."""

@@ -239,3 +239,39 @@ def test_liaison_desk_alone_starts_the_gui(monkeypatch: pytest.MonkeyPatch, tmp_
     result = CliRunner().invoke(cli, ["--vault", str(tmp_path / "v")])
     assert result.exit_code == 0
     assert calls == [tmp_path / "v"]
+
+
+def test_status_bar_shows_the_highest_marking_on_screen(
+    qtbot: QtBot, window: MainWindow, session: Session
+) -> None:
+    def work(vault: Vault) -> None:
+        vault.store.add(Contact(full_name="Open Source", marking="UNCLASSIFIED"))
+        vault.store.add(Contact(full_name="Quiet Source", marking="CONFIDENTIAL"))
+
+    on_vault(qtbot, session, work)
+    session.changed.emit("contact")
+    qtbot.waitUntil(lambda: window.marking_label.text().strip() == "CONFIDENTIAL")
+    window.sidebar.setCurrentRow(1)  # Organizations: nothing marked on screen
+    qtbot.waitUntil(lambda: window.marking_label.text() == "")
+
+
+def test_default_country_fills_new_contacts(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from liaison_desk.ui.preferences import Preferences, PreferencesDialog
+
+    monkeypatch.setattr(
+        PreferencesDialog, "exec", lambda self: PreferencesDialog.DialogCode.Accepted
+    )
+    monkeypatch.setattr(
+        PreferencesDialog,
+        "preferences",
+        lambda self: Preferences(autolock_minutes=5, default_country="FR"),
+    )
+    window.edit_prefs()
+    assert Preferences.load(window.settings).default_country == "FR"
+    contacts = window.sections[0]
+    contacts.new_record()
+    qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
+    assert contacts.editor.fields["country"].get() == "FR"
+    assert not contacts.has_unsaved_changes()
