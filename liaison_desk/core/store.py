@@ -42,6 +42,7 @@ class ListQuery:
     where: Mapping[str, object] = field(default_factory=dict)
     markings: Sequence[str] | None = None
     tag: str | None = None
+    title_contains: str | None = None
     order_by: str | None = None
     descending: bool = False
     limit: int = 100
@@ -54,6 +55,10 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 def _json(value: Any) -> str:
     # One shared encoder: json.dumps() with options builds a new one on every call.
     return _ENCODER.encode(value)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _jsonable(value: Any) -> Any:
@@ -329,6 +334,9 @@ class Store:
         if query.tag:
             clauses.append("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)")
             params.append(query.tag)
+        if query.title_contains:
+            clauses.append(f"{kind.title_field} LIKE ? ESCAPE '\\'")
+            params.append(f"%{_escape_like(query.title_contains)}%")
         return " AND ".join(clauses), params
 
     def list(self, cls: type[R], query: ListQuery = ListQuery()) -> list[R]:

@@ -27,9 +27,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QCompleter, QLineEdit
 
-from liaison_desk.core.errors import LiaisonError, ValidationError
+from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, ORGANIZATION, PROTOCOL, Kind
-from liaison_desk.core.store import ListQuery, Store
+from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.markings_style import colour
 from liaison_desk.ui.record_fields import (
@@ -98,65 +98,6 @@ def display(value: Any) -> str:
     if isinstance(value, tuple | list):
         return ", ".join(str(v) for v in value)
     return str(value)
-
-
-# -- SQL the core's ListQuery cannot express ---------------------------------------------------
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _order_column(kind: Kind[Any], query: ListQuery) -> str:
-    order = query.order_by or kind.default_order
-    if order not in kind.fields and order not in ("n", *_SORTABLE_META):
-        raise ValidationError(f"A {kind.name} list cannot be sorted by {order}.")
-    return order
-
-
-def _text_where(kind: Kind[Any], query: ListQuery, text: str) -> tuple[str, list[Any]]:
-    """The WHERE of Store.list plus a LIKE on the record's title, which ListQuery lacks."""
-    clauses = ["deleted = 0", f"{kind.title_field} LIKE ? ESCAPE '\\'"]
-    params: list[Any] = [f"%{_escape_like(text)}%"]
-    for name, value in query.where.items():
-        if name not in kind.fields and name != "id":
-            raise ValidationError(f"A {kind.name} cannot be filtered by {name}.")
-        if value is None:
-            clauses.append(f"{name} IS NULL")
-        else:
-            clauses.append(f"{name} = ?")
-            params.append(value)
-    if query.markings is not None:
-        clauses.append(f"marking IN ({', '.join('?' * len(query.markings))})")
-        params.extend(query.markings)
-    if query.tag:
-        clauses.append("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)")
-        params.append(query.tag)
-    return " AND ".join(clauses), params
-
-
-def list_matching(store: Store, kind: Kind[Any], query: ListQuery, text: str = "") -> list[Any]:
-    """One page of records, filtered by `query` and by `text` inside the title, sorted in SQL."""
-    if not text:
-        return store.list(kind.cls, query)
-    order = _order_column(kind, query)
-    collate = " COLLATE NOCASE" if order in _NOCASE else ""
-    direction = " DESC" if query.descending else ""
-    where, params = _text_where(kind, query, text)
-    cursor = store.conn.execute(
-        f"SELECT {kind.columns()} FROM {kind.table} WHERE {where} "
-        f"ORDER BY {order}{collate}{direction}, id{direction} LIMIT ? OFFSET ?",
-        (*params, query.limit, query.offset),
-    )
-    return [kind.from_row(row) for row in cursor]
-
-
-def count_matching(store: Store, kind: Kind[Any], query: ListQuery, text: str = "") -> int:
-    if not text:
-        return store.count(kind.cls, query)
-    where, params = _text_where(kind, query, text)
-    row = store.conn.execute(f"SELECT count(*) FROM {kind.table} WHERE {where}", params).fetchone()
-    return int(row[0])
 
 
 # -- the model -------------------------------------------------------------------------------
@@ -292,13 +233,13 @@ class RecordListModel(QAbstractTableModel):
             self._failed = False
         generation = self._generation
         self._busy = True
-        kind, text, annotate = self.kind, self._text, self._annotate
-        query = replace(self._query, limit=limit, offset=offset)
+        kind, annotate = self.kind, self._annotate
+        query = replace(self._query, limit=limit, offset=offset, title_contains=self._text or None)
 
         def work(vault: Vault) -> _Page:
             store = vault.store
-            records = list_matching(store, kind, query, text)
-            total = count_matching(store, kind, query, text) if first else None
+            records = store.list(kind.cls, query)
+            total = store.count(kind.cls, query) if first else None
             extras = annotate(vault, records) if annotate and records else {}
             return _Page([Row(r, extras.get(r.id, {})) for r in records], total)
 

@@ -215,3 +215,12 @@ def test_disk_full_is_a_sentence_and_saves_nothing(vault: Vault) -> None:
     vault.conn.execute("PRAGMA max_page_count = 1073741823")
     assert [c.full_name for c in vault.store.list(Contact)] == ["Before"]
     assert len(oplog(vault)) == 1
+
+
+def test_title_filter_is_case_insensitive_and_literal(vault: Vault) -> None:
+    vault.store.add_many(
+        Contact(full_name=n) for n in ("Hélène Girard", "Jean GIRARDOT", "50% Done", "Other")
+    )
+    found = vault.store.list(Contact, ListQuery(title_contains="girard"))
+    assert [c.full_name for c in found] == ["Hélène Girard", "Jean GIRARDOT"]
+    assert vault.store.count(Contact, ListQuery(title_contains="%")) == 1
