@@ -748,12 +748,7 @@ def bench_list(session: Session, runs: int) -> list[Row]:
 
     from liaison_desk.core.kinds import CONTACT
     from liaison_desk.ui.record_fields import annotate_contacts
-    from liaison_desk.ui.record_model import (
-        PAGE_SIZE,
-        SPECS,
-        count_matching,
-        list_matching,
-    )
+    from liaison_desk.ui.record_model import PAGE_SIZE, SPECS
     from liaison_desk.ui.record_section import RecordSection
 
     spec = next(s for s in SPECS if s.title == "Contacts")
@@ -822,10 +817,10 @@ def bench_list(session: Session, runs: int) -> list[Row]:
         sql_s = time.perf_counter() - start
         query = replace(spec.query, limit=PAGE_SIZE, offset=0)
         start = time.perf_counter()
-        records = list_matching(vault.store, CONTACT, query)
+        records = vault.store.list(CONTACT.cls, query)
         page_s = time.perf_counter() - start
         start = time.perf_counter()
-        count_matching(vault.store, CONTACT, query)
+        vault.store.count(CONTACT.cls, query)
         count_s = time.perf_counter() - start
         start = time.perf_counter()
         annotate_contacts(vault, records)
