@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from liaison_desk.core.errors import StorageError
@@ -44,3 +47,26 @@ def storage_error(exc: OSError, path: Path) -> StorageError:
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return StorageError(f"{path.parent} cannot be written to (read-only or no permission).")
     return StorageError(f"Could not write {path.name}: {exc.strerror or exc}.")
+
+
+@contextmanager
+def staged_directory(dest: Path) -> Iterator[Path]:
+    """Build a folder under a temporary name: it appears at `dest` whole, or not at all.
+
+    `dest` must not exist or be empty; on any failure the half-built folder is removed.
+    """
+    staging = dest.parent / f".{dest.name}.staging-{os.urandom(4).hex()}"
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        staging.mkdir(mode=0o700)
+        yield staging
+        if dest.exists():
+            dest.rmdir()
+        staging.rename(dest)
+        fsync_dir(dest.parent)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise storage_error(exc, dest) from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

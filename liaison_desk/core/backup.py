@@ -16,13 +16,12 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import shutil
 import struct
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from liaison_desk.core.atomic import fsync_dir, storage_error
+from liaison_desk.core.atomic import fsync_dir, staged_directory, storage_error
 from liaison_desk.core.clock import Clock, SystemClock
 from liaison_desk.core.errors import BackupError, VaultExists, WrongPassphrase
 from liaison_desk.core.keyslots import (
@@ -158,10 +157,7 @@ def restore_backup(
             raise WrongPassphrase(
                 "That does not open this backup; use the passphrase valid when it was made."
             ) from None
-        staging = dest.parent / f".{dest.name}.restoring-{os.urandom(4).hex()}"
-        try:
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            staging.mkdir(mode=0o700)
+        with staged_directory(dest) as staging:
             f.seek(db_offset)
             with open(staging / DB_FILE, "wb", opener=_private) as out:
                 remaining = db_len
@@ -182,16 +178,6 @@ def restore_backup(
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:
                 conn.close()
-            if dest.exists():
-                dest.rmdir()
-            staging.rename(dest)
-            fsync_dir(dest.parent)
-        except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise storage_error(exc, dest) from exc
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
     vault = Vault.open_with_key(dest, keyfile, data_key, clock)
     vault.audit("restored", bytes=db_len)
     return vault

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import sqlcipher3
 from platformdirs import user_data_dir
 
 from liaison_desk.core import audit
-from liaison_desk.core.atomic import fsync_dir, storage_error
+from liaison_desk.core.atomic import staged_directory
 from liaison_desk.core.clock import Clock, SystemClock, iso_from_ms
 from liaison_desk.core.errors import (
     ValidationError,
@@ -167,10 +166,7 @@ class Vault:
                 ),
             ),
         )
-        staging = path.parent / f".{path.name}.creating-{random_bytes(4).hex()}"
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            staging.mkdir(mode=0o700)
+        with staged_directory(path) as staging:
             conn = open_database_new(staging / DB_FILE, data_key)
             try:
                 migrate(conn, migrations)
@@ -188,16 +184,6 @@ class Vault:
             finally:
                 conn.close()
             write_keyfile(staging / KEY_FILE, keyfile)
-            if path.exists():
-                path.rmdir()
-            staging.rename(path)
-            fsync_dir(path.parent)
-        except OSError as exc:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise storage_error(exc, path) from exc
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
         log.info("vault created")
         vault = cls.open_with_key(path, keyfile, data_key, clock, migrations)
         return vault, recovery_code

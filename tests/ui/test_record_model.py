@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
-import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QTableView
 from pytestqt.qtbot import QtBot
@@ -30,6 +28,7 @@ from liaison_desk.ui.record_model import (
     RecordRole,
 )
 from liaison_desk.ui.session import Session
+from tests.ui.vault_work import on_vault
 
 T = TypeVar("T")
 
@@ -42,17 +41,9 @@ COLUMNS = (
 )
 
 
-def run(qtbot: QtBot, session: Session, work: Callable[[Vault], T], timeout: int = 10_000) -> T:
-    """Do `work` on the vault worker and wait for its result (the GUI thread never touches it)."""
-    box: list[T] = []
-    session.read(work, box.append, session, lambda e: pytest.fail(e.message))
-    qtbot.waitUntil(lambda: bool(box), timeout=timeout)
-    return box[0]
-
-
 def add_contacts(qtbot: QtBot, session: Session, count: int, timeout: int = 10_000) -> None:
     people = (Contact(full_name=f"Contact {i:06d}", country="FR") for i in range(count))
-    run(qtbot, session, lambda v: v.store.add_many(people), timeout)
+    on_vault(qtbot, session, lambda v: v.store.add_many(people), timeout)
 
 
 def open_model(qtbot: QtBot, session: Session, **kwargs: Any) -> RecordListModel:
@@ -146,7 +137,9 @@ def test_columns_that_are_not_stored_do_not_sort(qtbot: QtBot, session: Session)
 
 def test_filter_text_and_query_narrow_the_list_in_sql(qtbot: QtBot, session: Session) -> None:
     add_contacts(qtbot, session, 20_000, timeout=30_000)
-    run(qtbot, session, lambda v: v.store.add(Contact(full_name="Ana 100% García", country="ES")))
+    on_vault(
+        qtbot, session, lambda v: v.store.add(Contact(full_name="Ana 100% García", country="ES"))
+    )
     model = open_model(qtbot, session)
     with qtbot.waitSignal(model.loaded):
         model.set_filter_text("0001")
@@ -228,7 +221,7 @@ def test_contacts_show_last_contact_and_overdue_from_sql(qtbot: QtBot, session: 
         for meeting, person in ((old, met), (old, fine), (recent, fine), (planned, met)):
             store.add(Participant(meeting_id=meeting.id, contact_id=person.id))
 
-    run(qtbot, session, seed)
+    on_vault(qtbot, session, seed)
     model = open_model(qtbot, session, annotate=annotate_contacts, depends_on=("meeting",))
     rows = {model.index(r, 0).data(): r for r in range(model.rowCount())}
     assert model.index(rows["A met long ago"], 2).data() == (today - timedelta(days=90)).isoformat()
@@ -262,7 +255,7 @@ def test_last_contacts_is_one_grouped_query(qtbot: QtBot, session: Session) -> N
         store.delete(Meeting, m2.id)
         return last_contacts(store, [a.id, b.id, "none"]), {"a": a.id, "b": b.id}
 
-    last, ids = run(qtbot, session, seed)
+    last, ids = on_vault(qtbot, session, seed)
     assert last == {ids["a"]: "2026-01-01T10:00:00Z", ids["b"]: "2026-01-01T10:00:00Z"}
 
 
@@ -287,7 +280,7 @@ def test_followups_are_marked_overdue(qtbot: QtBot, session: Session) -> None:
             FollowUp(action="Send the agenda", due_date=yesterday, contact_id=person.id)
         )
 
-    run(qtbot, session, seed)
+    on_vault(qtbot, session, seed)
     columns = (
         Column("action", "Action"),
         Column("due", "Due", sort_field="due_date", alert="overdue"),

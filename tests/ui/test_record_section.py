@@ -19,17 +19,10 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.ui.record_model import SPECS, IdRole
 from liaison_desk.ui.record_section import RecordSection, make_sections
 from liaison_desk.ui.session import Session
+from tests.ui.vault_work import on_vault
 
 T = TypeVar("T")
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-def run(qtbot: QtBot, session: Session, work: Callable[[Vault], T]) -> T:
-    """Do `work` on the vault worker and wait for its result (the GUI thread never touches it)."""
-    box: list[T] = []
-    session.read(work, box.append, session, lambda e: pytest.fail(e.message))
-    qtbot.waitUntil(lambda: bool(box))
-    return box[0]
 
 
 def write(qtbot: QtBot, session: Session, kind: str, work: Callable[[Vault], T]) -> T:
@@ -125,7 +118,7 @@ def test_the_detail_pane_shows_the_marking_banner_and_copies(
     qtbot: QtBot, session: Session, contacts: RecordSection
 ) -> None:
     person = Contact(full_name="Ana García", marking="SECRET", phones=("+34 91 555 0100",))
-    record = run(qtbot, session, lambda v: v.store.add(person))
+    record = on_vault(qtbot, session, lambda v: v.store.add(person))
     with qtbot.waitSignal(contacts.marking_shown) as shown:
         contacts.open_record(record.id)
     assert shown.args == ["SECRET"]
@@ -157,7 +150,7 @@ def test_a_draft_is_written_while_typing_and_restored(
 
     contacts.discard_changes()
     assert contacts.stack.currentWidget() is contacts.detail
-    qtbot.waitUntil(lambda: run(qtbot, session, lambda v: drafts(v.conn)) == [])
+    qtbot.waitUntil(lambda: on_vault(qtbot, session, lambda v: drafts(v.conn)) == [])
 
     contacts.restore_draft(draft)
     qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
@@ -219,7 +212,7 @@ def test_the_filter_box_narrows_the_list(
 # Showing a popup on the offscreen platform logs that it cannot raise it or grab the keyboard.
 @pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
 def test_a_meeting_with_a_participant_picked_by_completion(qtbot: QtBot, session: Session) -> None:
-    person = run(qtbot, session, lambda v: v.store.add(Contact(full_name="Hélène Girard")))
+    person = on_vault(qtbot, session, lambda v: v.store.add(Contact(full_name="Hélène Girard")))
     meetings = open_section(qtbot, session, "Meetings")
     start_new(qtbot, meetings)
     qtbot.keyClicks(field(meetings, "title"), "Working lunch")
@@ -250,7 +243,7 @@ def test_a_meeting_with_a_participant_picked_by_completion(qtbot: QtBot, session
         actions = [f.action for f in relations.open_followups(v.store, meeting_id=meeting_id)]
         return met, actions
 
-    assert run(qtbot, session, stored) == ([person.id], ["Send the visit programme"])
+    assert on_vault(qtbot, session, stored) == ([person.id], ["Send the visit programme"])
     qtbot.waitUntil(lambda: meetings.model.rowCount() == 1)
     qtbot.waitUntil(lambda: meetings.model.index(0, 3).data() == "Hélène Girard")
     qtbot.waitUntil(lambda: "Hélène Girard" in meetings.detail.browser.toPlainText())
@@ -259,7 +252,7 @@ def test_a_meeting_with_a_participant_picked_by_completion(qtbot: QtBot, session
 def test_follow_ups_show_overdue_in_red_and_mark_done(qtbot: QtBot, session: Session) -> None:
     yesterday = (datetime.now(UTC).date() - timedelta(days=1)).isoformat()
     late = FollowUp(action="Return the call", due_date=yesterday)
-    record = run(qtbot, session, lambda v: v.store.add(late))
+    record = on_vault(qtbot, session, lambda v: v.store.add(late))
     section = open_section(qtbot, session, "Follow-ups")
     qtbot.waitUntil(lambda: section.model.rowCount() == 1)
     due = section.model.index(0, 0)
@@ -284,7 +277,7 @@ def test_protocol_filters_and_markdown(qtbot: QtBot, session: Session) -> None:
         ),
         ProtocolRef(title="Forms of address", country="general", body="Use the title."),
     ]
-    saved = run(qtbot, session, lambda v: v.store.add_many(refs))
+    saved = on_vault(qtbot, session, lambda v: v.store.add_many(refs))
     section = open_section(qtbot, session, "Protocol library")
     assert not section.new_button.isVisible()  # read-only at a station
     qtbot.waitUntil(lambda: section.model.rowCount() == 2)
@@ -308,7 +301,7 @@ def test_sorting_by_header_comes_from_sql(qtbot: QtBot, session: Session) -> Non
     meetings = [
         Meeting(title=f"Meeting {i}", starts_at=f"2026-0{i}-01T10:00:00Z") for i in range(1, 4)
     ]
-    run(qtbot, session, lambda v: v.store.add_many(meetings))
+    on_vault(qtbot, session, lambda v: v.store.add_many(meetings))
     section = open_section(qtbot, session, "Meetings")
     qtbot.waitUntil(lambda: section.model.rowCount() == 3)
     titles = [section.model.index(r, 1).data() for r in range(3)]

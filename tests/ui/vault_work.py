@@ -14,9 +14,11 @@ from liaison_desk.ui.session import Session
 T = TypeVar("T")
 
 
-def on_vault(qtbot: QtBot, session: Session, work: Callable[[Vault], T]) -> T:
+def on_vault(
+    qtbot: QtBot, session: Session, work: Callable[[Vault], T], timeout: int = 20_000
+) -> T:
     """Run `work` on the vault worker thread and return its result (never on the GUI thread)."""
     box: list[T] = []
     session.read(work, box.append, session, lambda e: pytest.fail(e.message))
-    qtbot.waitUntil(lambda: bool(box), timeout=20_000)
+    qtbot.waitUntil(lambda: bool(box), timeout=timeout)
     return box[0]
