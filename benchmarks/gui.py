@@ -34,32 +34,44 @@ Qt runs offscreen (QT_QPA_PLATFORM=offscreen is set here). Three figures:
    first. The shipped dialog (120 ms debounce) is also timed, with the debounce subtracted.
 
 Generated text is fixed by --seed; everything lives in a temporary directory that is deleted
-at the end. The script always exits 0: it reports, it does not gate.
+at the end. The script always exits 0: it reports, it does not gate. The child modes, the
+generated text and the launching of children are in gui_child.py; report.py and corpus.py are
+shared with vault.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import platform
-import random
 import resource
-import selectors
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from gui_child import (
+    PASSPHRASE,
+    Launch,
+    Query,
+    Vocabulary,
+    child_app,
+    child_bare,
+    child_build,
+    launch,
+    make_queries,
+    pump,
+    quiet_qt,
+    wait_for,
+)
+from report import Row, log, ms, percentile, ratio, table, verdict, wrap_kdf
+
 if TYPE_CHECKING:
-    from liaison_desk.core.records import Contact, Meeting
     from liaison_desk.core.vault import Vault
     from liaison_desk.ui.session import Session
 
@@ -67,323 +79,12 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 T = TypeVar("T")
 
-PASSPHRASE = "benchmark amber harbor lantern 42"
-WAIT_S = 60.0  # the longest any single wait may take before the run is abandoned
 BUILD_WAIT_S = 3600.0
-TICK_MS = 3  # how often a wait wakes up to look at its deadline
 SETTLE_S = 0.3  # events processed after a list is shown, before rows_fetched is read
 LIST_SIZE = (1030, 700)  # the section's share of the default 1200x760 main window
 
-# -- generated text -------------------------------------------------------------------------
 
-
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-_FUNCTION_WORDS = _words(
-    "the the the of of and and to to a a in in that is was for on with as by at from it be "
-    "this are have not will their which would should our they he she his her we also but "
-    "after before during about into over under than then there"
-)
-
-# Common words of liaison work; the generator adds a few thousand rarer made-up terms
-# (units, systems, programmes, local names) behind them on a Zipf curve.
-_REAL_WORDS = _words(
-    "liaison attaché embassy ministry delegation cooperation exercise logistics training "
-    "procurement protocol agenda briefing staff talks officer colonel general commander navy "
-    "army aviation defence security maritime border regional bilateral multilateral agreement "
-    "memorandum understanding visit reception ceremony dinner lunch invitation schedule "
-    "deadline report assessment capability equipment helicopter frigate submarine radar "
-    "satellite cyber communications interoperability doctrine planning readiness deployment "
-    "mission peacekeeping humanitarian disaster relief evacuation medical engineering "
-    "infrastructure budget funding contract industry supplier delivery maintenance spares fuel "
-    "port airfield base headquarters command discussed agreed proposed requested confirmed "
-    "declined postponed expressed concern interest support positive cautious informal formal "
-    "senior junior new former incoming outgoing annual quarterly joint combined initial final "
-    "draft revised pending urgent routine sensitive public private ambassador ambitious "
-    "ambiguous amber ambulance ambush amphibious ammunition analysis anniversary approval "
-    "arrangement arrival aircraft airspace alliance allocation academy adviser audit authority "
-    "autumn battalion brigade bureau cadet campaign candidate capacity cargo certificate "
-    "chancellery channel chief civilian clearance coast coastguard college committee "
-    "compliance conference consulate convoy corridor council counterpart course courtesy "
-    "credentials crew customs decision declaration delay demining department deputy "
-    "detachment dialogue diplomat director division document donation drill election engine "
-    "envoy escort estimate evaluation exchange expert export facility fleet flight forecast "
-    "forum frontier garrison gift guidance harbour helmet honour hospital host hotel "
-    "hydrography immigration import incident inspection instructor insurance interpreter "
-    "inventory island itinerary journal jurisdiction keynote laboratory language launch legal "
-    "licence lieutenant manoeuvre manual medal minister monitoring museum national negotiation "
-    "network observer operation order outcome parade parliament partner passport patrol "
-    "permit personnel pilot platoon precedence presentation president press priority "
-    "programme project proposal quota rank ratification reconnaissance recruitment regiment "
-    "regulation rehearsal renewal representative rescue research reserve residence review "
-    "river rotation salute sanctions scholarship seminar sergeant shipment signal simulator "
-    "squadron standard statement strategy summit surveillance symposium tactics tanker "
-    "technician telegram tender terminal territory threat toast trade transit translation "
-    "transport treaty tribunal uniform university vehicle vessel veteran village visa "
-    "warehouse weather workshop writing youth zone winter spring summer speech minutes note "
-    "follow action item timeline phone call email message letter copy signature stamp seal "
-    "office floor room garden terrace club cafe restaurant car driver ticket baggage "
-    "departure accreditation acquisition adjutant admiral aerospace ammunition archive "
-    "armour artillery attendance ballistic blockade bomber bridge broadcast bunker canal "
-    "cannon captain casualty ceasefire charter checkpoint cipher coalition commission "
-    "consensus consignment contingent crisis cruiser curfew debrief decoy destroyer "
-    "deterrence disarmament dispatch drone embargo enclave engineer ensign escalation "
-    "exercise flagship flotilla fortification frequency fusion grenade hangar hostage "
-    "insignia intelligence interception jet kit landing legation logbook marine mediation "
-    "militia minefield missile mobilisation munitions neutral nuclear outpost paratrooper "
-    "payload perimeter pier pontoon quartermaster radio ration recruit refinery refugee "
-    "regatta relay reservist rifle runway sabotage salvage sapper scout sentry shelter "
-    "shipyard siege sonar sortie stockpile supply tank torpedo tripwire truce turret "
-    "underwater vanguard warship watchtower wingman yard"
-)
-
-_FIRST_NAMES = _words(
-    "Camille Julien Hélène Mathieu Océane Jonas Anneliese Lukas Sabine Jürgen Haruto Yui "
-    "Sota Aoi Ren João Rafael Beatriz Thiago Wanjiru Otieno Achieng Kamau Njeri Aarav Priya "
-    "Vikram Ananya Rohan Katarzyna Piotr Agnieszka Tomasz Zofia Émilie Liam Chloé Noah Sarah "
-    "Ingrid Lars Sigrid Mikko Aino Dimitris Eleni Giulia Marco Lucía Javier Inês Tiago Amadou "
-    "Fatou Kwame Ama Siti Budi Olga Andrei Ilse Pieter Saoirse Cian Ambrose Amber"
-)
-
-_LAST_NAMES = _words(
-    "Moreau Lefèvre Girard Roux Becker Schäfer Krüger Vogel Takahashi Watanabe Ishikawa Mori "
-    "Carvalho Araújo Barbosa Pereira Mwangi Odhiambo Kiprono Wafula Sharma Iyer Chatterjee "
-    "Reddy Nowak Wójcik Kamińska Zieliński Tremblay Gagnon MacDonald Bouchard Johansson "
-    "Nieminen Papadopoulos Rossi Bianchi García Fernández Silva Costa Diallo Ndiaye Mensah "
-    "Asante Kim Park Santoso Wijaya Ivanova Popescu Janssen Visser Murphy Byrne Novák Horváth"
-)
-
-_PLACES = _words(
-    "Paris Berlin Warsaw Nairobi Tokyo Brasília Ottawa Kraków Mombasa Osaka Toulon Brest "
-    "Kiel Gdynia Mumbai Halifax Geneva Brussels Vienna Oslo Riga Vilnius Tallinn Bucharest "
-    "Athens Rome Madrid Lisbon Dakar Abidjan Djibouti Doha Singapore Jakarta Canberra"
-)
-_TIMEZONES = (
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Europe/Warsaw",
-    "Africa/Nairobi",
-    "Asia/Tokyo",
-    "America/Sao_Paulo",
-    "America/Toronto",
-    "Asia/Kolkata",
-)
-_RANKS = ("Colonel", "Lieutenant Colonel", "Commander", "Captain (N)", "Major", "Mr", "Ms", "Dr")
-_POSITIONS = (
-    "Defence policy advisor",
-    "Head of international cooperation",
-    "Deputy chief of staff",
-    "Liaison officer",
-    "Procurement director",
-    "Naval attaché",
-)
-_LANGUAGES = ("en", "fr", "de", "ja", "pt", "sw", "hi", "pl", "es", "it")
-_COUNTRIES = ("FR", "DE", "PL", "KE", "JP", "BR", "CA", "IN", "NO", "IT", "ES", "SN")
-_TAGS = ("navy", "army", "air", "industry", "protocol", "nato", "un", "eu", "training", "vip")
-_MARKINGS = ("UNCLASSIFIED", "UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL")
-_SYLLABLES = ("ka", "ro", "vel", "tan", "mir", "sol", "dor", "ne", "lu", "bra", "zen", "ot", "is")
-
-
-def _ascii(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return decomposed.encode("ascii", "ignore").decode().lower()
-
-
-class Vocabulary:
-    """A few thousand words on a Zipf curve (weight 1/rank), fixed by the seed."""
-
-    def __init__(self, seed: int, size: int = 3000) -> None:
-        rng = random.Random(seed)
-        words = list(dict.fromkeys(_REAL_WORDS))
-        rng.shuffle(words)  # which real words are the common ones is fixed by the seed
-        made_up: set[str] = set()
-        while len(words) + len(made_up) < size:
-            made_up.add("".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))))
-        words += sorted(made_up - set(words))
-        self.words: list[str] = words
-        self.real: list[str] = [w for w in dict.fromkeys(_REAL_WORDS) if len(w) >= 4]
-        self.cum_weights = list(itertools.accumulate(1.0 / (i + 1) for i in range(len(words))))
-
-    def zipf(self, rng: random.Random, k: int = 1) -> list[str]:
-        return rng.choices(self.words, cum_weights=self.cum_weights, k=k)
-
-    def sentence(self, rng: random.Random) -> str:
-        tokens = [
-            rng.choice(_FUNCTION_WORDS) if rng.random() < 0.3 else w
-            for w in self.zipf(rng, rng.randint(8, 20))
-        ]
-        if rng.random() < 0.05:
-            tokens[rng.randrange(len(tokens))] = rng.choice(_PLACES)
-        return tokens[0].capitalize() + " " + " ".join(tokens[1:]) + "."
-
-    def text(self, rng: random.Random, chars: int) -> str:
-        parts: list[str] = []
-        size = 0
-        while size < chars:
-            sentence = self.sentence(rng)
-            parts.append(sentence)
-            size += len(sentence) + 1
-        return " ".join(parts)
-
-
-def make_contact(vocab: Vocabulary, rng: random.Random) -> Contact:
-    from liaison_desk.core.records import Contact
-
-    first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
-    return Contact(
-        full_name=f"{first} {last}",
-        rank=rng.choice(_RANKS),
-        position=rng.choice(_POSITIONS),
-        country=rng.choice(_COUNTRIES),
-        languages=tuple(rng.sample(_LANGUAGES, rng.randint(1, 3))),
-        phones=(f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",),
-        emails=(f"{_ascii(first)}.{_ascii(last)}@example.org",),
-        how_met=rng.choice(("Reception", "Staff talks", "Course classmate", "Exercise")),
-        notes=vocab.text(rng, rng.randint(80, 240)),
-        cadence_days=rng.choice((None, 30, 60, 90)),
-        marking=rng.choice(_MARKINGS),
-        tags=tuple(rng.sample(_TAGS, rng.randint(0, 2))),
-    )
-
-
-def make_meeting(vocab: Vocabulary, rng: random.Random) -> Meeting:
-    from liaison_desk.core.records import MEETING_KINDS, Meeting
-
-    topic = " ".join(vocab.zipf(rng, 2))
-    who = f"{rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"
-    return Meeting(
-        title=f"{rng.choice(('Talk', 'Lunch', 'Call', 'Visit'))} with {who} on {topic}",
-        starts_at=f"{rng.randint(2019, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        f"T{rng.randint(6, 21):02d}:{rng.choice((0, 15, 30, 45)):02d}:00Z",
-        kind=rng.choice(MEETING_KINDS),
-        timezone=rng.choice(_TIMEZONES),
-        place=f"{rng.choice(_PLACES)}, {vocab.zipf(rng)[0]} {rng.choice(('room', 'club'))}",
-        summary=vocab.text(rng, rng.randint(80, 200)),
-        notes=vocab.text(rng, rng.randint(900, 1100)),
-        marking=rng.choice(_MARKINGS),
-        tags=tuple(rng.sample(_TAGS, rng.randint(0, 3))),
-    )
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str  # what is typed into the Ctrl+K box
-    kind: str
-
-
-def make_queries(vocab: Vocabulary, seed: int, count: int) -> list[Query]:
-    """Distinct queries (setText of the same text twice would not search): a fixed mix."""
-    rng = random.Random(seed)
-    queries = [Query("amb*", "prefix")]
-    seen = {"amb*"}
-    while len(queries) < count:
-        slot = len(queries) % 10
-        if slot < 3:
-            query = Query(vocab.zipf(rng)[0], "common word")  # drawn as often as it is written
-        elif slot < 5:
-            query = Query(rng.choice(vocab.words), "any word")  # mostly rare: selective
-        elif slot < 7:
-            query = Query(rng.choice(vocab.real)[:3] + "*", "prefix")
-        elif slot == 7:
-            query = Query(f"{vocab.zipf(rng)[0]} {rng.choice(vocab.words)}", "two words")
-        elif slot == 8:
-            query = Query(rng.choice(_LAST_NAMES), "name")
-        else:
-            words = [w.strip(".").lower() for w in vocab.sentence(rng).split()]
-            i = rng.randrange(len(words) - 1)
-            query = Query(f'"{words[i]} {words[i + 1]}"', "phrase")
-        if query.text not in seen:
-            seen.add(query.text)
-            queries.append(query)
-    rng.shuffle(queries)
-    return queries
-
-
-# -- measuring ------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * pct // 100))
-    return ordered[int(rank) - 1]
-
-
-@dataclass
-class Row:
-    figure: str
-    ours: str
-    base: str = "-"
-    ratio: str = "-"
-    target: str = "-"
-    verdict: str = "info"
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms" if abs(seconds) < 0.1 else f"{seconds * 1000:,.0f} ms"
-
-
-def ratio(ours: float, base: float) -> str:
-    return f"{ours / base:.2f}x" if base > 0 else "-"
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-_HANDLERS: list[Callable[..., None]] = []
-
-
-def quiet_qt() -> None:
-    """Drop the offscreen plugin's note about size hints (once per window); keep the rest."""
-    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
-
-    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-        if "propagateSizeHints" not in message:
-            print(f"Qt: {message}", file=sys.stderr, flush=True)
-
-    _HANDLERS.append(handler)
-    qInstallMessageHandler(handler)
-
-
-def wait_for(done: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
-    """Process Qt events until `done()`, never longer than `timeout` seconds.
-
-    Blocks in the event loop (GIL released) rather than spinning, so the vault's worker
-    thread runs at full speed; a timer wakes it every TICK_MS to look at the deadline.
-    """
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
-    from PySide6.QtWidgets import QApplication
-
-    if done():
-        return
-    ticker = QTimer()
-    ticker.setTimerType(Qt.TimerType.PreciseTimer)
-    ticker.setInterval(TICK_MS)
-    ticker.start()
-    deadline = time.perf_counter() + timeout
-    try:
-        while not done():
-            if time.perf_counter() > deadline:
-                raise TimeoutError(f"gave up after {timeout:.0f} s waiting for {what}")
-            QApplication.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
-    finally:
-        ticker.stop()
-
-
-def pump(seconds: float) -> None:
-    """Process events for `seconds` (the event loop left to run, as an idle application's)."""
-    from PySide6.QtWidgets import QApplication
-
-    until = time.perf_counter() + seconds
-    QApplication.processEvents()  # at least one pass, even for 0 s
-    wait_for(lambda: time.perf_counter() >= until, "time to pass", seconds + WAIT_S)
+# -- helper for figures 2 and 3 -------------------------------------------------------------
 
 
 def on_worker(session: Session, work: Callable[[Vault], T], what: str) -> T:
@@ -395,236 +96,6 @@ def on_worker(session: Session, work: Callable[[Vault], T], what: str) -> T:
     if errors:
         raise RuntimeError(f"{what}: {errors[0]}")
     return box[0]
-
-
-def wrap_kdf(into: list[float]) -> None:
-    """Time every KdfParams.derive call from now on (any thread)."""
-    from liaison_desk.core.keyslots import KdfParams
-
-    original = KdfParams.derive
-
-    def derive(self: KdfParams, secret: bytes, salt: bytes) -> bytes:
-        start = time.perf_counter()
-        try:
-            return original(self, secret, salt)
-        finally:
-            into.append(time.perf_counter() - start)
-
-    KdfParams.derive = derive  # type: ignore[method-assign]
-
-
-# -- children: one launch each, or building the big vault -------------------------------------
-
-
-def stamp(name: str, at: float) -> None:
-    # perf_counter is CLOCK_MONOTONIC on Linux: the parent can compare these with its own.
-    print(f"stamp {name} {at:.9f}", flush=True)
-
-
-def child_app(vault_dir: Path, passphrase_file: Path, ini: Path) -> int:
-    """Start the application on the demo vault; print "ready" once Contacts shows a page."""
-    main_at = time.perf_counter()
-    from PySide6.QtCore import QSettings
-
-    from liaison_desk.ui.app import application
-    from liaison_desk.ui.main_window import MainWindow
-    from liaison_desk.ui.runner import Runner
-    from liaison_desk.ui.session import Session
-
-    imported_at = time.perf_counter()
-    kdf: list[float] = []
-    wrap_kdf(kdf)
-    passphrase = passphrase_file.read_text().strip()
-    app = application([sys.argv[0]])
-    quiet_qt()
-    qapp_at = time.perf_counter()
-
-    runner = Runner("vault")
-    session = Session(vault_dir, runner, demo=True)
-    errors: list[str] = []
-    session.unlock(passphrase, lambda _: None, lambda e: errors.append(e.message), session)
-    wait_for(lambda: session.is_unlocked or bool(errors), "the unlock")
-    if errors:
-        print(f"error {errors[0]}", flush=True)
-        return 1
-    unlocked_at = time.perf_counter()
-    window = MainWindow(session, QSettings(str(ini), QSettings.Format.IniFormat))
-    built_at = time.perf_counter()
-    window.show()
-    contacts = next(s for s in window.sections if s.title == "Contacts")
-    wait_for(lambda: contacts.model.rowCount() > 0, "the first page of contacts")
-    app.processEvents()
-    ready_at = time.perf_counter()
-    print("ready", flush=True)
-    for name, at in (
-        ("main", main_at),
-        ("imported", imported_at),
-        ("qapp", qapp_at),
-        ("unlocked", unlocked_at),
-        ("window", built_at),
-        ("ready", ready_at),
-    ):
-        stamp(name, at)
-    print(f"kdf {sum(kdf):.9f} {len(kdf)}", flush=True)
-    print(f"rows {contacts.model.rowCount()} {contacts.model.rows_fetched}", flush=True)
-    window.close()
-    runner.shutdown()
-    return 0
-
-
-def child_bare() -> int:
-    """The baseline launch: a QApplication and a QMainWindow holding a QLabel."""
-    main_at = time.perf_counter()
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
-
-    imported_at = time.perf_counter()
-    app = QApplication([sys.argv[0]])
-    quiet_qt()
-    qapp_at = time.perf_counter()
-    window = QMainWindow()
-    window.setCentralWidget(QLabel("Liaison Desk"))
-    window.resize(1200, 760)
-    window.show()
-    app.processEvents()
-    ready_at = time.perf_counter()
-    print("ready", flush=True)
-    for name, at in (
-        ("main", main_at),
-        ("imported", imported_at),
-        ("qapp", qapp_at),
-        ("ready", ready_at),
-    ):
-        stamp(name, at)
-    window.close()
-    return 0
-
-
-def child_build(vault_dir: Path, contacts: int, meetings: int, batch: int, seed: int) -> int:
-    """Fill the big vault through the domain layer; progress on stderr, timings on stdout."""
-    from liaison_desk.core.keyslots import KdfParams
-    from liaison_desk.core.records import Participant
-    from liaison_desk.core.vault import Vault
-
-    vocab = Vocabulary(seed)
-    rng = random.Random(seed + 1)
-    vault, _ = Vault.create(vault_dir, PASSPHRASE, name="GUI benchmark", kdf=KdfParams.floor())
-    with vault:
-        store = vault.store
-
-        def progress(done: int) -> None:
-            if done % 20_000 == 0:
-                log(f"  {done:,} of {contacts:,} contacts")
-
-        start = time.perf_counter()
-        fresh = (make_contact(vocab, rng) for _ in range(contacts))
-        people = [c.id for c in store.add_many(fresh, progress=progress)]
-        contacts_s = time.perf_counter() - start
-        meetings_s = 0.0
-        participants_s = 0.0
-        for first in range(0, meetings, batch):
-            size = min(batch, meetings - first)
-            start = time.perf_counter()
-            added = store.add_many(make_meeting(vocab, rng) for _ in range(size))
-            meetings_s += time.perf_counter() - start
-            start = time.perf_counter()
-            store.add_many(
-                Participant(meeting_id=m.id, contact_id=rng.choice(people), marking=m.marking)
-                for m in added
-            )
-            participants_s += time.perf_counter() - start
-            log(f"  {first + size:,} of {meetings:,} meetings (and their participants)")
-    size_mib = sum(p.stat().st_size for p in vault_dir.iterdir() if p.is_file()) / 2**20
-    print(f"built {contacts_s:.6f} {meetings_s:.6f} {participants_s:.6f}")
-    print(f"size {size_mib:.1f}", flush=True)
-    print("ready", flush=True)
-    return 0
-
-
-@dataclass
-class Launch:
-    ready: float  # parent's clock: spawn to reading "ready"
-    stamps: dict[str, float]  # child's clock marks, relative to the spawn
-    values: dict[str, list[str]] = field(default_factory=dict)  # other lines, by first word
-    rss_kib: int = 0
-
-
-def read_lines(proc: subprocess.Popen[bytes], timeout: float) -> list[tuple[float, str]]:
-    """Every line the child prints, with the time it was read; never waits past `timeout`."""
-    assert proc.stdout is not None
-    fd = proc.stdout.fileno()
-    lines: list[tuple[float, str]] = []
-    pending = b""
-    deadline = time.perf_counter() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(fd, selectors.EVENT_READ)
-        while True:
-            left = deadline - time.perf_counter()
-            if left <= 0:
-                raise TimeoutError(f"the child printed nothing more for {timeout:.0f} s")
-            if not selector.select(left):
-                continue
-            chunk = os.read(fd, 65536)
-            now = time.perf_counter()
-            if not chunk:
-                return lines
-            pending += chunk
-            while b"\n" in pending:
-                line, pending = pending.split(b"\n", 1)
-                lines.append((now, line.decode("utf-8", "replace").strip()))
-
-
-def reap(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, int]:
-    """Wait for the child (killing it after `timeout`): its exit code and peak RSS in KiB."""
-    deadline = time.perf_counter() + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            proc.returncode = os.waitstatus_to_exitcode(status)
-            return proc.returncode, usage.ru_maxrss
-        if time.perf_counter() > deadline:
-            proc.kill()  # this child only, by its pid
-            deadline = time.perf_counter() + WAIT_S
-        time.sleep(0.002)
-
-
-def launch(
-    args: Sequence[str], stderr_path: Path, timeout: float = WAIT_S, *, live: bool = False
-) -> Launch:
-    """Run this file as a child; the clock starts just before the spawn.
-
-    Its stderr goes to `stderr_path`, or to ours if `live` (progress worth watching).
-    """
-    with stderr_path.open("wb") as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), *args],
-            stdout=subprocess.PIPE,
-            stderr=None if live else err,
-            bufsize=0,
-        )
-        try:
-            lines = read_lines(proc, timeout)
-        except BaseException:
-            proc.kill()
-            raise
-        finally:
-            assert proc.stdout is not None
-            proc.stdout.close()
-            code, rss = reap(proc, timeout)
-    ready = next((at for at, text in lines if text == "ready"), None)
-    if code != 0 or ready is None:
-        tail = stderr_path.read_text(errors="replace")[-2000:]
-        printed = "\n".join(text for _, text in lines)[-1000:]
-        raise RuntimeError(f"child {list(args)[:2]} exited {code}:\n{printed}\n{tail}")
-    out = Launch(ready - start, {}, {}, rss)
-    for _, text in lines:
-        word, _, rest = text.partition(" ")
-        if word == "stamp":
-            name, value = rest.split()
-            out.stamps[name] = float(value) - start
-        elif word != "ready":
-            out.values[word] = rest.split()
-    return out
 
 
 # -- 1: cold start --------------------------------------------------------------------------
@@ -1062,34 +533,6 @@ def bench_in_process(vault_dir: Path, runs: int, queries: list[Query]) -> list[R
     return rows
 
 
-# -- report ---------------------------------------------------------------------------------
-
-
-def table(rows: Sequence[Row]) -> str:
-    header = Row("figure", "liaison desk", "baseline", "ratio", "target", "result")
-    cols: list[Callable[[Row], str]] = [
-        lambda r: r.figure,
-        lambda r: r.ours,
-        lambda r: r.base,
-        lambda r: r.ratio,
-        lambda r: r.target,
-        lambda r: r.verdict,
-    ]
-    widths = [max(len(c(r)) for r in (header, *rows)) for c in cols]
-    lines = []
-    for i, r in enumerate((header, *rows)):
-        cells = [c(r) for c in cols]
-        lines.append(
-            "  ".join(
-                cell.ljust(w) if j == 0 else cell.rjust(w)
-                for j, (cell, w) in enumerate(zip(cells, widths, strict=True))
-            ).rstrip()
-        )
-        if i == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 def run(args: argparse.Namespace, work: Path) -> list[Row]:
     rows, child_rss = bench_cold_start(work, args.runs)
 
@@ -1174,7 +617,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()
-    print(table(rows))
+    print(table(rows, "baseline"))
     print(
         "\nbaselines: 1 = a child showing a bare QMainWindow with a QLabel; 2 = the first page's "
         "SELECT alone,\ntimed on the vault's worker thread; 3 = search() called directly on the "

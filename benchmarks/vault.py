@@ -22,7 +22,6 @@ at the end. The script always exits 0: it reports, it does not gate.
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import platform
 import random
@@ -33,8 +32,7 @@ import statistics
 import sys
 import tempfile
 import time
-import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,61 +49,28 @@ from liaison_desk.core.search import build_match, search
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import KEY_FILE, Vault
 
+from corpus import (
+    FUNCTION_WORDS,
+    LAST_NAMES,
+    LIAISON_WORDS,
+    PLACES,
+    TAGS,
+    TIMEZONES,
+    ascii_fold,
+    made_up,
+    paragraph,
+    words,
+    zipf_weights,
+)
+from report import Row, dir_size, log, ms, percentile, ratio, table, verdict, wrap_kdf
+
 PASSPHRASE = "benchmark amber harbor lantern 42"
 MIB = 1024 * 1024
 
 # -- generated text -------------------------------------------------------------------------
 
 
-def _words(text: str) -> tuple[str, ...]:
-    return tuple(text.split())
-
-
-_FUNCTION_WORDS = _words(
-    "the the the of of and and to to a a in in that is was for on with as by at from it be "
-    "this are have not will their which would should our they he she his her we also but "
-    "after before during about into over under than then there"
-)
-
-_CONTENT_WORDS = _words(
-    "liaison attaché embassy ministry delegation cooperation exercise logistics training "
-    "procurement protocol agenda briefing staff talks officer colonel general commander navy "
-    "army aviation defence security maritime border regional bilateral multilateral agreement "
-    "memorandum understanding visit reception ceremony dinner lunch invitation schedule "
-    "deadline report assessment capability equipment helicopter frigate submarine radar "
-    "satellite cyber communications interoperability doctrine planning readiness deployment "
-    "mission peacekeeping humanitarian disaster relief evacuation medical engineering "
-    "infrastructure budget funding contract industry supplier delivery maintenance spares fuel "
-    "port airfield base headquarters command discussed agreed proposed requested confirmed "
-    "declined postponed expressed concern interest support positive cautious informal formal "
-    "senior junior new former incoming outgoing annual quarterly joint combined initial final "
-    "draft revised pending urgent routine sensitive public private ambassador ambitious "
-    "ambiguous amber ambulance amphibious ammunition analysis anniversary approval arrangement "
-    "arrival aircraft airspace alliance allocation academy adviser audit authority autumn "
-    "battalion brigade bureau cadet campaign candidate capacity cargo certificate chancellery "
-    "channel chief civilian clearance coast coastguard college committee compliance conference "
-    "consulate convoy corridor council counterpart course courtesy credentials crew customs "
-    "decision declaration delay demining department deputy detachment dialogue diplomat "
-    "director division document donation drill election engine envoy escort estimate "
-    "evaluation exchange expert export facility fleet flight forecast forum frontier garrison "
-    "gift guidance harbour helmet honour hospital host hotel hydrography immigration import "
-    "incident inspection instructor insurance interpreter inventory island itinerary journal "
-    "jurisdiction keynote laboratory language launch legal licence lieutenant manoeuvre "
-    "manual medal minister monitoring museum national negotiation network observer operation "
-    "order outcome parade parliament partner passport patrol permit personnel pilot platoon "
-    "precedence presentation president press priority programme project proposal quota "
-    "rank ratification reconnaissance recruitment regiment regulation rehearsal renewal "
-    "representative rescue research reserve residence review river rotation salute sanctions "
-    "scholarship seminar sergeant shipment signal simulator squadron standard statement "
-    "strategy summit surveillance symposium tactics tanker technician telegram tender "
-    "terminal territory threat toast trade transit translation transport treaty tribunal "
-    "uniform university vehicle vessel veteran village visa warehouse weather workshop "
-    "writing youth zone winter spring summer dinner speech minutes note follow action item "
-    "timeline phone call email message letter copy signature stamp seal office floor room "
-    "garden terrace club cafe restaurant car driver flight ticket baggage arrival departure"
-)
-
-_FIRST_NAMES = _words(
+_FIRST_NAMES = words(
     "Camille Julien Hélène Mathieu Océane Jonas Anneliese Lukas Sabine Jürgen Haruto Yui "
     "Sota Aoi Ren João Rafael Beatriz Thiago Wanjiru Otieno Achieng Kamau Njeri Aarav Priya "
     "Vikram Ananya Rohan Katarzyna Piotr Agnieszka Tomasz Zofia Émilie Liam Chloé Noah Sarah "
@@ -113,30 +78,9 @@ _FIRST_NAMES = _words(
     "Fatou Kwame Ama Ji-woo Min-jun Siti Budi Olga Andrei Ilse Pieter Saoirse Cian"
 )
 
-_LAST_NAMES = _words(
-    "Moreau Lefèvre Girard Roux Becker Schäfer Krüger Vogel Takahashi Watanabe Ishikawa Mori "
-    "Carvalho Araújo Barbosa Pereira Mwangi Odhiambo Kiprono Wafula Sharma Iyer Chatterjee "
-    "Reddy Nowak Wójcik Kamińska Zieliński Tremblay Gagnon MacDonald Bouchard Johansson "
-    "Nieminen Papadopoulos Rossi Bianchi García Fernández Silva Costa Diallo Ndiaye Mensah "
-    "Asante Kim Park Santoso Wijaya Ivanova Popescu Janssen Visser Murphy Byrne Novák Horváth"
-)
-
-_PLACES = _words(
-    "Paris Berlin Warsaw Nairobi Tokyo Brasília Ottawa Kraków Mombasa Osaka Toulon Brest "
-    "Kiel Gdynia Mumbai Halifax Geneva Brussels Vienna Oslo Riga Vilnius Tallinn Bucharest "
-    "Athens Rome Madrid Lisbon Dakar Abidjan Djibouti Doha Singapore Jakarta Canberra "
-    "Wellington Seoul Manila Accra Helsinki Copenhagen Stockholm Prague Budapest Valletta"
-)
-
-_TIMEZONES = (
-    "Europe/Paris",
-    "Europe/Berlin",
-    "Europe/Warsaw",
-    "Africa/Nairobi",
-    "Asia/Tokyo",
-    "America/Sao_Paulo",
-    "America/Toronto",
-    "Asia/Kolkata",
+_PLACES = (
+    *PLACES,
+    *words("Wellington Seoul Manila Accra Helsinki Copenhagen Stockholm Prague Budapest Valletta"),
 )
 _RANKS = (
     "Colonel",
@@ -162,7 +106,6 @@ _POSITIONS = (
 )
 _LANGUAGES = ("en", "fr", "de", "ja", "pt", "sw", "hi", "pl", "es", "it", "ko", "ar")
 _COUNTRIES = ("FR", "DE", "PL", "KE", "JP", "BR", "CA", "IN", "NO", "IT", "ES", "SN", "KR")
-_TAGS = ("navy", "army", "air", "industry", "protocol", "nato", "un", "eu", "training", "vip")
 _HOW_MET = (
     "Introduced at a reception",
     "Met during staff talks",
@@ -172,34 +115,22 @@ _HOW_MET = (
 )
 
 
-def _ascii(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return decomposed.encode("ascii", "ignore").decode().lower().replace(" ", "")
-
-
 class TextGen:
     """Notes that look like an officer's: Zipf-distributed vocabulary, names, places, codes."""
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        words = list(dict.fromkeys(_CONTENT_WORDS))
+        words = list(dict.fromkeys(LIAISON_WORDS))
         rng.shuffle(words)  # which words are the common ones is fixed by the seed
         syllables = ("ka", "ro", "vel", "tan", "mir", "sol", "dor", "ne", "lu", "bra", "zen", "ot")
         # Real notes draw on a vocabulary of thousands of words (units, systems, programmes,
-        # local terms); the rare tail is what makes a typed word selective. The common
-        # words above keep the top ranks of the Zipf curve.
-        tail = {
-            "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))) for _ in range(6000)
-        }
+        # local terms); the rare tail is what makes a typed word selective. LIAISON_WORDS
+        # keep the top ranks of the Zipf curve.
+        tail = {made_up(rng, syllables, 2, 4) for _ in range(6000)}
         words += sorted(tail - set(words))
         self.content = words
-        self.cum_weights = list(itertools.accumulate(1.0 / (i + 1) for i in range(len(words))))
-        self.codenames = sorted(
-            {
-                "".join(rng.choice(syllables) for _ in range(rng.randint(2, 3))).capitalize()
-                for _ in range(1500)
-            }
-        )
+        self.cum_weights = zipf_weights(len(words))
+        self.codenames = sorted({made_up(rng, syllables, 2, 3).capitalize() for _ in range(1500)})
 
     def zipf_word(self) -> str:
         return self.rng.choices(self.content, cum_weights=self.cum_weights)[0]
@@ -207,9 +138,9 @@ class TextGen:
     def _token(self, content: str) -> str:
         r = self.rng.random()
         if r < 0.30:
-            return self.rng.choice(_FUNCTION_WORDS)
+            return self.rng.choice(FUNCTION_WORDS)
         if r < 0.36:
-            return self.rng.choice(_FIRST_NAMES if r < 0.33 else _LAST_NAMES)
+            return self.rng.choice(_FIRST_NAMES if r < 0.33 else LAST_NAMES)
         if r < 0.40:
             return self.rng.choice(_PLACES)
         if r < 0.42:
@@ -227,16 +158,10 @@ class TextGen:
         return tokens[0][:1].upper() + tokens[0][1:] + " " + " ".join(tokens[1:]) + "."
 
     def text(self, target_chars: int) -> str:
-        parts: list[str] = []
-        size = 0
-        while size < target_chars:
-            s = self.sentence()
-            parts.append(s)
-            size += len(s) + 1
-        return " ".join(parts)
+        return paragraph(self.sentence, target_chars)
 
     def name(self) -> tuple[str, str]:
-        return self.rng.choice(_FIRST_NAMES), self.rng.choice(_LAST_NAMES)
+        return self.rng.choice(_FIRST_NAMES), self.rng.choice(LAST_NAMES)
 
 
 def make_contact(gen: TextGen) -> Contact:
@@ -253,7 +178,9 @@ def make_contact(gen: TextGen) -> Contact:
             f"{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
             for _ in range(rng.randint(1, 2))
         ),
-        emails=(f"{_ascii(first)}.{_ascii(last)}@{rng.choice(_PLACES).lower()}.example.org",),
+        emails=(
+            f"{ascii_fold(first)}.{ascii_fold(last)}@{rng.choice(_PLACES).lower()}.example.org",
+        ),
         address=f"{rng.randint(1, 200)} {gen.zipf_word().capitalize()} Street, "
         f"{rng.choice(_PLACES)}",
         how_met=rng.choice(_HOW_MET),
@@ -261,7 +188,7 @@ def make_contact(gen: TextGen) -> Contact:
         notes=gen.text(rng.randint(100, 300)),
         cadence_days=rng.choice((None, 30, 60, 90)),
         marking=rng.choice(DEFAULT_MARKINGS[:3]),
-        tags=tuple(rng.sample(_TAGS, rng.randint(0, 2))),
+        tags=tuple(rng.sample(TAGS, rng.randint(0, 2))),
     )
 
 
@@ -274,12 +201,12 @@ def make_meeting(gen: TextGen) -> Meeting:
         starts_at=f"{rng.randint(2019, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         f"T{rng.randint(6, 21):02d}:{rng.choice((0, 15, 30, 45)):02d}:00Z",
         kind=rng.choice(MEETING_KINDS),
-        timezone=rng.choice(_TIMEZONES),
+        timezone=rng.choice(TIMEZONES),
         place=f"{rng.choice(_PLACES)}, {gen.zipf_word()} {rng.choice(('room', 'hall', 'club'))}",
         summary=gen.text(rng.randint(80, 200)),
         notes=gen.text(rng.randint(900, 1100)),
         marking=rng.choice(DEFAULT_MARKINGS),
-        tags=tuple(rng.sample(_TAGS, rng.randint(0, 3))),
+        tags=tuple(rng.sample(TAGS, rng.randint(0, 3))),
     )
 
 
@@ -298,7 +225,7 @@ def make_queries(gen: TextGen, count: int) -> list[Query]:
     while len(queries) < count:
         slot = len(queries) % 4
         if slot == 0:
-            pool = rng.choice((gen.content, gen.content, gen.content, _LAST_NAMES, _PLACES))
+            pool = rng.choice((gen.content, gen.content, gen.content, LAST_NAMES, _PLACES))
             word = rng.choice(pool)
             queries.append(Query(word, f'"{word}"', "word"))
         elif slot == 1:
@@ -409,41 +336,8 @@ def stopwatch(into: list[float]) -> Iterator[None]:
         into.append(time.perf_counter() - start)
 
 
-def percentile(values: Sequence[float], pct: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * pct // 100))
-    return ordered[int(rank) - 1]
-
-
-@dataclass
-class Row:
-    figure: str
-    ours: str
-    plain: str = "-"
-    ratio: str = "-"
-    target: str = "-"
-    verdict: str = "info"
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.2f} ms" if seconds < 0.1 else f"{seconds * 1000:.0f} ms"
-
-
 def rate(rows: int, seconds: float) -> str:
     return f"{rows / seconds:,.0f} rows/s"
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "MISS"
-
-
-def dir_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.iterdir() if p.is_file())
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 # -- the figures ----------------------------------------------------------------------------
@@ -508,15 +402,15 @@ def bench_insert(setup: Setup, vault: Vault, plain: sqlite3.Connection, gen: Tex
             False,
         ),
     ):
-        ratio = sum(base) / sum(ours)
+        share = sum(base) / sum(ours)  # our rate / plain's rate
         out.append(
             Row(
                 label,
                 rate(n, sum(ours)),
                 rate(n, sum(base)),
-                f"{ratio:.2f}x",
+                f"{share:.2f}x",
                 ">= 0.5x" if target else "-",
-                verdict(ratio >= 0.5) if target else "info",
+                verdict(share >= 0.5) if target else "info",
             )
         )
     return out
@@ -525,20 +419,11 @@ def bench_insert(setup: Setup, vault: Vault, plain: sqlite3.Connection, gen: Tex
 @contextmanager
 def kdf_timed(into: list[float]) -> Iterator[None]:
     """Time every KdfParams.derive call made inside the block (this process only)."""
-    original = KdfParams.derive
-
-    def derive(self: KdfParams, secret: bytes, salt: bytes) -> bytes:
-        start = time.perf_counter()
-        try:
-            return original(self, secret, salt)
-        finally:
-            into.append(time.perf_counter() - start)
-
-    KdfParams.derive = derive  # type: ignore[method-assign]
+    restore = wrap_kdf(into)
     try:
         yield
     finally:
-        KdfParams.derive = original  # type: ignore[method-assign]
+        restore()
 
 
 def bench_unlock(vault_dir: Path, plain_path: Path, cache_size: int) -> list[Row]:
@@ -629,12 +514,12 @@ def bench_search(setup: Setup, vault: Vault, plain: sqlite3.Connection, gen: Tex
             f"search p50 ({len(queries)} queries: {note})",
             ms(p50),
             ms(b50),
-            f"{p50 / b50:.2f}x",
+            ratio(p50, b50),
             "< 5 ms",
             verdict(p50 < 0.005),
         ),
-        Row("search p95", ms(p95), ms(b95), f"{p95 / b95:.2f}x", "<= 2x", verdict(p95 <= 2 * b95)),
-        Row("search max", ms(max(ours)), ms(max(base)), f"{max(ours) / max(base):.2f}x"),
+        Row("search p95", ms(p95), ms(b95), ratio(p95, b95), "<= 2x", verdict(p95 <= 2 * b95)),
+        Row("search max", ms(max(ours)), ms(max(base)), ratio(max(ours), max(base))),
         Row(
             "  queries with no hit / results differing from plain",
             f"{empty} / {differ}",
@@ -643,7 +528,7 @@ def bench_search(setup: Setup, vault: Vault, plain: sqlite3.Connection, gen: Tex
     for kind, count in kinds.items():
         a = statistics.median(t for t, q in zip(ours, queries, strict=True) if q.kind == kind)
         b = statistics.median(t for t, q in zip(base, queries, strict=True) if q.kind == kind)
-        rows.append(Row(f"  p50 of the {count} {kind} queries", ms(a), ms(b), f"{a / b:.2f}x"))
+        rows.append(Row(f"  p50 of the {count} {kind} queries", ms(a), ms(b), ratio(a, b)))
     matching = sorted(
         plain.execute("SELECT count(*) FROM search WHERE search MATCH ?", (q.match,)).fetchone()[0]
         for q in queries
@@ -687,11 +572,11 @@ def bench_list(vault: Vault, plain: sqlite3.Connection, contacts: int) -> list[R
             f"list contacts by name, 100 at offset {offset:,} ({got} rows), median of {runs}",
             ms(a),
             ms(b),
-            f"{a / b:.2f}x",
+            ratio(a, b),
             "< 2x",
             verdict(a < 2 * b),
         ),
-        Row("  of which the SQL alone, on the vault connection", ms(r), ms(b), f"{r / b:.2f}x"),
+        Row("  of which the SQL alone, on the vault connection", ms(r), ms(b), ratio(r, b)),
     ]
 
 
@@ -736,31 +621,6 @@ def bench_machine(work: Path, mib: int) -> list[Row]:
     return out
 
 
-def table(rows: Sequence[Row]) -> str:
-    header = Row("figure", "liaison desk", "plain sqlite", "ratio", "target", "result")
-    cols: list[Callable[[Row], str]] = [
-        lambda r: r.figure,
-        lambda r: r.ours,
-        lambda r: r.plain,
-        lambda r: r.ratio,
-        lambda r: r.target,
-        lambda r: r.verdict,
-    ]
-    widths = [max(len(c(r)) for r in (header, *rows)) for c in cols]
-    lines = []
-    for i, r in enumerate((header, *rows)):
-        cells = [c(r) for c in cols]
-        lines.append(
-            "  ".join(
-                cell.ljust(w) if j == 0 else cell.rjust(w)
-                for j, (cell, w) in enumerate(zip(cells, widths, strict=True))
-            ).rstrip()
-        )
-        if i == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 def run(setup: Setup, machine_mib: int) -> list[Row]:
     rng = random.Random(setup.seed)
     gen = TextGen(rng)
@@ -792,7 +652,7 @@ def run(setup: Setup, machine_mib: int) -> list[Row]:
                 f"database size on disk (vault.db holds {oplog_rows:,} oplog rows too)",
                 f"{ours_size / MIB:,.0f} MiB",
                 f"{plain_size / MIB:,.0f} MiB",
-                f"{ours_size / plain_size:.2f}x",
+                ratio(ours_size, plain_size),
             )
         )
 
@@ -852,7 +712,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()
-    print(table(rows))
+    print(table(rows, "plain sqlite"))
     print(
         "\nratio = liaison desk / plain sqlite: of rates for inserts (higher is better), "
         f"of times otherwise (lower is better). {time.perf_counter() - start:.0f} s in all."
