@@ -15,33 +15,28 @@ from liaison_desk.cli.options import (
     json_option,
     list_options,
     marking_option,
+    option_group,
     tags_option,
 )
 from liaison_desk.core import relations
 from liaison_desk.core.records import Contact
 
-
-def _contact_fields(func: Any) -> Any:
-    for option in reversed(
-        (
-            click.option("--rank", help="Rank or title, e.g. Colonel."),
-            click.option("--position", help="Position or appointment."),
-            click.option("--org", "org_id", help="Organization id (see `org list`)."),
-            click.option("--country", help="Two-letter country code, e.g. FR."),
-            click.option("--email", "emails", multiple=True, help="Email; repeat for several."),
-            click.option("--phone", "phones", multiple=True, help="Phone; repeat for several."),
-            click.option("--language", "languages", multiple=True, help="Language spoken."),
-            click.option("--address", help="Postal or office address."),
-            click.option("--how-met", help="How and where you met."),
-            click.option("--trust-notes", help="Relationship and trust notes."),
-            click.option("--notes", help="Free notes."),
-            click.option("--cadence-days", type=int, help="Aim to meet every N days."),
-            marking_option,
-            tags_option,
-        )
-    ):
-        func = option(func)
-    return func
+_contact_fields = option_group(
+    click.option("--rank", help="Rank or title, e.g. Colonel."),
+    click.option("--position", help="Position or appointment."),
+    click.option("--org", "org_id", help="Organization id (see `org list`)."),
+    click.option("--country", help="Two-letter country code, e.g. FR."),
+    click.option("--email", "emails", multiple=True, help="Email; repeat for several."),
+    click.option("--phone", "phones", multiple=True, help="Phone; repeat for several."),
+    click.option("--language", "languages", multiple=True, help="Language spoken."),
+    click.option("--address", help="Postal or office address."),
+    click.option("--how-met", help="How and where you met."),
+    click.option("--trust-notes", help="Relationship and trust notes."),
+    click.option("--notes", help="Free notes."),
+    click.option("--cadence-days", type=int, help="Aim to meet every N days."),
+    marking_option,
+    tags_option,
+)
 
 
 @click.group()

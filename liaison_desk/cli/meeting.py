@@ -15,6 +15,7 @@ from liaison_desk.cli.options import (
     json_option,
     list_options,
     marking_option,
+    option_group,
     tags_option,
 )
 from liaison_desk.core import relations
@@ -33,20 +34,15 @@ def local_time(when: str | None, timezone: str | None) -> str | None:
     return moment.astimezone().isoformat() if moment.tzinfo is None else when
 
 
-def _meeting_fields(func: Any) -> Any:
-    for option in reversed(
-        (
-            click.option("--tz", "timezone", help="Time zone of --when, e.g. Europe/Paris."),
-            click.option("--kind", help=f"One of: {', '.join(MEETING_KINDS)}."),
-            click.option("--place", help="Where it took place."),
-            click.option("--summary", help="One-paragraph summary."),
-            click.option("--notes", help="Detailed notes (Markdown)."),
-            marking_option,
-            tags_option,
-        )
-    ):
-        func = option(func)
-    return func
+_meeting_fields = option_group(
+    click.option("--tz", "timezone", help="Time zone of --when, e.g. Europe/Paris."),
+    click.option("--kind", help=f"One of: {', '.join(MEETING_KINDS)}."),
+    click.option("--place", help="Where it took place."),
+    click.option("--summary", help="One-paragraph summary."),
+    click.option("--notes", help="Detailed notes (Markdown)."),
+    marking_option,
+    tags_option,
+)
 
 
 @click.group()

@@ -19,22 +19,26 @@ marking_option = click.option(
 tags_option = click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
 
 
-def list_options(func: F) -> F:
-    """--marking/--max-marking/--tag/--limit/--offset/--json, the same on every list."""
-    for option in reversed(
-        (
-            click.option(
-                "--marking", "only_marking", help="Only records with exactly this marking."
-            ),
-            click.option("--max-marking", help="Only records at or below this marking."),
-            click.option("--tag", help="Only records carrying this tag."),
-            click.option("--limit", default=100, show_default=True, help="How many to show."),
-            click.option("--offset", default=0, show_default=True, help="How many to skip first."),
-            json_option,
-        )
-    ):
-        func = option(func)
-    return func
+def option_group(*options: Callable[[F], F]) -> Callable[[F], F]:
+    """Several click options as one decorator, listed in --help in the order given."""
+
+    def apply(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+
+    return apply
+
+
+list_options = option_group(
+    click.option("--marking", "only_marking", help="Only records with exactly this marking."),
+    click.option("--max-marking", help="Only records at or below this marking."),
+    click.option("--tag", help="Only records carrying this tag."),
+    click.option("--limit", default=100, show_default=True, help="How many to show."),
+    click.option("--offset", default=0, show_default=True, help="How many to skip first."),
+    json_option,
+)
+"""--marking/--max-marking/--tag/--limit/--offset/--json, the same on every list."""
 
 
 def build_query(

@@ -15,25 +15,20 @@ from liaison_desk.cli.options import (
     json_option,
     list_options,
     marking_option,
+    option_group,
     tags_option,
 )
 from liaison_desk.core.records import ORGANIZATION_KINDS, Contact, Organization
 from liaison_desk.core.store import ListQuery
 
-
-def _org_fields(func: Any) -> Any:
-    for option in reversed(
-        (
-            click.option("--kind", help=f"One of: {', '.join(ORGANIZATION_KINDS)}."),
-            click.option("--country", help="Two-letter country code, e.g. FR."),
-            click.option("--parent", "parent_id", help="Id of the parent organization."),
-            click.option("--notes", help="Free notes."),
-            marking_option,
-            tags_option,
-        )
-    ):
-        func = option(func)
-    return func
+_org_fields = option_group(
+    click.option("--kind", help=f"One of: {', '.join(ORGANIZATION_KINDS)}."),
+    click.option("--country", help="Two-letter country code, e.g. FR."),
+    click.option("--parent", "parent_id", help="Id of the parent organization."),
+    click.option("--notes", help="Free notes."),
+    marking_option,
+    tags_option,
+)
 
 
 @click.group()
