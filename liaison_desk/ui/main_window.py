@@ -252,6 +252,8 @@ class MainWindow(QMainWindow):
         section = self.current_section()
         self._resume = (self.sidebar.currentRow(), section.current_record_id() if section else None)
         self.idle.pause()
+        for each in self.sections:
+            each.park()
         self._clear_sections()
         self.session.lock()
         self.clipboard.clear_if_ours()
@@ -280,6 +282,7 @@ class MainWindow(QMainWindow):
             return False
         for section in pending:
             if answer == QMessageBox.StandardButton.Save:
+                section.park()  # should the save fail once the window is gone, the draft stays
                 section.save()
             else:
                 section.discard_changes()
@@ -410,6 +413,8 @@ class MainWindow(QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("last_section", max(0, self.sidebar.currentRow()))
         self.idle.pause()
+        for section in self.sections:
+            section.park()
         self.session.lock()
         self.clipboard.clear_if_ours()
         event.accept()

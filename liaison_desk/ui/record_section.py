@@ -144,6 +144,7 @@ class RecordSection(QWidget):
 
     def __init__(self, session: Session, spec: SectionSpec, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._parked = False
         self.session = session
         self.spec = spec
         self.title = spec.title
@@ -559,14 +560,23 @@ class RecordSection(QWidget):
 
     def _on_focus_changed(self, old: QWidget | None, new: QWidget | None) -> None:
         """Focus moving from the editor to elsewhere in this window is leaving it: save."""
-        if old is None or new is None or not self.has_unsaved_changes():
+        if self._parked or old is None or new is None or not self.has_unsaved_changes():
             return
         leaving = self.editor.isAncestorOf(old) and not self.editor.isAncestorOf(new)
         if leaving and new.window() is self.window():  # not a popup of the editor's own
             self.save()
 
+    def park(self) -> None:
+        """The window is locking or closing: keep unsaved typing as a draft, never half-save it.
+
+        From now on hiding this section (as the window tears it down) saves nothing.
+        """
+        self._parked = True
+        if not self._saving:  # a save under way deletes the draft; do not write it back
+            self._write_draft()
+
     def hideEvent(self, event: QHideEvent) -> None:
-        if not event.spontaneous() and self.has_unsaved_changes():
+        if not self._parked and not event.spontaneous() and self.has_unsaved_changes():
             self.save()  # the main window switched to another section
         super().hideEvent(event)
 

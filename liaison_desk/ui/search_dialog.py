@@ -109,6 +109,16 @@ class SearchDialog(QDialog):
         self.box.returnPressed.connect(self._open_current)
         self.view.selectionModel().currentChanged.connect(self._show_preview)
         self.box.installEventFilter(self)
+        session.locked.connect(self._on_locked)
+
+    def _on_locked(self) -> None:
+        """Nothing found stays on screen or in memory once the vault locks."""
+        self._asked += 1
+        self.results.set_hits([])
+        self.preview.clear()
+        self.box.clear()
+        self._debounce.stop()  # clearing the box asked for one more search
+        self.reject()
 
     def _run_query(self) -> None:
         text = self.box.text()

@@ -30,6 +30,7 @@ class Session(QObject):
         self.demo = demo
         self.info: VaultInfo | None = None
         self._vault: Vault | None = None
+        self._locks = 0  # bumped by lock(): an open() asked for before it must not win
 
     @property
     def is_unlocked(self) -> bool:
@@ -50,12 +51,16 @@ class Session(QObject):
     ) -> None:
         """Run `opener` (unlock, create, recover…) on the worker and keep the vault it returns."""
 
+        locks = self._locks
+
         def work() -> Vault:
             vault = opener()
             self._vault = vault
             return vault
 
         def done(vault: Vault) -> None:
+            if locks != self._locks:
+                return  # locked meanwhile: the lock queued after this has closed it
             self.info = vault.info
             on_done(vault.info)
             self.unlocked.emit()
@@ -72,10 +77,13 @@ class Session(QObject):
         self.open(lambda: Vault.unlock(self.vault_dir, passphrase), on_done, on_error, context)
 
     def lock(self) -> None:
-        """Drop the key: queued after any pending save, so nothing typed is lost."""
-        if self.info is None:
-            return
+        """Drop the key: queued after any pending save, so nothing typed is lost.
+
+        Also closes a vault still being opened, so a lock is never overtaken.
+        """
+        was_unlocked = self.info is not None
         self.info = None
+        self._locks += 1
 
         def work() -> None:
             if self._vault is not None:
@@ -83,7 +91,8 @@ class Session(QObject):
                 self._vault = None
 
         self.runner.run(work, lambda _: None, self._report, self)
-        self.locked.emit()
+        if was_unlocked:
+            self.locked.emit()
 
     def read(
         self,

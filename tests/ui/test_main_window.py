@@ -139,6 +139,7 @@ def test_locking_with_unsaved_changes_asks_first(
     session.unlock(PASSPHRASE, lambda _: None, lambda e: pytest.fail(e.message), session)
     qtbot.waitUntil(lambda: session.is_unlocked)
     assert on_vault(qtbot, session, saved) == ["Jonas Berg"]
+    assert on_vault(qtbot, session, lambda v: drafts(v.conn)) == []  # the save took the draft
 
 
 CHILD = textwrap.dedent(
@@ -275,3 +276,60 @@ def test_default_country_fills_new_contacts(
     qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
     assert contacts.editor.fields["country"].get() == "FR"
     assert not contacts.has_unsaved_changes()
+
+
+def unlock_again(qtbot: QtBot, window: MainWindow, session: Session) -> None:
+    field = window.lock_screen.findChild(QLineEdit, "unlockPassphrase")
+    assert field is not None
+    qtbot.keyClicks(field, PASSPHRASE)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: session.is_unlocked and bool(window.sections))
+
+
+def test_auto_lock_keeps_an_edit_as_a_draft_not_a_half_saved_record(
+    qtbot: QtBot, window: MainWindow, session: Session
+) -> None:
+    contacts = window.sections[0]
+    contacts.new_record()
+    qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
+    qtbot.keyClicks(contacts.editor.fields["full_name"].widget, "Jonas Be")
+    window.auto_lock()
+    qtbot.waitUntil(lambda: not session.is_unlocked)
+    unlock_again(qtbot, window, session)
+    assert on_vault(qtbot, session, lambda v: v.store.count(Contact)) == 0
+    qtbot.waitUntil(window.draft_bar.isVisible)
+    qtbot.mouseClick(window.draft_bar.restore_button, Qt.MouseButton.LeftButton)
+    contacts = window.sections[0]
+    qtbot.waitUntil(contacts.has_unsaved_changes)
+    assert contacts.editor.fields["full_name"].widget.text() == "Jonas Be"
+    contacts.discard_changes()
+
+
+def test_a_save_that_fails_while_locking_leaves_a_draft(
+    qtbot: QtBot, window: MainWindow, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    contacts = window.sections[0]
+    contacts.new_record()
+    qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
+    qtbot.keyClicks(contacts.editor.fields["rank"].widget, "Colonel")  # no name: cannot save
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Save)
+    window.lock()
+    qtbot.waitUntil(lambda: not session.is_unlocked)
+    unlock_again(qtbot, window, session)
+    kept = on_vault(qtbot, session, lambda v: drafts(v.conn))
+    assert [d.fields.get("rank") for d in kept] == ["Colonel"]
+    window.draft_bar.discard_button.click()
+
+
+def test_search_results_go_when_the_vault_locks(
+    qtbot: QtBot, window: MainWindow, session: Session
+) -> None:
+    add_people(qtbot, session)
+    window.open_search()
+    dialog = window.findChild(SearchDialog)
+    assert dialog is not None
+    dialog.box.setText("girard")
+    qtbot.waitUntil(lambda: dialog.results.rowCount() == 1)
+    window.auto_lock()
+    assert dialog.results.rowCount() == 0 and dialog.preview.text() == ""
+    assert not dialog.isVisible()
