@@ -8,13 +8,12 @@ the editor saves it, and a failed save keeps everything on screen.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QTextCursor, QTextDocument
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -27,7 +26,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -37,13 +35,11 @@ from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.kinds import FOLLOWUP, PROTOCOL
 from liaison_desk.core.records import PROTOCOL_CATEGORIES, FollowUp
 from liaison_desk.core.vault import Vault
+from liaison_desk.ui.detail_view import GREY, DetailView
 from liaison_desk.ui.editors import RecordEditor
-from liaison_desk.ui.markings_style import banner_css
 from liaison_desk.ui.record_fields import (
-    MARKDOWN_FIELDS,
     Detail,
     EditState,
-    detail_html,
     load_detail,
     load_edit_state,
     plan_save,
@@ -61,74 +57,11 @@ FILTER_DELAY_MS = 200
 ANY = "*"  # a filter combo's "all" entry
 GENERAL = "general"  # protocol that applies in every country (stored without one)
 READ_ONLY = "The protocol library is published by HQ; it is read-only at stations."
-_GREY = "color:#777"
-_MARKDOWN = QTextDocument.MarkdownFeature(
-    QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
-    | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
-)
 
 
 def make_sections(session: Session) -> list[RecordSection]:
     """The sidebar's sections, in the order officers use them."""
     return [RecordSection(session, spec) for spec in SPECS]
-
-
-class DetailView(QWidget):
-    """A marking banner over a browser; copy links and record links are signals, not navigation."""
-
-    copy_requested = Signal(str)
-    navigate_requested = Signal(str, str)  # kind name, record id
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.banner = QLabel()
-        self.banner.setVisible(False)
-        self.browser = QTextBrowser()
-        self.browser.setOpenLinks(False)
-        self.browser.anchorClicked.connect(self._on_anchor)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.banner)
-        layout.addWidget(self.browser)
-        self._copyable: list[str] = []
-        self.detail: Detail | None = None
-
-    def show_message(self, text: str) -> None:
-        """An empty pane with a hint, e.g. before anything is selected."""
-        self.detail = None
-        self._copyable = []
-        self.banner.setVisible(False)
-        self.browser.setHtml(f"<p style='{_GREY}'>{html.escape(text)}</p>")
-
-    def show_detail(self, detail: Detail, markings: Sequence[str]) -> None:
-        self.detail = detail
-        record = detail.record
-        self.banner.setText(record.marking)
-        self.banner.setStyleSheet(banner_css(record.marking, markings))
-        self.banner.setVisible(True)
-        page, self._copyable = detail_html(detail)
-        self.browser.setHtml(page)
-        body_field, heading = MARKDOWN_FIELDS.get(detail.kind.name, ("", ""))
-        body = getattr(record, body_field) if body_field else None
-        if body:
-            cursor = QTextCursor(self.browser.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertBlock()
-            if heading:
-                cursor.insertHtml(f"<h3>{heading}</h3>")
-                cursor.insertBlock()
-            cursor.insertMarkdown(body, _MARKDOWN)
-        self.browser.moveCursor(QTextCursor.MoveOperation.Start)
-
-    def _on_anchor(self, url: QUrl) -> None:
-        if url.scheme() == "copy" and url.path().isdigit():
-            index = int(url.path())
-            if index < len(self._copyable):
-                self.copy_requested.emit(self._copyable[index])
-        elif url.scheme() == "record" and "/" in url.path():
-            kind, record_id = url.path().split("/", 1)
-            self.navigate_requested.emit(kind, record_id)
 
 
 class RecordSection(QWidget):
@@ -205,7 +138,7 @@ class RecordSection(QWidget):
             categories = [(pretty(c), c) for c in PROTOCOL_CATEGORIES]
             self.category_filter = self._combo([("All categories", ANY), *categories], bar)
         self.count_label = QLabel()
-        self.count_label.setStyleSheet(_GREY)
+        self.count_label.setStyleSheet(GREY)
         bar.addWidget(self.count_label, 1, Qt.AlignmentFlag.AlignRight)
         self.done_button = QPushButton("Mark &done")
         self.done_button.setVisible(self.kind is FOLLOWUP)
