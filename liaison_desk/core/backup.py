@@ -30,8 +30,8 @@ from liaison_desk.core.keyslots import (
     normalize_recovery_code,
     write_keyfile,
 )
-from liaison_desk.core.schema import schema_version
-from liaison_desk.core.vault import DB_FILE, KEY_FILE, Vault, open_database
+from liaison_desk.core.schema import migrate, schema_version
+from liaison_desk.core.vault import DB_FILE, KEY_FILE, Vault, new_incarnation, open_database
 
 log = logging.getLogger("liaison_desk.backup")
 
@@ -170,10 +170,9 @@ def restore_backup(
             write_keyfile(staging / KEY_FILE, keyfile)
             conn = open_database(staging / DB_FILE, data_key)
             try:
+                migrate(conn)  # a backup made by an older version has no incarnations yet
                 conn.execute("BEGIN IMMEDIATE")
-                conn.execute(
-                    "UPDATE meta SET value = ? WHERE key = 'origin'", (os.urandom(8).hex(),)
-                )
+                new_incarnation(conn, clock)
                 conn.execute("COMMIT")
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             finally:

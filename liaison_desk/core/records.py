@@ -1,8 +1,10 @@
 """The domain: what an officer records. Plain frozen dataclasses, no storage logic.
 
-Every record carries `id` (UUIDv7), its sensitivity `marking` and `tags`;
-`created_at`/`updated_at` are filled in by the store. An empty `marking`
-means the vault's lowest marking.
+Every record carries `id` (UUIDv7), its sensitivity `marking`, `tags` and its
+`distribution` (who it is synced to: "hq", "all", "stations:<id>,<id>" or
+"group:<name>"); `created_at`/`updated_at` are filled in by the store. An empty
+`marking` means the vault's lowest marking; an empty distribution means the
+default for the vault's role (see `core.routing`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Record:
     id: str = ""
     marking: str = ""
     tags: tuple[str, ...] = ()
+    distribution: str = ""
     created_at: str = ""
     updated_at: str = ""
 

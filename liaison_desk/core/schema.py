@@ -8,13 +8,16 @@ deriving it from today's record definitions.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlcipher3
 
+from liaison_desk.core.clock import SystemClock, iso_from_ms
 from liaison_desk.core.errors import MigrationFailed, SchemaTooNew
+from liaison_desk.core.identity_keys import SecretKeys
 
 log = logging.getLogger("liaison_desk.schema")
 
@@ -249,9 +252,119 @@ CREATE TABLE drafts (
 );
 """
 
+_RECORD_TABLES = (
+    "organizations",
+    "contacts",
+    "meetings",
+    "participants",
+    "followups",
+    "protocol_refs",
+    "attachments",
+)
+
+_V3 = (
+    "".join(
+        f"ALTER TABLE {t} ADD COLUMN distribution TEXT NOT NULL DEFAULT 'hq';\n"
+        for t in _RECORD_TABLES
+    )
+    + """
+ALTER TABLE oplog ADD COLUMN clocks TEXT;
+CREATE TABLE identity (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    mldsa87_seed BLOB NOT NULL,
+    ecdsa_p384 BLOB NOT NULL,
+    mlkem1024_seed BLOB NOT NULL,
+    kem_p384 BLOB NOT NULL,
+    fingerprint TEXT NOT NULL
+);
+CREATE TABLE incarnations (origin TEXT PRIMARY KEY, started_at TEXT NOT NULL);
+CREATE TABLE peers (
+    fingerprint TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    post TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL,
+    keys TEXT NOT NULL,
+    status TEXT NOT NULL,
+    enrolled_at TEXT NOT NULL,
+    revoked_at TEXT,
+    last_in_at TEXT,
+    last_out_at TEXT,
+    ack_origin TEXT,
+    ack_bundle INTEGER
+);
+CREATE TABLE peer_origins (origin TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE holdings (origin TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+CREATE TABLE acks (
+    peer TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    PRIMARY KEY (peer, origin)
+);
+CREATE TABLE bundles_in (
+    sender TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    ops INTEGER NOT NULL,
+    PRIMARY KEY (sender, origin, seq)
+);
+CREATE TABLE bundles_out (
+    peer TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    ops INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (peer, origin, seq)
+);
+CREATE TABLE conflicts (
+    n INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    local_value TEXT NOT NULL,
+    local_clock TEXT NOT NULL,
+    remote_value TEXT NOT NULL,
+    remote_clock TEXT NOT NULL,
+    detected_at TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'open',
+    resolution TEXT,
+    resolved_at TEXT
+);
+CREATE INDEX conflicts_by_record ON conflicts (record_id, field) WHERE status = 'open';
+CREATE TABLE station_groups (name TEXT PRIMARY KEY, members TEXT NOT NULL DEFAULT '[]');
+"""
+)
+
+
+def _v3(conn: Connection) -> None:
+    """Sync: routing on every record, the vault's identity keys, peers and bookkeeping."""
+    run_script(conn, _V3)
+    keys = SecretKeys.generate(os.urandom)
+    conn.execute(
+        "INSERT INTO identity VALUES (1, ?, ?, ?, ?, ?)",
+        (
+            keys.mldsa87_seed,
+            keys.ecdsa_p384,
+            keys.mlkem1024_seed,
+            keys.kem_p384,
+            keys.public().fingerprint(),
+        ),
+    )
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    conn.execute(
+        "INSERT INTO incarnations VALUES (?, ?)",
+        (meta["origin"], iso_from_ms(SystemClock().now_ms())),
+    )
+    if meta.get("role") == "hq":
+        conn.execute("UPDATE protocol_refs SET distribution = 'all'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
     Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
+    Migration("sync identity, routing and peers", _v3),
 )
 
 

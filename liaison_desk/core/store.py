@@ -20,11 +20,12 @@ from typing import Any
 import sqlcipher3
 
 from liaison_desk.core import markings as markings_mod
+from liaison_desk.core import routing
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.errors import RecordNotFound, ValidationError
 from liaison_desk.core.hlc import HybridClock, Stamp
 from liaison_desk.core.ids import is_uuid, uuid7
-from liaison_desk.core.kinds import Kind, R, kind_of
+from liaison_desk.core.kinds import BY_NAME, Kind, R, kind_of
 from liaison_desk.core.records import Attachment
 from liaison_desk.core.schema import Connection
 from liaison_desk.core.sql_errors import storage_error_for
@@ -74,9 +75,11 @@ class Store:
         origin: str,
         clock: Clock,
         random_bytes: Callable[[int], bytes] = os.urandom,
+        role: str = "station",
     ) -> None:
         self.conn = conn
         self.origin = origin
+        self.role = role
         self._clock = clock
         self._random = random_bytes
         self._hlc = HybridClock(clock, origin)
@@ -114,6 +117,19 @@ class Store:
                 raise known from exc
             raise
 
+    def observe(self, stamp: Stamp) -> None:
+        """Move our clock past a stamp received from a peer (merge calls this)."""
+        self._hlc.observe(stamp)
+
+    def now(self) -> Stamp:
+        return self._hlc.now()
+
+    def set_origin(self, origin: str) -> None:
+        """Write under a new origin from now on (a new incarnation of this vault)."""
+        last = self._hlc.now()
+        self.origin = origin
+        self._hlc = HybridClock(self._clock, origin, last)
+
     def _resume_oplog(self) -> None:
         """Continue our sequence and clock from what is committed (another process may write)."""
         row = self.conn.execute(
@@ -130,10 +146,11 @@ class Store:
         record_id: str,
         fields: dict[str, Any],
         base: dict[str, Any] | None = None,
+        clocks: dict[str, str] | None = None,
     ) -> None:
         self.conn.execute(
-            "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base, clocks) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.origin,
                 self._next_seq,
@@ -142,6 +159,7 @@ class Store:
                 record_id,
                 _json(fields),
                 _json(base) if base else "{}",
+                _json(clocks) if clocks else None,
             ),
         )
         self._next_seq += 1
@@ -216,6 +234,8 @@ class Store:
         now = iso_from_ms(stamp.ms)
         record_id = record.id or uuid7(stamp.ms, self._random)
         values = {f: getattr(record, f) for f in kind.fields}
+        if not values["distribution"]:
+            values["distribution"] = routing.default_for(self.role, kind.name)
         if isinstance(record, Attachment):
             values["sha256"] = hashlib.sha256(record.data).hexdigest()
             values["size"] = len(record.data)
@@ -259,7 +279,9 @@ class Store:
                 # A reference left as it was stays valid even if its target was deleted since.
                 return ref_id in kept or self.exists(ref_kind, ref_id)
 
-            values = validate(kind, record_id, before | dict(changes), self.markings(), exists)
+            wanted = before | dict(changes)
+            wanted["distribution"] = wanted["distribution"] or before["distribution"]
+            values = validate(kind, record_id, wanted, self.markings(), exists)
             changed = [f for f in kind.fields if values[f] != before[f]]
             if not changed:
                 return current
@@ -283,17 +305,54 @@ class Store:
             self._append_op(
                 clock, kind, record_id, {f: _jsonable(values[f]) for f in changed}, base
             )
+            if "distribution" in changed:
+                self._log_snapshots(kind, record_id)
         return kind.cls(
             id=record_id, created_at=current.created_at, updated_at=updated_at, **values
         )
 
+    def _log_snapshots(self, kind: Kind[Any], record_id: str) -> None:
+        """Log the whole record, and the participants and files that travel with it.
+
+        A new distribution can reach a station that has acknowledged past this
+        record's earlier changes; the snapshot (every field with its own clock)
+        gives it the record whole. Stations that already hold it change nothing.
+        """
+        self._log_snapshot(kind, record_id)
+        children: list[tuple[Kind[Any], str]] = [(kind_of(Attachment), "owner_id")]
+        if kind.name == "meeting":
+            children.append((BY_NAME["participant"], "meeting_id"))
+        for child, link in children:
+            rows = self.conn.execute(
+                f"SELECT id FROM {child.table} WHERE {link} = ?", (record_id,)
+            ).fetchall()
+            for (child_id,) in rows:
+                self._log_snapshot(child, child_id)
+
+    def _log_snapshot(self, kind: Kind[Any], record_id: str) -> None:
+        row = self.conn.execute(
+            f"SELECT {kind.columns()}, deleted, clocks FROM {kind.table} WHERE id = ?",
+            (record_id,),
+        ).fetchone()
+        record = kind.from_row(row[:-2])
+        fields = {
+            f: _jsonable(getattr(record, f)) for f in kind.fields if f not in kind.not_in_oplog
+        }
+        fields["deleted"] = bool(row[-2])
+        self._append_op(str(self._hlc.now()), kind, record_id, fields, None, json.loads(row[-1]))
+
     def delete(self, cls: type[Any], record_id: str) -> None:
-        """Leave a tombstone: the record disappears from lists and search, sync learns of it."""
+        """Leave a tombstone: the record disappears from lists and search, sync learns of it.
+
+        The op's base holds every field clock the deleter saw, so a peer can tell an
+        edit made without knowing of the deletion (a conflict) from one it overrides.
+        """
         kind = kind_of(cls)
         with self.transaction():
             _, clocks = self._load(kind, record_id)
             stamp = self._hlc.now()
-            base = {"deleted": clocks.get("deleted", clocks["*"])}
+            base = dict(clocks)
+            base.setdefault("deleted", clocks["*"])
             clock = str(stamp)
             clocks["deleted"] = clock
             self.conn.execute(

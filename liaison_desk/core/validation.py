@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from liaison_desk.core import markings as markings_mod
+from liaison_desk.core import routing
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, ORGANIZATION, PROTOCOL, Kind
 from liaison_desk.core.records import (
@@ -148,6 +149,8 @@ def validate(
         else:
             clean[field] = value
     clean["marking"] = markings_mod.resolve(markings, values["marking"] or "")
+    if clean.get("distribution"):
+        clean["distribution"] = str(routing.parse(clean["distribution"]))
     _CHECKS[kind.name](record_id, clean, exists)
     return clean
 

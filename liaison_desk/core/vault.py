@@ -109,7 +109,7 @@ class Vault:
         self._clock = clock
         self._random = random_bytes
         self.info = self._read_info()
-        self._store = Store(conn, self.info.origin, clock, random_bytes)
+        self._store = Store(conn, self.info.origin, clock, random_bytes, self.info.role)
 
     # -- opening ------------------------------------------------------------------------------
 
@@ -169,7 +169,8 @@ class Vault:
         with staged_directory(path) as staging:
             conn = open_database_new(staging / DB_FILE, data_key)
             try:
-                migrate(conn, migrations)
+                # The vault's identity goes in before the later migrations, which read it.
+                migrate(conn, migrations[:1])
                 meta = {
                     "vault_id": vault_id,
                     "name": name.strip(),
@@ -181,6 +182,7 @@ class Vault:
                 conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", meta.items())
                 audit.record(conn, clock, "vault-created", role=role)
                 conn.execute("COMMIT")
+                migrate(conn, migrations)
             finally:
                 conn.close()
             write_keyfile(staging / KEY_FILE, keyfile)
@@ -339,6 +341,15 @@ class Vault:
         except KeyError as exc:
             raise VaultDamaged("vault.db is missing its identity; it may be damaged.") from exc
 
+    def start_incarnation(self) -> str:
+        """Write under a fresh origin from now on; see `new_incarnation`. Joins a transaction."""
+        with self.store.transaction():
+            origin = new_incarnation(self.conn, self._clock, self._random)
+            self.store.set_origin(origin)
+        self.info = self._read_info()
+        log.info("new incarnation started")
+        return origin
+
     def set_meta(self, key: str, value: str) -> None:
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -346,6 +357,19 @@ class Vault:
             (key, value),
         )
         self.info = self._read_info()
+
+
+def new_incarnation(conn: Connection, clock: Clock, random_bytes: RandomBytes = os.urandom) -> str:
+    """Give the vault a new origin, so it never reuses a sequence number already sent.
+
+    A restored (or rolled-back) vault's oplog ends where the copy was made; peers
+    may hold later operations under the old origin. The old origin stays listed
+    in `incarnations`: its operations are still this vault's own.
+    """
+    origin = random_bytes(8).hex()
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'origin'", (origin,))
+    conn.execute("INSERT INTO incarnations VALUES (?, ?)", (origin, iso_from_ms(clock.now_ms())))
+    return origin
 
 
 def open_database_new(db_path: Path, data_key: bytes) -> Connection:

@@ -26,6 +26,7 @@ def _grow(conn: object) -> None:
     )
 
 
+_OLD_ID = "019b7a00-0000-7000-8000-000000000001"
 GROWN = (*MIGRATIONS, Migration("nicknames and briefings", _grow))
 
 
@@ -44,15 +45,27 @@ def test_version_one_vault_migrates_to_today(vault_dir: Path) -> None:
         vault_dir, PASSPHRASE, name="Old", kdf=FAST_KDF, migrations=MIGRATIONS[:1]
     )
     assert old.info.schema_version == 1
-    added = old.store.add(Contact(full_name="Hélène Girard", notes="written by version 1"))
+    # A row as version 1 wrote it (today's store writes columns version 1 did not have).
+    old.conn.execute(
+        "INSERT INTO contacts (id, created_at, updated_at, hlc, origin, clocks, marking, "
+        "full_name, notes) VALUES (?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', "
+        "?, ?, ?, 'UNCLASSIFIED', 'Hélène Girard', 'written by version 1')",
+        (_OLD_ID, f"1767225600000.00000.{old.info.origin}", old.info.origin, "{}"),
+    )
+    origin = old.info.origin
     old.lock()
     assert _version_of(vault_dir) == 1
 
     with Vault.unlock(vault_dir, PASSPHRASE) as today:
         assert today.info.schema_version == len(MIGRATIONS) > 1
-        assert today.store.get(Contact, added.id).notes == "written by version 1"
-        save_draft(today.conn, today.clock, "contact", added.id, {"rank": "Colonel"})
-        assert [d.record_id for d in drafts(today.conn)] == [added.id]
+        contact = today.store.get(Contact, _OLD_ID)
+        assert (contact.notes, contact.distribution) == ("written by version 1", "hq")
+        save_draft(today.conn, today.clock, "contact", _OLD_ID, {"rank": "Colonel"})
+        assert [d.record_id for d in drafts(today.conn)] == [_OLD_ID]
+        # Version 3 gave the vault its identity keys and registered its origin.
+        (fingerprint,) = today.conn.execute("SELECT fingerprint FROM identity").fetchone()
+        assert len(fingerprint) == 96
+        assert today.conn.execute("SELECT origin FROM incarnations").fetchall() == [(origin,)]
 
 
 def test_vault_migrates_when_schema_grows(vault: Vault, vault_dir: Path) -> None:
