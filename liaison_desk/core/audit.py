@@ -21,6 +21,13 @@ EVENTS = (
     "restored",
     "import",
     "export",
+    "enrolment",
+    "peer-revoked",
+    "bundle-exported",
+    "bundle-imported",
+    "bundle-refused",
+    "conflict-resolved",
+    "new-incarnation",
 )
 
 

@@ -292,7 +292,11 @@ CREATE TABLE peers (
     ack_origin TEXT,
     ack_bundle INTEGER
 );
-CREATE TABLE peer_origins (origin TEXT PRIMARY KEY, fingerprint TEXT NOT NULL);
+CREATE TABLE peer_origins (
+    origin TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT ''
+);
 CREATE TABLE holdings (origin TEXT PRIMARY KEY, seq INTEGER NOT NULL);
 CREATE TABLE acks (
     peer TEXT NOT NULL,

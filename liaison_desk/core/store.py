@@ -25,7 +25,7 @@ from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.errors import RecordNotFound, ValidationError
 from liaison_desk.core.hlc import HybridClock, Stamp
 from liaison_desk.core.ids import is_uuid, uuid7
-from liaison_desk.core.kinds import BY_NAME, Kind, R, kind_of
+from liaison_desk.core.kinds import ALL_KINDS, BY_NAME, Kind, R, kind_of
 from liaison_desk.core.records import Attachment
 from liaison_desk.core.schema import Connection
 from liaison_desk.core.sql_errors import storage_error_for
@@ -129,6 +129,8 @@ class Store:
         last = self._hlc.now()
         self.origin = origin
         self._hlc = HybridClock(self._clock, origin, last)
+        if self._depth:
+            self._resume_oplog()
 
     def _resume_oplog(self) -> None:
         """Continue our sequence and clock from what is committed (another process may write)."""
@@ -195,7 +197,20 @@ class Store:
         return out
 
     @contextmanager
-    def _bulk_indexing(self) -> Iterator[dict[Kind[Any], int]]:
+    def bulk_indexing(self) -> Iterator[None]:
+        """Index every row inserted inside the block once, at its end (sync's merge uses this).
+
+        Rows inserted and then updated inside the block were indexed by the update
+        trigger already; they are replaced, not indexed twice.
+        """
+        with self._bulk_indexing(replace=True) as first_rows:
+            for kind in ALL_KINDS:
+                if kind.indexed:
+                    first_rows[kind] = self._last_row(kind)
+            yield
+
+    @contextmanager
+    def _bulk_indexing(self, replace: bool = False) -> Iterator[dict[Kind[Any], int]]:
         """Index new rows in one statement per table at the end (see schema._search_source).
 
         Yields a map the caller fills with each table's last row number before its
@@ -210,6 +225,12 @@ class Store:
         try:
             yield first_rows
             for kind, after in first_rows.items():
+                if replace:
+                    self.conn.execute(
+                        "DELETE FROM search WHERE rowid IN "
+                        f"(SELECT search_rowid FROM {kind.table}_search WHERE n > ?)",
+                        (after,),
+                    )
                 self.conn.execute(
                     "INSERT INTO search (rowid, kind, record_id, marking, title, body) "
                     "SELECT search_rowid, kind, record_id, marking, title, body "
@@ -261,8 +282,14 @@ class Store:
         sql = f"SELECT 1 FROM {kind.table} WHERE id = ?"
         return self.conn.execute(sql, (record_id,)).fetchone() is not None
 
-    def update(self, cls: type[R], record_id: str, changes: Mapping[str, Any]) -> R:
-        """Change some fields; only fields whose value really changes are logged."""
+    def update(
+        self, cls: type[R], record_id: str, changes: Mapping[str, Any], force: bool = False
+    ) -> R:
+        """Change some fields; only fields whose value really changes are logged.
+
+        `force` logs the given fields even if unchanged: resolving a conflict in
+        favour of the value already shown still has to reach the peers.
+        """
         kind = kind_of(cls)
         unknown = set(changes) - set(kind.fields)
         if unknown:
@@ -282,7 +309,7 @@ class Store:
             wanted = before | dict(changes)
             wanted["distribution"] = wanted["distribution"] or before["distribution"]
             values = validate(kind, record_id, wanted, self.markings(), exists)
-            changed = [f for f in kind.fields if values[f] != before[f]]
+            changed = [f for f in kind.fields if values[f] != before[f] or (force and f in changes)]
             if not changed:
                 return current
             stamp = self._hlc.now()
@@ -341,7 +368,7 @@ class Store:
         fields["deleted"] = bool(row[-2])
         self._append_op(str(self._hlc.now()), kind, record_id, fields, None, json.loads(row[-1]))
 
-    def delete(self, cls: type[Any], record_id: str) -> None:
+    def delete(self, cls: type[Any], record_id: str, force: bool = False) -> None:
         """Leave a tombstone: the record disappears from lists and search, sync learns of it.
 
         The op's base holds every field clock the deleter saw, so a peer can tell an
@@ -349,7 +376,7 @@ class Store:
         """
         kind = kind_of(cls)
         with self.transaction():
-            _, clocks = self._load(kind, record_id)
+            _, clocks = self._load(kind, record_id, include_deleted=force)
             stamp = self._hlc.now()
             base = dict(clocks)
             base.setdefault("deleted", clocks["*"])
@@ -364,9 +391,28 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------
 
-    def _load(self, kind: Kind[R], record_id: str) -> tuple[R, dict[str, str]]:
+    def restore(self, cls: type[Any], record_id: str) -> None:
+        """Bring back a deleted record (a deletion conflict resolved in favour of the edit)."""
+        kind = kind_of(cls)
+        with self.transaction():
+            _, clocks = self._load(kind, record_id, include_deleted=True)
+            stamp = self._hlc.now()
+            base = {"deleted": clocks.get("deleted", clocks["*"])}
+            clock = str(stamp)
+            clocks["deleted"] = clock
+            self.conn.execute(
+                f"UPDATE {kind.table} SET deleted = 0, updated_at = ?, hlc = ?, clocks = ? "
+                "WHERE id = ?",
+                (iso_from_ms(stamp.ms), clock, _json(clocks), record_id),
+            )
+            self._append_op(clock, kind, record_id, {"deleted": False}, base)
+
+    def _load(
+        self, kind: Kind[R], record_id: str, include_deleted: bool = False
+    ) -> tuple[R, dict[str, str]]:
+        live = "" if include_deleted else " AND deleted = 0"
         row = self.conn.execute(
-            f"SELECT {kind.columns()}, clocks FROM {kind.table} WHERE id = ? AND deleted = 0",
+            f"SELECT {kind.columns()}, clocks FROM {kind.table} WHERE id = ?{live}",
             (record_id,),
         ).fetchone()
         if row is None:

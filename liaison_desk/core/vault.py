@@ -341,10 +341,26 @@ class Vault:
         except KeyError as exc:
             raise VaultDamaged("vault.db is missing its identity; it may be damaged.") from exc
 
-    def start_incarnation(self) -> str:
-        """Write under a fresh origin from now on; see `new_incarnation`. Joins a transaction."""
+    def start_incarnation(self, carry_after: int | None = None) -> str:
+        """Write under a fresh origin from now on; see `new_incarnation`. Joins a transaction.
+
+        With `carry_after`, the old origin's ops after that sequence number move to
+        the new origin (same content, new numbers): a vault found to be an old copy
+        re-sends its recent work under numbers no peer has seen.
+        """
         with self.store.transaction():
+            old = self.info.origin
             origin = new_incarnation(self.conn, self._clock, self._random)
+            if carry_after is not None:
+                self.conn.execute(
+                    "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base, clocks) "
+                    "SELECT ?, row_number() OVER (ORDER BY seq), hlc, entity, record_id, "
+                    "fields, base, clocks FROM oplog WHERE origin = ? AND seq > ? ORDER BY seq",
+                    (origin, old, carry_after),
+                )
+                self.conn.execute(
+                    "DELETE FROM oplog WHERE origin = ? AND seq > ?", (old, carry_after)
+                )
             self.store.set_origin(origin)
         self.info = self._read_info()
         log.info("new incarnation started")

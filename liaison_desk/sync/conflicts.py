@@ -1,0 +1,156 @@
+"""Conflicts awaiting review: two values for one field, neither made knowing the other.
+
+The merge already chose a winner (the later clock), so every vault agrees; a
+conflict keeps the loser so nothing is lost. Resolving writes the chosen value
+as a new edit, which every peer then takes (it was made seeing both), and
+which settles the same conflict wherever else it was recorded.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from liaison_desk.core import audit
+from liaison_desk.core.clock import iso_from_ms
+from liaison_desk.core.hlc import Stamp
+from liaison_desk.core.kinds import BY_NAME
+from liaison_desk.core.schema import Connection
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.errors import ConflictError
+from liaison_desk.sync.merge import DELETED
+
+CHOICES = ("mine", "theirs", "merged")
+
+
+@dataclass(frozen=True)
+class Side:
+    value: Any
+    clock: str
+    author: str  # the vault that wrote it ("this vault" for our own incarnations)
+
+    @property
+    def changed_at(self) -> str:
+        return iso_from_ms(Stamp.parse(self.clock).ms)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    n: int
+    entity: str
+    record_id: str
+    title: str
+    field: str
+    mine: Side
+    theirs: Side
+    detected_at: str
+    status: str
+    resolution: str | None
+
+    @property
+    def winner(self) -> str:
+        """Which side the merge kept for now (the later clock): mine or theirs."""
+        return "theirs" if self.theirs.clock > self.mine.clock else "mine"
+
+    @property
+    def is_deletion(self) -> bool:
+        return self.field == DELETED
+
+
+def _authors(conn: Connection) -> dict[str, str]:
+    names = dict(conn.execute("SELECT origin, name FROM peer_origins").fetchall())
+    for (origin,) in conn.execute("SELECT origin FROM incarnations"):
+        names[origin] = "this vault"
+    return names
+
+
+def _title(conn: Connection, entity: str, record_id: str) -> str:
+    kind = BY_NAME[entity]
+    row = conn.execute(
+        f"SELECT {kind.title_field} FROM {kind.table} WHERE id = ?", (record_id,)
+    ).fetchone()
+    return str(row[0]) if row and row[0] else record_id
+
+
+def _conflict(conn: Connection, row: tuple[Any, ...], authors: dict[str, str]) -> Conflict:
+    n, entity, record_id, field, mine, mine_clock, theirs, theirs_clock = row[:8]
+
+    def side(value: str, clock: str) -> Side:
+        origin = Stamp.parse(clock).origin
+        return Side(json.loads(value), clock, authors.get(origin, f"origin {origin}"))
+
+    return Conflict(
+        n,
+        entity,
+        record_id,
+        _title(conn, entity, record_id),
+        field,
+        side(mine, mine_clock),
+        side(theirs, theirs_clock),
+        row[8],
+        row[9],
+        row[10],
+    )
+
+
+_COLUMNS = (
+    "n, entity, record_id, field, local_value, local_clock, remote_value, remote_clock, "
+    "detected_at, status, resolution"
+)
+
+
+def list_conflicts(conn: Connection, include_resolved: bool = False) -> list[Conflict]:
+    where = "" if include_resolved else "WHERE status = 'open'"
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM conflicts {where} ORDER BY n").fetchall()
+    authors = _authors(conn)
+    return [_conflict(conn, row, authors) for row in rows]
+
+
+def open_count(conn: Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM conflicts WHERE status = 'open'").fetchone()[0])
+
+
+def get_conflict(conn: Connection, n: int) -> Conflict:
+    row = conn.execute(f"SELECT {_COLUMNS} FROM conflicts WHERE n = ?", (n,)).fetchone()
+    if row is None:
+        raise ConflictError(f"There is no conflict number {n}.")
+    return _conflict(conn, row, _authors(conn))
+
+
+def resolve(vault: Vault, n: int, choice: str, merged: str | None = None) -> Conflict:
+    """Keep mine, keep theirs, or a merged text; the result is written as a new edit."""
+    conflict = get_conflict(vault.conn, n)
+    if conflict.status != "open":
+        raise ConflictError(f"Conflict {n} is already resolved.")
+    if choice not in CHOICES:
+        raise ConflictError(f"Choose one of: {', '.join(CHOICES)}.")
+    if choice == "merged":
+        if merged is None:
+            raise ConflictError("Give the merged text.")
+        if conflict.is_deletion or not isinstance(conflict.mine.value, str | None):
+            raise ConflictError("Only text fields can take a merged value.")
+    kind = BY_NAME[conflict.entity]
+    value = {"mine": conflict.mine.value, "theirs": conflict.theirs.value}.get(choice, merged)
+    with vault.store.transaction():
+        if conflict.is_deletion:
+            _settle_deletion(vault, kind.table, conflict, bool(value))
+        else:
+            if kind.list_fields and conflict.field in kind.list_fields:
+                value = tuple(value or ())
+            vault.store.update(kind.cls, conflict.record_id, {conflict.field: value}, force=True)
+        vault.conn.execute(
+            "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_at = ? WHERE n = ?",
+            (choice, iso_from_ms(vault.clock.now_ms()), n),
+        )
+        audit.record(vault.conn, vault.clock, "conflict-resolved", conflict=n, choice=choice)
+    return get_conflict(vault.conn, n)
+
+
+def _settle_deletion(vault: Vault, table: str, conflict: Conflict, deleted: bool) -> None:
+    """Keep the record deleted, or bring it back, as a new edit of its tombstone."""
+    kind = BY_NAME[conflict.entity]
+    if deleted:
+        vault.store.delete(kind.cls, conflict.record_id, force=True)
+    else:
+        vault.store.restore(kind.cls, conflict.record_id)

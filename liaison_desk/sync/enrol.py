@@ -1,0 +1,137 @@
+"""Enrolment: a station asks, HQ approves after checking the fingerprint out of band, the
+station pins HQ's keys.
+
+Both files are small signed JSON documents. The request is self-signed (it
+proves the station holds its keys; only the out-of-band fingerprint check
+proves whose keys they are). The approval is signed by HQ and names the
+station it approves, so it cannot be replayed to another station.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from liaison_desk.core import audit
+from liaison_desk.core.clock import Clock, iso_from_ms
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.errors import EnrolmentError
+from liaison_desk.sync.identity import (
+    Identity,
+    PeerIdentity,
+    Signatures,
+    canonical,
+    load_identity,
+    short,
+)
+from liaison_desk.sync.peers import add_peer, hq_peer
+
+REQUEST = "liaison-desk/enrolment-request"
+APPROVAL = "liaison-desk/enrolment-approval"
+MAX_FILE = 64 * 1024
+
+
+def _signed(identity: Identity, body: dict[str, Any], kind: str) -> bytes:
+    body = {"format": kind, "version": 1, **body}
+    sig = identity.sign(canonical(body), kind.encode())
+    body["signatures"] = {
+        "ml-dsa-87": base64.b64encode(sig.mldsa87).decode(),
+        "ecdsa-p384": base64.b64encode(sig.ecdsa_p384).decode(),
+    }
+    return json.dumps(body, indent=2).encode() + b"\n"
+
+
+def _read(data: bytes, kind: str) -> tuple[dict[str, Any], Signatures]:
+    if len(data) > MAX_FILE:
+        raise EnrolmentError("This file is too large to be an enrolment file.")
+    try:
+        body = json.loads(data)
+        sig = body.pop("signatures")
+        signatures = Signatures(
+            base64.b64decode(sig["ml-dsa-87"], validate=True),
+            base64.b64decode(sig["ecdsa-p384"], validate=True),
+        )
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise EnrolmentError("This is not an enrolment file, or it is damaged.") from exc
+    if body.get("format") != kind:
+        expected = "request" if kind == REQUEST else "approval"
+        raise EnrolmentError(f"This is not an enrolment {expected}.")
+    if body.get("version") != 1:
+        raise EnrolmentError("This enrolment file was written by a newer Liaison Desk.")
+    return body, signatures
+
+
+def write_request(identity: Identity, clock: Clock) -> bytes:
+    if identity.public.role != "station":
+        raise EnrolmentError("Only a station asks to be enrolled; this vault is HQ.")
+    return _signed(
+        identity,
+        {"identity": identity.public.to_json(), "created": iso_from_ms(clock.now_ms())},
+        REQUEST,
+    )
+
+
+def read_request(data: bytes) -> PeerIdentity:
+    """The station in a request, once its self-signature checks out."""
+    body, signatures = _read(data, REQUEST)
+    station = PeerIdentity.from_json(body.get("identity"))
+    if station.role != "station":
+        raise EnrolmentError("The request does not come from a station.")
+    if not station.verify(canonical(body), signatures, REQUEST.encode()):
+        raise EnrolmentError("The request's signatures do not match its keys; it was altered.")
+    return station
+
+
+def write_approval(hq: Identity, station: PeerIdentity, clock: Clock) -> bytes:
+    if hq.public.role != "hq":
+        raise EnrolmentError("Only an HQ vault approves enrolments.")
+    return _signed(
+        hq,
+        {
+            "hq": hq.public.to_json(),
+            "station": station.fingerprint,
+            "created": iso_from_ms(clock.now_ms()),
+        },
+        APPROVAL,
+    )
+
+
+def read_approval(data: bytes, me: Identity) -> PeerIdentity:
+    """HQ's identity from an approval addressed to us, once HQ's signatures check out."""
+    body, signatures = _read(data, APPROVAL)
+    hq = PeerIdentity.from_json(body.get("hq"))
+    if hq.role != "hq":
+        raise EnrolmentError("The approval does not come from an HQ vault.")
+    if body.get("station") != me.fingerprint:
+        raise EnrolmentError("This approval is for another station, not this vault.")
+    if not hq.verify(canonical(body), signatures, APPROVAL.encode()):
+        raise EnrolmentError("The approval's signatures do not match HQ's keys; it was altered.")
+    return hq
+
+
+def approve(vault: Vault, request: bytes) -> tuple[PeerIdentity, bytes]:
+    """HQ enrols the station in `request` (after the fingerprint was checked out of band)."""
+    me = load_identity(vault.conn)
+    station = read_request(request)
+    approval = write_approval(me, station, vault.clock)
+    with vault.store.transaction():
+        add_peer(vault.conn, vault.clock, station)
+        audit.record(vault.conn, vault.clock, "enrolment", peer=short(station.fingerprint))
+    return station, approval
+
+
+def accept(vault: Vault, approval: bytes) -> PeerIdentity:
+    """A station pins HQ's keys from HQ's approval; a second, different HQ is refused."""
+    me = load_identity(vault.conn)
+    hq = read_approval(approval, me)
+    pinned = hq_peer(vault.conn)
+    if pinned is not None and pinned.fingerprint != hq.fingerprint:
+        raise EnrolmentError(
+            f"This station is already enrolled with {pinned.name}; "
+            "an approval from a different HQ is refused."
+        )
+    with vault.store.transaction():
+        add_peer(vault.conn, vault.clock, hq)
+        audit.record(vault.conn, vault.clock, "enrolment", peer=short(hq.fingerprint))
+    return hq

@@ -1,0 +1,563 @@
+"""Writing a bundle for a peer and applying one from a peer.
+
+A station sends HQ every op it authored that HQ has not acknowledged; HQ sends
+each station the ops of records routed to it (see `core.routing`) that the
+station has not acknowledged. Every bundle also carries the sender's vector,
+which acknowledges what it holds. Applying is one transaction: a bundle is
+applied whole or not at all, and applying it twice is reported as a replay.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from liaison_desk.core import audit
+from liaison_desk.core.atomic import fsync_dir, storage_error
+from liaison_desk.core.clock import iso_from_ms
+from liaison_desk.core.kinds import BY_NAME
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync import payload, routes
+from liaison_desk.sync.bundle import VerifiedBundle, open_bundle, write_bundle
+from liaison_desk.sync.errors import BundleRefused, PeerError
+from liaison_desk.sync.identity import Identity, PeerIdentity, load_identity, short
+from liaison_desk.sync.merge import Merger
+from liaison_desk.sync.ops import Op
+from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, OP, START, json_item, malformed
+from liaison_desk.sync.peers import Peer, get_peer
+from liaison_desk.sync.vectors import (
+    Vector,
+    acks,
+    extend_holdings,
+    max_seq,
+    own_origins,
+    record_acks,
+    vector,
+)
+
+log = logging.getLogger("liaison_desk.sync")
+
+SUFFIX = ".ldbundle"
+Progress = Callable[[int, int], None]  # ops done, ops in all
+_OP_COLUMNS = "o.origin, o.seq, o.hlc, o.entity, o.record_id, o.fields, o.base, o.clocks"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    peer: str
+    peer_name: str
+    bundle_seq: int
+    ops: int
+    attachments: int
+    size: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: Path
+    sender: str
+    sender_name: str
+    status: str  # applied | replayed
+    ops: int = 0
+    applied: int = 0
+    already_held: int = 0
+    conflicts: int = 0
+    orphans: int = 0
+    new_incarnation: bool = False
+    kinds: frozenset[str] = frozenset()
+
+
+# -- exporting ------------------------------------------------------------------------------------
+
+
+def _active_peer(vault: Vault, fingerprint: str) -> Peer:
+    peer = get_peer(vault.conn, fingerprint)
+    if peer is None:
+        raise PeerError("That peer is not enrolled.")
+    if not peer.active:
+        raise PeerError(f"{peer.name} is revoked; nothing is sent to it.")
+    return peer
+
+
+@dataclass
+class _Plan:
+    """What a bundle for one peer will carry, fixed inside one read transaction."""
+
+    coverage: dict[str, tuple[int, int]]
+    start: dict[str, Any]
+    total: int
+    attachments: int = 0
+    ops: int = 0
+    rows: list[Any] = field(default_factory=list)
+
+
+def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
+    conn = vault.conn
+    held = vector(conn)
+    acked = acks(conn, peer.fingerprint)
+    mine = own_origins(conn)
+    sendable = mine if me.public.role == "station" else list(held)
+    coverage = {o: (acked.get(o, 0), held[o]) for o in sendable if held.get(o, 0) > acked.get(o, 0)}
+    names = routes.origin_names(conn, me, list(coverage))
+    start = {
+        "origins": mine,
+        "vector": held,
+        "coverage": {o: list(r) for o, r in coverage.items()},
+        "owners": names,
+    }
+    total = sum(b - a for a, b in coverage.values())
+    return _Plan(coverage, start, total)
+
+
+def _ops(vault: Vault, plan: _Plan) -> Iterator[Op]:
+    conn = vault.conn
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS export_range (origin TEXT, after INT, upto INT)")
+    conn.execute("DELETE FROM export_range")
+    conn.executemany(
+        "INSERT INTO export_range VALUES (?, ?, ?)",
+        [(o, a, b) for o, (a, b) in plan.coverage.items()],
+    )
+    cursor = conn.execute(
+        f"SELECT {_OP_COLUMNS} FROM oplog o JOIN export_range r ON o.origin = r.origin "
+        "AND o.seq > r.after AND o.seq <= r.upto ORDER BY o.n"
+    )
+    for row in cursor:
+        yield Op.from_row(row)
+
+
+def _items(
+    vault: Vault, me: Identity, peer: Peer, plan: _Plan, progress: Progress | None
+) -> Iterator[bytes]:
+    conn = vault.conn
+    router = routes.Router(conn, peer) if me.public.role == "hq" else None
+    yield json_item(START, plan.start)
+    done = 0
+    for op in _ops(vault, plan):
+        done += 1
+        if progress and done % 1000 == 0:
+            progress(done, plan.total)
+        if router is not None and not router.routed(op.entity, op.record_id):
+            continue
+        plan.ops += 1
+        yield json_item(OP, op.to_json())
+        if op.entity == "attachment" and op.creates:
+            (data,) = conn.execute(
+                "SELECT data FROM attachments WHERE id = ?", (op.record_id,)
+            ).fetchone()
+            plan.attachments += 1
+            view = memoryview(data)
+            for at in range(0, len(view), BLOB_PIECE):
+                yield payload.item(BLOB, bytes(view[at : at + BLOB_PIECE]))
+    yield json_item(END, {"ops": plan.ops, "attachments": plan.attachments})
+    if progress:
+        progress(plan.total, plan.total)
+
+
+def _next_bundle_seq(vault: Vault, peer: Peer, ops: int) -> int:
+    """Claim the next number in its own transaction, so two exports never share one."""
+    conn = vault.conn
+    with vault.store.transaction():
+        origin = vault.info.origin
+        row = conn.execute(
+            "SELECT max(seq) FROM bundles_out WHERE peer = ? AND origin = ?",
+            (peer.fingerprint, origin),
+        ).fetchone()
+        seq = int(row[0] or 0) + 1
+        conn.execute(
+            "INSERT INTO bundles_out (peer, origin, seq, created_at, ops, bytes) "
+            "VALUES (?, ?, ?, ?, ?, 0)",
+            (peer.fingerprint, origin, seq, iso_from_ms(vault.clock.now_ms()), ops),
+        )
+    return seq
+
+
+def bundle_name(me: Identity, peer: PeerIdentity, origin: str, seq: int) -> str:
+    return f"{short(me.fingerprint)}-to-{short(peer.fingerprint)}-{origin}-{seq:08d}{SUFFIX}"
+
+
+def export_bundle(
+    vault: Vault,
+    peer_fingerprint: str,
+    dest_dir: Path,
+    progress: Progress | None = None,
+    random_bytes: Callable[[int], bytes] = os.urandom,
+) -> ExportResult:
+    """Write the next bundle for a peer into `dest_dir` (atomically: temp name, fsync, rename)."""
+    conn = vault.conn
+    me = load_identity(conn)
+    peer = _active_peer(vault, peer_fingerprint)
+    seq = _next_bundle_seq(vault, peer, 0)
+    origin = vault.info.origin
+    path = dest_dir / bundle_name(me, peer.identity, origin, seq)
+    tmp = dest_dir / f".{path.name}.part"
+    conn.execute("BEGIN")  # one consistent snapshot of the oplog for the whole bundle
+    try:
+        plan = _plan(vault, me, peer)
+        with open(tmp, "w+b", opener=_private) as out:
+            size = write_bundle(
+                out,
+                me,
+                peer.identity,
+                seq,
+                origin,
+                vault.clock.now_ms(),
+                payload.compressed(_items(vault, me, peer, plan, progress)),
+                random_bytes,
+            )
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+        fsync_dir(dest_dir)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise storage_error(exc, path) from exc
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    finally:
+        conn.execute("COMMIT")
+    with vault.store.transaction():
+        conn.execute(
+            "UPDATE bundles_out SET ops = ?, bytes = ? WHERE peer = ? AND origin = ? AND seq = ?",
+            (plan.ops, size, peer.fingerprint, origin, seq),
+        )
+        conn.execute(
+            "UPDATE peers SET last_out_at = ? WHERE fingerprint = ?",
+            (iso_from_ms(vault.clock.now_ms()), peer.fingerprint),
+        )
+        audit.record(conn, vault.clock, "bundle-exported", ops=plan.ops, bytes=size, seq=seq)
+    log.info("bundle %d exported: %d ops, %d bytes", seq, plan.ops, size)
+    return ExportResult(path, peer.fingerprint, peer.name, seq, plan.ops, plan.attachments, size)
+
+
+def _private(path: str, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
+# -- importing ------------------------------------------------------------------------------------
+
+
+def _lookup(vault: Vault) -> Callable[[str], tuple[PeerIdentity, bool] | None]:
+    def find(fingerprint: str) -> tuple[PeerIdentity, bool] | None:
+        peer = get_peer(vault.conn, fingerprint)
+        return (peer.identity, peer.active) if peer else None
+
+    return find
+
+
+def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) -> ImportResult:
+    """Verify, decrypt and apply one bundle; raise BundleRefused and change nothing if bad."""
+    conn = vault.conn
+    me = load_identity(conn)
+    bundle = open_bundle(path, me, _lookup(vault))
+    sender = get_peer(conn, bundle.header.sender)
+    assert sender is not None
+    if sender.role == me.public.role:
+        raise BundleRefused(
+            "wrong-role",
+            f"Bundles go between HQ and stations; {sender.name} is also {sender.role}.",
+        )
+    with vault.store.transaction():
+        prior = conn.execute(
+            "SELECT digest FROM bundles_in WHERE sender = ? AND origin = ? AND seq = ?",
+            (sender.fingerprint, bundle.header.origin, bundle.header.bundle_seq),
+        ).fetchone()
+        if prior is not None:
+            if prior[0] == bundle.digest:
+                return ImportResult(path, sender.fingerprint, sender.name, "replayed")
+            raise _diverged(sender, "it reuses a bundle number with different contents")
+        result = _Applier(vault, me, sender, bundle, progress).run()
+        audit.record(
+            conn,
+            vault.clock,
+            "bundle-imported",
+            ops=result.ops,
+            conflicts=result.conflicts,
+            seq=bundle.header.bundle_seq,
+        )
+    log.info(
+        "bundle %d imported: %d ops (%d new), %d conflicts",
+        bundle.header.bundle_seq,
+        result.ops,
+        result.applied,
+        result.conflicts,
+    )
+    return result
+
+
+def _diverged(sender: Peer, why: str) -> BundleRefused:
+    return BundleRefused(
+        "history-diverged",
+        f"Refused: {sender.name}'s history went backwards ({why}). Its vault was probably "
+        "copied back from an old file; it will start a new incarnation when it next imports "
+        "a bundle from this vault, then send again.",
+    )
+
+
+class _Applier:
+    """Applies one verified bundle inside the caller's transaction."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        me: Identity,
+        sender: Peer,
+        bundle: VerifiedBundle,
+        progress: Progress | None,
+    ) -> None:
+        self.vault = vault
+        self.conn = vault.conn
+        self.me = me
+        self.sender = sender
+        self.bundle = bundle
+        self.progress = progress
+        self.merger = Merger(self.conn, vault.store, vault.clock, me.public.role == "hq")
+        self.ops = 0
+        self.held = 0
+        self.reincarnated = False
+        self._log: list[tuple[Any, ...]] = []
+        self._held_max: dict[str, int] = {}
+
+    def run(self) -> ImportResult:
+        header = self.bundle.header
+        stream = payload.items(self.bundle.chunks(), header.payload_len)
+        first = next(stream, None)
+        if first is None or first.kind != START:
+            raise malformed("it does not begin with a start item")
+        start = _Start.parse(first.json(), header.origin)
+        self._claim_origins(start)
+        self._check_own_history(start)
+        total = sum(b - a for a, b in start.coverage.values())
+        pending: Op | None = None
+        blob = bytearray()
+        end: Any = None
+        with self.vault.store.bulk_indexing():
+            for item in stream:
+                if item.kind == BLOB:
+                    if pending is None:
+                        raise malformed("attachment bytes without an attachment")
+                    blob += item.body
+                    if len(blob) > int(pending.fields["size"]):
+                        raise malformed("an attachment is longer than it says")
+                    continue
+                if pending is not None:
+                    self._apply(pending, bytes(blob))
+                    pending = None
+                    blob.clear()
+                if item.kind == OP:
+                    op = Op.from_json(item.json())
+                    self._check_op(op, start)
+                    self.ops += 1
+                    if self.progress and self.ops % 1000 == 0:
+                        self.progress(self.ops, total)
+                    if op.entity == "attachment" and op.creates:
+                        pending = op
+                    else:
+                        self._apply(op, None)
+                elif item.kind == END:
+                    end = item.json()
+                else:
+                    raise malformed("a second start item")
+            self.merger.flush()
+        if not isinstance(end, dict) or end.get("ops") != self.ops:
+            raise malformed("the end item does not match the ops received")
+        self._record(start)
+        stats = self.merger.stats
+        return ImportResult(
+            self.bundle.path,
+            self.sender.fingerprint,
+            self.sender.name,
+            "applied",
+            ops=self.ops,
+            applied=stats.applied,
+            already_held=self.held,
+            conflicts=stats.conflicts,
+            orphans=stats.orphans,
+            new_incarnation=self.reincarnated,
+            kinds=frozenset(stats.touched),
+        )
+
+    def _claim_origins(self, start: _Start) -> None:
+        """HQ learns which origins each station writes under; none may take another's."""
+        mine = set(own_origins(self.conn))
+        for origin in start.origins:
+            owner = self.conn.execute(
+                "SELECT fingerprint FROM peer_origins WHERE origin = ?", (origin,)
+            ).fetchone()
+            if origin in mine or (owner and owner[0] != self.sender.fingerprint):
+                raise BundleRefused(
+                    "foreign-origin", f"{self.sender.name} claims changes that are not its own."
+                )
+            self.conn.execute(
+                "INSERT INTO peer_origins (origin, fingerprint, name) VALUES (?, ?, ?) "
+                "ON CONFLICT (origin) DO UPDATE SET name = excluded.name",
+                (origin, self.sender.fingerprint, self.sender.name),
+            )
+        if self.me.public.role == "station":
+            for origin, (fingerprint, name) in start.owners.items():
+                if origin not in mine:
+                    self.conn.execute(
+                        "INSERT INTO peer_origins (origin, fingerprint, name) VALUES (?, ?, ?) "
+                        "ON CONFLICT (origin) DO UPDATE SET name = excluded.name",
+                        (origin, fingerprint, name[:200]),
+                    )
+
+    def _check_own_history(self, start: _Start) -> None:
+        """The peer holds more of our current origin than we do: we are an old copy.
+
+        Start a new incarnation and carry over every op after what the peer
+        acknowledged before the copy was made; the peer then sends back what the
+        copy lost, and merges our newer work under numbers it has never seen.
+        """
+        origin = self.vault.info.origin
+        if start.vector.get(origin, 0) <= max_seq(self.conn, origin):
+            return
+        acked = acks(self.conn, self.sender.fingerprint).get(origin, 0)
+        self.vault.start_incarnation(carry_after=acked)
+        audit.record(self.conn, self.vault.clock, "new-incarnation", carried_after=acked)
+        self.reincarnated = True
+
+    def _check_op(self, op: Op, start: _Start) -> None:
+        if op.origin not in start.coverage:
+            raise malformed("an op outside the bundle's declared coverage")
+        low, high = start.coverage[op.origin]
+        if not low < op.seq <= high:
+            raise malformed("an op outside the bundle's declared coverage")
+        if self.me.public.role == "hq" and op.origin not in start.origins:
+            raise BundleRefused(
+                "foreign-origin", f"{self.sender.name} sent changes that are not its own."
+            )
+
+    def _holds(self, op: Op) -> tuple[Any, ...] | None:
+        """The op with the same origin and number that we hold, if any."""
+        if op.origin not in self._held_max:
+            self._held_max[op.origin] = max_seq(self.conn, op.origin)
+        if op.seq > self._held_max[op.origin]:
+            return None  # beyond anything held: no query needed (the common case)
+        self._flush_log()
+        row = self.conn.execute(
+            "SELECT hlc, record_id FROM oplog WHERE origin = ? AND seq = ?", (op.origin, op.seq)
+        ).fetchone()
+        return tuple(row) if row else None
+
+    def _flush_log(self) -> None:
+        self.conn.executemany(
+            "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base, clocks) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self._log,
+        )
+        self._log.clear()
+
+    def _apply(self, op: Op, data: bytes | None) -> None:
+        held = self._holds(op)
+        if held is not None:
+            if held != (op.hlc, op.record_id):
+                raise _diverged(self.sender, f"change {op.seq} differs from the one received")
+            self.held += 1
+            return
+        if data is not None and hashlib.sha256(data).hexdigest() != op.fields.get("sha256"):
+            raise malformed("an attachment's bytes do not match its checksum")
+        self.merger.apply(op, data)
+        self._log.append(
+            (
+                op.origin,
+                op.seq,
+                op.hlc,
+                op.entity,
+                op.record_id,
+                payload.encode_json(op.fields),
+                payload.encode_json(op.base) if op.base else "{}",
+                payload.encode_json(op.clocks) if op.clocks is not None else None,
+            )
+        )
+        if len(self._log) >= 1000:
+            self._flush_log()
+
+    def _record(self, start: _Start) -> None:
+        self._flush_log()
+        held = vector(self.conn)
+        for origin, (low, high) in start.coverage.items():
+            extend_holdings(self.conn, origin, low, high, held.get(origin, 0))
+        header = self.bundle.header
+        record_acks(
+            self.conn, self.sender.fingerprint, start.origins, header.bundle_seq, start.vector
+        )
+        now = iso_from_ms(self.vault.clock.now_ms())
+        self.conn.execute(
+            "INSERT INTO bundles_in (sender, origin, seq, digest, applied_at, ops) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                self.sender.fingerprint,
+                header.origin,
+                header.bundle_seq,
+                self.bundle.digest,
+                now,
+                self.ops,
+            ),
+        )
+        self.conn.execute(
+            "UPDATE peers SET last_in_at = ? WHERE fingerprint = ?", (now, self.sender.fingerprint)
+        )
+
+
+@dataclass(frozen=True)
+class _Start:
+    origins: list[str]
+    vector: Vector
+    coverage: dict[str, tuple[int, int]]
+    owners: dict[str, tuple[str, str]]
+
+    @classmethod
+    def parse(cls, data: Any, bundle_origin: str) -> _Start:
+        try:
+            origins = [o for o in data["origins"] if Op.valid_origin(o)]
+            vector_ = {o: s for o, s in data["vector"].items() if Op.valid_origin(o) and _count(s)}
+            coverage = {
+                o: (int(r[0]), int(r[1]))
+                for o, r in data["coverage"].items()
+                if Op.valid_origin(o) and len(r) == 2 and _count(r[0]) and _count(r[1])
+            }
+            owners = {o: (str(v[0]), str(v[1])) for o, v in data.get("owners", {}).items()}
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
+            raise malformed("the start item is incomplete") from None
+        if (
+            len(origins) != len(data["origins"])
+            or len(vector_) != len(data["vector"])
+            or len(coverage) != len(data["coverage"])
+        ):
+            raise malformed("the start item holds malformed origins or counts")
+        if not origins or origins[-1] != bundle_origin:
+            raise malformed("the start item does not match the bundle's header")
+        if any(low >= high for low, high in coverage.values()):
+            raise malformed("an empty or reversed coverage range")
+        return cls(origins, vector_, coverage, owners)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < (1 << 62)
+
+
+def kinds_in(result: ImportResult) -> list[str]:
+    """The record kinds a bundle touched, in the order the sidebar lists them."""
+    return [k for k in BY_NAME if k in result.kinds]
+
+
+def pending_ops(vault: Vault, peer: Peer) -> int:
+    """How many ops the next bundle for `peer` would carry (what it has not acknowledged)."""
+    conn = vault.conn
+    me = load_identity(conn)
+    conn.execute("BEGIN")
+    try:
+        plan = _plan(vault, me, peer)
+        if me.public.role == "station":
+            return plan.total
+        router = routes.Router(conn, peer)
+        return sum(1 for op in _ops(vault, plan) if router.routed(op.entity, op.record_id))
+    finally:
+        conn.execute("COMMIT")

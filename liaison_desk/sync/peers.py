@@ -1,0 +1,135 @@
+"""The peers a vault exchanges with (HQ for a station; the stations for HQ) and HQ's groups.
+
+Only enrolled, unrevoked peers are accepted. Peer ids are fingerprints; people
+type a unique prefix of at least eight characters.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from liaison_desk.core.clock import Clock, iso_from_ms
+from liaison_desk.core.routing import GROUP_NAME
+from liaison_desk.core.schema import Connection
+from liaison_desk.sync.errors import PeerError
+from liaison_desk.sync.identity import PeerIdentity
+
+MIN_PREFIX = 8
+
+
+@dataclass(frozen=True)
+class Peer:
+    identity: PeerIdentity
+    status: str  # enrolled | revoked
+    enrolled_at: str
+    revoked_at: str | None
+    last_in_at: str | None
+    last_out_at: str | None
+
+    @property
+    def fingerprint(self) -> str:
+        return self.identity.fingerprint
+
+    @property
+    def name(self) -> str:
+        return self.identity.name
+
+    @property
+    def role(self) -> str:
+        return self.identity.role
+
+    @property
+    def active(self) -> bool:
+        return self.status == "enrolled"
+
+
+_COLUMNS = "keys, name, role, post, status, enrolled_at, revoked_at, last_in_at, last_out_at"
+
+
+def _peer(row: tuple[object, ...]) -> Peer:
+    data = json.loads(str(row[0]))
+    data.update(name=row[1], role=row[2], post=row[3])
+    return Peer(
+        PeerIdentity.from_json(data),
+        str(row[4]),
+        str(row[5]),
+        *(None if v is None else str(v) for v in row[6:9]),
+    )
+
+
+def add_peer(conn: Connection, clock: Clock, identity: PeerIdentity) -> Peer:
+    """Enrol (or re-enrol) a peer. Joins the caller's transaction."""
+    conn.execute(
+        "INSERT INTO peers (fingerprint, name, post, role, keys, status, enrolled_at) "
+        "VALUES (?, ?, ?, ?, ?, 'enrolled', ?) ON CONFLICT (fingerprint) DO UPDATE SET "
+        "name = excluded.name, post = excluded.post, status = 'enrolled', revoked_at = NULL",
+        (
+            identity.fingerprint,
+            identity.name,
+            identity.post,
+            identity.role,
+            json.dumps(identity.to_json()),
+            iso_from_ms(clock.now_ms()),
+        ),
+    )
+    peer = get_peer(conn, identity.fingerprint)
+    assert peer is not None
+    return peer
+
+
+def get_peer(conn: Connection, fingerprint: str) -> Peer | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM peers WHERE fingerprint = ?", (fingerprint,)
+    ).fetchone()
+    return _peer(row) if row else None
+
+
+def list_peers(conn: Connection) -> list[Peer]:
+    rows = conn.execute(f"SELECT {_COLUMNS} FROM peers ORDER BY role, name, fingerprint")
+    return [_peer(row) for row in rows]
+
+
+def find_peer(conn: Connection, prefix: str) -> Peer:
+    """The peer whose id starts with `prefix` (spaces ignored, so a read-out id works)."""
+    wanted = "".join(prefix.split()).lower()
+    if len(wanted) < MIN_PREFIX:
+        raise PeerError(f"Give at least {MIN_PREFIX} characters of the peer id.")
+    matches = [p for p in list_peers(conn) if p.fingerprint.startswith(wanted)]
+    if not matches:
+        raise PeerError(f"No enrolled peer has an id starting with {wanted}.")
+    if len(matches) > 1:
+        raise PeerError(f"Several peers have ids starting with {wanted}; give more characters.")
+    return matches[0]
+
+
+def revoke(conn: Connection, clock: Clock, fingerprint: str) -> None:
+    conn.execute(
+        "UPDATE peers SET status = 'revoked', revoked_at = ? WHERE fingerprint = ?",
+        (iso_from_ms(clock.now_ms()), fingerprint),
+    )
+
+
+def hq_peer(conn: Connection) -> Peer | None:
+    """The HQ a station has pinned, if it has enrolled."""
+    row = conn.execute(f"SELECT {_COLUMNS} FROM peers WHERE role = 'hq'").fetchone()
+    return _peer(row) if row else None
+
+
+def set_group(conn: Connection, name: str, members: list[str]) -> None:
+    """Define (or redefine) a group of stations by their full ids; an empty list removes it."""
+    if not GROUP_NAME.match(name):
+        raise PeerError(f"{name!r} is not a group name (lower-case letters, digits and dashes).")
+    if members:
+        conn.execute(
+            "INSERT INTO station_groups (name, members) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET members = excluded.members",
+            (name, json.dumps(sorted(set(members)))),
+        )
+    else:
+        conn.execute("DELETE FROM station_groups WHERE name = ?", (name,))
+
+
+def groups(conn: Connection) -> dict[str, tuple[str, ...]]:
+    rows = conn.execute("SELECT name, members FROM station_groups ORDER BY name")
+    return {name: tuple(json.loads(members)) for name, members in rows}

@@ -1,0 +1,66 @@
+"""Where each peer stands: what we hold of theirs, what they acknowledged of ours, what waits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.exchange import pending_ops
+from liaison_desk.sync.peers import Peer, list_peers
+from liaison_desk.sync.vectors import acks, own_origins, vector
+
+
+@dataclass(frozen=True)
+class PeerStatus:
+    peer: Peer
+    held_of_theirs: int  # their ops we hold
+    acked_of_ours: int  # our ops they have acknowledged
+    ours: int  # our ops in all
+    pending: int  # ops the next bundle for them would carry
+    bundles_in: int
+    bundles_out: int
+    last_in_at: str | None
+    last_out_at: str | None
+    lag_seconds: int | None  # since their last bundle reached us
+
+
+def peer_status(vault: Vault) -> list[PeerStatus]:
+    conn = vault.conn
+    held = vector(conn)
+    mine = own_origins(conn)
+    now_ms = vault.clock.now_ms()
+    out = []
+    for peer in list_peers(conn):
+        theirs = [
+            o
+            for (o,) in conn.execute(
+                "SELECT origin FROM peer_origins WHERE fingerprint = ?", (peer.fingerprint,)
+            )
+        ]
+        acked = acks(conn, peer.fingerprint)
+        (bundles_in,) = conn.execute(
+            "SELECT count(*) FROM bundles_in WHERE sender = ?", (peer.fingerprint,)
+        ).fetchone()
+        (bundles_out,) = conn.execute(
+            "SELECT count(*) FROM bundles_out WHERE peer = ? AND bytes > 0", (peer.fingerprint,)
+        ).fetchone()
+        lag = None
+        if peer.last_in_at:
+            seen = datetime.fromisoformat(peer.last_in_at.replace("Z", "+00:00"))
+            lag = max(0, (now_ms - int(seen.timestamp() * 1000)) // 1000)
+        out.append(
+            PeerStatus(
+                peer,
+                sum(held.get(o, 0) for o in theirs),
+                sum(acked.get(o, 0) for o in mine),
+                sum(held.get(o, 0) for o in mine),
+                pending_ops(vault, peer) if peer.active else 0,
+                int(bundles_in),
+                int(bundles_out),
+                peer.last_in_at,
+                peer.last_out_at,
+                lag,
+            )
+        )
+    return out

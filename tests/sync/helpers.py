@@ -1,0 +1,61 @@
+"""Vaults for sync tests: an HQ and stations, enrolled with each other, and ways to compare them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from liaison_desk.core.kinds import ALL_KINDS
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync import enrol
+from liaison_desk.sync.exchange import ExportResult, ImportResult, export_bundle, import_bundle
+from liaison_desk.sync.identity import load_identity
+from tests.conftest import FAST_KDF, PASSPHRASE, StepClock
+
+
+def make_vault(root: Path, name: str, role: str = "station", start_ms: int = 0) -> Vault:
+    clock = StepClock(start_ms) if start_ms else StepClock()
+    vault, _ = Vault.create(root / name, PASSPHRASE, name=name, role=role, kdf=FAST_KDF, clock=clock)
+    return vault
+
+
+def fingerprint(vault: Vault) -> str:
+    return load_identity(vault.conn).fingerprint
+
+
+def enrol_station(hq: Vault, station: Vault) -> None:
+    request = enrol.write_request(load_identity(station.conn), station.clock)
+    _, approval = enrol.approve(hq, request)
+    enrol.accept(station, approval)
+
+
+def send(src: Vault, dst: Vault, folder: Path) -> ExportResult:
+    folder.mkdir(parents=True, exist_ok=True)
+    return export_bundle(src, fingerprint(dst), folder)
+
+
+def deliver(dst: Vault, bundle: ExportResult) -> ImportResult:
+    return import_bundle(dst, bundle.path)
+
+
+def exchange(src: Vault, dst: Vault, folder: Path) -> ImportResult:
+    return deliver(dst, send(src, dst, folder))
+
+
+def canonical_dump(vault: Vault, ids: set[str] | None = None) -> dict[str, Any]:
+    """Every record's content and tombstone, keyed by kind and id (clocks excluded)."""
+    out: dict[str, Any] = {}
+    for kind in ALL_KINDS:
+        rows = vault.conn.execute(
+            f"SELECT {kind.columns()}, deleted FROM {kind.table} ORDER BY id"
+        ).fetchall()
+        for row in rows:
+            if ids is not None and row[0] not in ids:
+                continue
+            values = dict(zip(("id", "created_at", "updated_at", *kind.fields, "deleted"), row))
+            values.pop("updated_at")
+            if isinstance(values.get("data"), bytes):
+                values["data"] = values["data"].hex()
+            out[f"{kind.name}/{row[0]}"] = json.dumps(values, sort_keys=True, default=str)
+    return out
