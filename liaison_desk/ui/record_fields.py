@@ -59,6 +59,12 @@ def field_spec(
 
 _TAGS = field_spec("tags", "Ta&gs", "list", "Comma-separated, e.g. navy, visit-2026")
 _MARKING = field_spec("marking", "Mar&king", "marking")
+_DISTRIBUTION = field_spec(
+    "distribution",
+    "Distri&bution",
+    "line",
+    "Who receives it: hq, all, group:<name> (blank: default)",
+)
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "organization": (
         field_spec("name", "&Name", placeholder="e.g. Ministry of the Armed Forces"),
@@ -70,6 +76,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("notes", "No&tes", "text"),
         _TAGS,
         _MARKING,
+        _DISTRIBUTION,
     ),
     "contact": (
         field_spec("full_name", "&Name", placeholder="Full name as they write it"),
@@ -89,6 +96,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("cadence_days", "&Cadence", "count"),
         _TAGS,
         _MARKING,
+        _DISTRIBUTION,
     ),
     "meeting": (
         field_spec("title", "&Title", placeholder="e.g. Lunch with the defence attaché"),
@@ -100,6 +108,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("notes", "No&tes", "text", "Detailed notes (Markdown)"),
         _TAGS,
         _MARKING,
+        _DISTRIBUTION,
     ),
     "followup": (
         field_spec("action", "&Action", placeholder="What needs doing"),
@@ -111,6 +120,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("notes", "No&tes", "text"),
         _TAGS,
         _MARKING,
+        _DISTRIBUTION,
     ),
     "protocol": (
         field_spec("title", "&Title"),
@@ -122,6 +132,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("effective_date", "&Effective", "date"),
         _TAGS,
         _MARKING,
+        _DISTRIBUTION,
     ),
 }
 
