@@ -16,7 +16,9 @@ from tests.conftest import FAST_KDF, PASSPHRASE, StepClock
 
 def make_vault(root: Path, name: str, role: str = "station", start_ms: int = 0) -> Vault:
     clock = StepClock(start_ms) if start_ms else StepClock()
-    vault, _ = Vault.create(root / name, PASSPHRASE, name=name, role=role, kdf=FAST_KDF, clock=clock)
+    vault, _ = Vault.create(
+        root / name, PASSPHRASE, name=name, role=role, kdf=FAST_KDF, clock=clock
+    )
     return vault
 
 
