@@ -27,7 +27,7 @@ from liaison_desk.sync.bundle import VerifiedBundle, open_bundle, write_bundle
 from liaison_desk.sync.errors import BundleRefused, PeerError
 from liaison_desk.sync.identity import Identity, PeerIdentity, load_identity, short
 from liaison_desk.sync.merge import Merger
-from liaison_desk.sync.ops import Op
+from liaison_desk.sync.ops import Op, is_stamp
 from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, OP, START, json_item, malformed
 from liaison_desk.sync.peers import Peer, get_peer
 from liaison_desk.sync.vectors import (
@@ -37,6 +37,7 @@ from liaison_desk.sync.vectors import (
     max_seq,
     own_origins,
     record_acks,
+    tips,
     vector,
 )
 
@@ -110,6 +111,7 @@ def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
         "vector": held,
         "coverage": {o: list(r) for o, r in coverage.items()},
         "owners": names,
+        "tips": {o: list(t) for o, t in tips(conn, peer.fingerprint).items()},
     }
     total = sum(b - a for a, b in coverage.values())
     return _Plan(coverage, start, total)
@@ -409,19 +411,30 @@ class _Applier:
                     )
 
     def _check_own_history(self, start: _Start) -> None:
-        """The peer holds more of our current origin than we do: we are an old copy.
+        """The peer holds more of our current origin than we do, or holds another op
+        under a number we hold: we are an old copy (that may have written since).
 
         Start a new incarnation and carry over every op after what the peer
         acknowledged before the copy was made; the peer then sends back what the
         copy lost, and merges our newer work under numbers it has never seen.
         """
         origin = self.vault.info.origin
-        if start.vector.get(origin, 0) <= max_seq(self.conn, origin):
+        held = max_seq(self.conn, origin)
+        if start.vector.get(origin, 0) <= held and self._same_tip(origin, start.tips.get(origin)):
             return
         acked = acks(self.conn, self.sender.fingerprint).get(origin, 0)
         self.vault.start_incarnation(carry_after=acked)
         audit.record(self.conn, self.vault.clock, "new-incarnation", carried_after=acked)
         self.reincarnated = True
+
+    def _same_tip(self, origin: str, tip: tuple[int, str] | None) -> bool:
+        """Whether the op the peer holds last of ours is the one we hold under that number."""
+        if tip is None:
+            return True
+        row = self.conn.execute(
+            "SELECT hlc FROM oplog WHERE origin = ? AND seq = ?", (origin, tip[0])
+        ).fetchone()
+        return row is not None and row[0] == tip[1]
 
     def _check_op(self, op: Op, start: _Start) -> None:
         if op.origin not in start.coverage:
@@ -512,6 +525,7 @@ class _Start:
     vector: Vector
     coverage: dict[str, tuple[int, int]]
     owners: dict[str, tuple[str, str]]
+    tips: dict[str, tuple[int, str]]
 
     @classmethod
     def parse(cls, data: Any, bundle_origin: str) -> _Start:
@@ -524,19 +538,25 @@ class _Start:
                 if Op.valid_origin(o) and len(r) == 2 and _count(r[0]) and _count(r[1])
             }
             owners = {o: (str(v[0]), str(v[1])) for o, v in data.get("owners", {}).items()}
+            tips = {
+                o: (int(t[0]), str(t[1]))
+                for o, t in data.get("tips", {}).items()
+                if Op.valid_origin(o) and len(t) == 2 and _count(t[0]) and is_stamp(t[1])
+            }
         except (KeyError, TypeError, AttributeError, ValueError, IndexError):
             raise malformed("the start item is incomplete") from None
         if (
             len(origins) != len(data["origins"])
             or len(vector_) != len(data["vector"])
             or len(coverage) != len(data["coverage"])
+            or len(tips) != len(data.get("tips", {}))
         ):
             raise malformed("the start item holds malformed origins or counts")
         if not origins or origins[-1] != bundle_origin:
             raise malformed("the start item does not match the bundle's header")
         if any(low >= high for low, high in coverage.values()):
             raise malformed("an empty or reversed coverage range")
-        return cls(origins, vector_, coverage, owners)
+        return cls(origins, vector_, coverage, owners, tips)
 
 
 def _count(value: Any) -> bool:

@@ -43,6 +43,23 @@ def extend_holdings(conn: Connection, origin: str, start: int, end: int, current
     return True
 
 
+def tips(conn: Connection, peer: str) -> dict[str, tuple[int, str]]:
+    """The newest op we hold of each of `peer`'s origins: sequence number and clock stamp.
+
+    Counts alone cannot show that a peer's vault went back to an old copy and then
+    wrote as many ops as the copy lost; the stamp at a number it reused can.
+    """
+    out: dict[str, tuple[int, str]] = {}
+    rows = conn.execute("SELECT origin FROM peer_origins WHERE fingerprint = ?", (peer,))
+    for (origin,) in rows.fetchall():
+        row = conn.execute(
+            "SELECT seq, hlc FROM oplog WHERE origin = ? ORDER BY seq DESC LIMIT 1", (origin,)
+        ).fetchone()
+        if row is not None:
+            out[origin] = (int(row[0]), str(row[1]))
+    return out
+
+
 def acks(conn: Connection, peer: str) -> Vector:
     return dict(conn.execute("SELECT origin, seq FROM acks WHERE peer = ?", (peer,)).fetchall())
 
