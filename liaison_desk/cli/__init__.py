@@ -10,16 +10,20 @@ import click
 from liaison_desk import __version__
 from liaison_desk.cli.attachment import attachment
 from liaison_desk.cli.backup import backup
+from liaison_desk.cli.conflicts import conflicts
 from liaison_desk.cli.contact import contact
 from liaison_desk.cli.context import ENV_PASSPHRASE, ENV_VAULT, AppContext
 from liaison_desk.cli.demo import demo
 from liaison_desk.cli.errors import run
 from liaison_desk.cli.followup import followup
+from liaison_desk.cli.identity_cmds import enrol, identity
 from liaison_desk.cli.markings import markings
 from liaison_desk.cli.meeting import meeting
 from liaison_desk.cli.org import org
+from liaison_desk.cli.peers import peers
 from liaison_desk.cli.protocol import protocol
 from liaison_desk.cli.search import search
+from liaison_desk.cli.sync_cmds import sync
 from liaison_desk.cli.vault_cmds import audit_log, init, passphrase, recover, unlock_check
 from liaison_desk.core.vault import default_vault_dir
 
@@ -82,6 +86,11 @@ for command in (
     demo,
     markings,
     attachment,
+    identity,
+    enrol,
+    peers,
+    sync,
+    conflicts,
 ):
     cli.add_command(command)
 

@@ -11,6 +11,7 @@ from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import (
     build_query,
     changes,
+    distribution_option,
     given,
     json_option,
     list_options,
@@ -35,6 +36,7 @@ _contact_fields = option_group(
     click.option("--notes", help="Free notes."),
     click.option("--cadence-days", type=int, help="Aim to meet every N days."),
     marking_option,
+    distribution_option,
     tags_option,
 )
 

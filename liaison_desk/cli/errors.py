@@ -17,6 +17,10 @@ class NoSecret(LiaisonError):
     """No terminal to prompt on and no other source of the passphrase or code."""
 
 
+class NotConfirmed(LiaisonError):
+    """No terminal to ask for a confirmation on, and no --yes."""
+
+
 def exit_code_for(exc: LiaisonError) -> int:
     return EXIT_WRONG_SECRET if isinstance(exc, WrongPassphrase) else EXIT_ERROR
 

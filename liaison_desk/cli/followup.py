@@ -11,6 +11,7 @@ from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import (
     build_query,
     changes,
+    distribution_option,
     given,
     list_options,
     marking_option,
@@ -35,6 +36,7 @@ def followup() -> None:
 @click.option("--contact", "contact_id", help="Contact it concerns.")
 @click.option("--notes", help="Free notes.")
 @marking_option
+@distribution_option
 @tags_option
 @pass_app
 def add(app: AppContext, /, **fields: Any) -> None:

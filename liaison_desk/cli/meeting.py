@@ -12,6 +12,7 @@ from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import (
     build_query,
     changes,
+    distribution_option,
     json_option,
     list_options,
     marking_option,
@@ -41,6 +42,7 @@ _meeting_fields = option_group(
     click.option("--summary", help="One-paragraph summary."),
     click.option("--notes", help="Detailed notes (Markdown)."),
     marking_option,
+    distribution_option,
     tags_option,
 )
 

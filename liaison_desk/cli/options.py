@@ -16,6 +16,11 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON, 
 marking_option = click.option(
     "--marking", default=None, help="Sensitivity marking, e.g. RESTRICTED (default: the lowest)."
 )
+distribution_option = click.option(
+    "--distribution",
+    help="Who it is synced to: hq, all, stations:<id>,<id> or group:<name> "
+    "(default: hq; all for HQ's protocol library).",
+)
 tags_option = click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
 
 

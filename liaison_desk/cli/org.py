@@ -11,6 +11,7 @@ from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import (
     build_query,
     changes,
+    distribution_option,
     given,
     json_option,
     list_options,
@@ -27,6 +28,7 @@ _org_fields = option_group(
     click.option("--parent", "parent_id", help="Id of the parent organization."),
     click.option("--notes", help="Free notes."),
     marking_option,
+    distribution_option,
     tags_option,
 )
 

@@ -12,6 +12,7 @@ from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import (
     build_query,
     changes,
+    distribution_option,
     given,
     json_option,
     list_options,
@@ -45,6 +46,7 @@ def protocol() -> None:
 @click.option("--version", help="Version of the reference.")
 @click.option("--effective", "effective_date", help="Date it takes effect.")
 @marking_option
+@distribution_option
 @tags_option
 @pass_app
 def add(app: AppContext, /, body: str | None, body_file: Path | None, **fields: Any) -> None:

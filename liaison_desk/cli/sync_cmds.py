@@ -1,0 +1,286 @@
+"""`liaison-desk sync …`: carry changes between HQ and stations as bundle files.
+
+`export` writes bundles into a folder (a USB drive, a shared folder); `import`
+applies the bundles found there. Every file imported is reported as applied,
+replayed (it had been applied before; nothing changed) or refused with why.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from liaison_desk.cli import output
+from liaison_desk.cli.context import AppContext, pass_app
+from liaison_desk.cli.options import json_option
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync import peers as registry
+from liaison_desk.sync.errors import BundleRefused, PeerError, SyncError
+from liaison_desk.sync.exchange import ExportResult, ImportResult, export_bundle, import_bundle
+from liaison_desk.sync.identity import short
+from liaison_desk.sync.status import peer_status
+
+LONG = 1000  # ops; shorter exchanges show no progress line
+
+
+class Progress:
+    """A progress line on stderr, rewritten in place, for long runs when stderr is a terminal."""
+
+    def __init__(self, label: str, live: bool | None = None) -> None:
+        self.label = label
+        self.live = sys.stderr.isatty() if live is None else live
+        self.width = 0  # of the line on screen, to blank it out at the end
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.live or total < LONG:
+            return
+        line = f"{self.label}: {done:,} of {total:,} changes"
+        click.echo(f"\r{line}", err=True, nl=False)
+        self.width = max(self.width, len(line))
+
+    def close(self) -> None:
+        if self.width:
+            click.echo(f"\r{' ' * self.width}\r", err=True, nl=False)
+            self.width = 0
+
+
+def size_text(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    value = size / 1024
+    for unit in ("KB", "MB"):
+        if value < 1024:
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def lag_text(seconds: int | None) -> str:
+    if seconds is None:
+        return "never"
+    if seconds < 60:
+        return "under a minute"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+@click.group()
+def sync() -> None:
+    """Exchange changes with HQ or the stations through bundle files.
+
+    Example: liaison-desk sync export --to /media/usb
+    """
+
+
+# -- export ---------------------------------------------------------------------------------------
+
+
+def _targets(vault: Vault, peer_id: str | None) -> list[registry.Peer]:
+    conn = vault.conn
+    if peer_id is not None:
+        return [registry.find_peer(conn, peer_id)]
+    if vault.info.role == "station":
+        hq = registry.hq_peer(conn)
+        if hq is None:
+            raise PeerError(
+                "This station is not enrolled with HQ yet; start with `liaison-desk enrol request`."
+            )
+        return [hq]
+    stations = [p for p in registry.list_peers(conn) if p.active and p.role == "station"]
+    if not stations:
+        raise PeerError("No station is enrolled; there is nothing to export.")
+    return stations
+
+
+def _exported(result: ExportResult) -> dict[str, Any]:
+    return {
+        "path": str(result.path),
+        "peer": result.peer,
+        "peer_name": result.peer_name,
+        "bundle_seq": result.bundle_seq,
+        "ops": result.ops,
+        "attachments": result.attachments,
+        "size": result.size,
+    }
+
+
+@sync.command("export")
+@click.option(
+    "--to",
+    "dest",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the bundles into, e.g. the USB drive.",
+)
+@click.option(
+    "--peer",
+    "peer_id",
+    help="Only for this peer (its id or 8+ first characters). "
+    "Default: a station's HQ; on HQ, every active station.",
+)
+@json_option
+@pass_app
+def export(app: AppContext, /, dest: Path, peer_id: str | None, as_json: bool) -> None:
+    """Write the next bundle for HQ (on a station) or for each active station (on HQ).
+
+    Example: liaison-desk sync export --to /media/usb
+    """
+    if not dest.is_dir():
+        raise SyncError(f"{dest} is not a folder; create it or choose another with --to.")
+    vault = app.open_vault()
+    results = []
+    for peer in _targets(vault, peer_id):
+        progress = Progress(f"Writing for {peer.name}")
+        try:
+            results.append(export_bundle(vault, peer.fingerprint, dest, progress))
+        finally:
+            progress.close()
+    if as_json:
+        output.emit_json([_exported(r) for r in results])
+        return
+    for r in results:
+        click.echo(
+            f"Wrote {r.path.name} for {r.peer_name}: {_plural(r.ops, 'change')}, "
+            f"{_plural(r.attachments, 'file')}, {size_text(r.size)}."
+        )
+
+
+# -- import ---------------------------------------------------------------------------------------
+
+
+def _imported(path: Path, result: ImportResult) -> dict[str, Any]:
+    return {
+        "file": str(path),
+        "status": result.status,
+        "sender": result.sender,
+        "sender_name": result.sender_name,
+        "ops": result.ops,
+        "applied": result.applied,
+        "already_held": result.already_held,
+        "conflicts": result.conflicts,
+        "orphans": result.orphans,
+        "new_incarnation": result.new_incarnation,
+        "kinds": sorted(result.kinds),
+    }
+
+
+def _refused(path: Path, exc: BundleRefused) -> dict[str, Any]:
+    return {"file": str(path), "status": "refused", "reason": exc.reason, "message": exc.message}
+
+
+def _say(row: dict[str, Any]) -> str:
+    name = Path(row["file"]).name
+    if row["status"] == "refused":
+        return f"refused   {name}: {row['message']} ({row['reason']})"
+    sender = row["sender_name"]
+    if row["status"] == "replayed":
+        return f"replayed  {name} from {sender}: it was applied before; nothing changed."
+    text = f"applied   {name} from {sender}: {_plural(row['ops'], 'change')}"
+    if row["already_held"]:
+        text += f" ({row['already_held']} already held)"
+    if row["conflicts"]:
+        text += f", {_plural(row['conflicts'], 'conflict')} (see `liaison-desk conflicts list`)"
+    if row["new_incarnation"]:
+        text += "; this vault was an old copy and now writes under a new incarnation"
+    return text + "."
+
+
+@sync.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@json_option
+@pass_app
+def import_(app: AppContext, /, files: tuple[Path, ...], as_json: bool) -> None:
+    """Apply bundles; each is applied, replayed or refused with its reason.
+
+    Exits non-zero if any file was refused (the others are still applied).
+
+    Example: liaison-desk sync import /media/usb/*.ldbundle
+    """
+    vault = app.open_vault()
+    rows: list[dict[str, Any]] = []
+    try:
+        for path in files:
+            progress = Progress(f"Applying {path.name}")
+            try:
+                rows.append(_imported(path, import_bundle(vault, path, progress)))
+            except BundleRefused as exc:
+                rows.append(_refused(path, exc))
+            finally:
+                progress.close()
+    finally:
+        if as_json:
+            output.emit_json(rows)
+        else:
+            for row in rows:
+                click.echo(_say(row))
+    refused = sum(1 for row in rows if row["status"] == "refused")
+    if refused:
+        verb = "was" if refused == 1 else "were"
+        raise SyncError(f"{refused} of {_plural(len(rows), 'file')} {verb} refused.")
+
+
+# -- status ---------------------------------------------------------------------------------------
+
+
+@sync.command("status")
+@json_option
+@pass_app
+def status(app: AppContext, /, as_json: bool) -> None:
+    """Where each peer stands: changes held, acknowledged, waiting, and the last exchange.
+
+    held: their changes this vault holds; acked: this vault's changes they have
+    acknowledged (of all it has); pending: changes the next bundle for them would
+    carry; lag: time since their last bundle was applied here.
+
+    Example: liaison-desk sync status
+    """
+    rows: list[dict[str, Any]] = [
+        {
+            "id": s.peer.fingerprint,
+            "name": s.peer.name,
+            "role": s.peer.role,
+            "status": s.peer.status,
+            "held_of_theirs": s.held_of_theirs,
+            "acked_of_ours": s.acked_of_ours,
+            "ours": s.ours,
+            "pending": s.pending,
+            "bundles_in": s.bundles_in,
+            "bundles_out": s.bundles_out,
+            "last_in_at": s.last_in_at,
+            "last_out_at": s.last_out_at,
+            "lag_seconds": s.lag_seconds,
+        }
+        for s in peer_status(app.open_vault())
+    ]
+    if as_json:
+        output.emit_json(rows)
+        return
+    output.table(
+        [
+            {
+                "id": short(r["id"]),
+                "name": r["name"],
+                "status": r["status"],
+                "held": r["held_of_theirs"],
+                "acked": f"{r['acked_of_ours']}/{r['ours']}",
+                "pending": r["pending"],
+                "last_in": r["last_in_at"] or "never",
+                "last_out": r["last_out_at"] or "never",
+                "lag": lag_text(r["lag_seconds"]),
+            }
+            for r in rows
+        ],
+        ("id", "name", "status", "held", "acked", "pending", "last_in", "last_out", "lag"),
+    )
