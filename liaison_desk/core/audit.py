@@ -25,7 +25,6 @@ EVENTS = (
     "peer-revoked",
     "bundle-exported",
     "bundle-imported",
-    "bundle-refused",
     "conflict-resolved",
     "new-incarnation",
 )

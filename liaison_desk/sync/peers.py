@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from liaison_desk.core import audit
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.routing import GROUP_NAME
 from liaison_desk.core.schema import Connection
@@ -104,10 +105,12 @@ def find_peer(conn: Connection, prefix: str) -> Peer:
 
 
 def revoke(conn: Connection, clock: Clock, fingerprint: str) -> None:
+    """Refuse the peer's bundles from now on (recorded in the audit log)."""
     conn.execute(
         "UPDATE peers SET status = 'revoked', revoked_at = ? WHERE fingerprint = ?",
         (iso_from_ms(clock.now_ms()), fingerprint),
     )
+    audit.record(conn, clock, "peer-revoked", peer=fingerprint[:16])
 
 
 def hq_peer(conn: Connection) -> Peer | None:
