@@ -26,27 +26,18 @@ from liaison_desk.core.drafts import Draft, discard_draft, drafts
 from liaison_desk.core.kinds import ALL_KINDS
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.clipboard import ClearingClipboard
+from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
 from liaison_desk.ui.idle import IdleWatcher
 from liaison_desk.ui.markings_style import banner_css
 from liaison_desk.ui.preferences import Preferences, PreferencesDialog
 from liaison_desk.ui.record_section import RecordSection, make_sections
 from liaison_desk.ui.search_dialog import SearchDialog
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.sync_section import SyncSection
 from liaison_desk.ui.unlock import UnlockWidget
 
 SectionFactory = Callable[[Session], Sequence[RecordSection]]
-_NOT_YET = {
-    "Sync": "Sync with HQ is not set up yet: it arrives with the sync release.",
-    "Conflicts": "No conflicts: they appear here once sync with HQ is set up.",
-}
 _COUNTED = ("contact", "organization", "meeting", "followup", "protocol")
-
-
-def _placeholder(text: str) -> QWidget:
-    label = QLabel(text)
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    return label
 
 
 class DraftBar(QFrame):
@@ -102,6 +93,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._make_sections = sections
         self.sections: list[RecordSection] = []
+        self.sync_section: SyncSection | None = None
+        self.conflicts_section: ConflictsSection | None = None
         last = str(settings.value("last_section", 0))
         self._resume: tuple[int, str | None] = (int(last) if last.isdigit() else 0, None)
         self.prefs = Preferences.load(settings)
@@ -202,9 +195,20 @@ class MainWindow(QMainWindow):
             section.copy_requested.connect(self._copy)
             section.navigate_requested.connect(self.open_record)
         self._apply_defaults()
-        for title, text in _NOT_YET.items():
-            self.stack.addWidget(_placeholder(text))
-            self.sidebar.addItem(title)
+        self.sync_section = SyncSection(self.session)
+        self.conflicts_section = ConflictsSection(self.session)
+        for extra in (self.sync_section, self.conflicts_section):
+            self.stack.addWidget(extra)
+            self.sidebar.addItem(extra.title)
+            extra.status_message.connect(lambda t: self.statusBar().showMessage(t, 5_000))
+        self.sync_section.status_changed.connect(self.sync_label.setText)
+        self.conflicts_section.count_changed.connect(self._show_conflict_count)
+        self.conflicts_section.navigate_requested.connect(self.open_record)
+
+    def _show_conflict_count(self, count: int) -> None:
+        item = self.sidebar.item(self.sidebar.count() - 1)
+        if item is not None:
+            item.setText(sidebar_title(count))
 
     def _apply_defaults(self) -> None:
         """The preferred country is filled in for new contacts and organizations."""
@@ -219,6 +223,8 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(widget)
             widget.deleteLater()
         self.sections = []
+        self.sync_section = None
+        self.conflicts_section = None
 
     # -- unlocked / locked --------------------------------------------------------------
 

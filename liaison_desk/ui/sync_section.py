@@ -1,0 +1,495 @@
+"""The Sync section: who this vault is, where each peer stands, and bundles through a folder.
+
+A station exports to its HQ; HQ exports to one station or to every active
+one. Export and import run on the vault's worker, one bundle per task, each
+reporting progress through a queued signal; the section only ever touches its
+widgets on the GUI thread. After an import, every section showing a kind of
+record the bundle touched is told, and so is the Conflicts section.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from liaison_desk.core import audit
+from liaison_desk.core.errors import LiaisonError
+from liaison_desk.core.kinds import BY_NAME
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.errors import BundleRefused
+from liaison_desk.sync.exchange import (
+    SUFFIX,
+    ExportResult,
+    ImportResult,
+    export_bundle,
+    import_bundle,
+)
+from liaison_desk.sync.identity import PeerIdentity, grouped, load_identity, short
+from liaison_desk.sync.peers import Peer, hq_peer, revoke
+from liaison_desk.sync.status import PeerStatus, peer_status
+from liaison_desk.ui.detail_view import GREY
+from liaison_desk.ui.enrolment_panel import ERROR_STYLE, EnrolmentPanel, fingerprint_label
+from liaison_desk.ui.session import Session
+from liaison_desk.ui.sync_models import KeyRole, PeerTableModel
+
+TITLE = "Sync"
+STEP = 1_000  # progress bar units per bundle
+REFRESH_DELAY_MS = 400  # several changes in a row read the peers once
+HIDDEN_REFRESH_MS = 5_000  # while another section is shown, only the status bar needs it
+ALL_STATIONS = ""  # the export target combo's "every active station"
+_QUIET = ("draft",)  # changes that cannot alter what a peer is owed
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the section shows, read in one go on the worker (public keys only, no secrets)."""
+
+    me: PeerIdentity
+    hq: Peer | None
+    peers: list[PeerStatus]
+
+
+def load_state(vault: Vault) -> SyncState:
+    return SyncState(load_identity(vault.conn).public, hq_peer(vault.conn), peer_status(vault))
+
+
+def status_text(state: SyncState) -> str:
+    """One line for the status bar."""
+    active = [s for s in state.peers if s.peer.active]
+    if state.me.role != "hq" and state.hq is None:
+        return "Sync: not set up"
+    if not active:
+        return "Sync: no stations enrolled" if state.me.role == "hq" else "Sync: HQ revoked"
+    pending = sum(s.pending for s in active)
+    stations = f"{len(active):,} station{'s' if len(active) != 1 else ''}"
+    who = active[0].peer.name if state.me.role != "hq" else stations
+    return f"Sync: {who} · {pending:,} pending"
+
+
+def export_line(result: ExportResult) -> str:
+    changes = f"{result.ops:,} change{'s' if result.ops != 1 else ''}"
+    if not result.ops:
+        changes = "no changes (acknowledgements only)"
+    files = f", {result.attachments:,} attachments" if result.attachments else ""
+    return f"To {result.peer_name}: {changes}{files}, {result.size:,} bytes → {result.path.name}"
+
+
+def import_line(result: ImportResult) -> str:
+    if result.status == "replayed":
+        return f"{result.path.name}: from {result.sender_name}, already imported; nothing changed."
+    parts = [
+        f"{result.ops:,} change{'s' if result.ops != 1 else ''}",
+        f"{result.applied:,} applied",
+    ]
+    if result.already_held:
+        parts.append(f"{result.already_held:,} already held")
+    if result.orphans:
+        parts.append(f"{result.orphans:,} waiting for their records")
+    conflicts = ""
+    if result.conflicts:
+        s = "s" if result.conflicts != 1 else ""
+        conflicts = f"; {result.conflicts:,} conflict{s} to review"
+    again = (
+        " This vault was an old copy: it started a new incarnation."
+        if result.new_incarnation
+        else ""
+    )
+    return f"From {result.sender_name}: {', '.join(parts)}{conflicts}.{again}"
+
+
+def refusal_line(path: Path, error: LiaisonError) -> str:
+    if isinstance(error, BundleRefused):
+        return f"{path.name}: refused ({error.reason}). {error.message}"
+    return f"{path.name}: not imported. {error.message}"
+
+
+class ProgressRelay(QObject):
+    """Carries progress from the worker to the GUI thread, where its receivers run."""
+
+    advanced = Signal(int, int, int, int)  # operation, step, done, total
+
+
+def progress_relay(session: Session) -> ProgressRelay:
+    """One per session: it outlives the sections rebuilt at each unlock, so late reports land."""
+    relay = session.findChild(ProgressRelay)
+    return relay if isinstance(relay, ProgressRelay) else ProgressRelay(session)
+
+
+@dataclass
+class _Batch:
+    """Bundles going out or coming in, one worker task each."""
+
+    operation: int
+    steps: int
+    finished: int = 0
+    lines: list[str] = field(default_factory=list)
+    kinds: set[str] = field(default_factory=set)
+    applied: bool = False
+
+
+class SyncSection(QWidget):
+    """Identity, enrolment, peers, and exporting and importing bundles."""
+
+    status_message = Signal(str)
+    status_changed = Signal(str)  # one line for the status bar
+    finished = Signal()  # a batch of exports or imports is over
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.title = TITLE
+        self.role = session.info.role if session.info else "station"
+        self.state: SyncState | None = None
+        self.folder = Path.home()
+        self._batch: _Batch | None = None
+        self._operations = 0
+        self.model = PeerTableModel(self.role, self)
+        self.relay = progress_relay(session)
+        self.relay.advanced.connect(self._on_progress)
+        self._refresh = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
+        self._refresh.timeout.connect(self.reload)
+        self._build()
+        session.changed.connect(self._on_changed)
+        self.reload()
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.identity_label = QLabel()
+        self.identity_label.setWordWrap(True)
+        self.fingerprint = fingerprint_label()
+        self.fingerprint.setObjectName("ownFingerprint")
+        hint = QLabel("Fingerprint, to read aloud and compare group by group:")
+        hint.setStyleSheet(GREY)
+        identity = QGroupBox("This vault")
+        column = QVBoxLayout(identity)
+        column.addWidget(self.identity_label)
+        column.addWidget(hint)
+        column.addWidget(self.fingerprint)
+
+        self.enrolment = EnrolmentPanel(self.session)
+        self.enrolment.status_message.connect(self.status_message)
+        self.enrolment.enrolled.connect(self._after_enrolment)
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
+        self.peers_hint = QLabel()
+        self.peers_hint.setStyleSheet(GREY)
+        self.peers_hint.setWordWrap(True)
+
+        self.target = QComboBox()
+        self.target.setVisible(self.role == "hq")
+        self.export_button = QPushButton("&Export bundle to folder…")
+        self.export_button.clicked.connect(self.export_bundles)
+        self.import_button = QPushButton("&Import bundles…")
+        self.import_button.clicked.connect(self.import_bundles)
+        self.revoke_button = QPushButton("&Revoke station")
+        self.revoke_button.setVisible(self.role == "hq")
+        self.revoke_button.setEnabled(False)
+        self.revoke_button.clicked.connect(self.revoke_station)
+        buttons = QHBoxLayout()
+        if self.role == "hq":
+            buttons.addWidget(QLabel("Send to:"))
+        buttons.addWidget(self.target)
+        for button in (self.export_button, self.import_button):
+            button.setAutoDefault(False)
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.revoke_button)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        peers = QGroupBox("Stations" if self.role == "hq" else "Peers")
+        column = QVBoxLayout(peers)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.peers_hint)
+        column.addLayout(buttons)
+        column.addWidget(self.progress)
+        column.addWidget(self.summary)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(identity)
+        layout.addWidget(self.enrolment)
+        layout.addWidget(peers, 1)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read identity and peers again (after any change, and whenever the section shows)."""
+        self._refresh.stop()
+        if self.session.is_unlocked:
+            self.session.read(load_state, self._set_state, self, self._report)
+
+    def _set_state(self, state: SyncState) -> None:
+        self.state = state
+        me = state.me
+        role = "HQ" if me.role == "hq" else "Station"
+        post = f" · {html.escape(me.post)}" if me.post else ""
+        self.identity_label.setText(f"<b>{html.escape(me.name)}</b> · {role}{post}")
+        self.fingerprint.setText(grouped(me.fingerprint))
+        self.enrolment.set_state(me, state.hq)
+        selected = self._selected_fingerprint()
+        self.model.set_rows(state.peers)
+        row = self.model.row_of(selected) if selected else None
+        if row is not None:
+            self.table.selectRow(row)
+        self._fill_targets()
+        self.peers_hint.setText(self._peers_hint(state))
+        self._enable()
+        self.status_changed.emit(status_text(state))
+
+    def _peers_hint(self, state: SyncState) -> str:
+        if state.me.role == "hq":
+            if not state.peers:
+                return "No station is enrolled yet: approve a station's request above."
+            return "Pending: changes the next bundle to that station would carry."
+        if state.hq is None:
+            return "Once HQ approves this station, HQ appears here and bundles can go out."
+        return (
+            f"Bundles go to {state.hq.name}. Pending: changes of this vault that "
+            f"{state.hq.name} has not acknowledged yet."
+        )
+
+    def _fill_targets(self) -> None:
+        if self.role != "hq" or self.state is None:
+            return
+        current = self.target.currentData()
+        self.target.blockSignals(True)
+        self.target.clear()
+        self.target.addItem("All active stations", ALL_STATIONS)
+        for s in self.state.peers:
+            if s.peer.active and s.peer.role == "station":
+                self.target.addItem(s.peer.name, s.peer.fingerprint)
+        index = self.target.findData(current)
+        self.target.setCurrentIndex(max(index, 0))
+        self.target.blockSignals(False)
+
+    def _selected_fingerprint(self) -> str | None:
+        index = self.table.currentIndex()
+        value = index.data(KeyRole) if index.isValid() else None
+        return value if isinstance(value, str) else None
+
+    def _selected(self) -> PeerStatus | None:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()) if index.isValid() else None
+
+    def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        status = self.model.row_at(current.row()) if current.isValid() else None
+        if status is not None and self.role == "hq":
+            index = self.target.findData(status.peer.fingerprint)
+            if index >= 0:
+                self.target.setCurrentIndex(index)
+        self._enable()
+
+    def _enable(self) -> None:
+        idle = self._batch is None
+        targets = bool(self._targets())
+        self.export_button.setEnabled(idle and targets)
+        self.export_button.setToolTip("" if targets else "There is no enrolled peer to send to.")
+        self.import_button.setEnabled(idle)
+        selected = self._selected()
+        self.revoke_button.setEnabled(
+            idle and selected is not None and selected.peer.active and selected.peer.role != "hq"
+        )
+
+    def _targets(self) -> list[tuple[str, str]]:
+        """(fingerprint, name) of the peers the next export goes to."""
+        state = self.state
+        if state is None:
+            return []
+        if state.me.role != "hq":
+            hq = state.hq
+            return [(hq.fingerprint, hq.name)] if hq is not None and hq.active else []
+        chosen = self.target.currentData()
+        return [
+            (s.peer.fingerprint, s.peer.name)
+            for s in state.peers
+            if s.peer.active and chosen in (ALL_STATIONS, s.peer.fingerprint)
+        ]
+
+    def _on_changed(self, kind: str) -> None:
+        """Edits change what peers are owed; counting it is not free, so hidden, count later."""
+        if kind not in _QUIET:
+            self._refresh.start(REFRESH_DELAY_MS if self.isVisible() else HIDDEN_REFRESH_MS)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not event.spontaneous():
+            self.reload()  # lags and pending counts move while the section is hidden
+
+    def _after_enrolment(self) -> None:
+        self.session.changed.emit("sync")
+        self.reload()
+
+    # -- bundles -------------------------------------------------------------------------------
+
+    def export_bundles(self) -> None:
+        """Ask for a folder and write the next bundle for each target peer there."""
+        targets = self._targets()
+        if not targets or self._batch is not None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Export bundle to folder", str(self.folder))
+        if not folder:
+            return
+        self.folder = Path(folder)
+        batch = self._start(len(targets))
+        for step, (fingerprint, name) in enumerate(targets):
+            progress = self._progress(batch, step)
+
+            def work(
+                vault: Vault, fp: str = fingerprint, p: Callable[[int, int], None] = progress
+            ) -> ExportResult:
+                return export_bundle(vault, fp, Path(folder), p)
+
+            def failed(error: LiaisonError, name: str = name) -> None:
+                self._step_done(batch, f"To {name}: not written. {error.message}")
+
+            self.session.write(
+                "sync", work, lambda r: self._step_done(batch, export_line(r)), self, failed
+            )
+
+    def import_bundles(self) -> None:
+        """Ask for bundle files and apply each (a refused one changes nothing; the rest go on)."""
+        if self._batch is not None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Import bundles", str(self.folder), f"Bundles (*{SUFFIX});;All files (*)"
+        )
+        if not paths:
+            return
+        self.folder = Path(paths[0]).parent
+        batch = self._start(len(paths))
+        for step, name in enumerate(paths):
+            path = Path(name)
+            progress = self._progress(batch, step)
+
+            def work(
+                vault: Vault, path: Path = path, p: Callable[[int, int], None] = progress
+            ) -> ImportResult:
+                return import_bundle(vault, path, p)
+
+            def done(result: ImportResult) -> None:
+                if result.status == "applied":
+                    batch.applied = True
+                    batch.kinds |= result.kinds
+                self._step_done(batch, import_line(result))
+
+            def failed(error: LiaisonError, path: Path = path) -> None:
+                self._step_done(batch, refusal_line(path, error))
+
+            self.session.write("sync", work, done, self, failed)
+
+    def _start(self, steps: int) -> _Batch:
+        self._operations += 1
+        batch = _Batch(self._operations, steps)
+        self._batch = batch
+        self.progress.setRange(0, steps * STEP)
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.summary.setStyleSheet("")
+        self.summary.setText("Working…")
+        self._enable()
+        return batch
+
+    def _progress(self, batch: _Batch, step: int) -> Callable[[int, int], None]:
+        """Called on the worker: emits only (the relay lives as long as the session)."""
+        relay, operation = self.relay, batch.operation
+
+        def report(done: int, total: int) -> None:
+            relay.advanced.emit(operation, step, done, total)
+
+        return report
+
+    def _on_progress(self, operation: int, step: int, done: int, total: int) -> None:
+        batch = self._batch
+        if batch is None or operation != batch.operation or step < batch.finished:
+            return
+        fraction = min(done, total) * STEP // total if total > 0 else STEP
+        self.progress.setValue(max(self.progress.value(), step * STEP + fraction))
+
+    def _step_done(self, batch: _Batch, line: str) -> None:
+        batch.finished += 1
+        batch.lines.append(line)
+        self.progress.setValue(batch.finished * STEP)
+        self.summary.setText("\n".join(batch.lines))
+        if batch.finished < batch.steps:
+            return
+        self._batch = None
+        if batch.applied:
+            for kind in BY_NAME:  # the sidebar's order, so lists refresh top to bottom
+                if kind in batch.kinds:
+                    self.session.changed.emit(kind)
+            self.session.changed.emit("conflict")
+        self.reload()
+        self._enable()
+        self.status_message.emit(batch.lines[-1] if batch.steps == 1 else "Done.")
+        self.finished.emit()
+
+    # -- HQ ------------------------------------------------------------------------------------
+
+    def revoke_station(self) -> None:
+        """Stop accepting bundles from the selected station and stop sending to it."""
+        status = self._selected()
+        if status is None or not status.peer.active or status.peer.role == "hq":
+            return
+        peer = status.peer
+        answer = QMessageBox.question(
+            self,
+            "Revoke station",
+            f"Revoke {peer.name}? Bundles from it will be refused and nothing more will be "
+            "sent to it. To take it back, HQ must approve a new enrolment request.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        fingerprint = peer.fingerprint
+
+        def work(vault: Vault) -> None:
+            with vault.store.transaction():
+                revoke(vault.conn, vault.clock, fingerprint)
+                audit.record(vault.conn, vault.clock, "peer-revoked", peer=short(fingerprint))
+
+        def done(_: None) -> None:
+            self.status_message.emit(f"{peer.name} is revoked.")
+            self.reload()
+
+        self.session.write("sync", work, done, self, self._report)
+
+    def _report(self, error: LiaisonError) -> None:
+        self.summary.setStyleSheet(ERROR_STYLE)
+        self.summary.setText(error.message)
+        self.status_message.emit(error.message)

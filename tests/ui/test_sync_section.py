@@ -1,0 +1,277 @@
+"""The Sync section: enrolment by its buttons, bundles out and in through a folder, peers' state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from liaison_desk.core.records import Contact
+from liaison_desk.sync.identity import grouped
+from liaison_desk.sync.status import peer_status
+from liaison_desk.ui.main_window import MainWindow
+from liaison_desk.ui.runner import Runner
+from liaison_desk.ui.session import Session
+from liaison_desk.ui.sync_models import PeerTableModel, lag_text, when
+from liaison_desk.ui.sync_section import SyncSection
+from tests.sync.helpers import enrol_station, fingerprint, make_vault
+from tests.ui.vault_work import on_vault
+
+YES = QMessageBox.StandardButton.Yes
+NO = QMessageBox.StandardButton.No
+DIALOGS = ("getSaveFileName", "getOpenFileName", "getOpenFileNames", "getExistingDirectory")
+
+
+@pytest.fixture(autouse=True)
+def no_file_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file dialog nobody answers would hang the suite, as a question would."""
+    for name in DIALOGS:
+
+        def unexpected(*args: object, name: str = name, **kwargs: object) -> None:
+            raise AssertionError(f"unexpected file dialog: {name}")
+
+        monkeypatch.setattr(QFileDialog, name, unexpected)
+
+
+class Vaults:
+    """Two vaults, each behind its own session and worker, as two machines would be."""
+
+    def __init__(self, qtbot: QtBot, root: Path) -> None:
+        self.qtbot = qtbot
+        self.root = root
+        self.hq_vault = make_vault(root, "HQ", "hq")
+        self.station_vault = make_vault(root, "Lagos")
+        self.hq_fp = fingerprint(self.hq_vault)
+        self.station_fp = fingerprint(self.station_vault)
+        self.runners = [Runner("hq"), Runner("station")]
+        self.sessions: list[Session] = []
+
+    def open(self) -> tuple[Session, Session]:
+        for vault, runner in zip((self.hq_vault, self.station_vault), self.runners, strict=True):
+            session = Session(vault.path, runner)
+            session.open(
+                lambda v=vault: v, lambda _: None, lambda e: pytest.fail(e.message), session
+            )
+            self.qtbot.waitUntil(lambda s=session: s.is_unlocked)
+            self.sessions.append(session)
+        return self.sessions[0], self.sessions[1]
+
+    def close(self) -> None:
+        for session in self.sessions:
+            session.lock()
+        for runner in self.runners:
+            runner.shutdown()
+
+
+@pytest.fixture
+def vaults(qtbot: QtBot, tmp_path: Path, qapp: object) -> Iterator[Vaults]:
+    pair = Vaults(qtbot, tmp_path)
+    yield pair
+    pair.close()
+
+
+def section(qtbot: QtBot, session: Session) -> SyncSection:
+    widget = SyncSection(session)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.state is not None)
+    return widget
+
+
+def cell(widget: SyncSection, row: int, header: str) -> str:
+    model = widget.model
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    return str(model.index(row, headers.index(header)).data())
+
+
+def answer(monkeypatch: pytest.MonkeyPatch, name: str, value: object) -> None:
+    monkeypatch.setattr(QFileDialog, name, lambda *a, **k: value)
+
+
+def run_batch(qtbot: QtBot, widget: SyncSection, start: Any) -> str:
+    """Click export or import and wait for the batch to end; the bar must be full."""
+    with qtbot.waitSignal(widget.finished, timeout=20_000):
+        start()
+    assert widget.progress.value() == widget.progress.maximum() > 0
+    return widget.summary.text()
+
+
+def test_enrol_by_the_buttons_then_bundles_go_both_ways(
+    qtbot: QtBot, vaults: Vaults, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    hq_session, station_session = vaults.open()
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(hq_session, settings)  # HQ in its window: its lists must refresh
+    qtbot.addWidget(window)
+    window.show()
+    assert window.sync_section is not None
+    hq = window.sync_section
+    window.sidebar.setCurrentRow(window.sidebar.count() - 2)
+    assert window.stack.currentWidget() is hq
+    qtbot.waitUntil(lambda: hq.state is not None)
+    station = section(qtbot, station_session)
+
+    # The station sees the three steps, and its own fingerprint large and grouped.
+    assert station.fingerprint.text() == grouped(vaults.station_fp)
+    assert station.fingerprint.font().pointSize() >= 14
+    assert station.enrolment.isVisible() and station.enrolment.request_button.isVisible()
+    assert station.enrolment.request_button.text() == "1. Write enrolment request…"
+    assert station.enrolment.check_label.text().startswith("2. Have HQ check the fingerprint")
+    assert station.enrolment.accept_button.text() == "3. Accept HQ's approval…"
+    assert not station.export_button.isEnabled()
+    assert not hq.enrolment.request_button.isVisible() and hq.enrolment.approve_button.isVisible()
+    assert window.sync_label.text() == "Sync: no stations enrolled"
+
+    request, approval = tmp_path / "lagos-request.json", tmp_path / "lagos-approval.json"
+    answer(monkeypatch, "getSaveFileName", (str(request), ""))
+    station.enrolment.request_button.click()
+    qtbot.waitUntil(request.exists)
+    qtbot.waitUntil(lambda: "Request written" in station.enrolment.notice.text())
+
+    # HQ opens the request: the station's fingerprint is shown large, then asked about.
+    asked: list[tuple[str, str, bool]] = []
+
+    def question(parent: object, title: str, text: str, *args: object) -> Any:
+        shown = hq.enrolment.candidate_fingerprint
+        asked.append((text, shown.text(), shown.isVisible()))
+        return NO if len(asked) == 1 else YES
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    answer(monkeypatch, "getOpenFileName", (str(request), ""))
+    hq.enrolment.approve_button.click()
+    qtbot.waitUntil(lambda: "was not approved" in hq.enrolment.notice.text())
+    assert not approval.exists() and hq.model.rowCount() == 0
+    answer(monkeypatch, "getSaveFileName", (str(approval), ""))
+    hq.enrolment.approve_button.click()
+    qtbot.waitUntil(lambda: hq.model.rowCount() == 1)
+    assert approval.exists()
+    text, shown, visible = asked[-1]
+    assert grouped(vaults.station_fp).replace("\n", "<br>") in text and "Lagos" in text
+    assert shown == grouped(vaults.station_fp) and visible
+    assert not hq.enrolment.candidate_fingerprint.isVisible()  # gone once approved
+    assert cell(hq, 0, "Name") == "Lagos" and cell(hq, 0, "Status") == "Enrolled"
+
+    answer(monkeypatch, "getOpenFileName", (str(approval), ""))
+    station.enrolment.accept_button.click()
+    qtbot.waitUntil(lambda: station.model.rowCount() == 1)
+    qtbot.waitUntil(lambda: not station.enrolment.isVisible())
+    assert cell(station, 0, "Name") == "HQ" and cell(station, 0, "Role") == "HQ"
+    assert station.export_button.isEnabled()
+
+    # A contact written at the station waits for HQ...
+    on_vault(qtbot, station_session, lambda v: v.store.add(Contact(full_name="Ada Okafor")))
+    station_session.changed.emit("contact")
+    qtbot.waitUntil(lambda: cell(station, 0, "Pending") == "1")
+    outbox = tmp_path / "usb"
+    outbox.mkdir()
+    answer(monkeypatch, "getExistingDirectory", str(outbox))
+    reported: list[tuple[int, ...]] = []
+    station.relay.advanced.connect(lambda *args: reported.append(args))
+    summary = run_batch(qtbot, station, station.export_button.click)
+    assert [r[1:] for r in reported] == [(0, 1, 1)]  # step 0: one op of one, by signal
+    assert summary.startswith("To HQ: 1 change, ")
+    (bundle,) = outbox.iterdir()
+    assert bundle.name in summary
+
+    # ...goes in at HQ, whose Contacts list and stations table take it...
+    answer(monkeypatch, "getOpenFileNames", ([str(bundle)], ""))
+    summary = run_batch(qtbot, hq, hq.import_button.click)
+    assert summary == "From Lagos: 1 change, 1 applied."
+    qtbot.waitUntil(lambda: window.sections[0].model.rowCount() == 1)
+    qtbot.waitUntil(lambda: cell(hq, 0, "Held of theirs") == "1")
+    assert cell(hq, 0, "Bundles in") == "1" and cell(hq, 0, "Lag") == "just now"
+    assert cell(hq, 0, "Last bundle").endswith(" UTC")
+    assert cell(station, 0, "Pending") == "1"  # not acknowledged until HQ answers
+
+    # ...and HQ's answer acknowledges it: nothing is pending at the station any more.
+    bundle.unlink()
+    summary = run_batch(qtbot, hq, hq.export_button.click)
+    assert summary.startswith("To Lagos: no changes (acknowledgements only)")
+    (answer_bundle,) = outbox.iterdir()
+    answer(monkeypatch, "getOpenFileNames", ([str(answer_bundle)], ""))
+    summary = run_batch(qtbot, station, station.import_button.click)
+    assert summary == "From HQ: 0 changes, 0 applied."
+    qtbot.waitUntil(lambda: cell(station, 0, "Pending") == "0")
+    assert cell(station, 0, "Acknowledged of ours") == "1 of 1"
+    assert cell(station, 0, "Last exchange").endswith(" UTC")
+    qtbot.waitUntil(lambda: window.sync_label.text() == "Sync: 1 station · 0 pending")
+
+    # The same bundle twice, and a file that is no bundle: reported, nothing changed.
+    junk = tmp_path / "holiday.jpg"
+    junk.write_bytes(b"\xff\xd8\xff\xe0 not a bundle")
+    answer(monkeypatch, "getOpenFileNames", ([str(answer_bundle), str(junk)], ""))
+    summary = run_batch(qtbot, station, station.import_button.click)
+    assert summary.splitlines()[0].endswith("from HQ, already imported; nothing changed.")
+    assert summary.splitlines()[1].startswith("holiday.jpg: refused (not-a-bundle).")
+
+
+@pytest.fixture
+def enrolled(vaults: Vaults) -> tuple[Session, Session]:
+    enrol_station(vaults.hq_vault, vaults.station_vault)
+    vaults.station_vault.store.add(Contact(full_name="Bola Ade"))
+    return vaults.open()
+
+
+def test_hq_sends_to_the_chosen_station_and_revokes_one(
+    qtbot: QtBot,
+    vaults: Vaults,
+    enrolled: tuple[Session, Session],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    hq = section(qtbot, enrolled[0])
+    assert [hq.target.itemText(i) for i in range(hq.target.count())] == [
+        "All active stations",
+        "Lagos",
+    ]
+    assert cell(hq, 0, "Lag") == "never heard from"
+    assert (
+        hq.model.index(0, hq.model.columnCount() - 1).data(Qt.ItemDataRole.ForegroundRole)
+        is not None
+    )
+    assert not hq.revoke_button.isEnabled()
+    hq.table.selectRow(0)
+    assert hq.target.currentText() == "Lagos" and hq.revoke_button.isEnabled()
+
+    answer(monkeypatch, "getExistingDirectory", str(tmp_path))
+    summary = run_batch(qtbot, hq, hq.export_button.click)
+    assert summary.startswith("To Lagos: ")
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: YES)
+    hq.revoke_button.click()
+    qtbot.waitUntil(lambda: cell(hq, 0, "Status") == "Revoked")
+    assert not hq.revoke_button.isEnabled() and not hq.export_button.isEnabled()
+    assert hq.target.count() == 1  # no active station left to choose
+    statuses = on_vault(qtbot, enrolled[0], peer_status)
+    assert [s.peer.active for s in statuses] == [False]
+
+
+def test_an_error_is_a_sentence_in_the_section(
+    qtbot: QtBot, enrolled: tuple[Session, Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    station = section(qtbot, enrolled[1])
+    answer(monkeypatch, "getExistingDirectory", "/nonexistent/folder")
+    summary = run_batch(qtbot, station, station.export_button.click)
+    assert summary.startswith("To HQ: not written. ")
+    assert "Something went wrong" not in summary
+
+
+def test_peer_model_passes_the_model_tester(
+    qtbot: QtBot, enrolled: tuple[Session, Session], qtmodeltester: Any
+) -> None:
+    for session in enrolled:
+        statuses = on_vault(qtbot, session, peer_status)
+        model = PeerTableModel(session.info.role if session.info else "station")
+        model.set_rows(statuses)
+        qtmodeltester.check(model)
+        model.set_rows(statuses)  # the same peers again: repainted, not reset
+        assert model.rowCount() == 1
+    assert when(None) == "never" and when("2026-03-14T10:00:00.000Z") == "2026-03-14 10:00 UTC"
+    assert [lag_text(s) for s in (None, 5, 120, 7_200, 90_000)] == [
+        "never heard from", "just now", "2 min", "2 h", "1 d",
+    ]  # fmt: skip
