@@ -68,6 +68,13 @@ def main() -> int:
                 section.open_record(first.id)
             settle(app, runner)
             shoot(window, name)
+        window.sidebar.setCurrentRow(len(names))  # Sync: the demo station's enrolment steps
+        settle(
+            app,
+            runner,
+            lambda: window.sync_section is not None and window.sync_section.state is not None,
+        )
+        shoot(window, "sync")
         window.sidebar.setCurrentRow(0)
         window.open_search()
         dialog = window.findChild(SearchDialog)

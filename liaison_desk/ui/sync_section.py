@@ -209,6 +209,7 @@ class SyncSection(QWidget):
         self.peers_hint.setWordWrap(True)
 
         self.target = QComboBox()
+        self.target.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.target.setVisible(self.role == "hq")
         self.export_button = QPushButton("&Export bundle to folder…")
         self.export_button.clicked.connect(self.export_bundles)
