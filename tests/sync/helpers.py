@@ -55,7 +55,9 @@ def canonical_dump(vault: Vault, ids: set[str] | None = None) -> dict[str, Any]:
         for row in rows:
             if ids is not None and row[0] not in ids:
                 continue
-            values = dict(zip(("id", "created_at", "updated_at", *kind.fields, "deleted"), row))
+            values = dict(
+                zip(("id", "created_at", "updated_at", *kind.fields, "deleted"), row, strict=True)
+            )
             values.pop("updated_at")
             if isinstance(values.get("data"), bytes):
                 values["data"] = values["data"].hex()
