@@ -163,18 +163,35 @@ def _refuse(reason: str, message: str) -> BundleRefused:
     return BundleRefused(reason, message)
 
 
+def _read(f: BinaryIO, n: int) -> bytes:
+    """Up to `n` bytes; a failing read (a drive pulled out mid-import) is a refusal too."""
+    try:
+        return f.read(n)
+    except OSError as exc:
+        raise _refuse(
+            "unreadable", f"The bundle could not be read to the end ({exc.strerror})."
+        ) from exc
+
+
 def _read_exact(f: BinaryIO, n: int) -> bytes:
-    data = f.read(n)
+    data = _read(f, n)
     if len(data) != n:
         raise _refuse("truncated", "The bundle is truncated (the file ends early).")
     return data
+
+
+def _open(path: Path) -> BinaryIO:
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise _refuse("unreadable", f"{path.name} cannot be read: {exc.strerror}.") from exc
 
 
 def read_header(f: BinaryIO, size: int) -> Header:
     """Parse and bound the header; `size` is the file's real length."""
     if size == 0:
         raise _refuse("empty", "The file is empty; it is not a bundle.")
-    head = f.read(PREFIX)
+    head = _read(f, PREFIX)
     if len(head) < len(MAGIC) or head[: len(MAGIC)] != MAGIC:
         raise _refuse("not-a-bundle", "This file is not a Liaison Desk bundle.")
     if len(head) < _PREAMBLE.size:
@@ -222,7 +239,7 @@ class VerifiedBundle:
         aead = AESGCM(self._file_key)
         header = self.header
         recomputed = hashlib.sha384()
-        with open(self.path, "rb") as f:
+        with _open(self.path) as f:
             f.seek(PREFIX + _U16.size + SEALED_KEY)
             remaining = header.payload_len
             for index in range(header.chunks):
@@ -243,11 +260,7 @@ class VerifiedBundle:
 
 def open_bundle(path: Path, me: Identity, lookup: PeerLookup) -> VerifiedBundle:
     """Check everything that can be checked before decrypting; raise BundleRefused if not."""
-    try:
-        f = open(path, "rb")  # noqa: SIM115 - closed by the with below
-    except OSError as exc:
-        raise _refuse("unreadable", f"{path.name} cannot be read: {exc.strerror}.") from exc
-    with f:
+    with _open(path) as f:
         size = os.fstat(f.fileno()).st_size
         header = read_header(f, size)
         if header.recipient != me.fingerprint:
@@ -272,7 +285,7 @@ def open_bundle(path: Path, me: Identity, lookup: PeerLookup) -> VerifiedBundle:
             ciphertext.update(block)
             remaining -= len(block)
         signatures = _read_signatures(f)
-        if f.read(1):
+        if _read(f, 1):
             raise _refuse("trailing-data", "The bundle has unexpected data after its signatures.")
         message = _signed_message(hashlib.sha384(prefix).digest(), sealed_key, ciphertext.digest())
         if not sender.verify(message, signatures, CONTEXT):

@@ -2,8 +2,9 @@
 
 Items: a `start` (JSON, first), then `op`s (JSON), each attachment-creating op
 followed by its bytes in `blob` items, then an `end` (JSON, last). Every item
-is bounded, and decompression is bounded per read and in total, so a payload
-that inflates to gigabytes is refused without the process growing.
+is bounded, so is each attachment's run of blobs, and decompression is bounded
+per read and in total, so a payload that inflates to gigabytes is refused
+without the process growing.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.sync.errors import BundleRefused
 
 START, OP, BLOB, END = 1, 2, 3, 4
 _NAMES = {START: "start", OP: "op", BLOB: "blob", END: "end"}
 MAX_ITEM = 1024 * 1024 + 4096
 BLOB_PIECE = 1024 * 1024
-MAX_RATIO = 1100  # zlib cannot expand past ~1032:1; anything beyond is not a zlib stream of ours
+# Deflate itself expands up to ~1032:1, so a bomb is a valid stream: what bounds it is that
+# our payloads (JSON ops, attachments) seldom pass 100:1 once past one attachment's worth.
+MAX_RATIO = 100
+ALLOWANCE = MAX_ATTACHMENT + 2 * MAX_ITEM
 _ITEM = struct.Struct(">BI")
 _LEVEL = 3
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
@@ -68,7 +73,7 @@ class Item:
     def json(self) -> Any:
         try:
             return json.loads(self.body)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deep
             raise malformed(f"a {self.name} item is not valid JSON") from None
 
 
@@ -77,12 +82,13 @@ def malformed(detail: str) -> BundleRefused:
 
 
 def items(chunks: Iterable[bytes], compressed_len: int) -> Iterator[Item]:
-    """Decompress and split the payload; refuses anything outside the format's bounds."""
+    """Decompress and split the payload; refuses anything outside the format's bounds or order."""
     decompressor = zlib.decompressobj()
-    limit = MAX_RATIO * compressed_len + MAX_ITEM
+    limit = MAX_RATIO * compressed_len + ALLOWANCE
     total = 0
     buffer = bytearray()
-    seen_end = False
+    previous: int | None = None  # the kind of the last item split off
+    blob_run = 0  # bytes of blobs since the last op
 
     def inflate(data: bytes) -> Iterator[bytes]:
         nonlocal total
@@ -101,8 +107,23 @@ def items(chunks: Iterable[bytes], compressed_len: int) -> Iterator[Item]:
             if decompressor.eof and (decompressor.unused_data or data):
                 raise malformed("data after the end of the compressed stream")
 
+    def check_order(kind: int, length: int) -> None:
+        nonlocal blob_run
+        if previous == END:
+            raise malformed("items after the end")
+        if (previous is None) != (kind == START):
+            raise malformed("no start item first" if previous is None else "a second start item")
+        if kind == BLOB:
+            if previous not in (OP, BLOB):
+                raise malformed("attachment bytes without an attachment")
+            blob_run += length
+            if blob_run > MAX_ATTACHMENT:
+                raise malformed("an attachment longer than any may be")
+        else:
+            blob_run = 0
+
     def split() -> Iterator[Item]:
-        nonlocal seen_end
+        nonlocal previous
         while len(buffer) >= _ITEM.size:
             kind, length = _ITEM.unpack_from(buffer)
             if kind not in _NAMES:
@@ -111,11 +132,10 @@ def items(chunks: Iterable[bytes], compressed_len: int) -> Iterator[Item]:
                 raise malformed(f"a {_NAMES[kind]} item claims {length:,} bytes")
             if len(buffer) < _ITEM.size + length:
                 return
-            if seen_end:
-                raise malformed("items after the end")
+            check_order(kind, length)
             body = bytes(buffer[_ITEM.size : _ITEM.size + length])
             del buffer[: _ITEM.size + length]
-            seen_end = kind == END
+            previous = kind
             yield Item(kind, body)
 
     for chunk in chunks:
@@ -126,5 +146,5 @@ def items(chunks: Iterable[bytes], compressed_len: int) -> Iterator[Item]:
         raise malformed("the compressed stream ends early")
     if buffer:
         raise malformed("a partial item at the end")
-    if not seen_end:
+    if previous != END:
         raise malformed("no end item")
