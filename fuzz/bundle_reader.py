@@ -3,15 +3,17 @@
 Run with atheris (libFuzzer for Python), installed into the venv for the run:
 
     .venv/bin/pip install atheris
-    .venv/bin/python fuzz/bundle_reader.py -max_total_time=600 -timeout=5 -artifact_prefix=fuzz/corpus/
+    .venv/bin/python fuzz/bundle_reader.py -max_total_time=600 -timeout=5 \
+        -artifact_prefix=fuzz/corpus/
 
 Extra arguments go to libFuzzer. The first byte of each input picks what the
 rest is fed to, so mutations reach every layer, not only the signature check
 that guards the rest of a file:
 
     0  a whole file, read as HQ (header, lengths, signatures, unsealing)
-    1  an item stream, compressed, then sealed and signed by the enrolled station
-       and read back whole (chunks, decryption, inflation, items, ops)
+    1  a chunk size (its first byte), then an item stream, compressed, sealed and
+       signed by the enrolled station, and read back whole (chunks, decryption,
+       inflation, items, ops)
     2  an item stream, compressed and split (no cryptography: fast)
     3  a compressed payload, inflated and split
     4  the JSON of one op
@@ -70,9 +72,9 @@ class Target:
             elif mode == "signed":
                 station = self.ids["station"]
                 key = hashlib.sha256(body).digest()
-                parts = self.craft.build(
-                    station, self.me.public, zlib.compress(body, 1), key, chunk_size=self.min_chunk
-                )
+                chunk = self.min_chunk << (body[0] % 11 if body else 0)  # 1 KiB to 1 MiB
+                packed = zlib.compress(body[1:], 1)
+                parts = self.craft.build(station, self.me.public, packed, key, chunk_size=chunk)
                 self.file.write_bytes(parts.assemble())
                 self.reader.read_bundle(self.file, self.me, self.lookup)
             elif mode == "items":
@@ -107,7 +109,7 @@ class Target:
             packed = self.craft.decrypt(parts, self.craft.unseal(parts, self.me))
             stream = zlib.decompress(packed)
             if len(stream) <= MAX_SEED:
-                out += [b"\x01" + stream, b"\x02" + stream, b"\x03" + packed]
+                out += [b"\x01\x00" + stream, b"\x02" + stream, b"\x03" + packed]
             for item in self.payload.items([packed], len(packed)):
                 if item.kind == self.payload.OP and len(item.body) < MAX_SEED:
                     out.append(b"\x04" + item.body)
@@ -145,19 +147,17 @@ def main(argv: list[str]) -> None:
         except Exception as exc:
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             where = f"{type(exc).__name__} at {frame.filename}:{frame.lineno}"
-            seen[where] = seen.get(where, 0) + 1
-            if seen[where] <= KEEP:
+            count = seen[where] = seen.get(where, 0) + 1
+            if count <= KEEP:
                 path = save(data, exc)
                 print(f"\nFAILURE saved to {path}:\n{traceback.format_exc()}", file=sys.stderr)
+            if count & (count - 1) == 0:  # 1, 2, 4, 8...: the log says how often, briefly
+                print(f"FAILURES so far: {count} {where}", file=sys.stderr)
             if stop:
                 raise
 
     atheris.Setup(argv, one_input)
-    try:
-        atheris.Fuzz()
-    finally:
-        for where, count in seen.items():
-            print(f"{count} failing inputs: {where}", file=sys.stderr)
+    atheris.Fuzz()  # never returns: libFuzzer exits the process
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from liaison_desk.core.validation import MAX_ATTACHMENT
-from liaison_desk.sync.bundle import MAX_CHUNK, MAX_PAYLOAD, MIN_CHUNK, SEALED_KEY
+from liaison_desk.sync.bundle import CONTEXT, MAX_CHUNK, MAX_PAYLOAD, MIN_CHUNK, SEALED_KEY
 from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, MAX_ITEM, OP, START, item, json_item
 from tests.bundle_vectors import craft, identities
 from tests.bundle_vectors.craft import ORIGIN, Parts
@@ -413,14 +413,14 @@ def _(kit: Kit) -> bytes:
 @case("mldsa-good-ecdsa-bad", "bad-signature")
 def _(kit: Kit) -> bytes:
     parts = good(kit)
-    other = kit.station.sign(parts.message() + b"!", craft.CONTEXT)
+    other = kit.station.sign(parts.message() + b"!", CONTEXT)
     return replace(parts, ecdsa_p384=other.ecdsa_p384).assemble()
 
 
 @case("ecdsa-good-mldsa-bad", "bad-signature")
 def _(kit: Kit) -> bytes:
     parts = good(kit)
-    other = kit.station.sign(parts.message() + b"!", craft.CONTEXT)
+    other = kit.station.sign(parts.message() + b"!", CONTEXT)
     return replace(parts, mldsa87=other.mldsa87).assemble()
 
 
