@@ -22,6 +22,7 @@ from liaison_desk.cli.meeting import meeting
 from liaison_desk.cli.org import org
 from liaison_desk.cli.peers import peers
 from liaison_desk.cli.protocol import protocol
+from liaison_desk.cli.report import report
 from liaison_desk.cli.search import search
 from liaison_desk.cli.sync_cmds import sync
 from liaison_desk.cli.vault_cmds import audit_log, init, passphrase, recover, unlock_check
@@ -91,6 +92,7 @@ for command in (
     peers,
     sync,
     conflicts,
+    report,
 ):
     cli.add_command(command)
 

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
 from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
+from liaison_desk.cli.exchange_options import (
+    column_list,
+    columns_option,
+    export_filters,
+    export_query,
+    format_of,
+    out_argument,
+    wrote,
+)
+from liaison_desk.cli.exchange_options import (
+    count as plural,
+)
 from liaison_desk.cli.options import (
     build_query,
     changes,
@@ -19,8 +32,27 @@ from liaison_desk.cli.options import (
     option_group,
     tags_option,
 )
+from liaison_desk.cli.progress import progress_line
 from liaison_desk.core import relations
+from liaison_desk.core.interop.contact_export import vcard_bytes
+from liaison_desk.core.interop.contact_import import POLICIES, Preview, apply_import, preview
+from liaison_desk.core.interop.csv_export import csv_bytes, record_rows
+from liaison_desk.core.interop.export_file import write_export
+from liaison_desk.core.interop.vcard import read_vcards
 from liaison_desk.core.records import Contact
+
+CSV_COLUMNS = (
+    "full_name",
+    "rank",
+    "position",
+    "organization",
+    "country",
+    "emails",
+    "phones",
+    "tags",
+    "marking",
+    "id",
+)
 
 _contact_fields = option_group(
     click.option("--rank", help="Rank or title, e.g. Colonel."),
@@ -125,3 +157,129 @@ def delete(app: AppContext, /, contact_id: str) -> None:
     Example: liaison-desk contact delete 01934b2e-…
     """
     app.open_vault().store.delete(Contact, contact_id)
+
+
+@contact.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--on-duplicate",
+    type=click.Choice(POLICIES),
+    default="skip",
+    show_default=True,
+    help="For a card that repeats a contact (same email, or same name and organization): "
+    "merge it in (fill empty fields, add phones and emails), skip it, or create it anyway.",
+)
+@click.option("--marking", help="Marking for cards that carry none (default: the lowest).")
+@click.option("--dry-run", is_flag=True, help="Show the cards and duplicates; import nothing.")
+@json_option
+@pass_app
+def import_(
+    app: AppContext,
+    /,
+    file: Path,
+    on_duplicate: str,
+    marking: str | None,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Import contacts from a vCard file (2.1, 3.0 or 4.0): every card or none.
+
+    Organizations (with their units) are created as needed; photos are kept in the vault.
+
+    Example: liaison-desk contact import phone-contacts.vcf --on-duplicate merge
+    """
+    vault = app.open_vault()
+    with progress_line("Reading cards") as line:
+        cards = read_vcards(file, line)
+    found = preview(vault.store, cards, file.name, marking or "")
+    if dry_run:
+        _show_preview(found, as_json)
+        return
+    with progress_line("Importing") as line:
+        summary = apply_import(
+            vault,
+            cards,
+            file.name,
+            on_duplicate=on_duplicate,
+            marking=marking or "",
+            progress=line,
+        )
+    if as_json:
+        output.emit_json(summary.__dict__)
+    else:
+        click.echo(summary.sentence())
+
+
+def _show_preview(found: Preview, as_json: bool) -> None:
+    rows = [
+        {
+            "line": row.card.line,
+            "name": row.card.full_name,
+            "organization": " / ".join(row.card.organization),
+            "email": row.card.emails[0] if row.card.emails else "",
+            "duplicate_of": row.duplicate.name if row.duplicate else "",
+            "because": row.duplicate.reason if row.duplicate else "",
+        }
+        for row in found.rows
+    ]
+    if as_json:
+        output.emit_json(rows)
+        return
+    output.table(rows, ("line", "name", "organization", "email", "duplicate_of", "because"))
+    click.echo(
+        f"{len(found.rows):,} cards, {found.duplicates:,} duplicates, "
+        f"{found.new_organizations:,} new organizations. Nothing was imported (--dry-run)."
+    )
+
+
+@contact.command("export")
+@out_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("vcard", "csv")),
+    help="vcard or csv (default: from the file name, .vcf or .csv).",
+)
+@click.option(
+    "--vcard-version",
+    type=click.Choice(("3.0", "4.0")),
+    default="3.0",
+    show_default=True,
+    help="vCard version (3.0 is read by every phone and mail program).",
+)
+@click.option("--country", help="Only contacts from this country.")
+@click.option("--org", "org_id", help="Only contacts of this organization.")
+@export_filters
+@columns_option
+@pass_app
+def export(
+    app: AppContext,
+    /,
+    file: Path,
+    fmt: str | None,
+    vcard_version: str,
+    country: str | None,
+    org_id: str | None,
+    columns: str | None,
+    **opts: Any,
+) -> None:
+    """Write contacts to a vCard or CSV file, NOT encrypted, at your explicit request.
+
+    Takes every contact the filters match (as `contact list` would show them, all pages).
+
+    Example: liaison-desk contact export --format vcard --country FR contacts-fr.vcf
+    """
+    fmt = format_of(file, fmt, {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv"})
+    vault = app.open_vault()
+    store = vault.store
+    where = given(country=country.upper() if country else None, org_id=org_id)
+    query = export_query(store, opts, where)
+    if fmt == "vcard":
+        with progress_line("Writing cards") as line:
+            data, count = vcard_bytes(store, query, vcard_version, line)
+    else:
+        names = column_list(columns, CSV_COLUMNS)
+        rows = list(record_rows(store, Contact, query, names))
+        data, count = csv_bytes(names, rows), len(rows)
+    size = write_export(vault, file, data, kind="contact", format=fmt, count=count)
+    wrote(file, plural(count, "contact"), size)

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
 
 from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
+from liaison_desk.cli.exchange_options import (
+    column_list,
+    columns_option,
+    count,
+    export_filters,
+    export_query,
+    format_of,
+    out_argument,
+    wrote,
+)
 from liaison_desk.cli.options import (
     build_query,
     changes,
@@ -19,7 +30,13 @@ from liaison_desk.cli.options import (
     option_group,
     tags_option,
 )
+from liaison_desk.cli.progress import progress_line
 from liaison_desk.core import relations
+from liaison_desk.core.interop.csv_export import csv_bytes, record_rows
+from liaison_desk.core.interop.export_file import write_export
+from liaison_desk.core.interop.ical import read_events
+from liaison_desk.core.interop.meeting_export import ics_bytes
+from liaison_desk.core.interop.meeting_import import EventPreview, apply_events, preview_events
 from liaison_desk.core.records import MEETING_KINDS, Meeting, Participant
 from liaison_desk.core.store import ListQuery, Store
 
@@ -34,6 +51,18 @@ def local_time(when: str | None, timezone: str | None) -> str | None:
         return when  # the core's validation names the problem
     return moment.astimezone().isoformat() if moment.tzinfo is None else when
 
+
+CSV_COLUMNS = (
+    "starts_at",
+    "timezone",
+    "title",
+    "kind",
+    "place",
+    "participants",
+    "tags",
+    "marking",
+    "id",
+)
 
 _meeting_fields = option_group(
     click.option("--tz", "timezone", help="Time zone of --when, e.g. Europe/Paris."),
@@ -165,3 +194,104 @@ def delete(app: AppContext, /, meeting_id: str) -> None:
     Example: liaison-desk meeting delete 01934b2e-…
     """
     app.open_vault().store.delete(Meeting, meeting_id)
+
+
+@meeting.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--dry-run", is_flag=True, help="Show the events and their attendees; import nothing."
+)
+@json_option
+@pass_app
+def import_(app: AppContext, /, file: Path, dry_run: bool, as_json: bool) -> None:
+    """Import the events of an iCalendar (.ics) file as meetings: every event or none.
+
+    Attendees become participants when they match a contact (by email, or by name);
+    the others are listed in the meeting's notes. Events already in the vault are skipped.
+
+    Example: liaison-desk meeting import outlook-calendar.ics
+    """
+    vault = app.open_vault()
+    with progress_line("Reading events") as line:
+        events = read_events(file, line)
+    if dry_run:
+        _show_preview(preview_events(vault.store, events, file.name), as_json)
+        return
+    with progress_line("Importing") as line:
+        summary = apply_events(vault, events, file.name, line)
+    if as_json:
+        output.emit_json(summary.__dict__)
+    else:
+        click.echo(summary.sentence())
+
+
+def _show_preview(found: EventPreview, as_json: bool) -> None:
+    rows = [
+        {
+            "line": row.event.line,
+            "starts_at": row.event.starts_at,
+            "title": row.event.title,
+            "status": row.reason or row.status,
+            "participants": [m.contact_name for m in row.matched],
+            "not_in_contacts": [m.attendee.label() for m in row.unmatched],
+        }
+        for row in found.rows
+    ]
+    if as_json:
+        output.emit_json(rows)
+        return
+    output.table(rows, ("line", "starts_at", "title", "status", "participants", "not_in_contacts"))
+    click.echo(
+        f"{count(len(found.rows), 'event')}: {found.count('new'):,} new. "
+        "Nothing was imported (--dry-run)."
+    )
+
+
+@meeting.command("export")
+@out_argument
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("ics", "csv")),
+    help="ics or csv (default: from the file name, .ics or .csv).",
+)
+@click.option(
+    "--no-followups",
+    is_flag=True,
+    help="iCalendar only: leave out the due dates of open follow-ups.",
+)
+@export_filters
+@columns_option
+@pass_app
+def export(
+    app: AppContext,
+    /,
+    file: Path,
+    fmt: str | None,
+    no_followups: bool,
+    columns: str | None,
+    **opts: Any,
+) -> None:
+    """Write meetings to an iCalendar or CSV file, NOT encrypted, at your explicit request.
+
+    The calendar also holds each open follow-up on its due date (an all-day entry).
+
+    Example: liaison-desk meeting export --format ics --max-marking RESTRICTED meetings.ics
+    """
+    fmt = format_of(file, fmt, {".ics": "ics", ".ical": "ics", ".csv": "csv"})
+    vault = app.open_vault()
+    store = vault.store
+    query = export_query(store, opts, descending=True)
+    if fmt == "ics":
+        data, meetings, followups = ics_bytes(
+            store, query, vault.clock.now_ms(), followups=not no_followups
+        )
+        what = f"{count(meetings, 'meeting')} and {count(followups, 'follow-up')}"
+        total = meetings + followups
+    else:
+        names = column_list(columns, CSV_COLUMNS)
+        rows = list(record_rows(store, Meeting, query, names))
+        data, total = csv_bytes(names, rows), len(rows)
+        what = count(total, "meeting")
+    size = write_export(vault, file, data, kind="meeting", format=fmt, count=total)
+    wrote(file, what, size)

@@ -96,12 +96,16 @@ class ImportSummary:
     photos: int
 
     def sentence(self) -> str:
-        orgs = f", {self.organizations:,} new organizations" if self.organizations else ""
-        photos = f", {self.photos:,} photos" if self.photos else ""
+        orgs = f", {plural(self.organizations, 'new organization')}" if self.organizations else ""
+        photos = f", {plural(self.photos, 'photo')}" if self.photos else ""
         return (
-            f"{self.created:,} contacts added, {self.merged:,} merged, "
+            f"{plural(self.created, 'contact')} added, {self.merged:,} merged, "
             f"{self.skipped:,} skipped{orgs}{photos}."
         )
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _key(text: str) -> str:

@@ -23,7 +23,7 @@ from liaison_desk.core.records import Contact, Meeting, Record
 from liaison_desk.core.store import ListQuery, Store
 
 _FORMULA = ("=", "@", "\t", "\r")
-_NUMBER_LIKE = re.compile(r"^[+-][0-9 ()./-]*$")
+_NUMBER_LIKE = re.compile(r"^[+-][0-9 ()./;+-]*$")  # numbers, phone numbers, lists of them
 DERIVED: dict[type[Record], tuple[str, ...]] = {
     Contact: ("organization",),
     Meeting: ("participants",),

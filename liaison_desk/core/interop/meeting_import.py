@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from liaison_desk.core import audit
 from liaison_desk.core.errors import ImportFormatError, ValidationError
 from liaison_desk.core.ids import uuid7
+from liaison_desk.core.interop.contact_import import plural
 from liaison_desk.core.interop.ical import Attendee, Event
 from liaison_desk.core.kinds import MEETING
 from liaison_desk.core.records import Meeting, Participant, Record
@@ -75,9 +76,9 @@ class MeetingImportSummary:
 
     def sentence(self) -> str:
         return (
-            f"{self.added:,} meetings added ({self.participants:,} participants matched to "
-            f"contacts, {self.unmatched:,} attendees not in the contact book), "
-            f"{self.held:,} already in the vault, {self.skipped:,} skipped."
+            f"{plural(self.added, 'meeting')} added ({plural(self.participants, 'participant')} "
+            f"matched to contacts, {plural(self.unmatched, 'attendee')} not in the contact "
+            f"book), {self.held:,} already in the vault, {self.skipped:,} skipped."
         )
 
 

@@ -1,0 +1,318 @@
+"""PDF reports rendered with Qt (no browser): a QTextDocument laid out page by page on a
+QPdfWriter, the report's sensitivity marking drawn as header and footer on every page.
+
+The document is built as HTML from `core.interop.report_data.Report` (every value
+escaped; meeting notes, written in Markdown, converted by Qt's own Markdown
+reader). The PDF is written into memory and handed back as bytes: the caller
+writes it atomically, so no plaintext page ever lands in a temporary file.
+The same painting renders a page to an image, for the screenshots.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QLineF,
+    QMarginsF,
+    QRectF,
+    QSizeF,
+    Qt,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QGuiApplication,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPaintDevice,
+    QPainter,
+    QPdfWriter,
+    QPen,
+    QTextDocument,
+)
+
+from liaison_desk.core.interop.report_data import Person, Report, ReportMeeting
+from liaison_desk.ui.markings_style import colour
+
+DPI = 300
+MARGINS_MM = (18.0, 22.0, 18.0, 20.0)  # left, top, right, bottom: header and footer sit inside
+FONT_FAMILY = "DejaVu Sans"
+_MM_PER_INCH = 25.4
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
+_CSS = """
+h1 { font-size: 17pt; margin-bottom: 2pt; }
+h2 { font-size: 12.5pt; margin-top: 14pt; margin-bottom: 4pt; color: #1f3b57; }
+h3 { font-size: 11pt; margin-top: 10pt; margin-bottom: 2pt; }
+p { margin-top: 2pt; margin-bottom: 4pt; }
+.scope { color: #555555; }
+.muted { color: #666666; font-size: 8.5pt; }
+th { background-color: #e8edf2; text-align: left; }
+td, th { padding: 3px; }
+"""
+
+_app: QGuiApplication | None = None
+
+
+def ensure_app() -> None:
+    """Qt needs an application object for fonts; the CLI has none, and no display to show."""
+    global _app
+    if QCoreApplication.instance() is None:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _app = QGuiApplication(["liaison-desk"])
+
+
+# -- the document -------------------------------------------------------------------------------
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value)) if value not in (None, "") else ""
+
+
+def markdown_html(text: str) -> str:
+    """Markdown (meeting notes) as an HTML fragment, by Qt's Markdown reader."""
+    doc = QTextDocument()
+    doc.setMarkdown(text)
+    match = _BODY.search(doc.toHtml())
+    return match.group(1) if match else html.escape(text)
+
+
+def _paragraphs(text: str | None) -> str:
+    if not text:
+        return ""
+    return "".join(f"<p>{_e(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n"))
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return (
+        '<table width="100%" cellspacing="0" cellpadding="3" border="0.5" '
+        'style="border-collapse: collapse; border-color: #9aa5b1;">'
+        f"<thead><tr>{head}</tr></thead>{body}</table>"
+    )
+
+
+def _people(people: Sequence[Person], with_counts: bool = False) -> str:
+    rows: list[tuple[object, ...]]
+    if with_counts:
+        rows = [(p.name, p.rank, p.position, p.organization, p.country, p.meetings) for p in people]
+        header = ("Name", "Rank", "Position", "Organization", "Country", "Meetings")
+    else:
+        rows = [(p.name, p.rank, p.position, p.organization, p.country, p.role) for p in people]
+        header = ("Name", "Rank", "Position", "Organization", "Country", "Role")
+    return _table(header, rows)
+
+
+def _followups(sections: Sequence[ReportMeeting], with_meeting: bool) -> str:
+    rows = []
+    for section in sections:
+        for f in section.followups:
+            row: list[object] = [f.action, f.owner, f.due_date, f.status]
+            if with_meeting:
+                row.insert(1, section.meeting.title)
+            rows.append(row)
+    header = ["Action", "Owner", "Due", "Status"]
+    if with_meeting:
+        header.insert(1, "From the meeting")
+    return _table(header, rows)
+
+
+def _facts(section: ReportMeeting) -> str:
+    m = section.meeting
+    facts = [
+        ("When", section.when),
+        ("Place", m.place),
+        ("Kind", (m.kind or "").replace("-", " ")),
+        ("Tags", ", ".join(m.tags)),
+        ("Marking", m.marking),
+    ]
+    cells = "".join(
+        f'<tr><td width="18%"><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>' for k, v in facts if v
+    )
+    return f'<table width="100%" cellspacing="0" cellpadding="2">{cells}</table>'
+
+
+def _meeting_body(report: Report) -> str:
+    section = report.meetings[0]
+    m = section.meeting
+    parts = [_facts(section), "<h2>Participants</h2>"]
+    parts.append(_people(section.people) if section.people else "<p>None recorded.</p>")
+    if m.summary:
+        parts += ["<h2>Summary</h2>", _paragraphs(m.summary)]
+    if m.notes:
+        parts += ["<h2>Notes</h2>", markdown_html(m.notes)]
+    if section.followups:
+        parts += ["<h2>Follow-ups</h2>", _followups([section], with_meeting=False)]
+    return "".join(parts)
+
+
+def _period_body(report: Report) -> str:
+    if not report.meetings:
+        return "<p>No meeting in this period.</p>"
+    parts = ["<h2>People met</h2>", _people(report.people, with_counts=True), "<h2>Meetings</h2>"]
+    for section in report.meetings:
+        m = section.meeting
+        where = " · ".join(x for x in (m.place, (m.kind or "").replace("-", " "), m.marking) if x)
+        names = ", ".join(p.name for p in section.people)
+        parts.append(f"<h3>{_e(section.when)} — {_e(m.title)}</h3>")
+        parts.append(f'<p class="scope">{_e(where)}</p>')
+        if names:
+            parts.append(f"<p><b>With:</b> {_e(names)}</p>")
+        parts.append(_paragraphs(m.summary or (m.notes or "").split("\n\n")[0]))
+    if any(s.followups for s in report.meetings):
+        parts += ["<h2>Follow-ups</h2>", _followups(report.meetings, with_meeting=True)]
+    return "".join(parts)
+
+
+def report_html(report: Report) -> str:
+    body = _meeting_body(report) if report.kind == "meeting" else _period_body(report)
+    return (
+        f"<h1>{_e(report.title)}</h1>"
+        f'<p class="scope">{_e(report.scope)}</p>'
+        f"{body}"
+        f'<p class="muted"><br>Prepared with Liaison Desk from the vault {_e(report.vault_name)} '
+        f"on {_e(report.generated_at)}. Marked {_e(report.marking)}: the highest marking of "
+        "anything it shows. Handle this document accordingly.</p>"
+    )
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Geometry:
+    width: float
+    height: float
+    body: QRectF
+    dpi: float
+
+    def pt(self, points: float) -> float:
+        return points * self.dpi / 72
+
+
+def _geometry(width: float, height: float, dpi: float) -> _Geometry:
+    left, top, right, bottom = (mm * dpi / _MM_PER_INCH for mm in MARGINS_MM)
+    return _Geometry(
+        width, height, QRectF(left, top, width - left - right, height - top - bottom), dpi
+    )
+
+
+def _font(points: float, bold: bool = False) -> QFont:
+    """The report's font, without ligatures: text copied or extracted from the PDF reads
+    "office", not "o\ufb03ce"."""
+    font = QFont(FONT_FAMILY)
+    font.setPointSizeF(points)
+    font.setBold(bold)
+    font.setFeature(QFont.Tag.fromString("liga"), 0)
+    return font
+
+
+def _document(report: Report, device: QPaintDevice, geometry: _Geometry) -> QTextDocument:
+    doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(device)
+    doc.setDefaultFont(_font(9.5))
+    doc.setDefaultStyleSheet(_CSS)
+    doc.setDocumentMargin(0)
+    doc.setHtml(report_html(report))
+    doc.setPageSize(QSizeF(geometry.body.width(), geometry.body.height()))
+    return doc
+
+
+def _paint_page(
+    painter: QPainter, doc: QTextDocument, report: Report, page: int, pages: int, g: _Geometry
+) -> None:
+    body = g.body
+    marking_colour = QColor(colour(report.marking, ()))
+    bold = _font(11, bold=True)
+    small = _font(7.5)
+    header = QRectF(body.left(), g.pt(18), body.width(), g.pt(18))
+    footer = QRectF(body.left(), body.bottom() + g.pt(12), body.width(), g.pt(18))
+    painter.setPen(QPen(marking_colour))
+    painter.setFont(bold)
+    painter.drawText(header, Qt.AlignmentFlag.AlignCenter, report.marking)
+    painter.drawText(footer, Qt.AlignmentFlag.AlignCenter, report.marking)
+    painter.setPen(QPen(QColor("#9aa5b1"), g.pt(0.5)))
+    for y in (header.bottom() + g.pt(3), footer.top() - g.pt(3)):
+        painter.drawLine(QLineF(body.left(), y, body.right(), y))
+    marking_width = QFontMetricsF(bold, painter.device()).horizontalAdvance(report.marking)
+    painter.setPen(QPen(QColor("#555555")))
+    painter.setFont(small)
+    room = (body.width() - marking_width) / 2 - g.pt(8)
+    left = QFontMetricsF(small, painter.device()).elidedText(
+        f"{report.title} · {report.vault_name}", Qt.TextElideMode.ElideMiddle, room
+    )
+    painter.drawText(footer, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, left)
+    painter.drawText(
+        footer,
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+        f"Page {page + 1} of {pages}",
+    )
+    painter.save()
+    painter.translate(body.left(), body.top() - page * body.height())
+    doc.drawContents(painter, QRectF(0, page * body.height(), body.width(), body.height()))
+    painter.restore()
+
+
+def render_pdf(report: Report) -> tuple[bytes, int]:
+    """The report as a PDF (A4), and its page count."""
+    ensure_app()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(DPI)
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(0, 0, 0, 0),
+        )
+    )
+    writer.setTitle(f"{report.title} ({report.marking})")
+    writer.setCreator("Liaison Desk")
+    geometry = _geometry(writer.width(), writer.height(), DPI)
+    doc = _document(report, writer, geometry)
+    pages = doc.pageCount()
+    painter = QPainter(writer)
+    try:
+        for page in range(pages):
+            if page:
+                writer.newPage()
+            _paint_page(painter, doc, report, page, pages, geometry)
+    finally:
+        painter.end()
+        buffer.close()
+    return bytes(data.data()), pages
+
+
+def render_page_image(report: Report, page: int = 0, dpi: int = 110) -> QImage:
+    """One page as an image, painted exactly as in the PDF (for screenshots and previews)."""
+    ensure_app()
+    size = QPageSize(QPageSize.PageSizeId.A4).size(QPageSize.Unit.Inch)
+    image = QImage(
+        round(size.width() * dpi), round(size.height() * dpi), QImage.Format.Format_RGB32
+    )
+    image.setDotsPerMeterX(round(dpi / 0.0254))
+    image.setDotsPerMeterY(round(dpi / 0.0254))
+    image.fill(QColor("white"))
+    geometry = _geometry(image.width(), image.height(), dpi)
+    doc = _document(report, image, geometry)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+    try:
+        _paint_page(painter, doc, report, min(page, doc.pageCount() - 1), doc.pageCount(), geometry)
+    finally:
+        painter.end()
+    return image
