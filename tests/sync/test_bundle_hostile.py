@@ -467,11 +467,6 @@ def test_bomb_and_length_limits_are_refused_in_little_memory(
     assert canonical_dump(hq) == records
 
 
-@pytest.mark.xfail(
-    reason="importing 64 MiB attachments peaks near 380 MB, about five times one attachment: "
-    "exchange.py and merge.py hold several copies of each attachment's bytes while applying it",
-    raises=AssertionError,
-)
 def test_bomb_of_largest_attachments_is_refused_in_little_memory(
     pair: tuple[Vault, Vault], tmp_path: Path
 ) -> None:
@@ -480,7 +475,11 @@ def test_bomb_of_largest_attachments_is_refused_in_little_memory(
     assert len(bomb) < 3_000_000  # inflates to 2 GiB
     reasons, peak_mb = import_in_child(hq, {"bomb": bomb}, tmp_path / "in")
     assert reasons == {"bomb": "compression-bomb"}
-    assert peak_mb < MEMORY_LIMIT_MB
+    if peak_mb >= MEMORY_LIMIT_MB:  # a known bug outside the reader
+        pytest.xfail(
+            f"peak {peak_mb} MB: importing 64 MiB attachments takes about five times one "
+            "attachment, as exchange.py and merge.py hold several copies of its bytes"
+        )
 
 
 if __name__ == "__main__":
