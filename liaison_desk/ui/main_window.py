@@ -28,6 +28,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.ui.clipboard import ClearingClipboard
 from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
 from liaison_desk.ui.idle import IdleWatcher
+from liaison_desk.ui.interop_actions import InteropActions
 from liaison_desk.ui.markings_style import banner_css
 from liaison_desk.ui.preferences import Preferences, PreferencesDialog
 from liaison_desk.ui.record_section import RecordSection, make_sections
@@ -168,6 +169,11 @@ class MainWindow(QMainWindow):
         quit_ = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         for act in (self.search_action, self.save_action, self.lock_action, prefs, quit_):
             menu.addAction(act)
+        self.interop = InteropActions(
+            self, self.session, lambda: self.sections, self.current_section
+        )
+        self.interop.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
+        self.menuBar().addMenu(self.interop.menu)
 
     def _vault_title(self) -> str:
         info = self.session.info

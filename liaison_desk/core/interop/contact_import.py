@@ -32,7 +32,7 @@ from liaison_desk.core.kinds import CONTACT
 from liaison_desk.core.markings import resolve
 from liaison_desk.core.records import Attachment, Contact, Organization, Record
 from liaison_desk.core.store import Store
-from liaison_desk.core.validation import validate
+from liaison_desk.core.validation import MAX_ATTACHMENT, MAX_SHORT, validate
 from liaison_desk.core.vault import Vault
 
 log = logging.getLogger("liaison_desk.interop")
@@ -269,8 +269,10 @@ def _check(card: Card, source: str, markings: Sequence[str], marking: str) -> No
     try:
         validate(CONTACT, "", values, markings, lambda _kind, _id: True)
         for unit in card.organization:
-            if len(unit) > 1_000:
+            if len(unit) > MAX_SHORT:
                 raise ValidationError("An organization name is longer than 1,000 characters.")
+        if card.photo is not None and len(card.photo.data) > MAX_ATTACHMENT:
+            raise ValidationError("The photo is larger than 64 MiB, the limit for attachments.")
     except ValidationError as exc:
         raise ImportFormatError(
             f"{source}, line {card.line_of(exc.message)}: {exc.message}"

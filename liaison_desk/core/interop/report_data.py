@@ -193,29 +193,29 @@ def period_report(
             "%Y-%m-%dT%H:%M:%SZ"
         ),
     )
+    # The organizations that count, with every unit under them: a unit often has no country
+    # of its own, its ministry does.
+    roots = "SELECT id FROM organizations WHERE deleted = 0 AND "
     if country is not None:
-        code = country_code(country)
-        who = "c.country = ? OR o.country = ?"
-        params: tuple[str, ...] = (str(code), str(code))
-        subject = str(code)
-        prefix = ""
+        code = str(country_code(country))
+        roots += "country = ?"
+        who = "c.country = ? OR c.org_id IN (SELECT id FROM tree)"
+        params: tuple[str, ...] = (code, *bounds, code)
+        subject = code
     else:
-        org = vault.store.get(Organization, str(org_id))
-        prefix = (
-            "WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT o.id FROM organizations o "
-            "JOIN tree t ON o.parent_id = t.id WHERE o.deleted = 0) "
-        )
+        subject = vault.store.get(Organization, str(org_id)).name
+        roots += "id = ?"
         who = "c.org_id IN (SELECT id FROM tree)"
-        params = ()
-        subject = org.name
+        params = (str(org_id), *bounds)
     rows = vault.conn.execute(
-        f"{prefix}SELECT DISTINCT {MEETING.columns('m')} FROM meetings m "
+        f"WITH RECURSIVE tree(id) AS ({roots} UNION SELECT o.id FROM organizations o "
+        "JOIN tree t ON o.parent_id = t.id WHERE o.deleted = 0) "
+        f"SELECT DISTINCT {MEETING.columns('m')} FROM meetings m "
         "JOIN participants p ON p.meeting_id = m.id AND p.deleted = 0 "
         "JOIN contacts c ON c.id = p.contact_id AND c.deleted = 0 "
-        "LEFT JOIN organizations o ON o.id = c.org_id AND o.deleted = 0 "
         f"WHERE m.deleted = 0 AND m.starts_at >= ? AND m.starts_at < ? AND ({who}) "
         "ORDER BY m.starts_at, m.id",
-        ((str(org_id),) if org_id is not None else ()) + bounds + params,
+        params,
     ).fetchall()
     meetings = [MEETING.from_row(row) for row in rows]
     sections = _sections(vault, meetings)

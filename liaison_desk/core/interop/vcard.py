@@ -398,6 +398,7 @@ def _card(children: list[ContentLine], line: int, lines: _Lines) -> Card | None:
         out["uid"] = value[9:] if value.lower().startswith("urn:uuid:") else value
     if (photo := first("PHOTO")) is not None:
         out["photo"] = _photo(photo, lines.at(photo.lineNumber))
+        note("photo", "", photo)
     full_name = _full_name(by_name, name_parts, out)
     if not full_name:
         raise ImportFormatError(

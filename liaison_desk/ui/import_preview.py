@@ -1,0 +1,197 @@
+"""What an import will do, shown before anything is written: cards and their duplicates
+(merge, skip or create, for all or for the selected ones), or events and their attendees.
+
+The dialogs only show and collect choices; the import itself runs on the vault's
+worker once the user presses Import (see interop_actions).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from liaison_desk.core.interop.contact_import import POLICIES, Preview, PreviewRow
+from liaison_desk.core.interop.meeting_import import NEW, EventPreview, EventRow
+from liaison_desk.ui.sync_models import Column, RowsModel
+
+ACTION_LABELS = {"merge": "Merge", "skip": "Skip", "create": "Create anyway", None: "Add"}
+_POLICY_TEXT = {
+    "skip": "Skip them (keep the contacts as they are)",
+    "merge": "Merge them (fill empty fields, add phones and emails)",
+    "create": "Create them anyway (as new contacts)",
+}
+
+
+def _duplicate_text(row: PreviewRow) -> str:
+    dup = row.duplicate
+    if dup is None:
+        return ""
+    where = "an earlier card" if dup.contact_id is None else "the vault"
+    return f"{dup.name} in {where} ({dup.reason})"
+
+
+def _table(model: RowsModel[Any]) -> QTableView:
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    header.setStretchLastSection(True)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for column in range(model.columnCount()):
+        header.resizeSection(column, 190)
+    return table
+
+
+class ContactPreviewDialog(QDialog):
+    """The cards of a vCard file; for each duplicate, what to do with it."""
+
+    def __init__(self, preview: Preview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Import contacts from {preview.source}")
+        self.preview = preview
+        self._actions: dict[int, str] = {}
+        columns: tuple[Column[PreviewRow], ...] = (
+            Column("Line", lambda r: str(r.card.line), numeric=True),
+            Column("Name", lambda r: r.card.full_name),
+            Column("Organization", lambda r: " / ".join(r.card.organization)),
+            Column("Email", lambda r: r.card.emails[0] if r.card.emails else ""),
+            Column("Already there", _duplicate_text),
+            Column("Import as", self._action_text),
+        )
+        self.model: RowsModel[PreviewRow] = RowsModel(columns, lambda r: r.index, self)
+        self.model.set_rows(preview.rows)
+        self.table = _table(self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+
+        new = len(preview.rows) - preview.duplicates
+        orgs = (
+            f", {preview.new_organizations:,} new organizations"
+            if preview.new_organizations
+            else ""
+        )
+        self.summary = QLabel(
+            f"{len(preview.rows):,} cards: {new:,} new, {preview.duplicates:,} already in the "
+            f"vault or repeated in the file{orgs}. Nothing is written until you press Import."
+        )
+        self.summary.setWordWrap(True)
+        self.policy_box = QComboBox()
+        for policy in ("skip", "merge", "create"):
+            self.policy_box.addItem(_POLICY_TEXT[policy], policy)
+        self.policy_box.currentIndexChanged.connect(lambda _: self._apply_policy())
+        self.policy_box.setEnabled(preview.duplicates > 0)
+        choose = QHBoxLayout()
+        choose.addWidget(QLabel("Duplicates:"))
+        choose.addWidget(self.policy_box, 1)
+        selected = QHBoxLayout()
+        selected.addWidget(QLabel("Selected duplicates:"))
+        self.selection_buttons: dict[str, QPushButton] = {}
+        for policy in POLICIES:
+            button = QPushButton(ACTION_LABELS[policy])
+            button.setAutoDefault(False)
+            button.setEnabled(preview.duplicates > 0)
+            button.clicked.connect(lambda _=False, p=policy: self.set_selected(p))
+            selected.addWidget(button)
+            self.selection_buttons[policy] = button
+        selected.addStretch(1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.buttons.addButton(
+            "&Import", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addLayout(choose)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(selected)
+        layout.addWidget(self.buttons)
+        self.resize(980, 560)
+        self._apply_policy()
+
+    def _action_text(self, row: PreviewRow) -> str:
+        return ACTION_LABELS[self._actions.get(row.index) if row.duplicate else None]
+
+    def policy(self) -> str:
+        return str(self.policy_box.currentData())
+
+    def choices(self) -> dict[int, str]:
+        """The action for each duplicate, by card index."""
+        return dict(self._actions)
+
+    def _apply_policy(self) -> None:
+        policy = self.policy()
+        self._actions = {r.index: policy for r in self.preview.rows if r.duplicate}
+        self.model.set_rows(self.preview.rows)
+
+    def set_selected(self, policy: str) -> None:
+        """Merge, skip or create the selected duplicates (other rows are left alone)."""
+        rows = {index.row() for index in self.table.selectionModel().selectedRows()}
+        for row in rows:
+            item = self.model.row_at(row)
+            if item is not None and item.duplicate is not None:
+                self._actions[item.index] = policy
+        self.model.set_rows(self.preview.rows)
+
+
+def _event_status(row: EventRow) -> str:
+    if row.status == NEW:
+        return "Recurring: first occurrence" if row.event.recurring else "New"
+    return row.reason.capitalize()
+
+
+class EventPreviewDialog(QDialog):
+    """The events of a calendar file, with who each one's attendees are in the vault."""
+
+    def __init__(self, preview: EventPreview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Import meetings from {preview.source}")
+        self.preview = preview
+        columns: tuple[Column[EventRow], ...] = (
+            Column("When (UTC)", lambda r: r.event.starts_at[:16].replace("T", " ")),
+            Column("Title", lambda r: r.event.title),
+            Column("Import", _event_status),
+            Column("Participants", lambda r: ", ".join(str(m.contact_name) for m in r.matched)),
+            Column(
+                "Not in the contact book",
+                lambda r: "; ".join(m.attendee.label() for m in r.unmatched),
+            ),
+        )
+        self.model: RowsModel[EventRow] = RowsModel(columns, lambda r: r.index, self)
+        self.model.set_rows(preview.rows)
+        self.table = _table(self.model)
+        new = preview.count(NEW)
+        self.summary = QLabel(
+            f"{len(preview.rows):,} events: {new:,} new meetings, "
+            f"{len(preview.rows) - new:,} already in the vault or skipped. Attendees not in "
+            "the contact book are listed in each meeting's notes."
+        )
+        self.summary.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.buttons.addButton(
+            "&Import", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.import_button.setEnabled(new > 0)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.buttons)
+        self.resize(980, 480)

@@ -1,0 +1,249 @@
+"""vCards into the vault: one transaction, duplicates found and merged, skipped or created."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from liaison_desk.core import audit
+from liaison_desk.core.errors import ImportFormatError, ValidationError
+from liaison_desk.core.interop.contact_import import apply_import, merge_values, preview
+from liaison_desk.core.interop.vcard import Card, parse_vcards, read_vcards
+from liaison_desk.core.markings import DEFAULT_MARKINGS
+from liaison_desk.core.records import Attachment, Contact, Organization
+from liaison_desk.core.store import ListQuery
+from liaison_desk.core.vault import Vault
+from tests.core.interop.conftest import FIXTURES
+
+EVERYTHING = ListQuery(limit=10_000)
+REAL_WORLD = (
+    "apple-contacts-3.0.vcf",
+    "google-contacts-3.0.vcf",
+    "outlook-2.1.vcf",
+    "vcard-4.0.vcf",
+)
+
+
+def load(vault: Vault, name: str, **kw: object) -> tuple[list[Card], str]:
+    cards = read_vcards(FIXTURES / name)
+    return cards, apply_import(vault, cards, name, **kw).sentence()  # type: ignore[arg-type]
+
+
+def contacts(vault: Vault) -> dict[str, Contact]:
+    return {c.full_name: c for c in vault.store.list(Contact, EVERYTHING)}
+
+
+def snapshot(vault: Vault) -> list[tuple[object, ...]]:
+    return [
+        tuple(row)
+        for table in ("contacts", "organizations", "attachments", "oplog", "audit")
+        for row in vault.conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
+    ]
+
+
+def test_cards_from_four_programs_become_contacts_organizations_and_photos(vault: Vault) -> None:
+    for name in REAL_WORLD:
+        load(vault, name)
+
+    people = contacts(vault)
+    assert set(people) == {
+        "Hélène Girard",
+        "Ambassade du Japon",
+        "Wanjiru Mwangi",
+        "Otieno Odhiambo",
+        "Dr. Jürgen Müller",
+        "渡辺 結衣",
+    }
+    helene = people["Hélène Girard"]
+    unit = vault.store.get(Organization, str(helene.org_id))
+    ministry = vault.store.get(Organization, str(unit.parent_id))
+    assert (ministry.name, ministry.parent_id) == ("Ministère des Armées", None)
+    assert unit.name == "Direction générale des relations internationales et de la stratégie"
+    photo = vault.store.get(Attachment, str(helene.photo_id))
+    assert (photo.owner_id, photo.mime, photo.size) == (helene.id, "image/jpeg", 632)
+    assert people["Wanjiru Mwangi"].org_id == people["Otieno Odhiambo"].org_id  # one organization
+    assert people["渡辺 結衣"].languages == ("ja", "en")
+    assert all(c.distribution == "hq" for c in people.values())  # the vault's default
+    assert all(c.marking == DEFAULT_MARKINGS[0] for c in people.values())
+
+
+def test_the_import_is_audited_with_counts_only(vault: Vault) -> None:
+    load(vault, "apple-contacts-3.0.vcf")
+
+    [entry] = [e for e in audit.entries(vault.conn) if e.event == "import"]
+    assert entry.detail == {
+        "kind": "contact",
+        "format": "vcard",
+        "created": 2,
+        "merged": 0,
+        "skipped": 0,
+        "organizations": 4,
+        "photos": 1,
+    }
+
+
+def test_preview_finds_duplicates_by_email_by_name_and_organization_and_in_the_file(
+    vault: Vault,
+) -> None:
+    load(vault, "apple-contacts-3.0.vcf")
+    text = (FIXTURES / "apple-contacts-3.0.vcf").read_text(encoding="utf-8") + (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Camille Roux\r\nEMAIL:c.roux@example.fr\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Camille  ROUX\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:C. Roux\r\nEMAIL:C.Roux@Example.fr\r\nEND:VCARD\r\n"
+    )
+    cards = parse_vcards(text, "again.vcf")
+
+    found = preview(vault.store, cards, "again.vcf")
+
+    reasons = [(r.card.full_name, r.duplicate and r.duplicate.reason) for r in found.rows]
+    assert reasons == [
+        ("Hélène Girard", "same email"),
+        ("Ambassade du Japon", "same name and organization"),
+        ("Camille Roux", None),
+        ("Camille  ROUX", "same name and organization"),  # no organization on either side
+        ("C. Roux", "same email"),
+    ]
+    assert found.rows[3].duplicate is not None and found.rows[3].duplicate.card == 2
+    assert found.duplicates == 4 and found.new_organizations == 0
+    assert vault.store.count(Contact) == 2  # a preview writes nothing
+
+
+def test_skip_leaves_the_vault_as_it_was(vault: Vault) -> None:
+    load(vault, "apple-contacts-3.0.vcf")
+    before = contacts(vault)
+
+    _, sentence = load(vault, "apple-contacts-3.0.vcf", on_duplicate="skip")
+
+    assert sentence == "0 contacts added, 0 merged, 2 skipped."
+    assert contacts(vault) == before
+
+
+def test_merge_fills_empty_fields_and_adds_phones_without_overwriting(vault: Vault) -> None:
+    vault.store.add(
+        Contact(
+            full_name="Hélène Girard",
+            rank="Général",
+            emails=("helene.girard@defense.gouv.example",),
+            notes="Met in Dakar.",
+        )
+    )
+
+    load(vault, "apple-contacts-3.0.vcf", on_duplicate="merge")
+    merged = contacts(vault)["Hélène Girard"]
+    load(vault, "apple-contacts-3.0.vcf", on_duplicate="merge")
+
+    assert merged.rank == "Général"  # kept, not overwritten by the card's Colonel
+    assert merged.emails == ("helene.girard@defense.gouv.example", "h.girard@example.fr")
+    assert merged.phones == ("+33 6 12 34 56 78", "+33 1 44 42 30 11")
+    assert merged.notes is not None and merged.notes.startswith("Met in Dakar.\n\nRencontrée")
+    assert merged.org_id is not None and merged.photo_id is not None
+    assert contacts(vault)["Hélène Girard"] == merged  # merging again changes nothing
+    assert vault.store.count(Contact) == 2
+
+
+def test_create_adds_duplicates_anyway_and_choices_override_per_card(vault: Vault) -> None:
+    cards, _ = load(vault, "apple-contacts-3.0.vcf")
+
+    summary = apply_import(vault, cards, "x.vcf", on_duplicate="skip", choices={1: "create"})
+
+    assert (summary.created, summary.skipped) == (1, 1)
+    assert [c.full_name for c in vault.store.list(Contact, EVERYTHING)].count(
+        "Ambassade du Japon"
+    ) == 2
+
+
+def test_a_refused_card_names_its_line_and_changes_nothing(vault: Vault) -> None:
+    load(vault, "google-contacts-3.0.vcf")
+    before = snapshot(vault)
+    cards = read_vcards(FIXTURES / "bad-phone.vcf")
+
+    with pytest.raises(ImportFormatError, match=r"bad-phone\.vcf, line 9: 'call the switchboard'"):
+        preview(vault.store, cards, "bad-phone.vcf")
+    with pytest.raises(ImportFormatError, match=r"bad-phone\.vcf, line 9: 'call the switchboard'"):
+        apply_import(vault, cards, "bad-phone.vcf")
+
+    assert snapshot(vault) == before
+
+
+def test_a_photo_over_the_attachment_limit_is_refused_at_its_line(vault: Vault) -> None:
+    [card, _] = read_vcards(FIXTURES / "apple-contacts-3.0.vcf")
+    assert card.photo is not None
+    big = dataclasses.replace(card.photo, data=card.photo.data + bytes(64 * 1024 * 1024))
+
+    with pytest.raises(ImportFormatError, match=r"x\.vcf, line 18: The photo is larger than 64"):
+        preview(vault.store, [dataclasses.replace(card, photo=big)], "x.vcf")
+
+
+def test_a_failure_after_the_first_writes_rolls_everything_back(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault.store.add(Contact(full_name="Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",)))
+    before = snapshot(vault)
+    cards = read_vcards(FIXTURES / "google-contacts-3.0.vcf")  # Otieno is new, Wanjiru merges
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ValidationError("The disk said no.")
+
+    monkeypatch.setattr(vault.store, "update", refuse)
+    with pytest.raises(ImportFormatError, match=r"google-contacts-3\.0\.vcf, line 1: The disk"):
+        apply_import(vault, cards, "google-contacts-3.0.vcf", on_duplicate="merge")
+
+    assert snapshot(vault) == before  # Otieno, his organization and the oplog rows are gone
+
+
+def test_markings_cards_carry_and_a_default_for_the_others(vault: Vault) -> None:
+    text = (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:A\nX-LIAISON-MARKING:CONFIDENTIAL\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:B\nEND:VCARD\n"
+    )
+    cards = parse_vcards(text, "m.vcf")
+
+    apply_import(vault, cards, "m.vcf", marking="restricted")
+
+    people = contacts(vault)
+    assert (people["A"].marking, people["B"].marking) == ("CONFIDENTIAL", "RESTRICTED")
+    with pytest.raises(ValidationError, match="Unknown marking"):
+        preview(vault.store, cards, "m.vcf", marking="TOP SECRET")
+    bad = parse_vcards(
+        "BEGIN:VCARD\nVERSION:3.0\nFN:C\nX-LIAISON-MARKING:COSMIC\nEND:VCARD\n", "c.vcf"
+    )
+    with pytest.raises(ImportFormatError, match=r"c\.vcf, line 4: Unknown marking COSMIC"):
+        preview(vault.store, bad, "c.vcf")
+
+
+def test_progress_is_reported_while_writing(vault: Vault) -> None:
+    text = "".join(f"BEGIN:VCARD\nVERSION:3.0\nFN:Person {i}\nEND:VCARD\n" for i in range(600))
+    seen: list[tuple[int, int]] = []
+
+    apply_import(
+        vault, parse_vcards(text, "p.vcf"), "p.vcf", progress=lambda d, t: seen.append((d, t))
+    )
+
+    assert seen[-1] == (600, 600) and len(seen) >= 3
+    assert vault.store.count(Contact) == 600
+
+
+def test_merge_values_unites_lists_and_keeps_the_higher_marking() -> None:
+    base = {"phones": ("+1 555",), "marking": "RESTRICTED", "notes": "a", "rank": None}
+    incoming = {
+        "phones": ("+1 555", "+1 666"),
+        "marking": "UNCLASSIFIED",
+        "notes": "b",
+        "rank": "Col",
+    }
+
+    merged = merge_values(base, incoming, DEFAULT_MARKINGS)
+
+    assert merged == {
+        "phones": ("+1 555", "+1 666"),
+        "marking": "RESTRICTED",
+        "notes": "a\n\nb",
+        "rank": "Col",
+    }
+
+
+def test_unknown_policy_is_refused(vault: Vault, tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="merge, skip, create"):
+        apply_import(vault, [], "x.vcf", on_duplicate="replace")

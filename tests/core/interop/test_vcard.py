@@ -1,0 +1,225 @@
+"""Reading vCards as Apple Contacts, Google, Outlook and CardDAV servers write them; writing
+them back; refusing broken files with the line named."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from liaison_desk.core.errors import ImportFormatError
+from liaison_desk.core.interop.text_input import read_text
+from liaison_desk.core.interop.vcard import Card, Photo, parse_vcards, read_vcards
+from liaison_desk.core.interop.vcard_writer import write_card
+from tests.core.interop.conftest import FIXTURES
+
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+def test_apple_contacts_card_with_groups_units_and_a_folded_photo() -> None:
+    helene, embassy = read_vcards(FIXTURES / "apple-contacts-3.0.vcf")  # the group card is left out
+
+    assert helene.full_name == "Hélène Girard"
+    assert helene.rank == "Colonel"
+    assert helene.position == "Chef du bureau Afrique"
+    assert helene.organization == (
+        "Ministère des Armées",
+        "Direction générale des relations internationales et de la stratégie",
+    )
+    assert helene.emails == ("helene.girard@defense.gouv.example", "h.girard@example.fr")
+    assert helene.phones == ("+33 6 12 34 56 78", "+33 1 44 42 30 11")  # type=pref first
+    assert helene.address == "14 rue Saint-Dominique\n75007 Paris\nFrance"
+    assert helene.country == "FR"  # from Apple's X-ABADR of the same item group
+    assert helene.notes == (
+        "Rencontrée à la réception du 14 juillet, présentée par l'attaché naval. Parle "
+        "couramment anglais et portugais.\nSuit le dossier de coopération navale."
+    )
+    assert helene.tags == ("Defence", "Paris")
+    assert helene.photo is not None
+    assert helene.photo.mime == "image/jpeg"
+    assert helene.photo.data.startswith(JPEG_MAGIC) and len(helene.photo.data) == 632
+    assert embassy.full_name == "Ambassade du Japon"
+    assert embassy.organization == ("Ambassade du Japon", "Section de défense")
+
+
+def test_google_export_with_lf_line_ends_and_a_remote_photo() -> None:
+    wanjiru, otieno = read_vcards(FIXTURES / "google-contacts-3.0.vcf")
+
+    assert wanjiru.full_name == "Wanjiru Mwangi"
+    assert wanjiru.address == "Ulinzi House, Lenana Road\n00100 Nairobi"
+    assert wanjiru.country == "KE"
+    assert wanjiru.photo is None  # a link: never fetched
+    assert wanjiru.tags == ("myContacts", "Defence")
+    assert otieno.organization == ("Kenya Defence Forces",)
+
+
+def test_outlook_vcard_21_with_quoted_printable_soft_breaks_and_base64_photo() -> None:
+    [juergen] = read_vcards(FIXTURES / "outlook-2.1.vcf")
+
+    assert juergen.full_name == "Dr. Jürgen Müller"
+    assert juergen.rank == "Dr."
+    assert juergen.position == "Referatsleiter Sicherheitspolitik Afrika südlich der Sahara"
+    assert juergen.phones == ("+49 30 2004 8000", "+49 170 1234567")
+    assert juergen.emails == ("juergen.mueller@bmvg.example.de",)
+    assert juergen.address == "Stauffenbergstraße 18\n10785 Berlin\nDeutschland"
+    assert juergen.notes == (
+        "Erstes Treffen bei den Stabsgesprächen in Bonn; sehr interessiert an gemeinsamer "
+        "Ausbildung.\nFolgetermin im Herbst vereinbart."
+    )
+    assert juergen.photo is not None and juergen.photo.data.startswith(JPEG_MAGIC)
+
+
+def test_vcard_40_with_tel_uris_data_uri_photo_and_languages() -> None:
+    [yui] = read_vcards(FIXTURES / "vcard-4.0.vcf")  # KIND:group card left out
+
+    assert yui.full_name == "渡辺 結衣"
+    assert yui.rank == "一等海佐"
+    assert yui.organization == ("防衛省", "海上幕僚監部", "国際業務室")
+    assert yui.phones == ("+81-90-1234-5678", "+81-3-3268-3111")
+    assert yui.languages == ("ja", "en")
+    assert yui.country == "JP"
+    assert yui.uid == "4fbe8971-0bc3-424c-9c26-36c3e1eff6b1"
+    assert yui.photo is not None and yui.photo.mime == "image/png"
+    assert yui.photo.data.startswith(b"\x89PNG")
+    assert yui.notes is not None and yui.notes.endswith("Next: naval staff talks, Yokosuka.")
+
+
+@pytest.mark.parametrize(
+    ("fixture", "message"),
+    [
+        (
+            "truncated.vcf",
+            r"truncated\.vcf, line 14: the file ends inside the card opened at line 1",
+        ),
+        ("not-a-property.vcf", r"not-a-property\.vcf, line 5: this line is not a vCard property"),
+        ("windows-1252.vcf", r"windows-1252\.vcf, line 3: the text is not UTF-8"),
+        ("bad-photo.vcf", r"bad-photo\.vcf, line 4: the photo is not valid base64"),
+    ],
+)
+def test_broken_files_name_the_line(fixture: str, message: str) -> None:
+    with pytest.raises(ImportFormatError, match=message):
+        read_vcards(FIXTURES / fixture)
+
+
+def test_binary_empty_and_foreign_files_are_refused(tmp_path: Path) -> None:
+    binary = tmp_path / "photo.vcf"
+    binary.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\n\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    empty = tmp_path / "empty.vcf"
+    empty.write_bytes(b"\r\n  \r\n")
+    calendar = tmp_path / "calendar.vcf"
+    calendar.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+    stray = tmp_path / "stray.vcf"
+    stray.write_text("BEGIN:VCARD\nFN:A\nEND:VCARD\nNOTE:outside\nBEGIN:VCARD\nFN:B\nEND:VCARD\n")
+
+    with pytest.raises(ImportFormatError, match=r"photo\.vcf, line 5: binary data"):
+        read_vcards(binary)
+    with pytest.raises(ImportFormatError, match=r"empty\.vcf is empty"):
+        read_vcards(empty)
+    with pytest.raises(ImportFormatError, match=r"calendar\.vcf holds no vCard"):
+        read_vcards(calendar)
+    with pytest.raises(ImportFormatError, match=r"stray\.vcf, line 4: this line is outside"):
+        read_vcards(stray)
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    huge = tmp_path / "everyone.vcf"
+    with huge.open("wb") as out:
+        out.truncate(300_000_000)  # sparse: nothing is written, nothing would be read
+
+    with pytest.raises(ImportFormatError, match=r"everyone\.vcf is 300 MB; vCard files over 256"):
+        read_vcards(huge)
+
+
+def test_utf16_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "windows.vcf"
+    path.write_bytes(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zofia Wójcik\r\nEND:VCARD\r\n".encode("utf-16")
+    )
+
+    assert read_text(path, what="vCard", max_bytes=10_000).startswith("BEGIN:VCARD")
+    assert [c.full_name for c in read_vcards(path)] == ["Zofia Wójcik"]
+
+
+def test_a_card_without_any_name_is_refused() -> None:
+    text = (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:A\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nNOTE:x\nEND:VCARD\n"
+    )
+
+    with pytest.raises(
+        ImportFormatError, match=r"x\.vcf, line 5: the card starting here has no name"
+    ):
+        parse_vcards(text, "x.vcf")
+
+
+def test_progress_reaches_the_total() -> None:
+    text = "".join(f"BEGIN:VCARD\nVERSION:3.0\nFN:Person {i}\nEND:VCARD\n" for i in range(600))
+    seen: list[tuple[int, int]] = []
+
+    parse_vcards(text, "x.vcf", lambda done, total: seen.append((done, total)))
+
+    assert seen[-1] == (600, 600)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+_TEXT = (
+    st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=40)
+    .map(str.strip)
+    .filter(bool)
+)
+_LINES = st.lists(_TEXT, min_size=1, max_size=3).map("\n".join)
+_OPTIONAL = st.none() | _TEXT
+
+
+@st.composite
+def cards(draw: st.DrawFn) -> Card:
+    photo = draw(
+        st.none()
+        | st.builds(
+            Photo, st.sampled_from(["image/jpeg", "image/png", "image/gif"]), st.binary(min_size=1)
+        )
+    )
+    return Card(
+        full_name=draw(_TEXT),
+        rank=draw(_OPTIONAL),
+        position=draw(_OPTIONAL),
+        organization=tuple(draw(st.lists(_TEXT, max_size=3))),
+        country=draw(st.none() | st.sampled_from(["FR", "KE", "JP"])),
+        languages=tuple(draw(st.lists(_TEXT, max_size=2))),
+        phones=tuple(draw(st.lists(_TEXT, max_size=2))),
+        emails=tuple(draw(st.lists(_TEXT, max_size=2))),
+        address=draw(st.none() | _LINES),
+        how_met=draw(st.none() | _LINES),
+        trust_notes=draw(st.none() | _LINES),
+        notes=draw(st.none() | _LINES),
+        cadence_days=draw(st.none() | st.integers(1, 3650)),
+        tags=tuple(draw(st.lists(_TEXT, max_size=3))),
+        marking=draw(st.sampled_from(["", "RESTRICTED"])),
+        photo=photo,
+        uid=draw(st.none() | st.uuids().map(str)),
+    )
+
+
+def _content(card: Card) -> Card:
+    return dataclasses.replace(card, line=0, sources=())
+
+
+@settings(max_examples=60, deadline=None)
+@given(card=cards(), version=st.sampled_from(["3.0", "4.0"]))
+def test_written_cards_read_back_the_same(card: Card, version: str) -> None:
+    [back] = parse_vcards(write_card(card, version), "round-trip.vcf")
+
+    assert _content(back) == card
+
+
+def test_written_lines_are_folded_and_end_in_crlf() -> None:
+    card = Card(full_name="Hélène Girard", notes="é" * 200)
+
+    text = write_card(card, "3.0")
+
+    assert text.startswith("BEGIN:VCARD\r\nVERSION:3.0\r\n")
+    assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
