@@ -24,6 +24,7 @@ from liaison_desk.cli.peers import peers
 from liaison_desk.cli.protocol import protocol
 from liaison_desk.cli.report import report
 from liaison_desk.cli.search import search
+from liaison_desk.cli.self_test import self_test
 from liaison_desk.cli.sync_cmds import sync
 from liaison_desk.cli.vault_cmds import audit_log, init, passphrase, recover, unlock_check
 from liaison_desk.core.vault import default_vault_dir
@@ -93,6 +94,7 @@ for command in (
     sync,
     conflicts,
     report,
+    self_test,
 ):
     cli.add_command(command)
 

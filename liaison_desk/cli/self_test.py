@@ -1,0 +1,432 @@
+"""`liaison-desk self-test`: proves an installed build works, end to end, in a throwaway folder.
+
+Each check exercises one part a build can lose on the way (SQLCipher, `cryptography`'s
+Rust backend, the Qt platform plugins, resources/), on fresh vaults with random passphrases
+at the Argon2id floor, in a private temporary directory that is removed afterwards: nothing
+readable is written anywhere else. The checks run in order, each on what the ones before
+built; after a failure the rest are reported as not run.
+
+`--startup-timing` reuses the window check on an existing vault and prints when the unlock
+dialog and the main window appeared (benchmarks/startup.py reads it, for the frozen build
+and from source alike).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from liaison_desk.cli.context import AppContext
+from liaison_desk.core.errors import LiaisonError, WrongPassphrase
+from liaison_desk.core.keyslots import KdfParams
+from liaison_desk.core.kinds import ALL_KINDS
+from liaison_desk.core.records import (
+    Attachment,
+    Contact,
+    FollowUp,
+    Meeting,
+    Organization,
+    Participant,
+    ProtocolRef,
+)
+from liaison_desk.core.resources import resource_dir
+from liaison_desk.core.search import search
+from liaison_desk.core.vault import DB_FILE, Vault, is_vault
+from liaison_desk.sync import enrol
+from liaison_desk.sync.exchange import ExportResult, export_bundle, import_bundle
+from liaison_desk.sync.identity import load_identity
+
+WINDOW_TIMEOUT_S = 60.0
+ICON = "liaison-desk.png"
+PLAINTEXT_DB_MAGIC = b"SQLite format 3\x00"
+
+
+class SelfTestFailed(LiaisonError):
+    """At least one check failed (each failure is on its own line above)."""
+
+
+class CheckFailed(Exception):
+    """A check saw something wrong; the message is the reason printed after FAIL."""
+
+
+def expect(condition: bool, reason: str) -> None:
+    if not condition:
+        raise CheckFailed(reason)
+
+
+def random_passphrase() -> str:
+    """192 random bits; never shown, never stored outside the vault it opens."""
+    return "self-test " + secrets.token_urlsafe(24)
+
+
+@dataclass
+class Bench:
+    """What the checks build and hand on to each other, all under `root`."""
+
+    root: Path
+    kdf: KdfParams = field(default_factory=KdfParams.floor)
+    marker: str = field(default_factory=lambda: "zq" + secrets.token_hex(6))
+    passphrases: dict[str, str] = field(default_factory=dict)
+    vaults: dict[str, Vault] = field(default_factory=dict)
+    bundles: list[ExportResult] = field(default_factory=list)
+
+    def create(self, name: str, role: str) -> Vault:
+        self.passphrases[name] = random_passphrase()
+        vault, _ = Vault.create(
+            self.root / name, self.passphrases[name], name=name, role=role, kdf=self.kdf
+        )
+        self.vaults[name] = vault
+        return vault
+
+    def close(self) -> None:
+        for vault in self.vaults.values():
+            if not vault.locked:
+                vault.lock()
+
+
+# -- the checks: each returns a short detail for its "ok" line, or raises ----------------------
+
+
+def check_vault(bench: Bench) -> str:
+    vault = bench.create("station", "station")
+    vault.lock()
+    try:
+        Vault.unlock(vault.path, "not the " + bench.passphrases["station"])
+    except WrongPassphrase:
+        pass
+    else:
+        raise CheckFailed("a wrong passphrase unlocked the vault")
+    vault = bench.vaults["station"] = Vault.unlock(vault.path, bench.passphrases["station"])
+    (cipher,) = vault.conn.execute("PRAGMA cipher_version").fetchone()
+    with (vault.path / DB_FILE).open("rb") as db:
+        expect(db.read(16) != PLAINTEXT_DB_MAGIC, "the database file is not encrypted")
+    return f"SQLCipher {cipher}, Argon2id key slots"
+
+
+def check_records(bench: Bench) -> str:
+    store = bench.vaults["station"].store
+    with store.transaction():
+        org = store.add(Organization(name="Self-test ministry", country="FR"))
+        contact = store.add(
+            Contact(full_name="Self Test", org_id=org.id, emails=("self.test@example.org",))
+        )
+        meeting = store.add(
+            Meeting(
+                title="Self-test meeting",
+                starts_at="2026-01-02T10:00:00Z",
+                notes=f"The {bench.marker} word is only in this note.",
+            )
+        )
+        store.add(Participant(meeting_id=meeting.id, contact_id=contact.id))
+        store.add(FollowUp(action="Check the self-test", meeting_id=meeting.id))
+        store.add(Attachment(owner_id=contact.id, name="card.txt", mime="text/plain", data=b"x"))
+    written = [org, contact, meeting]
+    read = [store.get(type(r), r.id) for r in written]
+    expect(read == written, "a record read back differs from what was written")
+    return f"{sum(store.count(k.cls) for k in ALL_KINDS)} records"
+
+
+def check_search(bench: Bench) -> str:
+    conn = bench.vaults["station"].conn
+    hits = search(conn, bench.marker)
+    expect([h.title for h in hits] == ["Self-test meeting"], f"found {len(hits)} records")
+    expect(f"[{bench.marker}]" in hits[0].snippet, "the snippet does not mark the word")
+    prefix = search(conn, bench.marker[:6] + "*")
+    expect(len(prefix) == 1, "a prefix search missed the note")
+    return "full text, prefix"
+
+
+def check_identities(bench: Bench) -> str:
+    bench.create("hq", "hq")
+    station, hq = (load_identity(bench.vaults[n].conn) for n in ("station", "hq"))
+    expect(len(station.fingerprint) == 96, "the station id is not a SHA-384 fingerprint")
+    expect(station.fingerprint != hq.fingerprint, "HQ and the station share an id")
+    return "ML-DSA-87, ECDSA P-384, ML-KEM-1024 + P-384"
+
+
+def check_enrolment(bench: Bench) -> str:
+    station, hq = bench.vaults["station"], bench.vaults["hq"]
+    me = load_identity(station.conn)
+    request = enrol.write_request(me, station.clock)
+    expect(enrol.read_request(request).fingerprint == me.fingerprint, "the request lost its id")
+    _, approval = enrol.approve(hq, request)
+    pinned = enrol.accept(station, approval)
+    expect(
+        pinned.fingerprint == load_identity(hq.conn).fingerprint, "the station pinned a stranger"
+    )
+    return "request, approval, accept"
+
+
+def _carry(bench: Bench, src: str, dst: str) -> tuple[ExportResult, int]:
+    folder = bench.root / "usb"
+    folder.mkdir(exist_ok=True)
+    sent = export_bundle(
+        bench.vaults[src], load_identity(bench.vaults[dst].conn).fingerprint, folder
+    )
+    expect(bench.marker.encode() not in sent.path.read_bytes(), "the bundle holds plaintext")
+    got = import_bundle(bench.vaults[dst], sent.path)
+    expect(got.status == "applied", f"the bundle was {got.status}")
+    expect(got.applied == sent.ops, f"{got.applied} of {sent.ops} changes applied")
+    bench.bundles.append(sent)
+    return sent, got.applied
+
+
+def check_station_to_hq(bench: Bench) -> str:
+    sent, applied = _carry(bench, "station", "hq")
+    return f"{applied} changes, {sent.attachments} attachment, {sent.size:,} bytes"
+
+
+def check_hq_to_station(bench: Bench) -> str:
+    hq = bench.vaults["hq"]
+    with hq.store.transaction():
+        hq.store.add(ProtocolRef(title="Self-test protocol", body="Seating plan for the test."))
+    _, applied = _carry(bench, "hq", "station")
+    again = import_bundle(bench.vaults["station"], bench.bundles[-1].path)
+    expect(again.status == "replayed", "importing the same bundle twice applied it twice")
+    return f"{applied} changes, a replay refused"
+
+
+def _contents(vault: Vault) -> dict[str, list[dict[str, Any]]]:
+    return {
+        k.name: sorted((asdict(r) for r in vault.store.list(k.cls)), key=lambda r: r["id"])
+        for k in ALL_KINDS
+    }
+
+
+def check_convergence(bench: Bench) -> str:
+    station, hq = (_contents(bench.vaults[n]) for n in ("station", "hq"))
+    differ = [kind for kind in station if station[kind] != hq[kind]]
+    expect(not differ, f"the vaults differ in {', '.join(differ)}")
+    return f"{sum(map(len, station.values()))} records identical"
+
+
+def check_window(bench: Bench) -> str:
+    station = bench.vaults.pop("station")
+    station.lock()  # the window opens it itself, as an officer would
+    return show_main_window(
+        station.path, bench.passphrases["station"], bench.root / "settings.ini", lambda _: None
+    )
+
+
+CHECKS: tuple[tuple[str, Callable[[Bench], str]], ...] = (
+    ("vault", check_vault),
+    ("records", check_records),
+    ("search", check_search),
+    ("identities", check_identities),
+    ("enrolment", check_enrolment),
+    ("bundle station to HQ", check_station_to_hq),
+    ("bundle HQ to station", check_hq_to_station),
+    ("convergence", check_convergence),
+    ("main window", check_window),
+)
+
+
+def run_checks(
+    checks: Sequence[tuple[str, Callable[[Bench], str]]],
+    bench: Bench,
+    echo: Callable[[str], None],
+) -> int:
+    """Run the checks in order, one line each; returns how many failed or were not run."""
+    failed = 0
+    for name, check in checks:
+        if failed:
+            echo(f"FAIL {name}: not run, an earlier check failed")
+            failed += 1
+            continue
+        try:
+            detail = check(bench)
+        except (CheckFailed, LiaisonError) as exc:
+            reason = exc.message if isinstance(exc, LiaisonError) else str(exc)
+            echo(f"FAIL {name}: {reason}")
+            failed += 1
+        except Exception as exc:  # a self-test reports a bug instead of dying on it
+            echo(f"FAIL {name}: {type(exc).__name__}: {exc}")
+            failed += 1
+        else:
+            echo(f"ok   {name} ({detail})" if detail else f"ok   {name}")
+    return failed
+
+
+# -- the window, through the same Launcher `liaison-desk` starts with ---------------------------
+
+
+def _platform_for_this_machine() -> None:
+    if not (
+        os.environ.get("QT_QPA_PLATFORM")
+        or os.environ.get("DISPLAY")
+        or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def show_main_window(
+    vault_dir: Path, passphrase: str, settings_file: Path, mark: Callable[[str], None]
+) -> str:
+    """Start the GUI on a vault: unlock dialog, passphrase typed, main window with contacts.
+
+    `mark` is called with "dialog" (the dialog is up and one event pass done), "clicked",
+    "unlocked" and "ready" (the first page of contacts is in, one more event pass). Returns
+    a detail for the ok line; raises CheckFailed if the window did not get there within
+    WINDOW_TIMEOUT_S.
+    """
+    expect(is_vault(vault_dir), f"{vault_dir} is not a vault")
+    expect((resource_dir() / ICON).is_file(), f"resources/{ICON} is missing")
+    _platform_for_this_machine()
+    from PySide6.QtCore import (
+        QMessageLogContext,
+        QSettings,
+        QTimer,
+        QtMsgType,
+        qInstallMessageHandler,
+    )
+    from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton
+
+    from liaison_desk.ui.app import Launcher, application
+    from liaison_desk.ui.runner import Runner
+
+    def quiet(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if "propagateSizeHints" not in message:  # said by the offscreen plugin for each window
+            print(f"Qt: {message}", file=sys.stderr)
+
+    qInstallMessageHandler(quiet)
+    app = application([sys.argv[0]])
+    runner = Runner("vault")
+    settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
+    launcher = Launcher(vault_dir, settings_file.with_name("demo"), settings, runner)
+    outcome: list[str] = []
+    problems: list[str] = []
+
+    def give_up(reason: str) -> None:
+        if not problems and not outcome:
+            problems.append(reason)
+            app.quit()
+
+    def type_passphrase() -> None:
+        dialog = launcher.dialog
+        field = dialog.findChild(QLineEdit, "unlockPassphrase") if dialog else None
+        button = dialog.findChild(QPushButton, "unlockButton") if dialog else None
+        if field is None or button is None:
+            give_up("no unlock dialog appeared")
+            return
+        mark("dialog")
+        field.setText(passphrase)
+        mark("clicked")
+        button.click()
+
+    def unlocked() -> None:
+        window = launcher.window
+        if window is None:
+            give_up("the unlock dialog closed without a main window")
+            return
+        mark("unlocked")
+        contacts = next(s for s in window.sections if s.title == "Contacts").model
+        contacts.loaded.connect(lambda: QTimer.singleShot(0, lambda: finish(contacts.rowCount())))
+        contacts.load_failed.connect(give_up)
+        if contacts.rowCount() > 0:  # the first page came before this was connected
+            QTimer.singleShot(0, lambda: finish(contacts.rowCount()))
+
+    def finish(rows: int) -> None:
+        window = launcher.window
+        if window is None or outcome or problems:
+            return
+        app.processEvents()
+        mark("ready")
+        picture = window.grab()
+        if picture.isNull() or picture.width() < 100:
+            give_up("the main window rendered nothing")
+            return
+        if app.windowIcon().isNull():
+            give_up(f"the icon {ICON} is missing from resources/")
+            return
+        outcome.append(
+            f"platform {app.platformName()}, {picture.width()}x{picture.height()}, "
+            f"{rows} contact{'s' if rows != 1 else ''} listed"
+        )
+        window.close()
+        app.quit()
+
+    def watch() -> None:
+        dialog = launcher.dialog
+        error = dialog.findChild(QLabel, "unlockError") if dialog else None
+        if error is not None and error.isVisible() and error.text():
+            give_up(error.text())
+
+    launcher.start()
+    dialog = launcher.dialog  # held here: the Launcher lets go of it once the window is up
+    if not isinstance(dialog, QDialog):
+        raise CheckFailed("no unlock dialog appeared")
+    dialog.accepted.connect(unlocked)  # after the Launcher's own slot: the window exists
+    QTimer.singleShot(0, type_passphrase)
+    watcher = QTimer()
+    watcher.timeout.connect(watch)
+    watcher.start(50)
+    late = f"no list of contacts after {WINDOW_TIMEOUT_S:.0f} s"
+    QTimer.singleShot(round(WINDOW_TIMEOUT_S * 1000), lambda: give_up(late))
+    app.exec()
+    watcher.stop()
+    for window in (launcher.window, launcher.dialog):
+        if window is not None:
+            window.close()
+    runner.shutdown()
+    settings.sync()  # now, not when the object is collected after its folder is gone
+    if problems:
+        raise CheckFailed(problems[0])
+    return outcome[0]
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+
+def _print_mark(name: str) -> None:
+    # perf_counter is CLOCK_MONOTONIC on Linux: the benchmark compares it with its own clock.
+    click.echo(f"{name} {time.perf_counter():.9f}")
+    sys.stdout.flush()
+
+
+@click.command("self-test")
+@click.option(
+    "--startup-timing",
+    is_flag=True,
+    hidden=True,
+    help="Instead of the checks: open --vault's unlock dialog, type the passphrase, wait for "
+    "the main window, and print a monotonic time stamp at each step (for benchmarks).",
+)
+@click.pass_obj
+def self_test(app: AppContext, startup_timing: bool) -> None:
+    """Check that this installation works: vaults, search, sync and the window.
+
+    Runs in a temporary folder that is removed afterwards, with random passphrases;
+    prints one line per check ("ok" or "FAIL") and exits non-zero if any failed.
+    With no display, the window is drawn offscreen.
+
+    Example: liaison-desk self-test
+    """
+    if startup_timing:
+        _print_mark("main")
+        passphrase = app.passphrase()
+        with tempfile.TemporaryDirectory(prefix="liaison-desk-startup-") as tmp:
+            try:
+                show_main_window(app.vault_dir, passphrase, Path(tmp) / "settings.ini", _print_mark)
+            except CheckFailed as exc:
+                reason = str(exc).rstrip(".")
+                raise SelfTestFailed(f"The main window did not open: {reason}.") from exc
+        return
+    root = Path(tempfile.mkdtemp(prefix="liaison-desk-self-test-"))
+    bench = Bench(root)
+    try:
+        failed = run_checks(CHECKS, bench, click.echo)
+    finally:
+        bench.close()
+        shutil.rmtree(root, ignore_errors=True)
+    if failed:
+        raise SelfTestFailed(f"{failed} of {len(CHECKS)} checks failed or were not run.")
