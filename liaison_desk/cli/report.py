@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from liaison_desk.cli.context import AppContext, pass_app
-from liaison_desk.cli.exchange_options import count, wrote
+from liaison_desk.cli.exchange_options import wrote
 from liaison_desk.core.interop.export_file import write_export
 from liaison_desk.core.interop.report_data import Report, meeting_report, period_report
 from liaison_desk.core.vault import Vault
@@ -39,7 +39,7 @@ def _write(vault: Vault, data: Report, out: Path) -> None:
     size = write_export(
         vault, out, pdf, kind=f"{data.kind}-report", format="pdf", count=data.records
     )
-    wrote(out, f"a {count(pages, 'page')} report marked {data.marking}", size)
+    wrote(out, f"a {pages}-page report marked {data.marking}", size)
 
 
 @report.command("meeting")

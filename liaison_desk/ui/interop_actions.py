@@ -471,7 +471,7 @@ class InteropActions(QObject):
         def work(vault: Vault) -> str:
             write_export(vault, path, pdf, kind=kind, format="pdf", count=count)
             return (
-                f"Wrote a {plural(pages, 'page')} report marked {report.marking} to {path.name} "
+                f"Wrote a {pages}-page report marked {report.marking} to {path.name} "
                 "(not encrypted)."
             )
 

@@ -146,7 +146,7 @@ def test_meeting_and_period_reports_are_marked_on_every_page(paris: Desk, tmp_pa
         period_pdf,
     )
 
-    assert "Wrote a 1 page report marked RESTRICTED" in one.out
+    assert "Wrote a 1-page report marked RESTRICTED" in one.out
     [page] = pages_text(meeting_pdf)
     assert page.startswith("RESTRICTED RESTRICTED")  # header and footer
     assert "Staff talks on the joint exercise" in page and "Hélène Girard" in page
