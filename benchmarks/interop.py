@@ -87,7 +87,10 @@ def _fold(line: str, width: int = 75) -> str:
 
 
 def make_card(rng: random.Random, i: int, photo: bytes | None) -> str:
-    first, last = rng.choice(_FIRST), rng.choice(LAST_NAMES)
+    # Every card a different person: duplicates are measured by the re-import, not here.
+    first = _FIRST[i % len(_FIRST)]
+    last = LAST_NAMES[i // len(_FIRST) % len(LAST_NAMES)]
+    first += f" {chr(65 + i // (len(_FIRST) * len(LAST_NAMES)) % 26)}."
     title = rng.choice(_TITLES)
     ministry = rng.choice(_MINISTRIES)
     unit = rng.choice(_UNITS)
@@ -103,7 +106,7 @@ def make_card(rng: random.Random, i: int, photo: bytes | None) -> str:
         "BEGIN:VCARD",
         "VERSION:3.0",
         "PRODID:-//Apple Inc.//macOS 14.4.1//EN",
-        f"N:{last};{first};;{title};",
+        f"N:{last};{first};;{title};",  # the initial sits with the given name
         f"FN:{first} {last}",
         f"ORG:{ministry};{unit};",
         f"TITLE:{rng.choice(('Liaison officer', 'Head of cooperation', 'Naval attaché'))}",

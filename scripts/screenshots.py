@@ -5,23 +5,37 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
+from liaison_desk.core import relations
 from liaison_desk.core.demo import create_demo_vault
+from liaison_desk.core.interop.contact_export import vcard_bytes
+from liaison_desk.core.interop.contact_import import preview
+from liaison_desk.core.interop.report_data import meeting_report, period_report
+from liaison_desk.core.interop.vcard import Card, parse_vcards
+from liaison_desk.core.interop.vcard_writer import write_card
 from liaison_desk.core.keyslots import KdfParams
+from liaison_desk.core.records import Meeting
+from liaison_desk.core.store import ListQuery
+from liaison_desk.core.vault import Vault
 from liaison_desk.ui.app import UnlockDialog, application
 from liaison_desk.ui.first_run import FirstRunWizard
+from liaison_desk.ui.import_preview import ContactPreviewDialog
 from liaison_desk.ui.main_window import MainWindow
+from liaison_desk.ui.reports import render_page_image
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.search_dialog import SearchDialog
 from liaison_desk.ui.session import Session
@@ -45,11 +59,64 @@ def shoot(widget: QWidget, name: str) -> None:
     print(f"wrote docs/screenshots/{name}.png")
 
 
+def save(image: QImage, name: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    image.save(str(OUT / f"{name}.png"))
+    print(f"wrote docs/screenshots/{name}.png")
+
+
+def shoot_reports(vault: Vault) -> None:
+    """Page 1 of the meeting and period reports, painted exactly as in the PDF."""
+    store = vault.store
+    recent = store.list(Meeting, ListQuery(limit=300, descending=True))
+    chosen = max(
+        recent,
+        key=lambda m: (
+            bool(relations.open_followups(store, meeting_id=m.id)),
+            len(relations.participants(store, m.id)),
+            len(m.notes or ""),
+        ),
+    )
+    save(render_page_image(meeting_report(vault, chosen.id)), "report-meeting")
+    country = relations.participants(store, chosen.id)[0].contact.country or "FR"
+    end = datetime.fromisoformat(chosen.starts_at.replace("Z", "+00:00")).date()
+    report = period_report(
+        vault, start=(end - timedelta(days=120)).isoformat(), end=end.isoformat(), country=country
+    )
+    save(render_page_image(report), "report-period")
+
+
+def import_cards(vault: Vault) -> list[Card]:
+    """Cards as a phone would hand them over: some people already in the vault, some new."""
+    known = vcard_bytes(vault.store, ListQuery(where={"country": "DE"}))[0].decode()
+    seen: set[tuple[str, ...]] = set()
+    cards = []
+    for card in parse_vcards(known, "phone.vcf"):
+        if card.emails not in seen and len(cards) < 6:
+            seen.add(card.emails)
+            cards.append(dataclasses.replace(card, uid=None))
+    new = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Mwangi;Wanjiru;;;\r\nFN:Wanjiru Mwangi\r\n"
+        "ORG:Kenya Defence Forces;Navy\r\nEMAIL:wanjiru.mwangi@mod.example.ke\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nN:Watanabe;Yui;;;\r\nFN:Yui Watanabe\r\n"
+        "ORG:Japan Maritime Self-Defense Force\r\nEMAIL:yui.watanabe@mod.example.jp\r\n"
+        "END:VCARD\r\n"
+    )
+    text = (
+        "".join(write_card(card) for card in cards[:3])
+        + new
+        + "".join(write_card(card) for card in cards[3:])
+    )
+    return parse_vcards(text, "phone-contacts.vcf")
+
+
 def main() -> int:
     app = application(sys.argv[:1])
     runner = Runner("screenshots")
     with tempfile.TemporaryDirectory() as tmp:
         vault, _ = create_demo_vault(Path(tmp) / "demo")
+        shoot_reports(vault)
+        found = preview(vault.store, import_cards(vault), "phone-contacts.vcf")
         session = Session(Path(tmp) / "demo", runner, demo=True)
         session.open(lambda: vault, lambda _: None, lambda e: print(e.message), session)
         settle(app, runner, lambda: session.is_unlocked)
@@ -83,6 +150,14 @@ def main() -> int:
             settle(app, runner, lambda: dialog.results.rowCount() > 0)
             shoot(dialog, "search")
             dialog.close()
+        dialog = ContactPreviewDialog(found, window)
+        dialog.show()
+        dialog.table.selectRow(1)
+        dialog.set_selected("merge")
+        dialog.table.clearSelection()
+        settle(app, runner)
+        shoot(dialog, "import-preview")
+        dialog.close()
         window.lock()
         settle(app, runner)
         shoot(window, "locked")

@@ -43,7 +43,8 @@ def _duplicate_text(row: PreviewRow) -> str:
     return f"{dup.name} in {where} ({dup.reason})"
 
 
-def _table(model: RowsModel[Any]) -> QTableView:
+def _table(model: RowsModel[Any], widths: tuple[int, ...]) -> QTableView:
+    """A read-only table; `widths` in characters, the last column takes the rest."""
     table = QTableView()
     table.setModel(model)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -54,8 +55,9 @@ def _table(model: RowsModel[Any]) -> QTableView:
     header = table.horizontalHeader()
     header.setStretchLastSection(True)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    for column in range(model.columnCount()):
-        header.resizeSection(column, 190)
+    char = table.fontMetrics().horizontalAdvance("0")
+    for column, width in enumerate(widths):
+        header.resizeSection(column, char * width + 16)
     return table
 
 
@@ -77,7 +79,7 @@ class ContactPreviewDialog(QDialog):
         )
         self.model: RowsModel[PreviewRow] = RowsModel(columns, lambda r: r.index, self)
         self.model.set_rows(preview.rows)
-        self.table = _table(self.model)
+        self.table = _table(self.model, (5, 20, 24, 24, 30))
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
 
         new = len(preview.rows) - preview.duplicates
@@ -122,7 +124,7 @@ class ContactPreviewDialog(QDialog):
         layout.addWidget(self.table, 1)
         layout.addLayout(selected)
         layout.addWidget(self.buttons)
-        self.resize(980, 560)
+        self.resize(1040, 560)
         self._apply_policy()
 
     def _action_text(self, row: PreviewRow) -> str:
@@ -175,7 +177,7 @@ class EventPreviewDialog(QDialog):
         )
         self.model: RowsModel[EventRow] = RowsModel(columns, lambda r: r.index, self)
         self.model.set_rows(preview.rows)
-        self.table = _table(self.model)
+        self.table = _table(self.model, (16, 30, 16, 26))
         new = preview.count(NEW)
         self.summary = QLabel(
             f"{len(preview.rows):,} events: {new:,} new meetings, "

@@ -93,8 +93,12 @@ def _paragraphs(text: str | None) -> str:
     return "".join(f"<p>{_e(p).replace(chr(10), '<br>')}</p>" for p in text.split("\n\n"))
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[int] = ()
+) -> str:
+    """A ruled table; `widths` in percent of the page, column by column (else Qt decides)."""
+    sizes = [f' width="{w}%"' for w in widths] or [""] * len(header)
+    head = "".join(f"<th{size}>{_e(h)}</th>" for h, size in zip(header, sizes, strict=True))
     body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
     return (
         '<table width="100%" cellspacing="0" cellpadding="3" border="0.5" '
@@ -104,13 +108,16 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 
 
 def _people(people: Sequence[Person], with_counts: bool = False) -> str:
-    rows: list[tuple[object, ...]]
+    header: tuple[str, ...] = ("Name", "Rank", "Position", "Organization", "Country")
+    rows: list[tuple[object, ...]] = [
+        (p.name, p.rank, p.position, p.organization, p.country) for p in people
+    ]
     if with_counts:
-        rows = [(p.name, p.rank, p.position, p.organization, p.country, p.meetings) for p in people]
-        header = ("Name", "Rank", "Position", "Organization", "Country", "Meetings")
-    else:
-        rows = [(p.name, p.rank, p.position, p.organization, p.country, p.role) for p in people]
-        header = ("Name", "Rank", "Position", "Organization", "Country", "Role")
+        rows = [(*row, p.meetings) for row, p in zip(rows, people, strict=True)]
+        return _table((*header, "Times"), rows, (21, 16, 21, 23, 11, 8))
+    if any(p.role for p in people):
+        rows = [(*row, p.role) for row, p in zip(rows, people, strict=True)]
+        header = (*header, "Role")
     return _table(header, rows)
 
 
