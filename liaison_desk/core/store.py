@@ -373,39 +373,32 @@ class Store:
 
         The op's base holds every field clock the deleter saw, so a peer can tell an
         edit made without knowing of the deletion (a conflict) from one it overrides.
+        `force` re-asserts the deletion of a record already deleted (a conflict's choice).
         """
-        kind = kind_of(cls)
-        with self.transaction():
-            _, clocks = self._load(kind, record_id, include_deleted=force)
-            stamp = self._hlc.now()
-            base = dict(clocks)
-            base.setdefault("deleted", clocks["*"])
-            clock = str(stamp)
-            clocks["deleted"] = clock
-            self.conn.execute(
-                f"UPDATE {kind.table} SET deleted = 1, updated_at = ?, hlc = ?, clocks = ? "
-                "WHERE id = ?",
-                (iso_from_ms(stamp.ms), clock, _json(clocks), record_id),
-            )
-            self._append_op(clock, kind, record_id, {"deleted": True}, base)
-
-    # -- reading ----------------------------------------------------------------------------
+        self._set_deleted(kind_of(cls), record_id, True, include_deleted=force)
 
     def restore(self, cls: type[Any], record_id: str) -> None:
         """Bring back a deleted record (a deletion conflict resolved in favour of the edit)."""
-        kind = kind_of(cls)
+        self._set_deleted(kind_of(cls), record_id, False, include_deleted=True)
+
+    def _set_deleted(
+        self, kind: Kind[Any], record_id: str, deleted: bool, include_deleted: bool
+    ) -> None:
         with self.transaction():
-            _, clocks = self._load(kind, record_id, include_deleted=True)
+            _, clocks = self._load(kind, record_id, include_deleted=include_deleted)
             stamp = self._hlc.now()
-            base = {"deleted": clocks.get("deleted", clocks["*"])}
+            before = clocks.get("deleted", clocks["*"])
+            base = dict(clocks, deleted=before) if deleted else {"deleted": before}
             clock = str(stamp)
             clocks["deleted"] = clock
             self.conn.execute(
-                f"UPDATE {kind.table} SET deleted = 0, updated_at = ?, hlc = ?, clocks = ? "
+                f"UPDATE {kind.table} SET deleted = ?, updated_at = ?, hlc = ?, clocks = ? "
                 "WHERE id = ?",
-                (iso_from_ms(stamp.ms), clock, _json(clocks), record_id),
+                (int(deleted), iso_from_ms(stamp.ms), clock, _json(clocks), record_id),
             )
-            self._append_op(clock, kind, record_id, {"deleted": False}, base)
+            self._append_op(clock, kind, record_id, {"deleted": deleted}, base)
+
+    # -- reading ----------------------------------------------------------------------------
 
     def _load(
         self, kind: Kind[R], record_id: str, include_deleted: bool = False
