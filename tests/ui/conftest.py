@@ -29,6 +29,29 @@ def no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(QMessageBox, name, unexpected)
 
 
+PATIENCE_MS = 20_000
+
+
+@pytest.fixture(autouse=True)
+def patient_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Vault work runs on a worker thread: on a loaded 2-core CI machine it can take more
+    than pytest-qt's 5 s default. A wait that succeeds returns as soon as it does."""
+    from pytestqt.qtbot import QtBot
+
+    wait_until, wait_signal = QtBot.waitUntil, QtBot.waitSignal
+
+    def patient_until(self: QtBot, callback: object, *, timeout: int = PATIENCE_MS) -> None:
+        wait_until(self, callback, timeout=timeout)  # type: ignore[arg-type]
+
+    def patient_signal(
+        self: QtBot, *args: object, timeout: int = PATIENCE_MS, **kw: object
+    ) -> object:
+        return wait_signal(self, *args, timeout=timeout, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(QtBot, "waitUntil", patient_until)
+    monkeypatch.setattr(QtBot, "waitSignal", patient_signal)
+
+
 @pytest.fixture
 def runner(qapp: object) -> Iterator[Runner]:
     r = Runner("test-vault")
