@@ -44,6 +44,14 @@ bench: install
 	$(BIN)/python benchmarks/vault.py
 	$(BIN)/python benchmarks/gui.py
 	$(BIN)/python benchmarks/interop.py
+	$(BIN)/python benchmarks/startup.py
+
+# The installer (README, "Packaging"): the versions pinned in packaging/constraints.txt, then
+# dist/liaison-desk/liaison-desk and, on Linux, a .deb and a .tar.gz with their SHA256SUMS.
+.PHONY: package
+package: install
+	$(BIN)/python -m pip install --quiet -e '.[package]' -c packaging/constraints.txt
+	$(BIN)/python packaging/build.py
 
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
