@@ -9,7 +9,9 @@ applied whole or not at all, and applying it twice is reported as a replay.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -17,10 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlcipher3
+
 from liaison_desk.core import audit
 from liaison_desk.core.atomic import fsync_dir, storage_error
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.kinds import BY_NAME
+from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import payload, routes
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle, write_bundle
@@ -149,13 +154,17 @@ def _items(
         plan.ops += 1
         yield json_item(OP, op.to_json())
         if op.entity == "attachment" and op.creates:
-            (data,) = conn.execute(
-                "SELECT data FROM attachments WHERE id = ?", (op.record_id,)
+            (row,) = conn.execute(
+                "SELECT n FROM attachments WHERE id = ?", (op.record_id,)
             ).fetchone()
             plan.attachments += 1
-            view = memoryview(data)
-            for at in range(0, len(view), BLOB_PIECE):
-                yield payload.item(BLOB, bytes(view[at : at + BLOB_PIECE]))
+            # Read in pieces: an attachment is never held whole.
+            blob = conn.open_blob("attachments", "data", row, readonly=True)
+            try:
+                while piece := blob.read(BLOB_PIECE):
+                    yield payload.item(BLOB, piece)
+            finally:
+                blob.close()
     yield json_item(END, {"ops": plan.ops, "attachments": plan.attachments})
     if progress:
         progress(plan.total, plan.total)
@@ -274,7 +283,12 @@ def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) ->
             if prior[0] == bundle.digest:
                 return ImportResult(path, sender.fingerprint, sender.name, "replayed")
             raise _diverged(sender, "it reuses a bundle number with different contents")
-        result = _Applier(vault, me, sender, bundle, progress).run()
+        try:
+            result = _Applier(vault, me, sender, bundle, progress).run()
+        except sqlcipher3.IntegrityError:
+            # Ops are checked one by one; a record they build may still break a rule of
+            # the vault's tables (a required field left empty): the sender's fault.
+            raise malformed("a record it builds lacks a required value") from None
         audit.record(
             conn,
             vault.clock,
@@ -335,38 +349,47 @@ class _Applier:
         start = _Start.parse(first.json(), header.origin)
         self._claim_origins(start)
         self._check_own_history(start)
+        self.merger.sender_holds(start.origins, start.vector)
         total = sum(b - a for a, b in start.coverage.values())
-        pending: Op | None = None
-        blob = bytearray()
+        incoming: _IncomingFile | None = None
         end: Any = None
-        with self.vault.store.bulk_indexing():
+        # The loop runs once per op: the checks are written out here, not called.
+        coverage = start.coverage
+        theirs = None if self.me.public.role == "station" else frozenset(start.origins)
+        with self.vault.store.bulk_indexing(), contextlib.ExitStack() as files:
             for item in stream:
                 if item.kind == BLOB:
-                    if pending is None:
+                    if incoming is None:
                         raise malformed("attachment bytes without an attachment")
-                    blob += item.body
-                    if len(blob) > int(pending.fields["size"]):
-                        raise malformed("an attachment is longer than it says")
+                    incoming.write(item.body)
                     continue
-                if pending is not None:
-                    self._apply(pending, bytes(blob))
-                    pending = None
-                    blob.clear()
+                if incoming is not None:
+                    incoming.finish()
+                    incoming = None
                 if item.kind == OP:
-                    op = Op.from_json(item.json())
-                    self._check_op(op, start)
+                    op = Op.from_json(_op_json(item.body))
+                    span = coverage.get(op.origin)
+                    if span is None or not span[0] < op.seq <= span[1]:
+                        raise malformed("an op outside the bundle's declared coverage")
+                    if theirs is not None and op.origin not in theirs:
+                        raise BundleRefused(
+                            "foreign-origin",
+                            f"{self.sender.name} sent changes that are not its own.",
+                        )
                     self.ops += 1
                     if self.progress and self.ops % 1000 == 0:
                         self.progress(self.ops, total)
                     if op.entity == "attachment" and op.creates:
-                        pending = op
+                        incoming = files.enter_context(self._receive_file(op))
                     else:
-                        self._apply(op, None)
+                        self._apply(op)
                 elif item.kind == END:
                     end = item.json()
                 else:
                     raise malformed("a second start item")
             self.merger.flush()
+            if theirs is not None:
+                self._resend_whole()
         if not isinstance(end, dict) or end.get("ops") != self.ops:
             raise malformed("the end item does not match the ops received")
         self._record(start)
@@ -384,6 +407,18 @@ class _Applier:
             new_incarnation=self.reincarnated,
             kinds=frozenset(stats.touched),
         )
+
+    def _resend_whole(self) -> None:
+        """At HQ: log a snapshot of every record whose distribution a station changed.
+
+        The station's own snapshot holds what it knew. Stations the record now
+        reaches may have acknowledged past changes made elsewhere (a deletion at
+        HQ, another station's edit) while it did not reach them; HQ holds every
+        change, so its snapshot brings them the record as it really stands.
+        """
+        self._flush_log()
+        for entity, record_id in sorted(self.merger.stats.redistributed):
+            self.vault.store._log_snapshots(BY_NAME[entity], record_id)
 
     def _claim_origins(self, start: _Start) -> None:
         """HQ learns which origins each station writes under; none may take another's."""
@@ -436,22 +471,12 @@ class _Applier:
         ).fetchone()
         return row is not None and row[0] == tip[1]
 
-    def _check_op(self, op: Op, start: _Start) -> None:
-        if op.origin not in start.coverage:
-            raise malformed("an op outside the bundle's declared coverage")
-        low, high = start.coverage[op.origin]
-        if not low < op.seq <= high:
-            raise malformed("an op outside the bundle's declared coverage")
-        if self.me.public.role == "hq" and op.origin not in start.origins:
-            raise BundleRefused(
-                "foreign-origin", f"{self.sender.name} sent changes that are not its own."
-            )
-
     def _holds(self, op: Op) -> tuple[Any, ...] | None:
         """The op with the same origin and number that we hold, if any."""
-        if op.origin not in self._held_max:
-            self._held_max[op.origin] = max_seq(self.conn, op.origin)
-        if op.seq > self._held_max[op.origin]:
+        held = self._held_max.get(op.origin)
+        if held is None:
+            held = self._held_max[op.origin] = max_seq(self.conn, op.origin)
+        if op.seq > held:
             return None  # beyond anything held: no query needed (the common case)
         self._flush_log()
         row = self.conn.execute(
@@ -467,16 +492,26 @@ class _Applier:
         )
         self._log.clear()
 
-    def _apply(self, op: Op, data: bytes | None) -> None:
+    def _receive_file(self, op: Op) -> _IncomingFile:
+        """Apply an attachment's op; its bytes, as they arrive, go straight into its row."""
+        size = op.fields.get("size")
+        if type(size) is not int or not 0 <= size <= MAX_ATTACHMENT:
+            raise malformed("an attachment's size is missing or out of bounds")
+        row = self.merger.blob_row if self._apply(op) else None
+        target = None
+        if row is not None and size:
+            target = self.conn.open_blob("attachments", "data", row)
+        return _IncomingFile(size, str(op.fields.get("sha256")), target)
+
+    def _apply(self, op: Op) -> bool:
+        """Apply an op unless we hold it already (then it must be the same op)."""
         held = self._holds(op)
         if held is not None:
             if held != (op.hlc, op.record_id):
                 raise _diverged(self.sender, f"change {op.seq} differs from the one received")
             self.held += 1
-            return
-        if data is not None and hashlib.sha256(data).hexdigest() != op.fields.get("sha256"):
-            raise malformed("an attachment's bytes do not match its checksum")
-        self.merger.apply(op, data)
+            return False
+        self.merger.apply(op)
         self._log.append(
             (
                 op.origin,
@@ -491,6 +526,7 @@ class _Applier:
         )
         if len(self._log) >= 1000:
             self._flush_log()
+        return True
 
     def _record(self, start: _Start) -> None:
         self._flush_log()
@@ -517,6 +553,60 @@ class _Applier:
         self.conn.execute(
             "UPDATE peers SET last_in_at = ? WHERE fingerprint = ?", (now, self.sender.fingerprint)
         )
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _op_json(body: bytes) -> Any:
+    """An op item's JSON (as payload.Item.json, a little faster: this runs for every op)."""
+    try:
+        text = body.decode()
+        value, end = _DECODER.raw_decode(text)
+        if end == len(text):
+            return value
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError among them
+        pass
+    try:  # spaces around it, a byte-order mark: what json.loads accepts
+        return json.loads(body)
+    except ValueError:
+        raise malformed("an op item is not valid JSON") from None
+
+
+class _IncomingFile:
+    """One attachment's bytes as they arrive: counted, hashed, and written into its row
+    (`target`, None if this vault holds the attachment already). Never held whole."""
+
+    def __init__(self, size: int, sha256: str, target: Any) -> None:
+        self.size = size
+        self.sha256 = sha256
+        self.target = target
+        self.written = 0
+        self.hash = hashlib.sha256()
+
+    def write(self, piece: bytes) -> None:
+        if self.written + len(piece) > self.size:
+            raise malformed("an attachment is longer than it says")
+        self.hash.update(piece)
+        if self.target is not None:
+            self.target.write(piece)
+        self.written += len(piece)
+
+    def finish(self) -> None:
+        if self.written != self.size or self.hash.hexdigest() != self.sha256:
+            raise malformed("an attachment's bytes do not match its size and checksum")
+        self.close()
+
+    def close(self) -> None:
+        if self.target is not None:
+            self.target.close()
+            self.target = None
+
+    def __enter__(self) -> _IncomingFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)

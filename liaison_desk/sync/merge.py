@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import sqlcipher3
 
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.hlc import Stamp
@@ -39,6 +42,8 @@ class MergeStats:
     orphans: int = 0  # ops for records this vault does not hold (kept in the log)
     created: int = 0
     touched: set[str] = field(default_factory=set)  # kinds changed, for the GUI to refresh
+    # Records whose distribution this merge changed (kind name, id): HQ sends them out whole.
+    redistributed: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _plain(kind: Kind[Any], name: str, value: Any) -> Any:
@@ -50,13 +55,32 @@ def _plain(kind: Kind[Any], name: str, value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True, eq=False)  # one per kind (cached): hashed by identity, as a dict key
+class _Layout:
+    """How a new record of one kind is inserted from an op (worked out once per kind)."""
+
+    sql: str  # inserts the record unless its id is taken
+    plain_sql: str  # the same without the conflict clause: faster, for batches that can fail
+    fields: tuple[str, ...]  # the fields an op carries, in column order
+    lists: tuple[tuple[int, str], ...]  # (index in `fields`, name) of the list fields
+    zeroblob_sql: str  # for an attachment whose bytes are written after (see Merger.blob_row)
+
+
 @functools.cache
-def _insert_sql(kind: Kind[Any]) -> str:
-    fields = [f for f in kind.fields if f not in kind.not_in_oplog] + list(kind.not_in_oplog)
-    columns = ["id", "created_at", "updated_at", "hlc", "origin", "clocks", DELETED, *fields]
-    return (
+def _layout(kind: Kind[Any]) -> _Layout:
+    logged = tuple(f for f in kind.fields if f not in kind.not_in_oplog)
+    columns = ["id", "created_at", "updated_at", "hlc", "origin", "clocks", DELETED]
+    columns += [*logged, *kind.not_in_oplog]
+    places = ["?"] * len(columns)
+    plain_sql = f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({', '.join(places)})"
+    places[-1] = "zeroblob(?)"
+    zeroblob_sql = (
         f"INSERT INTO {kind.table} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' * len(columns))}) ON CONFLICT (id) DO NOTHING"
+        f"VALUES ({', '.join(places)}) ON CONFLICT (id) DO NOTHING"
+    )
+    lists = tuple((i, f) for i, f in enumerate(logged) if f in kind.list_fields)
+    return _Layout(
+        plain_sql + " ON CONFLICT (id) DO NOTHING", plain_sql, logged, lists, zeroblob_sql
     )
 
 
@@ -73,11 +97,29 @@ class Merger:
             conn.execute("SELECT 1 FROM conflicts WHERE status = 'open' LIMIT 1").fetchone()
         )
         self.stats = MergeStats()
-        self._queued: dict[str, list[tuple[Any, ...]]] = {}
+        self._queued: dict[_Layout, list[tuple[Any, ...]]] = {}
+        self._newest = ""
+        self.blob_row: int | None = None
+        self._sender_origins: frozenset[str] = frozenset()
+        self._sender_vector: dict[str, int] = {}
+
+    def sender_holds(self, origins: Iterable[str], vector: dict[str, int]) -> None:
+        """What the vault whose bundle is being applied wrote under, and held when it wrote it.
+
+        Only an edit by that vault, which by then held both sides of a conflict,
+        settles the conflict (see `_supersede`).
+        """
+        self._sender_origins = frozenset(origins)
+        self._sender_vector = dict(vector)
 
     def apply(self, op: Op, data: bytes | None = None) -> None:
+        """Merge one op. An attachment is created with its bytes (`data`), or without
+        them: then it is inserted as zeros of its size, and `blob_row` names the row
+        to write them into (None if this vault already held the attachment).
+        """
         kind = op.kind
-        if op.clocks is None and op.creates:
+        self.blob_row = None
+        if op.clocks is None and not op.base and DELETED not in op.fields:
             # A creation meets no row here: ids are never reused, and a snapshot that
             # brought the record earlier holds these values at the same or newer clocks.
             # So creations are inserted in batches, and one that meets a row is skipped.
@@ -95,45 +137,78 @@ class Merger:
                 self.flush()
             else:
                 self.stats.orphans += 1
-        self._store.observe(Stamp.parse(op.hlc))
+        if op.hlc > self._newest:  # stamps of fixed width compare as text
+            self._newest = op.hlc
         self.stats.applied += 1
         self.stats.touched.add(kind.name)
 
     def flush(self) -> None:
-        """Insert the queued new records (before anything reads the tables)."""
-        for sql, rows in self._queued.items():
-            self._conn.executemany(sql, rows)
+        """Insert the queued new records (before anything reads the tables).
+
+        Also moves our clock past every stamp applied so far, so that an edit made
+        here later sorts after everything this vault has seen.
+        """
+        for layout, rows in self._queued.items():
+            self._insert(layout, rows)
         self._queued.clear()
+        if self._newest:
+            self._store.observe(Stamp.parse(self._newest))
 
     # -- a record this vault does not have yet ---------------------------------------------
 
+    def _insert(self, layout: _Layout, rows: list[tuple[Any, ...]]) -> None:
+        """Insert a batch of new records; any whose id is taken already are skipped.
+
+        The conflict clause costs a sixth of an insert, and an id is almost never
+        taken (only by a snapshot that arrived first): the batch goes in without it,
+        and again with it if that fails.
+        """
+        self._conn.execute("SAVEPOINT merge_batch")
+        try:
+            self._conn.executemany(layout.plain_sql, rows)
+        except sqlcipher3.IntegrityError:
+            self._conn.execute("ROLLBACK TO merge_batch")
+            self._conn.executemany(layout.sql, rows)
+        finally:
+            self._conn.execute("RELEASE merge_batch")
+
     def _queue_create(self, kind: Kind[Any], op: Op, data: bytes | None) -> None:
-        if kind.name == "attachment" and data is None:
-            raise malformed("an attachment arrives without its bytes")
-        missing = [f for f in kind.fields if f not in op.fields and f not in kind.not_in_oplog]
-        if missing:
-            raise malformed(f"a new {kind.name} lacks its {missing[0]}")
-        clocks = dict(op.clocks) if op.clocks is not None else {"*": op.hlc}
-        newest = Stamp.parse(max(clocks.values()))
-        created = Stamp.parse(clocks["*"])
-        values = [kind.encode(f, op.fields[f]) for f in kind.fields if f not in kind.not_in_oplog]
+        layout = _layout(kind)
+        fields = op.fields
+        try:
+            values = [fields[f] for f in layout.fields]
+        except KeyError as exc:
+            raise malformed(f"a new {kind.name} lacks its {exc.args[0]}") from None
+        for i, name in layout.lists:
+            values[i] = kind.encode(name, values[i])
         if data is not None:
             values.append(data)
-        self._queued.setdefault(_insert_sql(kind), []).append(
-            (
-                op.record_id,
-                iso_from_ms(created.ms),
-                iso_from_ms(newest.ms),
-                str(newest),
-                created.origin,
-                f'{{"*":"{op.hlc}"}}' if op.clocks is None else _ENCODER.encode(clocks),
-                int(bool(op.fields.get(DELETED, False))),
-                *values,
-            )
-        )
-        if len(self._queued[_insert_sql(kind)]) >= 1000:
-            self.flush()
+        if op.clocks is None:  # a creation: one stamp for every field
+            hlc = op.hlc
+            created_at = updated_at = iso_from_ms(int(hlc[:13]))  # <ms:13>.<counter:05>.<origin>
+            origin = hlc[20:]
+            clocks = f'{{"*":"{hlc}"}}'
+        else:
+            hlc = max(op.clocks.values())
+            created = op.clocks["*"]
+            created_at, updated_at = iso_from_ms(int(created[:13])), iso_from_ms(int(hlc[:13]))
+            origin = created[20:]
+            clocks = _ENCODER.encode(op.clocks)
+        deleted = 1 if fields.get(DELETED) is True else 0
+        row = (op.record_id, created_at, updated_at, hlc, origin, clocks, deleted, *values)
         self.stats.created += 1
+        if kind.name == "attachment":  # never queued: at most one attachment's bytes in memory
+            self.flush()
+            if data is None:
+                cursor = self._conn.execute(layout.zeroblob_sql, (*row, fields["size"]))
+            else:
+                cursor = self._conn.execute(layout.sql, row)
+            self.blob_row = cursor.lastrowid if cursor.rowcount == 1 else None
+            return
+        queue = self._queued.setdefault(layout, [])
+        queue.append(row)
+        if len(queue) >= 1000:
+            self.flush()
 
     # -- a record both sides hold ----------------------------------------------------------
 
@@ -178,8 +253,10 @@ class Merger:
             if concurrent:
                 self._conflict(kind, op, name, current, mine, value, theirs)
             elif theirs > mine and self._open_conflicts:
-                self._supersede(op.record_id, name, theirs)
+                self._supersede(op, name, theirs)
 
+        if "distribution" in changes:
+            self.stats.redistributed.add((kind.name, op.record_id))
         if changes:
             newest = max(clocks.values())
             assignments = ", ".join(f"{f} = ?" for f in changes)
@@ -240,11 +317,36 @@ class Merger:
         self._open_conflicts = True
         self.stats.conflicts += 1
 
-    def _supersede(self, record_id: str, name: str, stamp: str) -> None:
-        """A later edit made with both conflicting values in view settles the conflict."""
-        self._conn.execute(
+    def _supersede(self, op: Op, name: str, stamp: str) -> None:
+        """A later edit made with both conflicting values in view settles the conflict.
+
+        A later clock alone does not show that its author saw both values (it may
+        have edited on top of the winner, never having received the loser). The
+        bundle's vector does, at the time it was written: an edit by the sender
+        settles a conflict only if the sender held both sides' ops by then. An
+        edit it made before receiving the loser may still pass for one made after;
+        its own vault then records the conflict itself, as the merge sees it.
+        """
+        if op.origin not in self._sender_origins:
+            return  # forwarded from a vault whose holdings this bundle does not tell
+        rows = self._conn.execute(
+            "SELECT n, local_clock, remote_clock FROM conflicts WHERE record_id = ? "
+            "AND field = ? AND status = 'open' AND local_clock < ? AND remote_clock < ?",
+            (op.record_id, name, stamp, stamp),
+        ).fetchall()
+        settled = [n for n, mine, theirs in rows if self._sender_held(mine, theirs)]
+        self._conn.executemany(
             "UPDATE conflicts SET status = 'resolved', resolution = 'superseded', "
-            "resolved_at = ? WHERE record_id = ? AND field = ? AND status = 'open' "
-            "AND local_clock < ? AND remote_clock < ?",
-            (iso_from_ms(self._clock.now_ms()), record_id, name, stamp, stamp),
+            "resolved_at = ? WHERE n = ?",
+            [(iso_from_ms(self._clock.now_ms()), n) for n in settled],
         )
+
+    def _sender_held(self, *stamps: str) -> bool:
+        for stamp in stamps:
+            origin = Stamp.parse(stamp).origin
+            row = self._conn.execute(
+                "SELECT seq FROM oplog WHERE origin = ? AND hlc = ?", (origin, stamp)
+            ).fetchone()
+            if row is None or row[0] > self._sender_vector.get(origin, 0):
+                return False
+        return True

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from liaison_desk.core import routing
+from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.kinds import BY_NAME, Kind
 from liaison_desk.core.validation import MAX_LONG
 from liaison_desk.sync.payload import malformed
@@ -25,24 +27,46 @@ MAX_SEQ = 1 << 62
 
 
 def is_stamp(value: object) -> bool:
-    return isinstance(value, str) and _STAMP.match(value) is not None
+    return isinstance(value, str) and _STAMP.fullmatch(value) is not None
+
+
+def _text(value: str) -> bool:
+    """Bounded, and storable: JSON can spell lone surrogates, which UTF-8 cannot hold."""
+    if value.isascii():
+        return len(value) <= MAX_LONG
+    if len(value) > MAX_LONG:
+        return False
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+_TEXT, _LIST, _INT, _BOOL = range(4)
+_NULLABLE = frozenset({_TEXT, _INT})
 
 
 @functools.cache
-def _field_types(entity: str) -> dict[str, str]:
+def _field_types(entity: str) -> dict[str, int]:
     """What each field an op may set must hold: text, list (of text), int or bool."""
     kind = BY_NAME[entity]
-    types = {"deleted": "bool"}
+    types = {"deleted": _BOOL}
     for name in kind.fields:
         if name in kind.not_in_oplog:
             continue
         if name in kind.list_fields:
-            types[name] = "list"
+            types[name] = _LIST
         elif name in _INT_FIELDS:
-            types[name] = "int"
+            types[name] = _INT
         else:
-            types[name] = "text"
+            types[name] = _TEXT
     return types
+
+
+def _clocks(clocks: dict[Any, Any], types: dict[str, int]) -> bool:
+    """Field clocks (a base or a snapshot's): a stamp for "*" or for a field of the kind."""
+    return all((name == "*" or name in types) and is_stamp(v) for name, v in clocks.items())
 
 
 @dataclass(frozen=True)
@@ -58,7 +82,7 @@ class Op:
 
     @staticmethod
     def valid_origin(value: object) -> bool:
-        return isinstance(value, str) and _ORIGIN.match(value) is not None
+        return isinstance(value, str) and _ORIGIN.fullmatch(value) is not None
 
     @property
     def kind(self) -> Kind[Any]:
@@ -106,7 +130,7 @@ class Op:
     @classmethod
     def from_json(cls, data: Any) -> Op:
         """Check an op from a bundle: names, types and bounds, before it touches the vault."""
-        if not isinstance(data, dict):
+        if type(data) is not dict:
             raise malformed("an op is not an object")
         try:
             op = cls(
@@ -125,40 +149,66 @@ class Op:
         return op
 
     def _check(self) -> None:
-        if not (isinstance(self.origin, str) and _ORIGIN.match(self.origin)):
+        # This runs for every op imported: the checks are written out, not called, and
+        # JSON gives exact types, so `type(...) is` suffices (and keeps booleans out of
+        # integers).
+        origin, seq, hlc, entity, record_id, fields = (
+            self.origin,
+            self.seq,
+            self.hlc,
+            self.entity,
+            self.record_id,
+            self.fields,
+        )
+        if not (type(origin) is str and _ORIGIN.fullmatch(origin)):
             raise malformed("an op's origin is not an origin id")
-        if not (isinstance(self.seq, int) and 0 < self.seq < MAX_SEQ):
+        if not (type(seq) is int and 0 < seq < MAX_SEQ):
             raise malformed("an op's sequence number is out of range")
-        if not is_stamp(self.hlc):
+        if not (type(hlc) is str and _STAMP.fullmatch(hlc)):
             raise malformed("an op's clock stamp is malformed")
-        if self.entity not in BY_NAME:
+        if type(entity) is not str or entity not in BY_NAME:
             raise malformed("an op names an unknown kind of record")
-        if not (isinstance(self.record_id, str) and 0 < len(self.record_id) <= 64):
+        if not (type(record_id) is str and 0 < len(record_id) <= 64 and record_id.isascii()):
             raise malformed("an op's record id is malformed")
-        if not isinstance(self.fields, dict) or not self.fields:
+        if type(fields) is not dict or not fields:
             raise malformed("an op changes no fields")
-        if not isinstance(self.base, dict) or not all(is_stamp(v) for v in self.base.values()):
+        types = _field_types(entity)
+        if type(self.base) is not dict or (self.base and not _clocks(self.base, types)):
             raise malformed("an op's base clocks are malformed")
         if self.clocks is not None and (
-            not isinstance(self.clocks, dict)
+            type(self.clocks) is not dict
             or "*" not in self.clocks
-            or not all(is_stamp(v) for v in self.clocks.values())
+            or not _clocks(self.clocks, types)
         ):
             raise malformed("a snapshot's clocks are malformed")
-        types = _field_types(self.entity)
-        for name, value in self.fields.items():
+        for name, value in fields.items():
             expected = types.get(name)
-            if expected is None:
-                raise malformed(f"an op sets an unknown field {name!r}")
-            if expected == "text":
-                ok = value is None or (isinstance(value, str) and len(value) <= MAX_LONG)
-            elif expected == "list":
-                ok = isinstance(value, list) and all(
-                    isinstance(v, str) and len(v) <= MAX_LONG for v in value
+            if value is None and expected in _NULLABLE:
+                continue
+            if expected == _TEXT:
+                ok = type(value) is str and (
+                    (value.isascii() and len(value) <= MAX_LONG) or _text(value)
                 )
-            elif expected == "int":
-                ok = value is None or (isinstance(value, int) and not isinstance(value, bool))
+            elif expected == _LIST:
+                ok = type(value) is list and (
+                    not value or all(type(v) is str and _text(v) for v in value)
+                )
+            elif expected == _INT:
+                ok = type(value) is int
+            elif expected == _BOOL:
+                ok = type(value) is bool
             else:
-                ok = isinstance(value, bool)
+                raise malformed(f"an op sets an unknown field {name!r}")
             if not ok:
                 raise malformed(f"an op's {name} has the wrong type")
+        distribution = fields.get("distribution", "hq")
+        if distribution not in ("hq", "all") and not _distribution(distribution):
+            raise malformed("an op's distribution is not one HQ can route")
+
+
+def _distribution(value: Any) -> bool:
+    """Written as the store writes it (routing.parse's form), so routing never meets a stranger."""
+    try:
+        return type(value) is str and str(routing.parse(value)) == value
+    except ValidationError:
+        return False

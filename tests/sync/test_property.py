@@ -1,0 +1,351 @@
+"""Random edit and exchange schedules: HQ and two stations converge, and no edit is lost unseen.
+
+Each example replays a schedule on fresh copies of one enrolled trio: creations,
+field edits, deletions and widened distributions on any vault, clocks that jump,
+and bundles that are delivered, lost, delivered twice or delivered late and out
+of order; then a few full rounds with no loss. The test keeps its own record of
+every field edit (vault, record, field, value, clock) and of what each vault had
+seen when it made one (causally: every edit it had applied, and everything those
+edits' authors had seen), and checks at the end that:
+
+- every vault holds exactly the records routed to it, with HQ's content, and
+  nothing is left to send;
+- every edit is the converged value, or was overwritten by an edit whose author
+  had seen it, or is kept as one side of a conflict record at HQ (open, or
+  settled since by a later edit made with both values in view);
+- a deletion and an edit made without seeing each other leave a deletion
+  conflict at HQ (unless the edit lost its field anyway, which the rule above
+  covers);
+- a deleted record stays deleted everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from liaison_desk.core.keyslots import KeyFile
+from liaison_desk.core.records import Contact
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.exchange import ExportResult, export_bundle, import_bundle
+from tests.conftest import StepClock
+from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
+
+HQ = "hq"
+STATIONS = ("paris", "tokyo")
+NAMES = (HQ, *STATIONS)
+FIELDS = ("notes", "rank", "position")
+START_MS = 1_790_000_000_000
+
+Key = tuple[str, int]  # an op: origin and sequence number
+
+
+@dataclass(frozen=True)
+class Template:
+    """An enrolled HQ and two stations, locked, copied afresh for every example."""
+
+    root: Path
+    keys: dict[str, tuple[KeyFile, bytes]]
+    fingerprints: dict[str, str]
+
+    def __repr__(self) -> str:
+        return "Template(hq, paris, tokyo)"  # not the data keys, in a failure report
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    root = tmp_path_factory.mktemp("template")
+    hq = make_vault(root, HQ, "hq")
+    stations = [make_vault(root, name) for name in STATIONS]
+    for station in stations:
+        enrol_station(hq, station)
+    vaults = (hq, *stations)
+    keys = {v.info.name: (v.keyfile, v.data_key()) for v in vaults}
+    fingerprints = {v.info.name: fingerprint(v) for v in vaults}
+    for vault in vaults:
+        vault.lock()
+    return Template(root, keys, fingerprints)
+
+
+@dataclass(frozen=True)
+class Edit:
+    key: Key
+    vault: str
+    record: str
+    field: str
+    value: str | None
+    clock: str
+    seen: frozenset[Key]
+
+
+@dataclass(frozen=True)
+class Deletion:
+    key: Key
+    vault: str
+    record: str
+    seen: frozenset[Key]
+
+
+@dataclass
+class World:
+    """Three vaults and everything the test knows about what happened to them."""
+
+    template: Template
+    folder: Path
+    vaults: dict[str, Vault] = field(default_factory=dict)
+    creators: dict[str, str] = field(default_factory=dict)  # record id -> vault name
+    edits: list[Edit] = field(default_factory=list)
+    deletions: list[Deletion] = field(default_factory=list)
+    seen: dict[str, set[Key]] = field(default_factory=dict)
+    held: list[tuple[str, ExportResult]] = field(default_factory=list)  # delivered later
+    counter: int = 0
+
+    def open(self) -> None:
+        (self.folder / "usb").mkdir()
+        for name in NAMES:
+            shutil.copytree(self.template.root / name, self.folder / name)
+            keyfile, data_key = self.template.keys[name]
+            clock = StepClock(START_MS)
+            self.vaults[name] = Vault.open_with_key(self.folder / name, keyfile, data_key, clock)
+            self.seen[name] = set()
+
+    def close(self) -> None:
+        for vault in self.vaults.values():
+            vault.lock()
+
+    # -- what the test knows ---------------------------------------------------------------
+
+    def _by_key(self) -> dict[Key, Edit | Deletion]:
+        return {e.key: e for e in [*self.edits, *self.deletions]}
+
+    def refresh_seen(self, name: str) -> None:
+        """Everything `name` has applied (by its log or by holding its value), causally closed."""
+        conn = self.vaults[name].conn
+        logged = set(conn.execute("SELECT origin, seq FROM oplog").fetchall())
+        clocks = {r: json.loads(c) for r, c in conn.execute("SELECT id, clocks FROM contacts")}
+        by_key = self._by_key()
+        new = {k for k in by_key if k in logged}
+        for edit in self.edits:
+            held = clocks.get(edit.record)
+            if held is not None and held.get(edit.field, held["*"]) == edit.clock:
+                new.add(edit.key)
+        todo = list(new - self.seen[name])
+        while todo:
+            key = todo.pop()
+            if key in self.seen[name]:
+                continue
+            self.seen[name].add(key)
+            todo.extend(by_key[key].seen - self.seen[name])
+
+    def _last_op(self, name: str) -> tuple[Key, str]:
+        origin, seq, clock = (
+            self.vaults[name]
+            .conn.execute("SELECT origin, seq, hlc FROM oplog ORDER BY n DESC LIMIT 1")
+            .fetchone()
+        )
+        return (origin, seq), clock
+
+    def live(self, name: str, pick: int, unless_all: bool = False) -> str | None:
+        extra = " AND distribution != 'all'" if unless_all else ""
+        rows = (
+            self.vaults[name]
+            .conn.execute(f"SELECT id FROM contacts WHERE deleted = 0{extra} ORDER BY id")
+            .fetchall()
+        )
+        return rows[pick % len(rows)][0] if rows else None
+
+    def value(self, name: str) -> str:
+        self.counter += 1
+        return f"{name}-{self.counter}"
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def create(self, name: str, reach: str) -> None:
+        if reach == "one":
+            others = [s for s in STATIONS if s != name]
+            reach = f"stations:{self.template.fingerprints[others[self.counter % len(others)]]}"
+        notes = self.value(name)
+        record = self.vaults[name].store.add(
+            Contact(full_name=self.value(name), notes=notes, distribution=reach)
+        )
+        self.creators[record.id] = name
+        key, clock = self._last_op(name)
+        self.edits.append(Edit(key, name, record.id, "notes", notes, clock, frozenset()))
+        self.seen[name].add(key)
+
+    def edit(self, name: str, pick: int, field_name: str) -> None:
+        record = self.live(name, pick)
+        if record is None:
+            return
+        value = self.value(name)
+        self.vaults[name].store.update(Contact, record, {field_name: value})
+        key, clock = self._last_op(name)
+        seen = frozenset(self.seen[name])
+        self.edits.append(Edit(key, name, record, field_name, value, clock, seen))
+        self.seen[name].add(key)
+
+    def delete(self, name: str, pick: int) -> None:
+        record = self.live(name, pick)
+        if record is None:
+            return
+        self.vaults[name].store.delete(Contact, record)
+        key, _ = self._last_op(name)
+        self.deletions.append(Deletion(key, name, record, frozenset(self.seen[name])))
+        self.seen[name].add(key)
+
+    def widen(self, name: str, pick: int) -> None:
+        record = self.live(name, pick, unless_all=True)
+        if record is not None:
+            self.vaults[name].store.update(Contact, record, {"distribution": "all"})
+
+    def tick(self, name: str, ms: int) -> None:
+        clock = self.vaults[name].clock
+        assert isinstance(clock, StepClock)
+        clock.ms += ms
+
+    def send(self, station: str, to_hq: bool, fate: str) -> None:
+        src, dst = (station, HQ) if to_hq else (HQ, station)
+        bundle = export_bundle(
+            self.vaults[src], self.template.fingerprints[dst], self.folder / "usb"
+        )
+        if fate == "later":
+            self.held.append((dst, bundle))
+        elif fate != "lose":
+            self.deliver(dst, bundle)
+            if fate == "twice":
+                assert import_bundle(self.vaults[dst], bundle.path).status == "replayed"
+
+    def deliver(self, dst: str, bundle: ExportResult) -> None:
+        assert import_bundle(self.vaults[dst], bundle.path).status == "applied"
+        self.refresh_seen(dst)
+
+    def late(self, pick: int) -> None:
+        if self.held:
+            self.deliver(*self.held.pop(pick % len(self.held)))
+
+    def full_round(self) -> None:
+        for station in STATIONS:
+            self.send(station, True, "deliver")
+        for station in STATIONS:
+            self.send(station, False, "deliver")
+
+    # -- checks ------------------------------------------------------------------------------
+
+    def check_converged(self) -> None:
+        hq = self.vaults[HQ]
+        everything = canonical_dump(hq)
+        assert {k.split("/", 1)[1] for k in everything} == set(self.creators)
+        routes = dict(hq.conn.execute("SELECT id, distribution FROM contacts").fetchall())
+        for station in STATIONS:
+            fp = self.template.fingerprints[station]
+            wanted = {
+                r
+                for r, creator in self.creators.items()
+                if creator == station or routes[r] == "all" or routes[r] == f"stations:{fp}"
+            }
+            theirs = canonical_dump(self.vaults[station])
+            assert {k.split("/", 1)[1] for k in theirs} == wanted, station
+            assert theirs == canonical_dump(hq, wanted), station
+        for station in STATIONS:
+            assert self.export_count(station, HQ) == 0
+            assert self.export_count(HQ, station) == 0
+
+    def export_count(self, src: str, dst: str) -> int:
+        folder = self.folder / "usb"
+        return export_bundle(self.vaults[src], self.template.fingerprints[dst], folder).ops
+
+    def check_nothing_lost(self) -> None:
+        conn = self.vaults[HQ].conn
+        rows = conn.execute("SELECT id, deleted, notes, rank, position FROM contacts").fetchall()
+        final = {(r[0], f): v for r in rows for f, v in zip(FIELDS, r[2:], strict=True)}
+        deleted = {r[0] for r in rows if r[1]}
+        kept: set[tuple[str, str, Any]] = set()
+        deletion_conflicts: set[str] = set()
+        for record, name, local, remote in conn.execute(
+            "SELECT record_id, field, local_value, remote_value FROM conflicts"
+        ):
+            if name == "deleted":
+                deletion_conflicts.add(record)
+            kept |= {(record, name, json.loads(local)), (record, name, json.loads(remote))}
+        for edit in self.edits:
+            spot = (edit.record, edit.field)
+            assert (
+                final[spot] == edit.value
+                or any(edit.key in e.seen for e in self.edits if (e.record, e.field) == spot)
+                or (*spot, edit.value) in kept
+            ), f"{edit} was lost without a conflict"
+        for deletion in self.deletions:
+            assert deletion.record in deleted
+        for edit in self.edits:
+            deletions = [d for d in self.deletions if d.record == edit.record]
+            if (
+                deletions
+                and final[(edit.record, edit.field)] == edit.value
+                and not any(edit.key in d.seen for d in deletions)  # no deleter saw it
+                and not any(d.key in edit.seen for d in deletions)
+            ):
+                assert edit.record in deletion_conflicts, f"{edit} met a deletion unseen"
+
+
+_station = st.sampled_from(STATIONS)
+_vault = st.sampled_from(NAMES)
+_pick = st.integers(0, 1000)
+_send = st.tuples(
+    st.just("send"),
+    _station,
+    st.booleans(),
+    st.sampled_from(("deliver", "deliver", "lose", "twice", "later")),
+)
+_edit = st.tuples(st.just("edit"), _vault, _pick, st.sampled_from(FIELDS))
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("create"), _vault, st.sampled_from(("hq", "all", "one"))),
+        _edit,
+        _edit,
+        st.tuples(st.just("delete"), _vault, _pick),
+        st.tuples(st.just("widen"), _vault, _pick),
+        st.tuples(st.just("tick"), _vault, st.integers(1, 3000)),
+        _send,
+        _send,
+        _send,
+        st.tuples(st.just("late"), _pick),
+    ),
+    min_size=15,
+    max_size=40,
+)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(steps=STEPS)
+def test_random_schedules_converge_and_lose_nothing_unseen(
+    template: Template, tmp_path_factory: pytest.TempPathFactory, steps: list[tuple[Any, ...]]
+) -> None:
+    world = World(template, tmp_path_factory.mktemp("example"))
+    world.open()
+    try:
+        # A few records everyone can edit, so concurrent edits are common.
+        for name in NAMES:
+            world.create(name, "all")
+        world.full_round()
+        for step in steps:
+            getattr(world, step[0])(*step[1:])
+        for _ in range(3):
+            world.full_round()
+        world.check_converged()
+        world.check_nothing_lost()
+    finally:
+        world.close()
+        shutil.rmtree(world.folder, ignore_errors=True)
