@@ -203,6 +203,8 @@ def export_bundle(
     conn = vault.conn
     me = load_identity(conn)
     peer = _active_peer(vault, peer_fingerprint)
+    if me.public.role == "hq":
+        routes.welcome_to_groups(vault, peer)
     seq = _next_bundle_seq(vault, peer, 0)
     origin = vault.info.origin
     path = dest_dir / bundle_name(me, peer.identity, origin, seq)

@@ -8,13 +8,17 @@ they are attached to.
 
 from __future__ import annotations
 
+import json
+
 from liaison_desk.core import routing
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.schema import Connection
+from liaison_desk.core.vault import Vault
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.peers import Peer, groups
 
 _OWNER_TABLES = ("contacts", "meetings", "organizations", "followups", "protocol_refs")
+_OWNER_KINDS = [k for k in BY_NAME.values() if k.table in _OWNER_TABLES]
 
 
 class Router:
@@ -89,3 +93,35 @@ def origin_names(conn: Connection, me: Identity, origins: list[str]) -> dict[str
         if row is not None:
             out[origin] = (row[0], row[1])
     return out
+
+
+def welcome_to_groups(vault: Vault, peer: Peer) -> int:
+    """At HQ, before a bundle for `peer`: the records of groups it joined since go to it whole.
+
+    A station that joins a group has acknowledged past the changes of the group's
+    records (they did not reach it then); HQ logs a snapshot of each, as it does
+    when a record's distribution widens. Returns how many records were logged.
+    """
+    conn = vault.conn
+    key = f"groups-sent:{peer.fingerprint}"
+    now = sorted(name for name, members in groups(conn).items() if peer.fingerprint in members)
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    if row is not None and json.loads(row[0]) == now:
+        return 0
+    joined = sorted(set(now) - set(json.loads(row[0]))) if row is not None else []
+    logged = 0
+    with vault.store.transaction():
+        for name in joined:
+            for kind in _OWNER_KINDS:
+                rows = conn.execute(
+                    f"SELECT id FROM {kind.table} WHERE distribution = ?", (f"group:{name}",)
+                ).fetchall()
+                for (record_id,) in rows:
+                    vault.store._log_snapshots(kind, record_id)
+                    logged += 1
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(now)),
+        )
+    return logged

@@ -181,3 +181,25 @@ def test_protocol_library_written_at_hq_goes_to_every_station(
     rounds(hq, [paris, tokyo, nairobi], tmp_path / "usb", n=1)
     for station in (paris, tokyo, nairobi):
         assert station.store.get(ProtocolRef, precedence.id).body.endswith("Head of Government")
+
+
+def test_a_station_that_joins_a_group_receives_the_groups_records_whole(
+    vaults: tuple[Vault, Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    hq, paris, tokyo, nairobi = vaults
+    with hq.store.transaction():
+        set_group(hq.conn, "cell", [fingerprint(paris)])
+    shared = paris.store.add(Organization(name="Coordination cell", distribution="group:cell"))
+    paris.store.update(Organization, shared.id, {"notes": "Meets on Tuesdays"})
+    gone = hq.store.add(Contact(full_name="Former member", distribution="group:cell"))
+    hq.store.delete(Contact, gone.id)
+    rounds(hq, [paris, tokyo, nairobi], tmp_path / "usb")
+    assert not ids(tokyo)
+
+    with hq.store.transaction():
+        set_group(hq.conn, "cell", [fingerprint(paris), fingerprint(tokyo)])
+    rounds(hq, [paris, tokyo, nairobi], tmp_path / "usb")
+    assert ids(tokyo) == {shared.id, gone.id}  # the deletion arrives too, as a tombstone
+    assert same_as_hq(hq, tokyo, ids(tokyo))
+    assert tokyo.store.get(Organization, shared.id).notes == "Meets on Tuesdays"
+    assert not ids(nairobi)
