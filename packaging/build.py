@@ -46,6 +46,7 @@ SPEC = ROOT / "packaging" / "liaison-desk.spec"
 CONSTRAINTS = ROOT / "packaging" / "constraints.txt"
 NAME = "liaison-desk"
 INSTALL_DIR = f"/opt/{NAME}"
+EXE_SUFFIX = ".exe" if sys.platform == "win32" else ""
 BUILD_TOOLS = ("pyinstaller", "pillow")  # the `package` extra (pillow only off Linux)
 
 # Which Debian package provides each library the build loads from the system (Debian 12;
@@ -284,7 +285,10 @@ def build_info(version: str, versions: dict[str, str], epoch: int) -> str:
 def check_version(folder: Path, version: str) -> None:
     """The frozen executable must report pyproject's version (its metadata went in)."""
     out = subprocess.run(
-        [str(folder / NAME), "--version"], capture_output=True, text=True, timeout=60
+        [str(folder / (NAME + EXE_SUFFIX)), "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     expected = f"{NAME}, version {version}"
     if out.returncode != 0 or out.stdout.strip() != expected:
