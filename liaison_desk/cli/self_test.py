@@ -64,6 +64,10 @@ def expect(condition: bool, reason: str) -> None:
         raise CheckFailed(reason)
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'' if count == 1 else 's'}"
+
+
 def random_passphrase() -> str:
     """192 random bits; never shown, never stored outside the vault it opens."""
     return "self-test " + secrets.token_urlsafe(24)
@@ -101,10 +105,11 @@ def check_vault(bench: Bench) -> str:
     vault = bench.create("station", "station")
     vault.lock()
     try:
-        Vault.unlock(vault.path, "not the " + bench.passphrases["station"])
+        wrong = Vault.unlock(vault.path, "not the " + bench.passphrases["station"])
     except WrongPassphrase:
         pass
     else:
+        wrong.lock()
         raise CheckFailed("a wrong passphrase unlocked the vault")
     vault = bench.vaults["station"] = Vault.unlock(vault.path, bench.passphrases["station"])
     (cipher,) = vault.conn.execute("PRAGMA cipher_version").fetchone()
@@ -133,7 +138,7 @@ def check_records(bench: Bench) -> str:
     written = [org, contact, meeting]
     read = [store.get(type(r), r.id) for r in written]
     expect(read == written, "a record read back differs from what was written")
-    return f"{sum(store.count(k.cls) for k in ALL_KINDS)} records"
+    return plural(sum(store.count(k.cls) for k in ALL_KINDS), "record")
 
 
 def check_search(bench: Bench) -> str:
@@ -183,7 +188,9 @@ def _carry(bench: Bench, src: str, dst: str) -> tuple[ExportResult, int]:
 
 def check_station_to_hq(bench: Bench) -> str:
     sent, applied = _carry(bench, "station", "hq")
-    return f"{applied} changes, {sent.attachments} attachment, {sent.size:,} bytes"
+    return ", ".join(
+        (plural(applied, "change"), plural(sent.attachments, "attachment"), f"{sent.size:,} bytes")
+    )
 
 
 def check_hq_to_station(bench: Bench) -> str:
@@ -193,7 +200,7 @@ def check_hq_to_station(bench: Bench) -> str:
     _, applied = _carry(bench, "hq", "station")
     again = import_bundle(bench.vaults["station"], bench.bundles[-1].path)
     expect(again.status == "replayed", "importing the same bundle twice applied it twice")
-    return f"{applied} changes, a replay refused"
+    return f"{plural(applied, 'change')}, a replay refused"
 
 
 def _contents(vault: Vault) -> dict[str, list[dict[str, Any]]]:
@@ -207,7 +214,7 @@ def check_convergence(bench: Bench) -> str:
     station, hq = (_contents(bench.vaults[n]) for n in ("station", "hq"))
     differ = [kind for kind in station if station[kind] != hq[kind]]
     expect(not differ, f"the vaults differ in {', '.join(differ)}")
-    return f"{sum(map(len, station.values()))} records identical"
+    return f"{plural(sum(map(len, station.values())), 'record')} identical"
 
 
 def check_window(bench: Bench) -> str:
@@ -350,7 +357,7 @@ def show_main_window(
             return
         outcome.append(
             f"platform {app.platformName()}, {picture.width()}x{picture.height()}, "
-            f"{rows} contact{'s' if rows != 1 else ''} listed"
+            f"{plural(rows, 'contact')} listed"
         )
         window.close()
         app.quit()
