@@ -15,7 +15,6 @@ involve its own edits (its officer has nothing to decide between two others').
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -66,8 +65,17 @@ class _Layout:
     zeroblob_sql: str  # for an attachment whose bytes are written after (see Merger.blob_row)
 
 
-@functools.cache
+_LAYOUTS: dict[str, _Layout] = {}  # by kind name (hashing a Kind costs more than a lookup)
+
+
 def _layout(kind: Kind[Any]) -> _Layout:
+    layout = _LAYOUTS.get(kind.name)
+    if layout is None:
+        layout = _LAYOUTS[kind.name] = _new_layout(kind)
+    return layout
+
+
+def _new_layout(kind: Kind[Any]) -> _Layout:
     logged = tuple(f for f in kind.fields if f not in kind.not_in_oplog)
     columns = ["id", "created_at", "updated_at", "hlc", "origin", "clocks", DELETED]
     columns += [*logged, *kind.not_in_oplog]
@@ -179,8 +187,8 @@ class Merger:
             values = [fields[f] for f in layout.fields]
         except KeyError as exc:
             raise malformed(f"a new {kind.name} lacks its {exc.args[0]}") from None
-        for i, name in layout.lists:
-            values[i] = kind.encode(name, values[i])
+        for i, name in layout.lists:  # as kind.encode writes them, without a call for []
+            values[i] = kind.encode(name, values[i]) if values[i] else "[]"
         if data is not None:
             values.append(data)
         if op.clocks is None:  # a creation: one stamp for every field

@@ -132,16 +132,19 @@ class Op:
         """Check an op from a bundle: names, types and bounds, before it touches the vault."""
         if type(data) is not dict:
             raise malformed("an op is not an object")
+        # Filled directly, as Kind.from_row fills records: __init__ of a frozen dataclass
+        # costs a call per field, and this runs for every op imported.
+        op: Op = object.__new__(cls)
         try:
-            op = cls(
-                data["o"],
-                data["s"],
-                data["h"],
-                data["e"],
-                data["r"],
-                data["f"],
-                data["b"],
-                data.get("c"),
+            op.__dict__.update(
+                origin=data["o"],
+                seq=data["s"],
+                hlc=data["h"],
+                entity=data["e"],
+                record_id=data["r"],
+                fields=data["f"],
+                base=data["b"],
+                clocks=data.get("c"),
             )
         except KeyError as exc:
             raise malformed(f"an op lacks {exc.args[0]!r}") from None
