@@ -234,12 +234,17 @@ def check_pins() -> dict[str, str]:
 # -- PyInstaller ----------------------------------------------------------------------------
 
 
-def freeze(dist: Path, work: Path) -> float:
-    """Run PyInstaller on the spec; returns the seconds it took."""
+def freeze(dist: Path, work: Path, epoch: int) -> float:
+    """Run PyInstaller on the spec; returns the seconds it took.
+
+    A fixed hash seed and SOURCE_DATE_EPOCH make its output the same from run to run (the
+    order of base_library.zip follows set iteration otherwise).
+    """
     start = time.perf_counter()
     command = [sys.executable, "-m", "PyInstaller", "--noconfirm", "--clean", "--log-level=ERROR"]
     command += ["--distpath", str(dist), "--workpath", str(work / "pyinstaller"), str(SPEC)]
-    subprocess.run(command, cwd=ROOT, check=True)
+    env = {**os.environ, "PYTHONHASHSEED": "0", "SOURCE_DATE_EPOCH": str(epoch)}
+    subprocess.run(command, cwd=ROOT, check=True, env=env)
     return time.perf_counter() - start
 
 
@@ -462,7 +467,7 @@ def build(dist: Path, work: Path) -> list[Path]:
     versions = check_pins()
     epoch = source_epoch()
     log(f"PyInstaller: {SPEC.relative_to(ROOT)} -> {dist / NAME}")
-    seconds = freeze(dist, work)
+    seconds = freeze(dist, work, epoch)
     folder = dist / NAME
     (folder / "BUILD-INFO.txt").write_text(build_info(meta["version"], versions, epoch))
     check_version(folder, meta["version"])
