@@ -343,11 +343,12 @@ class Merger:
             (op.record_id, name, stamp, stamp),
         ).fetchall()
         settled = [n for n, mine, theirs in rows if self._sender_held(mine, theirs)]
-        self._conn.executemany(
-            "UPDATE conflicts SET status = 'resolved', resolution = 'superseded', "
-            "resolved_at = ? WHERE n = ?",
-            [(iso_from_ms(self._clock.now_ms()), n) for n in settled],
-        )
+        if settled:
+            self._conn.executemany(
+                "UPDATE conflicts SET status = 'resolved', resolution = 'superseded', "
+                "resolved_at = ? WHERE n = ?",
+                [(iso_from_ms(self._clock.now_ms()), n) for n in settled],
+            )
 
     def _sender_held(self, *stamps: str) -> bool:
         for stamp in stamps:
