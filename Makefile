@@ -31,8 +31,8 @@ run: install
 	$(BIN)/liaison-desk
 
 lint: $(STAMP)
-	$(BIN)/ruff check liaison_desk tests benchmarks scripts
-	$(BIN)/ruff format --check liaison_desk tests benchmarks scripts
+	$(BIN)/ruff check liaison_desk tests benchmarks scripts fuzz packaging
+	$(BIN)/ruff format --check liaison_desk tests benchmarks scripts fuzz packaging
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
