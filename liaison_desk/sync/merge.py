@@ -20,8 +20,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlcipher3
-
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.hlc import Stamp
 from liaison_desk.core.kinds import Kind
@@ -59,7 +57,6 @@ class _Layout:
     """How a new record of one kind is inserted from an op (worked out once per kind)."""
 
     sql: str  # inserts the record unless its id is taken
-    plain_sql: str  # the same without the conflict clause: faster, for batches that can fail
     fields: tuple[str, ...]  # the fields an op carries, in column order
     lists: tuple[tuple[int, str], ...]  # (index in `fields`, name) of the list fields
     zeroblob_sql: str  # for an attachment whose bytes are written after (see Merger.blob_row)
@@ -80,16 +77,17 @@ def _new_layout(kind: Kind[Any]) -> _Layout:
     columns = ["id", "created_at", "updated_at", "hlc", "origin", "clocks", DELETED]
     columns += [*logged, *kind.not_in_oplog]
     places = ["?"] * len(columns)
-    plain_sql = f"INSERT INTO {kind.table} ({', '.join(columns)}) VALUES ({', '.join(places)})"
+    sql = (
+        f"INSERT INTO {kind.table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join(places)}) ON CONFLICT (id) DO NOTHING"
+    )
     places[-1] = "zeroblob(?)"
     zeroblob_sql = (
         f"INSERT INTO {kind.table} ({', '.join(columns)}) "
         f"VALUES ({', '.join(places)}) ON CONFLICT (id) DO NOTHING"
     )
     lists = tuple((i, f) for i, f in enumerate(logged) if f in kind.list_fields)
-    return _Layout(
-        plain_sql + " ON CONFLICT (id) DO NOTHING", plain_sql, logged, lists, zeroblob_sql
-    )
+    return _Layout(sql, logged, lists, zeroblob_sql)
 
 
 class Merger:
@@ -157,28 +155,12 @@ class Merger:
         here later sorts after everything this vault has seen.
         """
         for layout, rows in self._queued.items():
-            self._insert(layout, rows)
+            self._conn.executemany(layout.sql, rows)
         self._queued.clear()
         if self._newest:
             self._store.observe(Stamp.parse(self._newest))
 
     # -- a record this vault does not have yet ---------------------------------------------
-
-    def _insert(self, layout: _Layout, rows: list[tuple[Any, ...]]) -> None:
-        """Insert a batch of new records; any whose id is taken already are skipped.
-
-        The conflict clause costs a sixth of an insert, and an id is almost never
-        taken (only by a snapshot that arrived first): the batch goes in without it,
-        and again with it if that fails.
-        """
-        self._conn.execute("SAVEPOINT merge_batch")
-        try:
-            self._conn.executemany(layout.plain_sql, rows)
-        except sqlcipher3.IntegrityError:
-            self._conn.execute("ROLLBACK TO merge_batch")
-            self._conn.executemany(layout.sql, rows)
-        finally:
-            self._conn.execute("RELEASE merge_batch")
 
     def _queue_create(self, kind: Kind[Any], op: Op, data: bytes | None) -> None:
         layout = _layout(kind)
