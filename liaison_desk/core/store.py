@@ -226,10 +226,12 @@ class Store:
             yield first_rows
             for kind, after in first_rows.items():
                 if replace:
+                    # Search rowids are n * 8 + a code per table: a range scan finds the
+                    # few new rows an update trigger indexed already.
                     self.conn.execute(
                         "DELETE FROM search WHERE rowid IN "
-                        f"(SELECT search_rowid FROM {kind.table}_search WHERE n > ?)",
-                        (after,),
+                        "(SELECT rowid FROM search WHERE rowid > ? AND kind = ?)",
+                        (after * 8 + 7, kind.name),
                     )
                 self.conn.execute(
                     "INSERT INTO search (rowid, kind, record_id, marking, title, body) "
