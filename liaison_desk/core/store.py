@@ -335,12 +335,12 @@ class Store:
                 clock, kind, record_id, {f: _jsonable(values[f]) for f in changed}, base
             )
             if "distribution" in changed:
-                self._log_snapshots(kind, record_id)
+                self.log_snapshots(kind, record_id)
         return kind.cls(
             id=record_id, created_at=current.created_at, updated_at=updated_at, **values
         )
 
-    def _log_snapshots(self, kind: Kind[Any], record_id: str) -> None:
+    def log_snapshots(self, kind: Kind[Any], record_id: str) -> None:
         """Log the whole record, and the participants and files that travel with it.
 
         A new distribution can reach a station that has acknowledged past this

@@ -420,7 +420,7 @@ class _Applier:
         """
         self._flush_log()
         for entity, record_id in sorted(self.merger.stats.redistributed):
-            self.vault.store._log_snapshots(BY_NAME[entity], record_id)
+            self.vault.store.log_snapshots(BY_NAME[entity], record_id)
 
     def _claim_origins(self, start: _Start) -> None:
         """HQ learns which origins each station writes under; none may take another's."""

@@ -117,7 +117,7 @@ def welcome_to_groups(vault: Vault, peer: Peer) -> int:
                     f"SELECT id FROM {kind.table} WHERE distribution = ?", (f"group:{name}",)
                 ).fetchall()
                 for (record_id,) in rows:
-                    vault.store._log_snapshots(kind, record_id)
+                    vault.store.log_snapshots(kind, record_id)
                     logged += 1
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?) "
