@@ -475,11 +475,7 @@ def test_bomb_of_largest_attachments_is_refused_in_little_memory(
     assert len(bomb) < 3_000_000  # inflates to 2 GiB
     reasons, peak_mb = import_in_child(hq, {"bomb": bomb}, tmp_path / "in")
     assert reasons == {"bomb": "compression-bomb"}
-    if peak_mb >= MEMORY_LIMIT_MB:  # a known bug outside the reader
-        pytest.xfail(
-            f"peak {peak_mb} MB: importing 64 MiB attachments takes about five times one "
-            "attachment, as exchange.py and merge.py hold several copies of its bytes"
-        )
+    assert peak_mb < MEMORY_LIMIT_MB
 
 
 if __name__ == "__main__":

@@ -36,14 +36,6 @@ REASONS = {
     "malformed-payload",
     "compression-bomb",
 }
-# Bugs outside the reader's files, by vector: an expected failure while the bug is there.
-KNOWN_BUGS = {
-    "op-kind-not-text.ldbundle": (
-        TypeError,
-        "ops.py Op._check looks an op's kind up in BY_NAME before checking it is text: "
-        "a JSON list raises TypeError instead of malformed-payload",
-    ),
-}
 
 
 @pytest.fixture(scope="module")
@@ -54,13 +46,7 @@ def hq() -> tuple[Identity, PeerLookup]:
 
 def outcome(path: Path, hq: tuple[Identity, PeerLookup]) -> str:
     me, lookup = hq
-    try:
-        return reader.outcome(path, me, lookup)
-    except Exception as exc:
-        bug = KNOWN_BUGS.get(path.name)
-        if bug is not None and isinstance(exc, bug[0]):
-            pytest.xfail(bug[1])
-        raise
+    return reader.outcome(path, me, lookup)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
@@ -81,5 +67,4 @@ def test_generator_reproduces_the_kit(tmp_path: Path, hq: tuple[Identity, PeerLo
     assert expected == EXPECTED
     written = tmp_path / identities.FILE.name
     assert written.read_text() == identities.FILE.read_text()
-    outcomes = {name: outcome(tmp_path / name, hq) for name in expected if name not in KNOWN_BUGS}
-    assert outcomes == {n: o for n, o in expected.items() if n not in KNOWN_BUGS}
+    assert {name: outcome(tmp_path / name, hq) for name in expected} == expected
