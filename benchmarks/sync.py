@@ -49,8 +49,9 @@ from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.records import Attachment, Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
-from liaison_desk.sync.exchange import export_bundle, import_bundle
+from liaison_desk.sync.exchange import export_bundle
 from liaison_desk.sync.identity import load_identity
+from liaison_desk.sync.importing import import_bundle
 
 from corpus import LAST_NAMES, LIAISON_WORDS, PLACES, TAGS, paragraph
 from report import Row, log, ratio, table, verdict

@@ -43,8 +43,9 @@ from liaison_desk.core.resources import resource_dir
 from liaison_desk.core.search import search
 from liaison_desk.core.vault import DB_FILE, Vault, is_vault
 from liaison_desk.sync import enrol
-from liaison_desk.sync.exchange import ExportResult, export_bundle, import_bundle
+from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.identity import load_identity
+from liaison_desk.sync.importing import import_bundle
 
 WINDOW_TIMEOUT_S = 60.0
 ICON = "liaison-desk.png"

@@ -19,8 +19,9 @@ from liaison_desk.cli.options import json_option
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import peers as registry
 from liaison_desk.sync.errors import BundleRefused, PeerError, SyncError
-from liaison_desk.sync.exchange import ExportResult, ImportResult, export_bundle, import_bundle
+from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.identity import short
+from liaison_desk.sync.importing import ImportResult, import_bundle
 from liaison_desk.sync.status import peer_status
 
 LONG = 1000  # ops; shorter exchanges show no progress line

@@ -9,8 +9,9 @@ from typing import Any
 from liaison_desk.core.kinds import ALL_KINDS
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
-from liaison_desk.sync.exchange import ExportResult, ImportResult, export_bundle, import_bundle
+from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.identity import load_identity
+from liaison_desk.sync.importing import ImportResult, import_bundle
 from tests.conftest import FAST_KDF, PASSPHRASE, StepClock
 
 

@@ -24,7 +24,7 @@ import pytest
 
 from liaison_desk.core.records import Attachment, Contact
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import exchange, peers
+from liaison_desk.sync import importing, peers
 from liaison_desk.sync.bundle import MAX_CHUNK, MAX_PAYLOAD, PREFIX, SEALED_KEY, open_bundle
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.identity import Identity, load_identity
@@ -143,7 +143,7 @@ def refuse(
     """
     # The sweeps import ~14,000 times: derive HQ's keys once, not on every import (2 ms each).
     identity = load_identity(world.hq.conn)
-    monkeypatch.setattr(exchange, "load_identity", lambda conn: identity)
+    monkeypatch.setattr(importing, "load_identity", lambda conn: identity)
     path = scratch / "hostile.ldbundle"
     records = canonical_dump(world.hq)
     files, stats = files_of(world.hq), stats_of(world.hq)
@@ -151,7 +151,7 @@ def refuse(
     def attempt(data: bytes) -> str:
         path.write_bytes(data)
         with pytest.raises(BundleRefused) as refused:
-            exchange.import_bundle(world.hq, path)
+            importing.import_bundle(world.hq, path)
         assert stats_of(world.hq) == stats
         return refused.value.reason
 
@@ -310,7 +310,7 @@ def test_bundle_gone_while_applied_is_refused(
         path.unlink()
         return bundle
 
-    monkeypatch.setattr(exchange, "open_bundle", verify_then_vanish)
+    monkeypatch.setattr(importing, "open_bundle", verify_then_vanish)
     assert refuse(world.small) == "unreadable"
 
 
@@ -319,10 +319,10 @@ def test_replay_is_reported_and_changes_nothing(tmp_path: Path) -> None:
     enrol_station(hq, station)
     station.store.add(Contact(full_name="Anna"))
     bundle = send(station, hq, tmp_path / "out")
-    assert exchange.import_bundle(hq, bundle.path).status == "applied"
+    assert importing.import_bundle(hq, bundle.path).status == "applied"
     records = canonical_dump(hq)
     files = files_of(hq)
-    again = exchange.import_bundle(hq, bundle.path)
+    again = importing.import_bundle(hq, bundle.path)
     assert (again.status, again.ops, again.applied) == ("replayed", 0, 0)
     assert files_of(hq) == files
     assert canonical_dump(hq) == records
@@ -377,7 +377,7 @@ def _child(vault_dir: Path, folder: Path) -> None:
     reasons = {}
     for path in sorted(folder.glob("*.ldbundle")):
         try:
-            reasons[path.stem] = exchange.import_bundle(vault, path).status
+            reasons[path.stem] = importing.import_bundle(vault, path).status
         except BundleRefused as refused:
             reasons[path.stem] = refused.reason
     vault.lock()

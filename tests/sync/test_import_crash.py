@@ -27,7 +27,7 @@ import pytest
 from liaison_desk.core import audit
 from liaison_desk.core.records import Attachment, Contact, Meeting
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import exchange
+from liaison_desk.sync import importing
 from liaison_desk.sync.merge import Merger
 from tests.conftest import PASSPHRASE
 from tests.sync.helpers import canonical_dump, enrol_station, make_vault, send
@@ -115,13 +115,13 @@ def _kill(point: str) -> None:
 
         Merger.apply = counted  # type: ignore[method-assign]
     elif point == "bookkeeping":
-        record = exchange._Applier._record
+        record = importing._Applier._record
 
         def then_die(self: Any, *args: Any) -> None:
             record(self, *args)
             die()
 
-        exchange._Applier._record = then_die  # type: ignore[method-assign,assignment]
+        importing._Applier._record = then_die  # type: ignore[method-assign,assignment]
     else:
         original = audit.record
 
@@ -138,7 +138,7 @@ def main(hq_dir: Path, bundle: Path, point: str, small_cache: bool) -> None:
     if small_cache:  # a 40-page cache: the transaction's pages spill into the WAL as it goes
         vault.conn.execute("PRAGMA cache_size = 40")
     _kill(point)
-    exchange.import_bundle(vault, bundle)
+    importing.import_bundle(vault, bundle)
     raise SystemExit("the import finished without being killed")
 
 
@@ -175,7 +175,7 @@ def test_import_after_the_kills_succeeds(setting: Setting, tmp_path: Path) -> No
     shutil.copytree(setting.hq_dir, copy)
     vault = Vault.unlock(copy, PASSPHRASE)
     try:
-        result = exchange.import_bundle(vault, setting.bundle)
+        result = importing.import_bundle(vault, setting.bundle)
         assert (result.status, result.ops, result.applied) == ("applied", OPS, OPS)
         assert vault.conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert state(vault) != setting.before

@@ -34,7 +34,8 @@ from hypothesis import strategies as st
 from liaison_desk.core.keyslots import KeyFile
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.exchange import ExportResult, export_bundle, import_bundle
+from liaison_desk.sync.exchange import ExportResult, export_bundle
+from liaison_desk.sync.importing import import_bundle
 from tests.conftest import StepClock
 from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
 

@@ -1,0 +1,460 @@
+"""Applying a bundle from a peer: one transaction, whole or not at all.
+
+The bundle is verified before anything is written (`sync.bundle`), then its
+ops are merged (`sync.merge`) and the sender's vector recorded as what it
+holds of ours. Applying it twice is reported as a replay; any refusal rolls
+the whole bundle back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from liaison_desk.core import audit
+from liaison_desk.core.clock import iso_from_ms
+from liaison_desk.core.kinds import BY_NAME
+from liaison_desk.core.validation import MAX_ATTACHMENT
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync import payload
+from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
+from liaison_desk.sync.errors import BundleRefused
+from liaison_desk.sync.exchange import Progress
+from liaison_desk.sync.identity import Identity, PeerIdentity, load_identity
+from liaison_desk.sync.merge import Merger
+from liaison_desk.sync.ops import Op, is_stamp
+from liaison_desk.sync.payload import BLOB, END, OP, START, malformed
+from liaison_desk.sync.peers import Peer, get_peer
+from liaison_desk.sync.vectors import (
+    Vector,
+    acks,
+    extend_holdings,
+    max_seq,
+    own_origins,
+    record_acks,
+    vector,
+)
+
+log = logging.getLogger("liaison_desk.sync")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    path: Path
+    sender: str
+    sender_name: str
+    status: str  # applied | replayed
+    ops: int = 0
+    applied: int = 0
+    already_held: int = 0
+    conflicts: int = 0
+    orphans: int = 0
+    new_incarnation: bool = False
+    kinds: frozenset[str] = frozenset()
+
+
+def _lookup(vault: Vault) -> Callable[[str], tuple[PeerIdentity, bool] | None]:
+    def find(fingerprint: str) -> tuple[PeerIdentity, bool] | None:
+        peer = get_peer(vault.conn, fingerprint)
+        return (peer.identity, peer.active) if peer else None
+
+    return find
+
+
+def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) -> ImportResult:
+    """Verify, decrypt and apply one bundle; raise BundleRefused and change nothing if bad."""
+    conn = vault.conn
+    me = load_identity(conn)
+    bundle = open_bundle(path, me, _lookup(vault))
+    sender = get_peer(conn, bundle.header.sender)
+    assert sender is not None
+    if sender.role == me.public.role:
+        raise BundleRefused(
+            "wrong-role",
+            f"Bundles go between HQ and stations; {sender.name} is also {sender.role}.",
+        )
+    with vault.store.transaction():
+        prior = conn.execute(
+            "SELECT digest FROM bundles_in WHERE sender = ? AND origin = ? AND seq = ?",
+            (sender.fingerprint, bundle.header.origin, bundle.header.bundle_seq),
+        ).fetchone()
+        if prior is not None:
+            if prior[0] == bundle.digest:
+                return ImportResult(path, sender.fingerprint, sender.name, "replayed")
+            raise _diverged(sender, "it reuses a bundle number with different contents")
+        try:
+            result = _Applier(vault, me, sender, bundle, progress).run()
+        except sqlcipher3.IntegrityError:
+            # Ops are checked one by one; a record they build may still break a rule of
+            # the vault's tables (a required field left empty): the sender's fault.
+            raise malformed("a record it builds lacks a required value") from None
+        audit.record(
+            conn,
+            vault.clock,
+            "bundle-imported",
+            ops=result.ops,
+            conflicts=result.conflicts,
+            seq=bundle.header.bundle_seq,
+        )
+    log.info(
+        "bundle %d imported: %d ops (%d new), %d conflicts",
+        bundle.header.bundle_seq,
+        result.ops,
+        result.applied,
+        result.conflicts,
+    )
+    return result
+
+
+def _diverged(sender: Peer, why: str) -> BundleRefused:
+    return BundleRefused(
+        "history-diverged",
+        f"Refused: {sender.name}'s history went backwards ({why}). Its vault was probably "
+        "copied back from an old file; it will start a new incarnation when it next imports "
+        "a bundle from this vault, then send again.",
+    )
+
+
+class _Applier:
+    """Applies one verified bundle inside the caller's transaction."""
+
+    def __init__(
+        self,
+        vault: Vault,
+        me: Identity,
+        sender: Peer,
+        bundle: VerifiedBundle,
+        progress: Progress | None,
+    ) -> None:
+        self.vault = vault
+        self.conn = vault.conn
+        self.me = me
+        self.sender = sender
+        self.bundle = bundle
+        self.progress = progress
+        self.merger = Merger(self.conn, vault.store, vault.clock, me.public.role == "hq")
+        self.ops = 0
+        self.held = 0
+        self.reincarnated = False
+        self._log: list[tuple[Any, ...]] = []
+        self._held_max: dict[str, int] = {}
+
+    def run(self) -> ImportResult:
+        header = self.bundle.header
+        stream = payload.items(self.bundle.chunks(), header.payload_len)
+        first = next(stream, None)
+        if first is None or first.kind != START:
+            raise malformed("it does not begin with a start item")
+        start = _Start.parse(first.json(), header.origin)
+        self._claim_origins(start)
+        self._check_own_history(start)
+        self.merger.sender_holds(start.origins, start.vector)
+        total = sum(b - a for a, b in start.coverage.values())
+        incoming: _IncomingFile | None = None
+        end: Any = None
+        # The loop runs once per op: the checks are written out here, not called.
+        coverage = start.coverage
+        theirs = None if self.me.public.role == "station" else frozenset(start.origins)
+        with self.vault.store.bulk_indexing(), contextlib.ExitStack() as files:
+            for item in stream:
+                if item.kind == BLOB:
+                    if incoming is None:
+                        raise malformed("attachment bytes without an attachment")
+                    incoming.write(item.body)
+                    continue
+                if incoming is not None:
+                    incoming.finish()
+                    incoming = None
+                if item.kind == OP:
+                    op = Op.from_json(_op_json(item.body))
+                    span = coverage.get(op.origin)
+                    if span is None or not span[0] < op.seq <= span[1]:
+                        raise malformed("an op outside the bundle's declared coverage")
+                    if theirs is not None and op.origin not in theirs:
+                        raise BundleRefused(
+                            "foreign-origin",
+                            f"{self.sender.name} sent changes that are not its own.",
+                        )
+                    self.ops += 1
+                    if self.progress and self.ops % 1000 == 0:
+                        self.progress(self.ops, total)
+                    if op.entity == "attachment" and op.creates:
+                        incoming = files.enter_context(self._receive_file(op))
+                    else:
+                        self._apply(op)
+                elif item.kind == END:
+                    end = item.json()
+                else:
+                    raise malformed("a second start item")
+            self.merger.flush()
+            if theirs is not None:
+                self._resend_whole()
+        if not isinstance(end, dict) or end.get("ops") != self.ops:
+            raise malformed("the end item does not match the ops received")
+        self._record(start)
+        stats = self.merger.stats
+        return ImportResult(
+            self.bundle.path,
+            self.sender.fingerprint,
+            self.sender.name,
+            "applied",
+            ops=self.ops,
+            applied=stats.applied,
+            already_held=self.held,
+            conflicts=stats.conflicts,
+            orphans=stats.orphans,
+            new_incarnation=self.reincarnated,
+            kinds=frozenset(stats.touched),
+        )
+
+    def _resend_whole(self) -> None:
+        """At HQ: log a snapshot of every record whose distribution a station changed.
+
+        The station's own snapshot holds what it knew. Stations the record now
+        reaches may have acknowledged past changes made elsewhere (a deletion at
+        HQ, another station's edit) while it did not reach them; HQ holds every
+        change, so its snapshot brings them the record as it really stands.
+        """
+        self._flush_log()
+        for entity, record_id in sorted(self.merger.stats.redistributed):
+            self.vault.store.log_snapshots(BY_NAME[entity], record_id)
+
+    def _claim_origins(self, start: _Start) -> None:
+        """HQ learns which origins each station writes under; none may take another's."""
+        mine = set(own_origins(self.conn))
+        for origin in start.origins:
+            owner = self.conn.execute(
+                "SELECT fingerprint FROM peer_origins WHERE origin = ?", (origin,)
+            ).fetchone()
+            if origin in mine or (owner and owner[0] != self.sender.fingerprint):
+                raise BundleRefused(
+                    "foreign-origin", f"{self.sender.name} claims changes that are not its own."
+                )
+            self.conn.execute(
+                "INSERT INTO peer_origins (origin, fingerprint, name) VALUES (?, ?, ?) "
+                "ON CONFLICT (origin) DO UPDATE SET name = excluded.name",
+                (origin, self.sender.fingerprint, self.sender.name),
+            )
+        if self.me.public.role == "station":
+            for origin, (fingerprint, name) in start.owners.items():
+                if origin not in mine:
+                    self.conn.execute(
+                        "INSERT INTO peer_origins (origin, fingerprint, name) VALUES (?, ?, ?) "
+                        "ON CONFLICT (origin) DO UPDATE SET name = excluded.name",
+                        (origin, fingerprint, name[:200]),
+                    )
+
+    def _check_own_history(self, start: _Start) -> None:
+        """The peer holds more of our current origin than we do, or holds another op
+        under a number we hold: we are an old copy (that may have written since).
+
+        Start a new incarnation and carry over every op after what the peer
+        acknowledged before the copy was made; the peer then sends back what the
+        copy lost, and merges our newer work under numbers it has never seen.
+        """
+        origin = self.vault.info.origin
+        held = max_seq(self.conn, origin)
+        if start.vector.get(origin, 0) <= held and self._same_tip(origin, start.tips.get(origin)):
+            return
+        acked = acks(self.conn, self.sender.fingerprint).get(origin, 0)
+        self.vault.start_incarnation(carry_after=acked)
+        audit.record(self.conn, self.vault.clock, "new-incarnation", carried_after=acked)
+        self.reincarnated = True
+
+    def _same_tip(self, origin: str, tip: tuple[int, str] | None) -> bool:
+        """Whether the op the peer holds last of ours is the one we hold under that number."""
+        if tip is None:
+            return True
+        row = self.conn.execute(
+            "SELECT hlc FROM oplog WHERE origin = ? AND seq = ?", (origin, tip[0])
+        ).fetchone()
+        return row is not None and row[0] == tip[1]
+
+    def _holds(self, op: Op) -> tuple[Any, ...] | None:
+        """The op with the same origin and number that we hold, if any."""
+        held = self._held_max.get(op.origin)
+        if held is None:
+            held = self._held_max[op.origin] = max_seq(self.conn, op.origin)
+        if op.seq > held:
+            return None  # beyond anything held: no query needed (the common case)
+        self._flush_log()
+        row = self.conn.execute(
+            "SELECT hlc, record_id FROM oplog WHERE origin = ? AND seq = ?", (op.origin, op.seq)
+        ).fetchone()
+        return tuple(row) if row else None
+
+    def _flush_log(self) -> None:
+        self.conn.executemany(
+            "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base, clocks) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            self._log,
+        )
+        self._log.clear()
+
+    def _receive_file(self, op: Op) -> _IncomingFile:
+        """Apply an attachment's op; its bytes, as they arrive, go straight into its row."""
+        size = op.fields.get("size")
+        if type(size) is not int or not 0 <= size <= MAX_ATTACHMENT:
+            raise malformed("an attachment's size is missing or out of bounds")
+        row = self.merger.blob_row if self._apply(op) else None
+        target = None
+        if row is not None and size:
+            target = self.conn.open_blob("attachments", "data", row)
+        return _IncomingFile(size, str(op.fields.get("sha256")), target)
+
+    def _apply(self, op: Op) -> bool:
+        """Apply an op unless we hold it already (then it must be the same op)."""
+        held = self._holds(op)
+        if held is not None:
+            if held != (op.hlc, op.record_id):
+                raise _diverged(self.sender, f"change {op.seq} differs from the one received")
+            self.held += 1
+            return False
+        self.merger.apply(op)
+        self._log.append(
+            (
+                op.origin,
+                op.seq,
+                op.hlc,
+                op.entity,
+                op.record_id,
+                payload.encode_json(op.fields),
+                payload.encode_json(op.base) if op.base else "{}",
+                payload.encode_json(op.clocks) if op.clocks is not None else None,
+            )
+        )
+        if len(self._log) >= 1000:
+            self._flush_log()
+        return True
+
+    def _record(self, start: _Start) -> None:
+        self._flush_log()
+        held = vector(self.conn)
+        for origin, (low, high) in start.coverage.items():
+            extend_holdings(self.conn, origin, low, high, held.get(origin, 0))
+        header = self.bundle.header
+        record_acks(
+            self.conn, self.sender.fingerprint, start.origins, header.bundle_seq, start.vector
+        )
+        now = iso_from_ms(self.vault.clock.now_ms())
+        self.conn.execute(
+            "INSERT INTO bundles_in (sender, origin, seq, digest, applied_at, ops) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                self.sender.fingerprint,
+                header.origin,
+                header.bundle_seq,
+                self.bundle.digest,
+                now,
+                self.ops,
+            ),
+        )
+        self.conn.execute(
+            "UPDATE peers SET last_in_at = ? WHERE fingerprint = ?", (now, self.sender.fingerprint)
+        )
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _op_json(body: bytes) -> Any:
+    """An op item's JSON (as payload.Item.json, a little faster: this runs for every op)."""
+    try:
+        text = body.decode()
+        value, end = _DECODER.raw_decode(text)
+        if end == len(text):
+            return value
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError among them
+        pass
+    try:  # spaces around it, a byte-order mark: what json.loads accepts
+        return json.loads(body)
+    except ValueError:
+        raise malformed("an op item is not valid JSON") from None
+
+
+class _IncomingFile:
+    """One attachment's bytes as they arrive: counted, hashed, and written into its row
+    (`target`, None if this vault holds the attachment already). Never held whole."""
+
+    def __init__(self, size: int, sha256: str, target: Any) -> None:
+        self.size = size
+        self.sha256 = sha256
+        self.target = target
+        self.written = 0
+        self.hash = hashlib.sha256()
+
+    def write(self, piece: bytes) -> None:
+        if self.written + len(piece) > self.size:
+            raise malformed("an attachment is longer than it says")
+        self.hash.update(piece)
+        if self.target is not None:
+            self.target.write(piece)
+        self.written += len(piece)
+
+    def finish(self) -> None:
+        if self.written != self.size or self.hash.hexdigest() != self.sha256:
+            raise malformed("an attachment's bytes do not match its size and checksum")
+        self.close()
+
+    def close(self) -> None:
+        if self.target is not None:
+            self.target.close()
+            self.target = None
+
+    def __enter__(self) -> _IncomingFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class _Start:
+    origins: list[str]
+    vector: Vector
+    coverage: dict[str, tuple[int, int]]
+    owners: dict[str, tuple[str, str]]
+    tips: dict[str, tuple[int, str]]
+
+    @classmethod
+    def parse(cls, data: Any, bundle_origin: str) -> _Start:
+        try:
+            origins = [o for o in data["origins"] if Op.valid_origin(o)]
+            vector_ = {o: s for o, s in data["vector"].items() if Op.valid_origin(o) and _count(s)}
+            coverage = {
+                o: (int(r[0]), int(r[1]))
+                for o, r in data["coverage"].items()
+                if Op.valid_origin(o) and len(r) == 2 and _count(r[0]) and _count(r[1])
+            }
+            owners = {o: (str(v[0]), str(v[1])) for o, v in data.get("owners", {}).items()}
+            tips = {
+                o: (int(t[0]), str(t[1]))
+                for o, t in data.get("tips", {}).items()
+                if Op.valid_origin(o) and len(t) == 2 and _count(t[0]) and is_stamp(t[1])
+            }
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
+            raise malformed("the start item is incomplete") from None
+        if (
+            len(origins) != len(data["origins"])
+            or len(vector_) != len(data["vector"])
+            or len(coverage) != len(data["coverage"])
+            or len(tips) != len(data.get("tips", {}))
+        ):
+            raise malformed("the start item holds malformed origins or counts")
+        if not origins or origins[-1] != bundle_origin:
+            raise malformed("the start item does not match the bundle's header")
+        if any(low >= high for low, high in coverage.values()):
+            raise malformed("an empty or reversed coverage range")
+        return cls(origins, vector_, coverage, owners, tips)
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < (1 << 62)
