@@ -15,16 +15,13 @@ from typing import TypeVar
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -39,6 +36,7 @@ from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.markings_style import banner_css
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.sync_models import ConflictListModel, KeyRole, field_label, kind_label, when
+from liaison_desk.ui.tables import read_only_table
 
 T = TypeVar("T")
 
@@ -159,21 +157,7 @@ class ConflictsSection(QWidget):
     # -- building ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        char = self.table.fontMetrics().horizontalAdvance("0")
-        for index, chars in enumerate((26, 10, 14, 22)):
-            header.resizeSection(index, char * chars + 16)
+        self.table = read_only_table(self.model, (26, 10, 14, 22))
         self.table.selectionModel().currentRowChanged.connect(self._on_current_row)
         self.table.activated.connect(lambda _: self.open_record())
 

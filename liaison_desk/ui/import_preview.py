@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from liaison_desk.core.interop.contact_import import POLICIES, Preview, PreviewRow
 from liaison_desk.core.interop.meeting_import import NEW, EventPreview, EventRow
 from liaison_desk.ui.sync_models import Column, RowsModel
+from liaison_desk.ui.tables import read_only_table
 
 ACTION_LABELS = {"merge": "Merge", "skip": "Skip", "create": "Create anyway", None: "Add"}
 _POLICY_TEXT = {
@@ -44,21 +44,8 @@ def _duplicate_text(row: PreviewRow) -> str:
 
 
 def _table(model: RowsModel[Any], widths: tuple[int, ...]) -> QTableView:
-    """A read-only table; `widths` in characters, the last column takes the rest."""
-    table = QTableView()
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().setVisible(False)
-    header = table.horizontalHeader()
-    header.setStretchLastSection(True)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    char = table.fontMetrics().horizontalAdvance("0")
-    for column, width in enumerate(widths):
-        header.resizeSection(column, char * width + 16)
-    return table
+    """A read-only table; several rows can be selected to choose for them at once."""
+    return read_only_table(model, widths, single=False)
 
 
 class ContactPreviewDialog(QDialog):

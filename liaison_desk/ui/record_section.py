@@ -15,11 +15,9 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -49,6 +47,7 @@ from liaison_desk.ui.record_fields import (
 from liaison_desk.ui.record_model import SPECS, IdRole, RecordListModel, SectionSpec
 from liaison_desk.ui.runner import OnError
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.tables import read_only_table
 
 T = TypeVar("T")
 
@@ -193,25 +192,13 @@ class RecordSection(QWidget):
         return box
 
     def _setup_table(self) -> None:
-        table = self.table
-        table.setModel(self.model)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setShowGrid(False)
+        table = read_only_table(
+            self.model, [c.width_chars or 0 for c in self.spec.columns], self.table
+        )
         table.setTabKeyNavigation(False)
         table.setCornerButtonEnabled(False)
-        table.verticalHeader().setVisible(False)
         table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
         header = table.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        char = table.fontMetrics().horizontalAdvance("0")
-        for i, column in enumerate(self.spec.columns):
-            if column.width_chars:
-                header.resizeSection(i, char * column.width_chars + 16)
         header.setSortIndicator(self.model.sort_column(), self._sort_order())
         table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._keep_sort_indicator)
