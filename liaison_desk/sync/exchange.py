@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,6 @@ class _Plan:
     total: int
     attachments: int = 0
     ops: int = 0
-    rows: list[Any] = field(default_factory=list)
 
 
 def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:

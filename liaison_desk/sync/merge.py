@@ -37,7 +37,6 @@ class MergeStats:
     applied: int = 0
     conflicts: int = 0
     orphans: int = 0  # ops for records this vault does not hold (kept in the log)
-    created: int = 0
     touched: set[str] = field(default_factory=set)  # kinds changed, for the GUI to refresh
     # Records whose distribution this merge changed (kind name, id): HQ sends them out whole.
     redistributed: set[tuple[str, str]] = field(default_factory=set)
@@ -186,7 +185,6 @@ class Merger:
             clocks = _ENCODER.encode(op.clocks)
         deleted = 1 if fields.get(DELETED) is True else 0
         row = (op.record_id, created_at, updated_at, hlc, origin, clocks, deleted, *values)
-        self.stats.created += 1
         if kind.name == "attachment":  # never queued: at most one attachment's bytes in memory
             self.flush()
             if data is None:
