@@ -22,10 +22,12 @@ from liaison_desk.cli.meeting import meeting
 from liaison_desk.cli.org import org
 from liaison_desk.cli.peers import peers
 from liaison_desk.cli.protocol import protocol
+from liaison_desk.cli.relay_cmd import relay
 from liaison_desk.cli.report import report
 from liaison_desk.cli.search import search
 from liaison_desk.cli.self_test import self_test
 from liaison_desk.cli.sync_cmds import sync
+from liaison_desk.cli.transport_cmds import drive, online
 from liaison_desk.cli.vault_cmds import audit_log, init, passphrase, recover, unlock_check
 from liaison_desk.core.vault import default_vault_dir
 
@@ -71,6 +73,8 @@ def gui(app: AppContext) -> None:
     raise SystemExit(run_gui(app.vault_dir, demo_dir))
 
 
+sync.add_command(drive)
+sync.add_command(online)
 for command in (
     gui,
     init,
@@ -92,6 +96,7 @@ for command in (
     enrol,
     peers,
     sync,
+    relay,
     conflicts,
     report,
     self_test,

@@ -73,7 +73,7 @@ def lag_text(seconds: int | None) -> str:
     return f"{hours // 24} days"
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
@@ -153,8 +153,8 @@ def export(app: AppContext, /, dest: Path, peer_id: str | None, as_json: bool) -
         return
     for r in results:
         click.echo(
-            f"Wrote {r.path.name} for {r.peer_name}: {_plural(r.ops, 'change')}, "
-            f"{_plural(r.attachments, 'file')}, {size_text(r.size)}."
+            f"Wrote {r.path.name} for {r.peer_name}: {plural(r.ops, 'change')}, "
+            f"{plural(r.attachments, 'file')}, {size_text(r.size)}."
         )
 
 
@@ -188,11 +188,11 @@ def _say(row: dict[str, Any]) -> str:
     sender = row["sender_name"]
     if row["status"] == "replayed":
         return f"replayed  {name} from {sender}: it was applied before; nothing changed."
-    text = f"applied   {name} from {sender}: {_plural(row['ops'], 'change')}"
+    text = f"applied   {name} from {sender}: {plural(row['ops'], 'change')}"
     if row["already_held"]:
         text += f" ({row['already_held']} already held)"
     if row["conflicts"]:
-        text += f", {_plural(row['conflicts'], 'conflict')} (see `liaison-desk conflicts list`)"
+        text += f", {plural(row['conflicts'], 'conflict')} (see `liaison-desk conflicts list`)"
     if row["new_incarnation"]:
         text += "; this vault was an old copy and now writes under a new incarnation"
     return text + "."
@@ -229,7 +229,7 @@ def import_(app: AppContext, /, files: tuple[Path, ...], as_json: bool) -> None:
     refused = sum(1 for row in rows if row["status"] == "refused")
     if refused:
         verb = "was" if refused == 1 else "were"
-        raise SyncError(f"{refused} of {_plural(len(rows), 'file')} {verb} refused.")
+        raise SyncError(f"{refused} of {plural(len(rows), 'file')} {verb} refused.")
 
 
 # -- status ---------------------------------------------------------------------------------------

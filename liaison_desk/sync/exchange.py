@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,8 @@ from liaison_desk.sync.vectors import (
 log = logging.getLogger("liaison_desk.sync")
 
 SUFFIX = ".ldbundle"
+# What `bundle_name` makes: the transports take no other file name from a drive or a relay.
+NAME_PATTERN = re.compile(r"[0-9a-f]{16}-to-[0-9a-f]{16}-[0-9a-f]{16}-[0-9]{8,12}\.ldbundle")
 Progress = Callable[[int, int], None]  # ops done, ops in all
 _OP_COLUMNS = "o.origin, o.seq, o.hlc, o.entity, o.record_id, o.fields, o.base, o.clocks"
 
@@ -222,6 +225,23 @@ def export_bundle(
 
 def _private(path: str, flags: int) -> int:
     return os.open(path, flags, 0o600)
+
+
+def needs_bundle(vault: Vault, peer: Peer) -> bool:
+    """Whether a bundle for `peer` is owed: changes it lacks, or news of what we now hold.
+
+    A peer whose changes reached us since our last bundle is owed the
+    acknowledgement, or it would send them again. A bundle that carried no
+    changes (itself only an acknowledgement) calls for no answer, so two
+    vaults syncing often do not trade empty bundles forever.
+    """
+    if peer.last_out_at is None or pending_ops(vault, peer):
+        return True
+    row = vault.conn.execute(
+        "SELECT 1 FROM bundles_in WHERE sender = ? AND ops > 0 AND applied_at >= ? LIMIT 1",
+        (peer.fingerprint, peer.last_out_at),
+    ).fetchone()
+    return row is not None
 
 
 def pending_ops(vault: Vault, peer: Peer) -> int:

@@ -91,6 +91,11 @@ def list_peers(conn: Connection) -> list[Peer]:
     return [_peer(row) for row in rows]
 
 
+def exchange_peers(conn: Connection) -> list[Peer]:
+    """Whom this vault exchanges bundles with: a station its HQ, HQ its active stations."""
+    return [p for p in list_peers(conn) if p.active]
+
+
 def find_peer(conn: Connection, prefix: str) -> Peer:
     """The peer whose id starts with `prefix` (spaces ignored, so a read-out id works)."""
     wanted = "".join(prefix.split()).lower()

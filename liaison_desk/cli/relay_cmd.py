@@ -1,0 +1,106 @@
+"""`liaison-desk relay serve`: the relay HQ runs for stations that come online.
+
+It needs no vault: only HQ's public identity (from `liaison-desk identity
+export` on the HQ vault), which it uses to check the roster HQ uploads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import click
+
+from liaison_desk.sync.errors import EnrolmentError, SyncError
+from liaison_desk.sync.identity import PeerIdentity
+
+
+@click.group()
+def relay() -> None:
+    """Run HQ's relay: mailboxes of encrypted bundles for stations that come online.
+
+    Example: liaison-desk relay serve --data /srv/relay --hq-identity hq.json
+    """
+
+
+def _hq_identity(path: Path) -> PeerIdentity:
+    try:
+        identity = PeerIdentity.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise SyncError(f"{path} cannot be read as an identity file.") from exc
+    except EnrolmentError as exc:
+        raise SyncError(f"{path}: {exc.message}") from exc
+    if identity.role != "hq":
+        raise SyncError(f"{path} is a station's identity; the relay needs HQ's.")
+    return identity
+
+
+@relay.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8443, show_default=True, help="Port (0 picks a free one).")
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the mailboxes (the default store).",
+)
+@click.option("--s3-bucket", help="Keep the mailboxes in this S3 bucket instead of --data.")
+@click.option("--s3-endpoint", help="The S3-compatible service's URL (MinIO, Ceph); default AWS.")
+@click.option("--s3-prefix", default="", help="Key prefix inside the bucket.")
+@click.option(
+    "--hq-identity",
+    "hq_file",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="HQ's public identity, from `liaison-desk identity export --out FILE` at HQ.",
+)
+@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--max-bundle-mb", default=512, show_default=True, help="Largest bundle accepted.")
+@click.option("--rate", default=10.0, show_default=True, help="Requests a second per station.")
+@click.option("--burst", default=120, show_default=True, help="Requests a station may burst.")
+def serve(
+    host: str,
+    port: int,
+    data: Path | None,
+    s3_bucket: str | None,
+    s3_endpoint: str | None,
+    s3_prefix: str,
+    hq_file: Path,
+    tls_cert: Path | None,
+    tls_key: Path | None,
+    max_bundle_mb: int,
+    rate: float,
+    burst: int,
+) -> None:
+    """Serve the relay until interrupted; access logs go to stderr (ids and sizes only).
+
+    Example: liaison-desk relay serve --host 0.0.0.0 --data /srv/relay --hq-identity hq.json
+    """
+    from liaison_desk.relay.app import Relay
+    from liaison_desk.relay.limits import RateLimit
+    from liaison_desk.relay.server import Listen, serve
+    from liaison_desk.relay.store import MailboxStore
+
+    if (tls_cert is None) != (tls_key is None):
+        raise SyncError("Give both --tls-cert and --tls-key, or neither.")
+    if (data is None) == (s3_bucket is None):
+        raise SyncError("Give exactly one store: --data FOLDER or --s3-bucket NAME.")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    store: MailboxStore
+    if s3_bucket is not None:
+        from liaison_desk.relay.s3_store import S3Store
+
+        store = S3Store(s3_bucket, endpoint_url=s3_endpoint, prefix=s3_prefix)
+    else:
+        from liaison_desk.relay.dir_store import DirStore
+
+        assert data is not None
+        store = DirStore(data)
+    relay_app = Relay(
+        store,
+        _hq_identity(hq_file),
+        max_bundle=max_bundle_mb * 1024 * 1024,
+        rate=RateLimit(per_second=rate, burst=burst),
+    )
+    serve(relay_app, Listen(host, port, tls_cert, tls_key))

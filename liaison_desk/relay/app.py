@@ -1,0 +1,440 @@
+"""The relay's HTTP interface (Starlette): signed requests in, opaque bundles through.
+
+    GET    /v1/health                          unsigned; what the apps probe
+    PUT    /v1/roster                          HQ's signed roster of stations
+    PUT    /v1/mailboxes/{recipient}/{name}    a bundle for `recipient`, from the signer
+    GET    /v1/mailboxes/{me}                  what waits for the signer
+    GET    /v1/mailboxes/{me}/{name}           one of them
+    DELETE /v1/mailboxes/{me}/{name}           acknowledged: remove it
+
+Every other request must be signed (`sync.request_signing`) by HQ or by a
+station HQ's roster lists as enrolled. A station sends only to HQ, HQ only to
+its stations, and each reads only its own mailbox. Checks run before the body
+is read: a refused upload costs the relay its headers, not its body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from liaison_desk.relay.limits import RateLimit, TokenBuckets
+from liaison_desk.relay.store import (
+    RECIPIENT,
+    DifferentBundle,
+    Download,
+    MailboxStore,
+    StoreError,
+)
+from liaison_desk.sync.bundle import PREFIX, read_header
+from liaison_desk.sync.errors import BundleRefused
+from liaison_desk.sync.exchange import NAME_PATTERN, SUFFIX
+from liaison_desk.sync.identity import PeerIdentity
+from liaison_desk.sync.request_signing import (
+    EMPTY_DIGEST,
+    RequestRefused,
+    body_digest,
+    read_claims,
+    verify_claims,
+)
+from liaison_desk.sync.roster import MAX_ROSTER, Roster, RosterError, read_roster
+
+log = logging.getLogger("liaison_desk.relay")
+access_log = logging.getLogger("liaison_desk.relay.access")
+
+DEFAULT_MAX_BUNDLE = 512 * 1024 * 1024
+ROSTER_CHECK_S = 2.0
+NONCE_PRUNE_S = 60.0
+SUPERSEDE = "liaison-supersede"
+
+
+class Refusal(Exception):
+    def __init__(self, status: int, code: str, message: str, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Signer:
+    identity: PeerIdentity
+    is_hq: bool
+
+    @property
+    def fingerprint(self) -> str:
+        return self.identity.fingerprint
+
+
+class RosterCache:
+    """HQ's roster as the store holds it, re-read when another process may have replaced it."""
+
+    def __init__(self, store: MailboxStore, hq: PeerIdentity) -> None:
+        self.store = store
+        self.hq = hq
+        self.roster: Roster | None = None
+        self._tag: str | None = None
+        self._checked = 0.0
+
+    def refresh(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._checked < ROSTER_CHECK_S:
+            return
+        self._checked = now
+        if self.store.roster_tag() == self._tag and self._tag is not None:
+            return
+        found = self.store.read_roster()
+        if found is None:
+            return
+        data, tag = found
+        self.roster = read_roster(data, self.hq)
+        self._tag = tag
+
+
+class Relay:
+    def __init__(
+        self,
+        store: MailboxStore,
+        hq: PeerIdentity,
+        max_bundle: int = DEFAULT_MAX_BUNDLE,
+        rate: RateLimit | None = None,
+    ) -> None:
+        self.store = store
+        self.hq = hq
+        self.max_bundle = max_bundle
+        self.roster = RosterCache(store, hq)
+        self.buckets = TokenBuckets(rate or RateLimit())
+        self._pruned = 0.0
+
+    # -- who is asking ----------------------------------------------------------------------------
+
+    async def signer(self, request: Request, digest: str) -> Signer:
+        headers = request.headers
+        try:
+            claims = read_claims(headers.get("signature-input"), headers.get("signature"))
+        except RequestRefused as exc:
+            raise Refusal(401, exc.code, exc.message) from None
+        request.scope["relay.keyid"] = claims.keyid[:16]
+        signer = await self._known(claims.keyid)
+        path = request.scope["raw_path"].decode("latin-1")
+        try:
+            verify_claims(claims, signer.identity, request.method, path, digest, int(time.time()))
+        except RequestRefused as exc:
+            raise Refusal(401, exc.code, exc.message) from None
+        wait = self.buckets.take(claims.keyid)
+        if wait:
+            raise Refusal(
+                429, "rate-limited", "Too many requests; slow down.", retry_after=int(wait) + 1
+            )
+        if not await run_in_threadpool(
+            self.store.claim_nonce, claims.keyid, claims.nonce, claims.created
+        ):
+            raise Refusal(401, "replayed", "This request was already received (replayed).")
+        await self._prune_nonces()
+        return signer
+
+    async def _known(self, keyid: str) -> Signer:
+        if keyid == self.hq.fingerprint:
+            return Signer(self.hq, True)
+        await run_in_threadpool(self.roster.refresh)
+        roster = self.roster.roster
+        if roster is None or keyid not in roster.stations:
+            await run_in_threadpool(self.roster.refresh, True)
+            roster = self.roster.roster
+        if roster is None:
+            raise Refusal(403, "no-roster", "HQ has not given this relay its roster yet.")
+        identity = roster.active(keyid)
+        if identity is None:
+            if keyid in roster.revoked:
+                raise Refusal(403, "revoked", "This station has been revoked by HQ.")
+            raise Refusal(403, "unknown-signer", "This station is not enrolled with HQ.")
+        return Signer(identity, False)
+
+    async def _prune_nonces(self) -> None:
+        now = time.monotonic()
+        if now - self._pruned >= NONCE_PRUNE_S:
+            self._pruned = now
+            await run_in_threadpool(self.store.prune_nonces, int(time.time()))
+
+    async def signed_empty(self, request: Request) -> Signer:
+        """The signer of a request without a body (its digest must be the empty body's)."""
+        digest = request.headers.get("content-digest")
+        if _digest(digest) != EMPTY_DIGEST or request.headers.get("content-length", "0") != "0":
+            raise Refusal(400, "unexpected-body", "This request takes no body.")
+        return await self.signer(request, digest or "")
+
+    # -- endpoints --------------------------------------------------------------------------------
+
+    async def health(self, request: Request) -> Response:
+        return JSONResponse({"status": "ok", "service": "liaison-desk-relay"})
+
+    async def put_roster(self, request: Request) -> Response:
+        digest = request.headers.get("content-digest") or ""
+        expected = _digest(digest)
+        signer = await self.signer(request, digest)
+        if not signer.is_hq:
+            raise Refusal(403, "not-hq", "Only HQ gives the relay its roster.")
+        size = _length(request, MAX_ROSTER)
+        data = b"".join([chunk async for chunk in _body(request, size)])
+        if hashlib.sha384(data).digest() != expected:
+            raise Refusal(400, "digest-mismatch", "The body does not match its Content-Digest.")
+        try:
+            roster = read_roster(data, self.hq)
+        except RosterError as exc:
+            raise Refusal(422, "bad-roster", exc.message) from None
+        await run_in_threadpool(self.roster.refresh, True)
+        current = self.roster.roster
+        if current is not None and roster.issued_ms < current.issued_ms:
+            raise Refusal(409, "stale-roster", "This roster is older than the one the relay holds.")
+        await run_in_threadpool(self.store.write_roster, data)
+        await run_in_threadpool(self.roster.refresh, True)
+        log.info(
+            "roster stored: %d stations, %d revoked", len(roster.stations), len(roster.revoked)
+        )
+        return Response(status_code=204)
+
+    async def put_bundle(self, request: Request) -> Response:
+        recipient, name = _ids(request)
+        digest = request.headers.get("content-digest") or ""
+        expected = _digest(digest)
+        signer = await self.signer(request, digest)
+        self._may_send(signer, recipient)
+        if not name.startswith(f"{signer.fingerprint[:16]}-to-{recipient[:16]}-"):
+            raise Refusal(
+                400, "bad-name", "The bundle's name does not match its sender and recipient."
+            )
+        size = _length(request, self.max_bundle)
+        upload = await run_in_threadpool(self.store.upload)
+        try:
+            hasher = hashlib.sha384()
+            head = bytearray()
+            async for chunk in _body(request, size):
+                hasher.update(chunk)
+                if len(head) < PREFIX:
+                    head += chunk[: PREFIX - len(head)]
+                upload.write(chunk)
+            if hasher.digest() != expected:
+                raise Refusal(400, "digest-mismatch", "The body does not match its Content-Digest.")
+            _check_header(bytes(head), size, signer, recipient, name)
+            created = await run_in_threadpool(upload.commit, recipient, name, expected)
+        except DifferentBundle:
+            raise Refusal(
+                409, "different-bundle", "Another bundle of that name waits already."
+            ) from None
+        finally:
+            upload.abort()
+        if request.headers.get(SUPERSEDE) == "?1":
+            await self._drop_older(signer, recipient, name)
+        request.scope["relay.bytes_in"] = size
+        return JSONResponse({"name": name, "stored": created}, status_code=201 if created else 200)
+
+    def _may_send(self, signer: Signer, recipient: str) -> None:
+        if signer.is_hq:
+            roster = self.roster.roster
+            if roster is None or roster.active(recipient) is None:
+                raise Refusal(403, "unknown-recipient", "That station is not on HQ's roster.")
+        elif recipient != self.hq.fingerprint:
+            raise Refusal(403, "stations-send-to-hq", "A station sends bundles to HQ only.")
+
+    async def _drop_older(self, signer: Signer, recipient: str, newest: str) -> None:
+        """The sender's newest bundle carries all its older ones still waiting held."""
+        prefix = f"{signer.fingerprint[:16]}-to-"
+        for waiting in await run_in_threadpool(self.store.waiting, recipient):
+            if waiting.name != newest and waiting.name.startswith(prefix):
+                await run_in_threadpool(self.store.delete, recipient, waiting.name)
+
+    async def list_mailbox(self, request: Request) -> Response:
+        recipient = _recipient(request)
+        await self._own_mailbox(request, recipient)
+        waiting = await run_in_threadpool(self.store.waiting, recipient)
+        return JSONResponse({"bundles": [{"name": w.name, "size": w.size} for w in waiting]})
+
+    async def get_bundle(self, request: Request) -> Response:
+        recipient, name = _ids(request)
+        await self._own_mailbox(request, recipient)
+        download = await run_in_threadpool(self.store.download, recipient, name)
+        if download is None:
+            raise Refusal(404, "not-found", "No such bundle waits here.")
+        request.scope["relay.bytes_out"] = download.size
+        return StreamingResponse(
+            _stream(download),
+            media_type="application/octet-stream",
+            headers={"content-length": str(download.size)},
+        )
+
+    async def delete_bundle(self, request: Request) -> Response:
+        recipient, name = _ids(request)
+        await self._own_mailbox(request, recipient)
+        await run_in_threadpool(self.store.delete, recipient, name)
+        return Response(status_code=204)
+
+    async def _own_mailbox(self, request: Request, recipient: str) -> None:
+        signer = await self.signed_empty(request)
+        if signer.fingerprint != recipient:
+            raise Refusal(403, "not-your-mailbox", "Only its owner reads a mailbox.")
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _digest(header: str | None) -> bytes:
+    try:
+        return body_digest(header)
+    except RequestRefused as exc:
+        raise Refusal(400, exc.code, exc.message) from None
+
+
+def _recipient(request: Request) -> str:
+    recipient = str(request.path_params["recipient"])
+    if not RECIPIENT.fullmatch(recipient):
+        raise Refusal(400, "bad-id", "That is not a vault id.")
+    return recipient
+
+
+def _ids(request: Request) -> tuple[str, str]:
+    name = str(request.path_params["name"])
+    if not NAME_PATTERN.fullmatch(name):
+        raise Refusal(400, "bad-id", "That is not a bundle name.")
+    return _recipient(request), name
+
+
+def _length(request: Request, limit: int) -> int:
+    """The declared body length, refused before a byte of the body is read if too large."""
+    declared = request.headers.get("content-length")
+    if declared is None or not declared.isdigit():
+        raise Refusal(411, "length-required", "Send the body's length (Content-Length).")
+    size = int(declared)
+    if size > limit:
+        raise Refusal(
+            413, "too-large", f"The body is larger than this relay accepts ({limit} bytes)."
+        )
+    return size
+
+
+async def _body(request: Request, size: int) -> AsyncIterator[bytes]:
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > size:
+            raise Refusal(400, "length-mismatch", "The body is longer than its Content-Length.")
+        yield chunk
+    if received != size:
+        raise Refusal(400, "length-mismatch", "The body is shorter than its Content-Length.")
+
+
+def _check_header(head: bytes, size: int, signer: Signer, recipient: str, name: str) -> None:
+    """The bundle's own header must name the signer, the mailbox and the file name."""
+    try:
+        header = read_header(io.BytesIO(head), size)
+    except BundleRefused as exc:
+        raise Refusal(422, "not-a-bundle", exc.message) from None
+    pair = f"{header.sender[:16]}-to-{header.recipient[:16]}"
+    expected = f"{pair}-{header.origin}-{header.bundle_seq:08d}{SUFFIX}"
+    if header.sender != signer.fingerprint or header.recipient != recipient or name != expected:
+        raise Refusal(422, "header-mismatch", "The bundle's header does not match the request.")
+
+
+async def _stream(download: Download) -> AsyncIterator[bytes]:
+    try:
+        chunks = download.chunks()
+        while True:
+            chunk = await run_in_threadpool(next, chunks, None)
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        download.close()
+
+
+def _refused(exc: Refusal) -> Response:
+    headers = {"retry-after": str(exc.retry_after)} if exc.retry_after else None
+    if exc.status == 401:
+        headers = {**(headers or {}), "www-authenticate": 'Signature realm="liaison-desk"'}
+    return JSONResponse(
+        {"error": exc.code, "message": exc.message}, status_code=exc.status, headers=headers
+    )
+
+
+def _guarded(
+    endpoint: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except Refusal as exc:
+            request.scope["relay.refusal"] = exc.code
+            response = _refused(exc)
+            if exc.status in (411, 413):
+                response.headers["connection"] = "close"  # the unread body is not drained
+            return response
+        except ClientDisconnect:
+            request.scope["relay.refusal"] = "client-gone"
+            return Response(status_code=400)
+        except StoreError as exc:
+            log.error("store failed: %s", exc)
+            status = 507 if exc.full else 503
+            return _refused(
+                Refusal(status, "storage", "The relay cannot store this now; retry later.")
+            )
+
+    return handle
+
+
+class AccessLog:
+    """One line per request: method, path (ids only), status, sizes, time, signer id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            access_log.info(
+                "%s %s %d in=%d out=%d %.1fms signer=%s%s",
+                scope["method"],
+                scope["path"][:200],
+                status,
+                scope.get("relay.bytes_in", 0),
+                scope.get("relay.bytes_out", 0),
+                (time.perf_counter() - started) * 1000,
+                scope.get("relay.keyid", "-"),
+                f" refused={scope['relay.refusal']}" if "relay.refusal" in scope else "",
+            )
+
+
+def create_app(relay: Relay) -> ASGIApp:
+    mailbox = "/v1/mailboxes/{recipient}"
+    routes = [
+        Route("/v1/health", _guarded(relay.health), methods=["GET"]),
+        Route("/v1/roster", _guarded(relay.put_roster), methods=["PUT"]),
+        Route(mailbox, _guarded(relay.list_mailbox), methods=["GET"]),
+        Route(mailbox + "/{name}", _guarded(relay.put_bundle), methods=["PUT"]),
+        Route(mailbox + "/{name}", _guarded(relay.get_bundle), methods=["GET"]),
+        Route(mailbox + "/{name}", _guarded(relay.delete_bundle), methods=["DELETE"]),
+    ]
+    return AccessLog(Starlette(routes=routes))

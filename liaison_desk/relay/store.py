@@ -1,0 +1,79 @@
+"""Where the relay keeps mailboxes, nonces and the roster: one small interface, two backends.
+
+`DirStore` keeps them in a folder (one relay process, or several on one
+machine); `S3Store` in an S3-compatible bucket, so several relay processes
+behind a load balancer share them. Every bundle appears whole or not at all,
+and a nonce can be claimed once across all processes sharing the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+RECIPIENT = re.compile(r"[0-9a-f]{96}")
+NONCE_LIFETIME_S = 11 * 60  # the ±5 minute window, and a minute to spare
+
+
+class StoreError(Exception):
+    """The store's own failure (disk full, bucket unreachable): the relay answers 503/507."""
+
+    def __init__(self, message: str, full: bool = False) -> None:
+        super().__init__(message)
+        self.full = full
+
+
+class DifferentBundle(Exception):
+    """A bundle of that name is already waiting, with other contents."""
+
+
+@dataclass(frozen=True)
+class StoredBundle:
+    name: str
+    size: int
+
+
+class Upload(Protocol):
+    """A bundle being received; invisible to readers until `commit`."""
+
+    def write(self, data: bytes) -> None: ...
+
+    def commit(self, recipient: str, name: str, sha384: bytes) -> bool:
+        """Make it visible; False if the same bundle was there already (raises DifferentBundle)."""
+        ...
+
+    def abort(self) -> None: ...
+
+
+class Download(Protocol):
+    size: int
+
+    def chunks(self) -> Iterator[bytes]: ...
+
+    def close(self) -> None: ...
+
+
+class MailboxStore(Protocol):
+    def upload(self) -> Upload: ...
+
+    def waiting(self, recipient: str) -> list[StoredBundle]: ...
+
+    def download(self, recipient: str, name: str) -> Download | None: ...
+
+    def delete(self, recipient: str, name: str) -> bool: ...
+
+    def claim_nonce(self, keyid: str, nonce: str, created_s: int) -> bool:
+        """True the first time this nonce is claimed (by any process sharing the store)."""
+        ...
+
+    def prune_nonces(self, now_s: int) -> int: ...
+
+    def read_roster(self) -> tuple[bytes, str] | None:
+        """The roster HQ last uploaded, with a version tag that changes when it does."""
+        ...
+
+    def roster_tag(self) -> str | None: ...
+
+    def write_roster(self, data: bytes) -> None: ...

@@ -1,0 +1,117 @@
+"""Exchanging bundles through a folder: a USB drive carried by hand or in the bag.
+
+A drive holds `LiaisonDesk/outbox/<recipient id>/` folders, one per vault that
+has bundles waiting, so HQ's courier drive can carry bundles for many stations
+and each vault only ever opens the bundles addressed to it.
+
+Bundles appear whole or not at all (`export_bundle` writes a temporary name,
+fsyncs, renames, fsyncs the folder); a copy left half-written by a pulled
+drive is refused by its signatures and stays on the drive, reported. A
+bundle once applied is removed from the drive; if the drive is read-only it
+stays, and the vault's record of applied bundles keeps it from being applied
+twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from liaison_desk.core.atomic import storage_error
+from liaison_desk.core.errors import StorageError
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.exchange import SUFFIX, export_bundle
+from liaison_desk.sync.identity import load_identity, short
+from liaison_desk.sync.peers import Peer
+from liaison_desk.sync.transfer import StepProgress, SyncReport, apply_bundle, owed, step
+
+log = logging.getLogger("liaison_desk.sync")
+
+ROOT = "LiaisonDesk"
+
+
+def mailbox(drive: Path, fingerprint: str) -> Path:
+    return drive / ROOT / "outbox" / fingerprint
+
+
+def waiting(drive: Path, fingerprint: str) -> list[Path]:
+    """The complete bundles addressed to `fingerprint`, oldest first (names sort by number)."""
+    box = mailbox(drive, fingerprint)
+    try:
+        names = sorted(p.name for p in box.iterdir())
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise storage_error(exc, box) from exc
+    return [box / n for n in names if n.endswith(SUFFIX) and not n.startswith(".")]
+
+
+def sync_drive(
+    vault: Vault,
+    drive: Path,
+    peers: list[Peer] | None = None,
+    progress: StepProgress | None = None,
+) -> SyncReport:
+    """Apply the bundles waiting for this vault on `drive`, then write what its peers are owed.
+
+    `peers` limits what is written (HQ preparing a drive for one post); by
+    default a station writes for HQ and HQ for every active station.
+    """
+    if not drive.is_dir():
+        raise StorageError(f"{drive} is not available; was the drive removed?")
+    me = load_identity(vault.conn)
+    report = SyncReport(str(drive))
+    files = waiting(drive, me.fingerprint)
+    for number, path in enumerate(files, 1):
+        before = len(report.refused)
+        apply_bundle(
+            vault, path, report, step(progress, f"Applying bundle {number} of {len(files)}")
+        )
+        if len(report.refused) == before:
+            _remove(path)
+    for peer in owed(vault, peers):
+        box = mailbox(drive, peer.fingerprint)
+        try:
+            box.mkdir(parents=True, exist_ok=True)
+            written = export_bundle(
+                vault, peer.fingerprint, box, step(progress, f"Writing for {peer.name}")
+            )
+        except OSError as exc:
+            report.error = storage_error(exc, box)
+            break
+        except StorageError as exc:
+            report.error = exc
+            break
+        report.sent.append(written)
+        drop_superseded(box, written.path, f"{short(me.fingerprint)}-to-")
+    log.info(
+        "drive sync: %d applied, %d replayed, %d refused, %d written",
+        len(report.applied),
+        len(report.replayed),
+        len(report.refused),
+        len(report.sent),
+    )
+    return report
+
+
+def _remove(path: Path) -> None:
+    """Take an applied bundle off the drive; a read-only drive keeps it (it is never re-applied)."""
+    try:
+        path.unlink()
+    except OSError as exc:
+        log.info("applied bundle left on the drive (errno %s)", exc.errno)
+
+
+def drop_superseded(box: Path, newest: Path, ours: str) -> None:
+    """Remove our older bundles (and leftovers of interrupted writes) from a peer's outbox.
+
+    A new bundle carries every change the peer has not acknowledged, so an
+    older one still waiting there holds nothing the new one lacks.
+    """
+    for path in box.iterdir():
+        name = path.name.removeprefix(".")
+        if path != newest and name.startswith(ours):
+            try:
+                path.unlink()
+            except OSError as exc:
+                log.info("superseded bundle left in place (errno %s)", exc.errno)

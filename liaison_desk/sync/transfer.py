@@ -1,0 +1,81 @@
+"""What the transports share: applying the bundles that came in, and the report of a sync.
+
+A drive and the relay move the same files; both apply what came for this
+vault first, then write what its peers are owed, so the new bundles already
+acknowledge what was just applied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from liaison_desk.core.errors import LiaisonError
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.errors import BundleRefused
+from liaison_desk.sync.exchange import ExportResult, needs_bundle
+from liaison_desk.sync.importing import ImportResult, import_bundle
+from liaison_desk.sync.peers import Peer, exchange_peers
+
+StepProgress = Callable[[str, int, int], None]  # what is happening, done, in all
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    name: str
+    reason: str
+    message: str
+
+
+@dataclass
+class SyncReport:
+    """What one sync did; `error` is why it stopped early, if it did (what was done stays)."""
+
+    where: str
+    applied: list[ImportResult] = field(default_factory=list)
+    replayed: list[ImportResult] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+    sent: list[ExportResult] = field(default_factory=list)
+    roster_sent: bool = False
+    error: LiaisonError | None = None
+
+    @property
+    def conflicts(self) -> int:
+        return sum(r.conflicts for r in self.applied)
+
+    @property
+    def changes_in(self) -> int:
+        return sum(r.applied for r in self.applied)
+
+    @property
+    def changes_out(self) -> int:
+        return sum(r.ops for r in self.sent)
+
+
+def apply_bundle(vault: Vault, path: Path, report: SyncReport, progress: Progress | None) -> None:
+    """Apply one bundle and note the outcome; a refusal is reported, never raised."""
+    try:
+        result = import_bundle(vault, path, progress)
+    except BundleRefused as exc:
+        report.refused.append(Refusal(path.name, exc.reason, exc.message))
+        return
+    (report.applied if result.status == "applied" else report.replayed).append(result)
+
+
+def owed(vault: Vault, peers: list[Peer] | None = None) -> list[Peer]:
+    """The peers a bundle is owed to (by default every peer this vault exchanges with)."""
+    return [
+        p
+        for p in (exchange_peers(vault.conn) if peers is None else peers)
+        if needs_bundle(vault, p)
+    ]
+
+
+def step(progress: StepProgress | None, label: str) -> Progress | None:
+    """A per-bundle progress callback that reports under `label`."""
+    if progress is None:
+        return None
+    progress(label, 0, 0)
+    return lambda done, total: progress(label, done, total)

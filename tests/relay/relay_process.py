@@ -1,0 +1,78 @@
+"""Real relay processes on 127.0.0.1 for the tests: started with the CLI, stopped with SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.identity import load_identity
+
+STARTUP_TIMEOUT_S = 30.0
+
+
+def export_identity(vault: Vault, path: Path) -> Path:
+    path.write_text(json.dumps(load_identity(vault.conn).public.to_json()))
+    return path
+
+
+class RelayProcess:
+    def __init__(self, args: Sequence[str], log: Path, env: dict[str, str] | None = None) -> None:
+        self.log = log
+        self._log_file = open(log, "wb")  # noqa: SIM115 (closed in stop)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "liaison_desk", "relay", "serve", "--port", "0", *args],
+            stdout=subprocess.PIPE,
+            stderr=self._log_file,
+            env={**os.environ, **(env or {})},
+        )
+        self.url = self._wait_for_address()
+
+    def _wait_for_address(self) -> str:
+        assert self.proc.stdout is not None
+        ready, _, _ = select.select([self.proc.stdout], [], [], STARTUP_TIMEOUT_S)
+        line = self.proc.stdout.readline().decode() if ready else ""
+        if not line.startswith("Relay listening on "):
+            self.stop()
+            raise RuntimeError(f"relay did not start: {line!r}\n{self.log.read_text()}")
+        return line.removeprefix("Relay listening on ").strip()
+
+    def kill(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+        self._log_file.close()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self._log_file.close()
+
+    def access_log(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def relay_process(
+    hq_identity: Path, data: Path, *extra: str, env: dict[str, str] | None = None
+) -> Iterator[RelayProcess]:
+    relay = RelayProcess(
+        ["--data", str(data), "--hq-identity", str(hq_identity), *extra],
+        data.parent / f"{data.name}-relay.log",
+        env,
+    )
+    try:
+        yield relay
+    finally:
+        relay.stop()
