@@ -105,12 +105,18 @@ def read_claims(signature_input: str | None, signature: str | None) -> SignedCla
     sigs = _SIGNATURE.fullmatch(signature)
     if params is None or sigs is None or pq != f"pq={ec}":
         raise RequestRefused("malformed-signature", "The request's signature is malformed.")
+    try:
+        signatures = Signatures(base64.b64decode(sigs["pq"]), base64.b64decode(sigs["ec"]))
+    except ValueError:  # binascii.Error: padding that does not add up
+        raise RequestRefused(
+            "malformed-signature", "The request's signature is malformed."
+        ) from None
     return SignedClaims(
         keyid=params["keyid"],
         created=int(params["created"]),
         nonce=params["nonce"],
         params=ec,
-        signatures=Signatures(base64.b64decode(sigs["pq"]), base64.b64decode(sigs["ec"])),
+        signatures=signatures,
     )
 
 

@@ -47,7 +47,12 @@ class RelayProcess:
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=10)
+        self._close()
+
+    def _close(self) -> None:
         self._log_file.close()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -57,7 +62,7 @@ class RelayProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
-        self._log_file.close()
+        self._close()
 
     def access_log(self) -> str:
         return self.log.read_text(errors="replace")
@@ -70,6 +75,35 @@ def relay_process(
     relay = RelayProcess(
         ["--data", str(data), "--hq-identity", str(hq_identity), *extra],
         data.parent / f"{data.name}-relay.log",
+        env,
+    )
+    try:
+        yield relay
+    finally:
+        relay.stop()
+
+
+@contextmanager
+def s3_relay_process(
+    hq_identity: Path,
+    bucket: str,
+    endpoint: str,
+    log: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+) -> Iterator[RelayProcess]:
+    """A relay keeping its mailboxes in `bucket` on the S3 service at `endpoint` (no --data)."""
+    relay = RelayProcess(
+        [
+            "--s3-bucket",
+            bucket,
+            "--s3-endpoint",
+            endpoint,
+            "--hq-identity",
+            str(hq_identity),
+            *extra,
+        ],
+        log,
         env,
     )
     try:
