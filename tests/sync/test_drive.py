@@ -1,0 +1,253 @@
+"""Syncing through a drive: outboxes per recipient, interrupted writes, read-only, full drives."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from liaison_desk.core.errors import StorageError
+from liaison_desk.core.records import Attachment, Contact
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.drive import mailbox, sync_drive, waiting
+from tests.conftest import PASSPHRASE
+from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def trio(tmp_path: Path) -> Iterator[tuple[Vault, Vault, Vault]]:
+    hq = make_vault(tmp_path, "hq", "hq")
+    a = make_vault(tmp_path, "paris")
+    b = make_vault(tmp_path, "tokyo")
+    enrol_station(hq, a)
+    enrol_station(hq, b)
+    yield hq, a, b
+    for vault in (hq, a, b):
+        vault.lock()
+
+
+def test_one_courier_drive_carries_every_station_s_bundles(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    hq, a, b = trio
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    moreau = a.store.add(Contact(full_name="Gen. Moreau", distribution="all"))
+    sato = b.store.add(Contact(full_name="Cdr. Sato"))
+    guide = hq.store.add(Contact(full_name="Protocol desk", distribution="all"))
+
+    out_a = sync_drive(a, usb)
+    out_b = sync_drive(b, usb)
+    assert [s.ops for s in out_a.sent] == [1] and [s.ops for s in out_b.sent] == [1]
+    assert len(waiting(usb, fingerprint(hq))) == 2
+    at_hq = sync_drive(hq, usb)
+    assert at_hq.changes_in == 2 and not at_hq.refused
+    assert waiting(usb, fingerprint(hq)) == []  # applied bundles leave the drive
+    assert {s.peer_name for s in at_hq.sent} == {"paris", "tokyo"}
+    # Each station opens only its own outbox: nothing refused, the other's bundle untouched.
+    back_a = sync_drive(a, usb)
+    assert not back_a.refused and len(waiting(usb, fingerprint(b))) == 1
+    back_b = sync_drive(b, usb)
+    assert not back_b.refused and back_b.changes_in == 2  # Paris's contact and HQ's guide
+    ids_a = {k.split("/", 1)[1] for k in canonical_dump(a)}
+    assert {moreau.id, guide.id} <= ids_a and sato.id not in ids_a
+    assert f"contact/{moreau.id}" in canonical_dump(b)
+
+
+def test_a_bundle_put_back_on_the_drive_is_not_applied_again(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    hq, a, _ = trio
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    a.store.add(Contact(full_name="Col. Dubois"))
+    (written,) = sync_drive(a, usb).sent
+    kept = tmp_path / "copy.ldbundle"
+    shutil.copy(written.path, kept)
+    assert len(sync_drive(hq, usb).applied) == 1
+    shutil.copy(kept, written.path)  # the officer copies it back by hand
+    before = canonical_dump(hq)
+    again = sync_drive(hq, usb)
+    assert [r.status for r in again.replayed] == ["replayed"] and not again.applied
+    assert canonical_dump(hq) == before
+
+
+def test_a_newer_bundle_replaces_the_older_one_still_waiting(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    hq, a, _ = trio
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    a.store.add(Contact(full_name="Col. Dubois"))
+    first = sync_drive(a, usb).sent[0]
+    a.store.add(Contact(full_name="Maj. Laurent"))
+    second = sync_drive(a, usb).sent[0]
+    assert second.ops == 2  # nothing was acknowledged: the newer one carries both
+    assert waiting(usb, fingerprint(hq)) == [second.path] and not first.path.exists()
+    assert sync_drive(hq, usb).changes_in == 2
+
+
+# -- interrupted writes ---------------------------------------------------------------------------
+
+WRITER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from liaison_desk.core.keyslots import KdfParams
+    from liaison_desk.core.vault import Vault
+    from liaison_desk.sync import drive, exchange
+
+    stage, vault_dir, usb = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    real_replace = os.replace
+    def replace_then_die(src, dst):
+        real_replace(src, dst)
+        die()
+
+    if stage == "mid-write":
+        real_fsync = os.fsync
+        exchange.os.fsync = die          # the file is written but not yet synced or renamed
+    elif stage == "before-rename":
+        exchange.os.replace = die
+    elif stage == "after-rename":
+        exchange.fsync_dir = die         # renamed, the folder not yet synced
+    elif stage == "after-rename-2":
+        exchange.os.replace = replace_then_die
+    vault = Vault.unlock(vault_dir, os.environ["PASSPHRASE"])
+    drive.sync_drive(vault, usb)
+    """
+)
+
+
+def write_and_die(station: Vault, usb: Path, stage: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WRITER, stage, str(station.path), str(usb)],
+        env={**os.environ, "PASSPHRASE": PASSPHRASE},
+        cwd=ROOT,
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == -9, result.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("stage", "arrives"),
+    [
+        ("mid-write", False),
+        ("before-rename", False),
+        ("after-rename", True),
+        ("after-rename-2", True),
+    ],
+)
+def test_a_writer_killed_at_any_stage_leaves_the_old_state_or_a_whole_bundle(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path, stage: str, arrives: bool
+) -> None:
+    hq, a, _ = trio
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    contact = a.store.add(Contact(full_name="Col. Dubois", notes="x" * 5000))
+    write_and_die(a, usb, stage)
+    at_hq = sync_drive(hq, usb)
+    assert not at_hq.refused
+    assert (f"contact/{contact.id}" in canonical_dump(hq)) is arrives
+    # The station's next sync clears any leftover and sends what HQ lacks.
+    again = sync_drive(a, usb)
+    assert [p.name for p in mailbox(usb, fingerprint(hq)).iterdir()] == [
+        s.path.name for s in again.sent
+    ]
+    sync_drive(hq, usb)
+    assert f"contact/{contact.id}" in canonical_dump(hq)
+
+
+def test_a_bundle_cut_short_on_the_drive_is_refused_and_kept(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    """What a rename without its folder fsync can leave after a power cut: never applied."""
+    hq, a, _ = trio
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    a.store.add(Contact(full_name="Col. Dubois", notes="y" * 5000))
+    (written,) = sync_drive(a, usb).sent
+    data = written.path.read_bytes()
+    before = canonical_dump(hq)
+    for cut in (0, 100, len(data) // 2, len(data) - 1):
+        written.path.write_bytes(data[:cut])
+        report = sync_drive(hq, usb)
+        assert [r.reason for r in report.refused] in (["empty"], ["truncated"])
+        assert not report.applied and written.path.exists()
+        assert canonical_dump(hq) == before
+        assert hq.conn.execute("SELECT count(*) FROM bundles_in").fetchone() == (0,)
+    written.path.write_bytes(data)  # the whole file, found again: applied once
+    assert sync_drive(hq, usb).changes_in == 1
+
+
+# -- drives that cannot be written ---------------------------------------------------------------
+
+
+@contextmanager
+def mounted(target: Path, options: str) -> Iterator[Path]:
+    target.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)])
+    if done.returncode != 0:
+        pytest.skip("this machine cannot mount a tmpfs (not root, or no CAP_SYS_ADMIN)")
+    try:
+        yield target
+    finally:
+        subprocess.run(["umount", "-l", str(target)], check=True)
+
+
+def test_a_full_drive_gives_a_clear_message_and_leaves_no_partial_file(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    _, a, _ = trio
+    owner = a.store.add(Contact(full_name="Col. Dubois"))
+    scan = os.urandom(256 * 1024)
+    a.store.add(Attachment(owner_id=owner.id, name="scan.bin", mime="application/pdf", data=scan))
+    with mounted(tmp_path / "usb", "size=128k") as usb:
+        report = sync_drive(a, usb)
+        assert isinstance(report.error, StorageError)
+        assert "full" in report.error.message and not report.sent
+        assert [p for p in usb.rglob("*") if p.is_file()] == []
+    assert canonical_dump(a)  # the station's records are all still there
+    usb2 = tmp_path / "usb2"
+    usb2.mkdir()
+    assert sync_drive(a, usb2).sent[0].attachments == 1  # nothing lost: it all goes next time
+
+
+def test_a_read_only_drive_is_read_but_not_written(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    hq, a, _ = trio
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    hq.store.add(Contact(full_name="Protocol desk", distribution="all"))
+    sync_drive(hq, staging)
+    usb = tmp_path / "usb"
+    with mounted(usb, "size=1m"):
+        shutil.copytree(staging / "LiaisonDesk", usb / "LiaisonDesk")
+        subprocess.run(["mount", "-o", "remount,ro", str(usb)], check=True)
+        a.store.add(Contact(full_name="Col. Dubois"))
+        report = sync_drive(a, usb)
+        assert report.changes_in == 1  # HQ's bundle is applied all the same
+        assert isinstance(report.error, StorageError) and "read-only" in report.error.message
+        assert len(waiting(usb, fingerprint(a))) == 1  # it cannot be removed, and
+        again = sync_drive(a, usb)
+        assert len(again.replayed) == 1 and not again.applied  # it is not applied twice
+
+
+def test_a_drive_that_is_gone_says_so(trio: tuple[Vault, Vault, Vault], tmp_path: Path) -> None:
+    _, a, _ = trio
+    with pytest.raises(StorageError, match="was the drive removed"):
+        sync_drive(a, tmp_path / "pulled-out")
