@@ -58,7 +58,7 @@ def sync_drive(
     default a station writes for HQ and HQ for every active station.
     """
     if not drive.is_dir():
-        raise StorageError(f"{drive} is not available; was the drive removed?")
+        raise StorageError(f"{drive} is not there; check the drive is plugged in and mounted.")
     me = load_identity(vault.conn)
     report = SyncReport(str(drive))
     files = waiting(drive, me.fingerprint)

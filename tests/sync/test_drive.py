@@ -117,7 +117,6 @@ WRITER = textwrap.dedent(
         die()
 
     if stage == "mid-write":
-        real_fsync = os.fsync
         exchange.os.fsync = die          # the file is written but not yet synced or renamed
     elif stage == "before-rename":
         exchange.os.replace = die
@@ -249,5 +248,5 @@ def test_a_read_only_drive_is_read_but_not_written(
 
 def test_a_drive_that_is_gone_says_so(trio: tuple[Vault, Vault, Vault], tmp_path: Path) -> None:
     _, a, _ = trio
-    with pytest.raises(StorageError, match="was the drive removed"):
+    with pytest.raises(StorageError, match="check the drive is plugged in"):
         sync_drive(a, tmp_path / "pulled-out")
