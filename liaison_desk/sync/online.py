@@ -235,6 +235,8 @@ def _unreachable(url: str, exc: httpx.TransportError) -> RelayUnreachable:
         why = "it did not answer in time"
     elif isinstance(exc, httpx.ProxyError):
         why = "the proxy refused the connection"
+    elif "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        why = "its certificate is not trusted; give its authority with --ca"
     else:
         why = "no connection could be made"
     return RelayUnreachable(
