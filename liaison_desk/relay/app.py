@@ -55,6 +55,7 @@ access_log = logging.getLogger("liaison_desk.relay.access")
 
 DEFAULT_MAX_BUNDLE = 512 * 1024 * 1024
 ROSTER_CHECK_S = 2.0
+ROSTER_FORCE_S = 0.25
 NONCE_PRUNE_S = 60.0
 SUPERSEDE = "liaison-supersede"
 
@@ -79,21 +80,31 @@ class Signer:
 
 
 class RosterCache:
-    """HQ's roster as the store holds it, re-read when another process may have replaced it."""
+    """HQ's roster as the store holds it, re-read when another process may have replaced it.
+
+    A signer the roster does not know makes it re-read at once, but not more
+    than a few times a second: unknown ids cost no more than known ones.
+    """
 
     def __init__(self, store: MailboxStore, hq: PeerIdentity) -> None:
         self.store = store
         self.hq = hq
         self.roster: Roster | None = None
         self._tag: str | None = None
-        self._checked = 0.0
+        self._checked = self._forced = -ROSTER_CHECK_S
 
-    def refresh(self, force: bool = False) -> None:
+    def due(self, unknown: bool = False) -> bool:
         now = time.monotonic()
-        if not force and now - self._checked < ROSTER_CHECK_S:
-            return
-        self._checked = now
-        if self.store.roster_tag() == self._tag and self._tag is not None:
+        if unknown:
+            return now - self._forced >= ROSTER_FORCE_S
+        return now - self._checked >= ROSTER_CHECK_S
+
+    def refresh(self, unknown: bool = False) -> None:
+        self._checked = time.monotonic()
+        if unknown:
+            self._forced = self._checked
+        tag = self.store.roster_tag()
+        if tag is None or tag == self._tag:
             return
         found = self.store.read_roster()
         if found is None:
@@ -148,11 +159,12 @@ class Relay:
     async def _known(self, keyid: str) -> Signer:
         if keyid == self.hq.fingerprint:
             return Signer(self.hq, True)
-        await run_in_threadpool(self.roster.refresh)
-        roster = self.roster.roster
-        if roster is None or keyid not in roster.stations:
-            await run_in_threadpool(self.roster.refresh, True)
-            roster = self.roster.roster
+        cache = self.roster
+        if cache.due():
+            await run_in_threadpool(cache.refresh)
+        if (cache.roster is None or keyid not in cache.roster.stations) and cache.due(True):
+            await run_in_threadpool(cache.refresh, True)
+        roster = cache.roster
         if roster is None:
             raise Refusal(403, "no-roster", "HQ has not given this relay its roster yet.")
         identity = roster.active(keyid)
@@ -194,12 +206,12 @@ class Relay:
             roster = read_roster(data, self.hq)
         except RosterError as exc:
             raise Refusal(422, "bad-roster", exc.message) from None
-        await run_in_threadpool(self.roster.refresh, True)
+        await run_in_threadpool(self.roster.refresh)
         current = self.roster.roster
         if current is not None and roster.issued_ms < current.issued_ms:
             raise Refusal(409, "stale-roster", "This roster is older than the one the relay holds.")
         await run_in_threadpool(self.store.write_roster, data)
-        await run_in_threadpool(self.roster.refresh, True)
+        await run_in_threadpool(self.roster.refresh)
         log.info(
             "roster stored: %d stations, %d revoked", len(roster.stations), len(roster.revoked)
         )

@@ -36,6 +36,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync.errors import SyncError
 from liaison_desk.sync.exchange import NAME_PATTERN, SUFFIX, export_bundle
 from liaison_desk.sync.identity import Identity, load_identity, short
+from liaison_desk.sync.peers import exchange_peers
 from liaison_desk.sync.request_signing import EMPTY_DIGEST, sign_request
 from liaison_desk.sync.roster import build_roster
 from liaison_desk.sync.transfer import StepProgress, SyncReport, apply_bundle, owed, step
@@ -375,7 +376,11 @@ def _push(
                 stale.unlink()
     if not outgoing.is_dir():
         return
+    peers = {p.fingerprint for p in exchange_peers(vault.conn)}
     for box in sorted(outgoing.iterdir()):
+        if box.name not in peers:  # revoked since: what waited for it is not sent
+            shutil.rmtree(box, ignore_errors=True)
+            continue
         for bundle in sorted(box.glob(f"*{SUFFIX}")):
             client.upload(box.name, bundle, step(progress, "Sending"))
             bundle.unlink()

@@ -9,9 +9,10 @@ import pytest
 
 from liaison_desk.core.records import Attachment, Contact, Meeting
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.online import RelayUnreachable, sync_online
+from liaison_desk.sync.online import RelayClient, RelayUnreachable, sync_online
+from liaison_desk.sync.peers import revoke
 from tests.relay.relay_process import RelayProcess, export_identity, relay_process
-from tests.sync.helpers import canonical_dump, enrol_station, make_vault
+from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
 
 MARKERS = ("Moreau-7c1d", "secret agenda 5f2e", "Sato-91ab", "HQ-guidance-3d4f", "card-bytes-8e8e")
 
@@ -92,3 +93,34 @@ def test_a_station_with_the_relay_down_is_told_so_and_keeps_its_changes(
     with pytest.raises(RelayUnreachable, match="cannot be reached"):
         sync_online(a, relay.url)
     assert not list((a.path / "spool").rglob("*.ldbundle"))  # nothing written without a relay
+
+
+def test_a_bundle_the_relay_never_got_goes_at_the_next_sync(
+    trio: tuple[Vault, Vault, Vault], relay: RelayProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hq, a, b = trio
+    sync_online(hq, relay.url)
+    contact = a.store.add(Contact(full_name="Col. Dubois"))
+
+    def link_drops(*args: object, **kwargs: object) -> None:
+        raise RelayUnreachable("The relay at … cannot be reached (no connection could be made).")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(RelayClient, "upload", link_drops)
+        cut = sync_online(a, relay.url)
+    assert isinstance(cut.error, RelayUnreachable) and not cut.sent
+    assert len(list((a.path / "spool" / "out").rglob("*.ldbundle"))) == 1
+    assert [s.ops for s in sync_online(a, relay.url).sent] == [1]
+    assert not list((a.path / "spool" / "out").rglob("*.ldbundle"))
+    sync_online(hq, relay.url)
+    assert f"contact/{contact.id}" in canonical_dump(hq)
+    # What waited at HQ for a station revoked since is dropped, not pushed at the relay.
+    hq.store.add(Contact(full_name="For Tokyo", distribution="all"))
+    with monkeypatch.context() as patched:
+        patched.setattr(RelayClient, "upload", link_drops)
+        sync_online(hq, relay.url)
+    with hq.store.transaction():
+        revoke(hq.conn, hq.clock, fingerprint(b))
+    after = sync_online(hq, relay.url)
+    assert after.error is None and [s.peer_name for s in after.sent] == ["paris"]
+    assert not (hq.path / "spool" / "out" / fingerprint(b)).exists()
