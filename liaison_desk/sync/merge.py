@@ -16,7 +16,8 @@ involve its own edits (its officer has nothing to decide between two others').
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,8 +57,8 @@ class _Layout:
     """How a new record of one kind is inserted from an op (worked out once per kind)."""
 
     sql: str  # inserts the record unless its id is taken
-    fields: tuple[str, ...]  # the fields an op carries, in column order
-    lists: tuple[tuple[int, str], ...]  # (index in `fields`, name) of the list fields
+    values: Callable[[dict[str, Any]], tuple[Any, ...]]  # an op's fields, in column order
+    lists: tuple[tuple[int, str], ...]  # (index in `values`, name) of the list fields
     zeroblob_sql: str  # for an attachment whose bytes are written after (see Merger.blob_row)
 
 
@@ -86,7 +87,8 @@ def _new_layout(kind: Kind[Any]) -> _Layout:
         f"VALUES ({', '.join(places)}) ON CONFLICT (id) DO NOTHING"
     )
     lists = tuple((i, f) for i, f in enumerate(logged) if f in kind.list_fields)
-    return _Layout(sql, logged, lists, zeroblob_sql)
+    # itemgetter picks them all in one call (a tuple for two names or more: every kind has).
+    return _Layout(sql, operator.itemgetter(*logged), lists, zeroblob_sql)
 
 
 class Merger:
@@ -165,13 +167,15 @@ class Merger:
         layout = _layout(kind)
         fields = op.fields
         try:
-            values = [fields[f] for f in layout.fields]
+            values: tuple[Any, ...] | list[Any] = layout.values(fields)
         except KeyError as exc:
             raise malformed(f"a new {kind.name} lacks its {exc.args[0]}") from None
-        for i, name in layout.lists:  # as kind.encode writes them, without a call for []
-            values[i] = kind.encode(name, values[i]) if values[i] else "[]"
+        if layout.lists:
+            values = list(values)
+            for i, name in layout.lists:  # as kind.encode writes them, without a call for []
+                values[i] = kind.encode(name, values[i]) if values[i] else "[]"
         if data is not None:
-            values.append(data)
+            values = (*values, data)
         if op.clocks is None:  # a creation: one stamp for every field
             hlc = op.hlc
             created_at = updated_at = iso_from_ms(int(hlc[:13]))  # <ms:13>.<counter:05>.<origin>
