@@ -27,6 +27,8 @@ from liaison_desk.core.kinds import ALL_KINDS
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.clipboard import ClearingClipboard
 from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
+from liaison_desk.ui.connectivity import RelayMonitor
+from liaison_desk.ui.drive_watch import DriveWatch
 from liaison_desk.ui.idle import IdleWatcher
 from liaison_desk.ui.interop_actions import InteropActions
 from liaison_desk.ui.markings_style import banner_css
@@ -35,6 +37,7 @@ from liaison_desk.ui.record_section import RecordSection, make_sections
 from liaison_desk.ui.search_dialog import SearchDialog
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.sync_section import SyncSection
+from liaison_desk.ui.transport_actions import TransportActions
 from liaison_desk.ui.unlock import UnlockWidget
 
 SectionFactory = Callable[[Session], Sequence[RecordSection]]
@@ -88,6 +91,9 @@ class MainWindow(QMainWindow):
         settings: QSettings,
         sections: SectionFactory = make_sections,
         parent: QWidget | None = None,
+        *,
+        drive_watch: DriveWatch | None = None,
+        relay_monitor: RelayMonitor | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
@@ -102,6 +108,10 @@ class MainWindow(QMainWindow):
         self.clipboard = ClearingClipboard(parent=self)
         self.idle = IdleWatcher(self.prefs.autolock_minutes * 60_000, self)
         self.idle.idle.connect(self.auto_lock)
+        self.drive_watch = drive_watch if drive_watch is not None else DriveWatch()
+        self.relay_monitor = relay_monitor if relay_monitor is not None else RelayMonitor()
+        for part in (self.drive_watch, self.relay_monitor):
+            part.setParent(self)
 
         self.pages = QStackedWidget()
         self.sidebar = QListWidget()
@@ -113,6 +123,9 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([170, 1030])
+        self.transport = TransportActions(self, session, self.relay_monitor, self.drive_watch)
+        self.transport.auto_sync = self.prefs.auto_sync
+        self.transport.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
         self.lock_screen = UnlockWidget(session, title=self._vault_title())
         self.lock_screen.unlocked.connect(self._on_unlocked)
         self.draft_bar = DraftBar()
@@ -122,6 +135,7 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(content)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.draft_bar)
+        column.addWidget(self.transport.drive_bar)
         column.addWidget(splitter, 1)
         self.pages.addWidget(content)
         self.pages.addWidget(self.lock_screen)
@@ -134,9 +148,17 @@ class MainWindow(QMainWindow):
         self.sync_label = QLabel("Sync: not set up")
         self.lock_label = QLabel()
         self.marking_label = QLabel()
-        for widget in (self.vault_label, self.counts_label, self.sync_label, self.lock_label):
+        for widget in (
+            self.vault_label,
+            self.counts_label,
+            self.sync_label,
+            self.transport.relay_label,
+            self.lock_label,
+        ):
             self.statusBar().addPermanentWidget(widget)
         self.statusBar().insertPermanentWidget(0, self.marking_label)
+        self.statusBar().addWidget(self.transport.progress_label)
+        self.statusBar().addWidget(self.transport.progress)
         self._actions()
         session.changed.connect(self._on_changed)
         session.failed.connect(lambda text: self.statusBar().showMessage(text, 10_000))
@@ -208,6 +230,8 @@ class MainWindow(QMainWindow):
             self.sidebar.addItem(extra.title)
             extra.status_message.connect(lambda t: self.statusBar().showMessage(t, 5_000))
         self.sync_section.status_changed.connect(self.sync_label.setText)
+        self.sync_section.auto_sync_changed.connect(self._set_auto_sync)
+        self.transport.attach(self.sync_section)
         self.conflicts_section.count_changed.connect(self._show_conflict_count)
         self.conflicts_section.navigate_requested.connect(self.open_record)
 
@@ -339,6 +363,11 @@ class MainWindow(QMainWindow):
             self.idle.set_timeout(self.prefs.autolock_minutes * 60_000)
             self._apply_defaults()
 
+    def _set_auto_sync(self, on: bool) -> None:
+        self.prefs.auto_sync = on
+        self.prefs.save(self.settings)
+        self.transport.auto_sync = on
+
     def _copy(self, text: str) -> None:
         self.clipboard.copy(text)
         self.statusBar().showMessage("Copied; the clipboard is cleared in 30 seconds.", 5_000)
@@ -427,6 +456,7 @@ class MainWindow(QMainWindow):
         self.idle.pause()
         for section in self.sections:
             section.park()
+        self.transport.shutdown()
         self.session.lock()
         self.clipboard.clear_if_ours()
         event.accept()

@@ -1,10 +1,12 @@
-"""The Sync section: who this vault is, where each peer stands, and bundles through a folder.
+"""The Sync section: who this vault is, where each peer stands, bundles through a folder, the relay.
 
 A station exports to its HQ; HQ exports to one station or to every active
 one. Export and import run on the vault's worker, one bundle per task, each
 reporting progress through a queued signal; the section only ever touches its
 widgets on the GUI thread. After an import, every section showing a kind of
-record the bundle touched is told, and so is the Conflicts section.
+record the bundle touched is told, and so is the Conflicts section. Syncing
+with a drive or the relay is the window's (`transport_actions`): the section
+asks for it by signal, and keeps the relay's address in the vault.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ from pathlib import Path
 from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -38,6 +42,7 @@ from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import SUFFIX, ExportResult, export_bundle
 from liaison_desk.sync.identity import PeerIdentity, grouped, load_identity, short
 from liaison_desk.sync.importing import ImportResult, import_bundle
+from liaison_desk.sync.online import RelayError, check_url, relay_url, set_relay_url
 from liaison_desk.sync.peers import Peer, hq_peer, revoke
 from liaison_desk.sync.status import PeerStatus, peer_status
 from liaison_desk.ui.detail_view import GREY
@@ -61,10 +66,13 @@ class SyncState:
     me: PeerIdentity
     hq: Peer | None
     peers: list[PeerStatus]
+    relay: str | None = None
 
 
 def load_state(vault: Vault) -> SyncState:
-    return SyncState(load_identity(vault.conn).public, hq_peer(vault.conn), peer_status(vault))
+    return SyncState(
+        load_identity(vault.conn).public, hq_peer(vault.conn), peer_status(vault), relay_url(vault)
+    )
 
 
 def status_text(state: SyncState) -> str:
@@ -147,6 +155,10 @@ class SyncSection(QWidget):
     status_message = Signal(str)
     status_changed = Signal(str)  # one line for the status bar
     finished = Signal()  # a batch of exports or imports is over
+    drive_chosen = Signal(object, object)  # the folder; the peers to write for (None: all)
+    sync_now_requested = Signal()
+    relay_changed = Signal(str)  # the relay address, once saved in the vault
+    auto_sync_changed = Signal(bool)
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -157,6 +169,7 @@ class SyncSection(QWidget):
         self.folder = Path.home()
         self._batch: _Batch | None = None
         self._operations = 0
+        self._transport_busy = False
         self.model = PeerTableModel(self.role, self)
         self.relay = progress_relay(session)
         self.relay.advanced.connect(self._on_progress)
@@ -199,6 +212,8 @@ class SyncSection(QWidget):
         self.export_button.clicked.connect(self.export_bundles)
         self.import_button = QPushButton("&Import bundles…")
         self.import_button.clicked.connect(self.import_bundles)
+        self.drive_button = QPushButton("Sync with a &drive or folder…")
+        self.drive_button.clicked.connect(self.choose_drive)
         self.revoke_button = QPushButton("&Revoke station")
         self.revoke_button.setVisible(self.role == "hq")
         self.revoke_button.setEnabled(False)
@@ -207,7 +222,7 @@ class SyncSection(QWidget):
         if self.role == "hq":
             buttons.addWidget(QLabel("Send to:"))
         buttons.addWidget(self.target)
-        for button in (self.export_button, self.import_button):
+        for button in (self.export_button, self.import_button, self.drive_button):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -229,6 +244,33 @@ class SyncSection(QWidget):
         layout.addWidget(identity)
         layout.addWidget(self.enrolment)
         layout.addWidget(peers, 1)
+        layout.addWidget(self._relay_box())
+
+    def _relay_box(self) -> QGroupBox:
+        self.relay_edit = QLineEdit()
+        self.relay_edit.setPlaceholderText("https://relay.example:8443")
+        self.relay_edit.returnPressed.connect(self.save_relay)
+        self.save_relay_button = QPushButton("Save &address")
+        self.save_relay_button.clicked.connect(self.save_relay)
+        self.auto_sync_box = QCheckBox("Sync automatically when the relay is reachable")
+        self.auto_sync_box.setChecked(True)
+        self.auto_sync_box.toggled.connect(self.auto_sync_changed)
+        self.sync_now_button = QPushButton("Sync &now")
+        self.sync_now_button.clicked.connect(self.sync_now_requested)
+        address = QHBoxLayout()
+        address.addWidget(QLabel("Relay address:"))
+        address.addWidget(self.relay_edit, 1)
+        address.addWidget(self.save_relay_button)
+        row = QHBoxLayout()
+        row.addWidget(self.auto_sync_box, 1)
+        row.addWidget(self.sync_now_button)
+        for button in (self.save_relay_button, self.sync_now_button):
+            button.setAutoDefault(False)
+        box = QGroupBox("Relay (when a network is there)")
+        column = QVBoxLayout(box)
+        column.addLayout(address)
+        column.addLayout(row)
+        return box
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -253,6 +295,8 @@ class SyncSection(QWidget):
             self.table.selectRow(row)
         self._fill_targets()
         self.peers_hint.setText(self._peers_hint(state))
+        if not self.relay_edit.isModified():  # never overwrite what is being typed
+            self.relay_edit.setText(state.relay or "")
         self._enable()
         self.status_changed.emit(status_text(state))
 
@@ -305,6 +349,10 @@ class SyncSection(QWidget):
         self.export_button.setEnabled(idle and targets)
         self.export_button.setToolTip("" if targets else "There is no enrolled peer to send to.")
         self.import_button.setEnabled(idle)
+        self.drive_button.setEnabled(idle and not self._transport_busy)
+        relay = self.state is not None and self.state.relay is not None
+        self.sync_now_button.setEnabled(relay and not self._transport_busy)
+        self.sync_now_button.setToolTip("" if relay else "Save the relay's address first.")
         selected = self._selected()
         self.revoke_button.setEnabled(
             idle and selected is not None and selected.peer.active and selected.peer.role != "hq"
@@ -442,6 +490,51 @@ class SyncSection(QWidget):
         self._enable()
         self.status_message.emit(batch.lines[-1] if batch.steps == 1 else "Done.")
         self.finished.emit()
+
+    # -- drive and relay -----------------------------------------------------------------------
+
+    def choose_drive(self) -> None:
+        """Ask for a drive or folder to sync with; HQ writes for the station chosen in "Send to"."""
+        folder = QFileDialog.getExistingDirectory(
+            self, "Sync with a drive or folder", str(self.folder)
+        )
+        if not folder:
+            return
+        self.folder = Path(folder)
+        chosen, state = self.target.currentData(), self.state
+        peers = None
+        if self.role == "hq" and chosen != ALL_STATIONS and state is not None:
+            peers = [s.peer for s in state.peers if s.peer.fingerprint == chosen]
+        self.drive_chosen.emit(Path(folder), peers)
+
+    def save_relay(self) -> None:
+        """Check the address, keep it in the vault, then have the window watch it."""
+        try:
+            url = check_url(self.relay_edit.text())
+        except RelayError as error:
+            self._report(error)
+            return
+
+        def done(_: None) -> None:
+            self.relay_edit.setText(url)
+            self.summary.setStyleSheet("")
+            self.summary.setText(f"Relay address saved: {url}")
+            self.relay_changed.emit(url)
+            self.reload()  # now, even while hidden: "Sync now" needs the address
+
+        self.session.write(
+            "sync", lambda vault: set_relay_url(vault, url), done, self, self._report
+        )
+
+    def set_auto_sync(self, on: bool) -> None:
+        self.auto_sync_box.blockSignals(True)
+        self.auto_sync_box.setChecked(on)
+        self.auto_sync_box.blockSignals(False)
+
+    def set_transport_busy(self, busy: bool) -> None:
+        """A drive or relay sync is running in the window: no second one from here."""
+        self._transport_busy = busy
+        self._enable()
 
     # -- HQ ------------------------------------------------------------------------------------
 
