@@ -54,8 +54,16 @@ def _hq_identity(path: Path) -> PeerIdentity:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="HQ's public identity, from `liaison-desk identity export --out FILE` at HQ.",
 )
-@click.option("--tls-cert", type=click.Path(dir_okay=False, exists=True, path_type=Path))
-@click.option("--tls-key", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--tls-cert",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The relay's TLS certificate (PEM); serve HTTPS with --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="The private key of --tls-cert (PEM).",
+)
 @click.option("--max-bundle-mb", default=512, show_default=True, help="Largest bundle accepted.")
 @click.option("--rate", default=10.0, show_default=True, help="Requests a second per station.")
 @click.option("--burst", default=120, show_default=True, help="Requests a station may burst.")
