@@ -20,7 +20,14 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync import peers as registry
 from liaison_desk.sync.drive import sync_drive
 from liaison_desk.sync.errors import SyncError
-from liaison_desk.sync.online import RelayError, check_url, relay_url, set_relay_url, sync_online
+from liaison_desk.sync.online import (
+    RelayError,
+    check_url,
+    relay_url,
+    set_relay_authority,
+    set_relay_url,
+    sync_online,
+)
 from liaison_desk.sync.transfer import SyncReport
 
 
@@ -146,7 +153,8 @@ def drive(app: AppContext, /, drive: Path, peer_ids: tuple[str, ...], as_json: b
     "--ca",
     "ca_file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="Certificate of the authority that signed the relay's TLS certificate, if not public.",
+    help="Certificate (PEM) of the authority that signed the relay's, if not a public one; "
+    "remembered for next time.",
 )
 @json_option
 @pass_app
@@ -162,9 +170,14 @@ def online(app: AppContext, /, url: str | None, ca_file: Path | None, as_json: b
     url = check_url(url) if url else stored
     if url is None:
         raise RelayError("No relay is set; give its address with --relay URL.")
+    if ca_file is not None:
+        try:
+            set_relay_authority(vault, ca_file.read_text(encoding="ascii"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise RelayError(f"{ca_file} cannot be read as a PEM certificate.") from exc
     line = StepLine()
     try:
-        report = sync_online(vault, url, line, ca_file)
+        report = sync_online(vault, url, line)
     finally:
         line.close()
     if url != stored:

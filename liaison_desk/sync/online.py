@@ -44,6 +44,7 @@ from liaison_desk.sync.transfer import StepProgress, SyncReport, apply_bundle, o
 log = logging.getLogger("liaison_desk.sync")
 
 RELAY_URL_KEY = "relay_url"
+RELAY_CA_KEY = "relay_ca"
 PROBE_TIMEOUT_S = 5.0
 TIMEOUT_S = 30.0
 MAX_DOWNLOAD = 1 << 34  # 16 GiB: the relay's listing is believed only this far
@@ -90,7 +91,7 @@ class RelayClient:
         self,
         url: str,
         me: Identity,
-        ca_file: Path | None = None,
+        authority: str | None = None,
         timeout: float = TIMEOUT_S,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -98,7 +99,7 @@ class RelayClient:
         self.me = me
         self._prefix = urlsplit(self.url).path
         self._clock = clock
-        self._http = _http_client(self.url, ca_file, timeout)
+        self._http = _http_client(self.url, authority, timeout)
 
     def __enter__(self) -> RelayClient:
         return self
@@ -262,10 +263,10 @@ def _raise_for(response: httpx.Response) -> None:
 # -- one sync --------------------------------------------------------------------------------------
 
 
-def probe(url: str, ca_file: Path | None = None) -> None:
+def probe(url: str, authority: str | None = None) -> None:
     """Raise RelayUnreachable unless the relay at `url` answers (an unsigned health check)."""
     url = check_url(url)
-    with _http_client(url, ca_file, PROBE_TIMEOUT_S) as http:
+    with _http_client(url, authority, PROBE_TIMEOUT_S) as http:
         _health(http, url)
 
 
@@ -283,10 +284,11 @@ def _health(http: httpx.Client, url: str) -> None:
         raise RelayUnreachable(f"{url} answers, but it is not a Liaison Desk relay.")
 
 
-def _http_client(url: str, ca_file: Path | None, timeout: float) -> httpx.Client:
+def _http_client(url: str, authority: str | None, timeout: float) -> httpx.Client:
+    """`authority`: PEM certificates to trust instead of the public ones (HQ's own CA)."""
     verify: ssl.SSLContext | bool = True
-    if ca_file is not None:
-        verify = ssl.create_default_context(cafile=str(ca_file))
+    if authority is not None:
+        verify = trust(authority)
     return httpx.Client(
         base_url=url,
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
@@ -307,6 +309,26 @@ def set_relay_url(vault: Vault, url: str) -> None:
         vault.set_meta(RELAY_URL_KEY, check_url(url))
 
 
+def relay_authority(vault: Vault) -> str | None:
+    """The certificate authority (PEM) trusted for the relay, when it is HQ's own."""
+    row = vault.conn.execute("SELECT value FROM meta WHERE key = ?", (RELAY_CA_KEY,)).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def set_relay_authority(vault: Vault, pem: str) -> None:
+    trust(pem)
+    with vault.store.transaction():
+        vault.set_meta(RELAY_CA_KEY, pem)
+
+
+def trust(pem: str) -> ssl.SSLContext:
+    """A TLS context trusting exactly these PEM certificates; RelayError if they are not."""
+    try:
+        return ssl.create_default_context(cadata=pem)
+    except (ssl.SSLError, ValueError) as exc:
+        raise RelayError("That file holds no certificate in PEM form.") from exc
+
+
 def spool_dir(vault: Vault) -> Path:
     return vault.path / "spool"
 
@@ -315,12 +337,12 @@ def sync_online(
     vault: Vault,
     url: str,
     progress: StepProgress | None = None,
-    ca_file: Path | None = None,
+    authority: str | None = None,
 ) -> SyncReport:
     """Pull what waits for this vault on the relay, apply it, then push what its peers are owed."""
     me = load_identity(vault.conn)
     report = SyncReport(check_url(url))
-    with RelayClient(url, me, ca_file) as client:
+    with RelayClient(url, me, authority or relay_authority(vault)) as client:
         client.probe()
         if me.public.role == "hq":
             client.put_roster(build_roster(vault))

@@ -30,7 +30,7 @@ CAP_MS = 15 * 60_000
 STEADY_MS = 60_000
 TICK_MS = 1_000  # the countdown on the label
 
-Prober = Callable[[str], None]  # raises a LiaisonError unless the relay answers
+Prober = Callable[[str, str | None], None]  # url, authority; raises unless the relay answers
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class RelayMonitor(QObject):
         self._ticker = QTimer(self, interval=TICK_MS)
         self._ticker.timeout.connect(self._show)
         self._url: str | None = None
+        self._authority: str | None = None
         self._reachable: bool | None = None
         self._failures = 0
         self._reason = ""
@@ -87,6 +88,10 @@ class RelayMonitor(QObject):
     def reachable(self) -> bool | None:
         """None until the relay has been probed (or while no relay is set)."""
         return self._reachable
+
+    def set_authority(self, pem: str | None) -> None:
+        """The certificate authority the relay's TLS certificate is checked against, if HQ's own."""
+        self._authority = pem
 
     def set_url(self, url: str | None) -> None:
         """Watch `url` from scratch (probed at once), or stop watching when it is None."""
@@ -112,6 +117,7 @@ class RelayMonitor(QObject):
         self._in_flight = True
         self._show()
         generation = self._generation
+        authority = self._authority
 
         def answered(error: LiaisonError | None) -> None:
             if generation != self._generation:
@@ -121,7 +127,9 @@ class RelayMonitor(QObject):
             self._record(error)
             self.checked.emit(error is None, was is not (error is None))
 
-        self._runner.run(lambda: self._prober(url), lambda _: answered(None), answered, self)
+        self._runner.run(
+            lambda: self._prober(url, authority), lambda _: answered(None), answered, self
+        )
 
     def note_sync(self, unreachable: LiaisonError | None) -> None:
         """A sync's outcome: `unreachable` when it could not reach the relay, else None."""

@@ -268,7 +268,15 @@ class TransportActions(QObject):
     def _on_unlocked(self) -> None:
         self._last_sync.invalidate()
         self._dirty = False
-        self.session.read(online_sync.relay_url, self.monitor.set_url, self, self._quiet)
+
+        def settings(vault: Vault) -> tuple[str | None, str | None]:
+            return online_sync.relay_url(vault), online_sync.relay_authority(vault)
+
+        def watch(found: tuple[str | None, str | None]) -> None:
+            self.monitor.set_authority(found[1])
+            self.monitor.set_url(found[0])
+
+        self.session.read(settings, watch, self, self._quiet)
 
     def _on_locked(self) -> None:
         self.monitor.stop()

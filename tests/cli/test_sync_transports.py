@@ -61,6 +61,10 @@ def test_sync_online_needs_a_relay_and_says_when_it_is_unreachable(pair: Pair) -
     assert down.code == 1 and "cannot be reached" in one_sentence(down.err)
     bad = pair.rome("sync", "online", "--relay", "relay.example")
     assert bad.code == 1 and "is not a relay address" in one_sentence(bad.err)
+    not_pem = pair.root / "not-a-cert.pem"
+    not_pem.write_text("hello")
+    no_ca = pair.rome("sync", "online", "--relay", "https://127.0.0.1:9", "--ca", not_pem)
+    assert no_ca.code == 1 and "no certificate in PEM form" in one_sentence(no_ca.err)
 
 
 def test_sync_online_through_a_relay_served_by_the_cli(pair: Pair) -> None:

@@ -21,7 +21,7 @@ from cryptography.x509.oid import NameOID
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.identity import load_identity
-from liaison_desk.sync.online import RelayUnreachable, sync_online
+from liaison_desk.sync.online import RelayUnreachable, probe, set_relay_authority, sync_online
 from liaison_desk.sync.roster import build_roster
 from tests.relay.clients import enrol_on_roster, new_identity, send
 from tests.relay.relay_process import export_identity, relay_process
@@ -80,10 +80,13 @@ def test_sync_over_tls_trusts_only_the_authority_it_is_given(
         assert relay.url.startswith("https://127.0.0.1:")
         with pytest.raises(RelayUnreachable, match="certificate is not trusted"):
             sync_online(hq, relay.url)
-        sync_online(hq, relay.url, ca_file=cert)
+        authority = cert.read_text()
+        sync_online(hq, relay.url, authority=authority)
         contact = station.store.add(Contact(full_name="Col. Dubois"))
-        sync_online(station, relay.url, ca_file=cert)
-        sync_online(hq, relay.url, ca_file=cert)
+        set_relay_authority(station, authority)  # kept in the vault, used from then on
+        sync_online(station, relay.url)
+        probe(relay.url, authority)
+        sync_online(hq, relay.url, authority=authority)
     assert f"contact/{contact.id}" in canonical_dump(hq)
 
 

@@ -53,12 +53,12 @@ class Probes:
         self.started = threading.Event()
         self.ended = threading.Event()
 
-    def __call__(self, url: str) -> None:
+    def __call__(self, url: str, authority: str | None) -> None:
         self.threads.add(threading.current_thread())
         self.starts.append(time.monotonic())
         self.started.set()
         try:
-            probe(url)
+            probe(url, authority)
         finally:
             self.ended.set()
 
@@ -200,7 +200,7 @@ class Switch:
     def __init__(self) -> None:
         self.up = True
 
-    def __call__(self, url: str) -> None:
+    def __call__(self, url: str, authority: str | None) -> None:
         if not self.up:
             raise RelayUnreachable(f"The relay at {url} cannot be reached.")
 
