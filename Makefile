@@ -43,6 +43,7 @@ test: install lint typecheck
 bench: install
 	$(BIN)/python benchmarks/vault.py
 	$(BIN)/python benchmarks/sync.py
+	$(BIN)/python benchmarks/relay.py
 	$(BIN)/python benchmarks/gui.py
 	$(BIN)/python benchmarks/interop.py
 	$(BIN)/python benchmarks/startup.py
