@@ -53,17 +53,6 @@ class ListQuery:
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def _null(value: None) -> None:
-    return value
-
-
-# sqlcipher3 binds str, int, float and bytes directly but sends None through its adapter
-# protocol, which looks for __adapt__ and __conform__ and clears the AttributeErrors: about
-# 1 us per None, and a new record leaves most of its fields empty (a 100k-op import bound
-# 900k of them). An identity adapter is found by one dict lookup instead.
-sqlcipher3.register_adapter(type(None), _null)
-
-
 def _json(value: Any) -> str:
     # One shared encoder: json.dumps() with options builds a new one on every call.
     return _ENCODER.encode(value)
