@@ -22,10 +22,12 @@ for the ML-DSA-87 signature (4,627 bytes) and the sealed file key (1,713) it mus
 
 The baseline is `bare_server.py`: Starlette's hello-world on uvicorn with the relay's
 server settings, in its own process, which reads each PUT body and discards it. Its
-clients are the same processes with the same httpx client (`sync.online`'s settings),
-sending the same files the same way, unsigned. Each phase is timed from the moment every
-client is connected and ready (a barrier) to the last response; CPU per bundle is
-the server process's (from /proc) and the clients' own (process_time).
+clients are the same processes sending the same requests: the same files through the
+same `RelayClient`, signed the same way; the bare server ignores the signatures. So the
+clients cost the same in both runs, and the ratio is what the relay's own work costs.
+Each phase is timed from the moment every client is connected and ready (a barrier) to
+the last response; CPU per bundle is the server process's (from /proc) and the clients'
+own (process_time).
 
 Everything lives in a temporary directory deleted at the end. The script always exits 0:
 it reports, it does not gate.
@@ -64,9 +66,14 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle import write_bundle
 from liaison_desk.sync.exchange import SUFFIX
 from liaison_desk.sync.identity import Identity, PeerIdentity, load_identity, short
-from liaison_desk.sync.online import TIMEOUT_S, RelayClient, _http_client, _pieces, sync_online
+from liaison_desk.sync.online import TIMEOUT_S, RelayClient, _http_client, sync_online
 from liaison_desk.sync.peers import add_peer
-from liaison_desk.sync.request_signing import read_claims, sign_request, verify_claims
+from liaison_desk.sync.request_signing import (
+    EMPTY_DIGEST,
+    read_claims,
+    sign_request,
+    verify_claims,
+)
 
 from report import Row, log, percentile, ratio, table, verdict
 
@@ -228,9 +235,12 @@ class Client:
             with RelayClient(self.setup.relay, signer) as client:
                 client.probe()  # connected before the clock starts
                 return timed(barrier, self._relay_steps(job, client))
-        with _http_client(self.setup.bare, None, TIMEOUT_S) as http:
+        with (
+            _http_client(self.setup.bare, None, TIMEOUT_S) as http,
+            RelayClient(self.setup.bare, self.me) as client,
+        ):
             http.get("/health").raise_for_status()
-            return timed(barrier, self._bare_steps(job, http))
+            return timed(barrier, self._bare_steps(job, http, client))
 
     def _relay_steps(self, job: Job, client: RelayClient) -> list[Step]:
         hq_fp = self.setup.hq.fingerprint
@@ -250,36 +260,33 @@ class Client:
         dest.unlink()
         client.acknowledge(name)
 
-    def _bare_steps(self, job: Job, http: httpx.Client) -> list[Step]:
+    def _bare_steps(self, job: Job, http: httpx.Client, client: RelayClient) -> list[Step]:
         if job.kind == "get-small":
             box = f"/v1/mailboxes/{self.me.fingerprint}"
             return [Step.of(p, lambda p=p: self._bare_fetch(http, box, p)) for p in self.down]
-        box = f"/v1/mailboxes/{self.setup.hq.fingerprint}"
+        hq_fp = self.setup.hq.fingerprint
         paths = self.small if job.kind == "put-small" else self.large
-        return [Step.of(p, lambda p=p: _bare_upload(http, f"{box}/{p.name}", p)) for p in paths]
+        return [Step.of(p, lambda p=p: client.upload(hq_fp, p)) for p in paths]
 
     def _bare_fetch(self, http: httpx.Client, box: str, bundle: Path) -> None:
-        """What RelayClient.download and .acknowledge do, unsigned."""
+        """What RelayClient.download and .acknowledge send, signed alike (the size as a query,
+        which the bare server needs and the signature does not cover)."""
         path = f"{box}/{bundle.name}"
         dest = self.folder / "in" / bundle.name
         tmp = dest.with_name(f".{dest.name}.part")
         params = {"size": bundle.stat().st_size}
-        with http.stream("GET", path, params=params) as response, open(tmp, "wb") as out:
+        headers = sign_request(self.me, "GET", path, EMPTY_DIGEST, int(time.time()))
+        with (
+            http.stream("GET", path, params=params, headers=headers) as response,
+            open(tmp, "wb") as out,
+        ):
             response.raise_for_status()
             for piece in response.iter_bytes(_PIECE):
                 out.write(piece)
         os.replace(tmp, dest)
         dest.unlink()
-        http.delete(path).raise_for_status()
-
-
-def _bare_upload(http: httpx.Client, path: str, bundle: Path) -> None:
-    """What RelayClient.upload sends (the file in pieces, its length declared), unsigned."""
-    size = bundle.stat().st_size
-    response = http.put(
-        path, content=_pieces(bundle, size, None), headers={"content-length": str(size)}
-    )
-    response.raise_for_status()
+        headers = sign_request(self.me, "DELETE", path, EMPTY_DIGEST, int(time.time()))
+        http.delete(path, headers=headers).raise_for_status()
 
 
 @dataclass(frozen=True)
@@ -614,8 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"\nFAILED {note}")
     print(
         "\nBaseline, measured in this run: Starlette's hello-world on uvicorn (same settings as "
-        "the relay, its own process) taking the same bodies from the same client processes "
-        "with the same httpx client, unsigned. Client and server share this machine's "
+        "the relay, its own process) taking the same signed requests from the same client "
+        "processes, and ignoring the signatures. Client and server share this machine's "
         f"{os.cpu_count()} cores. {time.perf_counter() - start:.0f} s in all."
     )
     return 0

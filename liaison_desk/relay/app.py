@@ -36,6 +36,7 @@ from liaison_desk.relay.store import (
     Download,
     MailboxStore,
     StoreError,
+    Upload,
 )
 from liaison_desk.sync.bundle import PREFIX, read_header
 from liaison_desk.sync.errors import BundleRefused
@@ -44,6 +45,7 @@ from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.request_signing import (
     EMPTY_DIGEST,
     RequestRefused,
+    SignedClaims,
     body_digest,
     read_claims,
     verify_claims,
@@ -58,6 +60,7 @@ ROSTER_CHECK_S = 2.0
 ROSTER_FORCE_S = 0.25
 NONCE_PRUNE_S = 60.0
 SUPERSEDE = "liaison-supersede"
+WHOLE_READ = 1024 * 1024  # a bundle up to this size is read in one go, not streamed
 
 
 class Refusal(Exception):
@@ -140,21 +143,31 @@ class Relay:
         request.scope["relay.keyid"] = claims.keyid[:16]
         signer = await self._known(claims.keyid)
         path = request.scope["raw_path"].decode("latin-1")
-        try:
-            verify_claims(claims, signer.identity, request.method, path, digest, int(time.time()))
-        except RequestRefused as exc:
-            raise Refusal(401, exc.code, exc.message) from None
+        # One hop to a worker for both: verifying releases the GIL in part, and the
+        # event loop goes on serving other requests meanwhile.
+        refused = await run_in_threadpool(
+            self._verify_and_claim, claims, signer.identity, request.method, path, digest
+        )
+        if refused is not None:
+            raise refused
         wait = self.buckets.take(claims.keyid)
         if wait:
             raise Refusal(
                 429, "rate-limited", "Too many requests; slow down.", retry_after=int(wait) + 1
             )
-        if not await run_in_threadpool(
-            self.store.claim_nonce, claims.keyid, claims.nonce, claims.created
-        ):
-            raise Refusal(401, "replayed", "This request was already received (replayed).")
         await self._prune_nonces()
         return signer
+
+    def _verify_and_claim(
+        self, claims: SignedClaims, signer: PeerIdentity, method: str, path: str, digest: str
+    ) -> Refusal | None:
+        try:
+            verify_claims(claims, signer, method, path, digest, int(time.time()))
+        except RequestRefused as exc:
+            return Refusal(401, exc.code, exc.message)
+        if not self.store.claim_nonce(claims.keyid, claims.nonce, claims.created):
+            return Refusal(401, "replayed", "This request was already received (replayed).")
+        return None
 
     async def _known(self, keyid: str) -> Signer:
         if keyid == self.hq.fingerprint:
@@ -228,7 +241,7 @@ class Relay:
                 400, "bad-name", "The bundle's name does not match its sender and recipient."
             )
         size = _length(request, self.max_bundle)
-        upload = await run_in_threadpool(self.store.upload)
+        upload = self.store.upload()
         try:
             hasher = hashlib.sha384()
             head = bytearray()
@@ -240,17 +253,32 @@ class Relay:
             if hasher.digest() != expected:
                 raise Refusal(400, "digest-mismatch", "The body does not match its Content-Digest.")
             _check_header(bytes(head), size, signer, recipient, name)
-            created = await run_in_threadpool(upload.commit, recipient, name, expected)
+            older = (
+                f"{signer.fingerprint[:16]}-to-" if request.headers.get(SUPERSEDE) == "?1" else None
+            )
+            created = await run_in_threadpool(self._store, upload, recipient, name, expected, older)
         except DifferentBundle:
             raise Refusal(
                 409, "different-bundle", "Another bundle of that name waits already."
             ) from None
         finally:
             upload.abort()
-        if request.headers.get(SUPERSEDE) == "?1":
-            await self._drop_older(signer, recipient, name)
         request.scope["relay.bytes_in"] = size
         return JSONResponse({"name": name, "stored": created}, status_code=201 if created else 200)
+
+    def _store(
+        self, upload: Upload, recipient: str, name: str, sha384: bytes, older: str | None
+    ) -> bool:
+        """Commit the upload; with `older` (a sender's prefix), drop that sender's older bundles.
+
+        The newest bundle carries everything its sender's older ones still waiting held.
+        """
+        created = upload.commit(recipient, name, sha384)
+        if older is not None:
+            for waiting in self.store.waiting(recipient, older):
+                if waiting.name != name:
+                    self.store.delete(recipient, waiting.name)
+        return created
 
     def _may_send(self, signer: Signer, recipient: str) -> None:
         if signer.is_hq:
@@ -259,13 +287,6 @@ class Relay:
                 raise Refusal(403, "unknown-recipient", "That station is not on HQ's roster.")
         elif recipient != self.hq.fingerprint:
             raise Refusal(403, "stations-send-to-hq", "A station sends bundles to HQ only.")
-
-    async def _drop_older(self, signer: Signer, recipient: str, newest: str) -> None:
-        """The sender's newest bundle carries all its older ones still waiting held."""
-        prefix = f"{signer.fingerprint[:16]}-to-"
-        for waiting in await run_in_threadpool(self.store.waiting, recipient):
-            if waiting.name != newest and waiting.name.startswith(prefix):
-                await run_in_threadpool(self.store.delete, recipient, waiting.name)
 
     async def list_mailbox(self, request: Request) -> Response:
         recipient = _recipient(request)
@@ -280,6 +301,9 @@ class Relay:
         if download is None:
             raise Refusal(404, "not-found", "No such bundle waits here.")
         request.scope["relay.bytes_out"] = download.size
+        if download.size <= WHOLE_READ:
+            body = await run_in_threadpool(_read_whole, download)
+            return Response(body, media_type="application/octet-stream")
         return StreamingResponse(
             _stream(download),
             media_type="application/octet-stream",
@@ -356,6 +380,13 @@ def _check_header(head: bytes, size: int, signer: Signer, recipient: str, name: 
     expected = f"{pair}-{header.origin}-{header.bundle_seq:08d}{SUFFIX}"
     if header.sender != signer.fingerprint or header.recipient != recipient or name != expected:
         raise Refusal(422, "header-mismatch", "The bundle's header does not match the request.")
+
+
+def _read_whole(download: Download) -> bytes:
+    try:
+        return b"".join(download.chunks())
+    finally:
+        download.close()
 
 
 async def _stream(download: Download) -> AsyncIterator[bytes]:

@@ -130,15 +130,23 @@ class DirStore:
     def upload(self) -> DirUpload:
         return DirUpload(self.root)
 
-    def waiting(self, recipient: str) -> list[StoredBundle]:
+    def waiting(self, recipient: str, prefix: str = "") -> list[StoredBundle]:
         box = self.root / "mailboxes" / recipient
         try:
-            entries = sorted(os.scandir(box), key=lambda e: e.name)
+            entries = sorted(
+                (e for e in os.scandir(box) if e.name.startswith(prefix)), key=lambda e: e.name
+            )
         except FileNotFoundError:
             return []
         except OSError as exc:
             raise _store_error(exc) from exc
-        return [StoredBundle(e.name, e.stat().st_size) for e in entries]
+        found = []
+        for entry in entries:
+            try:
+                found.append(StoredBundle(entry.name, entry.stat().st_size))
+            except FileNotFoundError:  # acknowledged or superseded meanwhile
+                continue
+        return found
 
     def download(self, recipient: str, name: str) -> DirDownload | None:
         try:

@@ -210,11 +210,11 @@ class S3Store:
     def upload(self) -> S3Upload:
         return S3Upload(self)
 
-    def waiting(self, recipient: str) -> list[StoredBundle]:
+    def waiting(self, recipient: str, prefix: str = "") -> list[StoredBundle]:
         box = self.key("mailboxes", recipient, "")
         found = [
             StoredBundle(item["Key"][len(box) :], int(item["Size"]))
-            for page in self._keys(box)
+            for page in self._keys(box + prefix)
             for item in page.get("Contents", [])
         ]
         return sorted(found, key=lambda b: b.name)

@@ -7,6 +7,7 @@ would have to break both the lattice and the elliptic-curve scheme.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -49,7 +50,7 @@ class PeerIdentity:
     post: str
     keys: PublicKeys
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         return self.keys.fingerprint()
 
