@@ -109,6 +109,8 @@ class DirDownload:
 
 
 class DirStore:
+    local = True
+
     def __init__(self, root: Path) -> None:
         self.root = root
         try:

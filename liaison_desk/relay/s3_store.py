@@ -122,6 +122,8 @@ class S3Download:
 
 
 class S3Store:
+    local = False
+
     def __init__(
         self,
         bucket: str,

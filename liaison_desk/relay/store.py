@@ -56,6 +56,10 @@ class Download(Protocol):
 
 
 class MailboxStore(Protocol):
+    # True when its operations are quick local file operations, which the relay may run on
+    # its event loop for small bundles; False when they go over a network.
+    local: bool
+
     def upload(self) -> Upload: ...
 
     def waiting(self, recipient: str, prefix: str = "") -> list[StoredBundle]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, mldsa
 
 from liaison_desk.core.identity_keys import PublicKeys, SecretKeys
 from liaison_desk.core.schema import Connection
@@ -95,9 +95,14 @@ class PeerIdentity:
             raise EnrolmentError("The identity's fingerprint does not match its keys.")
         return identity
 
+    @functools.cached_property
+    def _verifiers(self) -> tuple[mldsa.MLDSA87PublicKey, ec.EllipticCurvePublicKey]:
+        # Decoding a P-384 point is a good part of a verification: once per identity.
+        return self.keys.signature_keys()
+
     def verify(self, message: bytes, signatures: Signatures, context: bytes) -> bool:
         """True only if both signatures verify over `message` in this `context`."""
-        ml, ecdsa = self.keys.signature_keys()
+        ml, ecdsa = self._verifiers
         try:
             ml.verify(signatures.mldsa87, message, context)
             ecdsa.verify(signatures.ecdsa_p384, context + message, ec.ECDSA(hashes.SHA384()))
