@@ -41,6 +41,15 @@ def _store_error(exc: OSError) -> StoreError:
     return StoreError(f"the relay's storage failed ({exc.strerror or exc})")
 
 
+def _link(source: Path, target: Path) -> None:
+    """Hard-link `source` at `target` (never replacing it), making the mailbox if it is new."""
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target)
+
+
 def _tag(st: os.stat_result) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
 
@@ -56,6 +65,7 @@ def _sha384(path: Path) -> bytes:
 class DirUpload:
     def __init__(self, root: Path) -> None:
         self._root = root
+        self._done = False
         self._path = root / "incoming" / f"{os.urandom(12).hex()}.part"
         try:
             self._file: BinaryIO = open(self._path, "xb")  # noqa: SIM115 (closed by commit/abort)
@@ -76,9 +86,8 @@ class DirUpload:
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
-            box.mkdir(parents=True, exist_ok=True)
             try:
-                os.link(self._path, target)
+                _link(self._path, target)
             except FileExistsError:
                 if _sha384(target) != sha384:
                     raise DifferentBundle(name) from None
@@ -91,8 +100,10 @@ class DirUpload:
             self.abort()
 
     def abort(self) -> None:
-        self._file.close()
-        self._path.unlink(missing_ok=True)
+        if not self._done:
+            self._done = True
+            self._file.close()
+            self._path.unlink(missing_ok=True)
 
 
 class DirDownload:
@@ -170,9 +181,13 @@ class DirStore:
     def claim_nonce(self, keyid: str, nonce: str, created_s: int) -> bool:
         folder = self.root / "nonces" / str(created_s // 60)
         key = hashlib.sha256(f"{keyid}:{nonce}".encode()).hexdigest()
+        flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY
         try:
-            folder.mkdir(exist_ok=True)
-            os.close(os.open(folder / key, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            try:
+                os.close(os.open(folder / key, flags, 0o600))
+            except FileNotFoundError:  # the minute's first nonce
+                folder.mkdir(exist_ok=True)
+                os.close(os.open(folder / key, flags, 0o600))
         except FileExistsError:
             return False
         except OSError as exc:
