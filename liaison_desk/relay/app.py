@@ -41,7 +41,7 @@ from liaison_desk.relay.store import (
 )
 from liaison_desk.sync.bundle import PREFIX, read_header
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.exchange import NAME_PATTERN, SUFFIX
+from liaison_desk.sync.exchange import NAME_PATTERN, SUFFIX, superseded
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.request_signing import (
     EMPTY_DIGEST,
@@ -171,11 +171,11 @@ class Relay:
         return await run_in_threadpool(work, *args)
 
     async def _known(self, keyid: str) -> Signer:
-        if keyid == self.hq.fingerprint:
-            return Signer(self.hq, True)
         cache = self.roster
         if cache.due():
             await run_in_threadpool(cache.refresh)
+        if keyid == self.hq.fingerprint:
+            return Signer(self.hq, True)
         if (cache.roster is None or keyid not in cache.roster.stations) and cache.due(True):
             await run_in_threadpool(cache.refresh, True)
         roster = cache.roster
@@ -236,7 +236,7 @@ class Relay:
         digest = request.headers.get("content-digest") or ""
         expected = _digest(digest)
         signer = await self.signer(request, digest)
-        self._may_send(signer, recipient)
+        await self._may_send(signer, recipient)
         if not name.startswith(f"{signer.fingerprint[:16]}-to-{recipient[:16]}-"):
             raise Refusal(
                 400, "bad-name", "The bundle's name does not match its sender and recipient."
@@ -279,13 +279,17 @@ class Relay:
         created = upload.commit(recipient, name, sha384)
         if older is not None:
             for waiting in self.store.waiting(recipient, older):
-                if waiting.name != name:
+                if superseded(waiting.name, name):
                     self.store.delete(recipient, waiting.name)
         return created
 
-    def _may_send(self, signer: Signer, recipient: str) -> None:
+    async def _may_send(self, signer: Signer, recipient: str) -> None:
         if signer.is_hq:
-            roster = self.roster.roster
+            cache = self.roster
+            roster = cache.roster
+            if (roster is None or roster.active(recipient) is None) and cache.due(True):
+                await run_in_threadpool(cache.refresh, True)  # another process took it
+                roster = cache.roster
             if roster is None or roster.active(recipient) is None:
                 raise Refusal(403, "unknown-recipient", "That station is not on HQ's roster.")
         elif recipient != self.hq.fingerprint:
@@ -413,6 +417,11 @@ def _refused(exc: Refusal) -> Response:
     )
 
 
+def _may_have_body(request: Request) -> bool:
+    headers = request.headers
+    return "transfer-encoding" in headers or headers.get("content-length", "0") != "0"
+
+
 def _guarded(
     endpoint: Callable[[Request], Awaitable[Response]],
 ) -> Callable[[Request], Awaitable[Response]]:
@@ -422,8 +431,10 @@ def _guarded(
         except Refusal as exc:
             request.scope["relay.refusal"] = exc.code
             response = _refused(exc)
-            if exc.status in (411, 413):
-                response.headers["connection"] = "close"  # the unread body is not drained
+            if _may_have_body(request):
+                # Whatever is left of the body is not read: the connection closes, or the
+                # server would drain it, however large, for anyone who cares to send it.
+                response.headers["connection"] = "close"
             return response
         except ClientDisconnect:
             request.scope["relay.refusal"] = "client-gone"

@@ -21,9 +21,16 @@ from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.errors import StorageError
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.exchange import SUFFIX, export_bundle
-from liaison_desk.sync.identity import load_identity, short
+from liaison_desk.sync.identity import load_identity
 from liaison_desk.sync.peers import Peer
-from liaison_desk.sync.transfer import StepProgress, SyncReport, apply_bundle, owed, step
+from liaison_desk.sync.transfer import (
+    StepProgress,
+    SyncReport,
+    apply_bundle,
+    drop_superseded,
+    owed,
+    step,
+)
 
 log = logging.getLogger("liaison_desk.sync")
 
@@ -83,7 +90,7 @@ def sync_drive(
             report.error = exc
             break
         report.sent.append(written)
-        drop_superseded(box, written.path, f"{short(me.fingerprint)}-to-")
+        drop_superseded(box, written.path)
     log.info(
         "drive sync: %d applied, %d replayed, %d refused, %d written",
         len(report.applied),
@@ -100,18 +107,3 @@ def _remove(path: Path) -> None:
         path.unlink()
     except OSError as exc:
         log.info("applied bundle left on the drive (errno %s)", exc.errno)
-
-
-def drop_superseded(box: Path, newest: Path, ours: str) -> None:
-    """Remove our older bundles (and leftovers of interrupted writes) from a peer's outbox.
-
-    A new bundle carries every change the peer has not acknowledged, so an
-    older one still waiting there holds nothing the new one lacks.
-    """
-    for path in box.iterdir():
-        name = path.name.removeprefix(".")
-        if path != newest and name.startswith(ours):
-            try:
-                path.unlink()
-            except OSError as exc:
-                log.info("superseded bundle left in place (errno %s)", exc.errno)

@@ -166,6 +166,22 @@ def bundle_name(me: Identity, peer: PeerIdentity, origin: str, seq: int) -> str:
     return f"{short(me.fingerprint)}-to-{short(peer.fingerprint)}-{origin}-{seq:08d}{SUFFIX}"
 
 
+def superseded(older: str, newer: str) -> bool:
+    """Whether bundle file `older` holds nothing that `newer` lacks, going by their names.
+
+    A bundle carries every change its recipient has not acknowledged, so a later
+    bundle of the same sender, recipient and incarnation holds all an earlier
+    one did. One of another incarnation (a restored vault) never is: it may hold
+    changes the other lacks. A leftover `.part` of a write cut short counts too.
+    """
+    old, new = older.removeprefix(".").removesuffix(".part"), newer
+    if not (NAME_PATTERN.fullmatch(old) and NAME_PATTERN.fullmatch(new)):
+        return False
+    old_pair, _, old_seq = old.removesuffix(SUFFIX).rpartition("-")
+    new_pair, _, new_seq = new.removesuffix(SUFFIX).rpartition("-")
+    return old_pair == new_pair and int(old_seq) < int(new_seq)
+
+
 def export_bundle(
     vault: Vault,
     peer_fingerprint: str,

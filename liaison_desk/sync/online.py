@@ -15,6 +15,7 @@ on Windows and macOS the system configuration, through urllib's discovery).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -26,6 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -34,14 +36,23 @@ from liaison_desk import __version__
 from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.errors import SyncError
-from liaison_desk.sync.exchange import NAME_PATTERN, SUFFIX, export_bundle
-from liaison_desk.sync.identity import Identity, load_identity, short
+from liaison_desk.sync.exchange import NAME_PATTERN, SUFFIX, ExportResult, export_bundle
+from liaison_desk.sync.identity import Identity, load_identity
 from liaison_desk.sync.peers import exchange_peers
 from liaison_desk.sync.request_signing import EMPTY_DIGEST, sign_request
 from liaison_desk.sync.roster import build_roster
-from liaison_desk.sync.transfer import StepProgress, SyncReport, apply_bundle, owed, step
+from liaison_desk.sync.transfer import (
+    StepProgress,
+    SyncReport,
+    apply_bundle,
+    drop_superseded,
+    owed,
+    step,
+)
 
 log = logging.getLogger("liaison_desk.sync")
+
+T = TypeVar("T")
 
 RELAY_URL_KEY = "relay_url"
 RELAY_CA_KEY = "relay_ca"
@@ -333,6 +344,13 @@ def spool_dir(vault: Vault) -> Path:
     return vault.path / "spool"
 
 
+class OnVault(Protocol):
+    """Runs one step on the vault and returns its result: in the caller's thread for the
+    CLI, on the vault's own worker in the GUI (the network is never done there)."""
+
+    def __call__(self, work: Callable[[Vault], T], /) -> T: ...
+
+
 def sync_online(
     vault: Vault,
     url: str,
@@ -340,16 +358,44 @@ def sync_online(
     authority: str | None = None,
 ) -> SyncReport:
     """Pull what waits for this vault on the relay, apply it, then push what its peers are owed."""
+
+    def here(work: Callable[[Vault], T], /) -> T:
+        return work(vault)
+
+    return sync_through(here, url, progress, authority)
+
+
+@dataclass(frozen=True)
+class _Start:
+    me: Identity
+    authority: str | None
+    roster: bytes | None
+    spool: Path
+
+
+def _start(vault: Vault) -> _Start:
     me = load_identity(vault.conn)
+    roster = build_roster(vault) if me.public.role == "hq" else None
+    return _Start(me, relay_authority(vault), roster, spool_dir(vault))
+
+
+def sync_through(
+    on_vault: OnVault,
+    url: str,
+    progress: StepProgress | None = None,
+    authority: str | None = None,
+) -> SyncReport:
+    """`sync_online` with every vault step handed to `on_vault` and the network done here."""
+    start = on_vault(_start)
     report = SyncReport(check_url(url))
-    with RelayClient(url, me, authority or relay_authority(vault)) as client:
+    with RelayClient(url, start.me, authority or start.authority) as client:
         client.probe()
-        if me.public.role == "hq":
-            client.put_roster(build_roster(vault))
+        if start.roster is not None:
+            client.put_roster(start.roster)
             report.roster_sent = True
         try:
-            _pull(vault, client, report, progress)
-            _push(vault, client, report, progress)
+            _pull(on_vault, client, report, progress, start.spool / "in")
+            _push(on_vault, client, report, progress, start.spool / "out")
         except RelayError as exc:
             report.error = exc
     log.info(
@@ -363,51 +409,69 @@ def sync_online(
 
 
 def _pull(
-    vault: Vault, client: RelayClient, report: SyncReport, progress: StepProgress | None
+    on_vault: OnVault,
+    client: RelayClient,
+    report: SyncReport,
+    progress: StepProgress | None,
+    incoming: Path,
 ) -> None:
-    incoming = _fresh(spool_dir(vault) / "in")
+    _fresh(incoming)
     found = client.waiting()
     for number, waiting in enumerate(found, 1):
         path = incoming / waiting.name
-        label = f"Receiving bundle {number} of {len(found)}"
-        client.download(waiting.name, path, step(progress, label))
         try:
-            apply_bundle(
-                vault, path, report, step(progress, f"Applying bundle {number} of {len(found)}")
-            )
+            client.download(waiting.name, path, step(progress, f"Receiving bundle {number}"))
+        except RelayRefused as exc:
+            if exc.code == "not-found":  # superseded or collected since it was listed
+                continue
+            raise
+        applying = step(progress, f"Applying bundle {number} of {len(found)}")
+        try:
+            on_vault(functools.partial(apply_bundle, path=path, report=report, progress=applying))
         finally:
             path.unlink(missing_ok=True)
         client.acknowledge(waiting.name)
 
 
-def _push(
-    vault: Vault, client: RelayClient, report: SyncReport, progress: StepProgress | None
-) -> None:
-    outgoing = spool_dir(vault) / "out"
-    mine = f"{short(client.me.fingerprint)}-to-"
-    written_now = {}
+def _export_owed(vault: Vault, outgoing: Path, progress: StepProgress | None) -> _Outgoing:
+    """Write what each peer is owed into its spool folder, replacing what it supersedes."""
+    written = {}
     for peer in owed(vault):
         box = outgoing / peer.fingerprint
         _make(box)
-        written = export_bundle(
+        result = export_bundle(
             vault, peer.fingerprint, box, step(progress, f"Writing for {peer.name}")
         )
-        written_now[written.path] = written
-        for stale in box.iterdir():
-            if stale != written.path and stale.name.removeprefix(".").startswith(mine):
-                stale.unlink()
+        written[result.path] = result
+        drop_superseded(box, result.path)
+    return _Outgoing(written, frozenset(p.fingerprint for p in exchange_peers(vault.conn)))
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    written: dict[Path, ExportResult]
+    peers: frozenset[str]
+
+
+def _push(
+    on_vault: OnVault,
+    client: RelayClient,
+    report: SyncReport,
+    progress: StepProgress | None,
+    outgoing: Path,
+) -> None:
+    ready = on_vault(lambda vault: _export_owed(vault, outgoing, progress))
     if not outgoing.is_dir():
         return
-    peers = {p.fingerprint for p in exchange_peers(vault.conn)}
     for box in sorted(outgoing.iterdir()):
-        if box.name not in peers:  # revoked since: what waited for it is not sent
+        if box.name not in ready.peers:  # revoked since: what waited for it is not sent
             shutil.rmtree(box, ignore_errors=True)
             continue
         for bundle in sorted(box.glob(f"*{SUFFIX}")):
             client.upload(box.name, bundle, step(progress, "Sending"))
             bundle.unlink()
-            if bundle in written_now:
-                report.sent.append(written_now[bundle])
+            if bundle in ready.written:
+                report.sent.append(ready.written[bundle])
 
 
 def _fresh(folder: Path) -> Path:

@@ -7,6 +7,7 @@ acknowledge what was just applied.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +15,11 @@ from pathlib import Path
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.exchange import ExportResult, needs_bundle
+from liaison_desk.sync.exchange import ExportResult, needs_bundle, superseded
 from liaison_desk.sync.importing import ImportResult, import_bundle
 from liaison_desk.sync.peers import Peer, exchange_peers
+
+log = logging.getLogger("liaison_desk.sync")
 
 StepProgress = Callable[[str, int, int], None]  # what is happening, done, in all
 Progress = Callable[[int, int], None]
@@ -79,3 +82,13 @@ def step(progress: StepProgress | None, label: str) -> Progress | None:
         return None
     progress(label, 0, 0)
     return lambda done, total: progress(label, done, total)
+
+
+def drop_superseded(box: Path, newest: Path) -> None:
+    """Remove our older bundles of the same incarnation (and leftovers of interrupted writes)."""
+    for path in box.iterdir():
+        if superseded(path.name, newest.name):
+            try:
+                path.unlink()
+            except OSError as exc:
+                log.info("superseded bundle left in place (errno %s)", exc.errno)

@@ -59,6 +59,11 @@ class Runner(QObject):
         future.add_done_callback(finished)
         return future
 
+    def call(self, work: Callable[[], T]) -> T:
+        """Do `work` on the worker and wait for it: for another worker thread, never the GUI's
+        (it would freeze) nor this runner's own (it would wait for itself)."""
+        return self._executor.submit(work).result()
+
     @Slot(object)
     def _on_deliver(self, payload: tuple[Future[Any], Any, OnError, QObject]) -> None:
         future, on_done, on_error, context = payload

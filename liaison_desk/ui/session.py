@@ -119,5 +119,10 @@ class Session(QObject):
 
         self.runner.run(lambda: work(self._require()), done, on_error or self._report, context)
 
+    def on_vault(self, work: Callable[[Vault], T]) -> T:
+        """One step of a longer job run on another worker (a relay sync's network work):
+        done on the vault's worker, waited for; a lock in between makes the next step fail."""
+        return self.runner.call(lambda: work(self._require()))
+
     def _report(self, error: LiaisonError) -> None:
         self.failed.emit(error.message)

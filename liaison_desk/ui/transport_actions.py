@@ -48,6 +48,7 @@ from liaison_desk.sync.transfer import StepProgress, SyncReport, owed
 from liaison_desk.ui.connectivity import RelayMonitor
 from liaison_desk.ui.drive_watch import Drive, DriveWatch
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE
+from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.sync_section import SyncSection, export_line, import_line
 
@@ -211,6 +212,7 @@ class TransportActions(QObject):
         self._emitting = False
         self._operation = 0
         self._last_sync = QElapsedTimer()
+        self.network = Runner("relay-sync")  # a slow relay never holds up the vault's worker
         self.progress_relay = transport_progress(session)
         self.progress_relay.advanced.connect(self._on_progress)
 
@@ -325,10 +327,11 @@ class TransportActions(QObject):
         self._dirty = False
         progress = self._begin(f"{RELAY}…")
 
-        def work(vault: Vault) -> SyncReport:
-            return online_sync.sync_online(vault, url, progress)
+        def work() -> SyncReport:  # the network here; each vault step on the vault's worker
+            return online_sync.sync_through(self.session.on_vault, url, progress)
 
         def done(report: SyncReport) -> None:
+            self.session.changed.emit("sync")
             self._last_sync.restart()
             error = report.error
             self.monitor.note_sync(error if isinstance(error, RelayUnreachable) else None)
@@ -339,7 +342,7 @@ class TransportActions(QObject):
             self.monitor.note_sync(error if isinstance(error, RelayUnreachable) else None)
             self._failed(error, RELAY, show=not auto)
 
-        self.session.write("sync", work, done, self, failed)
+        self.network.run(work, done, failed, self)
 
     def _can_start(self) -> bool:
         if not self.session.is_unlocked:
