@@ -15,6 +15,7 @@ from pathlib import Path
 import uvicorn
 
 from liaison_desk.relay.app import Relay, create_app
+from liaison_desk.sync.errors import SyncError
 
 log = logging.getLogger("liaison_desk.relay")
 
@@ -38,7 +39,13 @@ def bind(listen: Listen) -> socket.socket:
     # (Nagle): 40 ms on every response that has a body.
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((listen.host, listen.port))
+    try:
+        sock.bind((listen.host, listen.port))
+    except OSError as exc:
+        sock.close()
+        raise SyncError(
+            f"The relay cannot listen on {listen.host} port {listen.port}: {exc.strerror or exc}."
+        ) from exc
     sock.listen(1024)
     sock.set_inheritable(True)
     return sock

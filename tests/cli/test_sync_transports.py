@@ -109,3 +109,16 @@ def test_relay_serve_wants_hq_s_identity_not_a_station_s(pair: Pair) -> None:
     pair.rome.ok("identity", "export", "--out", identity)
     result = run_cli("relay", "serve", "--hq-identity", identity, "--data", pair.root / "r2")
     assert result.code == 1 and "needs HQ's" in one_sentence(result.err)
+
+
+def test_relay_serve_on_a_port_in_use_is_one_sentence(pair: Pair) -> None:
+    identity = pair.root / "hq-identity.json"
+    pair.hq.ok("identity", "export", "--out", identity)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        result = run_cli(
+            "relay", "serve", "--hq-identity", identity, "--data", pair.root / "r3", "--port", port
+        )
+    assert result.code == 1 and "cannot listen on 127.0.0.1 port" in one_sentence(result.err)

@@ -190,12 +190,49 @@ def test_path_tricks_in_ids_are_refused_and_write_nothing(setup: Setup, path: st
     path = path.format(hq=s.hq.fingerprint, name=name, upper=name.upper())
     before = sorted(p.relative_to(s.data) for p in s.data.rglob("*") if "nonces" not in p.parts)
     body = bundle_bytes(s.station, s.hq.public, 9)
-    with s.client() as http:
-        response = http.put(path, content=body, headers=signed(s.station, "PUT", path, body))
-    assert response.status_code in (400, 404, 405)
+    head = [f"PUT {path} HTTP/1.1", f"Content-Length: {len(body)}"]
+    head += [f"{k}: {v}" for k, v in signed(s.station, "PUT", path, body).items()]
+    answer = raw_request(s.relay.url, [*head, "Connection: close"], body)
+    assert answer.split(b" ", 2)[1] in (b"400", b"404", b"405"), answer[:200]
     after = sorted(p.relative_to(s.data) for p in s.data.rglob("*") if "nonces" not in p.parts)
     assert after == before
-    assert all(p.is_relative_to(s.data) for p in s.data.rglob("*"))
+
+
+def raw_request(url: str, head: list[str], body: bytes = b"") -> bytes:
+    """Send a request as written (no client normalising its path); all the relay answers."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(("\r\n".join([*head, f"Host: {host}"]) + "\r\n\r\n").encode() + body)
+        answer = b""
+        while piece := sock.recv(65536):  # a refused request's connection is closed
+            answer += piece
+    return answer
+
+
+@pytest.mark.parametrize("who", ["unsigned", "revoked"])
+def test_a_refused_upload_s_body_is_never_read(setup: Setup, who: str) -> None:
+    """Refused on its headers, the connection closes: the relay drains nothing."""
+    s = setup
+    sender = s.revoked if who == "revoked" else s.station
+    path = upload_path(s, sender, 12)
+    head = [f"PUT {path} HTTP/1.1", "Content-Length: 100000000000"]
+    if who == "revoked":
+        head += [f"{k}: {v}" for k, v in signed(sender, "PUT", path, b"x").items()]
+    answer = raw_request(s.relay.url, head, b"\0" * 65536)
+    status = answer.split(b" ", 2)[1]
+    assert status == (b"403" if who == "revoked" else b"400"), answer[:200]
+    assert b"connection: close" in answer.lower()
+
+
+def test_a_signed_upload_whose_body_is_not_the_one_signed_is_refused(setup: Setup) -> None:
+    s = setup
+    path = upload_path(s, s.station, 13)
+    body = bundle_bytes(s.station, s.hq.public, 13)
+    with s.client() as http:
+        headers = signed(s.station, "PUT", path, body)
+        response = http.put(path, content=body[:-1] + b"\0", headers=headers)
+    assert (response.status_code, error(response)) == (400, "digest-mismatch")
+    assert not list((s.data / "mailboxes" / s.hq.fingerprint).glob("*00000013*"))
 
 
 def test_an_oversized_body_is_refused_before_it_is_read(setup: Setup) -> None:
@@ -310,3 +347,23 @@ def test_a_relay_killed_mid_upload_shows_no_partial_bundle(tmp_path: Path) -> No
         assert send(http, station, "PUT", path, body).status_code == 201
         assert send(http, hq, "GET", path).content == body
     hq_vault.lock()
+
+
+def test_a_late_older_bundle_does_not_supersede_a_newer_one(setup: Setup) -> None:
+    s = setup
+    supersede = {"liaison-supersede": "?1"}
+    with s.client() as http:
+        for seq in (21, 20):  # the newer arrives first
+            body = bundle_bytes(s.station, s.hq.public, seq)
+            path = upload_path(s, s.station, seq)
+            headers = {**signed(s.station, "PUT", path, body), **supersede}
+            assert http.put(path, content=body, headers=headers).status_code == 201
+        names = [b["name"] for b in send(http, s.hq, "GET", mailbox(s.hq)).json()["bundles"]]
+        assert {bundle_name(s.station, s.hq.public, q) for q in (20, 21)} <= set(names)
+        body = bundle_bytes(s.station, s.hq.public, 22)
+        path = upload_path(s, s.station, 22)
+        headers = {**signed(s.station, "PUT", path, body), **supersede}
+        assert http.put(path, content=body, headers=headers).status_code == 201
+        names = [b["name"] for b in send(http, s.hq, "GET", mailbox(s.hq)).json()["bundles"]]
+    ours = [n for n in names if n.startswith(bundle_name(s.station, s.hq.public, 0)[:16])]
+    assert ours == [bundle_name(s.station, s.hq.public, 22)]

@@ -9,7 +9,7 @@ import pytest
 
 from liaison_desk.core.records import Attachment, Contact, Meeting
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.online import RelayClient, RelayUnreachable, sync_online
+from liaison_desk.sync.online import RelayClient, RelayUnreachable, Waiting, sync_online
 from liaison_desk.sync.peers import revoke
 from tests.relay.relay_process import RelayProcess, export_identity, relay_process
 from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
@@ -124,3 +124,23 @@ def test_a_bundle_the_relay_never_got_goes_at_the_next_sync(
     after = sync_online(hq, relay.url)
     assert after.error is None and [s.peer_name for s in after.sent] == ["paris"]
     assert not (hq.path / "spool" / "out" / fingerprint(b)).exists()
+
+
+def test_a_bundle_gone_between_listing_and_download_is_skipped(
+    trio: tuple[Vault, Vault, Vault], relay: RelayProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hq, a, _ = trio
+    sync_online(hq, relay.url)
+    contact = a.store.add(Contact(full_name="Col. Dubois"))
+    sync_online(a, relay.url)
+    listed = RelayClient.waiting
+    hq_id = fingerprint(hq)
+    gone = Waiting(f"{fingerprint(a)[:16]}-to-{hq_id[:16]}-{'0' * 16}-00000001.ldbundle", 10)
+
+    def with_one_collected_meanwhile(client: RelayClient) -> list[Waiting]:
+        return [gone, *listed(client)]
+
+    monkeypatch.setattr(RelayClient, "waiting", with_one_collected_meanwhile)
+    report = sync_online(hq, relay.url)
+    assert report.error is None and report.changes_in == 1
+    assert f"contact/{contact.id}" in canonical_dump(hq)
