@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -44,6 +44,7 @@ _FULL = {"QuotaExceeded", "XMinioStorageFull"}  # Ceph RGW's and MinIO's "no roo
 # 412: the key exists; 409: AWS's answer while another conditional write to it is in flight.
 _TAKEN = {"PreconditionFailed", "ConditionalRequestConflict"}
 _FAILURES = (BotoCoreError, ClientError)
+T = TypeVar("T")
 
 
 def _code(exc: ClientError) -> str:
@@ -59,6 +60,19 @@ def _why(exc: Exception) -> str:
         return f"no answer: {type(exc).__name__}"
     code = _code(exc)
     return {"404": "it does not exist", "403": "access denied"}.get(code, code or "refused")
+
+
+def _if_there(call: Callable[[], T]) -> T | None:
+    """What `call` returns, or None if the object it asks for is missing; failures become
+    StoreError."""
+    try:
+        return call()
+    except ClientError as exc:
+        if _missing(exc):
+            return None
+        raise _store_error(exc) from exc
+    except BotoCoreError as exc:
+        raise _store_error(exc) from exc
 
 
 def _store_error(exc: Exception) -> StoreError:
@@ -222,31 +236,20 @@ class S3Store:
         return sorted(found, key=lambda b: b.name)
 
     def download(self, recipient: str, name: str) -> S3Download | None:
-        try:
-            found = self._s3.get_object(
-                Bucket=self.bucket, Key=self.key("mailboxes", recipient, name)
-            )
-        except ClientError as exc:
-            if _missing(exc):
-                return None
-            raise _store_error(exc) from exc
-        except BotoCoreError as exc:
-            raise _store_error(exc) from exc
-        return S3Download(found["Body"], int(found["ContentLength"]))
+        key = self.key("mailboxes", recipient, name)
+        found = _if_there(lambda: self._s3.get_object(Bucket=self.bucket, Key=key))
+        return None if found is None else S3Download(found["Body"], int(found["ContentLength"]))
 
     def delete(self, recipient: str, name: str) -> bool:
         """True if the bundle was there (S3's own delete does not say)."""
         key = self.key("mailboxes", recipient, name)
-        try:
+
+        def remove() -> bool:
             self._s3.head_object(Bucket=self.bucket, Key=key)
             self._s3.delete_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if _missing(exc):
-                return False
-            raise _store_error(exc) from exc
-        except BotoCoreError as exc:
-            raise _store_error(exc) from exc
-        return True
+            return True
+
+        return _if_there(remove) or False
 
     def claim_nonce(self, keyid: str, nonce: str, created_s: int) -> bool:
         digest = hashlib.sha256(f"{keyid}:{nonce}".encode()).hexdigest()
@@ -275,27 +278,16 @@ class S3Store:
         return dropped
 
     def read_roster(self) -> tuple[bytes, str] | None:
-        try:
+        def read() -> tuple[bytes, str]:
             found = self._s3.get_object(Bucket=self.bucket, Key=self.key("roster.json"))
             return found["Body"].read(), str(found["ETag"])
-        except ClientError as exc:
-            if _missing(exc):
-                return None
-            raise _store_error(exc) from exc
-        except BotoCoreError as exc:
-            raise _store_error(exc) from exc
+
+        return _if_there(read)
 
     def roster_tag(self) -> str | None:
-        try:
-            return str(
-                self._s3.head_object(Bucket=self.bucket, Key=self.key("roster.json"))["ETag"]
-            )
-        except ClientError as exc:
-            if _missing(exc):
-                return None
-            raise _store_error(exc) from exc
-        except BotoCoreError as exc:
-            raise _store_error(exc) from exc
+        key = self.key("roster.json")
+        head = _if_there(lambda: self._s3.head_object(Bucket=self.bucket, Key=key))
+        return None if head is None else str(head["ETag"])
 
     def write_roster(self, data: bytes) -> None:
         try:
