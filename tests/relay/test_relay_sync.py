@@ -12,21 +12,19 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync.online import RelayClient, RelayUnreachable, Waiting, sync_online
 from liaison_desk.sync.peers import revoke
 from tests.relay.relay_process import RelayProcess, export_identity, relay_process
-from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
+from tests.sync.helpers import (
+    canonical_dump,
+    fingerprint,
+    hq_and_two_stations,
+)
 
 MARKERS = ("Moreau-7c1d", "secret agenda 5f2e", "Sato-91ab", "HQ-guidance-3d4f", "card-bytes-8e8e")
 
 
 @pytest.fixture
 def trio(tmp_path: Path) -> Iterator[tuple[Vault, Vault, Vault]]:
-    hq = make_vault(tmp_path, "hq", "hq")
-    a = make_vault(tmp_path, "paris")
-    b = make_vault(tmp_path, "tokyo")
-    enrol_station(hq, a)
-    enrol_station(hq, b)
-    yield hq, a, b
-    for vault in (hq, a, b):
-        vault.lock()
+    with hq_and_two_stations(tmp_path) as vaults:
+        yield vaults
 
 
 @pytest.fixture

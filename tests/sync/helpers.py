@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,21 @@ def make_vault(root: Path, name: str, role: str = "station", start_ms: int = 0) 
         root / name, PASSPHRASE, name=name, role=role, kdf=FAST_KDF, clock=clock
     )
     return vault
+
+
+@contextmanager
+def hq_and_two_stations(root: Path) -> Iterator[tuple[Vault, Vault, Vault]]:
+    """HQ with Paris and Tokyo enrolled; every vault locked when the block ends."""
+    hq = make_vault(root, "hq", "hq")
+    a = make_vault(root, "paris")
+    b = make_vault(root, "tokyo")
+    enrol_station(hq, a)
+    enrol_station(hq, b)
+    try:
+        yield hq, a, b
+    finally:
+        for vault in (hq, a, b):
+            vault.lock()
 
 
 def fingerprint(vault: Vault) -> str:

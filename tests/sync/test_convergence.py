@@ -18,6 +18,7 @@ from tests.sync.helpers import (
     enrol_station,
     exchange,
     fingerprint,
+    hq_and_two_stations,
     make_vault,
     send,
 )
@@ -25,14 +26,8 @@ from tests.sync.helpers import (
 
 @pytest.fixture
 def trio(tmp_path: Path) -> Iterator[tuple[Vault, Vault, Vault]]:
-    hq = make_vault(tmp_path, "hq", "hq")
-    a = make_vault(tmp_path, "paris")
-    b = make_vault(tmp_path, "tokyo")
-    enrol_station(hq, a)
-    enrol_station(hq, b)
-    yield hq, a, b
-    for vault in (hq, a, b):
-        vault.lock()
+    with hq_and_two_stations(tmp_path) as vaults:
+        yield vaults
 
 
 def full_rounds(hq: Vault, stations: Sequence[Vault], folder: Path, rounds: int = 2) -> None:

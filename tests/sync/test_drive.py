@@ -19,29 +19,33 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync.drive import mailbox, sync_drive, waiting
 from liaison_desk.sync.exchange import superseded
 from tests.conftest import PASSPHRASE
-from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
+from tests.sync.helpers import (
+    canonical_dump,
+    fingerprint,
+    hq_and_two_stations,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def trio(tmp_path: Path) -> Iterator[tuple[Vault, Vault, Vault]]:
-    hq = make_vault(tmp_path, "hq", "hq")
-    a = make_vault(tmp_path, "paris")
-    b = make_vault(tmp_path, "tokyo")
-    enrol_station(hq, a)
-    enrol_station(hq, b)
-    yield hq, a, b
-    for vault in (hq, a, b):
-        vault.lock()
+    with hq_and_two_stations(tmp_path) as vaults:
+        yield vaults
+
+
+@pytest.fixture
+def usb(tmp_path: Path) -> Path:
+    """A folder standing in for the drive."""
+    drive = tmp_path / "usb"
+    drive.mkdir()
+    return drive
 
 
 def test_one_courier_drive_carries_every_station_s_bundles(
-    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+    trio: tuple[Vault, Vault, Vault], usb: Path
 ) -> None:
     hq, a, b = trio
-    usb = tmp_path / "usb"
-    usb.mkdir()
     moreau = a.store.add(Contact(full_name="Gen. Moreau", distribution="all"))
     sato = b.store.add(Contact(full_name="Cdr. Sato"))
     guide = hq.store.add(Contact(full_name="Protocol desk", distribution="all"))
@@ -65,11 +69,9 @@ def test_one_courier_drive_carries_every_station_s_bundles(
 
 
 def test_a_bundle_put_back_on_the_drive_is_not_applied_again(
-    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path, usb: Path
 ) -> None:
     hq, a, _ = trio
-    usb = tmp_path / "usb"
-    usb.mkdir()
     a.store.add(Contact(full_name="Col. Dubois"))
     (written,) = sync_drive(a, usb).sent
     kept = tmp_path / "copy.ldbundle"
@@ -83,11 +85,9 @@ def test_a_bundle_put_back_on_the_drive_is_not_applied_again(
 
 
 def test_a_newer_bundle_replaces_the_older_one_still_waiting(
-    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+    trio: tuple[Vault, Vault, Vault], usb: Path
 ) -> None:
     hq, a, _ = trio
-    usb = tmp_path / "usb"
-    usb.mkdir()
     a.store.add(Contact(full_name="Col. Dubois"))
     first = sync_drive(a, usb).sent[0]
     a.store.add(Contact(full_name="Maj. Laurent"))
@@ -152,11 +152,9 @@ def write_and_die(station: Vault, usb: Path, stage: str) -> None:
     ],
 )
 def test_a_writer_killed_at_any_stage_leaves_the_old_state_or_a_whole_bundle(
-    trio: tuple[Vault, Vault, Vault], tmp_path: Path, stage: str, arrives: bool
+    trio: tuple[Vault, Vault, Vault], usb: Path, stage: str, arrives: bool
 ) -> None:
     hq, a, _ = trio
-    usb = tmp_path / "usb"
-    usb.mkdir()
     contact = a.store.add(Contact(full_name="Col. Dubois", notes="x" * 5000))
     write_and_die(a, usb, stage)
     left = sorted(p.name.endswith(".part") for p in mailbox(usb, fingerprint(hq)).iterdir())
@@ -174,12 +172,10 @@ def test_a_writer_killed_at_any_stage_leaves_the_old_state_or_a_whole_bundle(
 
 
 def test_a_bundle_cut_short_on_the_drive_is_refused_and_kept(
-    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+    trio: tuple[Vault, Vault, Vault], usb: Path
 ) -> None:
     """What a rename without its folder fsync can leave after a power cut: never applied."""
     hq, a, _ = trio
-    usb = tmp_path / "usb"
-    usb.mkdir()
     a.store.add(Contact(full_name="Col. Dubois", notes="y" * 5000))
     (written,) = sync_drive(a, usb).sent
     data = written.path.read_bytes()
