@@ -44,8 +44,8 @@ from liaison_desk.core.search import search
 from liaison_desk.core.vault import DB_FILE, Vault, is_vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.exchange import ExportResult, export_bundle
-from liaison_desk.sync.identity import load_identity
 from liaison_desk.sync.importing import import_bundle
+from liaison_desk.sync.own_identity import load_identity
 
 WINDOW_TIMEOUT_S = 60.0
 ICON = "liaison-desk.png"

@@ -27,7 +27,8 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync import importing, peers
 from liaison_desk.sync.bundle import MAX_CHUNK, MAX_PAYLOAD, PREFIX, SEALED_KEY, open_bundle
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.identity import Identity, load_identity
+from liaison_desk.sync.identity import Identity
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, BLOB_PIECE, MAX_ITEM, OP, item, json_item
 from tests.bundle_vectors import craft, generate
 from tests.conftest import PASSPHRASE

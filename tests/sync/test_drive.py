@@ -16,8 +16,8 @@ import pytest
 from liaison_desk.core.errors import StorageError
 from liaison_desk.core.records import Attachment, Contact
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.bundle_names import superseded
 from liaison_desk.sync.drive import mailbox, sync_drive, waiting
-from liaison_desk.sync.exchange import superseded
 from tests.conftest import PASSPHRASE
 from tests.sync.helpers import (
     canonical_dump,
