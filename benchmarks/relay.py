@@ -64,9 +64,10 @@ from liaison_desk.core.identity_keys import SecretKeys
 from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle import write_bundle
-from liaison_desk.sync.exchange import SUFFIX
-from liaison_desk.sync.identity import Identity, PeerIdentity, load_identity, short
+from liaison_desk.sync.bundle_names import bundle_name
+from liaison_desk.sync.identity import Identity, PeerIdentity
 from liaison_desk.sync.online import TIMEOUT_S, RelayClient, _http_client, sync_online
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import add_peer
 from liaison_desk.sync.request_signing import (
     EMPTY_DIGEST,
@@ -200,8 +201,7 @@ def make_bundle(
     write_bundle(
         out, sender, recipient, seq, origin, int(time.time() * 1000), [os.urandom(payload)]
     )
-    name = f"{short(sender.fingerprint)}-to-{short(recipient.fingerprint)}-{origin}-{seq:08d}"
-    path = to / f"{name}{SUFFIX}"
+    path = to / bundle_name(sender.fingerprint, recipient.fingerprint, origin, seq)
     path.write_bytes(out.getvalue())
     return path
 

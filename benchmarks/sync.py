@@ -50,8 +50,8 @@ from liaison_desk.core.records import Attachment, Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.exchange import export_bundle
-from liaison_desk.sync.identity import load_identity
 from liaison_desk.sync.importing import import_bundle
+from liaison_desk.sync.own_identity import load_identity
 
 from corpus import LAST_NAMES, LIAISON_WORDS, PLACES, TAGS, paragraph
 from report import Row, log, ratio, table, verdict

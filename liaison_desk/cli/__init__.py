@@ -67,10 +67,10 @@ def gui(app: AppContext) -> None:
 
     Example: liaison-desk --vault ~/vaults/paris gui
     """
-    from liaison_desk.ui.app import run_gui  # Qt is loaded only for the GUI
+    from liaison_desk.ui.entry import start_window  # Qt is loaded only for the GUI
 
     demo_dir = default_vault_dir().with_name("LiaisonDesk-demo")
-    raise SystemExit(run_gui(app.vault_dir, demo_dir))
+    raise SystemExit(start_window(app.vault_dir, demo_dir))
 
 
 sync.add_command(drive)

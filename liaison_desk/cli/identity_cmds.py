@@ -22,7 +22,8 @@ from liaison_desk.cli.options import json_option
 from liaison_desk.core.atomic import atomic_write
 from liaison_desk.sync import enrol as enrolment
 from liaison_desk.sync.errors import EnrolmentError
-from liaison_desk.sync.identity import PeerIdentity, load_identity
+from liaison_desk.sync.identity import PeerIdentity
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import get_peer, hq_peer
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]

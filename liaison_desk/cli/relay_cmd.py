@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from liaison_desk.sync.errors import EnrolmentError, SyncError
+from liaison_desk.relay.errors import RelaySetupError
+from liaison_desk.sync.errors import EnrolmentError
 from liaison_desk.sync.identity import PeerIdentity
 
 
@@ -28,11 +29,11 @@ def _hq_identity(path: Path) -> PeerIdentity:
     try:
         identity = PeerIdentity.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
-        raise SyncError(f"{path} cannot be read as an identity file.") from exc
+        raise RelaySetupError(f"{path} cannot be read as an identity file.") from exc
     except EnrolmentError as exc:
-        raise SyncError(f"{path}: {exc.message}") from exc
+        raise RelaySetupError(f"{path}: {exc.message}") from exc
     if identity.role != "hq":
-        raise SyncError(f"{path} is a station's identity; the relay needs HQ's.")
+        raise RelaySetupError(f"{path} is a station's identity; the relay needs HQ's.")
     return identity
 
 
@@ -91,9 +92,9 @@ def serve(
     from liaison_desk.relay.store import MailboxStore
 
     if (tls_cert is None) != (tls_key is None):
-        raise SyncError("Give both --tls-cert and --tls-key, or neither.")
+        raise RelaySetupError("Give both --tls-cert and --tls-key, or neither.")
     if (data is None) == (s3_bucket is None):
-        raise SyncError("Give exactly one store: --data FOLDER or --s3-bucket NAME.")
+        raise RelaySetupError("Give exactly one store: --data FOLDER or --s3-bucket NAME.")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     store: MailboxStore
     if s3_bucket is not None:

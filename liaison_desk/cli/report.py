@@ -33,7 +33,7 @@ def report() -> None:
 
 
 def _write(vault: Vault, data: Report, out: Path) -> None:
-    from liaison_desk.ui.reports import render_pdf  # Qt is loaded only for reports
+    from liaison_desk.ui.entry import render_pdf  # Qt is loaded only for reports
 
     pdf, pages = render_pdf(data)
     size = write_export(

@@ -8,12 +8,12 @@ built; after a failure the rest are reported as not run.
 
 `--startup-timing` reuses the window check on an existing vault and prints when the unlock
 dialog and the main window appeared (benchmarks/startup.py reads it, for the frozen build
-and from source alike).
+and from source alike). The window check itself is the GUI's (`ui/self_check.py`), reached
+through `ui.entry` like everything else the CLI asks of the GUI.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 import shutil
 import sys
@@ -39,16 +39,13 @@ from liaison_desk.core.records import (
     Participant,
     ProtocolRef,
 )
-from liaison_desk.core.resources import resource_dir
 from liaison_desk.core.search import search
-from liaison_desk.core.vault import DB_FILE, Vault, is_vault
+from liaison_desk.core.vault import DB_FILE, Vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.exchange import ExportResult, export_bundle
-from liaison_desk.sync.identity import load_identity
 from liaison_desk.sync.importing import import_bundle
+from liaison_desk.sync.own_identity import load_identity
 
-WINDOW_TIMEOUT_S = 60.0
-ICON = "liaison-desk.png"
 PLAINTEXT_DB_MAGIC = b"SQLite format 3\x00"
 
 
@@ -219,9 +216,11 @@ def check_convergence(bench: Bench) -> str:
 
 
 def check_window(bench: Bench) -> str:
+    from liaison_desk.ui.entry import check_main_window  # Qt is loaded for this check only
+
     station = bench.vaults.pop("station")
     station.lock()  # the window opens it itself, as an officer would
-    return show_main_window(
+    return check_main_window(
         station.path, bench.passphrases["station"], bench.root / "settings.ini", lambda _: None
     )
 
@@ -265,133 +264,6 @@ def run_checks(
     return failed
 
 
-# -- the window, through the same Launcher `liaison-desk` starts with ---------------------------
-
-
-def _platform_for_this_machine() -> None:
-    if not (
-        os.environ.get("QT_QPA_PLATFORM")
-        or os.environ.get("DISPLAY")
-        or os.environ.get("WAYLAND_DISPLAY")
-    ):
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
-
-
-def show_main_window(
-    vault_dir: Path, passphrase: str, settings_file: Path, mark: Callable[[str], None]
-) -> str:
-    """Start the GUI on a vault: unlock dialog, passphrase typed, main window with contacts.
-
-    `mark` is called with "dialog" (the dialog is up and one event pass done), "clicked",
-    "unlocked" and "ready" (the first page of contacts is in, one more event pass). Returns
-    a detail for the ok line; raises CheckFailed if the window did not get there within
-    WINDOW_TIMEOUT_S.
-    """
-    expect(is_vault(vault_dir), f"{vault_dir} is not a vault")
-    expect((resource_dir() / ICON).is_file(), f"resources/{ICON} is missing")
-    _platform_for_this_machine()
-    from PySide6.QtCore import (
-        QMessageLogContext,
-        QSettings,
-        QTimer,
-        QtMsgType,
-        qInstallMessageHandler,
-    )
-    from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton
-
-    from liaison_desk.ui.app import Launcher, application
-    from liaison_desk.ui.runner import Runner
-
-    def quiet(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-        if "propagateSizeHints" not in message:  # said by the offscreen plugin for each window
-            print(f"Qt: {message}", file=sys.stderr)
-
-    qInstallMessageHandler(quiet)
-    app = application([sys.argv[0]])
-    runner = Runner("vault")
-    settings = QSettings(str(settings_file), QSettings.Format.IniFormat)
-    launcher = Launcher(vault_dir, settings_file.with_name("demo"), settings, runner)
-    outcome: list[str] = []
-    problems: list[str] = []
-
-    def give_up(reason: str) -> None:
-        if not problems and not outcome:
-            problems.append(reason)
-            app.quit()
-
-    def type_passphrase() -> None:
-        dialog = launcher.dialog
-        field = dialog.findChild(QLineEdit, "unlockPassphrase") if dialog else None
-        button = dialog.findChild(QPushButton, "unlockButton") if dialog else None
-        if field is None or button is None:
-            give_up("no unlock dialog appeared")
-            return
-        mark("dialog")
-        field.setText(passphrase)
-        mark("clicked")
-        button.click()
-
-    def unlocked() -> None:
-        window = launcher.window
-        if window is None:
-            give_up("the unlock dialog closed without a main window")
-            return
-        mark("unlocked")
-        contacts = next(s for s in window.sections if s.title == "Contacts").model
-        contacts.loaded.connect(lambda: QTimer.singleShot(0, lambda: finish(contacts.rowCount())))
-        contacts.load_failed.connect(give_up)
-        if contacts.rowCount() > 0:  # the first page came before this was connected
-            QTimer.singleShot(0, lambda: finish(contacts.rowCount()))
-
-    def finish(rows: int) -> None:
-        window = launcher.window
-        if window is None or outcome or problems:
-            return
-        app.processEvents()
-        mark("ready")
-        picture = window.grab()
-        if picture.isNull() or picture.width() < 100:
-            give_up("the main window rendered nothing")
-            return
-        if app.windowIcon().isNull():
-            give_up(f"the icon {ICON} is missing from resources/")
-            return
-        outcome.append(
-            f"platform {app.platformName()}, {picture.width()}x{picture.height()}, "
-            f"{plural(rows, 'contact')} listed"
-        )
-        window.close()
-        app.quit()
-
-    def watch() -> None:
-        dialog = launcher.dialog
-        error = dialog.findChild(QLabel, "unlockError") if dialog else None
-        if error is not None and error.isVisible() and error.text():
-            give_up(error.text())
-
-    launcher.start()
-    dialog = launcher.dialog  # held here: the Launcher lets go of it once the window is up
-    if not isinstance(dialog, QDialog):
-        raise CheckFailed("no unlock dialog appeared")
-    dialog.accepted.connect(unlocked)  # after the Launcher's own slot: the window exists
-    QTimer.singleShot(0, type_passphrase)
-    watcher = QTimer()
-    watcher.timeout.connect(watch)
-    watcher.start(50)
-    late = f"no list of contacts after {WINDOW_TIMEOUT_S:.0f} s"
-    QTimer.singleShot(round(WINDOW_TIMEOUT_S * 1000), lambda: give_up(late))
-    app.exec()
-    watcher.stop()
-    for window in (launcher.window, launcher.dialog):
-        if window is not None:
-            window.close()
-    runner.shutdown()
-    settings.sync()  # now, not when the object is collected after its folder is gone
-    if problems:
-        raise CheckFailed(problems[0])
-    return outcome[0]
-
-
 # -- the command ----------------------------------------------------------------------------------
 
 
@@ -420,13 +292,16 @@ def self_test(app: AppContext, startup_timing: bool) -> None:
     Example: liaison-desk self-test
     """
     if startup_timing:
+        from liaison_desk.ui.entry import WindowCheckFailed, check_main_window
+
         _print_mark("main")
         passphrase = app.passphrase()
         with tempfile.TemporaryDirectory(prefix="liaison-desk-startup-") as tmp:
+            settings = Path(tmp) / "settings.ini"
             try:
-                show_main_window(app.vault_dir, passphrase, Path(tmp) / "settings.ini", _print_mark)
-            except CheckFailed as exc:
-                reason = str(exc).rstrip(".")
+                check_main_window(app.vault_dir, passphrase, settings, _print_mark)
+            except WindowCheckFailed as exc:
+                reason = exc.message.rstrip(".")
                 raise SelfTestFailed(f"The main window did not open: {reason}.") from exc
         return
     root = Path(tempfile.mkdtemp(prefix="liaison-desk-self-test-"))

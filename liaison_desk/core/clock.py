@@ -13,9 +13,20 @@ class Clock(Protocol):
         ...
 
 
+class IntervalClock(Clock, Protocol):
+    """A clock that also measures intervals, on a reading that never jumps (the relay's)."""
+
+    def monotonic_s(self) -> float:
+        """Seconds since an arbitrary start; only differences between readings mean anything."""
+        ...
+
+
 class SystemClock:
     def now_ms(self) -> int:
         return time.time_ns() // 1_000_000
+
+    def monotonic_s(self) -> float:
+        return time.monotonic()
 
 
 @functools.lru_cache(maxsize=64)  # bulk writes stamp many rows in the same millisecond

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -30,18 +29,13 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from liaison_desk.core.clock import IntervalClock, SystemClock
+from liaison_desk.relay.errors import DifferentBundle, Refusal, StoreError
 from liaison_desk.relay.limits import RateLimit, TokenBuckets
-from liaison_desk.relay.store import (
-    RECIPIENT,
-    DifferentBundle,
-    Download,
-    MailboxStore,
-    StoreError,
-    Upload,
-)
+from liaison_desk.relay.store import RECIPIENT, Download, MailboxStore, Upload
 from liaison_desk.sync.bundle import PREFIX, read_header
-from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.exchange import NAME_PATTERN, SUFFIX, superseded
+from liaison_desk.sync.bundle_names import bundle_name, is_bundle_name, sender_prefix, superseded
+from liaison_desk.sync.errors import BundleRefused, RosterError
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.request_signing import (
     EMPTY_DIGEST,
@@ -50,7 +44,7 @@ from liaison_desk.sync.request_signing import (
     read_claims,
     verify_claims,
 )
-from liaison_desk.sync.roster import MAX_ROSTER, Roster, RosterError, read_roster
+from liaison_desk.sync.roster import MAX_ROSTER, Roster, read_roster
 
 log = logging.getLogger("liaison_desk.relay")
 access_log = logging.getLogger("liaison_desk.relay.access")
@@ -63,15 +57,6 @@ SUPERSEDE = "liaison-supersede"
 WHOLE_READ = 1024 * 1024  # a bundle up to this size is read in one go, not streamed
 INLINE_BYTES = 64 * 1024  # see Relay._store_work
 T = TypeVar("T")
-
-
-class Refusal(Exception):
-    def __init__(self, status: int, code: str, message: str, retry_after: int = 0) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -91,21 +76,22 @@ class RosterCache:
     than a few times a second: unknown ids cost no more than known ones.
     """
 
-    def __init__(self, store: MailboxStore, hq: PeerIdentity) -> None:
+    def __init__(self, store: MailboxStore, hq: PeerIdentity, clock: IntervalClock) -> None:
         self.store = store
         self.hq = hq
+        self.clock = clock
         self.roster: Roster | None = None
         self._tag: str | None = None
         self._checked = self._forced = -ROSTER_CHECK_S
 
     def due(self, unknown: bool = False) -> bool:
-        now = time.monotonic()
+        now = self.clock.monotonic_s()
         if unknown:
             return now - self._forced >= ROSTER_FORCE_S
         return now - self._checked >= ROSTER_CHECK_S
 
     def refresh(self, unknown: bool = False) -> None:
-        self._checked = time.monotonic()
+        self._checked = self.clock.monotonic_s()
         if unknown:
             self._forced = self._checked
         tag = self.store.roster_tag()
@@ -126,13 +112,15 @@ class Relay:
         hq: PeerIdentity,
         max_bundle: int = DEFAULT_MAX_BUNDLE,
         rate: RateLimit | None = None,
+        clock: IntervalClock | None = None,
     ) -> None:
         self.store = store
         self.hq = hq
         self.max_bundle = max_bundle
-        self.roster = RosterCache(store, hq)
-        self.buckets = TokenBuckets(rate or RateLimit())
-        self._pruned = 0.0
+        self.clock = clock or SystemClock()
+        self.roster = RosterCache(store, hq, self.clock)
+        self.buckets = TokenBuckets(rate or RateLimit(), self.clock)
+        self._pruned: float | None = None
 
     # -- who is asking ----------------------------------------------------------------------------
 
@@ -148,7 +136,7 @@ class Relay:
         # On the event loop: verifying holds the GIL most of the time, and handing it to a
         # worker cost more than it saved (measured in benchmarks/relay.py).
         try:
-            verify_claims(claims, signer.identity, request.method, path, digest, int(time.time()))
+            verify_claims(claims, signer.identity, request.method, path, digest, self._now_s())
         except RequestRefused as exc:
             raise Refusal(401, exc.code, exc.message) from None
         wait = self.buckets.take(claims.keyid)
@@ -188,11 +176,14 @@ class Relay:
             raise Refusal(403, "unknown-signer", "This station is not enrolled with HQ.")
         return Signer(identity, False)
 
+    def _now_s(self) -> int:
+        return self.clock.now_ms() // 1000
+
     async def _prune_nonces(self) -> None:
-        now = time.monotonic()
-        if now - self._pruned >= NONCE_PRUNE_S:
+        now = self.clock.monotonic_s()
+        if self._pruned is None or now - self._pruned >= NONCE_PRUNE_S:
             self._pruned = now
-            await run_in_threadpool(self.store.prune_nonces, int(time.time()))
+            await run_in_threadpool(self.store.prune_nonces, self._now_s())
 
     async def signed_empty(self, request: Request) -> Signer:
         """The signer of a request without a body (its digest must be the empty body's)."""
@@ -237,7 +228,7 @@ class Relay:
         expected = _digest(digest)
         signer = await self.signer(request, digest)
         await self._may_send(signer, recipient)
-        if not name.startswith(f"{signer.fingerprint[:16]}-to-{recipient[:16]}-"):
+        if not name.startswith(sender_prefix(signer.fingerprint, recipient)):
             raise Refusal(
                 400, "bad-name", "The bundle's name does not match its sender and recipient."
             )
@@ -255,15 +246,15 @@ class Relay:
                 raise Refusal(400, "digest-mismatch", "The body does not match its Content-Digest.")
             _check_header(bytes(head), size, signer, recipient, name)
             older = (
-                f"{signer.fingerprint[:16]}-to-" if request.headers.get(SUPERSEDE) == "?1" else None
+                sender_prefix(signer.fingerprint)
+                if request.headers.get(SUPERSEDE) == "?1"
+                else None
             )
             created = await self._store_work(
                 size, self._store, upload, recipient, name, expected, older
             )
-        except DifferentBundle:
-            raise Refusal(
-                409, "different-bundle", "Another bundle of that name waits already."
-            ) from None
+        except DifferentBundle as exc:
+            raise Refusal(409, "different-bundle", exc.message) from None
         finally:
             upload.abort()
         request.scope["relay.bytes_in"] = size
@@ -348,7 +339,7 @@ def _recipient(request: Request) -> str:
 
 def _ids(request: Request) -> tuple[str, str]:
     name = str(request.path_params["name"])
-    if not NAME_PATTERN.fullmatch(name):
+    if not is_bundle_name(name):
         raise Refusal(400, "bad-id", "That is not a bundle name.")
     return _recipient(request), name
 
@@ -383,8 +374,7 @@ def _check_header(head: bytes, size: int, signer: Signer, recipient: str, name: 
         header = read_header(io.BytesIO(head), size)
     except BundleRefused as exc:
         raise Refusal(422, "not-a-bundle", exc.message) from None
-    pair = f"{header.sender[:16]}-to-{header.recipient[:16]}"
-    expected = f"{pair}-{header.origin}-{header.bundle_seq:08d}{SUFFIX}"
+    expected = bundle_name(header.sender, header.recipient, header.origin, header.bundle_seq)
     if header.sender != signer.fingerprint or header.recipient != recipient or name != expected:
         raise Refusal(422, "header-mismatch", "The bundle's header does not match the request.")
 
@@ -452,14 +442,15 @@ def _guarded(
 class AccessLog:
     """One line per request: method, path (ids only), status, sizes, time, signer id."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, clock: IntervalClock) -> None:
         self.app = app
+        self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
+        started = self.clock.monotonic_s()
         status = 0
 
         async def sending(message: Message) -> None:
@@ -478,7 +469,7 @@ class AccessLog:
                 status,
                 scope.get("relay.bytes_in", 0),
                 scope.get("relay.bytes_out", 0),
-                (time.perf_counter() - started) * 1000,
+                (self.clock.monotonic_s() - started) * 1000,
                 scope.get("relay.keyid", "-"),
                 f" refused={scope['relay.refusal']}" if "relay.refusal" in scope else "",
             )
@@ -494,4 +485,4 @@ def create_app(relay: Relay) -> ASGIApp:
         Route(mailbox + "/{name}", _guarded(relay.get_bundle), methods=["GET"]),
         Route(mailbox + "/{name}", _guarded(relay.delete_bundle), methods=["DELETE"]),
     ]
-    return AccessLog(Starlette(routes=routes))
+    return AccessLog(Starlette(routes=routes), relay.clock)

@@ -17,19 +17,15 @@ import errno
 import hashlib
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from liaison_desk.core.atomic import atomic_write, fsync_dir
+from liaison_desk.core.clock import Clock, SystemClock
 from liaison_desk.core.errors import StorageError
-from liaison_desk.relay.store import (
-    NONCE_LIFETIME_S,
-    DifferentBundle,
-    StoredBundle,
-    StoreError,
-)
+from liaison_desk.relay.errors import DifferentBundle, StoreError
+from liaison_desk.relay.store import NONCE_LIFETIME_S, StoredBundle
 
 _READ = 1024 * 1024
 _STALE_PART_S = 3600
@@ -37,8 +33,8 @@ _STALE_PART_S = 3600
 
 def _store_error(exc: OSError) -> StoreError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return StoreError("the relay's disk is full", full=True)
-    return StoreError(f"the relay's storage failed ({exc.strerror or exc})")
+        return StoreError("The relay's disk is full.", full=True)
+    return StoreError(f"The relay's storage failed ({exc.strerror or exc}).")
 
 
 def _link(source: Path, target: Path) -> None:
@@ -90,7 +86,7 @@ class DirUpload:
                 _link(self._path, target)
             except FileExistsError:
                 if _sha384(target) != sha384:
-                    raise DifferentBundle(name) from None
+                    raise DifferentBundle() from None
                 return False
             fsync_dir(box)
             return True
@@ -122,8 +118,9 @@ class DirDownload:
 class DirStore:
     local = True
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, clock: Clock | None = None) -> None:
         self.root = root
+        self.clock = clock or SystemClock()
         try:
             for part in ("mailboxes", "incoming", "nonces"):
                 (root / part).mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -135,7 +132,7 @@ class DirStore:
 
     def _drop_stale_parts(self) -> None:
         """Leftovers of uploads cut short; recent ones may belong to another relay process."""
-        cutoff = time.time() - _STALE_PART_S
+        cutoff = self.clock.now_ms() / 1000 - _STALE_PART_S
         for part in (self.root / "incoming").iterdir():
             if part.stat().st_mtime < cutoff:
                 part.unlink(missing_ok=True)

@@ -6,9 +6,9 @@ processes a station may get up to N times the rate, which still bounds it.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
+
+from liaison_desk.core.clock import IntervalClock
 
 
 @dataclass(frozen=True)
@@ -18,14 +18,14 @@ class RateLimit:
 
 
 class TokenBuckets:
-    def __init__(self, limit: RateLimit, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limit: RateLimit, clock: IntervalClock) -> None:
         self.limit = limit
         self._clock = clock
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when)
 
     def take(self, key: str) -> float:
         """0 if a request may go now; else the seconds until one may."""
-        now = self._clock()
+        now = self._clock.monotonic_s()
         tokens, then = self._buckets.get(key, (float(self.limit.burst), now))
         tokens = min(float(self.limit.burst), tokens + (now - then) * self.limit.per_second)
         if tokens >= 1.0:

@@ -27,12 +27,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from liaison_desk.core.errors import StorageError
-from liaison_desk.relay.store import (
-    NONCE_LIFETIME_S,
-    DifferentBundle,
-    StoredBundle,
-    StoreError,
-)
+from liaison_desk.relay.errors import DifferentBundle, StoreError
+from liaison_desk.relay.store import NONCE_LIFETIME_S, StoredBundle
 
 _READ = 1024 * 1024
 _IN_MEMORY = 4 * 1024 * 1024
@@ -79,9 +75,9 @@ def _store_error(exc: Exception) -> StoreError:
     if isinstance(exc, ClientError):
         code = _code(exc)
         if code in _FULL:
-            return StoreError("the relay's bucket is full", full=True)
-        return StoreError(f"the relay's bucket refused ({code or 'no code'})")
-    return StoreError(f"the relay's bucket cannot be reached ({type(exc).__name__})")
+            return StoreError("The relay's bucket is full.", full=True)
+        return StoreError(f"The relay's bucket refused ({code or 'no code'}).")
+    return StoreError(f"The relay's bucket cannot be reached ({type(exc).__name__}).")
 
 
 class S3Upload:
@@ -94,7 +90,7 @@ class S3Upload:
             self._file.write(data)
         except OSError as exc:
             self.abort()
-            raise StoreError(f"the relay's spool failed ({exc.strerror or exc})") from exc
+            raise StoreError(f"The relay's spool failed ({exc.strerror or exc}).") from exc
 
     def commit(self, recipient: str, name: str, sha384: bytes) -> bool:
         key = self._store.key("mailboxes", recipient, name)
@@ -108,11 +104,11 @@ class S3Upload:
                 if stored is None:
                     continue  # still in flight, or acknowledged and deleted since: try again
                 if stored != sha384:
-                    raise DifferentBundle(name)
+                    raise DifferentBundle()
                 return False
-            raise StoreError("the relay's bucket kept changing under one bundle name")
+            raise StoreError("The relay's bucket kept changing under one bundle name.")
         except OSError as exc:
-            raise StoreError(f"the relay's spool failed ({exc.strerror or exc})") from exc
+            raise StoreError(f"The relay's spool failed ({exc.strerror or exc}).") from exc
         finally:
             self.abort()
 
@@ -196,7 +192,7 @@ class S3Store:
                 return None
             raise _store_error(exc) from exc
         except (BotoCoreError, ValueError) as exc:
-            raise StoreError("the relay's bucket holds an unreadable bundle") from exc
+            raise StoreError("The relay's bucket holds an unreadable bundle.") from exc
 
     def _keys(self, prefix: str, delimiter: str = "") -> Iterator[dict[str, Any]]:
         """Every page of a listing (objects and, with a delimiter, common prefixes)."""
@@ -219,7 +215,7 @@ class S3Store:
             except _FAILURES as exc:
                 raise _store_error(exc) from exc
             if answer.get("Errors"):
-                raise StoreError(f"the relay's bucket kept {len(answer['Errors'])} old nonces")
+                raise StoreError(f"The relay's bucket kept {len(answer['Errors'])} old nonces.")
 
     # -- MailboxStore -----------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import uvicorn
 
 from liaison_desk.relay.app import Relay, create_app
-from liaison_desk.sync.errors import SyncError
+from liaison_desk.relay.errors import RelaySetupError
 
 log = logging.getLogger("liaison_desk.relay")
 
@@ -43,7 +43,7 @@ def bind(listen: Listen) -> socket.socket:
         sock.bind((listen.host, listen.port))
     except OSError as exc:
         sock.close()
-        raise SyncError(
+        raise RelaySetupError(
             f"The relay cannot listen on {listen.host} port {listen.port}: {exc.strerror or exc}."
         ) from exc
     sock.listen(1024)

@@ -4,6 +4,7 @@
 machine); `S3Store` in an S3-compatible bucket, so several relay processes
 behind a load balancer share them. Every bundle appears whole or not at all,
 and a nonce can be claimed once across all processes sharing the store.
+A store's own failure is a StoreError (`relay.errors`).
 """
 
 from __future__ import annotations
@@ -15,18 +16,6 @@ from typing import Protocol
 
 RECIPIENT = re.compile(r"[0-9a-f]{96}")
 NONCE_LIFETIME_S = 11 * 60  # the ±5 minute window, and a minute to spare
-
-
-class StoreError(Exception):
-    """The store's own failure (disk full, bucket unreachable): the relay answers 503/507."""
-
-    def __init__(self, message: str, full: bool = False) -> None:
-        super().__init__(message)
-        self.full = full
-
-
-class DifferentBundle(Exception):
-    """A bundle of that name is already waiting, with other contents."""
 
 
 @dataclass(frozen=True)

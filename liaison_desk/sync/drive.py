@@ -20,8 +20,9 @@ from pathlib import Path
 from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.errors import StorageError
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.exchange import SUFFIX, export_bundle
-from liaison_desk.sync.identity import load_identity
+from liaison_desk.sync.bundle_names import SUFFIX
+from liaison_desk.sync.exchange import export_bundle
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import Peer
 from liaison_desk.sync.transfer import (
     StepProgress,

@@ -22,9 +22,9 @@ from liaison_desk.sync.identity import (
     PeerIdentity,
     Signatures,
     canonical,
-    load_identity,
     short,
 )
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import add_peer, hq_peer
 
 REQUEST = "liaison-desk/enrolment-request"

@@ -5,6 +5,7 @@ SyncError                         root (under LiaisonError)
  +-- PeerError                    an unknown peer id, or an ambiguous prefix
  +-- BundleRefused                a bundle that was not applied; `reason` is a stable code
  +-- ConflictError                a conflict that cannot be resolved as asked
+ +-- RosterError                  a relay roster that is damaged, too large or not HQ's
 """
 
 from __future__ import annotations
@@ -25,6 +26,10 @@ class PeerError(SyncError):
 
 
 class ConflictError(SyncError):
+    pass
+
+
+class RosterError(SyncError):
     pass
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +21,11 @@ from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import payload, routes
 from liaison_desk.sync.bundle import write_bundle
+from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.errors import PeerError
-from liaison_desk.sync.identity import Identity, PeerIdentity, load_identity, short
+from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.ops import Op
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, OP, START, json_item
 from liaison_desk.sync.peers import Peer, get_peer
 from liaison_desk.sync.vectors import (
@@ -36,9 +37,6 @@ from liaison_desk.sync.vectors import (
 
 log = logging.getLogger("liaison_desk.sync")
 
-SUFFIX = ".ldbundle"
-# What `bundle_name` makes: the transports take no other file name from a drive or a relay.
-NAME_PATTERN = re.compile(r"[0-9a-f]{16}-to-[0-9a-f]{16}-[0-9a-f]{16}-[0-9]{8,12}\.ldbundle")
 Progress = Callable[[int, int], None]  # ops done, ops in all
 _OP_COLUMNS = "o.origin, o.seq, o.hlc, o.entity, o.record_id, o.fields, o.base, o.clocks"
 
@@ -162,26 +160,6 @@ def _next_bundle_seq(vault: Vault, peer: Peer, ops: int) -> int:
     return seq
 
 
-def bundle_name(me: Identity, peer: PeerIdentity, origin: str, seq: int) -> str:
-    return f"{short(me.fingerprint)}-to-{short(peer.fingerprint)}-{origin}-{seq:08d}{SUFFIX}"
-
-
-def superseded(older: str, newer: str) -> bool:
-    """Whether bundle file `older` holds nothing that `newer` lacks, going by their names.
-
-    A bundle carries every change its recipient has not acknowledged, so a later
-    bundle of the same sender, recipient and incarnation holds all an earlier
-    one did. One of another incarnation (a restored vault) never is: it may hold
-    changes the other lacks. A leftover `.part` of a write cut short counts too.
-    """
-    old, new = older.removeprefix(".").removesuffix(".part"), newer
-    if not (NAME_PATTERN.fullmatch(old) and NAME_PATTERN.fullmatch(new)):
-        return False
-    old_pair, _, old_seq = old.removesuffix(SUFFIX).rpartition("-")
-    new_pair, _, new_seq = new.removesuffix(SUFFIX).rpartition("-")
-    return old_pair == new_pair and int(old_seq) < int(new_seq)
-
-
 def export_bundle(
     vault: Vault,
     peer_fingerprint: str,
@@ -197,7 +175,7 @@ def export_bundle(
         routes.welcome_to_groups(vault, peer)
     seq = _next_bundle_seq(vault, peer, 0)
     origin = vault.info.origin
-    path = dest_dir / bundle_name(me, peer.identity, origin, seq)
+    path = dest_dir / bundle_name(me.fingerprint, peer.fingerprint, origin, seq)
     tmp = dest_dir / f".{path.name}.part"
     conn.execute("BEGIN")  # one consistent snapshot of the oplog for the whole bundle
     try:

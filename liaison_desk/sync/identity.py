@@ -2,6 +2,8 @@
 
 Both signatures (ML-DSA-87 and ECDSA P-384 with SHA-384) must verify: a forger
 would have to break both the lattice and the elliptic-curve scheme.
+Part of the wire format the relay reads, so nothing here needs a vault; this
+vault's own identity is read from it by `sync.own_identity`.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, mldsa
 
 from liaison_desk.core.identity_keys import PublicKeys, SecretKeys
-from liaison_desk.core.schema import Connection
 from liaison_desk.sync.errors import EnrolmentError
 
 ROLES = ("station", "hq")
@@ -129,19 +130,6 @@ class Identity:
             self._ml.sign(message, context),
             self._ecdsa.sign(context + message, ec.ECDSA(hashes.SHA384())),
         )
-
-
-def load_identity(conn: Connection) -> Identity:
-    row = conn.execute(
-        "SELECT mldsa87_seed, ecdsa_p384, mlkem1024_seed, kem_p384 FROM identity"
-    ).fetchone()
-    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-    return Identity(
-        SecretKeys(bytes(row[0]), bytes(row[1]), bytes(row[2]), bytes(row[3])),
-        name=meta["name"],
-        role=meta["role"],
-        post=meta.get("post", ""),
-    )
 
 
 def canonical(data: Any) -> bytes:

@@ -28,9 +28,10 @@ from liaison_desk.sync import payload
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import Progress
-from liaison_desk.sync.identity import Identity, PeerIdentity, load_identity
+from liaison_desk.sync.identity import Identity, PeerIdentity
 from liaison_desk.sync.merge import Merger
 from liaison_desk.sync.ops import Op, is_stamp
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, END, OP, START, malformed
 from liaison_desk.sync.peers import Peer, get_peer
 from liaison_desk.sync.vectors import (

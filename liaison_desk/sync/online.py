@@ -22,7 +22,6 @@ import logging
 import os
 import shutil
 import ssl
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,13 +33,16 @@ import httpx
 
 from liaison_desk import __version__
 from liaison_desk.core.atomic import storage_error
+from liaison_desk.core.clock import Clock, SystemClock
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.bundle_names import SUFFIX, is_bundle_name
 from liaison_desk.sync.errors import SyncError
-from liaison_desk.sync.exchange import NAME_PATTERN, SUFFIX, ExportResult, export_bundle
-from liaison_desk.sync.identity import Identity, load_identity
+from liaison_desk.sync.exchange import ExportResult, export_bundle
+from liaison_desk.sync.hq_roster import build_roster
+from liaison_desk.sync.identity import Identity
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import exchange_peers
 from liaison_desk.sync.request_signing import EMPTY_DIGEST, sign_request
-from liaison_desk.sync.roster import build_roster
 from liaison_desk.sync.transfer import (
     StepProgress,
     SyncReport,
@@ -96,7 +98,11 @@ def check_url(url: str) -> str:
 
 
 class RelayClient:
-    """Signed requests to one relay; every failure is a RelayError with a plain sentence."""
+    """Signed requests to one relay; every failure is a RelayError with a plain sentence.
+
+    `transport` replaces the network (tests drive a relay in-process with it);
+    `clock` dates each request's signature.
+    """
 
     def __init__(
         self,
@@ -104,13 +110,14 @@ class RelayClient:
         me: Identity,
         authority: str | None = None,
         timeout: float = TIMEOUT_S,
-        clock: Callable[[], float] = time.time,
+        clock: Clock | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.url = check_url(url)
         self.me = me
         self._prefix = urlsplit(self.url).path
-        self._clock = clock
-        self._http = _http_client(self.url, authority, timeout)
+        self._clock = clock or SystemClock()
+        self._http = _http_client(self.url, authority, timeout, transport)
 
     def __enter__(self) -> RelayClient:
         return self
@@ -190,7 +197,8 @@ class RelayClient:
     # -- plumbing ---------------------------------------------------------------------------------
 
     def _headers(self, method: str, path: str, sha384: bytes) -> dict[str, str]:
-        return sign_request(self.me, method, self._prefix + path, sha384, int(self._clock()))
+        now_s = self._clock.now_ms() // 1000
+        return sign_request(self.me, method, self._prefix + path, sha384, now_s)
 
     def _request(
         self,
@@ -240,7 +248,7 @@ def _pieces(path: Path, size: int, progress: Callable[[int, int], None] | None) 
 
 def _plausible(waiting: Waiting) -> bool:
     """Names become file names here: only the relay's own pattern, nothing like a path."""
-    return NAME_PATTERN.fullmatch(waiting.name) is not None and 0 <= waiting.size <= MAX_DOWNLOAD
+    return is_bundle_name(waiting.name) and 0 <= waiting.size <= MAX_DOWNLOAD
 
 
 def _unreachable(url: str, exc: httpx.TransportError) -> RelayUnreachable:
@@ -295,7 +303,9 @@ def _health(http: httpx.Client, url: str) -> None:
         raise RelayUnreachable(f"{url} answers, but it is not a Liaison Desk relay.")
 
 
-def _http_client(url: str, authority: str | None, timeout: float) -> httpx.Client:
+def _http_client(
+    url: str, authority: str | None, timeout: float, transport: httpx.BaseTransport | None = None
+) -> httpx.Client:
     """`authority`: PEM certificates to trust instead of the public ones (HQ's own CA)."""
     verify: ssl.SSLContext | bool = True
     if authority is not None:
@@ -304,8 +314,9 @@ def _http_client(url: str, authority: str | None, timeout: float) -> httpx.Clien
         base_url=url,
         timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
         verify=verify,
-        trust_env=True,
+        trust_env=transport is None,  # the system's proxies would go around a given transport
         headers={"user-agent": f"liaison-desk/{__version__}"},
+        transport=transport,
     )
 
 
@@ -356,13 +367,14 @@ def sync_online(
     url: str,
     progress: StepProgress | None = None,
     authority: str | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> SyncReport:
     """Pull what waits for this vault on the relay, apply it, then push what its peers are owed."""
 
     def here(work: Callable[[Vault], T], /) -> T:
         return work(vault)
 
-    return sync_through(here, url, progress, authority)
+    return sync_through(here, url, progress, authority, transport)
 
 
 @dataclass(frozen=True)
@@ -384,11 +396,12 @@ def sync_through(
     url: str,
     progress: StepProgress | None = None,
     authority: str | None = None,
+    transport: httpx.BaseTransport | None = None,
 ) -> SyncReport:
     """`sync_online` with every vault step handed to `on_vault` and the network done here."""
     start = on_vault(_start)
     report = SyncReport(check_url(url))
-    with RelayClient(url, start.me, authority or start.authority) as client:
+    with RelayClient(url, start.me, authority or start.authority, transport=transport) as client:
         client.probe()
         if start.roster is not None:
             client.put_roster(start.roster)

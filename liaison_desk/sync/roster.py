@@ -5,6 +5,9 @@ what HQ signed: each station's public keys and whether it is enrolled or
 revoked. Names and posts stay out; the relay needs to know keys, not people.
 A roster older than the one the relay holds is refused, so an old copy cannot
 bring a revoked station back.
+
+Reading and checking a roster is part of the wire format (the relay does it
+without a vault); HQ builds and signs one from its vault in `sync.hq_roster`.
 """
 
 from __future__ import annotations
@@ -14,17 +17,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from liaison_desk.core.vault import Vault
-from liaison_desk.sync.errors import EnrolmentError, SyncError
-from liaison_desk.sync.identity import PeerIdentity, Signatures, canonical, load_identity
-from liaison_desk.sync.peers import list_peers
+from liaison_desk.sync.errors import EnrolmentError, RosterError
+from liaison_desk.sync.identity import PeerIdentity, Signatures, canonical
 
 CONTEXT = b"liaison-desk/roster/v1"
 MAX_ROSTER = 16 * 1024 * 1024
-
-
-class RosterError(SyncError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -38,33 +35,6 @@ class Roster:
         if fingerprint in self.revoked:
             return None
         return self.stations.get(fingerprint)
-
-
-def build_roster(vault: Vault) -> bytes:
-    """HQ's roster of its stations, signed; what `sync online` uploads to the relay."""
-    me = load_identity(vault.conn)
-    if me.public.role != "hq":
-        raise RosterError("Only HQ issues the relay's roster.")
-    body = {
-        "hq": me.fingerprint,
-        "issued_ms": vault.clock.now_ms(),
-        "stations": [
-            {"keys": peer.identity.to_json()["keys"], "status": peer.status}
-            for peer in list_peers(vault.conn)
-            if peer.role == "station"
-        ],
-    }
-    signatures = me.sign(canonical(body), CONTEXT)
-    b64 = base64.b64encode
-    return canonical(
-        {
-            "roster": body,
-            "signatures": {
-                "ml-dsa-87": b64(signatures.mldsa87).decode(),
-                "ecdsa-p384": b64(signatures.ecdsa_p384).decode(),
-            },
-        }
-    )
 
 
 def read_roster(data: bytes, hq: PeerIdentity) -> Roster:

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.bundle_names import superseded
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.exchange import ExportResult, needs_bundle, superseded
+from liaison_desk.sync.exchange import ExportResult, needs_bundle
 from liaison_desk.sync.importing import ImportResult, import_bundle
 from liaison_desk.sync.peers import Peer, exchange_peers
 

@@ -31,7 +31,8 @@ from liaison_desk.core.atomic import atomic_write
 from liaison_desk.core.errors import LiaisonError, StorageError
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
-from liaison_desk.sync.identity import PeerIdentity, grouped, load_identity
+from liaison_desk.sync.identity import PeerIdentity, grouped
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import Peer
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.session import Session

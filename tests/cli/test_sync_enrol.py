@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.identity import PeerIdentity, grouped, load_identity
+from liaison_desk.sync.identity import PeerIdentity, grouped
+from liaison_desk.sync.own_identity import load_identity
 from tests.cli.runner import PASSPHRASE, Desk, init_vault, one_sentence
 
 

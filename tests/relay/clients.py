@@ -16,9 +16,9 @@ import httpx
 
 from liaison_desk.core.identity_keys import SecretKeys
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync import bundle_names
 from liaison_desk.sync.bundle import write_bundle
-from liaison_desk.sync.exchange import SUFFIX
-from liaison_desk.sync.identity import Identity, PeerIdentity, short
+from liaison_desk.sync.identity import Identity, PeerIdentity
 from liaison_desk.sync.peers import add_peer
 from liaison_desk.sync.request_signing import sign_request
 
@@ -42,9 +42,7 @@ def bundle_bytes(sender: Identity, recipient: PeerIdentity, seq: int, size: int 
 
 def bundle_name(sender: Identity, recipient: PeerIdentity, seq: int) -> str:
     origin = sender.fingerprint[:16]
-    return (
-        f"{short(sender.fingerprint)}-to-{short(recipient.fingerprint)}-{origin}-{seq:08d}{SUFFIX}"
-    )
+    return bundle_names.bundle_name(sender.fingerprint, recipient.fingerprint, origin, seq)
 
 
 def signed(

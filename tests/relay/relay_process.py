@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.identity import load_identity
+from liaison_desk.sync.own_identity import load_identity
 
 STARTUP_TIMEOUT_S = 30.0
 

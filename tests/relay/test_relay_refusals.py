@@ -14,8 +14,9 @@ import httpx
 import pytest
 
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.identity import Identity, load_identity
+from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.online import sync_online
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import revoke
 from liaison_desk.sync.request_signing import WINDOW_SECONDS
 from tests.relay.clients import (

@@ -11,8 +11,8 @@ import pytest
 
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.identity import load_identity
 from liaison_desk.sync.online import sync_online
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.request_signing import EMPTY_DIGEST, sign_request
 from tests.relay.relay_process import RelayProcess, export_identity, s3_relay_process
 from tests.relay.s3_server import S3_ENV, S3Server, s3_server

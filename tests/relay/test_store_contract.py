@@ -12,14 +12,9 @@ import pytest
 
 from liaison_desk.core.errors import StorageError
 from liaison_desk.relay.dir_store import DirStore
+from liaison_desk.relay.errors import DifferentBundle, StoreError
 from liaison_desk.relay.s3_store import S3Store
-from liaison_desk.relay.store import (
-    NONCE_LIFETIME_S,
-    DifferentBundle,
-    MailboxStore,
-    StoredBundle,
-    StoreError,
-)
+from liaison_desk.relay.store import NONCE_LIFETIME_S, MailboxStore, StoredBundle
 from tests.relay.s3_server import S3_ENV, S3Server, s3_server
 
 HQ = "a" * 96

@@ -12,8 +12,8 @@ from liaison_desk.core.kinds import ALL_KINDS
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.exchange import ExportResult, export_bundle
-from liaison_desk.sync.identity import load_identity
 from liaison_desk.sync.importing import ImportResult, import_bundle
+from liaison_desk.sync.own_identity import load_identity
 from tests.conftest import FAST_KDF, PASSPHRASE, StepClock
 
 

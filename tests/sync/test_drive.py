@@ -17,7 +17,6 @@ from liaison_desk.core.errors import StorageError
 from liaison_desk.core.records import Attachment, Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.drive import mailbox, sync_drive, waiting
-from liaison_desk.sync.exchange import superseded
 from tests.conftest import PASSPHRASE
 from tests.sync.helpers import (
     canonical_dump,
@@ -249,15 +248,3 @@ def test_a_drive_that_is_gone_says_so(trio: tuple[Vault, Vault, Vault], tmp_path
     _, a, _ = trio
     with pytest.raises(StorageError, match="check the drive is plugged in"):
         sync_drive(a, tmp_path / "pulled-out")
-
-
-def test_superseding_is_by_number_within_one_incarnation() -> None:
-    def name(origin: str, seq: int) -> str:
-        return f"{'a' * 16}-to-{'b' * 16}-{origin * 16}-{seq:08d}.ldbundle"
-
-    assert superseded(name("1", 2), name("1", 3))
-    assert superseded(f".{name('1', 2)}.part", name("1", 3))  # a write cut short
-    assert not superseded(name("1", 3), name("1", 3))
-    assert not superseded(name("1", 4), name("1", 3))  # a late, older one replaces nothing
-    assert not superseded(name("2", 1), name("1", 3))  # another incarnation: maybe not held
-    assert not superseded("notes.txt", name("1", 3))

@@ -12,7 +12,8 @@ from liaison_desk.core import audit
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.errors import EnrolmentError, PeerError
-from liaison_desk.sync.identity import PeerIdentity, grouped, load_identity
+from liaison_desk.sync.identity import PeerIdentity, grouped
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import find_peer, hq_peer, list_peers, revoke
 from tests.conftest import PASSPHRASE
 from tests.sync.helpers import enrol_station, fingerprint, make_vault

@@ -15,8 +15,8 @@ from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.bundle_names import SUFFIX
 from liaison_desk.sync.drive import ROOT
-from liaison_desk.sync.exchange import SUFFIX
 from liaison_desk.sync.transfer import SyncReport
 from liaison_desk.ui.drive_watch import DriveWatch, Volume, looks_removable, mounted_volumes
 from liaison_desk.ui.main_window import MainWindow

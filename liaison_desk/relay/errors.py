@@ -1,0 +1,45 @@
+"""Errors of the relay service, each carrying a sentence.
+
+LiaisonError
+ +-- RelayServiceError            root of the relay service's own errors
+      +-- RelaySetupError         the relay cannot start as asked (options, HQ's file, its port)
+      +-- Refusal                 a request refused: HTTP `status`, a stable `code`, the sentence
+      +-- StoreError              the store failed (disk full, bucket unreachable): 507 or 503
+      +-- DifferentBundle         a bundle of that name already waits, with other contents
+
+A Refusal is the requester's to act on and goes back to it as JSON; a
+StoreError is the relay's own trouble, logged, and answered with "retry
+later". The relay turns them into responses in one place (`relay.app`).
+The relay's folder or bucket unusable at start is core's StorageError.
+"""
+
+from __future__ import annotations
+
+from liaison_desk.core.errors import LiaisonError
+
+
+class RelayServiceError(LiaisonError):
+    pass
+
+
+class RelaySetupError(RelayServiceError):
+    pass
+
+
+class Refusal(RelayServiceError):
+    def __init__(self, status: int, code: str, message: str, retry_after: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
+
+
+class StoreError(RelayServiceError):
+    def __init__(self, message: str, full: bool = False) -> None:
+        super().__init__(message)
+        self.full = full
+
+
+class DifferentBundle(RelayServiceError):
+    def __init__(self) -> None:
+        super().__init__("Another bundle of that name waits already.")
