@@ -161,9 +161,33 @@ class _ConsoleScript:
 def run_in_process(args: Sequence[str], env: Mapping[str, str]) -> Result:
     """One command in this process; whatever it changes of the process is put back after."""
     runner = CliRunner(catch_exceptions=False)
-    with _environment(env):
+    with _environment(env), _left_as_it_was(args):
         result = runner.invoke(cast(click.Command, _ConsoleScript()), list(args))
     return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def _qt_application() -> object | None:
+    qtcore = sys.modules.get("PySide6.QtCore")
+    return None if qtcore is None else qtcore.QCoreApplication.instance()
+
+
+@contextmanager
+def _left_as_it_was(args: Sequence[str]) -> Iterator[None]:
+    """Fail a command that changed what it cannot put back: it needs NEEDS_A_PROCESS."""
+    had_qt = _qt_application() is not None
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        changed_logging = root.handlers != handlers or root.level != level
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    made_qt = not had_qt and _qt_application() is not None
+    assert not (changed_logging or made_qt), (
+        f"`liaison-desk {' '.join(args)}` set up {'Qt' if made_qt else 'logging'} for the "
+        "whole process: add it to NEEDS_A_PROCESS in tests/cli/runner.py"
+    )
 
 
 @contextmanager
