@@ -12,7 +12,8 @@ from tests.cli.runner import Desk, init_vault
 
 @pytest.fixture(scope="session", autouse=True)
 def _bytecode_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Let the CLI subprocesses cache bytecode outside the source tree, to keep the suite fast."""
+    """Let the CLI subprocesses (tests/cli/runner.py, `run_process`) cache bytecode outside
+    the source tree, so each does not compile the whole package again."""
     runner.pycache_dir = tmp_path_factory.mktemp("pycache")
 
 

@@ -1,28 +1,55 @@
-"""Run the installed `liaison-desk` console script in a subprocess, as a user or a script would.
+"""Run `liaison-desk` as a user or a script would: in this process, or as a real process.
 
-Every call has no terminal (stdin is /dev/null) and a timeout, so a command that
-waited on a prompt would fail the test instead of hanging the suite.
+`run_cli` drives the click command in this process with click's `CliRunner`, through
+the same error handling as the console script (`liaison_desk.cli.errors.run`), so a
+test still sees the exit code and the one sentence on stderr a user would. The
+command sees only the environment it is given (no LIAISON_DESK_* of ours, TZ=UTC),
+stdin is empty and not a terminal, stdout and stderr are kept apart, and an
+unexpected exception fails the test with its traceback instead of becoming exit 1.
+
+A few commands get a process of their own (`NEEDS_A_PROCESS`); `run_process` starts
+the installed console script for them and for the tests about what only a process
+shows (no terminal, exit codes as the shell sees them, the environment, `main()`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import shutil
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import click
+from click.testing import CliRunner
+
+from liaison_desk.cli import cli
+from liaison_desk.cli.errors import run
 
 PASSPHRASE = "correct horse battery staple"
 FAST_KDF = ("--kdf-memory", "64", "--kdf-iterations", "1")
 TIMEOUT = 60
 RECOVERY_CODE = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){7}\b")  # Crockford
 PROTOCOL_DIR = Path(__file__).resolve().parents[2] / "resources" / "protocol"
+PROG_NAME = "liaison-desk"
+
+NEEDS_A_PROCESS = frozenset({("gui",), ("report",), ("self-test",), ("relay", "serve")})
+"""Commands that would change this process for good if run in it: the GUI, `report` (the
+PDF is drawn by a QGuiApplication, which would stand in for the QApplication the Qt tests
+need) and `self-test` (Qt, QT_QPA_PLATFORM set in os.environ, temporary folders under a
+TMPDIR that `tempfile` reads once); `relay serve` configures the root logger and serves
+until killed."""
+
+_GLOBAL_OPTIONS_WITH_A_VALUE = frozenset({"--vault", "--passphrase-file"})
 
 # Where the subprocesses may cache their bytecode (set once per session by conftest.py);
 # without it, every call would compile the whole package again.
@@ -64,11 +91,47 @@ class Result:
         return f"exit {self.code}\n--- stdout ---\n{self.out}\n--- stderr ---\n{self.err}"
 
 
+def command_path(args: Sequence[str]) -> tuple[str, ...]:
+    """The command and subcommand named in `args`, past the root's own options."""
+    words: list[str] = []
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _GLOBAL_OPTIONS_WITH_A_VALUE:
+            skip = True
+        elif not arg.startswith("-"):
+            words.append(arg)
+            if len(words) == 2:
+                break
+    return tuple(words)
+
+
+def needs_a_process(args: Sequence[str]) -> bool:
+    path = command_path(args)
+    return any(path[: len(command)] == command for command in NEEDS_A_PROCESS)
+
+
 def run_cli(
     *args: str | Path,
     env: Mapping[str, str] | None = None,
     timeout: float = TIMEOUT,
 ) -> Result:
+    """`liaison-desk ARGS` with exactly the environment `env` (default: `clean_env()`)."""
+    words = [str(a) for a in args]
+    environment = dict(env) if env is not None else clean_env()
+    if needs_a_process(words):
+        return run_process(*words, env=environment, timeout=timeout)
+    return run_in_process(words, environment)
+
+
+def run_process(
+    *args: str | Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = TIMEOUT,
+) -> Result:
+    """The installed console script in a subprocess: no terminal (stdin is /dev/null), and a
+    timeout, so a command that waited on a prompt would fail the test instead of hanging."""
     proc = subprocess.run(
         [executable(), *map(str, args)],
         stdin=subprocess.DEVNULL,
@@ -80,6 +143,80 @@ def run_cli(
         check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+class _ConsoleScript:
+    """What `liaison_desk.cli.main` runs, with the arguments given instead of `sys.argv`."""
+
+    name = PROG_NAME
+
+    def main(self, args: Sequence[str], prog_name: str, **extra: Any) -> None:
+        def command(**options: Any) -> object:
+            return cli.main(args=list(args), prog_name=prog_name, **extra, **options)
+
+        with _last_resort_log():
+            run(command)
+
+
+def run_in_process(args: Sequence[str], env: Mapping[str, str]) -> Result:
+    """One command in this process; whatever it changes of the process is put back after."""
+    runner = CliRunner(catch_exceptions=False)
+    with _environment(env), _left_as_it_was(args):
+        result = runner.invoke(cast(click.Command, _ConsoleScript()), list(args))
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def _qt_application() -> object | None:
+    qtcore = sys.modules.get("PySide6.QtCore")
+    return None if qtcore is None else qtcore.QCoreApplication.instance()
+
+
+@contextmanager
+def _left_as_it_was(args: Sequence[str]) -> Iterator[None]:
+    """Fail a command that changed what it cannot put back: it needs NEEDS_A_PROCESS."""
+    had_qt = _qt_application() is not None
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        yield
+    finally:
+        changed_logging = root.handlers != handlers or root.level != level
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    made_qt = not had_qt and _qt_application() is not None
+    assert not (changed_logging or made_qt), (
+        f"`liaison-desk {' '.join(args)}` set up {'Qt' if made_qt else 'logging'} for the "
+        "whole process: add it to NEEDS_A_PROCESS in tests/cli/runner.py"
+    )
+
+
+@contextmanager
+def _environment(env: Mapping[str, str]) -> Iterator[None]:
+    """os.environ is exactly `env` (and the C library's time zone follows TZ) meanwhile."""
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    time.tzset()
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        time.tzset()
+
+
+@contextmanager
+def _last_resort_log() -> Iterator[None]:
+    """A warning logged by a command reaches stderr, as Python's last-resort handler would
+    print it in a process of its own (here pytest's handlers would take it instead)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
 
 
 def one_sentence(err: str) -> str:

@@ -1,7 +1,7 @@
 """HQ and stations made and enrolled through the CLI, and bundles carried between them.
 
-Bundles travel through a folder standing in for the USB drive; every step is a
-real `liaison-desk` subprocess, so each helper says how many it costs.
+Bundles travel through a folder standing in for the USB drive; every step is one
+`liaison-desk` command (each unlocks a vault), so each helper says how many it runs.
 """
 
 from __future__ import annotations

@@ -56,7 +56,9 @@ def test_restore_with_the_recovery_code(original: tuple[Desk, str, Path], tmp_pa
     )
 
     assert result.code == 0, result
-    assert Desk(target).ok("unlock-check").code == 0
+    listing = ("contact", "list", "--json", "--limit", "1000")
+    assert Desk(target).ok(*listing).out == desk.ok(*listing).out
+    assert Desk(target).ok("org", "list", "--json").out == desk.ok("org", "list", "--json").out
 
 
 def test_restore_never_writes_into_a_non_empty_folder(

@@ -196,12 +196,31 @@ def test_search_plain_output_is_a_table(library: Desk, ambassador: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "query",
-    ['"unbalanced (', "***", "AND OR", "NEAR(a b", '"', "col:umn ^ + - ( )"],
+    ("query", "finds"),
+    [
+        ('"unbalanced (', "nothing"),
+        ('"quokka (', "the ambassador"),
+        ("***", "nothing"),
+        ("AND OR", "sample entries"),  # two plain words, in the text of every sample entry
+        ("quokka AND zebra", "nothing"),  # AND is a word the notes lack, not an operator
+        ("quokka NOT zebra", "nothing"),
+        ("NEAR(a b", "nothing"),
+        ('"', "nothing"),
+        ('quokka "', "the ambassador"),
+        ("col:umn ^ + - ( )", "nothing"),
+        ("^quokka + - ( )", "the ambassador"),
+    ],
 )
-def test_search_never_fails_on_junk(library: Desk, query: str) -> None:
+def test_search_never_fails_on_junk(library: Desk, ambassador: str, query: str, finds: str) -> None:
     result = library("search", query, "--json")
 
     assert result.code == 0, result
-    assert isinstance(result.json(), list)
     assert result.err == ""
+    hits = result.json()
+    if finds == "nothing":
+        assert hits == []
+    elif finds == "the ambassador":
+        assert [h["id"] for h in hits] == [ambassador]
+    else:
+        assert len(hits) >= SAMPLE_FILES
+        assert {h["type"] for h in hits} == {"protocol"}

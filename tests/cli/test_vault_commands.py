@@ -1,8 +1,7 @@
-"""init, unlock-check, passphrase change, recover and audit, through the real console script."""
+"""init, unlock-check, passphrase change, recover and audit, from the command line."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,6 @@ from tests.cli.runner import (
     PASSPHRASE,
     RECOVERY_CODE,
     Desk,
-    clean_env,
-    executable,
     init_vault,
     one_sentence,
 )
@@ -102,28 +99,6 @@ def test_unlock_check_without_any_passphrase_source_says_how_to_give_one(
     sentence = one_sentence(result.err)
     assert "LIAISON_DESK_PASSPHRASE" in sentence
     assert "--passphrase-file" in sentence
-
-
-def test_without_a_terminal_the_cli_never_waits_on_a_prompt(shared: tuple[Desk, str]) -> None:
-    desk, _ = shared
-    # stdin is a pipe held open that never sends a byte (no EOF either): a prompt would block.
-    with subprocess.Popen(
-        [executable(), "--vault", str(desk.vault), "unlock-check"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=clean_env(),
-    ) as proc:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            pytest.fail("unlock-check waited on a prompt with no terminal attached")
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-    assert proc.returncode != 0
-    assert "LIAISON_DESK_PASSPHRASE" in err
 
 
 def test_unlock_check_on_a_folder_without_a_vault(tmp_path: Path) -> None:

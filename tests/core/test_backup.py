@@ -55,9 +55,17 @@ def test_restore_starts_a_new_origin(vault: Vault, backup_file: Path, tmp_path: 
 
 def test_restore_with_recovery_code(created: tuple[Vault, str], tmp_path: Path) -> None:
     vault, code = created
+    vault.store.add(Contact(full_name="Hélène Girard", marking="SECRET"))
     path = tmp_path / "b.ldbackup"
     create_backup(vault, path)
-    restore_backup(path, tmp_path / "r", code, recovery=True).lock()
+
+    restored = restore_backup(path, tmp_path / "r", code.replace("-", " ").lower(), recovery=True)
+
+    assert everything(restored) == everything(vault)
+    assert restored.info.name == "Paris"
+    restored.lock()
+    with Vault.unlock(tmp_path / "r", PASSPHRASE) as again:  # its passphrase goes with it
+        assert [c.full_name for c in again.store.list(Contact)] == ["Hélène Girard"]
 
 
 def test_wrong_passphrase_restores_nothing(backup_file: Path, tmp_path: Path) -> None:
@@ -90,5 +98,10 @@ def test_truncated_and_foreign_files_are_refused(backup_file: Path, tmp_path: Pa
 
 
 def test_never_restores_over_a_vault(vault: Vault, backup_file: Path, vault_dir: Path) -> None:
-    with pytest.raises(VaultExists):
+    vault.store.add(Contact(full_name="Written after the backup"))
+    names = [c.full_name for c in vault.store.list(Contact)]
+    with pytest.raises(VaultExists, match="not empty; restore into a new folder"):
         restore_backup(backup_file, vault_dir, PASSPHRASE)
+    vault.lock()
+    with Vault.unlock(vault_dir, PASSPHRASE) as again:
+        assert [c.full_name for c in again.store.list(Contact)] == names

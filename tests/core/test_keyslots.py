@@ -62,8 +62,10 @@ def test_slot_is_bound_to_its_vault() -> None:
     ],
 )
 def test_damaged_keyfiles_are_refused_with_a_sentence(data: bytes) -> None:
-    with pytest.raises(KeySlotsDamaged):
+    with pytest.raises(KeySlotsDamaged) as refused:
         KeyFile.from_bytes(data)
+    sentence = refused.value.message  # names the file, says what is wrong with it
+    assert re.fullmatch(r"keys\.json (is damaged|was written by a newer)[^\n]*\.", sentence)
 
 
 @pytest.mark.parametrize(

@@ -52,6 +52,7 @@ def test_invalid_category_and_encoding_are_named(vault: Vault, tmp_path: Path) -
     (tmp_path / "c.md").write_bytes(b"# Title\nline two\n\xff\xfe bad bytes\n")
     with pytest.raises(ImportFormatError, match=r"c\.md, line 3: not UTF-8"):
         import_directory(vault.store, tmp_path)
+    assert vault.store.count(ProtocolRef) == 0
 
 
 def test_title_falls_back_to_heading_then_file_name() -> None:

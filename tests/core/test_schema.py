@@ -101,5 +101,7 @@ def test_failed_migration_leaves_vault_unchanged(vault: Vault, vault_dir: Path) 
 def test_newer_vault_is_refused(vault: Vault, vault_dir: Path) -> None:
     vault.lock()
     Vault.unlock(vault_dir, PASSPHRASE, migrations=GROWN).lock()
+    before = {p.name: p.read_bytes() for p in vault_dir.iterdir()}
     with pytest.raises(SchemaTooNew, match="newer version"):
         Vault.unlock(vault_dir, PASSPHRASE)
+    assert {p.name: p.read_bytes() for p in vault_dir.iterdir()} == before  # left for the newer

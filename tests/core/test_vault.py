@@ -134,7 +134,10 @@ def test_recovery_code_forgives_case_and_dashes(
     vault.lock()
     sloppy = code.replace("-", " ").lower()
     Vault.recover(vault_dir, sloppy, "new passphrase after loss").lock()
-    Vault.unlock(vault_dir, "new passphrase after loss").lock()
+    with Vault.unlock(vault_dir, "new passphrase after loss") as again:
+        assert again.info.name == "Paris"
+    with pytest.raises(WrongPassphrase):
+        Vault.unlock(vault_dir, PASSPHRASE)  # the forgotten one opens nothing any more
     with pytest.raises(WrongPassphrase, match="recovery code"):
         Vault.recover(vault_dir, "0000-0000-0000-0000-0000-0000-0000-0000", "whatever passphrase x")
 

@@ -248,3 +248,4 @@ def test_a_drive_that_is_gone_says_so(trio: tuple[Vault, Vault, Vault], tmp_path
     _, a, _ = trio
     with pytest.raises(StorageError, match="check the drive is plugged in"):
         sync_drive(a, tmp_path / "pulled-out")
+    assert not (tmp_path / "pulled-out").exists()  # no folder made where the drive was

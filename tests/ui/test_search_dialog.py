@@ -46,11 +46,26 @@ def test_results_as_you_type_and_enter_opens(qtbot: Any, session: Session) -> No
 
 
 def test_stray_quotes_and_symbols_never_break_the_box(qtbot: Any, session: Session) -> None:
+    write(
+        qtbot,
+        session,
+        lambda v: v.store.add(Contact(full_name="Aiko Tanaka", notes="Posted to Tokyo")),
+    )
     dialog = SearchDialog(session)
     qtbot.addWidget(dialog)
     dialog.show()
-    for text in ('"unbalanced', "a(b", "***", "AND OR"):
+    for text, found in [
+        ('"unbalanced', 0),
+        ('"tokyo', 1),  # the stray quote is dropped, the word is found
+        ("a(b", 0),
+        ("tokyo(", 1),
+        ("***", 0),
+        ("tokyo ***", 1),
+        ("AND OR", 0),
+        ("tokyo OR nowhere", 0),  # OR is a word to find, not an operator
+    ]:
         dialog.box.setText(text)
-        qtbot.waitUntil(lambda t=text: dialog.status.text() != "" or not t.strip(), timeout=5_000)
-        assert dialog.status.text() == "0 found"
+        qtbot.waitUntil(lambda: dialog.status.text() != "", timeout=5_000)
+        assert dialog.status.text() == f"{found} found", text
+        assert dialog.results.rowCount() == found, text
         dialog.status.clear()
