@@ -4,8 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-# What Qt needs from the system to run (offscreen in tests, on screen for people).
-QT_DEBS := libegl1 libgl1 libfontconfig1 libxkbcommon0 libdbus-1-3 libglib2.0-0 fonts-dejavu-core
+# What Qt needs from the system to run (offscreen in tests, on screen for people): the package
+# of every library in packaging/system-libraries.txt (the list the .deb's dependencies come
+# from too: X11's xcb platform, Wayland, GTK's dialogs) and a font Qt can find; for the tests,
+# an X server and a tool to look at its windows.
+SYSTEM_LIBRARIES := packaging/system-libraries.txt
+QT_DEBS := $(shell sed 's/\#.*//' $(SYSTEM_LIBRARIES) | awk 'NF { print $$2 }' | sort -u)
+QT_DEBS += fonts-dejavu-core
+TEST_DEBS := xvfb xdotool
 
 .PHONY: install system-deps run test lint typecheck bench screenshots clean
 
@@ -18,7 +24,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) system-deps
 
 system-deps:
-	@missing=$$(for p in $(QT_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(QT_DEBS) $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update && apt-get install -y --no-install-recommends $$missing; \

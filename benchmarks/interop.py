@@ -1,7 +1,8 @@
 """vCard import and export speed, each beside vobject's own bare work measured in the same run.
 
     .venv/bin/python benchmarks/interop.py              # 10,000 cards
-    .venv/bin/python benchmarks/interop.py --quick      # 1,000 cards: a smoke test
+    .venv/bin/python benchmarks/interop.py --quick      # 1,000 cards
+    .venv/bin/python benchmarks/interop.py --smoke      # 20 cards: what `make test` runs
     .venv/bin/python benchmarks/interop.py --cards 50000
 
 The file is generated (fixed by --seed) as Apple Contacts writes vCard 3.0: item groups,
@@ -274,9 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20_260_314)
     parser.add_argument("--tmp", type=Path, default=None, help="parent of the work directory")
     parser.add_argument("--quick", action="store_true", help="1,000 cards")
+    parser.add_argument("--smoke", action="store_true", help="20 cards: seconds")
     args = parser.parse_args(argv)
     if args.quick:
         args.cards = 1_000
+    if args.smoke:
+        args.cards = 20
     if args.cards < 1 or not 0 <= args.photos <= 1:
         parser.error("--cards must be positive and --photos between 0 and 1")
     print(

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/relay.py                 # 20 clients: 100 small + 10 large each
     .venv/bin/python benchmarks/relay.py --quick         # 10 small + 2 large each: ~10 s
+    .venv/bin/python benchmarks/relay.py --smoke         # 2 clients, 3 small + 1 large each
     .venv/bin/python benchmarks/relay.py --py-spy DIR    # also profile both servers (py-spy)
 
 The relay is a real process (`liaison-desk relay serve --port 0 --data ...`) with its
@@ -496,7 +497,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[list[Row], list[str]]:
     hq = load_identity(hq_vault.conn)
     hq_file = work / "hq.json"
     hq_file.write_text(json.dumps(hq.public.to_json()))
-    sign, verify = signing_cost(stations[0], 50 if args.quick else 200)
+    sign, verify = signing_cost(stations[0], 5 if args.smoke else 50 if args.quick else 200)
     relay = start_relay(work, hq_file)
     servers = [relay]
     try:
@@ -591,11 +592,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--tmp", type=Path, default=None, help="parent of the work directory")
     parser.add_argument("--quick", action="store_true", help="10 small and 2 large per client")
     parser.add_argument(
+        "--smoke", action="store_true", help="2 clients, 3 small and 1 large each: seconds"
+    )
+    parser.add_argument(
         "--py-spy", type=Path, default=None, help="write speedscope profiles of both servers here"
     )
     args = parser.parse_args(argv)
     if args.quick:
         args.small, args.large = 10, 2
+    if args.smoke:
+        args.clients, args.small, args.large = 2, 3, 1
     if args.py_spy is not None:
         args.py_spy.mkdir(parents=True, exist_ok=True)
     if min(args.clients, args.small, args.large) < 1:

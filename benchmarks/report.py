@@ -34,7 +34,20 @@ def ratio(ours: float, base: float) -> str:
 
 
 def verdict(ok: bool) -> str:
+    """A target's result: reported, never fatal (timings vary from machine to machine)."""
     return "PASS" if ok else "MISS"
+
+
+FAILED = "FAILED"
+
+
+def check(ok: bool) -> str:
+    """A check's result: behaviour, not timing; a FAILED row makes the script exit 1."""
+    return "ok" if ok else FAILED
+
+
+def failed_checks(rows: Sequence[Row]) -> list[Row]:
+    return [r for r in rows if r.verdict == FAILED]
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

@@ -1,7 +1,8 @@
 """Sync throughput: bundle export, import and merge, beside baselines measured in the same run.
 
     .venv/bin/python benchmarks/sync.py              # 100,000 ops, 200 MiB of files, 10,000 merged
-    .venv/bin/python benchmarks/sync.py --quick      # 10,000 ops, 20 MiB, 1,000: a smoke test
+    .venv/bin/python benchmarks/sync.py --quick      # 10,000 ops, 20 MiB, 1,000 merged
+    .venv/bin/python benchmarks/sync.py --smoke      # 200 ops, 4 MiB, 50: what `make test` runs
 
 Every phase runs in a child process (this file, `--child PHASE`), so each one's peak RSS is
 its own (read by the parent from wait4). The vaults are real, created with the Argon2id floor
@@ -374,6 +375,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20_260_314)
     parser.add_argument("--tmp", type=Path, default=None, help="parent of the work directory")
     parser.add_argument("--quick", action="store_true", help="10,000 ops, 20 MiB, 1,000 records")
+    parser.add_argument("--smoke", action="store_true", help="200 ops, 4 MiB, 50 records: seconds")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -388,6 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.quick:
         args.ops, args.mib, args.merge = 10_000, 20, 1_000
+    if args.smoke:
+        args.ops, args.mib, args.merge = 200, FILE_MIB, 50
     if min(args.ops, args.mib // FILE_MIB, args.merge) < 1:
         parser.error(f"sizes must be positive (and at least {FILE_MIB} MiB of attachments)")
 

@@ -49,71 +49,23 @@ INSTALL_DIR = f"/opt/{NAME}"
 EXE_SUFFIX = ".exe" if sys.platform == "win32" else ""
 BUILD_TOOLS = ("pyinstaller", "pillow")  # the `package` extra (pillow only off Linux)
 
-# Which Debian package provides each library the build loads from the system (Debian 12;
-# newer releases' t64 packages provide these names). The build fails on a library missing
-# here, so the .deb never forgets a dependency.
-SYSTEM_PACKAGES = {
-    **dict.fromkeys(
-        [
-            "libc.so.6",
-            "libm.so.6",
-            "libdl.so.2",
-            "libpthread.so.0",
-            "librt.so.1",
-            "libutil.so.1",
-            "ld-linux-x86-64.so.2",
-        ],
-        "libc6",
-    ),
-    "libstdc++.so.6": "libstdc++6",
-    "libgcc_s.so.1": "libgcc-s1",
-    "libEGL.so.1": "libegl1",
-    "libGL.so.1": "libgl1",
-    "libX11.so.6": "libx11-6",
-    "libX11-xcb.so.1": "libx11-xcb1",
-    "libdbus-1.so.3": "libdbus-1-3",
-    "libfontconfig.so.1": "libfontconfig1",
-    "libfreetype.so.6": "libfreetype6",
-    "libzstd.so.1": "libzstd1",
-    "libxkbcommon.so.0": "libxkbcommon0",
-    "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
-    **dict.fromkeys(
-        ["libglib-2.0.so.0", "libgthread-2.0.so.0", "libgobject-2.0.so.0", "libgio-2.0.so.0"],
-        "libglib2.0-0",
-    ),
-    "libxcb.so.1": "libxcb1",
-    **{
-        f"libxcb-{name}.so.{so}": f"libxcb-{name}{so}"
-        for name, so in (
-            ("cursor", 0),
-            ("glx", 0),
-            ("icccm", 4),
-            ("image", 0),
-            ("keysyms", 1),
-            ("randr", 0),
-            ("render-util", 0),
-            ("render", 0),
-            ("shape", 0),
-            ("shm", 0),
-            ("sync", 1),
-            ("util", 1),
-            ("xfixes", 0),
-            ("xkb", 1),
-        )
-    },
-    "libwayland-client.so.0": "libwayland-client0",
-    "libwayland-cursor.so.0": "libwayland-cursor0",
-    "libwayland-egl.so.1": "libwayland-egl1",
-    "libgtk-3.so.0": "libgtk-3-0",
-    "libgdk-3.so.0": "libgtk-3-0",
-    "libgdk_pixbuf-2.0.so.0": "libgdk-pixbuf-2.0-0",
-    "libatk-1.0.so.0": "libatk1.0-0",
-    "libcairo.so.2": "libcairo2",
-    "libcairo-gobject.so.2": "libcairo-gobject2",
-    "libpango-1.0.so.0": "libpango-1.0-0",
-    "libpangocairo-1.0.so.0": "libpangocairo-1.0-0",
-    "libharfbuzz.so.0": "libharfbuzz0b",
-}
+SYSTEM_LIBRARIES = ROOT / "packaging" / "system-libraries.txt"
+
+
+def read_system_libraries(text: str) -> dict[str, str]:
+    """Library -> Debian package, from system-libraries.txt (which the Makefile installs)."""
+    packages: dict[str, str] = {}
+    for line in text.splitlines():
+        fields = line.split("#", 1)[0].split()
+        if fields:
+            library, package = fields
+            packages[library] = package
+    return packages
+
+
+# Which Debian package provides each library the build loads from the system. The build fails
+# on a library missing there, so the .deb never forgets a dependency.
+SYSTEM_PACKAGES = read_system_libraries(SYSTEM_LIBRARIES.read_text(encoding="utf-8"))
 FONTS = "fonts-dejavu-core | fonts-freefont-ttf | fonts-liberation2"  # Qt finds none by itself
 # Qt plugins a headless start (the CLI, self-test, offscreen) loads; the others are a desktop's.
 HEADLESS_PLUGINS = ("platforms/libqoffscreen.so",)
@@ -347,8 +299,8 @@ def system_needs(folder: Path) -> SystemNeeds:
     unknown = sorted({n for libs in files.values() for n in libs} - shipped - set(SYSTEM_PACKAGES))
     if unknown:
         raise BuildError(
-            f"The build loads {', '.join(unknown)} from the system, and packaging/build.py does"
-            " not know their Debian package: add them to SYSTEM_PACKAGES."
+            f"The build loads {', '.join(unknown)} from the system, and packaging/"
+            "system-libraries.txt does not name their Debian package: add them there."
         )
 
     def packages(paths: Iterable[Path]) -> set[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings
@@ -10,6 +12,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QVBoxLayout, QWidget
 
 from liaison_desk import __version__
+from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.resources import resource_dir
 from liaison_desk.core.vault import is_vault
@@ -20,6 +23,21 @@ from liaison_desk.ui.session import Session
 from liaison_desk.ui.unlock import UnlockWidget
 
 ICON = "liaison-desk.png"
+# What tells Qt where to show a window on Linux: an X11 or Wayland session, or a platform chosen.
+DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+
+
+class NoDisplay(LiaisonError):
+    """No screen to show the window on: Qt would abort the process instead of saying so."""
+
+
+def check_display(environ: Mapping[str, str], platform: str) -> None:
+    """Raise NoDisplay on a Linux without X11 or Wayland (a server, an ssh session)."""
+    if platform.startswith("linux") and not any(environ.get(v) for v in DISPLAY_VARIABLES):
+        raise NoDisplay(
+            "There is no display to show the window on: start Liaison Desk from a desktop"
+            " session, or use its commands (liaison-desk --help)."
+        )
 
 
 class UnlockDialog(QDialog):
@@ -88,6 +106,7 @@ def application(argv: list[str] | None = None) -> QApplication:
 
 def run_gui(vault_dir: Path, demo_dir: Path) -> int:
     """The GUI's main(): returns the process exit code."""
+    check_display(os.environ, sys.platform)
     app = application()
     runner = Runner("vault")
     launcher = Launcher(vault_dir, demo_dir, QSettings(), runner)

@@ -140,6 +140,26 @@ def test_system_libraries_split_into_depends_and_recommends(
         build.system_needs(folder)
 
 
+@pytest.mark.skipif(shutil.which("make") is None, reason="reads the Makefile through make")
+def test_make_install_installs_the_package_of_every_library_the_deb_may_need(
+    build: ModuleType,
+) -> None:
+    recipe = subprocess.run(
+        ["make", "--dry-run", "--silent", "system-deps"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
+    installed = set(recipe.split("for p in ", 1)[1].split(";", 1)[0].split())
+
+    packages = set(build.SYSTEM_PACKAGES.values())
+    assert {"libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libegl1"} <= packages
+    assert packages | {"xvfb", "xdotool", "fonts-dejavu-core"} <= installed
+    assert build.SYSTEM_PACKAGES["libxcb-icccm.so.4"] == "libxcb-icccm4"
+
+
 def png_size(path: Path) -> tuple[int, int]:
     header = path.read_bytes()[:24]
     assert header[:8] == b"\x89PNG\r\n\x1a\n"

@@ -93,28 +93,6 @@ def test_model_passes_the_model_tester_while_pages_arrive(
     qtmodeltester.check(model)
 
 
-def test_a_hundred_thousand_contacts_open_with_a_few_pages(qtbot: QtBot, session: Session) -> None:
-    add_contacts(qtbot, session, 100_000, timeout=120_000)
-    model = open_model(qtbot, session)
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(model)
-    view.resize(600, 400)
-    view.show()
-    qtbot.waitExposed(view)
-    assert model.total == 100_000
-    assert model.rowCount() <= 1_000
-    assert model.rows_fetched <= 1_000
-
-    for _ in range(2):
-        before = model.rowCount()
-        view.scrollToBottom()
-        qtbot.waitUntil(lambda n=before: model.rowCount() > n)  # type: ignore[misc]
-    assert model.rowCount() <= 5 * PAGE_SIZE
-    assert model.rows_fetched == model.rowCount()
-    assert names(model) == [f"Contact {i:06d}" for i in range(model.rowCount())]
-
-
 def test_sorting_by_name_descending_comes_from_sql(qtbot: QtBot, session: Session) -> None:
     add_contacts(qtbot, session, 20_000, timeout=30_000)
     model = open_model(qtbot, session)
