@@ -52,44 +52,44 @@ def kinds(hits: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def test_words_in_any_field_of_any_kind(filled: Vault) -> None:
-    assert kinds(search(filled.conn, "Balard")) == ["organization"]
-    assert kinds(search(filled.conn, "tokyo")) == ["contact"]
-    assert kinds(search(filled.conn, "h.girard@example.fr")) == ["contact"]
-    assert kinds(search(filled.conn, "amphibious")) == ["followup"]
+    assert kinds(search(filled.store, "Balard")) == ["organization"]
+    assert kinds(search(filled.store, "tokyo")) == ["contact"]
+    assert kinds(search(filled.store, "h.girard@example.fr")) == ["contact"]
+    assert kinds(search(filled.store, "amphibious")) == ["followup"]
 
 
 def test_accents_do_not_matter(filled: Vault) -> None:
-    assert kinds(search(filled.conn, "helene")) == ["contact"]
-    assert kinds(search(filled.conn, "ministere armees")) == ["organization"]
+    assert kinds(search(filled.store, "helene")) == ["contact"]
+    assert kinds(search(filled.store, "ministere armees")) == ["organization"]
 
 
 def test_prefix_and_phrase(filled: Vault) -> None:
-    assert set(kinds(search(filled.conn, "amb*"))) == {"contact", "protocol"}
-    assert kinds(search(filled.conn, "amph*")) == ["followup"]
-    hits = search(filled.conn, '"order of precedence"')
+    assert set(kinds(search(filled.store, "amb*"))) == {"contact", "protocol"}
+    assert kinds(search(filled.store, "amph*")) == ["followup"]
+    hits = search(filled.store, '"order of precedence"')
     assert set(kinds(hits)) == {"meeting", "protocol"}
-    assert kinds(search(filled.conn, '"precedence order"')) == []
+    assert kinds(search(filled.store, '"precedence order"')) == []
 
 
 def test_title_match_ranks_first_and_snippet_highlights(filled: Vault) -> None:
-    hits = search(filled.conn, "precedence")
+    hits = search(filled.store, "precedence")
     assert hits[0].kind == "protocol"  # in the title, not only in the notes
     assert "[precedence]" in hits[0].snippet.lower()
     assert hits[0].title == "Order of precedence"
 
 
 def test_filters_by_marking_and_kind(filled: Vault) -> None:
-    assert kinds(search(filled.conn, "ambassador*", markings=("UNCLASSIFIED",))) == ["protocol"]
-    assert kinds(search(filled.conn, "amb*", kinds=("protocol",))) == ["protocol"]
+    assert kinds(search(filled.store, "ambassador*", markings=("UNCLASSIFIED",))) == ["protocol"]
+    assert kinds(search(filled.store, "amb*", kinds=("protocol",))) == ["protocol"]
 
 
 def test_index_follows_edits_and_deletes(filled: Vault) -> None:
-    [hit] = search(filled.conn, "tokyo")
+    [hit] = search(filled.store, "tokyo")
     filled.store.update(Contact, hit.id, {"notes": "Now posted to Nairobi"})
-    assert search(filled.conn, "tokyo") == []
-    assert [h.id for h in search(filled.conn, "nairobi")] == [hit.id]
+    assert search(filled.store, "tokyo") == []
+    assert [h.id for h in search(filled.store, "nairobi")] == [hit.id]
     filled.store.delete(Contact, hit.id)
-    assert search(filled.conn, "nairobi") == []
+    assert search(filled.store, "nairobi") == []
 
 
 @pytest.mark.parametrize(
@@ -115,7 +115,7 @@ def test_index_follows_edits_and_deletes(filled: Vault) -> None:
     ],
 )
 def test_invalid_fts_syntax_is_plain_words(filled: Vault, junk: str) -> None:
-    search(filled.conn, junk)  # must not raise
+    search(filled.store, junk)  # must not raise
 
 
 @settings(
@@ -123,7 +123,7 @@ def test_invalid_fts_syntax_is_plain_words(filled: Vault, junk: str) -> None:
 )
 @given(st.text(max_size=30))
 def test_any_input_is_safe(vault: Vault, text: str) -> None:
-    search(vault.conn, text)
+    search(vault.store, text)
     match = build_match(text)
     assert match is None or match.strip()
 
@@ -135,10 +135,10 @@ def test_rows_written_outside_the_store_are_indexed_by_triggers(vault: Vault) ->
         "full_name, notes, tags) VALUES ('c-1', 'x', 'x', 'h', 'o', '{}', 'UNCLASSIFIED', "
         "'Written Directly', 'quartermaster', '[\"logistics\"]')"
     )
-    [hit] = search(vault.conn, "quartermaster")
+    [hit] = search(vault.store, "quartermaster")
     assert (hit.id, hit.title) == ("c-1", "Written Directly")
-    assert kinds(search(vault.conn, "logistics")) == ["contact"]
-    assert search(vault.conn, "quartermaster")[0].snippet.count("[") == 1  # no JSON brackets
+    assert kinds(search(vault.store, "logistics")) == ["contact"]
+    assert search(vault.store, "quartermaster")[0].snippet.count("[") == 1  # no JSON brackets
 
 
 def test_nested_bulk_writes_index_every_row_once(vault: Vault) -> None:
@@ -146,16 +146,16 @@ def test_nested_bulk_writes_index_every_row_once(vault: Vault) -> None:
         vault.store.add_many([Contact(full_name=f"Sailor {i}") for i in range(3)])
         vault.store.add(Meeting(title="Sailors' lunch", starts_at="2026-03-14T12:00Z"))
         vault.store.add_many([Contact(full_name=f"Sailor {i}") for i in range(3, 5)])
-    assert len(search(vault.conn, "sailor*", limit=50)) == 6
+    assert len(search(vault.store, "sailor*", limit=50)) == 6
     rows = vault.conn.execute("SELECT count(*) FROM search").fetchone()[0]
     assert rows == 6
 
 
 def test_over_budget_ranking_falls_back_to_newest_matches(vault: Vault) -> None:
     vault.store.add_many(Contact(full_name=f"Officer {i}", notes="logistics") for i in range(300))
-    ranked = search(vault.conn, "logistics", limit=5)
+    ranked = search(vault.store, "logistics", limit=5)
     assert len(ranked) == 5
-    hurried = search(vault.conn, "logistics", limit=5, budget_ms=0)
+    hurried = search(vault.store, "logistics", limit=5, budget_ms=0)
     assert [h.title for h in hurried] == [f"Officer {i}" for i in range(299, 294, -1)]
-    assert search(vault.conn, "logistics", limit=5, budget_ms=10_000) == ranked
+    assert search(vault.store, "logistics", limit=5, budget_ms=10_000) == ranked
     assert all(h.snippet for h in hurried)

@@ -94,8 +94,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     large = send(station, hq, root / "out").path.read_bytes()
     gone.store.add(Contact(full_name="Someone"))
     revoked = send(gone, hq, root / "out").path.read_bytes()
-    with hq.store.transaction():
-        peers.revoke(hq.conn, hq.clock, load_identity(gone.conn).fingerprint)
+    peers.revoke(hq, load_identity(gone.conn).fingerprint)
     gone.lock()
     yield World(root, hq, station, small, large, revoked)
     hq.lock()
