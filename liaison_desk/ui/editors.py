@@ -175,11 +175,16 @@ class _Count:
 
 
 class _NullableDateEdit(QDateEdit):
-    """A date edit that can hold "no date": its minimum, shown as a word; Delete clears it."""
+    """A date edit that can hold "no date": its minimum, shown as a word; Delete clears it.
+
+    Typing into "no date" starts from `today`, the vault's today at the station.
+    """
+
+    today: QDate | None = None
 
     def _start_from_today(self) -> None:
-        if self.date() == self.minimumDate():
-            self.setDate(QDate.currentDate())
+        if self.today is not None and self.date() == self.minimumDate():
+            self.setDate(self.today)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.date() != _NO_DATE:
@@ -211,6 +216,9 @@ class _Date:
 
     def set(self, value: Any) -> None:
         self._edit.setDate(QDate.fromString(value, Qt.DateFormat.ISODate) if value else _NO_DATE)
+
+    def set_today(self, day: str) -> None:
+        self._edit.today = QDate.fromString(day, Qt.DateFormat.ISODate)
 
 
 class _DateTime:
@@ -506,6 +514,10 @@ class RecordEditor(QWidget):
         for fld in self.fields.values():
             if isinstance(fld, _Zone):
                 fld.set_station_zone(state.station_zone)
+            elif isinstance(fld, _Date):
+                fld.set_today(state.today)
+        if self.new_followups is not None:
+            self.new_followups.due.set_today(state.today)
         self._fill(state.original or {**state.blank, **self.defaults}, state.names)
         self.snapshot = self.values()
         if state.draft is not None:

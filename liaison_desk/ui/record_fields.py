@@ -260,8 +260,9 @@ def store_values(
 class EditState:
     """What the form opens with: the record's values, maybe a draft over them, names of links.
 
-    `blank` is what a new record starts with (its time from the vault's clock),
-    `station_zone` what a blank time zone means.
+    `blank` is what a new record starts with and `today` the date a date field
+    starts from (both from the vault's clock, at the station); `station_zone` is
+    what a blank time zone means.
     """
 
     record_id: str | None
@@ -270,6 +271,7 @@ class EditState:
     names: dict[str, str] = field(default_factory=dict)
     station_zone: str = "UTC"
     blank: dict[str, Any] = field(default_factory=dict)
+    today: str = ""
 
 
 def load_edit_state(
@@ -291,13 +293,15 @@ def load_edit_state(
                 for a in relations.participants(store, record_id)
             ]
     names = relations.linked_titles(store, kind, [original, draft or {}])
+    now = _now(vault)
     return EditState(
         record_id,
         original,
         dict(draft) if draft is not None else None,
         names,
         zone,
-        blank_fields(_now(vault), zone),
+        blank_fields(now, zone),
+        now.astimezone(ZoneInfo(zone)).date().isoformat(),
     )
 
 

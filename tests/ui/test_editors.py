@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 from pytestqt.qtbot import QtBot
 
@@ -81,3 +82,19 @@ def test_a_meeting_stored_without_a_zone_is_edited_in_the_station_zone(
         meetings.save()
     again = on_vault(qtbot, tokyo, lambda v: v.store.get(Meeting, made.id))
     assert (again.title, again.starts_at) == ("Call back", "2026-05-20T09:00:00Z")
+
+
+def test_a_due_date_typed_from_no_date_starts_from_the_vaults_today(
+    qtbot: QtBot, tokyo: Session
+) -> None:
+    followups = open_section(qtbot, tokyo, "Follow-ups")
+    start_new(qtbot, followups)
+    due = field(followups, "due_date")
+    assert followups.editor.values()["due_date"] is None
+
+    due.setFocus()
+    qtbot.keyClick(due, Qt.Key.Key_Down)
+
+    # the field starts from 2026-05-20 (today at the station, by the vault's clock),
+    # then Down steps the year it opens on
+    assert followups.editor.values()["due_date"] == "2025-05-20"
