@@ -146,7 +146,7 @@ def test_a_draft_is_written_while_typing_and_restored(
     found: list[list[Draft]] = []
 
     def drafted() -> bool:
-        session.read(lambda v: drafts(v), found.append, contacts)
+        session.read(drafts, found.append, contacts)
         return any(d.fields.get("full_name") == "Kenji Sato" for batch in found for d in batch)
 
     qtbot.waitUntil(drafted, timeout=5_000)
@@ -155,7 +155,7 @@ def test_a_draft_is_written_while_typing_and_restored(
 
     contacts.discard_changes()
     assert contacts.stack.currentWidget() is contacts.detail
-    qtbot.waitUntil(lambda: on_vault(qtbot, session, lambda v: drafts(v)) == [])
+    qtbot.waitUntil(lambda: on_vault(qtbot, session, drafts) == [])
 
     contacts.restore_draft(draft)
     qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
