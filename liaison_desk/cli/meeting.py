@@ -77,7 +77,7 @@ _meeting_fields = option_group(
 
 @click.group()
 def meeting() -> None:
-    """Meetings and engagements: add, list, show, edit and delete.
+    """Meetings and engagements: add, list, show, edit and delete; the station's time zone.
 
     Example: liaison-desk meeting list --limit 20
     """
