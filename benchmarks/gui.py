@@ -435,7 +435,7 @@ def bench_search(session: Session, queries: list[Query]) -> list[Row]:
     def direct(text: str) -> Callable[[Vault], tuple[float, list[SearchHit]]]:
         def work(vault: Vault) -> tuple[float, list[SearchHit]]:
             start = time.perf_counter()
-            hits = search(vault.conn, text, limit=limit, highlight=marks)
+            hits = search(vault.store, text, limit=limit, highlight=marks)
             return time.perf_counter() - start, hits
 
         return work
@@ -450,7 +450,7 @@ def bench_search(session: Session, queries: list[Query]) -> list[Row]:
 
     def warm(vault: Vault) -> None:
         for q in queries:
-            search(vault.conn, q.text, limit=limit, highlight=marks)
+            search(vault.store, q.text, limit=limit, highlight=marks)
 
     log("search: warming the cache with every query")
     on_worker(session, warm, "the warm-up searches")

@@ -508,7 +508,7 @@ def bench_search(setup: Setup, vault: Vault, plain: sqlite3.Connection, gen: Tex
     queries = make_queries(gen, setup.queries)
     mismatched = [q.text for q in queries if build_match(q.text) != q.match]
     for q in queries:  # warm both page caches the same way
-        search(vault.conn, q.text, limit=20)
+        search(vault.store, q.text, limit=20)
         plain.execute(PLAIN_SEARCH, (q.match,)).fetchall()
     ours: list[float] = []
     base: list[float] = []
@@ -516,7 +516,7 @@ def bench_search(setup: Setup, vault: Vault, plain: sqlite3.Connection, gen: Tex
     differ = 0
     for q in queries:
         with stopwatch(ours):
-            hits = search(vault.conn, q.text, limit=20)
+            hits = search(vault.store, q.text, limit=20)
         with stopwatch(base):
             rows = plain.execute(PLAIN_SEARCH, (q.match,)).fetchall()
         empty += not hits

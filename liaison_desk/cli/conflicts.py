@@ -76,7 +76,7 @@ def list_(app: AppContext, /, include_resolved: bool, as_json: bool) -> None:
 
     Example: liaison-desk conflicts list --all
     """
-    found = review.list_conflicts(app.open_vault().conn, include_resolved)
+    found = review.list_conflicts(app.open_vault(), include_resolved)
     if as_json:
         output.emit_json([_as_dict(c) for c in found])
         return
@@ -119,7 +119,7 @@ def show(app: AppContext, /, n: int, as_json: bool) -> None:
 
     Example: liaison-desk conflicts show 3
     """
-    conflict = review.get_conflict(app.open_vault().conn, n)
+    conflict = review.get_conflict(app.open_vault(), n)
     if as_json:
         output.emit_json(_as_dict(conflict))
         return

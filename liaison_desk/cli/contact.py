@@ -33,14 +33,16 @@ from liaison_desk.cli.options import (
     tags_option,
 )
 from liaison_desk.cli.progress import progress_line
-from liaison_desk.core import relations
 from liaison_desk.core.interop.contact_export import vcard_bytes
 from liaison_desk.core.interop.contact_import import POLICIES, Preview, apply_import, preview
 from liaison_desk.core.interop.csv_export import csv_bytes, record_rows
 from liaison_desk.core.interop.export_file import write_export
 from liaison_desk.core.interop.vcard import read_vcards
+from liaison_desk.core.kinds import CONTACT
+from liaison_desk.core.record_detail import record_detail
 from liaison_desk.core.records import Contact
 
+SHOWN = 200  # meetings and open follow-ups listed by `contact show`
 CSV_COLUMNS = (
     "full_name",
     "rank",
@@ -121,18 +123,17 @@ def show(app: AppContext, /, contact_id: str, as_json: bool) -> None:
 
     Example: liaison-desk contact show 01934b2e-…
     """
-    store = app.open_vault().store
-    record = store.get(Contact, contact_id)
-    meetings = relations.meetings_of(store, contact_id)
-    extra = {
-        "last_contact": relations.last_contact(store, contact_id),
-        "meetings": [f"{m.starts_at}  {m.title}  ({m.id})" for m in meetings],
-        "open_followups": [
-            f"{f.due_date or 'no date'}  {f.action}  ({f.id})"
-            for f in relations.open_followups(store, contact_id=contact_id)
-        ],
-    }
-    output.details(record, as_json, extra)
+    vault = app.open_vault()
+    detail = record_detail(vault.store, vault.clock, CONTACT, contact_id, limit=SHOWN)
+    assert detail.standing is not None  # a contact's detail has it
+    extra: dict[str, Any] = {"last_contact": detail.standing.last_contact}
+    if as_json or detail.standing.overdue:
+        extra["overdue"] = detail.standing.overdue
+    extra["meetings"] = [f"{m.starts_at}  {m.title}  ({m.id})" for m in detail.meetings]
+    extra["open_followups"] = [
+        f"{f.due_date or 'no date'}  {f.action}  ({f.id})" for f in detail.followups
+    ]
+    output.details(detail.record, as_json, extra)
 
 
 @contact.command("edit")

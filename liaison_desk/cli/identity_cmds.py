@@ -129,10 +129,9 @@ def request(app: AppContext, /, out: Path) -> None:
 
     Example: liaison-desk enrol request --out paris-request.json
     """
-    vault = app.open_vault()
-    me = load_identity(vault.conn)
-    atomic_write(out, enrolment.write_request(me, vault.clock))
-    click.echo(f"Wrote the enrolment request of {me.public.name} to {out}.")
+    me, request_bytes = enrolment.own_request(app.open_vault())
+    atomic_write(out, request_bytes)
+    click.echo(f"Wrote the enrolment request of {me.name} to {out}.")
     click.echo("Take it to HQ, and read HQ this fingerprint over a separate channel:")
     show_fingerprint(me.fingerprint)
 

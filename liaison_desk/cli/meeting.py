@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,26 +30,22 @@ from liaison_desk.cli.options import (
     tags_option,
 )
 from liaison_desk.cli.progress import progress_line
-from liaison_desk.core import relations
 from liaison_desk.core.interop.csv_export import csv_bytes, record_rows
 from liaison_desk.core.interop.export_file import write_export
 from liaison_desk.core.interop.ical import read_events
 from liaison_desk.core.interop.meeting_export import ics_bytes
 from liaison_desk.core.interop.meeting_import import EventPreview, apply_events, preview_events
-from liaison_desk.core.records import MEETING_KINDS, Meeting, Participant
-from liaison_desk.core.store import ListQuery, Store
+from liaison_desk.core.kinds import MEETING
+from liaison_desk.core.meetings import save_meeting
+from liaison_desk.core.record_detail import record_detail
+from liaison_desk.core.records import MEETING_KINDS, Meeting
+from liaison_desk.core.station_zone import set_station_zone, station_zone, station_zone_setting
 
-
-def local_time(when: str | None, timezone: str | None) -> str | None:
-    """A time typed without an offset means this laptop's local time, unless --tz says else."""
-    if when is None or timezone is not None:
-        return when
-    try:
-        moment = datetime.fromisoformat(when)
-    except ValueError:
-        return when  # the core's validation names the problem
-    return moment.astimezone().isoformat() if moment.tzinfo is None else when
-
+ALL_RELATED = 10_000
+WHEN_HELP = (
+    "Start, ISO 8601: 2026-03-14T10:30 (read in --tz, else in this station's time zone, "
+    "see `meeting zone`), or with an offset: 2026-03-14T10:30+01:00."
+)
 
 CSV_COLUMNS = (
     "starts_at",
@@ -65,7 +60,11 @@ CSV_COLUMNS = (
 )
 
 _meeting_fields = option_group(
-    click.option("--tz", "timezone", help="Time zone of --when, e.g. Europe/Paris."),
+    click.option(
+        "--tz",
+        "timezone",
+        help="Time zone of --when, e.g. Europe/Paris (blank: this station's, see `meeting zone`).",
+    ),
     click.option("--kind", help=f"One of: {', '.join(MEETING_KINDS)}."),
     click.option("--place", help="Where it took place."),
     click.option("--summary", help="One-paragraph summary."),
@@ -78,7 +77,7 @@ _meeting_fields = option_group(
 
 @click.group()
 def meeting() -> None:
-    """Meetings and engagements: add, list, show, edit and delete.
+    """Meetings and engagements: add, list, show, edit and delete; the station's time zone.
 
     Example: liaison-desk meeting list --limit 20
     """
@@ -86,7 +85,7 @@ def meeting() -> None:
 
 @meeting.command("add")
 @click.option("--title", required=True, help="What the meeting was.")
-@click.option("--when", "starts_at", required=True, help="Start, ISO 8601: 2026-03-14T10:30.")
+@click.option("--when", "starts_at", required=True, help=WHEN_HELP)
 @click.option("--participant", "participants", multiple=True, help="Contact id; repeat.")
 @_meeting_fields
 @pass_app
@@ -97,19 +96,8 @@ def add(app: AppContext, /, participants: tuple[str, ...], **fields: Any) -> Non
     --participant 01934b2e-…
     """
     store = app.open_vault().store
-    fields = changes(**fields)
-    fields["starts_at"] = local_time(fields["starts_at"], fields.get("timezone"))
-    with store.transaction():
-        record = store.add(Meeting(**fields))
-        _add_participants(store, record, participants)
+    record = save_meeting(store, None, changes(**fields), add_people=participants)
     click.echo(record.id)
-
-
-def _add_participants(store: Store, record: Meeting, contact_ids: tuple[str, ...]) -> None:
-    store.add_many(
-        Participant(meeting_id=record.id, contact_id=cid, marking=record.marking)
-        for cid in dict.fromkeys(contact_ids)
-    )
 
 
 @meeting.command("list")
@@ -134,27 +122,27 @@ def show(app: AppContext, /, meeting_id: str, as_json: bool) -> None:
 
     Example: liaison-desk meeting show 01934b2e-…
     """
-    store = app.open_vault().store
-    record = store.get(Meeting, meeting_id)
-    people = relations.participants(store, meeting_id)
+    vault = app.open_vault()
+    detail = record_detail(vault.store, vault.clock, MEETING, meeting_id, limit=ALL_RELATED)
     extra = {
         "participants": [
             f"{a.contact.full_name}{f' ({a.participant.role})' if a.participant.role else ''}"
             f"  [{a.contact.id}]"
-            for a in people
+            for a in detail.people
         ],
         "open_followups": [
             f"{f.due_date or 'no date'}  {f.action}  ({f.id})"
-            for f in relations.open_followups(store, meeting_id=meeting_id)
+            for f in detail.followups
+            if f.status == "open"
         ],
     }
-    output.details(record, as_json, extra)
+    output.details(detail.record, as_json, extra)
 
 
 @meeting.command("edit")
 @click.argument("meeting_id")
 @click.option("--title", help="What the meeting was.")
-@click.option("--when", "starts_at", help="Start, ISO 8601.")
+@click.option("--when", "starts_at", help=WHEN_HELP)
 @click.option("--add-participant", "added", multiple=True, help="Contact id to add; repeat.")
 @click.option("--remove-participant", "removed", multiple=True, help="Contact id to remove.")
 @_meeting_fields
@@ -171,18 +159,41 @@ def edit(
 
     Example: liaison-desk meeting edit 01934b2e-… --summary "Agreed dates" --add-participant 0193…
     """
+    save_meeting(
+        app.open_vault().store,
+        meeting_id,
+        changes(**fields),
+        add_people=added,
+        remove_people=removed,
+    )
+
+
+@meeting.command("zone")
+@click.argument("zone_name", metavar="[ZONE]", required=False)
+@click.option(
+    "--system", "follow_system", is_flag=True, help="Follow this computer's time zone again."
+)
+@json_option
+@pass_app
+def zone(app: AppContext, /, zone_name: str | None, follow_system: bool, as_json: bool) -> None:
+    """Show or set this station's time zone: where a --when without a zone is read.
+
+    It is kept in the vault (not synced) and follows the computer's zone until set.
+    The GUI's meeting editor uses the same zone for a blank time zone field.
+
+    Example: liaison-desk meeting zone Africa/Lagos
+    """
     store = app.open_vault().store
-    fields = changes(**fields)
-    if "starts_at" in fields:
-        fields["starts_at"] = local_time(fields["starts_at"], fields.get("timezone"))
-    with store.transaction():
-        record = store.update(Meeting, meeting_id, fields)
-        current = store.list(Participant, ListQuery(where={"meeting_id": meeting_id}, limit=10_000))
-        present = {p.contact_id for p in current}
-        _add_participants(store, record, tuple(c for c in added if c not in present))
-        for p in current:
-            if p.contact_id in removed:
-                store.delete(Participant, p.id)
+    if zone_name is not None or follow_system:
+        set_station_zone(store, None if follow_system else zone_name)
+    setting = station_zone_setting(store)
+    current = station_zone(store)
+    if as_json:
+        output.emit_json({"zone": current, "follows_system": setting is None})
+    elif setting is None:
+        click.echo(f"{current} (this computer's time zone; set one with `meeting zone NAME`)")
+    else:
+        click.echo(current)
 
 
 @meeting.command("delete")

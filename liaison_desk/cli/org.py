@@ -19,8 +19,9 @@ from liaison_desk.cli.options import (
     option_group,
     tags_option,
 )
-from liaison_desk.core.records import ORGANIZATION_KINDS, Contact, Organization
-from liaison_desk.core.store import ListQuery
+from liaison_desk.core.kinds import ORGANIZATION
+from liaison_desk.core.record_detail import record_detail
+from liaison_desk.core.records import ORGANIZATION_KINDS, Organization
 
 _org_fields = option_group(
     click.option("--kind", help=f"One of: {', '.join(ORGANIZATION_KINDS)}."),
@@ -78,10 +79,10 @@ def show(app: AppContext, /, org_id: str, as_json: bool) -> None:
 
     Example: liaison-desk org show 01934b2e-…
     """
-    store = app.open_vault().store
-    record = store.get(Organization, org_id)
-    people = store.list(Contact, ListQuery(where={"org_id": org_id}, limit=1000))
-    output.details(record, as_json, {"contacts": [f"{c.full_name} ({c.id})" for c in people]})
+    vault = app.open_vault()
+    detail = record_detail(vault.store, vault.clock, ORGANIZATION, org_id, limit=1000)
+    people = [f"{c.full_name} ({c.id})" for c in detail.members]
+    output.details(detail.record, as_json, {"contacts": people})
 
 
 @org.command("edit")

@@ -90,8 +90,7 @@ def revoke(app: AppContext, /, peer_id: str, yes: bool) -> None:
         yes,
         f"No terminal to ask on: run the command again with --yes to revoke {peer.name}.",
     )
-    with vault.store.transaction():
-        registry.revoke(vault.conn, vault.clock, peer.fingerprint)
+    registry.revoke(vault, peer.fingerprint)
     click.echo(f"Revoked {peer.name}. To enrol it again, approve a new request from it.")
 
 

@@ -40,7 +40,7 @@ def search(
     """
     vault = app.open_vault()
     allowed = markings.up_to(vault.store.markings(), max_marking) if max_marking else None
-    hits = run_search(vault.conn, query, limit=limit, markings=allowed, kinds=kinds or None)
+    hits = run_search(vault.store, query, limit=limit, markings=allowed, kinds=kinds or None)
     rows = [
         {"type": h.kind, **{k: v for k, v in dataclasses.asdict(h).items() if k != "kind"}}
         for h in hits

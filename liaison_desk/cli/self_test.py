@@ -140,11 +140,11 @@ def check_records(bench: Bench) -> str:
 
 
 def check_search(bench: Bench) -> str:
-    conn = bench.vaults["station"].conn
-    hits = search(conn, bench.marker)
+    store = bench.vaults["station"].store
+    hits = search(store, bench.marker)
     expect([h.title for h in hits] == ["Self-test meeting"], f"found {len(hits)} records")
     expect(f"[{bench.marker}]" in hits[0].snippet, "the snippet does not mark the word")
-    prefix = search(conn, bench.marker[:6] + "*")
+    prefix = search(store, bench.marker[:6] + "*")
     expect(len(prefix) == 1, "a prefix search missed the note")
     return "full text, prefix"
 

@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from liaison_desk.core.clock import Clock, iso_from_ms
-from liaison_desk.core.schema import Connection
+from liaison_desk.core.clock import iso_from_ms
+from liaison_desk.core.vault import Vault
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,8 @@ def draft_key(kind: str, record_id: str | None) -> str:
     return f"{kind}:{record_id or 'new'}"
 
 
-def save_draft(
-    conn: Connection, clock: Clock, kind: str, record_id: str | None, fields: dict[str, Any]
-) -> None:
-    conn.execute(
+def save_draft(vault: Vault, kind: str, record_id: str | None, fields: dict[str, Any]) -> None:
+    vault.store.conn.execute(
         "INSERT INTO drafts (key, kind, record_id, fields, saved_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (key) DO UPDATE SET fields = excluded.fields, saved_at = excluded.saved_at",
         (
@@ -41,17 +39,18 @@ def save_draft(
             kind,
             record_id,
             json.dumps(fields, ensure_ascii=False),
-            iso_from_ms(clock.now_ms()),
+            iso_from_ms(vault.clock.now_ms()),
         ),
     )
 
 
-def discard_draft(conn: Connection, kind: str, record_id: str | None) -> None:
-    conn.execute("DELETE FROM drafts WHERE key = ?", (draft_key(kind, record_id),))
+def discard_draft(vault: Vault, kind: str, record_id: str | None) -> None:
+    vault.store.conn.execute("DELETE FROM drafts WHERE key = ?", (draft_key(kind, record_id),))
 
 
-def drafts(conn: Connection) -> list[Draft]:
-    rows = conn.execute(
+def drafts(vault: Vault) -> list[Draft]:
+    """Every draft kept, oldest first."""
+    rows = vault.store.conn.execute(
         "SELECT kind, record_id, fields, saved_at FROM drafts ORDER BY saved_at"
     ).fetchall()
     return [Draft(kind, rid, json.loads(fields), at) for kind, rid, fields, at in rows]

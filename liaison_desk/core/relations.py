@@ -1,18 +1,50 @@
-"""Questions that join records: a contact's meetings, a meeting's people and actions."""
+"""Questions that join records: a contact's meetings and standing, a meeting's people and actions.
+
+Each answers for a whole page of records in one query where a list needs it,
+so the GUI's lists, its detail pane and the CLI's `show` commands share them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
-from liaison_desk.core.kinds import CONTACT, MEETING
+from liaison_desk.core.clock import Clock, iso_from_ms
+from liaison_desk.core.kinds import BY_NAME, CONTACT, MEETING, ORGANIZATION, Kind
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Participant
 from liaison_desk.core.store import ListQuery, Store
+
+# The fields of each kind that name another record, and the kind they name.
+LINK_FIELDS: Mapping[str, Mapping[str, Kind[Any]]] = {
+    "organization": {"parent_id": ORGANIZATION},
+    "contact": {"org_id": ORGANIZATION},
+    "followup": {"contact_id": CONTACT, "meeting_id": MEETING},
+}
 
 
 @dataclass(frozen=True)
 class Attendance:
     participant: Participant
     contact: Contact
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a relationship stands today.
+
+    `last_contact` is the latest meeting at or before now: a meeting planned
+    for later is not contact made. `overdue`: the contact has a cadence and it
+    has passed since then (or they were never met).
+    """
+
+    last_contact: str | None
+    overdue: bool
+
+
+def _placeholders(values: Sequence[object]) -> str:
+    return ", ".join("?" * len(values))
 
 
 def participants(store: Store, meeting_id: str) -> list[Attendance]:
@@ -26,10 +58,24 @@ def _by_ids(store: Store, ids: list[str]) -> list[Contact]:
         return []
     cursor = store.conn.execute(
         f"SELECT {CONTACT.columns()} FROM {CONTACT.table} "
-        f"WHERE deleted = 0 AND id IN ({', '.join('?' * len(ids))})",
+        f"WHERE deleted = 0 AND id IN ({_placeholders(ids)})",
         ids,
     )
     return [CONTACT.from_row(row) for row in cursor]
+
+
+def names_at(store: Store, meeting_ids: Sequence[str]) -> dict[str, str]:
+    """The people at each meeting, as one line of names, for a page of meetings (one query)."""
+    if not meeting_ids:
+        return {}
+    rows = store.conn.execute(
+        "SELECT p.meeting_id, group_concat(c.full_name, ', ') FROM participants p "
+        "JOIN contacts c ON c.id = p.contact_id AND c.deleted = 0 "
+        f"WHERE p.deleted = 0 AND p.meeting_id IN ({_placeholders(meeting_ids)}) "
+        "GROUP BY p.meeting_id",
+        list(meeting_ids),
+    ).fetchall()
+    return dict(rows)
 
 
 def meetings_of(store: Store, contact_id: str, limit: int = 200) -> list[Meeting]:
@@ -44,15 +90,71 @@ def meetings_of(store: Store, contact_id: str, limit: int = 200) -> list[Meeting
     return [MEETING.from_row(row) for row in cursor]
 
 
-def last_contact(store: Store, contact_id: str) -> str | None:
-    """When we last met this person (derived from meetings, never stored)."""
-    row = store.conn.execute(
-        "SELECT max(m.starts_at) FROM participants p "
-        "JOIN meetings m ON m.id = p.meeting_id AND m.deleted = 0 "
-        "WHERE p.contact_id = ? AND p.deleted = 0",
-        (contact_id,),
-    ).fetchone()
-    return row[0] if row else None
+def last_contacts(store: Store, contact_ids: Sequence[str], now_ms: int) -> dict[str, str]:
+    """When each contact was last met (ISO UTC), at or before `now_ms`, in one query."""
+    if not contact_ids:
+        return {}
+    now = iso_from_ms(now_ms)[:19] + "Z"  # starts_at is stored to the second
+    rows = store.conn.execute(
+        "SELECT p.contact_id, max(m.starts_at) FROM participants p "
+        "JOIN meetings m ON m.id = p.meeting_id AND m.deleted = 0 AND m.starts_at <= ? "
+        f"WHERE p.deleted = 0 AND p.contact_id IN ({_placeholders(contact_ids)}) "
+        "GROUP BY p.contact_id",
+        [now, *contact_ids],
+    ).fetchall()
+    return {contact_id: last for contact_id, last in rows}
+
+
+def is_overdue(last: str | None, cadence_days: int | None, today: date) -> bool:
+    """Due for contact: a cadence is set and it has passed since the last meeting (or ever)."""
+    if cadence_days is None:
+        return False
+    if last is None:
+        return True
+    return date.fromisoformat(last[:10]) + timedelta(days=cadence_days) < today
+
+
+def standings(store: Store, clock: Clock, contacts: Sequence[Contact]) -> dict[str, Standing]:
+    """The standing of each contact of a page, as of the vault's clock (one query)."""
+    now_ms = clock.now_ms()
+    today = date.fromisoformat(iso_from_ms(now_ms)[:10])
+    last = last_contacts(store, [c.id for c in contacts], now_ms)
+    return {
+        c.id: Standing(last.get(c.id), is_overdue(last.get(c.id), c.cadence_days, today))
+        for c in contacts
+    }
+
+
+def standing(store: Store, clock: Clock, contact: Contact) -> Standing:
+    return standings(store, clock, [contact])[contact.id]
+
+
+def titles(store: Store, kind: Kind[Any], ids: Iterable[str | None]) -> dict[str, str]:
+    """The title of each live record named in `ids` (for lines naming a related record)."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
+        return {}
+    rows = store.conn.execute(
+        f"SELECT id, {kind.title_field} FROM {kind.table} "
+        f"WHERE deleted = 0 AND id IN ({_placeholders(wanted)})",
+        wanted,
+    ).fetchall()
+    return dict(rows)
+
+
+def linked_titles(
+    store: Store, kind: Kind[Any], values: Iterable[Mapping[str, Any]]
+) -> dict[str, str]:
+    """The titles of the records named by the link fields of `values` (records' or drafts')."""
+    wanted: dict[str, list[str]] = {}
+    for fields in values:
+        for name, target in LINK_FIELDS.get(kind.name, {}).items():
+            if isinstance(value := fields.get(name), str):
+                wanted.setdefault(target.name, []).append(value)
+    out: dict[str, str] = {}
+    for target_name, ids in wanted.items():
+        out |= titles(store, BY_NAME[target_name], ids)
+    return out
 
 
 def open_followups(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlcipher3
 
 from liaison_desk.core.schema import Connection
+from liaison_desk.core.store import Store
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _WORD_CHARS = re.compile(r"[\w]+", re.UNICODE)
@@ -56,7 +57,7 @@ def build_match(text: str) -> str | None:
 
 
 def search(
-    conn: Connection,
+    store: Store,
     text: str,
     *,
     limit: int = 20,
@@ -75,6 +76,7 @@ def search(
     match = build_match(text)
     if match is None:
         return []
+    conn = store.conn
     if budget_ms is None:
         return _query(conn, match, limit, markings, kinds, highlight, "rank")
     deadline = time.perf_counter() + budget_ms / 1000

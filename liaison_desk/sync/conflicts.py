@@ -100,18 +100,22 @@ _COLUMNS = (
 )
 
 
-def list_conflicts(conn: Connection, include_resolved: bool = False) -> list[Conflict]:
+def list_conflicts(vault: Vault, include_resolved: bool = False) -> list[Conflict]:
+    conn = vault.conn
     where = "" if include_resolved else "WHERE status = 'open'"
     rows = conn.execute(f"SELECT {_COLUMNS} FROM conflicts {where} ORDER BY n").fetchall()
     authors = _authors(conn)
     return [_conflict(conn, row, authors) for row in rows]
 
 
-def open_count(conn: Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM conflicts WHERE status = 'open'").fetchone()[0])
+def open_count(vault: Vault) -> int:
+    return int(
+        vault.conn.execute("SELECT count(*) FROM conflicts WHERE status = 'open'").fetchone()[0]
+    )
 
 
-def get_conflict(conn: Connection, n: int) -> Conflict:
+def get_conflict(vault: Vault, n: int) -> Conflict:
+    conn = vault.conn
     row = conn.execute(f"SELECT {_COLUMNS} FROM conflicts WHERE n = ?", (n,)).fetchone()
     if row is None:
         raise ConflictError(f"There is no conflict number {n}.")
@@ -120,7 +124,7 @@ def get_conflict(conn: Connection, n: int) -> Conflict:
 
 def resolve(vault: Vault, n: int, choice: str, merged: str | None = None) -> Conflict:
     """Keep mine, keep theirs, or a merged text; the result is written as a new edit."""
-    conflict = get_conflict(vault.conn, n)
+    conflict = get_conflict(vault, n)
     if conflict.status != "open":
         raise ConflictError(f"Conflict {n} is already resolved.")
     if choice not in CHOICES:
@@ -144,7 +148,7 @@ def resolve(vault: Vault, n: int, choice: str, merged: str | None = None) -> Con
             (choice, iso_from_ms(vault.clock.now_ms()), n),
         )
         audit.record(vault.conn, vault.clock, "conflict-resolved", conflict=n, choice=choice)
-    return get_conflict(vault.conn, n)
+    return get_conflict(vault, n)
 
 
 def _settle_deletion(vault: Vault, table: str, conflict: Conflict, deleted: bool) -> None:

@@ -110,6 +110,12 @@ def read_approval(data: bytes, me: Identity) -> PeerIdentity:
     return hq
 
 
+def own_request(vault: Vault) -> tuple[PeerIdentity, bytes]:
+    """This station's enrolment request, and the identity it carries (read aloud to HQ)."""
+    me = load_identity(vault.conn)
+    return me.public, write_request(me, vault.clock)
+
+
 def approve(vault: Vault, request: bytes) -> tuple[PeerIdentity, bytes]:
     """HQ enrols the station in `request` (after the fingerprint was checked out of band)."""
     me = load_identity(vault.conn)

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from liaison_desk.core import audit
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.routing import GROUP_NAME
 from liaison_desk.core.schema import Connection
 from liaison_desk.sync.errors import PeerError
-from liaison_desk.sync.identity import PeerIdentity
+from liaison_desk.sync.identity import PeerIdentity, short
+
+if TYPE_CHECKING:  # the wire format imports this module; it must not load the vault
+    from liaison_desk.core.vault import Vault
 
 MIN_PREFIX = 8
 
@@ -109,13 +113,17 @@ def find_peer(conn: Connection, prefix: str) -> Peer:
     return matches[0]
 
 
-def revoke(conn: Connection, clock: Clock, fingerprint: str) -> None:
-    """Refuse the peer's bundles from now on (recorded in the audit log)."""
-    conn.execute(
-        "UPDATE peers SET status = 'revoked', revoked_at = ? WHERE fingerprint = ?",
-        (iso_from_ms(clock.now_ms()), fingerprint),
-    )
-    audit.record(conn, clock, "peer-revoked", peer=fingerprint[:16])
+def revoke(vault: Vault, fingerprint: str) -> None:
+    """Refuse the peer's bundles from now on, with its entry in the audit log: one transaction.
+
+    The GUI's Sync section and `liaison-desk peers revoke` both call this.
+    """
+    with vault.store.transaction():
+        vault.conn.execute(
+            "UPDATE peers SET status = 'revoked', revoked_at = ? WHERE fingerprint = ?",
+            (iso_from_ms(vault.clock.now_ms()), fingerprint),
+        )
+        audit.record(vault.conn, vault.clock, "peer-revoked", peer=short(fingerprint))
 
 
 def hq_peer(conn: Connection) -> Peer | None:

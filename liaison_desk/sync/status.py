@@ -1,4 +1,7 @@
-"""Where each peer stands: what we hold of theirs, what they acknowledged of ours, what waits."""
+"""Where each peer stands: what we hold of theirs, what they acknowledged of ours, what waits.
+
+`sync_overview` adds who this vault is and its relay: what the GUI's Sync section shows.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,10 @@ from datetime import datetime
 
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.exchange import pending_ops
-from liaison_desk.sync.peers import Peer, list_peers
+from liaison_desk.sync.identity import PeerIdentity
+from liaison_desk.sync.online import relay_url
+from liaison_desk.sync.own_identity import load_identity
+from liaison_desk.sync.peers import Peer, hq_peer, list_peers
 from liaison_desk.sync.vectors import acks, own_origins, vector
 
 
@@ -64,3 +70,20 @@ def peer_status(vault: Vault) -> list[PeerStatus]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class SyncOverview:
+    """This vault's public identity, its pinned HQ, every peer's status and the relay's address."""
+
+    me: PeerIdentity
+    hq: Peer | None
+    peers: list[PeerStatus]
+    relay: str | None = None
+
+
+def sync_overview(vault: Vault) -> SyncOverview:
+    """Read in one go (public keys only: no secret leaves the vault's worker)."""
+    return SyncOverview(
+        load_identity(vault.conn).public, hq_peer(vault.conn), peer_status(vault), relay_url(vault)
+    )

@@ -77,6 +77,12 @@ def owed(vault: Vault, peers: list[Peer] | None = None) -> list[Peer]:
     ]
 
 
+def sync_wanted(vault: Vault) -> tuple[bool, bool]:
+    """(whether there is any peer to sync with, whether one of them is owed a bundle)."""
+    peers = exchange_peers(vault.conn)
+    return bool(peers), bool(owed(vault, peers))
+
+
 def step(progress: StepProgress | None, label: str) -> Progress | None:
     """A per-bundle progress callback that reports under `label`."""
     if progress is None:

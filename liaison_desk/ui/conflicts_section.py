@@ -70,7 +70,7 @@ def _deletion_html(deleted: bool) -> str:
 
 
 def load_view(vault: Vault, n: int) -> ConflictView:
-    conflict = get_conflict(vault.conn, n)
+    conflict = get_conflict(vault, n)
     if conflict.is_deletion:
         mine, theirs = _deletion_html(conflict.mine.value), _deletion_html(conflict.theirs.value)
     else:
@@ -215,7 +215,7 @@ class ConflictsSection(QWidget):
 
     def reload(self) -> None:
         """Read the open conflicts again; the one selected stays selected if still open."""
-        self._read(lambda v: list_conflicts(v.conn), self._set_conflicts)
+        self._read(list_conflicts, self._set_conflicts)
 
     def _set_conflicts(self, conflicts: list[Conflict]) -> None:
         selected = self.view.conflict.n if self.view else None

@@ -9,8 +9,9 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
+from liaison_desk.core.record_detail import RecordDetail
 from liaison_desk.ui.markings_style import banner_css
-from liaison_desk.ui.record_fields import MARKDOWN_FIELDS, Detail, detail_html
+from liaison_desk.ui.record_fields import MARKDOWN_FIELDS, detail_html
 
 GREY = "color:#777"  # secondary text: counts, hints
 _MARKDOWN = QTextDocument.MarkdownFeature(
@@ -38,7 +39,7 @@ class DetailView(QWidget):
         layout.addWidget(self.banner)
         layout.addWidget(self.browser)
         self._copyable: list[str] = []
-        self.detail: Detail | None = None
+        self.detail: RecordDetail | None = None
 
     def show_message(self, text: str) -> None:
         """An empty pane with a hint, e.g. before anything is selected."""
@@ -47,7 +48,7 @@ class DetailView(QWidget):
         self.banner.setVisible(False)
         self.browser.setHtml(f"<p style='{GREY}'>{html.escape(text)}</p>")
 
-    def show_detail(self, detail: Detail, markings: Sequence[str]) -> None:
+    def show_detail(self, detail: RecordDetail, markings: Sequence[str]) -> None:
         self.detail = detail
         record = detail.record
         self.banner.setText(record.marking)

@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 from PySide6.QtCore import (
     QDate,
@@ -58,11 +58,6 @@ _SPLIT = re.compile(r"[,;\n]")
 def zone_names() -> tuple[str, ...]:
     """Every IANA zone, sorted; cached because listing them scans the tzdata folder (~20 ms)."""
     return tuple(sorted(available_timezones()))
-
-
-def system_zone() -> str | None:
-    zone = bytes(QTimeZone.systemTimeZoneId().data()).decode()
-    return zone if zone in zone_names() else None
 
 
 # -- widgets for one value ---------------------------------------------------------------------
@@ -180,11 +175,16 @@ class _Count:
 
 
 class _NullableDateEdit(QDateEdit):
-    """A date edit that can hold "no date": its minimum, shown as a word; Delete clears it."""
+    """A date edit that can hold "no date": its minimum, shown as a word; Delete clears it.
+
+    Typing into "no date" starts from `today`, the vault's today at the station.
+    """
+
+    today: QDate | None = None
 
     def _start_from_today(self) -> None:
-        if self.date() == self.minimumDate():
-            self.setDate(QDate.currentDate())
+        if self.today is not None and self.date() == self.minimumDate():
+            self.setDate(self.today)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.date() != _NO_DATE:
@@ -216,6 +216,9 @@ class _Date:
 
     def set(self, value: Any) -> None:
         self._edit.setDate(QDate.fromString(value, Qt.DateFormat.ISODate) if value else _NO_DATE)
+
+    def set_today(self, day: str) -> None:
+        self._edit.today = QDate.fromString(day, Qt.DateFormat.ISODate)
 
 
 class _DateTime:
@@ -264,6 +267,16 @@ class _Zone:
 
     def set(self, value: Any) -> None:
         self._box.setCurrentText(value or "")
+
+    def set_station_zone(self, zone: str) -> None:
+        """Say what a blank field means: the station's zone, a vault setting."""
+        line = self._box.lineEdit()
+        assert line is not None
+        line.setPlaceholderText(f"blank: {zone}, this station's zone")
+        self._box.setToolTip(
+            f"Where the time above is read. Blank: {zone}, this station's zone "
+            "(set in Preferences)."
+        )
 
 
 class _Ref:
@@ -498,7 +511,14 @@ class RecordEditor(QWidget):
         """Fill the form from a record (or blank for a new one), then lay a draft over it."""
         self._loading = True
         self.record_id = state.record_id
-        self._fill(state.original or {**self._blank(), **self.defaults}, state.names)
+        for fld in self.fields.values():
+            if isinstance(fld, _Zone):
+                fld.set_station_zone(state.station_zone)
+            elif isinstance(fld, _Date):
+                fld.set_today(state.today)
+        if self.new_followups is not None:
+            self.new_followups.due.set_today(state.today)
+        self._fill(state.original or {**state.blank, **self.defaults}, state.names)
         self.snapshot = self.values()
         if state.draft is not None:
             self._fill({**self.snapshot, **state.draft}, state.names)
@@ -517,16 +537,6 @@ class RecordEditor(QWidget):
             self.people.set(values.get("participants", ()))
         if self.new_followups is not None:
             self.new_followups.set(values.get("followups", ()))
-
-    def _blank(self) -> dict[str, Any]:
-        zone = system_zone()
-        now = datetime.now(UTC).astimezone(ZoneInfo(zone) if zone else UTC)
-        next_hour = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-        return {
-            "starts_at": next_hour.strftime("%Y-%m-%dT%H:%M"),
-            "timezone": zone,
-            "status": "open",
-        }
 
     def values(self) -> dict[str, Any]:
         """The form as editor fields (what a draft keeps and a save compares)."""

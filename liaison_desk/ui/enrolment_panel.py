@@ -32,7 +32,6 @@ from liaison_desk.core.errors import LiaisonError, StorageError
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.identity import PeerIdentity, grouped
-from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import Peer
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.session import Session
@@ -170,7 +169,7 @@ class EnrolmentPanel(QGroupBox):
         self.folder = target.parent
 
         def work(vault: Vault) -> Path:
-            atomic_write(target, enrol.write_request(load_identity(vault.conn), vault.clock))
+            atomic_write(target, enrol.own_request(vault)[1])
             return target
 
         def done(written: Path) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core.drafts import Draft, discard_draft, drafts
 from liaison_desk.core.kinds import ALL_KINDS
+from liaison_desk.core.station_zone import set_station_zone, station_zone_setting, system_zone
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.clipboard import ClearingClipboard
 from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
@@ -271,6 +272,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._refresh_counts()
         self._offer_drafts()
+        self._read_station_zone()
         self.idle.restart()
 
     def lock(self) -> None:
@@ -292,6 +294,7 @@ class MainWindow(QMainWindow):
             each.park()
         self._clear_sections()
         self.session.lock()
+        self.station_zone = None  # where the station is stays in the vault while locked
         self.clipboard.clear_if_ours()
         self.marking_label.clear()
         self.marking_label.setStyleSheet("")
@@ -356,12 +359,39 @@ class MainWindow(QMainWindow):
             section.save()
 
     def edit_prefs(self) -> None:
-        dialog = PreferencesDialog(self.prefs, self)
+        unlocked = self.session.is_unlocked
+        dialog = PreferencesDialog(
+            self.prefs,
+            self,
+            station_zone=self.station_zone,
+            system_zone=system_zone(),
+            zone_editable=unlocked,
+        )
         if dialog.exec() == PreferencesDialog.DialogCode.Accepted:
             self.prefs = dialog.preferences()
             self.prefs.save(self.settings)
             self.idle.set_timeout(self.prefs.autolock_minutes * 60_000)
             self._apply_defaults()
+            zone = dialog.station_zone()
+            if unlocked and zone != self.station_zone:
+                self._set_station_zone(zone)
+
+    station_zone: str | None = None  # the vault's setting; None: it follows the computer's
+
+    def _read_station_zone(self) -> None:
+        def done(zone: str | None) -> None:
+            self.station_zone = zone
+
+        self.session.read(lambda vault: station_zone_setting(vault.store), done, self)
+
+    def _set_station_zone(self, zone: str | None) -> None:
+        def done(now: str) -> None:
+            self.station_zone = zone
+            self.statusBar().showMessage(f"This station's time zone: {now}.", 10_000)
+
+        self.session.write(
+            "settings", lambda vault: set_station_zone(vault.store, zone), done, self
+        )
 
     def _set_auto_sync(self, on: bool) -> None:
         self.prefs.auto_sync = on
@@ -428,7 +458,7 @@ class MainWindow(QMainWindow):
             if pending:
                 self.draft_bar.offer(pending[-1])
 
-        self.session.read(lambda vault: drafts(vault.conn), done, self)
+        self.session.read(drafts, done, self)
 
     def _restore_draft(self, draft: Draft) -> None:
         for row, section in enumerate(self.sections):
@@ -440,7 +470,7 @@ class MainWindow(QMainWindow):
     def _discard_draft(self, draft: Draft) -> None:
         self.session.write(
             "draft",
-            lambda vault: discard_draft(vault.conn, draft.kind, draft.record_id),
+            lambda vault: discard_draft(vault, draft.kind, draft.record_id),
             lambda _: None,
             self,
         )

@@ -1,12 +1,19 @@
-"""Preferences kept in QSettings: behaviour only, never record content."""
+"""Preferences kept in QSettings (behaviour only, never record content), and the station's zone.
+
+The station's time zone is a setting of the vault, not of this computer: the
+dialog shows and returns it, the main window reads and writes it on the
+vault's worker (core.station_zone).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QRegularExpression, QSettings
+from PySide6.QtCore import QRegularExpression, QSettings, Qt
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -15,6 +22,8 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QWidget,
 )
+
+from liaison_desk.ui.editors import zone_names
 
 
 @dataclass
@@ -45,7 +54,18 @@ class Preferences:
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+    """`station_zone` is the zone set in the vault (None: it follows `system_zone`);
+    `zone_editable` is False while the vault is locked."""
+
+    def __init__(
+        self,
+        prefs: Preferences,
+        parent: QWidget | None = None,
+        *,
+        station_zone: str | None = None,
+        system_zone: str = "UTC",
+        zone_editable: bool = True,
+    ) -> None:
         super().__init__(parent)
         self._prefs = prefs
         self.setWindowTitle("Preferences")
@@ -60,9 +80,29 @@ class PreferencesDialog(QDialog):
         self.country.setValidator(
             QRegularExpressionValidator(QRegularExpression("[A-Za-z]{0,2}"), self.country)
         )
+        self.zone = QComboBox()
+        self.zone.setEditable(True)
+        self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.zone.addItems(["", *zone_names()])
+        completer = self.zone.completer()
+        line = self.zone.lineEdit()
+        assert completer is not None and line is not None  # an editable combo has both
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        line.setPlaceholderText(f"blank: {system_zone}, this computer's zone")
+        self.zone.setCurrentText(station_zone or "")
+        self.zone.setEnabled(zone_editable)
+        self.zone.setToolTip(
+            "Where a meeting time typed without a time zone is read. Kept in the vault."
+        )
+        self.zone_error = QLabel()
+        self.zone_error.setStyleSheet("color: #c8102e;")
+        self.zone_error.setVisible(False)
         form = QFormLayout(self)
         form.addRow("Lock after idle:", self.autolock)
         form.addRow("Default country:", self.country)
+        form.addRow("Station time &zone:", self.zone)
+        form.addRow(self.zone_error)
         form.addRow(QLabel("The theme follows your system's light or dark setting."))
         form.addRow(QLabel("The relay's address and auto-sync are set in the Sync section."))
         buttons = QDialogButtonBox(
@@ -71,6 +111,18 @@ class PreferencesDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def accept(self) -> None:
+        zone = self.station_zone()
+        if zone is not None and zone not in zone_names():
+            self.zone_error.setText(f"Unknown time zone {zone!r} (use a name like Europe/Paris).")
+            self.zone_error.setVisible(True)
+            return
+        super().accept()
+
+    def station_zone(self) -> str | None:
+        """The zone chosen for this station; None to follow the computer's."""
+        return self.zone.currentText().strip() or None
 
     def preferences(self) -> Preferences:
         return replace(

@@ -29,21 +29,16 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_desk.core.drafts import Draft, discard_draft, save_draft
+from liaison_desk.core.edits import save_edit
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.kinds import FOLLOWUP, PROTOCOL
+from liaison_desk.core.protocol_library import protocol_countries
+from liaison_desk.core.record_detail import RecordDetail, record_detail
 from liaison_desk.core.records import PROTOCOL_CATEGORIES, FollowUp
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.detail_view import GREY, DetailView
 from liaison_desk.ui.editors import RecordEditor
-from liaison_desk.ui.record_fields import (
-    Detail,
-    EditState,
-    load_detail,
-    load_edit_state,
-    plan_save,
-    pretty,
-    protocol_countries,
-)
+from liaison_desk.ui.record_fields import EditState, load_edit_state, plan_save, pretty
 from liaison_desk.ui.record_model import SPECS, IdRole, RecordListModel, SectionSpec
 from liaison_desk.ui.runner import OnError
 from liaison_desk.ui.session import Session
@@ -296,7 +291,7 @@ class RecordSection(QWidget):
         self._switch(editing=False)
         kind = self.kind
 
-        def done(detail: Detail) -> None:
+        def done(detail: RecordDetail) -> None:
             if self._shown_id != record_id or self._editing():
                 return
             self.detail.show_detail(detail, self.markings)
@@ -311,7 +306,7 @@ class RecordSection(QWidget):
                 self.edit_button.setEnabled(False)
                 self.marking_shown.emit("")
 
-        self._read(lambda v: load_detail(v, kind, record_id), done, failed)
+        self._read(lambda v: record_detail(v.store, v.clock, kind, record_id), done, failed)
 
     def _navigate(self, kind: str, record_id: str) -> None:
         if kind == self.kind.name:
@@ -403,14 +398,16 @@ class RecordSection(QWidget):
             self._after_save.clear()
             self.editor.show_error(f"Choose the {missing[0]} from the list, or clear it.")
             return
-        plan = plan_save(
+        edit = plan_save(
             self.kind, self.editor.record_id, self.editor.snapshot, self.editor.values()
         )
         self._saving = True
         self._draft_timer.stop()
         self._focus_before_save = QApplication.focusWidget()
         self.editor.setEnabled(False)  # what is being saved is what stays on screen
-        self._write(self.kind.name, plan.apply, self._on_saved, self._on_save_failed)
+        self._write(
+            self.kind.name, lambda v: save_edit(v, edit), self._on_saved, self._on_save_failed
+        )
 
     def _on_saved(self, record: Any) -> None:
         self._saving = False
@@ -444,7 +441,7 @@ class RecordSection(QWidget):
         if not self._editing():
             return
         kind, record_id = self.kind.name, self.editor.record_id
-        self._write("draft", lambda v: discard_draft(v.conn, kind, record_id), lambda _: None)
+        self._write("draft", lambda v: discard_draft(v, kind, record_id), lambda _: None)
         self._close_editor()
 
     def _close_editor(self) -> None:
@@ -474,7 +471,7 @@ class RecordSection(QWidget):
         kind, record_id, fields = self.kind.name, self.editor.record_id, self.editor.values()
 
         def work(vault: Vault) -> None:
-            save_draft(vault.conn, vault.clock, kind, record_id, fields)
+            save_draft(vault, kind, record_id, fields)
 
         self._write("draft", work, lambda _: None)
 

@@ -127,7 +127,7 @@ class SearchDialog(QDialog):
 
         def work(vault: Vault) -> list[SearchHit]:
             return search(
-                vault.conn, text, limit=30, highlight=("\x02", "\x03"), budget_ms=self.BUDGET_MS
+                vault.store, text, limit=30, highlight=("\x02", "\x03"), budget_ms=self.BUDGET_MS
             )
 
         def done(hits: list[SearchHit]) -> None:

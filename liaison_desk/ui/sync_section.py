@@ -34,19 +34,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liaison_desk.core import audit
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle_names import SUFFIX
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import ExportResult, export_bundle
-from liaison_desk.sync.identity import PeerIdentity, grouped, short
+from liaison_desk.sync.identity import grouped
 from liaison_desk.sync.importing import ImportResult, import_bundle
-from liaison_desk.sync.online import RelayError, check_url, relay_url, set_relay_url
-from liaison_desk.sync.own_identity import load_identity
-from liaison_desk.sync.peers import Peer, hq_peer, revoke
-from liaison_desk.sync.status import PeerStatus, peer_status
+from liaison_desk.sync.online import RelayError, check_url, set_relay_url
+from liaison_desk.sync.peers import revoke
+from liaison_desk.sync.status import PeerStatus, SyncOverview, sync_overview
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE, EnrolmentPanel, fingerprint_label
 from liaison_desk.ui.session import Session
@@ -58,26 +56,10 @@ STEP = 1_000  # progress bar units per bundle
 REFRESH_DELAY_MS = 400  # several changes in a row read the peers once
 HIDDEN_REFRESH_MS = 5_000  # while another section is shown, only the status bar needs it
 ALL_STATIONS = ""  # the export target combo's "every active station"
-_QUIET = ("draft",)  # changes that cannot alter what a peer is owed
+_QUIET = ("draft", "settings")  # changes that cannot alter what a peer is owed
 
 
-@dataclass(frozen=True)
-class SyncState:
-    """What the section shows, read in one go on the worker (public keys only, no secrets)."""
-
-    me: PeerIdentity
-    hq: Peer | None
-    peers: list[PeerStatus]
-    relay: str | None = None
-
-
-def load_state(vault: Vault) -> SyncState:
-    return SyncState(
-        load_identity(vault.conn).public, hq_peer(vault.conn), peer_status(vault), relay_url(vault)
-    )
-
-
-def status_text(state: SyncState) -> str:
+def status_text(state: SyncOverview) -> str:
     """One line for the status bar."""
     active = [s for s in state.peers if s.peer.active]
     if state.me.role != "hq" and state.hq is None:
@@ -167,7 +149,7 @@ class SyncSection(QWidget):
         self.session = session
         self.title = TITLE
         self.role = session.info.role if session.info else "station"
-        self.state: SyncState | None = None
+        self.state: SyncOverview | None = None
         self.folder = Path.home()
         self._batch: _Batch | None = None
         self._operations = 0
@@ -280,9 +262,9 @@ class SyncSection(QWidget):
         """Read identity and peers again (after any change, and whenever the section shows)."""
         self._refresh.stop()
         if self.session.is_unlocked:
-            self.session.read(load_state, self._set_state, self, self._report)
+            self.session.read(sync_overview, self._set_state, self, self._report)
 
-    def _set_state(self, state: SyncState) -> None:
+    def _set_state(self, state: SyncOverview) -> None:
         self.state = state
         me = state.me
         role = "HQ" if me.role == "hq" else "Station"
@@ -302,7 +284,7 @@ class SyncSection(QWidget):
         self._enable()
         self.status_changed.emit(status_text(state))
 
-    def _peers_hint(self, state: SyncState) -> str:
+    def _peers_hint(self, state: SyncOverview) -> str:
         if state.me.role == "hq":
             if not state.peers:
                 return "No station is enrolled yet: approve a station's request above."
@@ -559,9 +541,7 @@ class SyncSection(QWidget):
         fingerprint = peer.fingerprint
 
         def work(vault: Vault) -> None:
-            with vault.store.transaction():
-                revoke(vault.conn, vault.clock, fingerprint)
-                audit.record(vault.conn, vault.clock, "peer-revoked", peer=short(fingerprint))
+            revoke(vault, fingerprint)
 
         def done(_: None) -> None:
             self.status_message.emit(f"{peer.name} is revoked.")

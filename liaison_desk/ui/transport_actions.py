@@ -43,8 +43,8 @@ from liaison_desk.sync import drive as drive_sync
 from liaison_desk.sync import online as online_sync
 from liaison_desk.sync.drive import ROOT
 from liaison_desk.sync.online import RelayUnreachable
-from liaison_desk.sync.peers import Peer, exchange_peers
-from liaison_desk.sync.transfer import StepProgress, SyncReport, owed
+from liaison_desk.sync.peers import Peer
+from liaison_desk.sync.transfer import StepProgress, SyncReport, sync_wanted
 from liaison_desk.ui.connectivity import RelayMonitor
 from liaison_desk.ui.drive_watch import Drive, DriveWatch
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE
@@ -176,11 +176,6 @@ class SyncSummary(QDialog):
         column.addWidget(self.text)
         column.addWidget(buttons)
         self.resize(520, self.sizeHint().height())
-
-
-def _wants(vault: Vault) -> tuple[bool, bool]:
-    """(whether there is any peer to sync with, whether one is owed a bundle)."""
-    return bool(exchange_peers(vault.conn)), bool(owed(vault))
 
 
 class TransportActions(QObject):
@@ -449,7 +444,7 @@ class TransportActions(QObject):
             if has_peers and (due or owes) and self._auto_sync and self.monitor.reachable:
                 self.sync_online(auto=True)
 
-        self.session.read(_wants, decide, self, self._quiet)
+        self.session.read(sync_wanted, decide, self, self._quiet)
 
     def _show_relay(self, text: str, reason: str) -> None:
         self.relay_label.setText(text)

@@ -70,7 +70,11 @@ def test_contact_add_show_and_list(desk: Desk, org_id: str) -> None:
 
     listed = desk.json("contact", "list", "--limit", "1000")
     assert [c for c in listed if c["id"] == contact_id] == [
-        {k: v for k, v in shown.items() if k not in ("last_contact", "meetings", "open_followups")}
+        {
+            k: v
+            for k, v in shown.items()
+            if k not in ("last_contact", "overdue", "meetings", "open_followups")
+        }
     ]
     table = desk.ok("contact", "list", "--limit", "1000").out.splitlines()
     assert table[0].split() == ["ID", "FULL_NAME", "RANK", "COUNTRY", "MARKING"]
@@ -273,15 +277,14 @@ def test_meeting_edit_and_delete(desk: Desk) -> None:
     assert after["last_contact"] is None
 
 
-def test_meeting_time_without_offset_is_the_laptops_local_time(desk: Desk) -> None:
-    meeting_id = desk.new_id(
-        "meeting",
-        "add",
-        "--title",
-        "Reception in Tokyo",
-        "--when",
-        "2026-05-20T18:00",
-        TZ="Asia/Tokyo",
+def test_meeting_time_without_a_zone_is_the_station_zone_the_computers_until_set(
+    tmp_path: Path,
+) -> None:
+    desk = init_vault(tmp_path / "vault")[0]
+    tokyo = {"TZ": "Asia/Tokyo"}
+    assert desk.json("meeting", "zone", **tokyo) == {"zone": "Asia/Tokyo", "follows_system": True}
+    followed = desk.new_id(
+        "meeting", "add", "--title", "Reception", "--when", "2026-05-20T18:00", **tokyo
     )
     zoned = desk.new_id(
         "meeting",
@@ -292,11 +295,53 @@ def test_meeting_time_without_offset_is_the_laptops_local_time(desk: Desk) -> No
         "2026-05-20T18:00",
         "--tz",
         "Europe/Paris",
+        **tokyo,
     )
 
-    starts = {m["id"]: m["starts_at"] for m in desk.json("meeting", "list", "--limit", "1000")}
-    assert starts[meeting_id] == "2026-05-20T09:00:00Z"
-    assert starts[zoned] == "2026-05-20T16:00:00Z"
+    assert "Africa/Lagos" in desk.ok("meeting", "zone", "Africa/Lagos", **tokyo).out
+    assert desk.ok("meeting", "zone", **tokyo).out.strip() == "Africa/Lagos"
+    lagos = desk.new_id(
+        "meeting", "add", "--title", "Port visit", "--when", "2026-05-20T18:00", **tokyo
+    )
+    desk.ok("meeting", "edit", followed, "--when", "2026-05-20T19:00", **tokyo)  # its own zone
+
+    shown = {m: desk.json("meeting", "show", m) for m in (followed, zoned, lagos)}
+    assert [(s["starts_at"], s["timezone"]) for s in shown.values()] == [
+        ("2026-05-20T10:00:00Z", "Asia/Tokyo"),
+        ("2026-05-20T16:00:00Z", "Europe/Paris"),
+        ("2026-05-20T17:00:00Z", "Africa/Lagos"),
+    ]
+    refused = desk("meeting", "zone", "Europe/Atlantis")
+    assert refused.code == 1
+    assert "Europe/Atlantis" in one_sentence(refused.err)
+    back = desk.json("meeting", "zone", "--system", **tokyo)
+    assert back == {"zone": "Asia/Tokyo", "follows_system": True}
+
+
+def test_last_contact_is_the_latest_meeting_before_now_not_a_planned_one(desk: Desk) -> None:
+    regular = add_contact(desk, "Ines Duarte", "--cadence-days", "30")
+    loose = add_contact(desk, "Jan Kowalski")
+    for title, when in (("Old talks", "2020-01-10T09:00Z"), ("Planned visit", "2999-01-01T09:00Z")):
+        desk.ok(
+            "meeting",
+            "add",
+            "--title",
+            title,
+            "--when",
+            when,
+            "--participant",
+            regular,
+            "--participant",
+            loose,
+        )
+
+    shown = desk.json("contact", "show", regular)
+    assert (shown["last_contact"], shown["overdue"]) == ("2020-01-10T09:00:00Z", True)
+    assert len(shown["meetings"]) == 2  # the planned one is listed, but is not contact made
+    assert "overdue" in desk.ok("contact", "show", regular).out
+    other = desk.json("contact", "show", loose)
+    assert (other["last_contact"], other["overdue"]) == ("2020-01-10T09:00:00Z", False)
+    assert "overdue" not in desk.ok("contact", "show", loose).out
 
 
 def test_meeting_add_refuses_a_bad_time_and_an_unknown_participant(desk: Desk) -> None:

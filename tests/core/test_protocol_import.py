@@ -21,7 +21,7 @@ def test_sample_library_imports_and_is_searchable(vault: Vault) -> None:
     refs = vault.store.list(ProtocolRef, ListQuery(limit=100))
     assert {r.country for r in refs} >= {None, "FR", "JP", "BR"}
     assert all(r.category for r in refs)
-    assert search(vault.conn, "Vienna Convention")[0].kind == "protocol"
+    assert search(vault.store, "Vienna Convention")[0].kind == "protocol"
     again = import_directory(vault.store, resource_dir() / "protocol")
     assert (again.added, again.updated, again.unchanged) == (0, 0, summary.added)
 

@@ -60,8 +60,8 @@ def test_version_one_vault_migrates_to_today(vault_dir: Path) -> None:
         assert today.info.schema_version == len(MIGRATIONS) > 1
         contact = today.store.get(Contact, _OLD_ID)
         assert (contact.notes, contact.distribution) == ("written by version 1", "hq")
-        save_draft(today.conn, today.clock, "contact", _OLD_ID, {"rank": "Colonel"})
-        assert [d.record_id for d in drafts(today.conn)] == [_OLD_ID]
+        save_draft(today, "contact", _OLD_ID, {"rank": "Colonel"})
+        assert [d.record_id for d in drafts(today)] == [_OLD_ID]
         # Version 3 gave the vault its identity keys and registered its origin.
         (fingerprint,) = today.conn.execute("SELECT fingerprint FROM identity").fetchone()
         assert len(fingerprint) == 96

@@ -69,44 +69,44 @@ def kinds(hits: list) -> list[str]:  # type: ignore[type-arg]
 
 
 def test_words_in_any_field_of_any_kind(library: Vault) -> None:
-    assert kinds(search(library.conn, "Balard")) == ["organization"]
-    assert kinds(search(library.conn, "tokyo")) == ["contact"]
-    assert kinds(search(library.conn, "h.girard@example.fr")) == ["contact"]
-    assert kinds(search(library.conn, "amphibious")) == ["followup"]
+    assert kinds(search(library.store, "Balard")) == ["organization"]
+    assert kinds(search(library.store, "tokyo")) == ["contact"]
+    assert kinds(search(library.store, "h.girard@example.fr")) == ["contact"]
+    assert kinds(search(library.store, "amphibious")) == ["followup"]
 
 
 def test_accents_do_not_matter(library: Vault) -> None:
-    assert kinds(search(library.conn, "helene")) == ["contact"]
-    assert kinds(search(library.conn, "ministere armees")) == ["organization"]
+    assert kinds(search(library.store, "helene")) == ["contact"]
+    assert kinds(search(library.store, "ministere armees")) == ["organization"]
 
 
 def test_prefix_and_phrase(library: Vault) -> None:
-    assert set(kinds(search(library.conn, "amb*"))) == {"contact", "protocol"}
-    assert kinds(search(library.conn, "amph*")) == ["followup"]
-    hits = search(library.conn, '"order of precedence"')
+    assert set(kinds(search(library.store, "amb*"))) == {"contact", "protocol"}
+    assert kinds(search(library.store, "amph*")) == ["followup"]
+    hits = search(library.store, '"order of precedence"')
     assert set(kinds(hits)) == {"meeting", "protocol"}
-    assert kinds(search(library.conn, '"precedence order"')) == []
+    assert kinds(search(library.store, '"precedence order"')) == []
 
 
 def test_title_match_ranks_first_and_snippet_highlights(library: Vault) -> None:
-    hits = search(library.conn, "precedence")
+    hits = search(library.store, "precedence")
     assert hits[0].kind == "protocol"  # in the title, not only in the notes
     assert "[precedence]" in hits[0].snippet.lower()
     assert hits[0].title == "Order of precedence"
 
 
 def test_filters_by_marking_and_kind(library: Vault) -> None:
-    assert kinds(search(library.conn, "ambassador*", markings=("UNCLASSIFIED",))) == ["protocol"]
-    assert kinds(search(library.conn, "amb*", kinds=("protocol",))) == ["protocol"]
+    assert kinds(search(library.store, "ambassador*", markings=("UNCLASSIFIED",))) == ["protocol"]
+    assert kinds(search(library.store, "amb*", kinds=("protocol",))) == ["protocol"]
 
 
 def test_index_follows_edits_and_deletes(filled: Vault) -> None:
-    [hit] = search(filled.conn, "tokyo")
+    [hit] = search(filled.store, "tokyo")
     filled.store.update(Contact, hit.id, {"notes": "Now posted to Nairobi"})
-    assert search(filled.conn, "tokyo") == []
-    assert [h.id for h in search(filled.conn, "nairobi")] == [hit.id]
+    assert search(filled.store, "tokyo") == []
+    assert [h.id for h in search(filled.store, "nairobi")] == [hit.id]
     filled.store.delete(Contact, hit.id)
-    assert search(filled.conn, "nairobi") == []
+    assert search(filled.store, "nairobi") == []
 
 
 @pytest.mark.parametrize(
@@ -147,21 +147,21 @@ def test_index_follows_edits_and_deletes(filled: Vault) -> None:
     ],
 )
 def test_invalid_fts_syntax_is_plain_words(library: Vault, junk: str, found: list[str]) -> None:
-    assert kinds(search(library.conn, junk)) == found
+    assert kinds(search(library.store, junk)) == found
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=30))
 def test_any_input_is_safe(library: Vault, text: str) -> None:
-    hits = search(library.conn, text)
+    hits = search(library.store, text)
     match = build_match(text)
     assert match is None or match.strip()
     if match is None:
         assert hits == []  # nothing searchable finds nothing
     assert len({h.id for h in hits}) == len(hits) <= 20
     # What was typed only narrows: the same words after a word that is found find no more.
-    with_tokyo = search(library.conn, f"tokyo {text}")
-    assert {h.id for h in with_tokyo} <= {h.id for h in search(library.conn, "tokyo")}
+    with_tokyo = search(library.store, f"tokyo {text}")
+    assert {h.id for h in with_tokyo} <= {h.id for h in search(library.store, "tokyo")}
 
 
 def test_rows_written_outside_the_store_are_indexed_by_triggers(vault: Vault) -> None:
@@ -171,10 +171,10 @@ def test_rows_written_outside_the_store_are_indexed_by_triggers(vault: Vault) ->
         "full_name, notes, tags) VALUES ('c-1', 'x', 'x', 'h', 'o', '{}', 'UNCLASSIFIED', "
         "'Written Directly', 'quartermaster', '[\"logistics\"]')"
     )
-    [hit] = search(vault.conn, "quartermaster")
+    [hit] = search(vault.store, "quartermaster")
     assert (hit.id, hit.title) == ("c-1", "Written Directly")
-    assert kinds(search(vault.conn, "logistics")) == ["contact"]
-    assert search(vault.conn, "quartermaster")[0].snippet.count("[") == 1  # no JSON brackets
+    assert kinds(search(vault.store, "logistics")) == ["contact"]
+    assert search(vault.store, "quartermaster")[0].snippet.count("[") == 1  # no JSON brackets
 
 
 def test_nested_bulk_writes_index_every_row_once(vault: Vault) -> None:
@@ -182,16 +182,16 @@ def test_nested_bulk_writes_index_every_row_once(vault: Vault) -> None:
         vault.store.add_many([Contact(full_name=f"Sailor {i}") for i in range(3)])
         vault.store.add(Meeting(title="Sailors' lunch", starts_at="2026-03-14T12:00Z"))
         vault.store.add_many([Contact(full_name=f"Sailor {i}") for i in range(3, 5)])
-    assert len(search(vault.conn, "sailor*", limit=50)) == 6
+    assert len(search(vault.store, "sailor*", limit=50)) == 6
     rows = vault.conn.execute("SELECT count(*) FROM search").fetchone()[0]
     assert rows == 6
 
 
 def test_over_budget_ranking_falls_back_to_newest_matches(vault: Vault) -> None:
     vault.store.add_many(Contact(full_name=f"Officer {i}", notes="logistics") for i in range(300))
-    ranked = search(vault.conn, "logistics", limit=5)
+    ranked = search(vault.store, "logistics", limit=5)
     assert len(ranked) == 5
-    hurried = search(vault.conn, "logistics", limit=5, budget_ms=0)
+    hurried = search(vault.store, "logistics", limit=5, budget_ms=0)
     assert [h.title for h in hurried] == [f"Officer {i}" for i in range(299, 294, -1)]
-    assert search(vault.conn, "logistics", limit=5, budget_ms=10_000) == ranked
+    assert search(vault.store, "logistics", limit=5, budget_ms=10_000) == ranked
     assert all(h.snippet for h in hurried)

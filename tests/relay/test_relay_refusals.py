@@ -52,8 +52,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     station, other, gone = (new_identity(n) for n in ("paris", "tokyo", "kabul"))
     for s in (station, other, gone):
         enrol_on_roster(hq_vault, s)
-    with hq_vault.store.transaction():
-        revoke(hq_vault.conn, hq_vault.clock, gone.fingerprint)
+    revoke(hq_vault, gone.fingerprint)
     data = root / "data"
     args = ("--max-bundle-mb", "1")
     with relay_process(export_identity(hq_vault, root / "hq.json"), data, *args) as relay:

@@ -117,8 +117,7 @@ def test_a_bundle_the_relay_never_got_goes_at_the_next_sync(
     with monkeypatch.context() as patched:
         patched.setattr(RelayClient, "upload", link_drops)
         sync_online(hq, relay.url)
-    with hq.store.transaction():
-        revoke(hq.conn, hq.clock, fingerprint(b))
+    revoke(hq, fingerprint(b))
     after = sync_online(hq, relay.url)
     assert after.error is None and [s.peer_name for s in after.sent] == ["paris"]
     assert not (hq.path / "spool" / "out" / fingerprint(b)).exists()

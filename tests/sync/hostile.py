@@ -83,8 +83,7 @@ def make_world(root: Path) -> World:
     large = send(station, hq, root / "out").path.read_bytes()
     gone.store.add(Contact(full_name="Someone"))
     revoked = send(gone, hq, root / "out").path.read_bytes()
-    with hq.store.transaction():
-        peers.revoke(hq.conn, hq.clock, load_identity(gone.conn).fingerprint)
+    peers.revoke(hq, load_identity(gone.conn).fingerprint)
     gone.lock()
     return World(root, hq, station, small, large, revoked)
 

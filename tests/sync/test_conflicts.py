@@ -38,8 +38,8 @@ def test_concurrent_edits_converge_and_keep_the_loser(pair: tuple[Vault, Vault, 
     hq.store.update(Contact, cid, {"notes": "HQ: speaks English too", "rank": "Colonel"})
     _round(hq, paris, usb)
     assert canonical_dump(hq) == canonical_dump(paris)
-    (at_hq,) = list_conflicts(hq.conn)
-    (at_paris,) = list_conflicts(paris.conn)
+    (at_hq,) = list_conflicts(hq)
+    (at_paris,) = list_conflicts(paris)
     assert at_hq.field == at_paris.field == "notes"  # rank changed on one side only
     assert {at_hq.mine.value, at_hq.theirs.value} == {
         "Paris: prefers French",
@@ -63,7 +63,7 @@ def test_sequential_and_identical_edits_are_not_conflicts(
     hq.store.update(Contact, cid, {"position": "Attaché"})
     paris.store.update(Contact, cid, {"position": "Attaché"})
     _round(hq, paris, usb)
-    assert open_count(hq.conn) == open_count(paris.conn) == 0
+    assert open_count(hq) == open_count(paris) == 0
     assert paris.store.get(Contact, cid).notes == "third, knowing the second"
 
 
@@ -82,13 +82,13 @@ def test_resolving_at_a_station_settles_the_conflict_everywhere(
     paris.store.update(Contact, cid, {"notes": "Paris: prefers French"})
     hq.store.update(Contact, cid, {"notes": "HQ: speaks English too"})
     _round(hq, paris, usb)
-    (conflict,) = list_conflicts(paris.conn)
+    (conflict,) = list_conflicts(paris)
     resolved = resolve(paris, conflict.n, choice, merged)
     assert (resolved.status, resolved.resolution) == ("resolved", choice)
     _round(hq, paris, usb)
     assert hq.store.get(Contact, cid).notes == paris.store.get(Contact, cid).notes == expected
-    assert open_count(paris.conn) == 0
-    assert open_count(hq.conn) == 0  # HQ's copy of the conflict was superseded
+    assert open_count(paris) == 0
+    assert open_count(hq) == 0  # HQ's copy of the conflict was superseded
     assert canonical_dump(hq) == canonical_dump(paris)
 
 
@@ -97,17 +97,17 @@ def test_resolve_refuses_what_it_cannot_do(pair: tuple[Vault, Vault, str, Path])
     paris.store.update(Contact, cid, {"notes": "a"})
     hq.store.update(Contact, cid, {"notes": "b"})
     _round(hq, paris, usb)
-    (conflict,) = list_conflicts(paris.conn)
+    (conflict,) = list_conflicts(paris)
     with pytest.raises(ConflictError, match="merged text"):
         resolve(paris, conflict.n, "merged")
     with pytest.raises(ConflictError, match="Choose one of"):
         resolve(paris, conflict.n, "both")
     with pytest.raises(ConflictError, match="no conflict number"):
-        get_conflict(paris.conn, 999)
+        get_conflict(paris, 999)
     resolve(paris, conflict.n, "theirs")
     with pytest.raises(ConflictError, match="already resolved"):
         resolve(paris, conflict.n, "mine")
-    assert len(list_conflicts(paris.conn, include_resolved=True)) == 1
+    assert len(list_conflicts(paris, include_resolved=True)) == 1
 
 
 def test_delete_against_a_concurrent_edit_is_a_conflict_not_a_loss(
@@ -120,8 +120,8 @@ def test_delete_against_a_concurrent_edit_is_a_conflict_not_a_loss(
     assert canonical_dump(hq) == canonical_dump(paris)
     with pytest.raises(RecordNotFound):
         paris.store.get(Contact, cid)
-    (at_hq,) = list_conflicts(hq.conn)
-    (at_paris,) = list_conflicts(paris.conn)
+    (at_hq,) = list_conflicts(hq)
+    (at_paris,) = list_conflicts(paris)
     assert at_hq.is_deletion and at_paris.is_deletion
     assert (at_paris.mine.value, at_paris.theirs.value) == (True, False)
 
@@ -129,4 +129,4 @@ def test_delete_against_a_concurrent_edit_is_a_conflict_not_a_loss(
     _round(hq, paris, usb)
     for vault in (hq, paris):
         assert vault.store.get(Contact, cid).notes == "HQ added this after a call"
-    assert open_count(hq.conn) == open_count(paris.conn) == 0
+    assert open_count(hq) == open_count(paris) == 0

@@ -81,7 +81,7 @@ def test_two_vaults_converge_with_a_lost_and_a_doubled_bundle(tmp_path: Path) ->
     assert contact.rank == "Brigadier"
     assert hq.store.get(Organization, general.id).country == "FR"
     for vault in (hq, station):
-        (conflict,) = list_conflicts(vault.conn)
+        (conflict,) = list_conflicts(vault)
         assert (conflict.record_id, conflict.field) == (colonel.id, "notes")
         values = {conflict.mine.value, conflict.theirs.value}
         assert values == {"Prefers afternoons", "Prefers mornings, early"}
@@ -169,10 +169,10 @@ def test_three_vaults_converge_through_hq(trio: tuple[Vault, Vault, Vault], tmp_
     assert hq.conn.execute(
         "SELECT deleted FROM contacts WHERE id = ?", (for_paris.id,)
     ).fetchone() == (1,)
-    at_hq = {(c.record_id, c.field) for c in list_conflicts(hq.conn)}
+    at_hq = {(c.record_id, c.field) for c in list_conflicts(hq)}
     assert (shared.id, "notes") in at_hq  # the losing note is kept for review
     assert (for_paris.id, "deleted") in at_hq  # Paris's edit met Tokyo's delete
-    loser = next(c for c in list_conflicts(hq.conn) if c.field == "notes")
+    loser = next(c for c in list_conflicts(hq) if c.field == "notes")
     assert {loser.mine.value, loser.theirs.value} == {"from Paris", "from Tokyo"}
 
     # A full round later nothing is pending anywhere.

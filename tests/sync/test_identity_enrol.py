@@ -115,7 +115,6 @@ def test_peers_are_found_by_prefix_and_revoked(tmp_path: Path) -> None:
         find_peer(hq.conn, fp[:4])
     with pytest.raises(PeerError, match="No enrolled peer"):
         find_peer(hq.conn, "ffffffffffff" if not fp.startswith("ffff") else "000000000000")
-    with hq.store.transaction():
-        revoke(hq.conn, hq.clock, fp)
+    revoke(hq, fp)
     (peer,) = list_peers(hq.conn)
     assert (peer.status, peer.active) == ("revoked", False)

@@ -123,7 +123,7 @@ def test_station_copied_back_from_an_old_folder_is_refused_then_reincarnates(
     # The two notes were written without seeing each other: one wins, the other is kept.
     notes = held[contact.id].notes
     assert notes in ("v2 after the copy", "v3 on the old copy")
-    (conflict,) = [c for c in list_conflicts(hq.conn) if c.record_id == contact.id]
+    (conflict,) = [c for c in list_conflicts(hq) if c.record_id == contact.id]
     assert {conflict.mine.value, conflict.theirs.value} == {
         "v2 after the copy",
         "v3 on the old copy",

@@ -139,7 +139,7 @@ def test_locking_with_unsaved_changes_asks_first(
     session.unlock(PASSPHRASE, lambda _: None, lambda e: pytest.fail(e.message), session)
     qtbot.waitUntil(lambda: session.is_unlocked)
     assert on_vault(qtbot, session, saved) == ["Jonas Berg"]
-    assert on_vault(qtbot, session, lambda v: drafts(v.conn)) == []  # the save took the draft
+    assert on_vault(qtbot, session, drafts) == []  # the save took the draft
 
 
 CHILD = textwrap.dedent(
@@ -179,7 +179,7 @@ CHILD = textwrap.dedent(
     QTest.keyClicks(contacts.editor.fields["full_name"].widget, "Half-typed Name")
     found = []
     def check():
-        session.read(lambda v: drafts(v.conn), lambda d: found.extend(d), session)
+        session.read(drafts, lambda d: found.extend(d), session)
         pump(lambda: not session.runner.busy)
         return bool(found)
     pump(check)
@@ -205,7 +205,7 @@ def test_a_draft_abandoned_by_a_killed_process_is_offered_back(
     session = Session(vault_dir, runner)
     session.unlock(PASSPHRASE, lambda _: None, lambda e: pytest.fail(e.message), session)
     qtbot.waitUntil(lambda: session.is_unlocked)
-    assert [d.fields.get("full_name") for d in on_vault(qtbot, session, lambda v: drafts(v.conn))]
+    assert [d.fields.get("full_name") for d in on_vault(qtbot, session, drafts)]
     win = MainWindow(session, QSettings(ini, QSettings.Format.IniFormat))
     qtbot.addWidget(win)
     win.show()
@@ -316,7 +316,7 @@ def test_a_save_that_fails_while_locking_leaves_a_draft(
     window.lock()
     qtbot.waitUntil(lambda: not session.is_unlocked)
     unlock_again(qtbot, window, session)
-    kept = on_vault(qtbot, session, lambda v: drafts(v.conn))
+    kept = on_vault(qtbot, session, drafts)
     assert [d.fields.get("rank") for d in kept] == ["Colonel"]
     window.draft_bar.discard_button.click()
 

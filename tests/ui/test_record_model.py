@@ -13,13 +13,7 @@ from liaison_desk.core.kinds import CONTACT, FOLLOWUP
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Participant
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
-from liaison_desk.ui.record_fields import (
-    annotate_contacts,
-    annotate_followups,
-    due_text,
-    is_overdue,
-    last_contacts,
-)
+from liaison_desk.ui.record_fields import annotate_contacts, annotate_followups, due_text
 from liaison_desk.ui.record_model import (
     PAGE_SIZE,
     Column,
@@ -217,32 +211,8 @@ def test_contacts_show_last_contact_and_overdue_from_sql(qtbot: QtBot, session: 
     assert model.index(rows["C met recently"], 3).data(Qt.ItemDataRole.ForegroundRole) is None
 
 
-def test_last_contacts_is_one_grouped_query(qtbot: QtBot, session: Session) -> None:
-    def seed(vault: Vault) -> tuple[dict[str, str], dict[str, str]]:
-        store = vault.store
-        a, b = store.add_many([Contact(full_name="A"), Contact(full_name="B")])
-        m1 = store.add(Meeting(title="1", starts_at="2026-01-01T10:00:00Z"))
-        m2 = store.add(Meeting(title="2", starts_at="2026-02-01T10:00:00Z"))
-        store.add_many(
-            [
-                Participant(meeting_id=m1.id, contact_id=a.id),
-                Participant(meeting_id=m2.id, contact_id=a.id),
-                Participant(meeting_id=m1.id, contact_id=b.id),
-            ]
-        )
-        store.delete(Meeting, m2.id)
-        return last_contacts(store, [a.id, b.id, "none"]), {"a": a.id, "b": b.id}
-
-    last, ids = on_vault(qtbot, session, seed)
-    assert last == {ids["a"]: "2026-01-01T10:00:00Z", ids["b"]: "2026-01-01T10:00:00Z"}
-
-
-def test_overdue_rules() -> None:
+def test_followup_due_text() -> None:
     today = date(2026, 3, 14)
-    assert not is_overdue(None, None, today)
-    assert is_overdue(None, 10, today)
-    assert not is_overdue("2026-03-04T10:00:00Z", 10, today)
-    assert is_overdue("2026-03-03T10:00:00Z", 10, today)
     assert due_text("2026-03-10", "open", today) == ("2026-03-10 · overdue 4 d", True)
     assert due_text("2026-03-14", "open", today) == ("2026-03-14 · today", False)
     assert due_text("2026-03-10", "done", today) == ("2026-03-10", False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -14,14 +15,18 @@ from pytestqt.qtbot import QtBot
 
 from liaison_desk.core import relations
 from liaison_desk.core.drafts import Draft, drafts
+from liaison_desk.core.meetings import save_meeting
 from liaison_desk.core.records import Contact, FollowUp, Meeting, ProtocolRef
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.record_model import SPECS, IdRole
 from liaison_desk.ui.record_section import RecordSection, make_sections
+from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
+from tests.ui.clocked import clocked_session
 from tests.ui.vault_work import on_vault
 
 T = TypeVar("T")
+MARCH_14_NOON_MS = 1_773_489_600_000  # 2026-03-14T12:00:00Z
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
@@ -141,7 +146,7 @@ def test_a_draft_is_written_while_typing_and_restored(
     found: list[list[Draft]] = []
 
     def drafted() -> bool:
-        session.read(lambda v: drafts(v.conn), found.append, contacts)
+        session.read(drafts, found.append, contacts)
         return any(d.fields.get("full_name") == "Kenji Sato" for batch in found for d in batch)
 
     qtbot.waitUntil(drafted, timeout=5_000)
@@ -150,7 +155,7 @@ def test_a_draft_is_written_while_typing_and_restored(
 
     contacts.discard_changes()
     assert contacts.stack.currentWidget() is contacts.detail
-    qtbot.waitUntil(lambda: on_vault(qtbot, session, lambda v: drafts(v.conn)) == [])
+    qtbot.waitUntil(lambda: on_vault(qtbot, session, drafts) == [])
 
     contacts.restore_draft(draft)
     qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
@@ -247,6 +252,31 @@ def test_a_meeting_with_a_participant_picked_by_completion(qtbot: QtBot, session
     qtbot.waitUntil(lambda: meetings.model.rowCount() == 1)
     qtbot.waitUntil(lambda: meetings.model.index(0, 3).data() == "Hélène Girard")
     qtbot.waitUntil(lambda: "Hélène Girard" in meetings.detail.browser.toPlainText())
+
+
+def test_last_contact_in_the_list_and_the_detail_is_the_latest_meeting_not_a_planned_one(
+    qtbot: QtBot, vault_dir: Path, runner: Runner
+) -> None:
+    session = clocked_session(qtbot, vault_dir, runner, MARCH_14_NOON_MS)
+
+    def seed(vault: Vault) -> Contact:
+        person = vault.store.add(Contact(full_name="Hélène Girard", cadence_days=30))
+        for title, when in (("Lunch", "2026-01-20T12:00Z"), ("Visit", "2026-04-01T08:00Z")):
+            save_meeting(
+                vault.store, None, {"title": title, "starts_at": when}, add_people=[person.id]
+            )
+        return person
+
+    person = on_vault(qtbot, session, seed)
+    contacts = open_section(qtbot, session, "Contacts")
+    qtbot.waitUntil(lambda: contacts.model.rowCount() == 1)
+    assert contacts.model.index(0, 4).data() == "2026-01-20"  # the Last contact column
+    assert contacts.model.index(0, 5).data() == "Overdue"
+    contacts.open_record(person.id)
+    qtbot.waitUntil(lambda: "Visit" in contacts.detail.browser.toPlainText())
+    text = contacts.detail.browser.toPlainText()
+    assert "Last contact\n2026-01-20 — overdue for contact" in text
+    session.lock()
 
 
 def test_follow_ups_show_overdue_in_red_and_mark_done(qtbot: QtBot, session: Session) -> None:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from liaison_desk.core import audit
 from liaison_desk.core.records import Contact
 from liaison_desk.sync.identity import grouped
 from liaison_desk.sync.status import peer_status
@@ -249,6 +250,9 @@ def test_hq_sends_to_the_chosen_station_and_revokes_one(
     assert hq.target.count() == 1  # no active station left to choose
     statuses = on_vault(qtbot, enrolled[0], peer_status)
     assert [s.peer.active for s in statuses] == [False]
+    logged = on_vault(qtbot, enrolled[0], lambda v: audit.entries(v.conn))
+    revoked = [e.detail for e in logged if e.event == "peer-revoked"]
+    assert revoked == [{"peer": vaults.station_fp[:16]}]  # one entry, not one per layer
 
 
 def test_an_error_is_a_sentence_in_the_section(

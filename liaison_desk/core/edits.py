@@ -1,0 +1,53 @@
+"""Saving an edit made in a form: the record's changes and the end of its draft, together.
+
+The draft (see drafts) kept the typing safe until now; it goes in the same
+transaction as the save, so a crash leaves either the draft or the record,
+never both and never neither. A meeting saves through meetings.save_meeting,
+as `liaison-desk meeting add/edit` does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from liaison_desk.core.drafts import discard_draft
+from liaison_desk.core.kinds import MEETING, Kind
+from liaison_desk.core.meetings import NewFollowUp, save_meeting
+from liaison_desk.core.vault import Vault
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One save: the changed fields (all of them for a new record), and a meeting's people."""
+
+    kind: Kind[Any]
+    record_id: str | None  # None: a new record
+    values: dict[str, Any]
+    add_people: tuple[str, ...] = ()  # contact ids
+    remove_people: tuple[str, ...] = ()  # contact ids
+    followups: tuple[NewFollowUp, ...] = ()
+
+
+def save_edit(vault: Vault, edit: Edit) -> Any:
+    """Store the edit and drop its draft in one transaction; returns the record as saved."""
+    store = vault.store
+    kind = edit.kind
+    with store.transaction():
+        if kind is MEETING:
+            record = save_meeting(
+                store,
+                edit.record_id,
+                edit.values,
+                add_people=edit.add_people,
+                remove_people=edit.remove_people,
+                followups=edit.followups,
+            )
+        elif edit.record_id is None:
+            record = store.add(kind.cls(**edit.values))
+        elif edit.values:
+            record = store.update(kind.cls, edit.record_id, edit.values)
+        else:
+            record = store.get(kind.cls, edit.record_id)
+        discard_draft(vault, kind.name, edit.record_id)
+    return record

@@ -1,0 +1,62 @@
+"""One record with its relations: what the GUI's detail pane and the CLI's `show` commands list.
+
+A contact comes with its standing (last contact, overdue), its meetings and
+open follow-ups; a meeting with its people and follow-ups; an organization
+with its people; every record with the titles of the records it links to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from liaison_desk.core import relations
+from liaison_desk.core.clock import Clock
+from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
+from liaison_desk.core.records import Contact, FollowUp, Meeting
+from liaison_desk.core.relations import Attendance, Standing
+from liaison_desk.core.store import ListQuery, Store
+
+RELATED_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class RecordDetail:
+    kind: Kind[Any]
+    record: Any
+    names: dict[str, str] = field(default_factory=dict)  # titles of the records it links to
+    standing: Standing | None = None  # a contact's
+    meetings: tuple[Meeting, ...] = ()  # a contact's, latest first
+    followups: tuple[FollowUp, ...] = ()  # a contact's open ones; all of a meeting's
+    people: tuple[Attendance, ...] = ()  # who was at a meeting
+    members: tuple[Contact, ...] = ()  # an organization's people
+
+
+def record_detail(
+    store: Store, clock: Clock, kind: Kind[Any], record_id: str, limit: int = RELATED_LIMIT
+) -> RecordDetail:
+    """The record and its relations (at most `limit` of each list), as of the vault's clock."""
+    record = store.get(kind.cls, record_id)
+    names = relations.linked_titles(store, kind, [vars(record)])
+    if kind is CONTACT:
+        return RecordDetail(
+            kind,
+            record,
+            names,
+            standing=relations.standing(store, clock, record),
+            meetings=tuple(relations.meetings_of(store, record_id, limit=limit)),
+            followups=tuple(relations.open_followups(store, contact_id=record_id)[:limit]),
+        )
+    if kind is MEETING:
+        actions = store.list(FollowUp, ListQuery(where={"meeting_id": record_id}, limit=limit))
+        return RecordDetail(
+            kind,
+            record,
+            names,
+            people=tuple(relations.participants(store, record_id)),
+            followups=tuple(actions),
+        )
+    if kind is ORGANIZATION:
+        members = store.list(Contact, ListQuery(where={"org_id": record_id}, limit=limit))
+        return RecordDetail(kind, record, names, members=tuple(members))
+    return RecordDetail(kind, record, names)

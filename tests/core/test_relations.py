@@ -1,0 +1,115 @@
+"""Questions that join records: last contact and overdue (one rule), titles, who was there."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from liaison_desk.core import relations
+from liaison_desk.core.kinds import CONTACT, FOLLOWUP, ORGANIZATION
+from liaison_desk.core.records import Contact, Meeting, Organization, Participant
+from liaison_desk.core.vault import Vault
+from tests.conftest import StepClock
+
+MARCH_14_NOON_MS = 1_773_489_600_000  # 2026-03-14T12:00:00Z
+
+
+def meet(vault: Vault, when: str, *people: Contact) -> Meeting:
+    meeting = vault.store.add(Meeting(title=f"Met {when}", starts_at=when))
+    for person in people:
+        vault.store.add(Participant(meeting_id=meeting.id, contact_id=person.id))
+    return meeting
+
+
+def test_last_contacts_is_one_grouped_query_without_deleted_meetings(vault: Vault) -> None:
+    store = vault.store
+    a, b = store.add_many([Contact(full_name="A"), Contact(full_name="B")])
+    meet(vault, "2026-01-01T10:00:00Z", a, b)
+    later = meet(vault, "2026-02-01T10:00:00Z", a)
+    store.delete(Meeting, later.id)
+
+    last = relations.last_contacts(store, [a.id, b.id, "none"], MARCH_14_NOON_MS)
+
+    assert last == {a.id: "2026-01-01T10:00:00Z", b.id: "2026-01-01T10:00:00Z"}
+
+
+def test_a_planned_meeting_is_not_contact_made(vault: Vault) -> None:
+    store = vault.store
+    person = store.add(Contact(full_name="Hélène Girard", cadence_days=30))
+    meet(vault, "2026-01-10T09:00:00Z", person)
+    meet(vault, "2026-03-14T12:00:00Z", person)  # exactly now: it counts
+    meet(vault, "2026-03-20T09:00:00Z", person)  # planned: it does not
+
+    clock = StepClock(MARCH_14_NOON_MS, step=0)
+    standing = relations.standing(store, clock, person)
+
+    assert standing == relations.Standing("2026-03-14T12:00:00Z", overdue=False)
+    later = StepClock(MARCH_14_NOON_MS + 90 * 86_400_000, step=0)  # mid-June, nothing since
+    assert relations.standing(store, later, person) == relations.Standing(
+        "2026-03-20T09:00:00Z", overdue=True
+    )
+
+
+def test_overdue_rules() -> None:
+    today = date(2026, 3, 14)
+    assert not relations.is_overdue(None, None, today)
+    assert relations.is_overdue(None, 10, today)
+    assert not relations.is_overdue("2026-03-04T10:00:00Z", 10, today)
+    assert relations.is_overdue("2026-03-03T10:00:00Z", 10, today)
+
+
+def test_standings_of_a_page(vault: Vault) -> None:
+    store = vault.store
+    never, recent, loose = store.add_many(
+        [
+            Contact(full_name="Never met", cadence_days=30),
+            Contact(full_name="Met recently", cadence_days=30),
+            Contact(full_name="No cadence"),
+        ]
+    )
+    meet(vault, "2026-03-10T09:00:00Z", recent, loose)
+
+    found = relations.standings(store, StepClock(MARCH_14_NOON_MS, step=0), [never, recent, loose])
+
+    assert found == {
+        never.id: relations.Standing(None, overdue=True),
+        recent.id: relations.Standing("2026-03-10T09:00:00Z", overdue=False),
+        loose.id: relations.Standing("2026-03-10T09:00:00Z", overdue=False),
+    }
+
+
+def test_titles_and_linked_titles_skip_deleted_and_missing(vault: Vault) -> None:
+    store = vault.store
+    ministry = store.add(Organization(name="Ministry of Defence"))
+    gone = store.add(Organization(name="Disbanded"))
+    person = store.add(Contact(full_name="Hélène Girard", org_id=ministry.id))
+    store.delete(Organization, gone.id)
+
+    assert relations.titles(store, ORGANIZATION, [ministry.id, gone.id, None, "x"]) == {
+        ministry.id: "Ministry of Defence"
+    }
+    draft = {"org_id": gone.id}
+    assert relations.linked_titles(store, CONTACT, [vars(person), draft]) == {
+        ministry.id: "Ministry of Defence"
+    }
+    assert relations.linked_titles(store, FOLLOWUP, [{"contact_id": person.id}]) == {
+        person.id: "Hélène Girard"
+    }
+
+
+def test_names_at_each_meeting(vault: Vault) -> None:
+    store = vault.store
+    a, b, left = store.add_many(
+        [Contact(full_name="Ana"), Contact(full_name="Bruno"), Contact(full_name="Left")]
+    )
+    both = meet(vault, "2026-01-01T10:00:00Z", a, b, left)
+    alone = meet(vault, "2026-01-02T10:00:00Z")
+    store.delete(Contact, left.id)
+
+    names = relations.names_at(store, [both.id, alone.id])
+
+    assert set(names) == {both.id}
+    assert sorted(names[both.id].split(", ")) == ["Ana", "Bruno"]
+    assert [x.contact.full_name for x in relations.participants(store, both.id)] in (
+        ["Ana", "Bruno"],
+        ["Bruno", "Ana"],
+    )

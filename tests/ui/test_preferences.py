@@ -1,0 +1,81 @@
+"""Preferences: the station's time zone is a vault setting, seen and set beside the others."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
+
+from liaison_desk.core.station_zone import station_zone_setting
+from liaison_desk.ui.main_window import MainWindow
+from liaison_desk.ui.preferences import PreferencesDialog
+from liaison_desk.ui.session import Session
+from tests.ui.vault_work import on_vault
+
+
+@pytest.fixture
+def window(qtbot: QtBot, session: Session, tmp_path: Path) -> MainWindow:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(session, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: bool(win.sections) and win.counts_label.text() != "")
+    return win
+
+
+def answering(zone: str, seen: list[PreferencesDialog]) -> Callable[[PreferencesDialog], int]:
+    """Stand in for exec(): type `zone` in the field and press OK."""
+
+    def exec_(dialog: PreferencesDialog) -> int:
+        seen.append(dialog)
+        dialog.zone.setCurrentText(zone)
+        dialog.accept()
+        return dialog.result()
+
+    return exec_
+
+
+def setting(qtbot: QtBot, session: Session) -> str | None:
+    return on_vault(qtbot, session, lambda v: station_zone_setting(v.store))
+
+
+def test_the_station_zone_is_set_in_preferences_and_used_by_the_meeting_editor(
+    qtbot: QtBot, window: MainWindow, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    seen: list[PreferencesDialog] = []
+    monkeypatch.setattr(PreferencesDialog, "exec", answering("Africa/Lagos", seen))
+
+    window.edit_prefs()
+
+    line = seen[0].zone.lineEdit()
+    assert line is not None and line.placeholderText() == "blank: Asia/Tokyo, this computer's zone"
+    qtbot.waitUntil(lambda: window.station_zone == "Africa/Lagos")
+    assert setting(qtbot, session) == "Africa/Lagos"
+    meetings = window.sections[2]
+    meetings.new_record()
+    qtbot.waitUntil(lambda: meetings.stack.currentWidget() is meetings.editor)
+    assert meetings.editor.values()["timezone"] == "Africa/Lagos"
+
+    window.edit_prefs()  # opens with the zone set; blank goes back to the computer's
+    assert seen[1].zone.currentText() == "Africa/Lagos"
+    monkeypatch.setattr(PreferencesDialog, "exec", answering("", seen))
+    window.edit_prefs()
+    qtbot.waitUntil(lambda: window.station_zone is None)
+    assert setting(qtbot, session) is None
+
+
+def test_an_unknown_zone_keeps_the_dialog_open_and_changes_nothing(
+    qtbot: QtBot, window: MainWindow, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[PreferencesDialog] = []
+    monkeypatch.setattr(PreferencesDialog, "exec", answering("Europe/Atlantis", seen))
+
+    window.edit_prefs()
+
+    assert seen[0].result() == PreferencesDialog.DialogCode.Rejected
+    assert "Unknown time zone 'Europe/Atlantis'" in seen[0].zone_error.text()
+    assert setting(qtbot, session) is None
