@@ -25,7 +25,6 @@ EMPTY = "<i style='color:#777'>(empty)</i>"
 class SideBySide:
     mine: str  # HTML
     theirs: str
-    compared: bool  # False when the values were too long to compare word by word
 
 
 def value_text(value: Any) -> str:
@@ -51,7 +50,7 @@ def side_by_side(mine: str, theirs: str) -> SideBySide:
     """Both values as HTML, each shading the words the other lacks."""
     a, b = TOKEN.findall(mine), TOKEN.findall(theirs)
     if len(a) + len(b) > MAX_TOKENS:
-        return SideBySide(_page([_span(mine, None)]), _page([_span(theirs, None)]), False)
+        return SideBySide(_page([_span(mine, None)]), _page([_span(theirs, None)]))
     left: list[str] = []
     right: list[str] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
@@ -65,4 +64,4 @@ def side_by_side(mine: str, theirs: str) -> SideBySide:
             left.append(_span("".join(a[i1:i2]), ONLY_MINE))
         if j2 > j1:
             right.append(_span("".join(b[j1:j2]), ONLY_THEIRS))
-    return SideBySide(_page(left), _page(right), True)
+    return SideBySide(_page(left), _page(right))

@@ -95,12 +95,6 @@ class RowsModel(QAbstractTableModel, Generic[T]):
         self._rows = rows
         self.endResetModel()
 
-    def set_columns(self, columns: Sequence[Column[T]]) -> None:
-        if tuple(columns) != self._columns:
-            self.beginResetModel()
-            self._columns = tuple(columns)
-            self.endResetModel()
-
     def clear(self) -> None:
         self.set_rows([])
 
@@ -193,9 +187,6 @@ class PeerTableModel(RowsModel[PeerStatus]):
 
     def __init__(self, role: str = "station", parent: QObject | None = None) -> None:
         super().__init__(peer_columns(role), lambda s: s.peer.fingerprint, parent)
-
-    def set_role(self, role: str) -> None:
-        self.set_columns(peer_columns(role))
 
 
 # -- conflicts -----------------------------------------------------------------------------------

@@ -102,9 +102,3 @@ def write_card(card: Card, version: str = "3.0") -> str:
         line.serialize(out, lineLength=_UNFOLDED if unfolded else 75)
     out.write("END:VCARD\r\n")
     return out.getvalue()
-
-
-def write_vcards(cards: Iterable[Card], version: str = "3.0") -> Iterator[str]:
-    """The cards one by one, ready to be joined into a .vcf file."""
-    for card in cards:
-        yield write_card(card, version)
