@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, mldsa
 
 from liaison_desk.core.identity_keys import PublicKeys, SecretKeys
-from liaison_desk.core.schema import Connection
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.sync.errors import EnrolmentError
 
 ROLES = ("station", "hq")
