@@ -40,12 +40,11 @@ from liaison_desk.relay.store import (
     Upload,
 )
 from liaison_desk.sync.bundle import PREFIX, read_header
-from liaison_desk.sync.errors import BundleRefused
+from liaison_desk.sync.errors import BundleRefused, RequestRefused
 from liaison_desk.sync.exchange import NAME_PATTERN, SUFFIX, superseded
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.request_signing import (
     EMPTY_DIGEST,
-    RequestRefused,
     body_digest,
     read_claims,
     verify_claims,

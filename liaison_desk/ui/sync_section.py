@@ -38,11 +38,11 @@ from liaison_desk.core import audit
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.errors import BundleRefused
+from liaison_desk.sync.errors import BundleRefused, RelayError
 from liaison_desk.sync.exchange import SUFFIX, ExportResult, export_bundle
 from liaison_desk.sync.identity import PeerIdentity, grouped, load_identity, short
 from liaison_desk.sync.importing import ImportResult, import_bundle
-from liaison_desk.sync.online import RelayError, check_url, relay_url, set_relay_url
+from liaison_desk.sync.online import check_url, relay_url, set_relay_url
 from liaison_desk.sync.peers import Peer, hq_peer, revoke
 from liaison_desk.sync.status import PeerStatus, peer_status
 from liaison_desk.ui.detail_view import GREY
