@@ -1,5 +1,4 @@
-"""A vault damaged in its middle pages: the window says so in a sentence, not "Something went
-wrong"."""
+"""A vault damaged mid-file: the window gives the sentence, not "Something went wrong"."""
 
 from __future__ import annotations
 
