@@ -10,7 +10,6 @@ import sqlcipher3
 
 from liaison_desk.core.errors import LiaisonError, StorageError, VaultDamaged
 from liaison_desk.core.records import Contact, Organization
-from liaison_desk.core.search import search
 from liaison_desk.core.vault import Vault
 from tests.conftest import PASSPHRASE
 from tests.damaged_vault import SENTENCE, make_damaged_vault
@@ -31,7 +30,10 @@ def test_a_damaged_vault_opens_and_its_damaged_pages_read_as_a_sentence(damaged:
         with pytest.raises(VaultDamaged) as counting:
             vault.store.count(Contact)
         with pytest.raises(VaultDamaged) as searching:
-            search(vault.conn, "reception")
+            vault.conn.execute(
+                "SELECT snippet(search, -1, '[', ']', '…', 8) FROM search "
+                "WHERE search MATCH 'reception' ORDER BY rank"
+            ).fetchall()
         for caught in (listing, counting, searching):
             assert caught.value.message == SENTENCE
             assert isinstance(caught.value.__cause__, sqlcipher3.DatabaseError)
