@@ -11,6 +11,9 @@ a record someone else deleted, are conflicts too.
 
 HQ, where every edit meets, keeps every conflict; a station keeps those that
 involve its own edits (its officer has nothing to decide between two others').
+
+This module decides and keeps the conflicts; the store writes the records
+(`Store.new_records` for records new here, `Store.write_merged` for fields won).
 """
 
 from __future__ import annotations
@@ -51,8 +54,7 @@ def _plain(kind: Kind[Any], name: str, value: Any) -> Any:
 
 
 class Merger:
-    """Decides what each op changes in one vault; the store writes it, inside the caller's
-    transaction."""
+    """Decides what each op changes in one vault, inside the caller's transaction."""
 
     def __init__(self, store: Store, clock: Clock, every_conflict: bool) -> None:
         self._conn = conn = store.conn
