@@ -23,6 +23,7 @@ from liaison_desk.core import audit
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.hlc import is_origin, is_stamp
 from liaison_desk.core.kinds import BY_NAME
+from liaison_desk.core.sqlite_types import Blob
 from liaison_desk.core.store import OpRow
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
@@ -382,7 +383,7 @@ class _IncomingFile:
     """One attachment's bytes as they arrive: counted, hashed, and written into its row
     (`target`, None if this vault holds the attachment already). Never held whole."""
 
-    def __init__(self, size: int, sha256: str, target: Any) -> None:
+    def __init__(self, size: int, sha256: str, target: Blob | None) -> None:
         self.size = size
         self.sha256 = sha256
         self.target = target
