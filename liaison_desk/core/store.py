@@ -189,7 +189,7 @@ class Store:
             self._next_seq = first + len(rows)
         return len(rows)
 
-    # -- writing what a sync merge decided ------------------------------------------------
+    # -- writing what a sync merge decided (inside the import's transaction) --------------
 
     def new_records(self) -> NewRecords:
         """A batch writer for records received from peers (see `core.received_records`)."""
