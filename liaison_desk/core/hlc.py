@@ -4,8 +4,8 @@ A stamp is text of fixed width, ``<ms:13>.<counter:05>.<origin>``, so comparing
 two stamps as strings orders them by time, then counter, then origin: every
 vault sorts the same edits the same way, which is what last-writer-wins needs.
 This module is the only one that knows that layout: `Stamp` parses and formats
-it, and `stamp_ms`/`stamp_origin` read one part of a stamp's text without
-parsing the rest (a merge does so for every record it creates).
+it, and `stamp_ms`, `stamp_origin` and `stamp_ms_origin` read parts of a stamp's
+text without parsing the rest (a merge does so for every record it creates).
 """
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ def stamp_ms(text: str) -> int:
 def stamp_origin(text: str) -> str:
     """The origin that issued a stamp, from its text."""
     return text[_ORIGIN_AT:]
+
+
+def stamp_ms_origin(text: str) -> tuple[int, str]:
+    """Both at once (one call, for a merge creating 100,000 records)."""
+    return int(text[:13]), text[_ORIGIN_AT:]
 
 
 @dataclass(frozen=True, order=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from liaison_desk.core.clock import iso_from_ms
-from liaison_desk.core.hlc import stamp_ms, stamp_origin
+from liaison_desk.core.hlc import stamp_ms, stamp_ms_origin
 from liaison_desk.core.kinds import Kind
 from liaison_desk.core.sqlite_types import Connection
 
@@ -81,11 +81,29 @@ class NewRecords:
     ) -> None:
         """Queue a record brought by a creation (`stamp` covers every field) or a snapshot
         (`clocks`: each field's stamp). Raises KeyError naming a field the op lacks."""
+        # This runs for every record a bundle creates: written out, not split into calls.
         layout = _layout(kind)
+        values: tuple[Any, ...] | list[Any] = layout.values(fields)
+        if layout.lists:
+            values = list(values)
+            for i, name in layout.lists:  # as kind.encode writes them, without a call for []
+                values[i] = kind.encode(name, values[i]) if values[i] else "[]"
+        if clocks is None:  # a creation: one stamp for every field
+            ms, origin = stamp_ms_origin(stamp)
+            created_at = updated_at = iso_from_ms(ms)
+            clock_text = f'{{"*":"{stamp}"}}'
+        else:
+            stamp = max(clocks.values())
+            created_ms, origin = stamp_ms_origin(clocks["*"])
+            created_at, updated_at = iso_from_ms(created_ms), iso_from_ms(stamp_ms(stamp))
+            clock_text = _ENCODER.encode(clocks)
+        deleted = 1 if fields.get("deleted") is True else 0
         queue = self._queued.get(layout)
         if queue is None:
             queue = self._queued[layout] = []
-        queue.append(self._row(kind, layout, record_id, fields, stamp, clocks))
+        queue.append(
+            (record_id, created_at, updated_at, stamp, origin, clock_text, deleted, *values)
+        )
         if len(queue) >= BATCH:
             self.flush()
 
@@ -101,10 +119,11 @@ class NewRecords:
         them into, or None if this vault held it already. Never queued: at most one
         attachment's bytes are in flight."""
         self.flush()
+        self.add(kind, record_id, fields, stamp, clocks)
         layout = _layout(kind)
-        row = self._row(kind, layout, record_id, fields, stamp, clocks)
-        extra = tuple(fields["size"] for _ in kind.not_in_oplog)
-        cursor = self._conn.execute(layout.sql, (*row, *extra))
+        (row,) = self._queued.pop(layout)  # the only row queued: written alone, now
+        zeros = (fields["size"],) * len(kind.not_in_oplog)
+        cursor = self._conn.execute(layout.sql, (*row, *zeros))
         return cursor.lastrowid if cursor.rowcount == 1 else None
 
     def flush(self) -> None:
@@ -112,30 +131,3 @@ class NewRecords:
         for layout, rows in self._queued.items():
             self._conn.executemany(layout.sql, rows)
         self._queued.clear()
-
-    @staticmethod
-    def _row(
-        kind: Kind[Any],
-        layout: _Layout,
-        record_id: str,
-        fields: Mapping[str, Any],
-        stamp: str,
-        clocks: Mapping[str, str] | None,
-    ) -> tuple[Any, ...]:
-        values: tuple[Any, ...] | list[Any] = layout.values(fields)
-        if layout.lists:
-            values = list(values)
-            for i, name in layout.lists:  # as kind.encode writes them, without a call for []
-                values[i] = kind.encode(name, values[i]) if values[i] else "[]"
-        if clocks is None:  # a creation: one stamp for every field
-            created_at = updated_at = iso_from_ms(stamp_ms(stamp))
-            origin = stamp_origin(stamp)
-            clock_text = f'{{"*":"{stamp}"}}'
-        else:
-            stamp = max(clocks.values())
-            created = clocks["*"]
-            created_at, updated_at = iso_from_ms(stamp_ms(created)), iso_from_ms(stamp_ms(stamp))
-            origin = stamp_origin(created)
-            clock_text = _ENCODER.encode(clocks)
-        deleted = 1 if fields.get("deleted") is True else 0
-        return (record_id, created_at, updated_at, stamp, origin, clock_text, deleted, *values)
