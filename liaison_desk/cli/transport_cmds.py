@@ -19,9 +19,8 @@ from liaison_desk.cli.sync_cmds import plural, size_text
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import peers as registry
 from liaison_desk.sync.drive import sync_drive
-from liaison_desk.sync.errors import SyncError
+from liaison_desk.sync.errors import RelayError, SyncError
 from liaison_desk.sync.online import (
-    RelayError,
     check_url,
     relay_url,
     set_relay_authority,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from liaison_desk.core.clock import Clock, iso_from_ms
-from liaison_desk.core.schema import Connection
+from liaison_desk.core.sqlite_types import Connection
 
 EVENTS = (
     "vault-created",

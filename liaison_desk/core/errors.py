@@ -6,11 +6,11 @@ LiaisonError                      root of every error this application raises on
  |    +-- VaultExists             refusing to create over an existing vault
  |    +-- WrongPassphrase         the passphrase or recovery code does not open it
  |    +-- KeySlotsDamaged         keys.json unreadable, altered or below the KDF floor
- |    +-- VaultDamaged            the database is unreadable (corrupt, not ours)
+ |    +-- VaultDamaged            the database is unreadable (corrupt, not ours), at any query
  |    +-- SchemaTooNew            written by a newer Liaison Desk
  |    +-- MigrationFailed         an upgrade step failed; the vault was left as it was
  |    +-- VaultLocked             used after lock()
- +-- StorageError                the environment's fault: disk full, read-only, I/O
+ +-- StorageError                the environment's fault: disk full, read-only, I/O, busy
  +-- RecordError
  |    +-- RecordNotFound          no such record (or it was deleted)
  |    +-- ValidationError         a field value that cannot be stored

@@ -3,15 +3,48 @@
 A stamp is text of fixed width, ``<ms:13>.<counter:05>.<origin>``, so comparing
 two stamps as strings orders them by time, then counter, then origin: every
 vault sorts the same edits the same way, which is what last-writer-wins needs.
+This module is the only one that knows that layout: `Stamp` parses and formats
+it, and `stamp_ms`, `stamp_origin` and `stamp_ms_origin` read parts of a stamp's
+text without parsing the rest (a merge does so for every record it creates).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from liaison_desk.core.clock import Clock
 
 _COUNTER_LIMIT = 100_000
+# An origin is 8 random bytes in hex (see core.vault); a stamp ends with one.
+_ORIGIN = re.compile(r"[0-9a-f]{16}")
+_STAMP = re.compile(rf"[0-9]{{13}}\.[0-9]{{5}}\.{_ORIGIN.pattern}")
+_ORIGIN_AT = 20  # len("<ms:13>.<counter:05>.")
+
+
+def is_origin(value: object) -> bool:
+    """Whether `value` is an origin id (from a peer: checked before it is used)."""
+    return type(value) is str and _ORIGIN.fullmatch(value) is not None
+
+
+def is_stamp(value: object) -> bool:
+    """Whether `value` is a stamp's text (from a peer: checked before it is used)."""
+    return type(value) is str and _STAMP.fullmatch(value) is not None
+
+
+def stamp_ms(text: str) -> int:
+    """The wall-clock milliseconds of a stamp's text."""
+    return int(text[:13])
+
+
+def stamp_origin(text: str) -> str:
+    """The origin that issued a stamp, from its text."""
+    return text[_ORIGIN_AT:]
+
+
+def stamp_ms_origin(text: str) -> tuple[int, str]:
+    """Both at once (one call, for a merge creating 100,000 records)."""
+    return int(text[:13]), text[_ORIGIN_AT:]
 
 
 @dataclass(frozen=True, order=True)
@@ -25,8 +58,7 @@ class Stamp:
 
     @classmethod
     def parse(cls, text: str) -> Stamp:
-        ms, counter, origin = text.split(".", 2)
-        return cls(int(ms), int(counter), origin)
+        return cls(int(text[:13]), int(text[14:19]), text[_ORIGIN_AT:])
 
 
 class HybridClock:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from liaison_desk.core.errors import ValidationError
-from liaison_desk.core.schema import Connection
+from liaison_desk.core.sqlite_types import Connection
 
 DEFAULT_MARKINGS = ("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL", "SECRET")
 _KEY = "markings"

@@ -11,17 +11,15 @@ import logging
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import sqlcipher3
 
 from liaison_desk.core.clock import SystemClock, iso_from_ms
 from liaison_desk.core.errors import MigrationFailed, SchemaTooNew
 from liaison_desk.core.identity_keys import SecretKeys
+from liaison_desk.core.sqlite_types import Connection
 
 log = logging.getLogger("liaison_desk.schema")
-
-Connection = Any  # sqlcipher3.Connection has no type information
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import sqlcipher3
 
-from liaison_desk.core.schema import Connection
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')

@@ -1,32 +1,47 @@
-"""Sorting SQLite failures by blame, as qutebrowser does.
+"""Sorting SQLite failures by blame, as qutebrowser's `misc/sql.py` does.
 
 The environment's faults (disk full, read-only media, I/O errors, a vault busy
-in another window) become StorageError with a sentence for the user; anything
-else is our bug and propagates unchanged.
+in another window, a damaged file) become a LiaisonError with a sentence for
+the user: StorageError, or VaultDamaged when the file itself is unreadable.
+Anything else is our bug and propagates unchanged. `core.database` calls this
+for every statement, so a read fails as plainly as a write.
 """
 
 from __future__ import annotations
 
 import sqlcipher3
 
-from liaison_desk.core.errors import StorageError
+from liaison_desk.core.errors import LiaisonError, StorageError, VaultDamaged
+
+_BUSY = "The vault is busy in another Liaison Desk window; try again in a moment."
+_DAMAGED = "The vault's database is damaged; restore it from a backup."
 
 # Primary result codes (the low byte of extended codes).
-_SENTENCES = {
-    5: "The vault is busy in another Liaison Desk window; try again in a moment.",  # BUSY
-    6: "The vault is busy in another Liaison Desk window; try again in a moment.",  # LOCKED
-    8: "The vault's folder is read-only; nothing was saved.",  # READONLY
-    10: "The disk reported an error while saving; nothing was saved.",  # IOERR
-    11: "The vault's database is damaged; restore it from a backup.",  # CORRUPT
-    13: "The disk is full; nothing was saved. Free some space and try again.",  # FULL
-    14: "The vault's database cannot be opened (missing folder or permissions).",  # CANTOPEN
+_SENTENCES: dict[int, tuple[type[LiaisonError], str]] = {
+    5: (StorageError, _BUSY),  # BUSY
+    6: (StorageError, _BUSY),  # LOCKED
+    8: (StorageError, "The vault's folder is read-only; nothing was saved."),  # READONLY
+    10: (  # IOERR
+        StorageError,
+        "The disk reported an error while reading or writing the vault; nothing was saved.",
+    ),
+    11: (VaultDamaged, _DAMAGED),  # CORRUPT
+    13: (StorageError, "The disk is full; nothing was saved. Free some space and try again."),
+    14: (  # CANTOPEN
+        StorageError,
+        "The vault's database cannot be opened (missing folder or permissions).",
+    ),
+    26: (VaultDamaged, _DAMAGED),  # NOTADB: what SQLCipher reports for a page it cannot decrypt
 }
 
 
-def storage_error_for(exc: sqlcipher3.Error) -> StorageError | None:
-    """The StorageError for an environmental failure, or None if the fault is ours."""
+def known_error(exc: sqlcipher3.Error) -> LiaisonError | None:
+    """The sentence for an environmental failure, or None if the fault is ours."""
     code = getattr(exc, "sqlite_errorcode", None)
     if code is None:
         return None
-    sentence = _SENTENCES.get(code & 0xFF)
-    return StorageError(sentence) if sentence else None
+    known = _SENTENCES.get(code & 0xFF)
+    if known is None:
+        return None
+    cls, sentence = known
+    return cls(sentence)

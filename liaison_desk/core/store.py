@@ -4,6 +4,10 @@ Every write stamps the changed fields with a hybrid-logical-clock stamp, keeps
 per-field clocks on the row (``clocks``: ``{"*": stamp at creation, field:
 stamp of its last change}``) and appends one oplog row carrying the new values
 and the clocks they replace. Sync (a later layer) merges from exactly these.
+
+The store is the one writer of record rows and oplog rows: local edits, and
+what a sync merge decided to take from a peer (`new_records`, `write_merged`,
+`append_ops`), which arrives with its own stamps and is not logged again here.
 """
 
 from __future__ import annotations
@@ -17,23 +21,29 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlcipher3
-
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core import routing
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.errors import RecordNotFound, ValidationError
-from liaison_desk.core.hlc import HybridClock, Stamp
+from liaison_desk.core.hlc import HybridClock, Stamp, stamp_ms
 from liaison_desk.core.ids import is_uuid, uuid7
 from liaison_desk.core.kinds import ALL_KINDS, BY_NAME, Kind, R, kind_of
+from liaison_desk.core.received_records import NewRecords
 from liaison_desk.core.records import Attachment
-from liaison_desk.core.schema import Connection
-from liaison_desk.core.sql_errors import storage_error_for
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.validation import validate
 
 log = logging.getLogger("liaison_desk.store")
 
 Progress = Callable[[int], None]
+# An oplog row as stored: origin, seq, hlc, entity, record_id, then fields, base and
+# clocks as JSON text (clocks None but for a snapshot).
+OpRow = tuple[str, int, str, str, str, str, str, str | None]
+
+_INSERT_OP = (
+    "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base, clocks) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 @dataclass(frozen=True)
@@ -99,23 +109,18 @@ class Store:
             finally:
                 self._depth -= 1
             return
+        self.conn.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                self._resume_oplog()
-                yield
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-            finally:
-                self._depth = 0
-        except sqlcipher3.Error as exc:
-            if (known := storage_error_for(exc)) is not None:
-                raise known from exc
+            self._resume_oplog()
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
 
     def observe(self, stamp: Stamp) -> None:
         """Move our clock past a stamp received from a peer (merge calls this)."""
@@ -151,8 +156,7 @@ class Store:
         clocks: dict[str, str] | None = None,
     ) -> None:
         self.conn.execute(
-            "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base, clocks) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            _INSERT_OP,
             (
                 self.origin,
                 self._next_seq,
@@ -165,6 +169,58 @@ class Store:
             ),
         )
         self._next_seq += 1
+
+    def append_ops(self, rows: Iterable[OpRow]) -> None:
+        """Append ops as received from a peer (their origins and numbers are theirs)."""
+        self.conn.executemany(_INSERT_OP, rows)
+
+    def carry_ops(self, old_origin: str, after: int) -> int:
+        """Move `old_origin`'s ops after number `after` to our origin, renumbered from our
+        next number (a new incarnation re-sends its recent work); returns how many moved."""
+        with self.transaction():
+            rows = self.conn.execute(
+                "SELECT hlc, entity, record_id, fields, base, clocks FROM oplog "
+                "WHERE origin = ? AND seq > ? ORDER BY seq",
+                (old_origin, after),
+            ).fetchall()
+            self.conn.execute("DELETE FROM oplog WHERE origin = ? AND seq > ?", (old_origin, after))
+            first = self._next_seq
+            self.append_ops((self.origin, first + i, *row) for i, row in enumerate(rows))
+            self._next_seq = first + len(rows)
+        return len(rows)
+
+    # -- writing what a sync merge decided (inside the import's transaction) --------------
+
+    def new_records(self) -> NewRecords:
+        """A batch writer for records received from peers (see `core.received_records`)."""
+        return NewRecords(self.conn)
+
+    def write_merged(
+        self,
+        kind: Kind[Any],
+        record_id: str,
+        changes: Mapping[str, Any],
+        clocks: Mapping[str, str],
+    ) -> None:
+        """Set the fields a merge took from a peer, with every field's clock after it.
+
+        Values are as ops carry them (lists as lists, `deleted` as a boolean); the
+        row's `hlc` and `updated_at` follow its newest clock. Nothing is logged: the
+        op that brought the change is appended as received (`append_ops`).
+        """
+        newest = max(clocks.values())
+        assignments = ", ".join(f"{f} = ?" for f in changes)
+        self.conn.execute(
+            f"UPDATE {kind.table} SET {assignments}, updated_at = ?, hlc = ?, clocks = ? "
+            "WHERE id = ?",
+            (
+                *(int(v) if f == "deleted" else kind.encode(f, v) for f, v in changes.items()),
+                iso_from_ms(stamp_ms(newest)),
+                newest,
+                _json(clocks),
+                record_id,
+            ),
+        )
 
     # -- writing ----------------------------------------------------------------------------
 

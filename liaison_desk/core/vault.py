@@ -20,6 +20,7 @@ from platformdirs import user_data_dir
 from liaison_desk.core import audit
 from liaison_desk.core.atomic import staged_directory
 from liaison_desk.core.clock import Clock, SystemClock, iso_from_ms
+from liaison_desk.core.connection import VaultConnection
 from liaison_desk.core.errors import (
     ValidationError,
     VaultDamaged,
@@ -39,7 +40,8 @@ from liaison_desk.core.keyslots import (
     write_keyfile,
 )
 from liaison_desk.core.passphrase_policy import weakness
-from liaison_desk.core.schema import MIGRATIONS, Connection, Migration, migrate, schema_version
+from liaison_desk.core.schema import MIGRATIONS, Migration, migrate, schema_version
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 
 log = logging.getLogger("liaison_desk.vault")
@@ -98,7 +100,7 @@ def open_database(db_path: Path, data_key: bytes | bytearray) -> Connection:
         raise VaultDamaged(
             f"{db_path.name} is damaged or does not belong to these keys; it was not changed."
         ) from exc
-    return conn
+    return VaultConnection(conn)
 
 
 class Vault:
@@ -362,17 +364,9 @@ class Vault:
         with self.store.transaction():
             old = self.info.origin
             origin = new_incarnation(self.conn, self._clock, self._random)
-            if carry_after is not None:
-                self.conn.execute(
-                    "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base, clocks) "
-                    "SELECT ?, row_number() OVER (ORDER BY seq), hlc, entity, record_id, "
-                    "fields, base, clocks FROM oplog WHERE origin = ? AND seq > ? ORDER BY seq",
-                    (origin, old, carry_after),
-                )
-                self.conn.execute(
-                    "DELETE FROM oplog WHERE origin = ? AND seq > ?", (old, carry_after)
-                )
             self.store.set_origin(origin)
+            if carry_after is not None:
+                self.store.carry_ops(old, carry_after)
         self.info = self._read_info()
         log.info("new incarnation started")
         return origin

@@ -35,11 +35,10 @@ from liaison_desk.relay.limits import RateLimit, TokenBuckets
 from liaison_desk.relay.store import RECIPIENT, Download, MailboxStore, Upload
 from liaison_desk.sync.bundle import PREFIX, read_header
 from liaison_desk.sync.bundle_names import bundle_name, is_bundle_name, sender_prefix, superseded
-from liaison_desk.sync.errors import BundleRefused, RosterError
+from liaison_desk.sync.errors import BundleRefused, RequestRefused, RosterError
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.request_signing import (
     EMPTY_DIGEST,
-    RequestRefused,
     body_digest,
     read_claims,
     verify_claims,

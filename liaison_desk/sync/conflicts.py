@@ -16,7 +16,7 @@ from liaison_desk.core import audit
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.hlc import Stamp
 from liaison_desk.core.kinds import BY_NAME
-from liaison_desk.core.schema import Connection
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.errors import ConflictError
 from liaison_desk.sync.merge import DELETED

@@ -21,7 +21,10 @@ import sqlcipher3
 
 from liaison_desk.core import audit
 from liaison_desk.core.clock import iso_from_ms
+from liaison_desk.core.hlc import is_origin, is_stamp
 from liaison_desk.core.kinds import BY_NAME
+from liaison_desk.core.sqlite_types import Blob
+from liaison_desk.core.store import OpRow
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import payload
@@ -30,7 +33,7 @@ from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import Progress
 from liaison_desk.sync.identity import Identity, PeerIdentity
 from liaison_desk.sync.merge import Merger
-from liaison_desk.sync.ops import Op, is_stamp
+from liaison_desk.sync.ops import Op
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, END, OP, START, malformed
 from liaison_desk.sync.peers import Peer, get_peer
@@ -141,11 +144,11 @@ class _Applier:
         self.sender = sender
         self.bundle = bundle
         self.progress = progress
-        self.merger = Merger(self.conn, vault.store, vault.clock, me.public.role == "hq")
+        self.merger = Merger(vault.store, vault.clock, me.public.role == "hq")
         self.ops = 0
         self.held = 0
         self.reincarnated = False
-        self._log: list[tuple[Any, ...]] = []
+        self._log: list[OpRow] = []
         self._held_max: dict[str, int] = {}
 
     def run(self) -> ImportResult:
@@ -293,11 +296,7 @@ class _Applier:
         return tuple(row) if row else None
 
     def _flush_log(self) -> None:
-        self.conn.executemany(
-            "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base, clocks) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            self._log,
-        )
+        self.vault.store.append_ops(self._log)
         self._log.clear()
 
     def _receive_file(self, op: Op) -> _IncomingFile:
@@ -385,7 +384,7 @@ class _IncomingFile:
     """One attachment's bytes as they arrive: counted, hashed, and written into its row
     (`target`, None if this vault holds the attachment already). Never held whole."""
 
-    def __init__(self, size: int, sha256: str, target: Any) -> None:
+    def __init__(self, size: int, sha256: str, target: Blob | None) -> None:
         self.size = size
         self.sha256 = sha256
         self.target = target
@@ -428,18 +427,18 @@ class _Start:
     @classmethod
     def parse(cls, data: Any, bundle_origin: str) -> _Start:
         try:
-            origins = [o for o in data["origins"] if Op.valid_origin(o)]
-            vector_ = {o: s for o, s in data["vector"].items() if Op.valid_origin(o) and _count(s)}
+            origins = [o for o in data["origins"] if is_origin(o)]
+            vector_ = {o: s for o, s in data["vector"].items() if is_origin(o) and _count(s)}
             coverage = {
                 o: (int(r[0]), int(r[1]))
                 for o, r in data["coverage"].items()
-                if Op.valid_origin(o) and len(r) == 2 and _count(r[0]) and _count(r[1])
+                if is_origin(o) and len(r) == 2 and _count(r[0]) and _count(r[1])
             }
             owners = {o: (str(v[0]), str(v[1])) for o, v in data.get("owners", {}).items()}
             tips = {
                 o: (int(t[0]), str(t[1]))
                 for o, t in data.get("tips", {}).items()
-                if Op.valid_origin(o) and len(t) == 2 and _count(t[0]) and is_stamp(t[1])
+                if is_origin(o) and len(t) == 2 and _count(t[0]) and is_stamp(t[1])
             }
         except (KeyError, TypeError, AttributeError, ValueError, IndexError):
             raise malformed("the start item is incomplete") from None

@@ -11,20 +11,21 @@ a record someone else deleted, are conflicts too.
 
 HQ, where every edit meets, keeps every conflict; a station keeps those that
 involve its own edits (its officer has nothing to decide between two others').
+
+This module decides and keeps the conflicts; the store writes the records
+(`Store.new_records` for records new here, `Store.write_merged` for fields won).
 """
 
 from __future__ import annotations
 
 import json
-import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from liaison_desk.core.clock import Clock, iso_from_ms
-from liaison_desk.core.hlc import Stamp
+from liaison_desk.core.hlc import Stamp, stamp_origin
 from liaison_desk.core.kinds import Kind
-from liaison_desk.core.schema import Connection
 from liaison_desk.core.store import Store
 from liaison_desk.sync.ops import Op
 from liaison_desk.sync.payload import malformed
@@ -52,59 +53,20 @@ def _plain(kind: Kind[Any], name: str, value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True, eq=False)  # one per kind (cached): hashed by identity, as a dict key
-class _Layout:
-    """How a new record of one kind is inserted from an op (worked out once per kind)."""
-
-    sql: str  # inserts the record unless its id is taken
-    values: Callable[[dict[str, Any]], tuple[Any, ...]]  # an op's fields, in column order
-    lists: tuple[tuple[int, str], ...]  # (index in `values`, name) of the list fields
-    zeroblob_sql: str  # for an attachment whose bytes are written after (see Merger.blob_row)
-
-
-_LAYOUTS: dict[str, _Layout] = {}  # by kind name (hashing a Kind costs more than a lookup)
-
-
-def _layout(kind: Kind[Any]) -> _Layout:
-    layout = _LAYOUTS.get(kind.name)
-    if layout is None:
-        layout = _LAYOUTS[kind.name] = _new_layout(kind)
-    return layout
-
-
-def _new_layout(kind: Kind[Any]) -> _Layout:
-    logged = tuple(f for f in kind.fields if f not in kind.not_in_oplog)
-    columns = ["id", "created_at", "updated_at", "hlc", "origin", "clocks", DELETED]
-    columns += [*logged, *kind.not_in_oplog]
-    places = ["?"] * len(columns)
-    sql = (
-        f"INSERT INTO {kind.table} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(places)}) ON CONFLICT (id) DO NOTHING"
-    )
-    places[-1] = "zeroblob(?)"
-    zeroblob_sql = (
-        f"INSERT INTO {kind.table} ({', '.join(columns)}) "
-        f"VALUES ({', '.join(places)}) ON CONFLICT (id) DO NOTHING"
-    )
-    lists = tuple((i, f) for i, f in enumerate(logged) if f in kind.list_fields)
-    # itemgetter picks them all in one call (a tuple for two names or more: every kind has).
-    return _Layout(sql, operator.itemgetter(*logged), lists, zeroblob_sql)
-
-
 class Merger:
-    """Applies ops to one vault inside the caller's transaction."""
+    """Decides what each op changes in one vault, inside the caller's transaction."""
 
-    def __init__(self, conn: Connection, store: Store, clock: Clock, every_conflict: bool) -> None:
-        self._conn = conn
+    def __init__(self, store: Store, clock: Clock, every_conflict: bool) -> None:
+        self._conn = conn = store.conn
         self._every_conflict = every_conflict
         self._mine = {o for (o,) in conn.execute("SELECT origin FROM incarnations")}
         self._store = store
+        self._new = store.new_records()
         self._clock = clock
         self._open_conflicts = bool(
             conn.execute("SELECT 1 FROM conflicts WHERE status = 'open' LIMIT 1").fetchone()
         )
         self.stats = MergeStats()
-        self._queued: dict[_Layout, list[tuple[Any, ...]]] = {}
         self._newest = ""
         self.blob_row: int | None = None
         self._sender_origins: frozenset[str] = frozenset()
@@ -119,10 +81,9 @@ class Merger:
         self._sender_origins = frozenset(origins)
         self._sender_vector = dict(vector)
 
-    def apply(self, op: Op, data: bytes | None = None) -> None:
-        """Merge one op. An attachment is created with its bytes (`data`), or without
-        them: then it is inserted as zeros of its size, and `blob_row` names the row
-        to write them into (None if this vault already held the attachment).
+    def apply(self, op: Op) -> None:
+        """Merge one op. A new attachment is inserted as zeros of its size, and `blob_row`
+        names the row to write its bytes into (None if this vault already held it).
         """
         kind = op.kind
         self.blob_row = None
@@ -130,7 +91,7 @@ class Merger:
             # A creation meets no row here: ids are never reused, and a snapshot that
             # brought the record earlier holds these values at the same or newer clocks.
             # So creations are inserted in batches, and one that meets a row is skipped.
-            self._queue_create(kind, op, data)
+            self._create(kind, op)
         else:
             self.flush()
             row = self._conn.execute(
@@ -140,7 +101,7 @@ class Merger:
             if row is not None:
                 self._merge(kind, op, row)
             elif op.creates:
-                self._queue_create(kind, op, data)
+                self._create(kind, op)
                 self.flush()
             else:
                 self.stats.orphans += 1
@@ -150,57 +111,26 @@ class Merger:
         self.stats.touched.add(kind.name)
 
     def flush(self) -> None:
-        """Insert the queued new records (before anything reads the tables).
+        """Write the queued new records (before anything reads the tables).
 
         Also moves our clock past every stamp applied so far, so that an edit made
         here later sorts after everything this vault has seen.
         """
-        for layout, rows in self._queued.items():
-            self._conn.executemany(layout.sql, rows)
-        self._queued.clear()
+        self._new.flush()
         if self._newest:
             self._store.observe(Stamp.parse(self._newest))
 
-    # -- a record this vault does not have yet ---------------------------------------------
-
-    def _queue_create(self, kind: Kind[Any], op: Op, data: bytes | None) -> None:
-        layout = _layout(kind)
-        fields = op.fields
+    def _create(self, kind: Kind[Any], op: Op) -> None:
+        """A record this vault does not have yet: queued, or an attachment inserted now."""
         try:
-            values: tuple[Any, ...] | list[Any] = layout.values(fields)
+            if kind.not_in_oplog:  # an attachment, whose bytes follow the op
+                self.blob_row = self._new.add_attachment(
+                    kind, op.record_id, op.fields, op.hlc, op.clocks
+                )
+            else:
+                self._new.add(kind, op.record_id, op.fields, op.hlc, op.clocks)
         except KeyError as exc:
             raise malformed(f"a new {kind.name} lacks its {exc.args[0]}") from None
-        if layout.lists:
-            values = list(values)
-            for i, name in layout.lists:  # as kind.encode writes them, without a call for []
-                values[i] = kind.encode(name, values[i]) if values[i] else "[]"
-        if data is not None:
-            values = (*values, data)
-        if op.clocks is None:  # a creation: one stamp for every field
-            hlc = op.hlc
-            created_at = updated_at = iso_from_ms(int(hlc[:13]))  # <ms:13>.<counter:05>.<origin>
-            origin = hlc[20:]
-            clocks = f'{{"*":"{hlc}"}}'
-        else:
-            hlc = max(op.clocks.values())
-            created = op.clocks["*"]
-            created_at, updated_at = iso_from_ms(int(created[:13])), iso_from_ms(int(hlc[:13]))
-            origin = created[20:]
-            clocks = _ENCODER.encode(op.clocks)
-        deleted = 1 if fields.get(DELETED) is True else 0
-        row = (op.record_id, created_at, updated_at, hlc, origin, clocks, deleted, *values)
-        if kind.name == "attachment":  # never queued: at most one attachment's bytes in memory
-            self.flush()
-            if data is None:
-                cursor = self._conn.execute(layout.zeroblob_sql, (*row, fields["size"]))
-            else:
-                cursor = self._conn.execute(layout.sql, row)
-            self.blob_row = cursor.lastrowid if cursor.rowcount == 1 else None
-            return
-        queue = self._queued.setdefault(layout, [])
-        queue.append(row)
-        if len(queue) >= 1000:
-            self.flush()
 
     # -- a record both sides hold ----------------------------------------------------------
 
@@ -250,19 +180,7 @@ class Merger:
         if "distribution" in changes:
             self.stats.redistributed.add((kind.name, op.record_id))
         if changes:
-            newest = max(clocks.values())
-            assignments = ", ".join(f"{f} = ?" for f in changes)
-            self._conn.execute(
-                f"UPDATE {kind.table} SET {assignments}, updated_at = ?, hlc = ?, clocks = ? "
-                "WHERE id = ?",
-                (
-                    *(int(v) if f == DELETED else kind.encode(f, v) for f, v in changes.items()),
-                    iso_from_ms(Stamp.parse(newest).ms),
-                    newest,
-                    _ENCODER.encode(clocks),
-                    op.record_id,
-                ),
-            )
+            self._store.write_merged(kind, op.record_id, changes, clocks)
 
     def _conflict(
         self,
@@ -277,11 +195,7 @@ class Merger:
         theirs_clock = theirs_clock or op.hlc
         if (
             not self._every_conflict
-            and not {
-                Stamp.parse(mine_clock).origin,
-                Stamp.parse(theirs_clock).origin,
-            }
-            & self._mine
+            and not {stamp_origin(mine_clock), stamp_origin(theirs_clock)} & self._mine
         ):
             return
         if (
@@ -336,7 +250,7 @@ class Merger:
 
     def _sender_held(self, *stamps: str) -> bool:
         for stamp in stamps:
-            origin = Stamp.parse(stamp).origin
+            origin = stamp_origin(stamp)
             row = self._conn.execute(
                 "SELECT seq FROM oplog WHERE origin = ? AND hlc = ?", (origin, stamp)
             ).fetchone()

@@ -36,7 +36,7 @@ from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.clock import Clock, SystemClock
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle_names import SUFFIX, is_bundle_name
-from liaison_desk.sync.errors import SyncError
+from liaison_desk.sync.errors import RelayError, RelayRefused, RelayUnreachable, SyncError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.hq_roster import build_roster
 from liaison_desk.sync.identity import Identity
@@ -62,23 +62,6 @@ PROBE_TIMEOUT_S = 5.0
 TIMEOUT_S = 30.0
 MAX_DOWNLOAD = 1 << 34  # 16 GiB: the relay's listing is believed only this far
 _PIECE = 1024 * 1024
-
-
-class RelayError(SyncError):
-    pass
-
-
-class RelayUnreachable(RelayError):
-    """No answer from the relay: no network, the relay is down, or a proxy refused."""
-
-
-class RelayRefused(RelayError):
-    """The relay answered, and said no; `code` is its stable reason."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
 
 
 @dataclass(frozen=True)

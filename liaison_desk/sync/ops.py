@@ -10,24 +10,18 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from liaison_desk.core import routing
 from liaison_desk.core.errors import ValidationError
+from liaison_desk.core.hlc import is_origin, is_stamp
 from liaison_desk.core.kinds import BY_NAME, Kind
 from liaison_desk.core.validation import MAX_LONG
 from liaison_desk.sync.payload import malformed
 
-_ORIGIN = re.compile(r"^[0-9a-f]{16}$")
-_STAMP = re.compile(r"^[0-9]{13}\.[0-9]{5}\.[0-9a-f]{16}$")
 _INT_FIELDS = frozenset({"cadence_days", "size"})
 MAX_SEQ = 1 << 62
-
-
-def is_stamp(value: object) -> bool:
-    return isinstance(value, str) and _STAMP.fullmatch(value) is not None
 
 
 def _text(value: str) -> bool:
@@ -79,10 +73,6 @@ class Op:
     fields: dict[str, Any]
     base: dict[str, str]
     clocks: dict[str, str] | None = None
-
-    @staticmethod
-    def valid_origin(value: object) -> bool:
-        return isinstance(value, str) and _ORIGIN.fullmatch(value) is not None
 
     @property
     def kind(self) -> Kind[Any]:
@@ -163,11 +153,11 @@ class Op:
             self.record_id,
             self.fields,
         )
-        if not (type(origin) is str and _ORIGIN.fullmatch(origin)):
+        if not is_origin(origin):
             raise malformed("an op's origin is not an origin id")
         if not (type(seq) is int and 0 < seq < MAX_SEQ):
             raise malformed("an op's sequence number is out of range")
-        if not (type(hlc) is str and _STAMP.fullmatch(hlc)):
+        if not is_stamp(hlc):
             raise malformed("an op's clock stamp is malformed")
         if type(entity) is not str or entity not in BY_NAME:
             raise malformed("an op names an unknown kind of record")

@@ -7,7 +7,7 @@ the wire format the relay reads) because it needs the open vault.
 from __future__ import annotations
 
 from liaison_desk.core.identity_keys import SecretKeys
-from liaison_desk.core.schema import Connection
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.sync.identity import Identity
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from liaison_desk.core import audit
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.routing import GROUP_NAME
-from liaison_desk.core.schema import Connection
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.sync.errors import PeerError
 from liaison_desk.sync.identity import PeerIdentity, short
 

@@ -18,7 +18,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from liaison_desk.sync.errors import SyncError
+from liaison_desk.sync.errors import RequestRefused
 from liaison_desk.sync.identity import Identity, PeerIdentity, Signatures
 
 CONTEXT = b"liaison-desk/relay-request/v1"
@@ -37,14 +37,6 @@ _PARAMS = re.compile(
 _SIGNATURE = re.compile(r"pq=:(?P<pq>[A-Za-z0-9+/]+={0,2}):, ec=:(?P<ec>[A-Za-z0-9+/]+={0,2}):")
 _DIGEST = re.compile(r"sha-384=:(?P<d>[A-Za-z0-9+/]{64}):")
 MAX_SIGNATURE_HEADER = 8192
-
-
-class RequestRefused(SyncError):
-    """Why a request's signature is not accepted; `code` is stable, for logs and tests."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def content_digest(sha384: bytes) -> str:

@@ -12,7 +12,7 @@ import json
 
 from liaison_desk.core import routing
 from liaison_desk.core.kinds import BY_NAME
-from liaison_desk.core.schema import Connection
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.peers import Peer, groups

@@ -9,7 +9,7 @@ below what we hold, so a lost bundle leaves a gap that the next one refills.
 
 from __future__ import annotations
 
-from liaison_desk.core.schema import Connection
+from liaison_desk.core.sqlite_types import Connection
 
 Vector = dict[str, int]
 

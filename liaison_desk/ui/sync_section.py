@@ -38,11 +38,11 @@ from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle_names import SUFFIX
-from liaison_desk.sync.errors import BundleRefused
+from liaison_desk.sync.errors import BundleRefused, RelayError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.identity import grouped
 from liaison_desk.sync.importing import ImportResult, import_bundle
-from liaison_desk.sync.online import RelayError, check_url, set_relay_url
+from liaison_desk.sync.online import check_url, set_relay_url
 from liaison_desk.sync.peers import revoke
 from liaison_desk.sync.status import PeerStatus, SyncOverview, sync_overview
 from liaison_desk.ui.detail_view import GREY

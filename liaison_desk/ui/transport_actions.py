@@ -42,7 +42,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync import drive as drive_sync
 from liaison_desk.sync import online as online_sync
 from liaison_desk.sync.drive import ROOT
-from liaison_desk.sync.online import RelayUnreachable
+from liaison_desk.sync.errors import RelayUnreachable
 from liaison_desk.sync.peers import Peer
 from liaison_desk.sync.transfer import StepProgress, SyncReport, sync_wanted
 from liaison_desk.ui.connectivity import RelayMonitor

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from liaison_desk.core.hlc import Stamp
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.sync.bundle import CONTEXT, MAX_CHUNK, MAX_PAYLOAD, MIN_CHUNK, SEALED_KEY
 from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, MAX_ITEM, OP, START, item, json_item
@@ -62,7 +63,7 @@ class Kit:
 
 
 def stamp(n: int, origin: str = ORIGIN) -> str:
-    return f"{craft.CREATED_MS - 10_000 + n:013d}.00000.{origin}"
+    return str(Stamp(craft.CREATED_MS - 10_000 + n, 0, origin))
 
 
 def record_id(n: int) -> str:

@@ -7,7 +7,14 @@ import uuid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from liaison_desk.core.hlc import HybridClock, Stamp
+from liaison_desk.core.hlc import (
+    HybridClock,
+    Stamp,
+    is_origin,
+    is_stamp,
+    stamp_ms,
+    stamp_origin,
+)
 from liaison_desk.core.ids import uuid7
 
 
@@ -40,6 +47,37 @@ def test_observed_stamps_are_never_reissued() -> None:
 def test_text_order_matches_stamp_order(pairs: list[tuple[int, int]]) -> None:
     stamps = [Stamp(ms, c, "0" * 16) for ms, c in pairs]
     assert sorted(stamps) == sorted(stamps, key=str)
+
+
+_origins = st.text("0123456789abcdef", min_size=16, max_size=16)
+
+
+@given(st.integers(0, 10**13 - 1), st.integers(0, 99_999), _origins)
+def test_a_stamp_s_text_reads_back_whole_and_by_its_parts(
+    ms: int, counter: int, origin: str
+) -> None:
+    stamp = Stamp(ms, counter, origin)
+    text = str(stamp)
+    assert Stamp.parse(text) == stamp
+    assert (stamp_ms(text), stamp_origin(text)) == (ms, origin)
+    assert is_stamp(text) and is_origin(origin)
+
+
+def test_text_that_is_not_a_stamp_is_told_apart() -> None:
+    good = str(Stamp(1_780_000_000_000, 3, "0123456789abcdef"))
+    assert is_stamp(good)
+    for bad in (
+        good + "0",  # an origin one digit long
+        good.upper(),  # origins are lower-case hex
+        good.replace(".", "-"),
+        good[1:],  # twelve digits of milliseconds
+        f" {good}",
+        f"{good}\n",
+        1_780_000_000_000,
+        None,
+    ):
+        assert not is_stamp(bad), bad
+    assert not is_origin("0123456789ABCDEF") and not is_origin("0123")
 
 
 def test_uuid7_is_version_7_and_time_ordered() -> None:

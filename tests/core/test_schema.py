@@ -8,6 +8,7 @@ import pytest
 
 from liaison_desk.core.drafts import drafts, save_draft
 from liaison_desk.core.errors import MigrationFailed, SchemaTooNew
+from liaison_desk.core.hlc import Stamp
 from liaison_desk.core.keyslots import normalize_passphrase, read_keyfile
 from liaison_desk.core.records import Contact
 from liaison_desk.core.schema import MIGRATIONS, Migration, run_script, schema_version
@@ -50,7 +51,7 @@ def test_version_one_vault_migrates_to_today(vault_dir: Path) -> None:
         "INSERT INTO contacts (id, created_at, updated_at, hlc, origin, clocks, marking, "
         "full_name, notes) VALUES (?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', "
         "?, ?, ?, 'UNCLASSIFIED', 'Hélène Girard', 'written by version 1')",
-        (_OLD_ID, f"1767225600000.00000.{old.info.origin}", old.info.origin, "{}"),
+        (_OLD_ID, str(Stamp(1767225600000, 0, old.info.origin)), old.info.origin, "{}"),
     )
     origin = old.info.origin
     old.lock()

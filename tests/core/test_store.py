@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.errors import RecordNotFound, ValidationError
+from liaison_desk.core.hlc import Stamp
+from liaison_desk.core.ids import uuid7
+from liaison_desk.core.kinds import ATTACHMENT, CONTACT
 from liaison_desk.core.records import (
     Attachment,
     Contact,
@@ -224,3 +229,156 @@ def test_title_filter_is_case_insensitive_and_literal(vault: Vault) -> None:
     found = vault.store.list(Contact, ListQuery(title_contains="girard"))
     assert [c.full_name for c in found] == ["Hélène Girard", "Jean GIRARDOT"]
     assert vault.store.count(Contact, ListQuery(title_contains="%")) == 1
+
+
+# -- what a sync merge asks the store to write --------------------------------------------------
+
+PEER = "ab" * 8  # another vault's origin
+T0 = 1_790_000_000_000
+
+
+def peer_stamp(ms: int, counter: int = 0) -> str:
+    return str(Stamp(ms, counter, PEER))
+
+
+def fields_of(vault: Vault, **changes: Any) -> dict[str, Any]:
+    """Every field of a contact as an op carries it (taken from a contact this vault logged)."""
+    vault.store.add(Contact(full_name="Template", tags=("navy",)))
+    return {**oplog(vault)[-1]["fields"], **changes}
+
+
+def found(vault: Vault, word: str) -> list[str]:
+    """The ids the search index holds for a word."""
+    sql = "SELECT record_id FROM search WHERE search MATCH ?"
+    return [r for (r,) in vault.conn.execute(sql, (word,))]
+
+
+def row_of(vault: Vault, record_id: str) -> tuple[Any, ...]:
+    return tuple(
+        vault.conn.execute(
+            "SELECT created_at, updated_at, hlc, origin, clocks, deleted FROM contacts "
+            "WHERE id = ?",
+            (record_id,),
+        ).fetchone()
+    )
+
+
+def test_new_records_go_in_by_the_thousand_with_the_times_and_origin_of_their_stamps(
+    vault: Vault,
+) -> None:
+    fields = fields_of(vault, notes="received")
+    batch = vault.store.new_records()
+    ids = [uuid7(T0, os.urandom) for _ in range(1001)]
+    for n, record_id in enumerate(ids):
+        batch.add(CONTACT, record_id, fields, peer_stamp(T0, n), None)
+    assert vault.store.count(Contact) == 1 + 1000  # the template, and one full batch
+    batch.flush()
+    assert vault.store.count(Contact) == 1 + 1001
+    assert row_of(vault, ids[7]) == (
+        iso_from_ms(T0),
+        iso_from_ms(T0),
+        peer_stamp(T0, 7),
+        PEER,
+        json.dumps({"*": peer_stamp(T0, 7)}, separators=(",", ":")),
+        0,
+    )
+    assert vault.store.get(Contact, ids[7]).tags == ("navy",)
+    assert set(found(vault, "received")) == set(ids)
+    assert len(oplog(vault)) == 1  # received records are logged by their ops, not again here
+
+
+def test_a_snapshot_dates_the_record_by_its_clocks_and_an_id_held_already_is_skipped(
+    vault: Vault,
+) -> None:
+    fields = fields_of(vault, notes="snapshot", deleted=True)
+    record_id = uuid7(T0, os.urandom)
+    clocks = {"*": peer_stamp(T0), "notes": peer_stamp(T0 + 5000), "deleted": peer_stamp(T0 + 9)}
+    batch = vault.store.new_records()
+    batch.add(CONTACT, record_id, fields, clocks["notes"], clocks)
+    batch.add(CONTACT, record_id, {**fields, "notes": "late creation"}, peer_stamp(T0), None)
+    batch.flush()
+    created, updated, hlc, origin, stored_clocks, deleted = row_of(vault, record_id)
+    assert (created, updated, hlc, origin) == (
+        iso_from_ms(T0),
+        iso_from_ms(T0 + 5000),
+        clocks["notes"],
+        PEER,
+    )
+    assert (json.loads(stored_clocks), deleted) == (clocks, 1)
+    assert vault.conn.execute(
+        "SELECT notes FROM contacts WHERE id = ?", (record_id,)
+    ).fetchone() == ("snapshot",)
+
+
+def test_a_received_attachment_is_inserted_now_as_zeros_for_its_bytes_to_follow(
+    vault: Vault,
+) -> None:
+    owner = vault.store.add(Contact(full_name="Card Holder"))
+    vault.store.add(Attachment(owner_id=owner.id, name="a.png", mime="image/png", data=b"x"))
+    fields = {**oplog(vault)[-1]["fields"], "size": 4, "sha256": "0" * 64}
+    batch = vault.store.new_records()
+    record_id = uuid7(T0, os.urandom)
+    row = batch.add_attachment(ATTACHMENT, record_id, fields, peer_stamp(T0), None)
+    assert row is not None
+    assert vault.store.get(Attachment, record_id).data == bytes(4)
+    blob = vault.conn.open_blob("attachments", "data", row)
+    blob.write(b"card")
+    blob.close()
+    assert vault.store.get(Attachment, record_id).data == b"card"
+    assert batch.add_attachment(ATTACHMENT, record_id, fields, peer_stamp(T0), None) is None
+
+
+def test_write_merged_sets_fields_and_clocks_and_dates_the_row_by_its_newest_clock(
+    vault: Vault,
+) -> None:
+    contact = vault.store.add(Contact(full_name="Jean Dupont", rank="Major"))
+    before = oplog(vault)
+    clocks = json.loads(row_of(vault, contact.id)[4])
+    newest = peer_stamp(T0 + 60_000)
+    clocks |= {"notes": newest, "languages": peer_stamp(T0)}
+    vault.store.write_merged(
+        CONTACT, contact.id, {"notes": "Merged in", "languages": ["fr", "de"]}, clocks
+    )
+    merged = vault.store.get(Contact, contact.id)
+    assert (merged.notes, merged.languages, merged.rank) == ("Merged in", ("fr", "de"), "Major")
+    _, updated, hlc, _, stored_clocks, _ = row_of(vault, contact.id)
+    assert (updated, hlc, json.loads(stored_clocks)) == (iso_from_ms(T0 + 60_000), newest, clocks)
+    assert found(vault, "merged") == [contact.id]
+    assert oplog(vault) == before
+
+    vault.store.write_merged(CONTACT, contact.id, {"deleted": True}, clocks)
+    assert vault.store.list(Contact) == []
+
+
+def test_received_ops_are_appended_as_given_and_carried_ops_renumbered_under_our_origin(
+    vault: Vault,
+) -> None:
+    received = [
+        (PEER, n, peer_stamp(T0 + n), "contact", f"id-{n}", '{"notes":"x"}', "{}", None)
+        for n in (1, 2)
+    ]
+    vault.store.append_ops(received)
+    vault.store.add_many([Contact(full_name=f"P{i}") for i in range(3)])
+    ours = [op for op in oplog(vault) if op["origin"] == vault.info.origin]
+    assert [op["seq"] for op in ours] == [1, 2, 3]
+    assert (
+        vault.conn.execute(
+            "SELECT origin, seq, hlc, entity, record_id, fields, base, clocks FROM oplog "
+            "WHERE origin = ? ORDER BY seq",
+            (PEER,),
+        ).fetchall()
+        == received
+    )
+
+    old = vault.info.origin
+    with vault.store.transaction():
+        vault.store.set_origin("cd" * 8)
+        assert vault.store.carry_ops(old, 1) == 2
+        vault.store.add(Contact(full_name="P3"))
+    carried = [(op["origin"], op["seq"], op["hlc"]) for op in oplog(vault) if op["origin"] != PEER]
+    assert carried == [
+        (old, 1, ours[0]["hlc"]),
+        ("cd" * 8, 1, ours[1]["hlc"]),
+        ("cd" * 8, 2, ours[2]["hlc"]),
+        ("cd" * 8, 3, carried[-1][2]),
+    ]

@@ -80,8 +80,7 @@ def test_a_revocation_reaches_another_relay_process_within_its_roster_check(desk
     with client(uploads_to) as to_hq, client(serves) as http:
         desk.upload_roster(to_hq)
         assert desk.get(http, desk.station).status_code == 200
-        with desk.hq_vault.store.transaction():
-            revoke(desk.hq_vault.conn, desk.hq_vault.clock, desk.station.fingerprint)
+        revoke(desk.hq_vault, desk.station.fingerprint)
         desk.clock.advance(1.0)
         desk.upload_roster(to_hq)
         assert desk.get(http, desk.station).status_code == 200  # read a moment ago: not yet

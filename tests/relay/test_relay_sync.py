@@ -9,7 +9,8 @@ import pytest
 
 from liaison_desk.core.records import Attachment, Contact, Meeting
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.online import RelayClient, RelayUnreachable, Waiting, sync_online
+from liaison_desk.sync.errors import RelayUnreachable
+from liaison_desk.sync.online import RelayClient, Waiting, sync_online
 from liaison_desk.sync.peers import revoke
 from tests.relay.relay_process import RelayProcess, export_identity, relay_process
 from tests.sync.helpers import (

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from liaison_desk.core.kinds import ALL_KINDS
+from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.exchange import ExportResult, export_bundle
@@ -38,6 +39,24 @@ def hq_and_two_stations(root: Path) -> Iterator[tuple[Vault, Vault, Vault]]:
     finally:
         for vault in (hq, a, b):
             vault.lock()
+
+
+def hq_and_paris_sharing_a_contact(root: Path) -> tuple[Vault, Vault, str, Path]:
+    """HQ and Paris, both holding one contact written at Paris; its id and the usb folder."""
+    hq = make_vault(root, "HQ", "hq")
+    paris = make_vault(root, "Paris")
+    enrol_station(hq, paris)
+    contact = paris.store.add(Contact(full_name="Hélène Girard", notes="first meeting"))
+    usb = root / "usb"
+    exchange(paris, hq, usb)
+    exchange(hq, paris, usb)
+    return hq, paris, contact.id, usb
+
+
+def round_trip(hq: Vault, station: Vault, usb: Path) -> None:
+    """The station's bundle to HQ, then HQ's back."""
+    exchange(station, hq, usb)
+    exchange(hq, station, usb)
 
 
 def fingerprint(vault: Vault) -> str:

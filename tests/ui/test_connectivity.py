@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.records import Contact
+from liaison_desk.sync.errors import RelayUnreachable
 from liaison_desk.sync.online import (
-    RelayUnreachable,
     probe,
     relay_url,
     set_relay_url,

@@ -1,9 +1,11 @@
-"""Random edit and exchange schedules: HQ and two stations converge, and no edit is lost unseen.
+"""Merging received ops: per-field last writer wins, and a value lost unseen is kept as a conflict.
 
-Each example replays a schedule on fresh copies of one enrolled trio: creations,
-field edits, deletions and widened distributions on any vault, clocks that jump,
-and bundles that are delivered, lost, delivered twice or delivered late and out
-of order; then a few full rounds with no loss. The test keeps its own record of
+The rule is the same in every vault, so all converge whatever order ops arrive
+in. The property test at the end replays random schedules, each on fresh copies
+of one enrolled trio (HQ and two stations): creations, field edits, deletions and
+widened distributions on any vault, clocks that jump, and bundles that are
+delivered, lost, delivered twice or delivered late and out of order; then a few
+full rounds with no loss. The test keeps its own record of
 every field edit (vault, record, field, value, clock) and of what each vault had
 seen when it made one (causally: every edit it had applied, and everything those
 edits' authors had seen), and checks at the end that:
@@ -31,13 +33,169 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from liaison_desk.core.errors import RecordNotFound
+from liaison_desk.core.hlc import Stamp, stamp_ms
 from liaison_desk.core.keyslots import KeyFile
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.conflicts import list_conflicts, open_count
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.importing import import_bundle
+from liaison_desk.sync.merge import Merger, MergeStats
+from liaison_desk.sync.ops import Op
 from tests.conftest import StepClock
-from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
+from tests.sync.helpers import (
+    canonical_dump,
+    enrol_station,
+    exchange,
+    fingerprint,
+    hq_and_paris_sharing_a_contact,
+    hq_and_two_stations,
+    make_vault,
+    round_trip,
+)
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Vault, Vault, str, Path]:
+    """HQ and Paris, both holding one contact written at Paris."""
+    return hq_and_paris_sharing_a_contact(tmp_path)
+
+
+def test_concurrent_edits_converge_and_keep_the_loser(pair: tuple[Vault, Vault, str, Path]) -> None:
+    hq, paris, cid, usb = pair
+    paris.store.update(Contact, cid, {"notes": "Paris: prefers French"})
+    hq.store.update(Contact, cid, {"notes": "HQ: speaks English too", "rank": "Colonel"})
+    round_trip(hq, paris, usb)
+    assert canonical_dump(hq) == canonical_dump(paris)
+    (at_hq,) = list_conflicts(hq)
+    (at_paris,) = list_conflicts(paris)
+    assert at_hq.field == at_paris.field == "notes"  # rank changed on one side only
+    assert {at_hq.mine.value, at_hq.theirs.value} == {
+        "Paris: prefers French",
+        "HQ: speaks English too",
+    }
+    assert at_paris.mine.value == "Paris: prefers French"
+    assert at_paris.mine.author == "this vault" and at_paris.theirs.author == "HQ"
+    assert at_hq.theirs.author == "Paris"
+    assert at_paris.title == "Hélène Girard"
+
+
+def test_sequential_and_identical_edits_are_not_conflicts(
+    pair: tuple[Vault, Vault, str, Path],
+) -> None:
+    hq, paris, cid, usb = pair
+    paris.store.update(Contact, cid, {"notes": "second"})
+    round_trip(hq, paris, usb)
+    hq.store.update(Contact, cid, {"notes": "third, knowing the second"})
+    paris.store.update(Contact, cid, {"rank": "General"})
+    round_trip(hq, paris, usb)
+    hq.store.update(Contact, cid, {"position": "Attaché"})
+    paris.store.update(Contact, cid, {"position": "Attaché"})
+    round_trip(hq, paris, usb)
+    assert open_count(hq) == open_count(paris) == 0
+    assert paris.store.get(Contact, cid).notes == "third, knowing the second"
+
+
+def test_delete_against_a_concurrent_edit_is_a_conflict_not_a_loss(
+    pair: tuple[Vault, Vault, str, Path],
+) -> None:
+    hq, paris, cid, usb = pair
+    paris.store.delete(Contact, cid)
+    hq.store.update(Contact, cid, {"notes": "HQ added this after a call"})
+    round_trip(hq, paris, usb)
+    assert canonical_dump(hq) == canonical_dump(paris)
+    with pytest.raises(RecordNotFound):
+        paris.store.get(Contact, cid)
+    (at_hq,) = list_conflicts(hq)
+    (at_paris,) = list_conflicts(paris)
+    assert at_hq.is_deletion and at_paris.is_deletion
+    assert (at_paris.mine.value, at_paris.theirs.value) == (True, False)
+
+
+def test_a_station_keeps_no_conflict_between_two_other_vaults(tmp_path: Path) -> None:
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        usb = tmp_path / "usb"
+        shared = hq.store.add(Contact(full_name="Adm. Tanaka", distribution="all"))
+        for station in (paris, tokyo):
+            round_trip(hq, station, usb)
+        hq.store.update(Contact, shared.id, {"notes": "HQ's note"})
+        tokyo.store.update(Contact, shared.id, {"notes": "Tokyo's note"})
+        exchange(tokyo, hq, usb)
+        exchange(hq, paris, usb)  # Paris receives both edits, neither of them its own
+
+        assert [c.field for c in list_conflicts(hq)] == ["notes"]  # HQ keeps every one
+        assert list_conflicts(paris) == []
+        assert paris.store.get(Contact, shared.id).notes == hq.store.get(Contact, shared.id).notes
+
+
+# -- the rule itself, on ops made by hand ------------------------------------------------------
+
+
+def merge(vault: Vault, ops: list[Op]) -> MergeStats:
+    """Apply ops as HQ would (keeping every conflict), in one transaction."""
+    with vault.store.transaction():
+        merger = Merger(vault.store, vault.clock, every_conflict=True)
+        for op in ops:
+            merger.apply(op)
+        merger.flush()
+    return merger.stats
+
+
+def logged(vault: Vault) -> list[Op]:
+    rows = vault.conn.execute(
+        "SELECT origin, seq, hlc, entity, record_id, fields, base, clocks FROM oplog ORDER BY n"
+    )
+    return [Op.from_row(row) for row in rows]
+
+
+def notes_edit(origin: str, ms: int, record_id: str, base: str, notes: str) -> Op:
+    stamp = str(Stamp(ms, 0, origin))
+    return Op(origin, 1, stamp, "contact", record_id, {"notes": notes}, {"notes": base})
+
+
+def test_the_later_stamp_wins_and_a_tie_goes_to_the_greater_origin_in_any_order(
+    tmp_path: Path,
+) -> None:
+    first, second = make_vault(tmp_path, "first"), make_vault(tmp_path, "second")
+    contact = first.store.add(Contact(full_name="Anna", notes="as written"))
+    (created,) = logged(first)
+    assert merge(second, [created]).applied == 1
+    assert second.store.get(Contact, contact.id) == contact
+
+    later = stamp_ms(created.hlc) + 60_000
+    a = notes_edit("a" * 16, later, contact.id, created.hlc, "from a")
+    b = notes_edit("b" * 16, later, contact.id, created.hlc, "from b")  # same time: b > a
+    earlier = notes_edit("c" * 16, later - 1, contact.id, created.hlc, "from c, earlier")
+    merge(first, [a, b, earlier])
+    merge(second, [earlier, b, a])
+
+    assert canonical_dump(first) == canonical_dump(second)
+    for vault in (first, second):
+        assert vault.store.get(Contact, contact.id).notes == "from b"
+        kept = {v for c in list_conflicts(vault) for v in (c.mine.value, c.theirs.value)}
+        assert kept == {"from a", "from b", "from c, earlier"}  # every loser, for review
+
+
+def test_an_edit_to_a_record_not_held_is_kept_aside_and_a_second_creation_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    source, target = make_vault(tmp_path, "source"), make_vault(tmp_path, "target")
+    contact = source.store.add(Contact(full_name="Anna", notes="first"))
+    source.store.update(Contact, contact.id, {"notes": "second"})
+    created, edited = logged(source)
+
+    stats = merge(target, [edited])
+    assert (stats.applied, stats.orphans) == (1, 1)
+    with pytest.raises(RecordNotFound):
+        target.store.get(Contact, contact.id)
+
+    merge(target, [created, edited, created])
+    assert target.store.get(Contact, contact.id).notes == "second"
+    assert target.store.count(Contact) == 1
+
+
+# -- random schedules ---------------------------------------------------------------------------
 
 HQ = "hq"
 STATIONS = ("paris", "tokyo")

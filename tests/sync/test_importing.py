@@ -1,13 +1,14 @@
-"""Import is atomic: a process killed (SIGKILL) anywhere in applying leaves the vault as it was.
+"""Applying a bundle: what the sender logged is logged and written here as it was there,
+a bundle that would break the vault's rules is refused whole, and import is atomic.
 
-A child process imports a large bundle (3,000 ops and an attachment) into HQ's
-vault and kills itself at one of twenty points: after a given number of ops
-has been merged (some right at the oplog's 1,000-row flushes), after the
-bookkeeping, or in the audit record written just before the commit. Half the
-children use a tiny page cache so that uncommitted pages are already in the
-WAL when they die. After each kill the vault opens, `PRAGMA integrity_check`
-says ok, and its records, oplog and bookkeeping are as before; importing
-again then succeeds.
+Atomic: a child process imports a large bundle (3,000 ops and an attachment) into
+HQ's vault and kills itself (SIGKILL) at one of twenty points: after a given
+number of ops has been merged (some right at the oplog's 1,000-row flushes),
+after the bookkeeping, or in the audit record written just before the commit.
+Half the children use a tiny page cache so that uncommitted pages are already
+in the WAL when they die. After each kill the vault opens, `PRAGMA
+integrity_check` says ok, and its records, oplog and bookkeeping are as before;
+importing again then succeeds.
 """
 
 from __future__ import annotations
@@ -28,7 +29,12 @@ from liaison_desk.core import audit
 from liaison_desk.core.records import Attachment, Contact, Meeting
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import importing
+from liaison_desk.sync.errors import BundleRefused
+from liaison_desk.sync.identity import load_identity
 from liaison_desk.sync.merge import Merger
+from liaison_desk.sync.ops import Op
+from liaison_desk.sync.payload import OP, json_item
+from tests.bundle_vectors import craft, generate
 from tests.conftest import PASSPHRASE
 from tests.sync.helpers import canonical_dump, enrol_station, make_vault, send
 
@@ -40,6 +46,72 @@ AFTER_OPS = [1, 2, 17, 250, 640, 999, 1000, 1001, 1234, 1500, 1999, 2000, 2001, 
 AFTER_OPS += [2998, 2999, 3000]
 POINTS = [*(f"op:{n}" for n in AFTER_OPS), "bookkeeping", "audit"]
 assert len(POINTS) == 20
+
+
+OPLOG = "SELECT origin, seq, hlc, entity, record_id, fields, base, clocks FROM oplog"
+
+
+def test_what_the_sender_logged_is_logged_and_written_here_as_it_was_there(
+    tmp_path: Path,
+) -> None:
+    hq, station = make_vault(tmp_path, "hq", "hq"), make_vault(tmp_path, "station")
+    enrol_station(hq, station)
+    people = station.store.add_many(
+        Contact(full_name=f"Contact {n}", tags=("navy",) if n % 2 else ()) for n in range(1234)
+    )
+    station.store.update(Contact, people[0].id, {"notes": "Edited", "languages": ("fr",)})
+    station.store.delete(Contact, people[1].id)
+    station.store.add(
+        Attachment(owner_id=people[2].id, name="card.png", mime="image/png", data=b"\x89PNG" * 99)
+    )
+    bundle = send(station, hq, tmp_path / "usb")
+    assert bundle.ops == 1237  # past a thousand: the creations go in more than one batch
+
+    result = importing.import_bundle(hq, bundle.path)
+    assert (result.status, result.applied, result.conflicts) == ("applied", 1237, 0)
+    ours = f"{OPLOG} WHERE origin = ? ORDER BY seq"
+    origin = station.info.origin
+    assert (
+        hq.conn.execute(ours, (origin,)).fetchall()
+        == station.conn.execute(ours, (origin,)).fetchall()
+    )
+    assert canonical_dump(hq) == canonical_dump(station)
+    rows = (
+        "SELECT id, created_at, updated_at, hlc, origin, clocks, deleted FROM contacts ORDER BY id"
+    )
+    assert hq.conn.execute(rows).fetchall() == station.conn.execute(rows).fetchall()
+    assert hq.store.get(Contact, people[0].id).languages == ("fr",)
+
+
+def test_a_record_that_breaks_a_rule_of_the_vault_refuses_the_whole_bundle(
+    tmp_path: Path,
+) -> None:
+    hq, station = make_vault(tmp_path, "hq", "hq"), make_vault(tmp_path, "station")
+    enrol_station(hq, station)
+    station.store.add(Contact(full_name="Anna"))
+    (row,) = station.conn.execute(OPLOG).fetchall()
+    op = Op.from_row(row).to_json()
+    op["f"]["full_name"] = None  # a valid op, but a contact must have a name
+    origin = station.info.origin
+    payload = craft.compress([generate.start(1, origin), json_item(OP, op), generate.end(1)])
+    parts = craft.build(
+        load_identity(station.conn),
+        load_identity(hq.conn).public,
+        payload,
+        os.urandom(32),
+        origin=origin,
+    )
+    path = tmp_path / "nameless.ldbundle"
+    path.write_bytes(parts.assemble())
+    before = (canonical_dump(hq), hq.conn.execute(OPLOG).fetchall())
+
+    with pytest.raises(BundleRefused, match="lacks a required value") as refused:
+        importing.import_bundle(hq, path)
+    assert refused.value.reason == "malformed-payload"
+    assert (canonical_dump(hq), hq.conn.execute(OPLOG).fetchall()) == before
+
+
+# -- killed while applying ----------------------------------------------------------------------
 
 
 @dataclass
