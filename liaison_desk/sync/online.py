@@ -36,7 +36,7 @@ from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.clock import Clock, SystemClock
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle_names import SUFFIX, is_bundle_name
-from liaison_desk.sync.errors import RelayError, RelayRefused, RelayUnreachable, SyncError
+from liaison_desk.sync.errors import RelayError, RelayRefused, RelayUnreachable
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.hq_roster import build_roster
 from liaison_desk.sync.identity import Identity

@@ -18,9 +18,10 @@ from liaison_desk.relay.app import NONCE_PRUNE_S, ROSTER_CHECK_S, Relay
 from liaison_desk.relay.dir_store import DirStore
 from liaison_desk.relay.limits import RateLimit
 from liaison_desk.relay.store import NONCE_LIFETIME_S
+from liaison_desk.sync.errors import RelayRefused
 from liaison_desk.sync.hq_roster import build_roster
 from liaison_desk.sync.identity import Identity
-from liaison_desk.sync.online import RelayClient, RelayRefused, sync_online
+from liaison_desk.sync.online import RelayClient, sync_online
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import revoke
 from liaison_desk.sync.request_signing import WINDOW_SECONDS

@@ -20,8 +20,8 @@ from cryptography.x509.oid import NameOID
 
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.hq_roster import build_roster
 from liaison_desk.sync.errors import RelayUnreachable
+from liaison_desk.sync.hq_roster import build_roster
 from liaison_desk.sync.online import probe, set_relay_authority, sync_online
 from liaison_desk.sync.own_identity import load_identity
 from tests.relay.clients import enrol_on_roster, new_identity, send

@@ -30,9 +30,9 @@ from liaison_desk.core.records import Attachment, Contact, Meeting
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import importing
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.identity import load_identity
 from liaison_desk.sync.merge import Merger
 from liaison_desk.sync.ops import Op
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import OP, json_item
 from tests.bundle_vectors import craft, generate
 from tests.conftest import PASSPHRASE
