@@ -247,18 +247,24 @@ class _DateTime:
         )
 
 
+def zone_box(placeholder: str) -> QComboBox:
+    """A time zone picked from every IANA name by typing any part of it (blank allowed)."""
+    box = QComboBox()
+    box.setEditable(True)
+    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    box.addItems(["", *zone_names()])
+    completer = box.completer()
+    line = box.lineEdit()
+    assert completer is not None and line is not None  # an editable combo has both
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+    line.setPlaceholderText(placeholder)
+    return box
+
+
 class _Zone:
     def __init__(self, spec: FieldSpec, changed: Changed) -> None:
-        self._box = QComboBox()
-        self._box.setEditable(True)
-        self._box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self._box.addItems(["", *zone_names()])
-        completer = self._box.completer()
-        line = self._box.lineEdit()
-        assert completer is not None and line is not None  # an editable combo has both
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        line.setPlaceholderText(spec.placeholder)
+        self._box = zone_box(spec.placeholder)
         self._box.currentTextChanged.connect(lambda _: changed())
         self.widget: QWidget = self._box
 

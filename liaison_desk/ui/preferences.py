@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QRegularExpression, QSettings, Qt
+from PySide6.QtCore import QRegularExpression, QSettings
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
-    QComboBox,
-    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liaison_desk.ui.editors import zone_names
+from liaison_desk.ui.editors import zone_box, zone_names
 
 
 @dataclass
@@ -80,16 +78,7 @@ class PreferencesDialog(QDialog):
         self.country.setValidator(
             QRegularExpressionValidator(QRegularExpression("[A-Za-z]{0,2}"), self.country)
         )
-        self.zone = QComboBox()
-        self.zone.setEditable(True)
-        self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.zone.addItems(["", *zone_names()])
-        completer = self.zone.completer()
-        line = self.zone.lineEdit()
-        assert completer is not None and line is not None  # an editable combo has both
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        line.setPlaceholderText(f"blank: {system_zone}, this computer's zone")
+        self.zone = zone_box(f"blank: {system_zone}, this computer's zone")
         self.zone.setCurrentText(station_zone or "")
         self.zone.setEnabled(zone_editable)
         self.zone.setToolTip(

@@ -10,8 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.vault import Vault
+from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
 from tests.conftest import FAST_KDF, PASSPHRASE
@@ -68,3 +71,14 @@ def session(vault_dir: Path, runner: Runner, qtbot: object) -> Iterator[Session]
     qtbot.waitUntil(lambda: s.is_unlocked, timeout=10_000)  # type: ignore[attr-defined]
     yield s
     s.lock()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, session: Session, tmp_path: Path) -> MainWindow:
+    """The main window over `session`, its settings in a file of the test's own."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(session, settings)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: bool(win.sections) and win.counts_label.text() != "")
+    return win

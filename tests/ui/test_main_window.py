@@ -28,16 +28,6 @@ from tests.ui.vault_work import on_vault
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-@pytest.fixture
-def window(qtbot: QtBot, session: Session, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(session, settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: bool(win.sections) and win.counts_label.text() != "")
-    return win
-
-
 def add_people(qtbot: QtBot, session: Session) -> tuple[str, str]:
     def work(vault: Vault) -> tuple[str, str]:
         c = vault.store.add(Contact(full_name="Hélène Girard", marking="SECRET"))

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.station_zone import station_zone_setting
@@ -14,16 +12,6 @@ from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.preferences import PreferencesDialog
 from liaison_desk.ui.session import Session
 from tests.ui.vault_work import on_vault
-
-
-@pytest.fixture
-def window(qtbot: QtBot, session: Session, tmp_path: Path) -> MainWindow:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    win = MainWindow(session, settings)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitUntil(lambda: bool(win.sections) and win.counts_label.text() != "")
-    return win
 
 
 def answering(zone: str, seen: list[PreferencesDialog]) -> Callable[[PreferencesDialog], int]:
