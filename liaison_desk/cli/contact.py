@@ -33,6 +33,7 @@ from liaison_desk.cli.options import (
     tags_option,
 )
 from liaison_desk.cli.progress import progress_line
+from liaison_desk.core import relations
 from liaison_desk.core.interop.contact_export import vcard_bytes
 from liaison_desk.core.interop.contact_import import POLICIES, Preview, apply_import, preview
 from liaison_desk.core.interop.csv_export import csv_bytes, record_rows
@@ -42,7 +43,6 @@ from liaison_desk.core.kinds import CONTACT
 from liaison_desk.core.record_detail import record_detail
 from liaison_desk.core.records import Contact
 
-SHOWN = 200  # meetings and open follow-ups listed by `contact show`
 CSV_COLUMNS = (
     "full_name",
     "rank",
@@ -124,7 +124,7 @@ def show(app: AppContext, /, contact_id: str, as_json: bool) -> None:
     Example: liaison-desk contact show 01934b2e-…
     """
     vault = app.open_vault()
-    detail = record_detail(vault.store, vault.clock, CONTACT, contact_id, limit=SHOWN)
+    detail = record_detail(vault.store, vault.clock, CONTACT, contact_id, limit=relations.ALL)
     assert detail.standing is not None  # a contact's detail has it
     extra: dict[str, Any] = {"last_contact": detail.standing.last_contact}
     if as_json or detail.standing.overdue:

@@ -30,6 +30,7 @@ from liaison_desk.cli.options import (
     tags_option,
 )
 from liaison_desk.cli.progress import progress_line
+from liaison_desk.core import relations
 from liaison_desk.core.interop.csv_export import csv_bytes, record_rows
 from liaison_desk.core.interop.export_file import write_export
 from liaison_desk.core.interop.ical import read_events
@@ -41,10 +42,10 @@ from liaison_desk.core.record_detail import record_detail
 from liaison_desk.core.records import MEETING_KINDS, Meeting
 from liaison_desk.core.station_zone import set_station_zone, station_zone, station_zone_setting
 
-ALL_RELATED = 10_000
 WHEN_HELP = (
-    "Start, ISO 8601: 2026-03-14T10:30 (read in --tz, else in this station's time zone, "
-    "see `meeting zone`), or with an offset: 2026-03-14T10:30+01:00."
+    "Start, ISO 8601: 2026-03-14T10:30 (read in --tz, else in the meeting's own zone when "
+    "editing, else in this station's time zone: see `meeting zone`), or with an offset: "
+    "2026-03-14T10:30+01:00."
 )
 
 CSV_COLUMNS = (
@@ -123,7 +124,7 @@ def show(app: AppContext, /, meeting_id: str, as_json: bool) -> None:
     Example: liaison-desk meeting show 01934b2e-…
     """
     vault = app.open_vault()
-    detail = record_detail(vault.store, vault.clock, MEETING, meeting_id, limit=ALL_RELATED)
+    detail = record_detail(vault.store, vault.clock, MEETING, meeting_id, limit=relations.ALL)
     extra = {
         "participants": [
             f"{a.contact.full_name}{f' ({a.participant.role})' if a.participant.role else ''}"

@@ -11,11 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from liaison_desk.core import relations
 from liaison_desk.core.records import FollowUp, Meeting, Participant
 from liaison_desk.core.station_zone import meeting_time, station_zone
 from liaison_desk.core.store import ListQuery, Store
-
-ALL_PEOPLE = 10_000
 
 
 @dataclass(frozen=True)
@@ -48,10 +47,10 @@ def save_meeting(
             record = store.add(Meeting(**meeting_time(values, None, station)))
         else:
             current = store.get(Meeting, meeting_id)
-            changes = meeting_time(values, current.timezone, station)
+            changes = meeting_time(values, current, station)
             record = store.update(Meeting, meeting_id, changes) if changes else current
         present = store.list(
-            Participant, ListQuery(where={"meeting_id": record.id}, limit=ALL_PEOPLE)
+            Participant, ListQuery(where={"meeting_id": record.id}, limit=relations.ALL)
         )
         gone = set(remove_people)
         there = {p.contact_id for p in present} | gone

@@ -45,7 +45,7 @@ def record_detail(
             names,
             standing=relations.standing(store, clock, record),
             meetings=tuple(relations.meetings_of(store, record_id, limit=limit)),
-            followups=tuple(relations.open_followups(store, contact_id=record_id)[:limit]),
+            followups=tuple(relations.open_followups(store, record_id, limit)),
         )
     if kind is MEETING:
         actions = store.list(FollowUp, ListQuery(where={"meeting_id": record_id}, limit=limit))

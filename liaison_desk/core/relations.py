@@ -14,7 +14,10 @@ from typing import Any
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.kinds import BY_NAME, CONTACT, MEETING, ORGANIZATION, Kind
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Participant
+from liaison_desk.core.station_zone import station_today
 from liaison_desk.core.store import ListQuery, Store
+
+ALL = 10_000  # the most of one kind listed as related to a record: every one, in practice
 
 # The fields of each kind that name another record, and the kind they name.
 LINK_FIELDS: Mapping[str, Mapping[str, Kind[Any]]] = {
@@ -48,7 +51,7 @@ def _placeholders(values: Sequence[object]) -> str:
 
 
 def participants(store: Store, meeting_id: str) -> list[Attendance]:
-    rows = store.list(Participant, ListQuery(where={"meeting_id": meeting_id}, limit=10_000))
+    rows = store.list(Participant, ListQuery(where={"meeting_id": meeting_id}, limit=ALL))
     contacts = {c.id: c for c in _by_ids(store, [p.contact_id for p in rows])}
     return [Attendance(p, contacts[p.contact_id]) for p in rows if p.contact_id in contacts]
 
@@ -116,9 +119,8 @@ def is_overdue(last: str | None, cadence_days: int | None, today: date) -> bool:
 
 def standings(store: Store, clock: Clock, contacts: Sequence[Contact]) -> dict[str, Standing]:
     """The standing of each contact of a page, as of the vault's clock (one query)."""
-    now_ms = clock.now_ms()
-    today = date.fromisoformat(iso_from_ms(now_ms)[:10])
-    last = last_contacts(store, [c.id for c in contacts], now_ms)
+    today = station_today(store, clock)
+    last = last_contacts(store, [c.id for c in contacts], clock.now_ms())
     return {
         c.id: Standing(last.get(c.id), is_overdue(last.get(c.id), c.cadence_days, today))
         for c in contacts
@@ -157,12 +159,7 @@ def linked_titles(
     return out
 
 
-def open_followups(
-    store: Store, *, contact_id: str | None = None, meeting_id: str | None = None
-) -> list[FollowUp]:
-    where: dict[str, object] = {"status": "open"}
-    if contact_id:
-        where["contact_id"] = contact_id
-    if meeting_id:
-        where["meeting_id"] = meeting_id
-    return store.list(FollowUp, ListQuery(where=where, order_by="due_date", limit=10_000))
+def open_followups(store: Store, contact_id: str, limit: int = ALL) -> list[FollowUp]:
+    """What is still owed to or about a contact, soonest due first."""
+    where = {"status": "open", "contact_id": contact_id}
+    return store.list(FollowUp, ListQuery(where=where, order_by="due_date", limit=limit))

@@ -8,17 +8,20 @@ the system's zone. The GUI and the CLI both read times through `meeting_time`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import warnings
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import tzlocal
 
+from liaison_desk.core.clock import Clock
+from liaison_desk.core.errors import ValidationError
+from liaison_desk.core.records import Meeting
 from liaison_desk.core.store import Store
-from liaison_desk.core.validation import zone
 
 log = logging.getLogger("liaison_desk.zone")
 
@@ -41,6 +44,24 @@ def system_zone() -> str:
     return FALLBACK
 
 
+@functools.cache
+def zone_names() -> frozenset[str]:
+    """The IANA zones a station may be set to: the same names on every machine.
+
+    ZoneInfo also loads "localtime" (whatever this machine says) and the tzdata
+    folder's posix/ and right/ copies; a setting that means something else on
+    each computer would read the same typed time differently.
+    """
+    return frozenset(available_timezones() - {"localtime"})
+
+
+def check_zone_name(name: str) -> str:
+    """`name` if a station may be set to it, else a ValidationError with a sentence."""
+    if name not in zone_names():
+        raise ValidationError(f"Unknown time zone {name!r} (use a name like Europe/Paris).")
+    return name
+
+
 def station_zone_setting(store: Store) -> str | None:
     """The zone set for this station, None while it follows the system's."""
     row = store.conn.execute("SELECT value FROM meta WHERE key = ?", (SETTING_KEY,)).fetchone()
@@ -56,7 +77,7 @@ def set_station_zone(store: Store, name: str | None) -> str:
     """Set the station's zone (None or blank: follow the system's again); returns the zone now."""
     name = (name or "").strip() or None
     if name is not None:
-        zone(name)  # an unknown name is refused with a sentence
+        check_zone_name(name)
     with store.transaction():
         if name is None:
             store.conn.execute("DELETE FROM meta WHERE key = ?", (SETTING_KEY,))
@@ -69,6 +90,12 @@ def set_station_zone(store: Store, name: str | None) -> str:
     return name or system_zone()
 
 
+def station_today(store: Store, clock: Clock) -> date:
+    """Today at the station: what "due today" and "overdue" count from."""
+    now = datetime.fromtimestamp(clock.now_ms() / 1000, tz=UTC)
+    return now.astimezone(ZoneInfo(station_zone(store))).date()
+
+
 def has_offset(when: str) -> bool:
     """Whether a typed time says its own offset (…Z, …+01:00); unreadable text says none."""
     try:
@@ -77,18 +104,27 @@ def has_offset(when: str) -> bool:
         return False  # the store's validation names the problem
 
 
-def meeting_time(values: Mapping[str, Any], own_zone: str | None, station: str) -> dict[str, Any]:
+def meeting_time(
+    values: Mapping[str, Any], current: Meeting | None, station: str
+) -> dict[str, Any]:
     """A meeting's values with the rule for a time typed without a zone applied.
 
     A time with an offset stands as typed. One without is read in the zone given
     with it; a blank zone means the station's; an edit that names no zone keeps
-    the meeting's own (`own_zone`, the station's if it has none). The zone it was
-    read in becomes the meeting's zone, so the time shows as it was typed.
+    the meeting's own (the station's if it has none). The zone it was read in
+    becomes the meeting's zone, so the time shows as it was typed. A new zone
+    given without a time moves the meeting to that zone's clock at the same
+    hour, as the editor shows it (its time field keeps the hour, its zone changes).
     """
     out = dict(values)
+    own = current.timezone if current is not None else None
     when = out.get("starts_at")
+    if when is None and current is not None and "timezone" in out:
+        moment = datetime.fromisoformat(current.starts_at.replace("Z", "+00:00"))
+        when = moment.astimezone(ZoneInfo(own or station)).strftime("%Y-%m-%dT%H:%M")
+        out["starts_at"] = when
     if not when or has_offset(when):
         return out
-    given = out.get("timezone") if "timezone" in out else own_zone
+    given = out.get("timezone") if "timezone" in out else own
     out["timezone"] = given or station
     return out

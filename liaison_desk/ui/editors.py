@@ -7,12 +7,10 @@ typed, completed from the vault off the GUI thread, and held as ids.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import available_timezones
 
 from PySide6.QtCore import (
     QDate,
@@ -26,7 +24,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QMouseEvent, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QDateEdit,
     QDateTimeEdit,
     QFormLayout,
@@ -48,16 +45,11 @@ from liaison_desk.ui.markings_style import banner_css, colour
 from liaison_desk.ui.record_fields import FIELDS, EditState, FieldSpec, field_spec, pretty
 from liaison_desk.ui.record_model import RecordCompleter
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.zone_box import zone_box
 
 WALL_TIME = "yyyy-MM-ddTHH:mm"
 _NO_DATE = QDate(1900, 1, 1)
 _SPLIT = re.compile(r"[,;\n]")
-
-
-@functools.cache
-def zone_names() -> tuple[str, ...]:
-    """Every IANA zone, sorted; cached because listing them scans the tzdata folder (~20 ms)."""
-    return tuple(sorted(available_timezones()))
 
 
 # -- widgets for one value ---------------------------------------------------------------------
@@ -245,21 +237,6 @@ class _DateTime:
                 QTimeZone(QTimeZone.Initialization.UTC),
             )
         )
-
-
-def zone_box(placeholder: str) -> QComboBox:
-    """A time zone picked from every IANA name by typing any part of it (blank allowed)."""
-    box = QComboBox()
-    box.setEditable(True)
-    box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    box.addItems(["", *zone_names()])
-    completer = box.completer()
-    line = box.lineEdit()
-    assert completer is not None and line is not None  # an editable combo has both
-    completer.setFilterMode(Qt.MatchFlag.MatchContains)
-    completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-    line.setPlaceholderText(placeholder)
-    return box
 
 
 class _Zone:

@@ -99,6 +99,8 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.session = session
         self.settings = settings
+        self.station_zone: str | None = None  # the vault's setting; None: the computer's
+        self.system_zone = "UTC"  # the computer's, as last read on the worker
         self._make_sections = sections
         self.sections: list[RecordSection] = []
         self.sync_section: SyncSection | None = None
@@ -359,13 +361,13 @@ class MainWindow(QMainWindow):
             section.save()
 
     def edit_prefs(self) -> None:
-        unlocked = self.session.is_unlocked
+        before = self.station_zone
         dialog = PreferencesDialog(
             self.prefs,
             self,
-            station_zone=self.station_zone,
-            system_zone=system_zone(),
-            zone_editable=unlocked,
+            station_zone=before,
+            system_zone=self.system_zone,
+            zone_editable=self.session.is_unlocked,
         )
         if dialog.exec() == PreferencesDialog.DialogCode.Accepted:
             self.prefs = dialog.preferences()
@@ -373,16 +375,19 @@ class MainWindow(QMainWindow):
             self.idle.set_timeout(self.prefs.autolock_minutes * 60_000)
             self._apply_defaults()
             zone = dialog.station_zone()
-            if unlocked and zone != self.station_zone:
+            # The vault may have locked itself while the dialog was open: the field then
+            # showed a zone that can no longer be saved, and the setting stays as it was.
+            if self.session.is_unlocked and zone != before:
                 self._set_station_zone(zone)
 
-    station_zone: str | None = None  # the vault's setting; None: it follows the computer's
-
     def _read_station_zone(self) -> None:
-        def done(zone: str | None) -> None:
-            self.station_zone = zone
+        def done(zones: tuple[str | None, str]) -> None:
+            self.station_zone, self.system_zone = zones
 
-        self.session.read(lambda vault: station_zone_setting(vault.store), done, self)
+        # Asking the system (tzlocal) happens on the worker, like every other zone reading.
+        self.session.read(
+            lambda vault: (station_zone_setting(vault.store), system_zone()), done, self
+        )
 
     def _set_station_zone(self, zone: str | None) -> None:
         def done(now: str) -> None:

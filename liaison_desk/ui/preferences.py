@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liaison_desk.ui.editors import zone_box, zone_names
+from liaison_desk.core.errors import ValidationError
+from liaison_desk.core.station_zone import check_zone_name
+from liaison_desk.ui.zone_box import zone_box
 
 
 @dataclass
@@ -66,6 +68,7 @@ class PreferencesDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._prefs = prefs
+        self._zone_before = station_zone
         self.setWindowTitle("Preferences")
         self.autolock = QSpinBox()
         self.autolock.setRange(0, 240)
@@ -103,10 +106,13 @@ class PreferencesDialog(QDialog):
 
     def accept(self) -> None:
         zone = self.station_zone()
-        if zone is not None and zone not in zone_names():
-            self.zone_error.setText(f"Unknown time zone {zone!r} (use a name like Europe/Paris).")
-            self.zone_error.setVisible(True)
-            return
+        if zone is not None and zone != self._zone_before and self.zone.isEnabled():
+            try:
+                check_zone_name(zone)
+            except ValidationError as exc:
+                self.zone_error.setText(exc.message)
+                self.zone_error.setVisible(True)
+                return
         super().accept()
 
     def station_zone(self) -> str | None:

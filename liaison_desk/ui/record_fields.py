@@ -34,7 +34,7 @@ from liaison_desk.core.records import (
     FollowUp,
     Meeting,
 )
-from liaison_desk.core.station_zone import station_zone
+from liaison_desk.core.station_zone import station_today, station_zone
 from liaison_desk.core.vault import Vault
 
 Extras = Mapping[str, Any]
@@ -198,7 +198,7 @@ def due_text(due: str | None, status: str, today: date) -> tuple[str, bool]:
 
 def annotate_followups(vault: Vault, followups: Sequence[FollowUp]) -> dict[str, Extras]:
     """The due text, overdue flag and who or what each follow-up is about."""
-    today = _now(vault).date()
+    today = station_today(vault.store, vault.clock)
     store = vault.store
     people = relations.titles(store, CONTACT, (f.contact_id for f in followups))
     meetings = relations.titles(store, MEETING, (f.meeting_id for f in followups))

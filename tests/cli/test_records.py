@@ -314,6 +314,17 @@ def test_meeting_time_without_a_zone_is_the_station_zone_the_computers_until_set
     refused = desk("meeting", "zone", "Europe/Atlantis")
     assert refused.code == 1
     assert "Europe/Atlantis" in one_sentence(refused.err)
+    for machine_dependent in ("localtime", "posix/Europe/Paris"):
+        assert desk("meeting", "zone", machine_dependent).code == 1
+    assert desk.ok("meeting", "zone", **tokyo).out.strip() == "Africa/Lagos"
+
+    # A new zone without a time keeps the hour, as the editor's time field does.
+    desk.ok("meeting", "edit", zoned, "--tz", "Asia/Tokyo", **tokyo)
+    moved = desk.json("meeting", "show", zoned)
+    assert (moved["starts_at"], moved["timezone"]) == ("2026-05-20T09:00:00Z", "Asia/Tokyo")
+    desk.ok("meeting", "edit", zoned, "--tz", "", **tokyo)  # blank: the station's, Lagos
+    moved = desk.json("meeting", "show", zoned)
+    assert (moved["starts_at"], moved["timezone"]) == ("2026-05-20T17:00:00Z", "Africa/Lagos")
     back = desk.json("meeting", "zone", "--system", **tokyo)
     assert back == {"zone": "Asia/Tokyo", "follows_system": True}
 

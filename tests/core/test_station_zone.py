@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from liaison_desk.core.errors import ValidationError
+from liaison_desk.core.records import Meeting
 from liaison_desk.core.station_zone import (
     meeting_time,
     set_station_zone,
@@ -54,13 +55,14 @@ def test_an_unknown_zone_is_refused_and_nothing_changes(vault: Vault) -> None:
 
 def test_meeting_time_rule() -> None:
     typed = {"starts_at": "2026-05-20T18:00"}
+    in_paris = Meeting(title="Talks", starts_at="2026-05-20T16:00:00Z", timezone="Europe/Paris")
     # no zone given on a new meeting: the station's
     assert meeting_time(typed, None, "Asia/Tokyo")["timezone"] == "Asia/Tokyo"
     # a blank zone field: the station's, even over the meeting's own
     blank = {**typed, "timezone": None}
-    assert meeting_time(blank, "Europe/Paris", "Asia/Tokyo")["timezone"] == "Asia/Tokyo"
+    assert meeting_time(blank, in_paris, "Asia/Tokyo")["timezone"] == "Asia/Tokyo"
     # an edit naming no zone: the meeting's own
-    assert meeting_time(typed, "Europe/Paris", "Asia/Tokyo")["timezone"] == "Europe/Paris"
+    assert meeting_time(typed, in_paris, "Asia/Tokyo")["timezone"] == "Europe/Paris"
     # a zone given: that one
     given = {**typed, "timezone": "Africa/Lagos"}
     assert meeting_time(given, None, "Asia/Tokyo")["timezone"] == "Africa/Lagos"
@@ -68,3 +70,18 @@ def test_meeting_time_rule() -> None:
     offset = {"starts_at": "2026-05-20T18:00+01:00"}
     assert meeting_time(offset, None, "Asia/Tokyo") == offset
     assert meeting_time({"title": "No time"}, None, "Asia/Tokyo") == {"title": "No time"}
+    assert meeting_time({"title": "No time"}, in_paris, "Asia/Tokyo") == {"title": "No time"}
+
+
+def test_a_new_zone_without_a_time_keeps_the_hour_shown() -> None:
+    """As the editor does: its time field keeps 18:00 while the zone field changes."""
+    in_paris = Meeting(title="Talks", starts_at="2026-05-20T16:00:00Z", timezone="Europe/Paris")
+    moved = meeting_time({"timezone": "Africa/Lagos"}, in_paris, "Asia/Tokyo")
+    assert moved == {"timezone": "Africa/Lagos", "starts_at": "2026-05-20T18:00"}
+    cleared = meeting_time({"timezone": None}, in_paris, "Asia/Tokyo")
+    assert cleared == {"timezone": "Asia/Tokyo", "starts_at": "2026-05-20T18:00"}
+    # a meeting kept without a zone shows (and so keeps) its hour in the station's zone
+    zoneless = Meeting(title="Call", starts_at="2026-05-20T09:00:00Z")
+    assert meeting_time({"timezone": "Africa/Lagos"}, zoneless, "Asia/Tokyo")["starts_at"] == (
+        "2026-05-20T18:00"
+    )

@@ -98,3 +98,26 @@ def test_a_due_date_typed_from_no_date_starts_from_the_vaults_today(
     # the field starts from 2026-05-20 (today at the station, by the vault's clock),
     # then Down steps the year it opens on
     assert followups.editor.values()["due_date"] == "2025-05-20"
+
+
+def test_a_new_zone_keeps_the_hour_shown_as_the_cli_does(qtbot: QtBot, tokyo: Session) -> None:
+    """`meeting edit --tz` (tests/cli/test_records.py) gives the same answer."""
+    made = on_vault(
+        qtbot,
+        tokyo,
+        lambda v: v.store.add(
+            Meeting(title="Talks", starts_at="2026-05-20T16:00Z", timezone="Europe/Paris")
+        ),
+    )
+    meetings = open_section(qtbot, tokyo, "Meetings")
+    meetings.open_record(made.id)
+    qtbot.waitUntil(meetings.edit_button.isEnabled)
+    meetings.edit_record()
+    qtbot.waitUntil(lambda: meetings.stack.currentWidget() is meetings.editor)
+    assert meetings.editor.values()["starts_at"] == "2026-05-20T18:00"
+
+    zone_box(meetings).setCurrentText("Africa/Lagos")
+    with qtbot.waitSignal(meetings.saved):
+        meetings.save()
+    moved = on_vault(qtbot, tokyo, lambda v: v.store.get(Meeting, made.id))
+    assert (moved.starts_at, moved.timezone) == ("2026-05-20T17:00:00Z", "Africa/Lagos")

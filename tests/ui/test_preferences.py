@@ -30,10 +30,20 @@ def setting(qtbot: QtBot, session: Session) -> str | None:
     return on_vault(qtbot, session, lambda v: station_zone_setting(v.store))
 
 
-def test_the_station_zone_is_set_in_preferences_and_used_by_the_meeting_editor(
-    qtbot: QtBot, window: MainWindow, session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def in_tokyo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The computer's zone, as the window reads it on unlocking."""
     monkeypatch.setenv("TZ", "Asia/Tokyo")
+
+
+def test_the_station_zone_is_set_in_preferences_and_used_by_the_meeting_editor(
+    in_tokyo: None,
+    qtbot: QtBot,
+    window: MainWindow,
+    session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    qtbot.waitUntil(lambda: window.system_zone == "Asia/Tokyo")
     seen: list[PreferencesDialog] = []
     monkeypatch.setattr(PreferencesDialog, "exec", answering("Africa/Lagos", seen))
 

@@ -17,6 +17,7 @@ from liaison_desk.core import relations
 from liaison_desk.core.drafts import Draft, drafts
 from liaison_desk.core.meetings import save_meeting
 from liaison_desk.core.records import Contact, FollowUp, Meeting, ProtocolRef
+from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.record_model import SPECS, IdRole
 from liaison_desk.ui.record_section import RecordSection, make_sections
@@ -245,7 +246,8 @@ def test_a_meeting_with_a_participant_picked_by_completion(qtbot: QtBot, session
 
     def stored(v: Vault) -> tuple[list[str], list[str]]:
         met = [a.contact.id for a in relations.participants(v.store, meeting_id)]
-        actions = [f.action for f in relations.open_followups(v.store, meeting_id=meeting_id)]
+        made = v.store.list(FollowUp, ListQuery(where={"meeting_id": meeting_id, "status": "open"}))
+        actions = [f.action for f in made]
         return met, actions
 
     assert on_vault(qtbot, session, stored) == ([person.id], ["Send the visit programme"])
