@@ -3,8 +3,9 @@
 gui.py (the entry point) runs itself again as `gui.py --child app|bare|build`; those modes are
 here: one launch of the application or of the bare baseline (figure 1), and the child that
 fills the big vault (figures 2 and 3). So are the text that vault is filled with and the
-Ctrl+K queries drawn from the same vocabulary, the Qt waiting helpers both sides use, and the
-parent's side of a launch: spawning a child and reading the lines it prints.
+Ctrl+K queries drawn from the same vocabulary, the Qt waiting helpers both sides use (and the
+parent's wait for work on the vault's worker thread), and the parent's side of a launch:
+spawning a child and reading the lines it prints.
 
 Like gui.py, this module imports only the standard library (and the benchmarks' own helpers)
 at module level: a child's first stamp is taken before PySide6 or liaison_desk is imported.
@@ -21,7 +22,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from corpus import (
     FUNCTION_WORDS,
@@ -40,6 +41,10 @@ from report import dir_size, log, wrap_kdf
 
 if TYPE_CHECKING:
     from liaison_desk.core.records import Contact, Meeting
+    from liaison_desk.core.vault import Vault
+    from liaison_desk.ui.session import Session
+
+T = TypeVar("T")
 
 GUI = Path(__file__).resolve().with_name("gui.py")  # the entry point, run again as a child
 PASSPHRASE = "benchmark amber harbor lantern 42"
@@ -199,7 +204,7 @@ def make_queries(vocab: Vocabulary, seed: int, count: int) -> list[Query]:
     return queries
 
 
-# -- Qt: the message filter and waiting for events ------------------------------------------
+# -- Qt: the message filter, waiting for events and for the worker --------------------------
 
 _HANDLERS: list[Callable[..., None]] = []  # kept alive: Qt holds only a reference
 
@@ -248,6 +253,17 @@ def pump(seconds: float) -> None:
     until = time.perf_counter() + seconds
     QApplication.processEvents()  # at least one pass, even for 0 s
     wait_for(lambda: time.perf_counter() >= until, "time to pass", seconds + WAIT_S)
+
+
+def on_worker(session: Session, work: Callable[[Vault], T], what: str) -> T:
+    """Run `work` on the session's worker thread (the only one touching the vault)."""
+    box: list[T] = []
+    errors: list[str] = []
+    session.read(work, box.append, session, lambda e: errors.append(e.message))
+    wait_for(lambda: bool(box or errors), what)
+    if errors:
+        raise RuntimeError(f"{what}: {errors[0]}")
+    return box[0]
 
 
 # -- children: one launch each, or building the big vault -------------------------------------

@@ -1,4 +1,4 @@
-"""Measuring and reporting helpers shared by the benchmark scripts (vault.py and gui.py).
+"""Measuring and reporting helpers shared by the benchmark scripts and their helper modules.
 
 Nothing here imports liaison_desk or Qt at module level: gui.py's child processes time their
 own imports, so whatever this module needs from the application it imports when called.

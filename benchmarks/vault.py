@@ -19,7 +19,9 @@ deliberate difference: the baseline's indexes are not partial (`WHERE deleted = 
 the plain list query, which has no WHERE clause, can use the name index.
 
 Generated text is fixed by --seed; everything lives in a temporary directory that is deleted
-at the end. The script always exits 0: it reports, it does not gate.
+at the end. The script always exits 0: it reports, it does not gate. The generated text is in
+vault_text.py, the plain SQLite baseline in vault_baseline.py; report.py and corpus.py are
+shared with gui.py.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import resource
 import shutil
 import sqlite3
@@ -40,300 +41,30 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import cryptography
 import sqlcipher3
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from liaison_desk.core.keyslots import KdfParams, normalize_passphrase, read_keyfile
-from liaison_desk.core.markings import DEFAULT_MARKINGS
-from liaison_desk.core.records import MEETING_KINDS, Contact, Meeting
+from liaison_desk.core.records import Contact
 from liaison_desk.core.search import build_match, search
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import KEY_FILE, Vault
 
-from corpus import (
-    FUNCTION_WORDS,
-    LAST_NAMES,
-    LIAISON_WORDS,
-    PLACES,
-    TAGS,
-    TIMEZONES,
-    ascii_fold,
-    made_up,
-    paragraph,
-    words,
-    zipf_weights,
-)
 from report import Row, dir_size, log, ms, percentile, ratio, table, verdict, wrap_kdf
+from vault_baseline import (
+    PLAIN_LIST,
+    PLAIN_SEARCH,
+    copy_batch,
+    open_plain,
+    plain_insert,
+    plain_schema,
+)
+from vault_text import TextGen, make_contact, make_meeting, make_queries
 
 PASSPHRASE = "benchmark amber harbor lantern 42"
 MIB = 1024 * 1024
-
-# -- generated text -------------------------------------------------------------------------
-
-
-_FIRST_NAMES = words(
-    "Camille Julien Hélène Mathieu Océane Jonas Anneliese Lukas Sabine Jürgen Haruto Yui "
-    "Sota Aoi Ren João Rafael Beatriz Thiago Wanjiru Otieno Achieng Kamau Njeri Aarav Priya "
-    "Vikram Ananya Rohan Katarzyna Piotr Agnieszka Tomasz Zofia Émilie Liam Chloé Noah Sarah "
-    "Ingrid Lars Sigrid Mikko Aino Dimitris Eleni Giulia Marco Lucía Javier Inês Tiago Amadou "
-    "Fatou Kwame Ama Ji-woo Min-jun Siti Budi Olga Andrei Ilse Pieter Saoirse Cian"
-)
-
-_PLACES = (
-    *PLACES,
-    *words("Wellington Seoul Manila Accra Helsinki Copenhagen Stockholm Prague Budapest Valletta"),
-)
-_RANKS = (
-    "Colonel",
-    "Lieutenant Colonel",
-    "Commander",
-    "Captain (N)",
-    "Major",
-    "Brigadier General",
-    "Rear Admiral",
-    "Mr",
-    "Ms",
-    "Dr",
-)
-_POSITIONS = (
-    "Defence policy advisor",
-    "Head of international cooperation",
-    "Deputy chief of staff",
-    "Liaison officer",
-    "Procurement director",
-    "Military assistant to the minister",
-    "Naval attaché",
-    "Air attaché",
-)
-_LANGUAGES = ("en", "fr", "de", "ja", "pt", "sw", "hi", "pl", "es", "it", "ko", "ar")
-_COUNTRIES = ("FR", "DE", "PL", "KE", "JP", "BR", "CA", "IN", "NO", "IT", "ES", "SN", "KR")
-_HOW_MET = (
-    "Introduced at a reception",
-    "Met during staff talks",
-    "Course classmate",
-    "Seated together at the national day dinner",
-    "Counterpart on the joint exercise planning cell",
-)
-
-
-class TextGen:
-    """Notes that look like an officer's: Zipf-distributed vocabulary, names, places, codes."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rng = rng
-        words = list(dict.fromkeys(LIAISON_WORDS))
-        rng.shuffle(words)  # which words are the common ones is fixed by the seed
-        syllables = ("ka", "ro", "vel", "tan", "mir", "sol", "dor", "ne", "lu", "bra", "zen", "ot")
-        # Real notes draw on a vocabulary of thousands of words (units, systems, programmes,
-        # local terms); the rare tail is what makes a typed word selective. LIAISON_WORDS
-        # keep the top ranks of the Zipf curve.
-        tail = {made_up(rng, syllables, 2, 4) for _ in range(6000)}
-        words += sorted(tail - set(words))
-        self.content = words
-        self.cum_weights = zipf_weights(len(words))
-        self.codenames = sorted({made_up(rng, syllables, 2, 3).capitalize() for _ in range(1500)})
-
-    def zipf_word(self) -> str:
-        return self.rng.choices(self.content, cum_weights=self.cum_weights)[0]
-
-    def _token(self, content: str) -> str:
-        r = self.rng.random()
-        if r < 0.30:
-            return self.rng.choice(FUNCTION_WORDS)
-        if r < 0.36:
-            return self.rng.choice(_FIRST_NAMES if r < 0.33 else LAST_NAMES)
-        if r < 0.40:
-            return self.rng.choice(_PLACES)
-        if r < 0.42:
-            return self.rng.choice(self.codenames)
-        if r < 0.45:
-            return str(self.rng.choice((self.rng.randint(1, 31), self.rng.randint(100, 99999))))
-        return content
-
-    def sentence(self) -> str:
-        n = self.rng.randint(8, 20)
-        content = self.rng.choices(self.content, cum_weights=self.cum_weights, k=n)
-        tokens = [self._token(w) for w in content]
-        if self.rng.random() < 0.3:
-            tokens[self.rng.randrange(1, n - 1)] += ","
-        return tokens[0][:1].upper() + tokens[0][1:] + " " + " ".join(tokens[1:]) + "."
-
-    def text(self, target_chars: int) -> str:
-        return paragraph(self.sentence, target_chars)
-
-    def name(self) -> tuple[str, str]:
-        return self.rng.choice(_FIRST_NAMES), self.rng.choice(LAST_NAMES)
-
-
-def make_contact(gen: TextGen) -> Contact:
-    rng = gen.rng
-    first, last = gen.name()
-    return Contact(
-        full_name=f"{first} {last}",
-        rank=rng.choice(_RANKS),
-        position=rng.choice(_POSITIONS),
-        country=rng.choice(_COUNTRIES),
-        languages=tuple(rng.sample(_LANGUAGES, rng.randint(1, 3))),
-        phones=tuple(
-            f"+{rng.randint(10, 99)} {rng.randint(1, 9)} {rng.randint(10, 99)} "
-            f"{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
-            for _ in range(rng.randint(1, 2))
-        ),
-        emails=(
-            f"{ascii_fold(first)}.{ascii_fold(last)}@{rng.choice(_PLACES).lower()}.example.org",
-        ),
-        address=f"{rng.randint(1, 200)} {gen.zipf_word().capitalize()} Street, "
-        f"{rng.choice(_PLACES)}",
-        how_met=rng.choice(_HOW_MET),
-        trust_notes=gen.text(80) if rng.random() < 0.3 else None,
-        notes=gen.text(rng.randint(100, 300)),
-        cadence_days=rng.choice((None, 30, 60, 90)),
-        marking=rng.choice(DEFAULT_MARKINGS[:3]),
-        tags=tuple(rng.sample(TAGS, rng.randint(0, 2))),
-    )
-
-
-def make_meeting(gen: TextGen) -> Meeting:
-    rng = gen.rng
-    first, last = gen.name()
-    topic = f"{gen.zipf_word()} {gen.zipf_word()}"
-    return Meeting(
-        title=f"{rng.choice(('Talk', 'Lunch', 'Call', 'Visit'))} with {first} {last} on {topic}",
-        starts_at=f"{rng.randint(2019, 2026)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        f"T{rng.randint(6, 21):02d}:{rng.choice((0, 15, 30, 45)):02d}:00Z",
-        kind=rng.choice(MEETING_KINDS),
-        timezone=rng.choice(TIMEZONES),
-        place=f"{rng.choice(_PLACES)}, {gen.zipf_word()} {rng.choice(('room', 'hall', 'club'))}",
-        summary=gen.text(rng.randint(80, 200)),
-        notes=gen.text(rng.randint(900, 1100)),
-        marking=rng.choice(DEFAULT_MARKINGS),
-        tags=tuple(rng.sample(TAGS, rng.randint(0, 3))),
-    )
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str  # what the user types, given to liaison_desk.core.search.search
-    match: str  # the FTS5 expression it stands for, given to the plain database
-    kind: str
-
-
-def make_queries(gen: TextGen, count: int) -> list[Query]:
-    """A fixed mix: single words, 3-letter prefixes, quoted two-word phrases, two-word AND."""
-    rng = gen.rng
-    queries: list[Query] = [Query("amb*", '"amb"*', "prefix")]
-    long_words = [w for w in gen.content if len(w) >= 4 and w.isascii()]
-    while len(queries) < count:
-        slot = len(queries) % 4
-        if slot == 0:
-            pool = rng.choice((gen.content, gen.content, gen.content, LAST_NAMES, _PLACES))
-            word = rng.choice(pool)
-            queries.append(Query(word, f'"{word}"', "word"))
-        elif slot == 1:
-            stem = rng.choice(long_words)[:3]
-            queries.append(Query(f"{stem}*", f'"{stem}"*', "prefix"))
-        elif slot == 2:
-            words = [
-                t.strip(",.").lower() for t in gen.sentence().split() if t.strip(",.").isalpha()
-            ]
-            i = rng.randrange(len(words) - 1)
-            a, b = words[i], words[i + 1]
-            queries.append(Query(f'"{a} {b}"', f'"{a} {b}"', "phrase"))
-        else:
-            a, b = gen.zipf_word(), rng.choice(gen.content)
-            queries.append(Query(f"{a} {b}", f'"{a}" "{b}"', "and"))
-    rng.shuffle(queries)
-    return queries
-
-
-# -- plain SQLite baseline ------------------------------------------------------------------
-
-BASELINE_TABLES = ("contacts", "meetings")
-_PARTIAL = re.compile(r"\s+WHERE\s.*$", re.DOTALL)
-
-PLAIN_SEARCH = (
-    "SELECT kind, record_id, title, snippet(search, -1, '[', ']', '…', 12), marking "
-    "FROM search WHERE search MATCH ? ORDER BY rank LIMIT 20"
-)
-PLAIN_LIST = "SELECT * FROM contacts ORDER BY full_name COLLATE NOCASE, id LIMIT ? OFFSET ?"
-
-
-def plain_schema(src: Any) -> list[tuple[str, tuple[Any, ...]]]:
-    """The baseline's schema, read from the vault's: statements and their parameters.
-
-    The record tables and their indexes as the vault's migrations left them (indexes made
-    whole, see the module docstring), the search table and its settings (the bm25 weights).
-    Not the views, triggers and oplog that keep the vault's index current: their cost is
-    what is measured.
-    """
-    marks = ", ".join("?" * len(BASELINE_TABLES))
-    schema = [
-        (_PARTIAL.sub("", sql) if kind == "index" else sql, ())
-        for kind, sql in src.execute(
-            f"SELECT type, sql FROM sqlite_master WHERE tbl_name IN ({marks}) "
-            "AND type IN ('table', 'index') AND sql IS NOT NULL "
-            "ORDER BY type = 'index', rowid",
-            BASELINE_TABLES,
-        )
-    ]
-    search = src.execute("SELECT sql FROM sqlite_master WHERE name = 'search'").fetchone()[0]
-    schema.append((search, ()))
-    schema += [
-        ("INSERT INTO search (search, rank) VALUES (?, ?)", (key, value))
-        for key, value in src.execute("SELECT k, v FROM search_config WHERE k != 'version'")
-    ]
-    return schema
-
-
-def open_plain(path: Path, cache_size: int) -> sqlite3.Connection:
-    """Same pragmas as liaison_desk.core.vault.open_database, minus the key."""
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute("PRAGMA busy_timeout = 5000")
-    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute(f"PRAGMA cache_size = {cache_size}")
-    return conn
-
-
-def copy_batch(
-    src: Any, table: str, after_n: int
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    """The rows (and their FTS5 rows) the vault stored after row `after_n`, exactly.
-
-    The search rows are found through the vault's own view of what each record indexes
-    (`<table>_search`: its search rowids and kind), not a copy of its numbering.
-    """
-    rows = src.execute(f"SELECT * FROM {table} WHERE n > ? ORDER BY n", (after_n,)).fetchall()
-    if not rows:
-        return [], []
-    first, last, kind = src.execute(
-        f"SELECT min(search_rowid), max(search_rowid), min(kind) FROM {table}_search WHERE n > ?",
-        (after_n,),
-    ).fetchone()
-    fts = src.execute(
-        "SELECT rowid, kind, record_id, marking, title, body FROM search "
-        "WHERE rowid BETWEEN ? AND ? AND kind = ? ORDER BY rowid",
-        (first, last, kind),
-    ).fetchall()
-    return rows, fts
-
-
-def plain_insert(
-    conn: sqlite3.Connection, table: str, rows: list[tuple[Any, ...]], fts: list[tuple[Any, ...]]
-) -> None:
-    conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
-    conn.executemany(
-        "INSERT INTO search (rowid, kind, record_id, marking, title, body) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        fts,
-    )
-    conn.execute("COMMIT")
 
 
 # -- measuring ------------------------------------------------------------------------------
