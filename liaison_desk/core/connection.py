@@ -22,6 +22,15 @@ from liaison_desk.core.sql_errors import known_error
 from liaison_desk.core.sqlite_types import Parameters
 
 
+def _sorted(exc: Exception) -> Exception:
+    """The sentence for the environment's fault (caused by `exc`), or `exc` itself: our bug."""
+    known = known_error(exc)
+    if known is None:
+        return exc
+    known.__cause__ = exc  # as `raise known from exc` would
+    return known
+
+
 class VaultCursor:
     """One statement's result (implements `sqlite_types.Cursor`)."""
 
@@ -42,25 +51,19 @@ class VaultCursor:
         try:
             return self._cursor.fetchone()
         except sqlcipher3.Error as exc:
-            if (known := known_error(exc)) is None:
-                raise
-            raise known from exc
+            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
 
     def fetchall(self) -> list[Any]:
         try:
             return self._cursor.fetchall()  # type: ignore[no-any-return]
         except sqlcipher3.Error as exc:
-            if (known := known_error(exc)) is None:
-                raise
-            raise known from exc
+            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
 
     def __iter__(self) -> Iterator[Any]:
         try:
             yield from self._cursor
         except sqlcipher3.Error as exc:
-            if (known := known_error(exc)) is None:
-                raise
-            raise known from exc
+            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
 
 
 class VaultBlob:
@@ -75,17 +78,13 @@ class VaultBlob:
         try:
             return self._blob.read(length)  # type: ignore[no-any-return]
         except sqlcipher3.Error as exc:
-            if (known := known_error(exc)) is None:
-                raise
-            raise known from exc
+            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
 
     def write(self, data: bytes, /) -> None:
         try:
             self._blob.write(data)
         except sqlcipher3.Error as exc:
-            if (known := known_error(exc)) is None:
-                raise
-            raise known from exc
+            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
 
     def close(self) -> None:
         self._blob.close()
@@ -107,17 +106,13 @@ class VaultConnection:
         try:
             return VaultCursor(self._conn.execute(sql, parameters))
         except sqlcipher3.Error as exc:
-            if (known := known_error(exc)) is None:
-                raise
-            raise known from exc
+            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
 
     def executemany(self, sql: str, rows: Iterable[Parameters], /) -> VaultCursor:
         try:
             return VaultCursor(self._conn.executemany(sql, rows))
         except sqlcipher3.Error as exc:
-            if (known := known_error(exc)) is None:
-                raise
-            raise known from exc
+            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
 
     def open_blob(
         self, table: str, column: str, row: int, /, *, readonly: bool = False
@@ -125,9 +120,7 @@ class VaultConnection:
         try:
             return VaultBlob(self._conn.open_blob(table, column, row, readonly=readonly))
         except sqlcipher3.Error as exc:
-            if (known := known_error(exc)) is None:
-                raise
-            raise known from exc
+            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
 
     def set_progress_handler(self, handler: Callable[[], object] | None, n: int, /) -> None:
         self._conn.set_progress_handler(handler, n)

@@ -3,7 +3,7 @@
 The environment's faults (disk full, read-only media, I/O errors, a vault busy
 in another window, a damaged file) become a LiaisonError with a sentence for
 the user: StorageError, or VaultDamaged when the file itself is unreadable.
-Anything else is our bug and propagates unchanged. `core.database` calls this
+Anything else is our bug and propagates unchanged. `core.connection` calls this
 for every statement, so a read fails as plainly as a write.
 """
 

@@ -1,6 +1,6 @@
 """The shape of the vault's database connection, for type checking; imports no SQLite driver.
 
-`core.database.VaultConnection` is the one implementation. Modules that only pass a
+`core.connection.VaultConnection` is the one implementation. Modules that only pass a
 connection around (and the relay's wire-format code, which must load without
 sqlcipher3) import these protocols instead of the driver. Rows are `Any`, as in
 the standard library's stubs: their shape is the query's, which no checker knows.

@@ -170,29 +170,39 @@ class Store:
         )
         self._next_seq += 1
 
+    def _joined(self, what: str) -> None:
+        """The merge's writes are parts of an import: alone, each row would commit by itself."""
+        if not self._depth:
+            raise RuntimeError(f"Store.{what} called outside a transaction")
+
     def append_ops(self, rows: Iterable[OpRow]) -> None:
         """Append ops as received from a peer (their origins and numbers are theirs)."""
+        self._joined("append_ops")
         self.conn.executemany(_INSERT_OP, rows)
 
     def carry_ops(self, old_origin: str, after: int) -> int:
         """Move `old_origin`'s ops after number `after` to our origin, renumbered from our
-        next number (a new incarnation re-sends its recent work); returns how many moved."""
+        next number (a new incarnation re-sends its recent work); returns how many moved.
+
+        One INSERT ... SELECT: a restored vault may carry many ops, none held in memory.
+        """
         with self.transaction():
-            rows = self.conn.execute(
-                "SELECT hlc, entity, record_id, fields, base, clocks FROM oplog "
-                "WHERE origin = ? AND seq > ? ORDER BY seq",
-                (old_origin, after),
-            ).fetchall()
-            self.conn.execute("DELETE FROM oplog WHERE origin = ? AND seq > ?", (old_origin, after))
             first = self._next_seq
-            self.append_ops((self.origin, first + i, *row) for i, row in enumerate(rows))
-            self._next_seq = first + len(rows)
-        return len(rows)
+            moved = self.conn.execute(
+                "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base, clocks) "
+                "SELECT ?, ? + row_number() OVER (ORDER BY seq) - 1, hlc, entity, record_id, "
+                "fields, base, clocks FROM oplog WHERE origin = ? AND seq > ? ORDER BY seq",
+                (self.origin, first, old_origin, after),
+            ).rowcount
+            self.conn.execute("DELETE FROM oplog WHERE origin = ? AND seq > ?", (old_origin, after))
+            self._next_seq = first + moved
+        return moved
 
     # -- writing what a sync merge decided (inside the import's transaction) --------------
 
     def new_records(self) -> NewRecords:
         """A batch writer for records received from peers (see `core.received_records`)."""
+        self._joined("new_records")
         return NewRecords(self.conn)
 
     def write_merged(
@@ -208,6 +218,7 @@ class Store:
         row's `hlc` and `updated_at` follow its newest clock. Nothing is logged: the
         op that brought the change is appended as received (`append_ops`).
         """
+        self._joined("write_merged")
         newest = max(clocks.values())
         assignments = ", ".join(f"{f} = ?" for f in changes)
         self.conn.execute(

@@ -23,8 +23,10 @@ from liaison_desk.ui.session import Session
 from liaison_desk.ui.unlock import UnlockWidget
 
 ICON = "liaison-desk.png"
-# What tells Qt where to show a window on Linux: an X11 or Wayland session, or a platform chosen.
-DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+# What tells Qt where to show a window on Linux: an X11 or Wayland session...
+DISPLAY_VARIABLES = ("DISPLAY", "WAYLAND_DISPLAY")
+# ...or a platform chosen that needs neither (xcb or wayland chosen still need theirs).
+SCREENLESS_PLATFORMS = ("offscreen", "minimal", "vnc", "eglfs", "linuxfb")
 
 
 class NoDisplay(LiaisonError):
@@ -33,7 +35,12 @@ class NoDisplay(LiaisonError):
 
 def check_display(environ: Mapping[str, str], platform: str) -> None:
     """Raise NoDisplay on a Linux without X11 or Wayland (a server, an ssh session)."""
-    if platform.startswith("linux") and not any(environ.get(v) for v in DISPLAY_VARIABLES):
+    chosen = environ.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if (
+        platform.startswith("linux")
+        and not any(environ.get(v) for v in DISPLAY_VARIABLES)
+        and chosen not in SCREENLESS_PLATFORMS
+    ):
         raise NoDisplay(
             "There is no display to show the window on: start Liaison Desk from a desktop"
             " session, or use its commands (liaison-desk --help)."

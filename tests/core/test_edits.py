@@ -11,6 +11,7 @@ from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.kinds import CONTACT, MEETING
 from liaison_desk.core.meetings import NewFollowUp
 from liaison_desk.core.records import Contact, FollowUp, Meeting
+from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 
 
@@ -49,9 +50,8 @@ def test_a_meeting_saves_with_its_people_and_followups(vault: Vault) -> None:
     meeting = save_edit(vault, edit)
 
     assert [a.contact.id for a in relations.participants(vault.store, meeting.id)] == [ana.id]
-    assert [f.action for f in relations.open_followups(vault.store, meeting_id=meeting.id)] == [
-        "Send the minutes"
-    ]
+    made = vault.store.list(FollowUp, ListQuery(where={"meeting_id": meeting.id}))
+    assert [(f.action, f.status) for f in made] == [("Send the minutes", "open")]
 
 
 def test_a_failed_save_keeps_the_draft_and_writes_nothing(vault: Vault) -> None:

@@ -267,12 +267,13 @@ def test_new_records_go_in_by_the_thousand_with_the_times_and_origin_of_their_st
     vault: Vault,
 ) -> None:
     fields = fields_of(vault, notes="received")
-    batch = vault.store.new_records()
     ids = [uuid7(T0, os.urandom) for _ in range(1001)]
-    for n, record_id in enumerate(ids):
-        batch.add(CONTACT, record_id, fields, peer_stamp(T0, n), None)
-    assert vault.store.count(Contact) == 1 + 1000  # the template, and one full batch
-    batch.flush()
+    with vault.store.transaction():
+        batch = vault.store.new_records()
+        for n, record_id in enumerate(ids):
+            batch.add(CONTACT, record_id, fields, peer_stamp(T0, n), None)
+        assert vault.store.count(Contact) == 1 + 1000  # the template, and one full batch
+        batch.flush()
     assert vault.store.count(Contact) == 1 + 1001
     assert row_of(vault, ids[7]) == (
         iso_from_ms(T0),
@@ -293,10 +294,11 @@ def test_a_snapshot_dates_the_record_by_its_clocks_and_an_id_held_already_is_ski
     fields = fields_of(vault, notes="snapshot", deleted=True)
     record_id = uuid7(T0, os.urandom)
     clocks = {"*": peer_stamp(T0), "notes": peer_stamp(T0 + 5000), "deleted": peer_stamp(T0 + 9)}
-    batch = vault.store.new_records()
-    batch.add(CONTACT, record_id, fields, clocks["notes"], clocks)
-    batch.add(CONTACT, record_id, {**fields, "notes": "late creation"}, peer_stamp(T0), None)
-    batch.flush()
+    with vault.store.transaction():
+        batch = vault.store.new_records()
+        batch.add(CONTACT, record_id, fields, clocks["notes"], clocks)
+        batch.add(CONTACT, record_id, {**fields, "notes": "late creation"}, peer_stamp(T0), None)
+        batch.flush()
     created, updated, hlc, origin, stored_clocks, deleted = row_of(vault, record_id)
     assert (created, updated, hlc, origin) == (
         iso_from_ms(T0),
@@ -316,16 +318,17 @@ def test_a_received_attachment_is_inserted_now_as_zeros_for_its_bytes_to_follow(
     owner = vault.store.add(Contact(full_name="Card Holder"))
     vault.store.add(Attachment(owner_id=owner.id, name="a.png", mime="image/png", data=b"x"))
     fields = {**oplog(vault)[-1]["fields"], "size": 4, "sha256": "0" * 64}
-    batch = vault.store.new_records()
     record_id = uuid7(T0, os.urandom)
-    row = batch.add_attachment(ATTACHMENT, record_id, fields, peer_stamp(T0), None)
-    assert row is not None
-    assert vault.store.get(Attachment, record_id).data == bytes(4)
-    blob = vault.conn.open_blob("attachments", "data", row)
-    blob.write(b"card")
-    blob.close()
-    assert vault.store.get(Attachment, record_id).data == b"card"
-    assert batch.add_attachment(ATTACHMENT, record_id, fields, peer_stamp(T0), None) is None
+    with vault.store.transaction():
+        batch = vault.store.new_records()
+        row = batch.add_attachment(ATTACHMENT, record_id, fields, peer_stamp(T0), None)
+        assert row is not None
+        assert vault.store.get(Attachment, record_id).data == bytes(4)
+        blob = vault.conn.open_blob("attachments", "data", row)
+        blob.write(b"card")
+        blob.close()
+        assert vault.store.get(Attachment, record_id).data == b"card"
+        assert batch.add_attachment(ATTACHMENT, record_id, fields, peer_stamp(T0), None) is None
 
 
 def test_write_merged_sets_fields_and_clocks_and_dates_the_row_by_its_newest_clock(
@@ -336,9 +339,10 @@ def test_write_merged_sets_fields_and_clocks_and_dates_the_row_by_its_newest_clo
     clocks = json.loads(row_of(vault, contact.id)[4])
     newest = peer_stamp(T0 + 60_000)
     clocks |= {"notes": newest, "languages": peer_stamp(T0)}
-    vault.store.write_merged(
-        CONTACT, contact.id, {"notes": "Merged in", "languages": ["fr", "de"]}, clocks
-    )
+    with vault.store.transaction():
+        vault.store.write_merged(
+            CONTACT, contact.id, {"notes": "Merged in", "languages": ["fr", "de"]}, clocks
+        )
     merged = vault.store.get(Contact, contact.id)
     assert (merged.notes, merged.languages, merged.rank) == ("Merged in", ("fr", "de"), "Major")
     _, updated, hlc, _, stored_clocks, _ = row_of(vault, contact.id)
@@ -346,7 +350,8 @@ def test_write_merged_sets_fields_and_clocks_and_dates_the_row_by_its_newest_clo
     assert found(vault, "merged") == [contact.id]
     assert oplog(vault) == before
 
-    vault.store.write_merged(CONTACT, contact.id, {"deleted": True}, clocks)
+    with vault.store.transaction():
+        vault.store.write_merged(CONTACT, contact.id, {"deleted": True}, clocks)
     assert vault.store.list(Contact) == []
 
 
@@ -357,7 +362,8 @@ def test_received_ops_are_appended_as_given_and_carried_ops_renumbered_under_our
         (PEER, n, peer_stamp(T0 + n), "contact", f"id-{n}", '{"notes":"x"}', "{}", None)
         for n in (1, 2)
     ]
-    vault.store.append_ops(received)
+    with vault.store.transaction():
+        vault.store.append_ops(received)
     vault.store.add_many([Contact(full_name=f"P{i}") for i in range(3)])
     ours = [op for op in oplog(vault) if op["origin"] == vault.info.origin]
     assert [op["seq"] for op in ours] == [1, 2, 3]
@@ -382,3 +388,17 @@ def test_received_ops_are_appended_as_given_and_carried_ops_renumbered_under_our
         ("cd" * 8, 2, ours[2]["hlc"]),
         ("cd" * 8, 3, carried[-1][2]),
     ]
+
+
+def test_the_merges_writes_refuse_to_run_outside_a_transaction(vault: Vault) -> None:
+    """Alone, each row would commit by itself: an import cut short would keep half a bundle."""
+    contact = vault.store.add(Contact(full_name="Jean Dupont"))
+    clocks = json.loads(row_of(vault, contact.id)[4])
+    for write in (
+        lambda: vault.store.new_records(),
+        lambda: vault.store.append_ops([]),
+        lambda: vault.store.write_merged(CONTACT, contact.id, {"notes": "x"}, clocks),
+    ):
+        with pytest.raises(RuntimeError, match="outside a transaction"):
+            write()
+    assert vault.store.get(Contact, contact.id).notes is None

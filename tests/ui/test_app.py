@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from liaison_desk.ui.app import NoDisplay, check_display
+
 FIRST_WINDOW = "Liaison Desk: first start"  # FirstRunWizard's title
 START_TIMEOUT_S = 60.0
 EXIT_TIMEOUT_S = 30.0
@@ -136,3 +138,14 @@ def test_with_no_display_the_application_says_so_in_one_sentence(tmp_path: Path)
         "Error: There is no display to show the window on: start Liaison Desk from a desktop"
         " session, or use its commands (liaison-desk --help).\n"
     )
+
+
+def test_a_chosen_platform_needs_its_display_and_a_screenless_one_none() -> None:
+    no_display = {"PATH": "/usr/bin"}
+    for chosen in ("", "xcb", "wayland"):
+        with pytest.raises(NoDisplay):
+            check_display({**no_display, "QT_QPA_PLATFORM": chosen}, "linux")
+    check_display({**no_display, "QT_QPA_PLATFORM": "offscreen"}, "linux")
+    check_display({**no_display, "DISPLAY": ":0", "QT_QPA_PLATFORM": "xcb"}, "linux")
+    check_display({**no_display, "WAYLAND_DISPLAY": "wayland-0"}, "linux")
+    check_display(no_display, "win32")  # Windows and macOS always have their screen
