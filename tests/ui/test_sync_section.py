@@ -13,7 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from liaison_desk.core import audit
 from liaison_desk.core.records import Contact
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync import enrol
 from liaison_desk.sync.identity import grouped
+from liaison_desk.sync.peers import hq_peer
 from liaison_desk.sync.status import peer_status
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.runner import Runner
@@ -157,10 +160,12 @@ def test_enrol_by_the_buttons_then_bundles_go_both_ways(
     assert not hq.enrolment.candidate_fingerprint.isVisible()  # gone once approved
     assert cell(hq, 0, "Name") == "Lagos" and cell(hq, 0, "Status") == "Enrolled"
 
+    # The station is shown HQ's fingerprint and asked before HQ's keys are pinned.
     answer(monkeypatch, "getOpenFileName", (str(approval), ""))
     station.enrolment.accept_button.click()
     qtbot.waitUntil(lambda: station.model.rowCount() == 1)
     qtbot.waitUntil(lambda: not station.enrolment.isVisible())
+    assert len(asked) == 3 and grouped(vaults.hq_fp).replace("\n", "<br>") in asked[-1][0]
     assert cell(station, 0, "Name") == "HQ" and cell(station, 0, "Role") == "HQ"
     assert station.export_button.isEnabled()
 
@@ -209,6 +214,56 @@ def test_enrol_by_the_buttons_then_bundles_go_both_ways(
     summary = run_batch(qtbot, station, station.import_button.click)
     assert summary.splitlines()[0].endswith("from HQ, already imported; nothing changed.")
     assert summary.splitlines()[1].startswith("holiday.jpg: refused (not-a-bundle).")
+
+
+def test_a_swapped_approval_shows_the_rogue_hq_and_pins_nothing_unless_confirmed(
+    qtbot: QtBot, vaults: Vaults, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    hq_session, station_session = vaults.open()
+    rogue = make_vault(tmp_path, "Rogue HQ", "hq")
+    request = on_vault(qtbot, station_session, lambda v: enrol.own_request(v)[1])
+    real, swapped = tmp_path / "approval.json", tmp_path / "swapped.json"
+    real.write_bytes(on_vault(qtbot, hq_session, lambda v: enrol.approve(v, request)[1]))
+    swapped.write_bytes(enrol.approve(rogue, request)[1])
+    rogue_fp = fingerprint(rogue)
+    rogue.lock()
+    station = section(qtbot, station_session)
+    panel = station.enrolment
+    asked: list[tuple[str, str, bool]] = []
+    answers = iter([NO, YES])
+
+    def question(parent: object, title: str, text: str, *args: object) -> Any:
+        shown = panel.candidate_fingerprint
+        asked.append((text, shown.text(), shown.isVisible()))
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+
+    # The courier's file: the rogue's name and fingerprint, large; refused, nothing is kept.
+    answer(monkeypatch, "getOpenFileName", (str(swapped), ""))
+    panel.accept_button.click()
+    qtbot.waitUntil(lambda: "Not enrolled" in panel.notice.text())
+    text, shown, visible = asked[0]
+    assert "Rogue HQ" in text and grouped(rogue_fp).replace("\n", "<br>") in text
+    assert shown == grouped(rogue_fp) and visible
+    assert panel.candidate_fingerprint.font().pointSize() >= 14
+    assert not panel.candidate_fingerprint.isVisible() and panel.isVisible()
+
+    def pinned(vault: Vault) -> tuple[str | None, int]:
+        hq = hq_peer(vault.conn)
+        enrolments = [e for e in audit.entries(vault.conn) if e.event == "enrolment"]
+        return (hq.fingerprint if hq else None), len(enrolments)
+
+    assert on_vault(qtbot, station_session, pinned) == (None, 0)
+    assert station.model.rowCount() == 0
+
+    # The real HQ's approval is still accepted, once its fingerprint is confirmed.
+    answer(monkeypatch, "getOpenFileName", (str(real), ""))
+    panel.accept_button.click()
+    qtbot.waitUntil(lambda: station.model.rowCount() == 1)
+    assert grouped(vaults.hq_fp).replace("\n", "<br>") in asked[1][0]
+    assert on_vault(qtbot, station_session, pinned) == (vaults.hq_fp, 1)
+    assert cell(station, 0, "Name") == "HQ"
 
 
 @pytest.fixture
