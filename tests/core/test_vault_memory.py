@@ -1,4 +1,5 @@
-"""After lock, the process's memory holds neither the data key nor its hex text.
+"""After lock, the process's memory holds neither the data key nor its hex text (nor the
+key derived from the passphrase that unwraps it).
 
 A child process unlocks a vault, works in it, makes a backup and locks it; this
 process reads the child's memory through /proc/<pid>/mem, every writable region,
@@ -85,10 +86,12 @@ def find_in_memory(pid: int, needles: dict[str, bytes]) -> list[str]:
     return found
 
 
-def data_key_of(folder: Path) -> bytes:
+def keys_of(folder: Path) -> tuple[bytes, bytes]:
+    """The vault's data key, and the key Argon2id derives from the passphrase to unwrap it."""
     keyfile = read_keyfile(folder / KEY_FILE)
     slot = keyfile.slot("passphrase")
-    return bytes(slot.open(normalize_passphrase(PASSPHRASE), keyfile.vault_id))
+    secret = normalize_passphrase(PASSPHRASE)
+    return bytes(slot.open(secret, keyfile.vault_id)), bytes(slot.kdf.derive(secret, slot.salt))
 
 
 def test_lock_leaves_neither_the_key_nor_its_hex_in_memory(tmp_path: Path) -> None:
@@ -96,11 +99,12 @@ def test_lock_leaves_neither_the_key_nor_its_hex_in_memory(tmp_path: Path) -> No
     vault, _ = Vault.create(folder, PASSPHRASE, name="Paris", kdf=FAST_KDF)
     vault.store.add(Contact(full_name="Jonas Berg"))
     vault.lock()
-    key = data_key_of(folder)
+    key, wrapping_key = keys_of(folder)
     needles = {
         "the raw key": key,
         "its hex text": key.hex().encode(),
         "its hex text in capitals": key.hex().upper().encode(),
+        "the passphrase's Argon2id key": wrapping_key,
     }
     source_root = str(Path(liaison_desk.__file__).parent.parent)
     with subprocess.Popen(

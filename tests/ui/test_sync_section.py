@@ -16,14 +16,16 @@ from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.identity import grouped
-from liaison_desk.sync.peers import hq_peer
+from liaison_desk.sync.peers import hq_peer, list_peers
 from liaison_desk.sync.status import peer_status
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.sync_models import PeerTableModel, lag_text, when
 from liaison_desk.ui.sync_section import SyncSection
+from tests.conftest import PASSPHRASE
 from tests.sync.helpers import enrol_station, fingerprint, make_vault
+from tests.ui.on_screen import auto_lock_inside, questions_under_auto_lock, shown_besides
 from tests.ui.vault_work import on_vault
 
 YES = QMessageBox.StandardButton.Yes
@@ -308,6 +310,66 @@ def test_hq_sends_to_the_chosen_station_and_revokes_one(
     logged = on_vault(qtbot, enrolled[0], lambda v: audit.entries(v.conn))
     revoked = [e.detail for e in logged if e.event == "peer-revoked"]
     assert revoked == [{"peer": vaults.station_fp[:16]}]  # one entry, not one per layer
+
+
+def window_over(qtbot: QtBot, session: Session, root: Path) -> MainWindow:
+    settings = QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(session, settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(
+        lambda: window.sync_section is not None and window.sync_section.state is not None
+    )
+    return window
+
+
+def test_a_question_naming_a_station_closes_on_auto_lock_and_revokes_nothing(
+    qtbot: QtBot,
+    vaults: Vaults,
+    enrolled: tuple[Session, Session],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    window = window_over(qtbot, enrolled[0], tmp_path)
+    hq = window.sync_section
+    assert hq is not None
+    hq.table.selectRow(0)
+    asked = questions_under_auto_lock(monkeypatch, window)
+
+    # The question is the section's; the lock destroys the section while it waits.
+    auto_lock_inside(window, hq.revoke_button.click, arm=False)
+
+    assert [text.split("?")[0] for text, _ in asked] == ["Revoke Lagos"]
+    assert shown_besides(window) == []
+    qtbot.waitUntil(lambda: vaults.hq_vault.locked)
+    with Vault.unlock(vaults.hq_vault.path, PASSPHRASE) as vault:
+        assert [peer.active for peer in list_peers(vault.conn)] == [True]
+
+
+def test_hqs_fingerprint_question_closes_on_auto_lock_and_nothing_is_pinned(
+    qtbot: QtBot, vaults: Vaults, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    hq_session, station_session = vaults.open()
+    request = on_vault(qtbot, station_session, lambda v: enrol.own_request(v)[1])
+    approval = tmp_path / "approval.json"
+    approval.write_bytes(on_vault(qtbot, hq_session, lambda v: enrol.approve(v, request)[1]))
+    window = window_over(qtbot, station_session, tmp_path)
+    assert window.sync_section is not None
+    asked = questions_under_auto_lock(monkeypatch, window)
+    answer(monkeypatch, "getOpenFileName", (str(approval), ""))
+
+    def accept_and_wait() -> None:
+        assert window.sync_section is not None
+        window.sync_section.enrolment.accept_button.click()
+        qtbot.waitUntil(lambda: bool(asked))  # read on the worker, then asked
+
+    auto_lock_inside(window, accept_and_wait, arm=False)
+
+    assert grouped(vaults.hq_fp).replace("\n", "<br>") in asked[0][0]
+    assert asked[0][1] != YES and shown_besides(window) == []
+    qtbot.waitUntil(lambda: vaults.station_vault.locked)
+    with Vault.unlock(vaults.station_vault.path, PASSPHRASE) as vault:
+        assert hq_peer(vault.conn) is None
 
 
 def test_an_error_is_a_sentence_in_the_section(
