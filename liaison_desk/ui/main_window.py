@@ -303,6 +303,8 @@ class MainWindow(QMainWindow):
         self.marking_label.clear()
         self.marking_label.setStyleSheet("")
         self.counts_label.clear()
+        self.sync_label.clear()  # it names HQ at a station; the Sync section says it again
+        self.statusBar().clearMessage()  # "Kept their value for … of <name>" and the like
         self.lock_label.setText("Locked")
         self.pages.setCurrentIndex(1)
         self.lock_screen.focus_passphrase()

@@ -109,6 +109,19 @@ def test_a_sync_summary_closes_on_auto_lock(
     assert shown_besides(window) == []
 
 
+def test_the_status_bar_keeps_no_name_after_auto_lock(
+    qtbot: QtBot, window: MainWindow, session: Session
+) -> None:
+    window.statusBar().showMessage("Kept their value for notes of Ada Okafor.", 10_000)
+    window.sync_label.setText("Sync: HQ Abuja · 2 pending")
+
+    window.idle.set_timeout(100)
+    locked(qtbot, window, session)
+
+    assert window.statusBar().currentMessage() == "" and window.sync_label.text() == ""
+    assert window.lock_label.text() == "Locked"
+
+
 def test_preferences_close_on_auto_lock_showing_the_station_zone(
     qtbot: QtBot, window: MainWindow, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
