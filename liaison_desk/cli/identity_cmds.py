@@ -24,7 +24,7 @@ from liaison_desk.sync import enrol as enrolment
 from liaison_desk.sync.errors import EnrolmentError
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.own_identity import load_identity
-from liaison_desk.sync.peers import get_peer, hq_peer
+from liaison_desk.sync.peers import get_peer
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 COMPARED = "Did you compare this fingerprint with {who} over a separate channel?"
@@ -181,14 +181,7 @@ def accept(app: AppContext, /, approval_file: Path, yes: bool) -> None:
     vault = app.open_vault()
     if vault.info.role != "station":
         raise EnrolmentError("Only a station accepts an approval; this vault is HQ.")
-    data = _read_enrolment_file(approval_file)
-    hq = enrolment.read_approval(data, load_identity(vault.conn))
-    pinned = hq_peer(vault.conn)
-    if pinned is not None and pinned.fingerprint != hq.fingerprint:
-        raise EnrolmentError(
-            f"This station is already enrolled with {pinned.name}; "
-            "an approval from a different HQ is refused."
-        )
+    hq = enrolment.check_approval(vault, _read_enrolment_file(approval_file))
     _describe("HQ", hq)
     confirm(
         COMPARED.format(who="HQ"),
@@ -196,5 +189,5 @@ def accept(app: AppContext, /, approval_file: Path, yes: bool) -> None:
         "No terminal to ask on: compare the fingerprint with HQ over a separate channel, "
         "then run the command again with --yes.",
     )
-    enrolment.accept(vault, data)
+    enrolment.pin_hq(vault, hq)
     click.echo(f"Enrolled with {hq.name}. Exchange changes with `liaison-desk sync export`.")

@@ -28,6 +28,7 @@ from liaison_desk.core.keyslots import (
     KeyFile,
     normalize_passphrase,
     normalize_recovery_code,
+    wipe,
     write_keyfile,
 )
 from liaison_desk.core.schema import migrate, schema_version
@@ -54,8 +55,8 @@ def create_backup(vault: Vault, dest: Path) -> int:
     tmp = dest.with_name(f".{dest.name}.tmp")
     try:
         partial_db.unlink(missing_ok=True)
-        key_hex = vault.data_key().hex()
-        vault.conn.execute(f"ATTACH DATABASE ? AS backup KEY \"x'{key_hex}'\"", (str(partial_db),))
+        # No KEY: SQLCipher gives the copy the vault's own key, which never leaves it as text.
+        vault.conn.execute("ATTACH DATABASE ? AS backup", (str(partial_db),))
         try:
             vault.conn.execute("SELECT sqlcipher_export('backup')")
             vault.conn.execute(f"PRAGMA backup.user_version = {schema_version(vault.conn)}")
@@ -157,26 +158,30 @@ def restore_backup(
             raise WrongPassphrase(
                 "That does not open this backup; use the passphrase valid when it was made."
             ) from None
-        with staged_directory(dest) as staging:
-            f.seek(db_offset)
-            with open(staging / DB_FILE, "wb", opener=_private) as out:
-                remaining = db_len
-                while remaining:
-                    chunk = f.read(min(_CHUNK, remaining))
-                    out.write(chunk)
-                    remaining -= len(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            write_keyfile(staging / KEY_FILE, keyfile)
-            conn = open_database(staging / DB_FILE, data_key)
-            try:
-                migrate(conn)  # a backup made by an older version has no incarnations yet
-                conn.execute("BEGIN IMMEDIATE")
-                new_incarnation(conn, clock)
-                conn.execute("COMMIT")
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                conn.close()
+        try:
+            with staged_directory(dest) as staging:
+                f.seek(db_offset)
+                with open(staging / DB_FILE, "wb", opener=_private) as out:
+                    remaining = db_len
+                    while remaining:
+                        chunk = f.read(min(_CHUNK, remaining))
+                        out.write(chunk)
+                        remaining -= len(chunk)
+                    out.flush()
+                    os.fsync(out.fileno())
+                write_keyfile(staging / KEY_FILE, keyfile)
+                conn = open_database(staging / DB_FILE, data_key)
+                try:
+                    migrate(conn)  # a backup made by an older version has no incarnations yet
+                    conn.execute("BEGIN IMMEDIATE")
+                    new_incarnation(conn, clock)
+                    conn.execute("COMMIT")
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    conn.close()
+        except BaseException:
+            wipe(data_key)  # the vault was not restored: its key goes
+            raise
     vault = Vault.open_with_key(dest, keyfile, data_key, clock)
     vault.audit("restored", bytes=db_len)
     return vault

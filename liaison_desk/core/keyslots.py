@@ -5,6 +5,10 @@ is never stored in the clear. Each slot wraps it with AES-256-GCM under a key
 derived by Argon2id from a secret (the passphrase, or the recovery code). The
 slot's header - kind, KDF parameters, salt, vault id - is the associated data,
 so a slot whose parameters were lowered by hand no longer unwraps.
+
+Key material lives in bytearrays, written in place by `cryptography` (`derive_into`,
+`decrypt_into`) and overwritten by `wipe` once used: a bytes object cannot be wiped, and
+its memory keeps the key after it is freed.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from liaison_desk.core.errors import KeySlotsDamaged, VaultNotFound, WrongPassph
 FORMAT = "liaison-desk-keyslots"
 FORMAT_VERSION = 1
 DATA_KEY_BYTES = 32
+_TAG_BYTES = 16  # AES-GCM's tag, after the wrapped key
 SlotKind = Literal["passphrase", "recovery"]
 _KINDS: tuple[SlotKind, ...] = ("passphrase", "recovery")
 
@@ -69,14 +74,22 @@ class KdfParams:
             return f"Argon2id lanes must be between 1 and {self.MAX_LANES}."
         return None
 
-    def derive(self, secret: bytes, salt: bytes) -> bytes:
-        return Argon2id(
+    def derive(self, secret: bytes, salt: bytes) -> bytearray:
+        """The wrapping key, in a buffer the caller wipes."""
+        key = bytearray(32)
+        Argon2id(
             salt=salt,
             length=32,
             iterations=self.iterations,
             lanes=self.lanes,
             memory_cost=self.memory_kib,
-        ).derive(secret)
+        ).derive_into(secret, key)
+        return key
+
+
+def wipe(key: bytearray) -> None:
+    """Overwrite key material in place, so the freed memory no longer holds it."""
+    key[:] = bytes(len(key))
 
 
 def normalize_passphrase(passphrase: str) -> bytes:
@@ -145,7 +158,7 @@ class KeySlot:
         cls,
         kind: SlotKind,
         secret: bytes,
-        data_key: bytes,
+        data_key: bytearray,
         vault_id: str,
         kdf: KdfParams,
         random_bytes: RandomBytes = os.urandom,
@@ -154,19 +167,32 @@ class KeySlot:
             raise KeySlotsDamaged(problem)
         unsealed = cls(kind, kdf, random_bytes(16), random_bytes(12), b"")
         wrapping_key = kdf.derive(secret, unsealed.salt)
-        wrapped = AESGCM(wrapping_key).encrypt(unsealed.nonce, data_key, unsealed._aad(vault_id))
+        try:
+            wrapped = AESGCM(wrapping_key).encrypt(
+                unsealed.nonce, data_key, unsealed._aad(vault_id)
+            )
+        finally:
+            wipe(wrapping_key)
         return replace(unsealed, wrapped=wrapped)
 
-    def open(self, secret: bytes, vault_id: str) -> bytes:
+    def open(self, secret: bytes, vault_id: str) -> bytearray:
+        """The data key, in a buffer the caller owns and wipes (the vault does, on lock)."""
         wrapping_key = self.kdf.derive(secret, self.salt)
+        data_key = bytearray(max(len(self.wrapped) - _TAG_BYTES, 0))
         try:
-            return AESGCM(wrapping_key).decrypt(self.nonce, self.wrapped, self._aad(vault_id))
+            AESGCM(wrapping_key).decrypt_into(
+                self.nonce, self.wrapped, self._aad(vault_id), data_key
+            )
         except InvalidTag:
+            wipe(data_key)
             raise WrongPassphrase(
                 "The passphrase is wrong."
                 if self.kind == "passphrase"
                 else "The recovery code is wrong."
             ) from None
+        finally:
+            wipe(wrapping_key)
+        return data_key
 
     def to_json(self, vault_id: str) -> dict[str, Any]:
         return self.header(vault_id) | {"nonce": _b64(self.nonce), "wrapped": _b64(self.wrapped)}

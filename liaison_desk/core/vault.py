@@ -2,7 +2,9 @@
 
 vault.db is encrypted with a random 256-bit data key used as a raw SQLCipher
 key (no second KDF). The data key exists on disk only wrapped in keys.json.
-Locking closes the connection and wipes our copy of the key.
+In memory it is one bytearray, owned by the open Vault; SQLCipher is keyed from
+it through a buffer wiped at once (never a Python str, which nothing can wipe).
+Locking closes the connection (SQLCipher wipes its own copy) and overwrites ours.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from liaison_desk.core.keyslots import (
     normalize_passphrase,
     normalize_recovery_code,
     read_keyfile,
+    wipe,
     write_keyfile,
 )
 from liaison_desk.core.passphrase_policy import weakness
@@ -81,6 +84,27 @@ def _null(value: None) -> None:
 sqlcipher3.register_adapter(type(None), _null)
 
 
+_HEX_DIGITS = b"0123456789abcdef"
+
+
+def _set_key(conn: Any, data_key: bytes | bytearray) -> None:
+    """Key the connection with the raw data key, spelled x'<hex>' as SQLCipher reads a raw key.
+
+    The text is built digit by digit in a bytearray and wiped once SQLCipher has its own
+    copy: `PRAGMA key = "x'…'"` would leave the key's hex in a str nothing can wipe (and
+    in the connection's statement cache until it is closed).
+    """
+    text = bytearray(2 * len(data_key) + 3)
+    text[:2], text[-1:] = b"x'", b"'"
+    for i, byte in enumerate(data_key):
+        text[2 + 2 * i] = _HEX_DIGITS[byte >> 4]
+        text[3 + 2 * i] = _HEX_DIGITS[byte & 0x0F]
+    try:
+        conn.set_key(text)
+    finally:
+        wipe(text)
+
+
 def open_database(db_path: Path, data_key: bytes | bytearray) -> Connection:
     """Open vault.db with the raw data key; refuse a file that is missing or not ours."""
     if not db_path.is_file():
@@ -88,7 +112,7 @@ def open_database(db_path: Path, data_key: bytes | bytearray) -> Connection:
     conn = sqlcipher3.connect(str(db_path), isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(f"PRAGMA key = \"x'{bytes(data_key).hex()}'\"")
+        _set_key(conn, data_key)
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports spill less
         conn.execute("PRAGMA busy_timeout = 5000")
@@ -111,14 +135,14 @@ class Vault:
         path: Path,
         conn: Connection,
         keyfile: KeyFile,
-        data_key: bytes,
+        data_key: bytearray,
         clock: Clock,
         random_bytes: RandomBytes = os.urandom,
     ) -> None:
         self.path = path
         self._conn: Connection | None = conn
         self._keyfile = keyfile
-        self._data_key = bytearray(data_key)
+        self._data_key = data_key  # the one copy, ours to wipe on lock
         self._clock = clock
         self._random = random_bytes
         self.info = self._read_info()
@@ -156,7 +180,7 @@ class Vault:
             raise VaultExists(f"{path} is not empty; choose an empty or new folder.")
 
         vault_id = uuid7(clock.now_ms(), random_bytes)
-        data_key = random_bytes(DATA_KEY_BYTES)
+        data_key = bytearray(random_bytes(DATA_KEY_BYTES))
         recovery_code = new_recovery_code(random_bytes)
         keyfile = KeyFile(
             vault_id,
@@ -247,17 +271,26 @@ class Vault:
         cls,
         path: Path,
         keyfile: KeyFile,
-        data_key: bytes,
+        data_key: bytearray,
         clock: Clock,
         migrations: Sequence[Migration] = MIGRATIONS,
     ) -> Vault:
-        """Open once the data key is known (after a slot was unwrapped); migrates if needed."""
-        conn = open_database(path / DB_FILE, data_key)
+        """Open once the data key is known (after a slot was unwrapped); migrates if needed.
+
+        The vault takes `data_key` as its own and wipes it when it locks, or at once if
+        it cannot open.
+        """
+        try:
+            conn = open_database(path / DB_FILE, data_key)
+        except BaseException:
+            wipe(data_key)
+            raise
         try:
             migrate(conn, migrations)
             vault = cls(path, conn, keyfile, data_key, clock)
         except BaseException:
             conn.close()
+            wipe(data_key)
             raise
         if vault.info.vault_id != keyfile.vault_id:
             vault.lock()
@@ -290,12 +323,6 @@ class Vault:
     def locked(self) -> bool:
         return self._conn is None
 
-    def data_key(self) -> bytes:
-        """For backups only: the key the copy of the database is encrypted with."""
-        if self._conn is None:
-            raise VaultLocked("The vault is locked.")
-        return bytes(self._data_key)
-
     def change_passphrase(self, current: str, new: str, kdf: KdfParams | None = None) -> None:
         """Rewrap the data key under a new passphrase; the database is not rewritten."""
         if (problem := weakness(new)) is not None:
@@ -309,7 +336,7 @@ class Vault:
         slot = KeySlot.seal(
             "passphrase",
             normalize_passphrase(passphrase),
-            bytes(self._data_key),
+            self._data_key,
             self._keyfile.vault_id,
             kdf,
             self._random,
@@ -330,8 +357,7 @@ class Vault:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
-        for i in range(len(self._data_key)):
-            self._data_key[i] = 0
+        wipe(self._data_key)
         log.info("vault locked")
 
     def __enter__(self) -> Vault:
@@ -393,7 +419,7 @@ def new_incarnation(conn: Connection, clock: Clock, random_bytes: RandomBytes = 
     return origin
 
 
-def open_database_new(db_path: Path, data_key: bytes) -> Connection:
+def open_database_new(db_path: Path, data_key: bytearray) -> Connection:
     """Create an empty encrypted database (open_database refuses a missing file)."""
     db_path.touch(mode=0o600, exist_ok=False)
     return open_database(db_path, data_key)

@@ -127,17 +127,36 @@ def approve(vault: Vault, request: bytes) -> tuple[PeerIdentity, bytes]:
     return station, approval
 
 
+def check_approval(vault: Vault, approval: bytes) -> PeerIdentity:
+    """HQ's identity from its approval, verified, before anything is pinned.
+
+    Writes nothing: the officer compares the fingerprint with HQ out of band first,
+    then `pin_hq` keeps it. A second, different HQ is refused here already.
+    """
+    hq = read_approval(approval, load_identity(vault.conn))
+    _refuse_another_hq(vault, hq)
+    return hq
+
+
+def pin_hq(vault: Vault, hq: PeerIdentity) -> None:
+    """Pin HQ's keys (from `check_approval`, once the fingerprint was compared)."""
+    with vault.store.transaction():
+        _refuse_another_hq(vault, hq)
+        add_peer(vault.conn, vault.clock, hq)
+        audit.record(vault.conn, vault.clock, "enrolment", peer=short(hq.fingerprint))
+
+
 def accept(vault: Vault, approval: bytes) -> PeerIdentity:
-    """A station pins HQ's keys from HQ's approval; a second, different HQ is refused."""
-    me = load_identity(vault.conn)
-    hq = read_approval(approval, me)
+    """A station pins HQ's keys from HQ's approval, asking no one (for scripts and tests)."""
+    hq = check_approval(vault, approval)
+    pin_hq(vault, hq)
+    return hq
+
+
+def _refuse_another_hq(vault: Vault, hq: PeerIdentity) -> None:
     pinned = hq_peer(vault.conn)
     if pinned is not None and pinned.fingerprint != hq.fingerprint:
         raise EnrolmentError(
             f"This station is already enrolled with {pinned.name}; "
             "an approval from a different HQ is refused."
         )
-    with vault.store.transaction():
-        add_peer(vault.conn, vault.clock, hq)
-        audit.record(vault.conn, vault.clock, "enrolment", peer=short(hq.fingerprint))
-    return hq

@@ -2,8 +2,10 @@
 
 The files go by hand (USB stick, e-mail); only the fingerprint, read aloud
 over the phone and compared group by group, proves whose keys they carry.
-So HQ sees the station's fingerprint large and must say it was checked before
-anything is approved. Every file is read and written on the vault's worker.
+So each side sees the other's fingerprint large and must say it was checked:
+HQ before anything is approved, the station before HQ's keys are pinned (a
+courier could swap HQ's approval for a rogue HQ's). Every file is read and
+written on the vault's worker.
 """
 
 from __future__ import annotations
@@ -70,16 +72,35 @@ def read_small(path: Path) -> bytes:
         raise StorageError(f"{path.name} could not be read: {exc.strerror or exc}.") from exc
 
 
+def _large_fingerprint(peer: PeerIdentity) -> str:
+    lines = html.escape(grouped(peer.fingerprint)).replace("\n", "<br>")
+    return f"<p style='font-family:monospace; font-size:15pt; font-weight:bold'>{lines}</p>"
+
+
+def _post(peer: PeerIdentity) -> str:
+    return f", {html.escape(peer.post)}" if peer.post else ""
+
+
 def confirm_text(station: PeerIdentity) -> str:
-    post = f", {html.escape(station.post)}" if station.post else ""
-    lines = html.escape(grouped(station.fingerprint)).replace("\n", "<br>")
     return (
-        f"<p>Station <b>{html.escape(station.name)}</b>{post} asks to be enrolled. Its "
-        "fingerprint is:</p>"
-        f"<p style='font-family:monospace; font-size:15pt; font-weight:bold'>{lines}</p>"
+        f"<p>Station <b>{html.escape(station.name)}</b>{_post(station)} asks to be enrolled. "
+        "Its fingerprint is:</p>"
+        f"{_large_fingerprint(station)}"
         "<p>Call the station on a number you already know and have its officer read their "
         "fingerprint from their own screen. Approve only if every group matches.</p>"
         "<p>Did every group match?</p>"
+    )
+
+
+def hq_confirm_text(hq: PeerIdentity) -> str:
+    return (
+        f"<p>This approval comes from HQ <b>{html.escape(hq.name)}</b>{_post(hq)}. "
+        "Its fingerprint is:</p>"
+        f"{_large_fingerprint(hq)}"
+        "<p>Call HQ on a number you already know and have its officer read HQ's fingerprint "
+        "from their own screen. Accept only if every group matches: anyone who handled the "
+        "file could have swapped it.</p>"
+        "<p>Did you compare this fingerprint with HQ over a separate channel?</p>"
     )
 
 
@@ -181,7 +202,8 @@ class EnrolmentPanel(QGroupBox):
         self._run(work, done)
 
     def accept_approval(self) -> None:
-        """Step 3: pin HQ's keys from its approval; from then on bundles go to HQ."""
+        """Step 3: read and verify HQ's approval, show HQ's fingerprint and ask; only then
+        pin HQ's keys. From then on bundles go to HQ."""
         path, _ = QFileDialog.getOpenFileName(self, "Accept HQ's approval", str(self.folder), FILES)
         if not path:
             return
@@ -189,11 +211,34 @@ class EnrolmentPanel(QGroupBox):
         self.folder = source.parent
 
         def work(vault: Vault) -> PeerIdentity:
-            return enrol.accept(vault, read_small(source))
+            return enrol.check_approval(vault, read_small(source))
 
-        def done(hq: PeerIdentity) -> None:
-            self._say(f"Enrolled with {hq.name}. Bundles now go to {hq.name} and come back.")
-            self.status_message.emit(f"Enrolled with {hq.name}.")
+        self._run(work, self._confirm_hq)
+
+    def _confirm_hq(self, hq: PeerIdentity) -> None:
+        self._show_candidate(hq)
+        answer = QMessageBox.question(
+            self,
+            "Accept HQ's approval",
+            hq_confirm_text(hq),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self._show_candidate(None)
+            self._say(f"Not enrolled: the approval from {hq.name} was not accepted.")
+            return
+
+        def work(vault: Vault) -> PeerIdentity:
+            enrol.pin_hq(vault, hq)
+            return hq
+
+        def done(pinned: PeerIdentity) -> None:
+            self._show_candidate(None)
+            self._say(
+                f"Enrolled with {pinned.name}. Bundles now go to {pinned.name} and come back."
+            )
+            self.status_message.emit(f"Enrolled with {pinned.name}.")
             self.enrolled.emit()
 
         self._run(work, done, write=True)

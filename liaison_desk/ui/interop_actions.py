@@ -166,6 +166,7 @@ class InteropActions(QObject):
         window.statusBar().addWidget(self.progress)
         session.unlocked.connect(self._enable)
         session.locked.connect(self._enable)
+        session.locked.connect(self._forget)
         self._enable()
 
     def _action(self, text: str, slot: Callable[[], None]) -> QAction:
@@ -182,6 +183,18 @@ class InteropActions(QObject):
         on = self.session.is_unlocked and not self._busy
         for action in self.menu.actions():
             action.setEnabled(on)
+
+    def _forget(self) -> None:
+        """The window closed the dialogs at the lock; what they showed is let go of too."""
+        self.preview_dialog = None
+        self.period_dialog = None
+
+    def _locked_meanwhile(self) -> bool:
+        """A file read or report made before a lock arrives after it: dropped, not shown."""
+        if self.session.is_unlocked:
+            return False
+        self._stop()
+        return True
 
     # -- running -------------------------------------------------------------------------------
 
@@ -271,6 +284,8 @@ class InteropActions(QObject):
             return cards, preview(vault.store, cards, path.name)
 
         def done(result: tuple[list[Card], Preview]) -> None:
+            if self._locked_meanwhile():
+                return
             self._stop()
             cards, found = result
             dialog = ContactPreviewDialog(found, self.window)
@@ -339,6 +354,8 @@ class InteropActions(QObject):
             return events, preview_events(vault.store, events, path.name)
 
         def done(result: tuple[list[Event], EventPreview]) -> None:
+            if self._locked_meanwhile():
+                return
             self._stop()
             events, found = result
             dialog = EventPreviewDialog(found, self.window)
@@ -456,6 +473,8 @@ class InteropActions(QObject):
         )
 
     def _save_report(self, report: Report) -> None:
+        if self._locked_meanwhile():
+            return
         self._stop()
         what = f"This report is marked {report.marking} on every page."
         if not self.confirm_unencrypted("Save the report", what):

@@ -32,6 +32,7 @@ from liaison_desk.ui.connectivity import RelayMonitor
 from liaison_desk.ui.drive_watch import DriveWatch
 from liaison_desk.ui.idle import IdleWatcher
 from liaison_desk.ui.interop_actions import InteropActions
+from liaison_desk.ui.lock_sweep import close_all_over
 from liaison_desk.ui.markings_style import banner_css
 from liaison_desk.ui.preferences import Preferences, PreferencesDialog
 from liaison_desk.ui.record_section import RecordSection, make_sections
@@ -289,6 +290,7 @@ class MainWindow(QMainWindow):
             self._lock()
 
     def _lock(self) -> None:
+        close_all_over(self)  # first: a question still open ends before its section goes
         section = self.current_section()
         self._resume = (self.sidebar.currentRow(), section.current_record_id() if section else None)
         self.idle.pause()
@@ -301,6 +303,8 @@ class MainWindow(QMainWindow):
         self.marking_label.clear()
         self.marking_label.setStyleSheet("")
         self.counts_label.clear()
+        self.sync_label.clear()  # it names HQ at a station; the Sync section says it again
+        self.statusBar().clearMessage()  # "Kept their value for … of <name>" and the like
         self.lock_label.setText("Locked")
         self.pages.setCurrentIndex(1)
         self.lock_screen.focus_passphrase()
@@ -319,8 +323,8 @@ class MainWindow(QMainWindow):
             | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
-        if answer == QMessageBox.StandardButton.Cancel:
-            return False
+        if answer not in (QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Discard):
+            return False  # cancelled, or closed by an auto-lock (which kept the edits as drafts)
         for section in pending:
             if answer == QMessageBox.StandardButton.Save:
                 section.park()  # should the save fail once the window is gone, the draft stays
@@ -375,8 +379,8 @@ class MainWindow(QMainWindow):
             self.idle.set_timeout(self.prefs.autolock_minutes * 60_000)
             self._apply_defaults()
             zone = dialog.station_zone()
-            # The vault may have locked itself while the dialog was open: the field then
-            # showed a zone that can no longer be saved, and the setting stays as it was.
+            # Opened while locked, the dialog showed no zone to save (a lock while it is
+            # open closes it), and the setting stays as it was.
             if self.session.is_unlocked and zone != before:
                 self._set_station_zone(zone)
 

@@ -104,6 +104,29 @@ def test_an_approval_only_works_for_its_station_and_hq_cannot_be_swapped(tmp_pat
     assert pinned is not None and pinned.fingerprint == fingerprint(hq)
 
 
+def test_an_approval_is_checked_without_pinning_then_pinned_once_confirmed(
+    tmp_path: Path,
+) -> None:
+    hq = make_vault(tmp_path, "HQ", "hq")
+    rogue_hq = make_vault(tmp_path, "Rogue", "hq")
+    paris = make_vault(tmp_path, "Paris")
+    request = enrol.write_request(load_identity(paris.conn), paris.clock)
+    _, rogue = enrol.approve(rogue_hq, request)
+    _, approval = enrol.approve(hq, request)
+    assert enrol.check_approval(paris, rogue).fingerprint == fingerprint(rogue_hq)
+    assert hq_peer(paris.conn) is None and list_peers(paris.conn) == []
+    assert "enrolment" not in [e.event for e in audit.entries(paris.conn)]
+    real = enrol.check_approval(paris, approval)
+    enrol.pin_hq(paris, real)
+    pinned = hq_peer(paris.conn)
+    assert pinned is not None and pinned.fingerprint == fingerprint(hq)
+    with pytest.raises(EnrolmentError, match="already enrolled"):
+        enrol.check_approval(paris, rogue)
+    with pytest.raises(EnrolmentError, match="already enrolled"):  # checked, then pinned late
+        enrol.pin_hq(paris, PeerIdentity.from_json(json.loads(rogue)["hq"]))
+    assert [p.fingerprint for p in list_peers(paris.conn)] == [fingerprint(hq)]
+
+
 def test_peers_are_found_by_prefix_and_revoked(tmp_path: Path) -> None:
     hq = make_vault(tmp_path, "HQ", "hq")
     station = make_vault(tmp_path, "Paris")

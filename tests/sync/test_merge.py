@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from liaison_desk.core.errors import RecordNotFound
 from liaison_desk.core.hlc import Stamp, stamp_ms
-from liaison_desk.core.keyslots import KeyFile
+from liaison_desk.core.keyslots import KeyFile, normalize_passphrase
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.conflicts import list_conflicts, open_count
@@ -43,7 +43,7 @@ from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.importing import import_bundle
 from liaison_desk.sync.merge import Merger, MergeStats
 from liaison_desk.sync.ops import Op
-from tests.conftest import StepClock
+from tests.conftest import PASSPHRASE, StepClock
 from tests.sync.helpers import (
     canonical_dump,
     enrol_station,
@@ -218,6 +218,12 @@ class Template:
         return "Template(hq, paris, tokyo)"  # not the data keys, in a failure report
 
 
+def data_key(keyfile: KeyFile) -> bytes:
+    """The key a copy of the vault opens with, unwrapped once for the whole module."""
+    slot = keyfile.slot("passphrase")
+    return bytes(slot.open(normalize_passphrase(PASSPHRASE), keyfile.vault_id))
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     root = tmp_path_factory.mktemp("template")
@@ -226,7 +232,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     for station in stations:
         enrol_station(hq, station)
     vaults = (hq, *stations)
-    keys = {v.info.name: (v.keyfile, v.data_key()) for v in vaults}
+    keys = {v.info.name: (v.keyfile, data_key(v.keyfile)) for v in vaults}
     fingerprints = {v.info.name: fingerprint(v) for v in vaults}
     for vault in vaults:
         vault.lock()
@@ -272,7 +278,9 @@ class World:
             shutil.copytree(self.template.root / name, self.folder / name)
             keyfile, data_key = self.template.keys[name]
             clock = StepClock(START_MS)
-            self.vaults[name] = Vault.open_with_key(self.folder / name, keyfile, data_key, clock)
+            # each vault wipes the key it was given when it locks: it gets a copy
+            copy = bytearray(data_key)
+            self.vaults[name] = Vault.open_with_key(self.folder / name, keyfile, copy, clock)
             self.seen[name] = set()
 
     def close(self) -> None:

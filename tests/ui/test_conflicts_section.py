@@ -8,18 +8,21 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QInputDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.errors import LiaisonError, RecordNotFound
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.conflicts import list_conflicts
 from liaison_desk.ui.conflict_diff import ONLY_MINE, ONLY_THEIRS, side_by_side, value_text
 from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
 from tests.sync.helpers import enrol_station, exchange, make_vault
+from tests.ui.on_screen import auto_lock_inside, shown_besides
+from tests.ui.test_main_window import unlock_again
 from tests.ui.vault_work import on_vault
 
 # (name, notes as the station first wrote them, HQ's edit, the station's concurrent edit)
@@ -28,6 +31,10 @@ EDITS = [
     ("Bola Ade", "Prefers mornings.", "Prefers early mornings.", "Prefers evenings."),
     ("Chidi Eze", "Speaks French.", "Speaks French and Hausa.", "Speaks French well."),
 ]
+
+
+# The real one, before the fixture below swaps it for a failure.
+REAL_MERGE_DIALOG = QInputDialog.getMultiLineText
 
 
 @pytest.fixture(autouse=True)
@@ -200,6 +207,33 @@ def test_each_button_resolves_and_the_record_takes_the_value(
     window.open_record("contact", ids[1])
     contacts = window.sections[0]
     qtbot.waitUntil(lambda: EDITS[1][2] in contacts.detail.browser.toPlainText())
+
+
+def test_the_merge_text_closes_on_auto_lock_and_settles_nothing(
+    qtbot: QtBot,
+    window: MainWindow,
+    station: tuple[Session, list[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    session, ids = station
+    section = section_of(window)
+    window.sidebar.setCurrentRow(window.sidebar.count() - 1)
+    qtbot.waitUntil(lambda: section.view is not None and section.merge_button.isEnabled())
+    offered: list[str] = []
+
+    def merge_text(parent: QWidget, title: str, label: str, text: str) -> tuple[str, bool]:
+        offered.append(text)
+        return REAL_MERGE_DIALOG(parent, title, label, text)
+
+    monkeypatch.setattr(QInputDialog, "getMultiLineText", merge_text)
+
+    auto_lock_inside(window, section.merge_button.click)  # Ada's notes, open when it comes
+
+    assert offered == [EDITS[0][3]] and shown_besides(window) == []
+    qtbot.waitUntil(lambda: window.pages.currentIndex() == 1 and not session.is_unlocked)
+    unlock_again(qtbot, window, session)
+    assert notes(qtbot, session, ids[0]) == EDITS[0][3]
+    assert on_vault(qtbot, session, lambda v: len(list_conflicts(v))) == 4
 
 
 def test_open_record_goes_to_the_record_in_its_section(

@@ -13,14 +13,19 @@ from pytestqt.qtbot import QtBot
 
 from liaison_desk.core import audit
 from liaison_desk.core.records import Contact
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync import enrol
 from liaison_desk.sync.identity import grouped
+from liaison_desk.sync.peers import hq_peer, list_peers
 from liaison_desk.sync.status import peer_status
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.sync_models import PeerTableModel, lag_text, when
 from liaison_desk.ui.sync_section import SyncSection
+from tests.conftest import PASSPHRASE
 from tests.sync.helpers import enrol_station, fingerprint, make_vault
+from tests.ui.on_screen import auto_lock_inside, questions_under_auto_lock, shown_besides
 from tests.ui.vault_work import on_vault
 
 YES = QMessageBox.StandardButton.Yes
@@ -157,10 +162,12 @@ def test_enrol_by_the_buttons_then_bundles_go_both_ways(
     assert not hq.enrolment.candidate_fingerprint.isVisible()  # gone once approved
     assert cell(hq, 0, "Name") == "Lagos" and cell(hq, 0, "Status") == "Enrolled"
 
+    # The station is shown HQ's fingerprint and asked before HQ's keys are pinned.
     answer(monkeypatch, "getOpenFileName", (str(approval), ""))
     station.enrolment.accept_button.click()
     qtbot.waitUntil(lambda: station.model.rowCount() == 1)
     qtbot.waitUntil(lambda: not station.enrolment.isVisible())
+    assert len(asked) == 3 and grouped(vaults.hq_fp).replace("\n", "<br>") in asked[-1][0]
     assert cell(station, 0, "Name") == "HQ" and cell(station, 0, "Role") == "HQ"
     assert station.export_button.isEnabled()
 
@@ -211,6 +218,56 @@ def test_enrol_by_the_buttons_then_bundles_go_both_ways(
     assert summary.splitlines()[1].startswith("holiday.jpg: refused (not-a-bundle).")
 
 
+def test_a_swapped_approval_shows_the_rogue_hq_and_pins_nothing_unless_confirmed(
+    qtbot: QtBot, vaults: Vaults, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    hq_session, station_session = vaults.open()
+    rogue = make_vault(tmp_path, "Rogue HQ", "hq")
+    request = on_vault(qtbot, station_session, lambda v: enrol.own_request(v)[1])
+    real, swapped = tmp_path / "approval.json", tmp_path / "swapped.json"
+    real.write_bytes(on_vault(qtbot, hq_session, lambda v: enrol.approve(v, request)[1]))
+    swapped.write_bytes(enrol.approve(rogue, request)[1])
+    rogue_fp = fingerprint(rogue)
+    rogue.lock()
+    station = section(qtbot, station_session)
+    panel = station.enrolment
+    asked: list[tuple[str, str, bool]] = []
+    answers = iter([NO, YES])
+
+    def question(parent: object, title: str, text: str, *args: object) -> Any:
+        shown = panel.candidate_fingerprint
+        asked.append((text, shown.text(), shown.isVisible()))
+        return next(answers)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+
+    # The courier's file: the rogue's name and fingerprint, large; refused, nothing is kept.
+    answer(monkeypatch, "getOpenFileName", (str(swapped), ""))
+    panel.accept_button.click()
+    qtbot.waitUntil(lambda: "Not enrolled" in panel.notice.text())
+    text, shown, visible = asked[0]
+    assert "Rogue HQ" in text and grouped(rogue_fp).replace("\n", "<br>") in text
+    assert shown == grouped(rogue_fp) and visible
+    assert panel.candidate_fingerprint.font().pointSize() >= 14
+    assert not panel.candidate_fingerprint.isVisible() and panel.isVisible()
+
+    def pinned(vault: Vault) -> tuple[str | None, int]:
+        hq = hq_peer(vault.conn)
+        enrolments = [e for e in audit.entries(vault.conn) if e.event == "enrolment"]
+        return (hq.fingerprint if hq else None), len(enrolments)
+
+    assert on_vault(qtbot, station_session, pinned) == (None, 0)
+    assert station.model.rowCount() == 0
+
+    # The real HQ's approval is still accepted, once its fingerprint is confirmed.
+    answer(monkeypatch, "getOpenFileName", (str(real), ""))
+    panel.accept_button.click()
+    qtbot.waitUntil(lambda: station.model.rowCount() == 1)
+    assert grouped(vaults.hq_fp).replace("\n", "<br>") in asked[1][0]
+    assert on_vault(qtbot, station_session, pinned) == (vaults.hq_fp, 1)
+    assert cell(station, 0, "Name") == "HQ"
+
+
 @pytest.fixture
 def enrolled(vaults: Vaults) -> tuple[Session, Session]:
     enrol_station(vaults.hq_vault, vaults.station_vault)
@@ -253,6 +310,66 @@ def test_hq_sends_to_the_chosen_station_and_revokes_one(
     logged = on_vault(qtbot, enrolled[0], lambda v: audit.entries(v.conn))
     revoked = [e.detail for e in logged if e.event == "peer-revoked"]
     assert revoked == [{"peer": vaults.station_fp[:16]}]  # one entry, not one per layer
+
+
+def window_over(qtbot: QtBot, session: Session, root: Path) -> MainWindow:
+    settings = QSettings(str(root / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(session, settings)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(
+        lambda: window.sync_section is not None and window.sync_section.state is not None
+    )
+    return window
+
+
+def test_a_question_naming_a_station_closes_on_auto_lock_and_revokes_nothing(
+    qtbot: QtBot,
+    vaults: Vaults,
+    enrolled: tuple[Session, Session],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    window = window_over(qtbot, enrolled[0], tmp_path)
+    hq = window.sync_section
+    assert hq is not None
+    hq.table.selectRow(0)
+    asked = questions_under_auto_lock(monkeypatch, window)
+
+    # The question is the section's; the lock destroys the section while it waits.
+    auto_lock_inside(window, hq.revoke_button.click, arm=False)
+
+    assert [text.split("?")[0] for text, _ in asked] == ["Revoke Lagos"]
+    assert shown_besides(window) == []
+    qtbot.waitUntil(lambda: vaults.hq_vault.locked)
+    with Vault.unlock(vaults.hq_vault.path, PASSPHRASE) as vault:
+        assert [peer.active for peer in list_peers(vault.conn)] == [True]
+
+
+def test_hqs_fingerprint_question_closes_on_auto_lock_and_nothing_is_pinned(
+    qtbot: QtBot, vaults: Vaults, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    hq_session, station_session = vaults.open()
+    request = on_vault(qtbot, station_session, lambda v: enrol.own_request(v)[1])
+    approval = tmp_path / "approval.json"
+    approval.write_bytes(on_vault(qtbot, hq_session, lambda v: enrol.approve(v, request)[1]))
+    window = window_over(qtbot, station_session, tmp_path)
+    assert window.sync_section is not None
+    asked = questions_under_auto_lock(monkeypatch, window)
+    answer(monkeypatch, "getOpenFileName", (str(approval), ""))
+
+    def accept_and_wait() -> None:
+        assert window.sync_section is not None
+        window.sync_section.enrolment.accept_button.click()
+        qtbot.waitUntil(lambda: bool(asked))  # read on the worker, then asked
+
+    auto_lock_inside(window, accept_and_wait, arm=False)
+
+    assert grouped(vaults.hq_fp).replace("\n", "<br>") in asked[0][0]
+    assert asked[0][1] != YES and shown_besides(window) == []
+    qtbot.waitUntil(lambda: vaults.station_vault.locked)
+    with Vault.unlock(vaults.station_vault.path, PASSPHRASE) as vault:
+        assert hq_peer(vault.conn) is None
 
 
 def test_an_error_is_a_sentence_in_the_section(
