@@ -12,6 +12,10 @@ a record someone else deleted, are conflicts too.
 HQ, where every edit meets, keeps every conflict; a station keeps those that
 involve its own edits (its officer has nothing to decide between two others').
 
+Before an op changes anything, `sync.authority` says whether its author had
+the right to make it; a refused op changes nothing and is handed back to the
+caller (`refused`), which keeps it out of the oplog.
+
 This module decides and keeps the conflicts; the store writes the records
 (`Store.new_records` for records new here, `Store.write_merged` for fields won).
 """
@@ -26,7 +30,10 @@ from typing import Any
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.hlc import Stamp, stamp_origin
 from liaison_desk.core.kinds import Kind
+from liaison_desk.core.received_records import BATCH
 from liaison_desk.core.store import Store
+from liaison_desk.core.write_rights import PARENT_LINK
+from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.ops import Op
 from liaison_desk.sync.payload import malformed
 
@@ -54,10 +61,26 @@ def _plain(kind: Kind[Any], name: str, value: Any) -> Any:
 
 
 class Merger:
-    """Decides what each op changes in one vault, inside the caller's transaction."""
+    """Decides what each op changes in one vault, inside the caller's transaction.
 
-    def __init__(self, store: Store, clock: Clock, every_conflict: bool) -> None:
+    `authority` judges who may change what; without one every op is applied (the
+    merge law alone, as its own tests drive it).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        every_conflict: bool,
+        authority: Authority | None = None,
+    ) -> None:
         self._conn = conn = store.conn
+        self._authority = authority
+        # Creations queued unwritten, by record id: one that meets a record already held
+        # is judged when the queue is written (see `flush`).
+        self._queued: dict[str, Op] = {}
+        # Ops refused since the caller last took them (`take_refused`), with their reasons.
+        self._refused: list[tuple[Op, str]] = []
         self._every_conflict = every_conflict
         self._mine = {o for (o,) in conn.execute("SELECT origin FROM incarnations")}
         self._store = store
@@ -81,26 +104,58 @@ class Merger:
         self._sender_origins = frozenset(origins)
         self._sender_vector = dict(vector)
 
-    def apply(self, op: Op) -> None:
-        """Merge one op. A new attachment is inserted as zeros of its size, and `blob_row`
-        names the row to write its bytes into (None if this vault already held it).
+    def apply(self, op: Op) -> str | None:
+        """Merge one op, or refuse it: returns the reason (and the op changes nothing).
+
+        A new attachment is inserted as zeros of its size, and `blob_row` names the
+        row to write its bytes into (None if this vault already held it or refused it).
+        A creation queued here may still be refused when the queue is written: see
+        `take_refused`.
         """
         kind = op.kind
+        authority = self._authority
         self.blob_row = None
         if op.clocks is None and not op.base and DELETED not in op.fields:
             # A creation meets no row here: ids are never reused, and a snapshot that
             # brought the record earlier holds these values at the same or newer clocks.
-            # So creations are inserted in batches, and one that meets a row is skipped.
+            # So creations are inserted in batches, and one that meets a row is skipped
+            # (and refused if that row is another vault's: see `flush`).
+            if authority is not None:
+                if kind.not_in_oplog:
+                    self.flush()  # an attachment's owner may be queued
+                refused = authority.creation(op)
+                if refused:
+                    return refused
             self._create(kind, op)
+            if kind.not_in_oplog:
+                if self.blob_row is None and authority is not None:
+                    refused = self._met_held(kind, op)
+                    if refused:
+                        return refused
+            elif authority is not None:
+                self._queued[op.record_id] = op
+                if len(self._queued) >= BATCH:
+                    self.flush()  # judged a batch at a time: queued ops are held in memory
         else:
             self.flush()
             row = self._conn.execute(
-                f"SELECT {kind.columns()}, {DELETED}, clocks, hlc FROM {kind.table} WHERE id = ?",
+                f"SELECT {kind.columns()}, {DELETED}, clocks, hlc, origin FROM {kind.table} "
+                "WHERE id = ?",
                 (op.record_id,),
             ).fetchone()
             if row is not None:
-                self._merge(kind, op, row)
+                if authority is not None:
+                    link = PARENT_LINK.get(kind.name)
+                    parent = row[kind.fields.index(link) + 3] if link else None
+                    refused = authority.change(op, row[-1], parent)
+                    if refused:
+                        return refused
+                self._merge(kind, op, row[:-1])
             elif op.creates:
+                if authority is not None:
+                    refused = authority.creation(op)
+                    if refused:
+                        return refused
                 self._create(kind, op)
                 self.flush()
             else:
@@ -109,6 +164,7 @@ class Merger:
             self._newest = op.hlc
         self.stats.applied += 1
         self.stats.touched.add(kind.name)
+        return None
 
     def flush(self) -> None:
         """Write the queued new records (before anything reads the tables).
@@ -117,8 +173,41 @@ class Merger:
         here later sorts after everything this vault has seen.
         """
         self._new.flush()
+        self._judge_skipped()
+        self._queued.clear()
         if self._newest:
             self._store.observe(Stamp.parse(self._newest))
+
+    def take_refused(self) -> list[tuple[Op, str]]:
+        """The ops refused after `apply` had taken them (creations that met another
+        vault's record when written); the caller keeps them out of the oplog."""
+        self.flush()
+        refused, self._refused = self._refused, []
+        return refused
+
+    def _met_held(self, kind: Kind[Any], op: Op) -> str | None:
+        """An attachment's creation met an attachment already held: judged at once."""
+        (origin,) = self._conn.execute(
+            f"SELECT origin FROM {kind.table} WHERE id = ?", (op.record_id,)
+        ).fetchone()
+        assert self._authority is not None
+        return self._authority.collision(op, origin)
+
+    def _judge_skipped(self) -> None:
+        """A creation met a record already held: fine from its creator, refused otherwise
+        (a peer re-creating someone else's record, to be forwarded in their name)."""
+        if not self._new.skipped:
+            return
+        authority = self._authority
+        for record_id, origin in self._new.skipped:
+            op = self._queued.get(record_id)
+            if op is None or authority is None:
+                continue
+            refused = authority.collision(op, origin)
+            if refused:
+                self._refused.append((op, refused))
+                self.stats.applied -= 1
+        self._new.skipped.clear()
 
     def _create(self, kind: Kind[Any], op: Op) -> None:
         """A record this vault does not have yet: queued, or an attachment inserted now."""
