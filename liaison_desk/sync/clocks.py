@@ -23,10 +23,10 @@ _HOUR_MS = 3600 * 1000
 
 def span_text(ms: int) -> str:
     """A length of time, roughly, as people say it: "3 hours", "2 days", "40 years"."""
-    hours = ms // _HOUR_MS
+    hours = max(round(ms / _HOUR_MS), 1)
     if hours < 48:
-        return f"{max(hours, 1)} hour{'s' if hours != 1 else ''}"
-    days = hours // 24
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    days = round(hours / 24)
     if days < 730:
         return f"{days} days"
     return f"{days // 365} years"

@@ -244,7 +244,7 @@ class _Applier:
             orphans=stats.orphans,
             new_incarnation=self.reincarnated,
             kinds=frozenset(stats.touched),
-            refused=tuple(self.refused),
+            refused=tuple(sorted(self.refused, key=lambda r: (r.origin, r.seq))),
             refused_by_peer=tuple(reported),
         )
 

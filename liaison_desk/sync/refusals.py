@@ -128,3 +128,23 @@ class Report:
 
 def _count(value: Any) -> bool:
     return type(value) is int and 0 <= value < MAX_SEQ
+
+
+WHY = {
+    NOT_AUTHORISED: "its author had no right to make that change",
+    CLOCK_AHEAD: "it is stamped more than 24 hours ahead of the receiving computer's clock",
+}
+
+
+def describe(op: RefusedOp) -> str:
+    """One line naming a refused op by its ids, and why (never a field's value)."""
+    why = WHY.get(op.reason, "refused")
+    return f"{op.entity} {op.record_id} (change {op.seq} of {op.origin}): {op.reason}, {why}"
+
+
+def summary(ops: tuple[RefusedOp, ...] | list[RefusedOp]) -> str:
+    """Counts by reason: "2 not-authorised, 1 clock-ahead"."""
+    counts: dict[str, int] = {}
+    for op in ops:
+        counts[op.reason] = counts.get(op.reason, 0) + 1
+    return ", ".join(f"{n} {reason}" for reason, n in sorted(counts.items()))
