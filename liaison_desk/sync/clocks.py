@@ -14,7 +14,6 @@ from __future__ import annotations
 from liaison_desk.core.hlc import MAX_AHEAD_MS, stamp_ms
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.peers import Peer
 from liaison_desk.sync.refusals import CLOCK_AHEAD
 from liaison_desk.sync.vectors import own_origins
 
@@ -32,13 +31,13 @@ def span_text(ms: int) -> str:
     return f"{days // 365} years"
 
 
-def check_bundle_time(created_ms: int, now_ms: int, sender: Peer) -> None:
+def check_bundle_time(created_ms: int, now_ms: int, sender_name: str) -> None:
     """Refuse a bundle written more than a day ahead of this computer's clock."""
     ahead = created_ms - now_ms
     if ahead > MAX_AHEAD_MS:
         raise BundleRefused(
             CLOCK_AHEAD,
-            f"{sender.name} wrote this bundle {span_text(ahead)} ahead of this computer's "
+            f"{sender_name} wrote this bundle {span_text(ahead)} ahead of this computer's "
             "clock, so one of the two clocks is wrong. Nothing was applied: correct the "
             "wrong clock, then sync again.",
         )

@@ -94,7 +94,7 @@ def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) ->
             "wrong-role",
             f"Bundles go between HQ and stations; {sender.name} is also {sender.role}.",
         )
-    check_bundle_time(bundle.header.created_ms, vault.clock.now_ms(), sender)
+    check_bundle_time(bundle.header.created_ms, vault.clock.now_ms(), sender.name)
     with vault.store.transaction():
         prior = conn.execute(
             "SELECT digest FROM bundles_in WHERE sender = ? AND origin = ? AND seq = ?",
