@@ -73,8 +73,9 @@ class NewRecords:
         self._conn = conn
         self._queued: dict[_Layout, list[tuple[Any, ...]]] = {}
         self._tables: dict[_Layout, str] = {}
-        # Rows not inserted because their id was taken: (record id, origin of the held row).
-        self.skipped: list[tuple[str, str]] = []
+        # Rows not inserted because their id was taken by a row written otherwise:
+        # (record id, the stamp it was to have, origin of the held row).
+        self.skipped: list[tuple[str, str, str]] = []
 
     def add(
         self,
@@ -145,5 +146,5 @@ class NewRecords:
             held = self._conn.execute(
                 f"SELECT hlc, origin FROM {table} WHERE id = ?", (row[0],)
             ).fetchone()
-            if held is not None and held[0] != row[3]:  # the row itself was written by another
-                self.skipped.append((row[0], str(held[1])))
+            if held is not None and held[0] != row[3]:  # not this very row, written now
+                self.skipped.append((row[0], row[3], str(held[1])))

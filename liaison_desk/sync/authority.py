@@ -73,14 +73,15 @@ class Authority:
             self._new_meetings[op.record_id] = author
         return refused
 
-    def collision(self, op: Op, creator_origin: str) -> str | None:
-        """A creation that met a record already held, created under `creator_origin`.
+    def collision(self, op_origin: str, creator_origin: str) -> str | None:
+        """A creation (written under `op_origin`) that met a record already held, created
+        under `creator_origin`.
 
         Received twice from its creator (once in a snapshot), it changes nothing. From
         anyone else it is a forgery: kept, it would be forwarded to vaults that do not
         hold the record yet, as that record's creation.
         """
-        author = self._owner(op.origin)
+        author = self._owner(op_origin)
         if author == self._hq or self._owner(creator_origin) == author:
             return None
         return NOT_AUTHORISED

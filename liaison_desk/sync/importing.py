@@ -159,7 +159,9 @@ class _Applier:
         self.sender = sender
         self.bundle = bundle
         self.progress = progress
-        self.merger: Merger  # made in `run`, once the sender's origins are claimed
+        # Made in `run`, once the sender's origins are claimed: authority reads who owns which.
+        self.authority: Authority
+        self.merger: Merger
         self.ops = 0
         self.held = 0
         self.reincarnated = False
@@ -169,12 +171,6 @@ class _Applier:
         self._now = iso_from_ms(vault.clock.now_ms())
         self._ahead = ahead_limit(vault.clock.now_ms())
 
-    def _merger(self) -> Merger:
-        """Made once the sender's origins are known: authority reads who owns which."""
-        me = self.me.fingerprint
-        hq = me if self.me.public.role == "hq" else self.sender.fingerprint
-        authority = Authority(self.conn, me, hq, self.sender)
-        return Merger(self.vault.store, self.vault.clock, me == hq, authority)
 
     def run(self) -> ImportResult:
         header = self.bundle.header
@@ -185,7 +181,10 @@ class _Applier:
         start = _Start.parse(first.json(), header.origin)
         self._claim_origins(start)
         self._check_own_history(start)
-        self.merger = self._merger()
+        me = self.me.fingerprint
+        hq = me if self.me.public.role == "hq" else self.sender.fingerprint
+        self.authority = Authority(self.conn, me, hq, self.sender)
+        self.merger = Merger(self.vault.store, self.vault.clock, me == hq, self.authority)
         self.merger.sender_holds(start.origins, start.vector)
         total = sum(b - a for a, b in start.coverage.values())
         incoming: _IncomingFile | None = None
@@ -333,20 +332,30 @@ class _Applier:
         return tuple(row)
 
     def _flush_log(self) -> None:
-        """Append the ops applied so far to the oplog, less those refused since."""
-        late = self.merger.take_refused()
-        if late:
-            dropped = {(op.origin, op.seq) for op, _ in late}
-            self._log = [row for row in self._log if (row[0], row[1]) not in dropped]
-            for op, reason in late:
-                self._refuse(op, reason)
+        """Append the ops applied so far to the oplog, less creations refused since."""
+        met = self.merger.take_met()
+        if met:
+            self._judge_met({(record_id, stamp): origin for record_id, stamp, origin in met})
         self.vault.store.append_ops(self._log)
         self._log.clear()
 
-    def _refuse(self, op: Op, reason: str) -> None:
+    def _judge_met(self, met: dict[tuple[str, str], str]) -> None:
+        """Creations that met a record already held: refused unless from its creator."""
+        kept = []
+        for row in self._log:
+            held = met.get((row[4], row[2])) if row[6] == "{}" and row[7] is None else None
+            reason = held and self.authority.collision(row[0], held)
+            if reason:
+                self._refuse(RefusedOp(row[0], row[1], row[3], row[4], reason))
+                self.merger.stats.applied -= 1
+            else:
+                kept.append(row)
+        self._log = kept
+
+    def _refuse(self, op: RefusedOp) -> None:
         """Keep an op out of the vault, and the refusal in it (to report, here and back)."""
-        if refusals.record(self.conn, self.sender.fingerprint, op, reason, self._now):
-            self.refused.append(RefusedOp(op.origin, op.seq, op.entity, op.record_id, reason))
+        if refusals.record(self.conn, self.sender.fingerprint, op, self._now):
+            self.refused.append(op)
         else:
             self.held += 1
 
@@ -370,16 +379,15 @@ class _Applier:
             self.held += 1
             return False
         limit = self._ahead
-        if (
-            op.hlc > limit
+        refused = (
+            CLOCK_AHEAD
+            if op.hlc > limit
             or (op.base and max(op.base.values()) > limit)
             or (op.clocks is not None and max(op.clocks.values()) > limit)
-        ):
-            self._refuse(op, CLOCK_AHEAD)
-            return False
-        refused = self.merger.apply(op)
+            else self.merger.apply(op)
+        )
         if refused:
-            self._refuse(op, refused)
+            self._refuse(RefusedOp(op.origin, op.seq, op.entity, op.record_id, refused))
             return False
         self._log.append(
             (

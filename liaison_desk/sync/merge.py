@@ -30,7 +30,6 @@ from typing import Any
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.hlc import Stamp, stamp_origin
 from liaison_desk.core.kinds import Kind
-from liaison_desk.core.received_records import BATCH
 from liaison_desk.core.store import Store
 from liaison_desk.core.write_rights import PARENT_LINK
 from liaison_desk.sync.authority import Authority
@@ -76,11 +75,6 @@ class Merger:
     ) -> None:
         self._conn = conn = store.conn
         self._authority = authority
-        # Creations queued unwritten, by record id: one that meets a record already held
-        # is judged when the queue is written (see `flush`).
-        self._queued: dict[str, Op] = {}
-        # Ops refused since the caller last took them (`take_refused`), with their reasons.
-        self._refused: list[tuple[Op, str]] = []
         self._every_conflict = every_conflict
         self._mine = {o for (o,) in conn.execute("SELECT origin FROM incarnations")}
         self._store = store
@@ -109,8 +103,8 @@ class Merger:
 
         A new attachment is inserted as zeros of its size, and `blob_row` names the
         row to write its bytes into (None if this vault already held it or refused it).
-        A creation queued here may still be refused when the queue is written: see
-        `take_refused`.
+        A creation queued here may meet a record already held when the queue is
+        written: see `take_met`.
         """
         kind = op.kind
         authority = self._authority
@@ -119,7 +113,7 @@ class Merger:
             # A creation meets no row here: ids are never reused, and a snapshot that
             # brought the record earlier holds these values at the same or newer clocks.
             # So creations are inserted in batches, and one that meets a row is skipped
-            # (and refused if that row is another vault's: see `flush`).
+            # (and judged by the caller: see `take_met`).
             if authority is not None:
                 if kind.not_in_oplog:
                     self.flush()  # an attachment's owner may be queued
@@ -127,15 +121,10 @@ class Merger:
                 if refused:
                     return refused
             self._create(kind, op)
-            if kind.not_in_oplog:
-                if self.blob_row is None and authority is not None:
-                    refused = self._met_held(kind, op)
-                    if refused:
-                        return refused
-            elif authority is not None:
-                self._queued[op.record_id] = op
-                if len(self._queued) >= BATCH:
-                    self.flush()  # judged a batch at a time: queued ops are held in memory
+            if kind.not_in_oplog and self.blob_row is None and authority is not None:
+                refused = self._met_held(kind, op)
+                if refused:
+                    return refused
         else:
             self.flush()
             row = self._conn.execute(
@@ -173,17 +162,20 @@ class Merger:
         here later sorts after everything this vault has seen.
         """
         self._new.flush()
-        self._judge_skipped()
-        self._queued.clear()
         if self._newest:
             self._store.observe(Stamp.parse(self._newest))
 
-    def take_refused(self) -> list[tuple[Op, str]]:
-        """The ops refused after `apply` had taken them (creations that met another
-        vault's record when written); the caller keeps them out of the oplog."""
+    def take_met(self) -> list[tuple[str, str, str]]:
+        """Creations written since the last call that met a record already held:
+        (record id, the creation's stamp, the origin the held record was created under).
+
+        Ids are never reused, so such a creation came from the record's creator
+        before (in a snapshot), or is a forgery; the caller, which keeps the ops'
+        log, judges which (`Authority.collision`).
+        """
         self.flush()
-        refused, self._refused = self._refused, []
-        return refused
+        met, self._new.skipped = self._new.skipped, []
+        return met
 
     def _met_held(self, kind: Kind[Any], op: Op) -> str | None:
         """An attachment's creation met an attachment already held: judged at once."""
@@ -191,23 +183,7 @@ class Merger:
             f"SELECT origin FROM {kind.table} WHERE id = ?", (op.record_id,)
         ).fetchone()
         assert self._authority is not None
-        return self._authority.collision(op, origin)
-
-    def _judge_skipped(self) -> None:
-        """A creation met a record already held: fine from its creator, refused otherwise
-        (a peer re-creating someone else's record, to be forwarded in their name)."""
-        if not self._new.skipped:
-            return
-        authority = self._authority
-        for record_id, origin in self._new.skipped:
-            op = self._queued.get(record_id)
-            if op is None or authority is None:
-                continue
-            refused = authority.collision(op, origin)
-            if refused:
-                self._refused.append((op, refused))
-                self.stats.applied -= 1
-        self._new.skipped.clear()
+        return self._authority.collision(op.origin, origin)
 
     def _create(self, kind: Kind[Any], op: Op) -> None:
         """A record this vault does not have yet: queued, or an attachment inserted now."""

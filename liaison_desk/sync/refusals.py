@@ -19,7 +19,7 @@ from typing import Any
 from liaison_desk.core.hlc import is_origin
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.sqlite_types import Connection
-from liaison_desk.sync.ops import MAX_SEQ, Op
+from liaison_desk.sync.ops import MAX_SEQ
 from liaison_desk.sync.payload import malformed
 
 NOT_AUTHORISED = "not-authorised"
@@ -39,12 +39,12 @@ class RefusedOp:
     reason: str
 
 
-def record(conn: Connection, peer: str, op: Op, reason: str, at: str) -> bool:
+def record(conn: Connection, peer: str, op: RefusedOp, at: str) -> bool:
     """Keep the refusal of an op from `peer`'s bundle; False if it was refused before."""
     cursor = conn.execute(
         "INSERT INTO refused_ops (peer, origin, seq, entity, record_id, reason, refused_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (origin, seq) DO NOTHING",
-        (peer, op.origin, op.seq, op.entity, op.record_id, reason, at),
+        (peer, op.origin, op.seq, op.entity, op.record_id, op.reason, at),
     )
     return cursor.rowcount == 1
 

@@ -11,6 +11,7 @@ next bundle.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,10 +19,15 @@ import pytest
 
 from liaison_desk.core import write_rights
 from liaison_desk.core.errors import RecordReadOnly
+from liaison_desk.core.hlc import Stamp
 from liaison_desk.core.records import Attachment, Contact, Meeting, Participant, ProtocolRef
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.authority import Authority
+from liaison_desk.sync.importing import import_bundle
+from liaison_desk.sync.own_identity import load_identity
+from liaison_desk.sync.payload import END, OP, START, json_item
 from liaison_desk.sync.refusals import NOT_AUTHORISED, RefusedOp
+from tests.bundle_vectors import craft
 from tests.sync.helpers import (
     canonical_dump,
     deliver,
@@ -240,3 +246,43 @@ def test_a_station_refuses_what_an_hq_let_through(
     ]
     assert paris.store.get(ProtocolRef, gifts.id).body == "Nothing over 50 EUR."
     assert exchange(paris, hq, usb).refused_by_peer == at_paris.refused
+
+
+def test_an_op_stamped_in_hqs_name_is_refused(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    """Tokyo edits its own contact under a stamp that names HQ's origin (to pass for HQ's
+    edit in conflicts and in who-changed-what): refused, the rest of the bundle applied."""
+    hq, _, tokyo = trio
+    usb = tmp_path / "usb"
+    own = tokyo.store.add(Contact(full_name="Cdr. Sato"))
+    exchange(tokyo, hq, usb)
+    (created,) = tokyo.conn.execute("SELECT hlc FROM contacts WHERE id = ?", (own.id,)).fetchone()
+    origin = tokyo.info.origin
+    forged = str(Stamp(clock_ms(hq), 0, hq.info.origin))
+    edit = {"o": origin, "s": 2, "h": forged, "e": "contact", "r": own.id}
+    edit |= {"f": {"notes": "HQ says so"}, "b": {"notes": created}}
+    honest = {**edit, "s": 3, "h": str(Stamp(clock_ms(hq), 1, origin)), "f": {"rank": "Cdr."}}
+    items = [
+        json_item(
+            START, {"origins": [origin], "vector": {origin: 3}, "coverage": {origin: [1, 3]}}
+        ),
+        json_item(OP, edit),
+        json_item(OP, honest),
+        json_item(END, {"ops": 2, "attachments": 0}),
+    ]
+    path = usb / "forged.ldbundle"
+    me, hq_identity = load_identity(tokyo.conn), load_identity(hq.conn).public
+    parts = craft.build(
+        me, hq_identity, craft.compress(items), os.urandom(32), origin=origin, bundle_seq=2
+    )
+    path.write_bytes(parts.assemble())
+
+    result = import_bundle(hq, path)
+    assert [(op.seq, op.reason) for op in result.refused] == [(2, NOT_AUTHORISED)]
+    assert hq.store.get(Contact, own.id).notes is None
+    assert hq.store.get(Contact, own.id).rank == "Cdr."
+
+
+def clock_ms(vault: Vault) -> int:
+    return vault.clock.now_ms()
