@@ -171,7 +171,6 @@ class _Applier:
         self._now = iso_from_ms(vault.clock.now_ms())
         self._ahead = ahead_limit(vault.clock.now_ms())
 
-
     def run(self) -> ImportResult:
         header = self.bundle.header
         stream = payload.items(self.bundle.chunks(), header.payload_len)
