@@ -9,7 +9,7 @@ hears why at once and its vault never holds a change no peer will take:
 - a record another vault wrote is neither deleted, brought back nor shared
   differently here (its fields may be edited: it was shared with this station).
 
-HQ may change anything. The normative rules are in `docs/bundle-format.md`.
+HQ may change anything. The normative rules are in `docs/bundle-format.md` §9.2.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Who may change what: the check every vault makes before it applies a received op.
 
-The rules (normative text in `docs/bundle-format.md`, "Authority"):
+The rules (normative text: `docs/bundle-format.md` §9.2):
 
 - The **author** of an op is the vault that owns its origin; the **creator**
   of a record is the vault that owns the origin of its creation stamp (the

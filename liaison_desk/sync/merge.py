@@ -13,8 +13,8 @@ HQ, where every edit meets, keeps every conflict; a station keeps those that
 involve its own edits (its officer has nothing to decide between two others').
 
 Before an op changes anything, `sync.authority` says whether its author had
-the right to make it; a refused op changes nothing and is handed back to the
-caller (`refused`), which keeps it out of the oplog.
+the right to make it; a refused op changes nothing, and `apply` returns the
+reason to the caller, which keeps the op out of the oplog.
 
 This module decides and keeps the conflicts; the store writes the records
 (`Store.new_records` for records new here, `Store.write_merged` for fields won).
