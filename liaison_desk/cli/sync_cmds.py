@@ -18,13 +18,16 @@ from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import json_option
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import peers as registry
+from liaison_desk.sync.clocks import clock_warning, own_clock_ahead
 from liaison_desk.sync.errors import BundleRefused, PeerError, SyncError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.identity import short
 from liaison_desk.sync.importing import ImportResult, import_bundle
+from liaison_desk.sync.refusals import RefusedOp, describe
 from liaison_desk.sync.status import peer_status
 
 LONG = 1000  # ops; shorter exchanges show no progress line
+SHOWN = 10  # refused changes listed one by one; --json lists every one
 
 
 class Progress:
@@ -75,6 +78,49 @@ def lag_text(seconds: int | None) -> str:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def warn_if_clock_ahead(vault: Vault) -> None:
+    """Tell the officer on stderr when this vault's last change is stamped far ahead."""
+    ahead = own_clock_ahead(vault)
+    if ahead:
+        click.echo(f"Warning: {clock_warning(ahead)}", err=True)
+
+
+def refusal_lines(result: ImportResult) -> list[str]:
+    """What a bundle's ops met: refused here, and what its sender refused of ours (ids only)."""
+    lines: list[str] = []
+    here, there = result.refused, result.refused_by_peer
+    if here:
+        lines.append(f"          {plural(len(here), 'change')} refused here:")
+        lines += _listed(here)
+    if there:
+        lines.append(
+            f"          {result.sender_name} refused {plural(len(there), 'change')} "
+            "this vault sent:"
+        )
+        lines += _listed(there)
+    return lines
+
+
+def _listed(ops: tuple[RefusedOp, ...]) -> list[str]:
+    lines = [f"            {describe(op)}" for op in ops[:SHOWN]]
+    if len(ops) > SHOWN:
+        lines.append(f"            and {len(ops) - SHOWN} more (--json lists them all).")
+    return lines
+
+
+def refused_json(ops: tuple[RefusedOp, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "origin": op.origin,
+            "seq": op.seq,
+            "kind": op.entity,
+            "record": op.record_id,
+            "reason": op.reason,
+        }
+        for op in ops
+    ]
 
 
 @click.group()
@@ -141,6 +187,7 @@ def export(app: AppContext, /, dest: Path, peer_id: str | None, as_json: bool) -
     if not dest.is_dir():
         raise SyncError(f"{dest} is not a folder; create it or choose another with --to.")
     vault = app.open_vault()
+    warn_if_clock_ahead(vault)
     results = []
     for peer in _targets(vault, peer_id):
         progress = Progress(f"Writing for {peer.name}")
@@ -174,6 +221,8 @@ def _imported(path: Path, result: ImportResult) -> dict[str, Any]:
         "orphans": result.orphans,
         "new_incarnation": result.new_incarnation,
         "kinds": sorted(result.kinds),
+        "refused": refused_json(result.refused),
+        "refused_by_peer": refused_json(result.refused_by_peer),
     }
 
 
@@ -193,6 +242,8 @@ def _say(row: dict[str, Any]) -> str:
         text += f" ({row['already_held']} already held)"
     if row["conflicts"]:
         text += f", {plural(row['conflicts'], 'conflict')} (see `liaison-desk conflicts list`)"
+    if row["refused"]:
+        text += f", {len(row['refused'])} refused (below)"
     if row["new_incarnation"]:
         text += "; this vault was an old copy and now writes under a new incarnation"
     return text + "."
@@ -211,21 +262,27 @@ def import_(app: AppContext, /, files: tuple[Path, ...], as_json: bool) -> None:
     """
     vault = app.open_vault()
     rows: list[dict[str, Any]] = []
+    details: list[list[str]] = []
     try:
         for path in files:
             progress = Progress(f"Applying {path.name}")
             try:
-                rows.append(_imported(path, import_bundle(vault, path, progress)))
+                result = import_bundle(vault, path, progress)
+                rows.append(_imported(path, result))
+                details.append(refusal_lines(result))
             except BundleRefused as exc:
                 rows.append(_refused(path, exc))
+                details.append([])
             finally:
                 progress.close()
     finally:
         if as_json:
             output.emit_json(rows)
         else:
-            for row in rows:
+            for row, lines in zip(rows, details, strict=True):
                 click.echo(_say(row))
+                for line in lines:
+                    click.echo(line)
     refused = sum(1 for row in rows if row["status"] == "refused")
     if refused:
         verb = "was" if refused == 1 else "were"
@@ -247,6 +304,8 @@ def status(app: AppContext, /, as_json: bool) -> None:
 
     Example: liaison-desk sync status
     """
+    vault = app.open_vault()
+    warn_if_clock_ahead(vault)
     rows: list[dict[str, Any]] = [
         {
             "id": s.peer.fingerprint,
@@ -263,7 +322,7 @@ def status(app: AppContext, /, as_json: bool) -> None:
             "last_out_at": s.last_out_at,
             "lag_seconds": s.lag_seconds,
         }
-        for s in peer_status(app.open_vault())
+        for s in peer_status(vault)
     ]
     if as_json:
         output.emit_json(rows)

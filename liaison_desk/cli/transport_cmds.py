@@ -15,7 +15,13 @@ from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import json_option
 from liaison_desk.cli.progress import ProgressLine
-from liaison_desk.cli.sync_cmds import plural, size_text
+from liaison_desk.cli.sync_cmds import (
+    plural,
+    refusal_lines,
+    refused_json,
+    size_text,
+    warn_if_clock_ahead,
+)
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import peers as registry
 from liaison_desk.sync.drive import sync_drive
@@ -58,6 +64,8 @@ def _report_json(report: SyncReport) -> dict[str, Any]:
                 "applied": r.applied,
                 "conflicts": r.conflicts,
                 "new_incarnation": r.new_incarnation,
+                "refused": refused_json(r.refused),
+                "refused_by_peer": refused_json(r.refused_by_peer),
             }
             for r in report.applied
         ],
@@ -86,7 +94,11 @@ def _say(report: SyncReport, verb: str) -> None:
         line = f"applied   a bundle from {r.sender_name}: {plural(r.ops, 'change')}"
         if r.conflicts:
             line += f", {plural(r.conflicts, 'conflict')} (see `liaison-desk conflicts list`)"
+        if r.refused:
+            line += f", {len(r.refused)} refused (below)"
         click.echo(line + ".")
+        for detail in refusal_lines(r):
+            click.echo(detail)
     for r in report.replayed:
         click.echo(f"replayed  a bundle from {r.sender_name}: applied before; nothing changed.")
     for refusal in report.refused:
@@ -138,6 +150,7 @@ def drive(app: AppContext, /, drive: Path, peer_ids: tuple[str, ...], as_json: b
     Example: liaison-desk sync drive /media/usb
     """
     vault = app.open_vault()
+    warn_if_clock_ahead(vault)
     line = StepLine()
     try:
         report = sync_drive(vault, drive, _peers(vault, peer_ids), line)
@@ -165,6 +178,7 @@ def online(app: AppContext, /, url: str | None, ca_file: Path | None, as_json: b
     Example: liaison-desk sync online --relay https://relay.example:8443
     """
     vault = app.open_vault()
+    warn_if_clock_ahead(vault)
     stored = relay_url(vault)
     url = check_url(url) if url else stored
     if url is None:

@@ -14,6 +14,7 @@ LiaisonError                      root of every error this application raises on
  +-- RecordError
  |    +-- RecordNotFound          no such record (or it was deleted)
  |    +-- ValidationError         a field value that cannot be stored
+ |    +-- RecordReadOnly          a change this vault may not make (another's record, HQ's library)
  +-- BackupError                  a backup file that is damaged or not a backup
  +-- ImportFormatError            an import file that cannot be read, naming where
 """
@@ -78,6 +79,10 @@ class RecordNotFound(RecordError):
 
 
 class ValidationError(RecordError):
+    pass
+
+
+class RecordReadOnly(RecordError):
     pass
 
 

@@ -16,6 +16,11 @@ from dataclasses import dataclass
 from liaison_desk.core.clock import Clock
 
 _COUNTER_LIMIT = 100_000
+# How far ahead of a vault's own clock a stamp from elsewhere may be. Clocks drift, and
+# time zones are a classic mistake; a day covers both. Further ahead, a stamp would hold
+# every field it touches against all later edits, and a clock that adopted it would issue
+# stamps past the format's end (see `docs/bundle-format.md`, "Clocks").
+MAX_AHEAD_MS = 24 * 3600 * 1000
 # An origin is 8 random bytes in hex (see core.vault); a stamp ends with one.
 _ORIGIN = re.compile(r"[0-9a-f]{16}")
 _STAMP = re.compile(rf"[0-9]{{13}}\.[0-9]{{5}}\.{_ORIGIN.pattern}")
@@ -45,6 +50,16 @@ def stamp_origin(text: str) -> str:
 def stamp_ms_origin(text: str) -> tuple[int, str]:
     """Both at once (one call, for a merge creating 100,000 records)."""
     return int(text[:13]), text[_ORIGIN_AT:]
+
+
+def ahead_limit(now_ms: int) -> str:
+    """Text that every stamp at most `MAX_AHEAD_MS` ahead of `now_ms` sorts at or below.
+
+    Stamps compare as text, so a received stamp is checked with one comparison:
+    ``stamp > ahead_limit(now)`` means it is too far ahead ("g" sorts after every
+    hex digit of an origin).
+    """
+    return f"{now_ms + MAX_AHEAD_MS:013d}.{_COUNTER_LIMIT - 1:05d}.g"
 
 
 @dataclass(frozen=True, order=True)

@@ -5,7 +5,9 @@ not hold; `NewRecords` writes it. Rows are queued and inserted with one
 statement per kind and thousand rows, so a bundle of 100,000 creations costs a
 hundred statements, not 100,000. The caller flushes before anything reads the
 tables. A row whose id is taken already is skipped (`ON CONFLICT DO NOTHING`):
-ids are never reused, so such a row came earlier with the same or newer values.
+ids are never reused, so such a row came earlier with the same or newer values,
+unless a peer forged it; the skipped rows are listed (`skipped`, with the
+origin the held row was created under) for the merge to judge.
 
 Values arrive as ops carry them (lists as lists, clocks as stamp text); the
 stamps give the row its times and origin (see `core.hlc`).
@@ -70,6 +72,10 @@ class NewRecords:
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
         self._queued: dict[_Layout, list[tuple[Any, ...]]] = {}
+        self._tables: dict[_Layout, str] = {}
+        # Rows not inserted because their id was taken by a row written otherwise:
+        # (record id, the stamp it was to have, origin of the held row).
+        self.skipped: list[tuple[str, str, str]] = []
 
     def add(
         self,
@@ -101,6 +107,7 @@ class NewRecords:
         queue = self._queued.get(layout)
         if queue is None:
             queue = self._queued[layout] = []
+            self._tables[layout] = kind.table
         queue.append(
             (record_id, created_at, updated_at, stamp, origin, clock_text, deleted, *values)
         )
@@ -129,5 +136,15 @@ class NewRecords:
     def flush(self) -> None:
         """Insert everything queued (before anything reads the tables)."""
         for layout, rows in self._queued.items():
-            self._conn.executemany(layout.sql, rows)
+            if self._conn.executemany(layout.sql, rows).rowcount != len(rows):
+                self._note_skipped(self._tables[layout], rows)
         self._queued.clear()
+
+    def _note_skipped(self, table: str, rows: list[tuple[Any, ...]]) -> None:
+        """Find which of `rows` met a held row (rare: a record received twice, or forged)."""
+        for row in rows:
+            held = self._conn.execute(
+                f"SELECT hlc, origin FROM {table} WHERE id = ?", (row[0],)
+            ).fetchone()
+            if held is not None and held[0] != row[3]:  # not this very row, written now
+                self.skipped.append((row[0], row[3], str(held[1])))

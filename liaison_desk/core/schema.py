@@ -363,10 +363,38 @@ def _v3(conn: Connection) -> None:
         conn.execute("UPDATE protocol_refs SET distribution = 'all'")
 
 
+_V4 = """
+CREATE TABLE refused_ops (
+    n INTEGER PRIMARY KEY,
+    peer TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    entity TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    refused_at TEXT NOT NULL,
+    UNIQUE (origin, seq)
+);
+CREATE INDEX refused_ops_by_peer ON refused_ops (peer, n);
+CREATE TABLE refusals_reported (
+    peer TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    entity TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    reported_at TEXT NOT NULL,
+    PRIMARY KEY (peer, n)
+);
+ALTER TABLE peers ADD COLUMN refusals_acked INTEGER NOT NULL DEFAULT 0;
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
     Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
     Migration("sync identity, routing and peers", _v3),
+    Migration("ops refused here, and those peers refused", lambda c: run_script(c, _V4)),
 )
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liaison_desk.core import markings as markings_mod
-from liaison_desk.core import routing
+from liaison_desk.core import routing, write_rights
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.errors import RecordNotFound, ValidationError
 from liaison_desk.core.hlc import HybridClock, Stamp, stamp_ms
@@ -330,6 +330,8 @@ class Store:
             values["sha256"] = hashlib.sha256(record.data).hexdigest()
             values["size"] = len(record.data)
         values = validate(kind, record_id, values, markings, self.exists)
+        if self.role != "hq":
+            write_rights.check_new(self.conn, kind, values)
         self.conn.execute(
             kind.insert_sql,
             (
@@ -381,6 +383,8 @@ class Store:
             changed = [f for f in kind.fields if values[f] != before[f] or (force and f in changes)]
             if not changed:
                 return current
+            if self.role != "hq":
+                write_rights.check_change(self.conn, kind, record_id, set(changed))
             stamp = self._hlc.now()
             clock = str(stamp)
             updated_at = iso_from_ms(stamp.ms)
@@ -455,6 +459,8 @@ class Store:
     ) -> None:
         with self.transaction():
             _, clocks = self._load(kind, record_id, include_deleted=include_deleted)
+            if self.role != "hq":
+                write_rights.check_change(self.conn, kind, record_id, {"deleted"})
             stamp = self._hlc.now()
             before = clocks.get("deleted", clocks["*"])
             base = dict(clocks, deleted=before) if deleted else {"deleted": before}

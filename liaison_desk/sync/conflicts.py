@@ -14,6 +14,7 @@ from typing import Any
 
 from liaison_desk.core import audit
 from liaison_desk.core.clock import iso_from_ms
+from liaison_desk.core.errors import RecordReadOnly
 from liaison_desk.core.hlc import Stamp
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.sqlite_types import Connection
@@ -152,9 +153,17 @@ def resolve(vault: Vault, n: int, choice: str, merged: str | None = None) -> Con
 
 
 def _settle_deletion(vault: Vault, table: str, conflict: Conflict, deleted: bool) -> None:
-    """Keep the record deleted, or bring it back, as a new edit of its tombstone."""
+    """Keep the record deleted, or bring it back, as a new edit of its tombstone.
+
+    A station may not delete or restore a record another vault wrote: there, the
+    deletion its author made stands, and keeping it is settled without an edit.
+    """
     kind = BY_NAME[conflict.entity]
-    if deleted:
-        vault.store.delete(kind.cls, conflict.record_id, force=True)
-    else:
-        vault.store.restore(kind.cls, conflict.record_id)
+    try:
+        if deleted:
+            vault.store.delete(kind.cls, conflict.record_id, force=True)
+        else:
+            vault.store.restore(kind.cls, conflict.record_id)
+    except RecordReadOnly as exc:
+        if not deleted:
+            raise ConflictError(f"{exc.message} Keep the deletion, or ask them.") from None

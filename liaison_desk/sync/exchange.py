@@ -19,7 +19,7 @@ from liaison_desk.core import audit
 from liaison_desk.core.atomic import fsync_dir, storage_error
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, routes
+from liaison_desk.sync import payload, refusals, routes
 from liaison_desk.sync.bundle import write_bundle
 from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.errors import PeerError
@@ -89,6 +89,7 @@ def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
         "coverage": {o: list(r) for o, r in coverage.items()},
         "owners": names,
         "tips": {o: list(t) for o, t in tips(conn, peer.fingerprint).items()},
+        **refusals.for_start(conn, peer.fingerprint),
     }
     total = sum(b - a for a, b in coverage.values())
     return _Plan(coverage, start, total)

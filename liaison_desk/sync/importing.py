@@ -2,8 +2,12 @@
 
 The bundle is verified before anything is written (`sync.bundle`), then its
 ops are merged (`sync.merge`) and the sender's vector recorded as what it
-holds of ours. Applying it twice is reported as a replay; any refusal rolls
-the whole bundle back.
+holds of ours. Applying it twice is reported as a replay; any refusal of the
+bundle rolls it all back. One op may be refused alone: stamped more than a
+day ahead of this computer's clock (`sync.clocks`), or sent by a vault that
+had no right to make it (`sync.authority`). The rest of the bundle is applied
+and acknowledged; the refused op is kept out of the oplog, so it is never
+forwarded, and the refusal is reported (`sync.refusals`).
 """
 
 from __future__ import annotations
@@ -21,14 +25,16 @@ import sqlcipher3
 
 from liaison_desk.core import audit
 from liaison_desk.core.clock import iso_from_ms
-from liaison_desk.core.hlc import is_origin, is_stamp
+from liaison_desk.core.hlc import ahead_limit, is_origin, is_stamp
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.sqlite_types import Blob
 from liaison_desk.core.store import OpRow
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload
+from liaison_desk.sync import payload, refusals
+from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
+from liaison_desk.sync.clocks import check_bundle_time
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import Progress
 from liaison_desk.sync.identity import Identity, PeerIdentity
@@ -37,6 +43,7 @@ from liaison_desk.sync.ops import Op
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, END, OP, START, malformed
 from liaison_desk.sync.peers import Peer, get_peer
+from liaison_desk.sync.refusals import CLOCK_AHEAD, RefusedOp, Report
 from liaison_desk.sync.vectors import (
     Vector,
     acks,
@@ -63,6 +70,8 @@ class ImportResult:
     orphans: int = 0
     new_incarnation: bool = False
     kinds: frozenset[str] = frozenset()
+    refused: tuple[RefusedOp, ...] = ()  # ops of this bundle refused here
+    refused_by_peer: tuple[RefusedOp, ...] = ()  # ops of ours the sender says it refused
 
 
 def _lookup(vault: Vault) -> Callable[[str], tuple[PeerIdentity, bool] | None]:
@@ -85,6 +94,7 @@ def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) ->
             "wrong-role",
             f"Bundles go between HQ and stations; {sender.name} is also {sender.role}.",
         )
+    check_bundle_time(bundle.header.created_ms, vault.clock.now_ms(), sender.name)
     with vault.store.transaction():
         prior = conn.execute(
             "SELECT digest FROM bundles_in WHERE sender = ? AND origin = ? AND seq = ?",
@@ -100,6 +110,9 @@ def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) ->
             # Ops are checked one by one; a record they build may still break a rule of
             # the vault's tables (a required field left empty): the sender's fault.
             raise malformed("a record it builds lacks a required value") from None
+        counts = {"refused": len(result.refused)} if result.refused else {}
+        if result.refused_by_peer:
+            counts["refused_by_peer"] = len(result.refused_by_peer)
         audit.record(
             conn,
             vault.clock,
@@ -107,13 +120,15 @@ def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) ->
             ops=result.ops,
             conflicts=result.conflicts,
             seq=bundle.header.bundle_seq,
+            **counts,
         )
     log.info(
-        "bundle %d imported: %d ops (%d new), %d conflicts",
+        "bundle %d imported: %d ops (%d new), %d conflicts, %d refused",
         bundle.header.bundle_seq,
         result.ops,
         result.applied,
         result.conflicts,
+        len(result.refused),
     )
     return result
 
@@ -144,12 +159,17 @@ class _Applier:
         self.sender = sender
         self.bundle = bundle
         self.progress = progress
-        self.merger = Merger(vault.store, vault.clock, me.public.role == "hq")
+        # Made in `run`, once the sender's origins are claimed: authority reads who owns which.
+        self.authority: Authority
+        self.merger: Merger
         self.ops = 0
         self.held = 0
         self.reincarnated = False
+        self.refused: list[RefusedOp] = []
         self._log: list[OpRow] = []
         self._held_max: dict[str, int] = {}
+        self._now = iso_from_ms(vault.clock.now_ms())
+        self._ahead = ahead_limit(vault.clock.now_ms())
 
     def run(self) -> ImportResult:
         header = self.bundle.header
@@ -160,6 +180,10 @@ class _Applier:
         start = _Start.parse(first.json(), header.origin)
         self._claim_origins(start)
         self._check_own_history(start)
+        me = self.me.fingerprint
+        hq = me if self.me.public.role == "hq" else self.sender.fingerprint
+        self.authority = Authority(self.conn, me, hq, self.sender)
+        self.merger = Merger(self.vault.store, self.vault.clock, me == hq, self.authority)
         self.merger.sender_holds(start.origins, start.vector)
         total = sum(b - a for a, b in start.coverage.values())
         incoming: _IncomingFile | None = None
@@ -204,6 +228,7 @@ class _Applier:
         if not isinstance(end, dict) or end.get("ops") != self.ops:
             raise malformed("the end item does not match the ops received")
         self._record(start)
+        reported = start.report.take(self.conn, self.sender.fingerprint, self._now)
         stats = self.merger.stats
         return ImportResult(
             self.bundle.path,
@@ -217,6 +242,8 @@ class _Applier:
             orphans=stats.orphans,
             new_incarnation=self.reincarnated,
             kinds=frozenset(stats.touched),
+            refused=tuple(sorted(self.refused, key=lambda r: (r.origin, r.seq))),
+            refused_by_peer=tuple(reported),
         )
 
     def _resend_whole(self) -> None:
@@ -283,21 +310,53 @@ class _Applier:
         return row is not None and row[0] == tip[1]
 
     def _holds(self, op: Op) -> tuple[Any, ...] | None:
-        """The op with the same origin and number that we hold, if any."""
+        """The op with the same origin and number that we hold, if any (`_REFUSED` if we
+        refused it when it came before: a refusal is final, as an acceptance is)."""
         held = self._held_max.get(op.origin)
         if held is None:
-            held = self._held_max[op.origin] = max_seq(self.conn, op.origin)
+            held = self._held_max[op.origin] = max(
+                max_seq(self.conn, op.origin), vector(self.conn).get(op.origin, 0)
+            )
         if op.seq > held:
             return None  # beyond anything held: no query needed (the common case)
         self._flush_log()
         row = self.conn.execute(
             "SELECT hlc, record_id FROM oplog WHERE origin = ? AND seq = ?", (op.origin, op.seq)
         ).fetchone()
-        return tuple(row) if row else None
+        if row is None:
+            refused = self.conn.execute(
+                "SELECT 1 FROM refused_ops WHERE origin = ? AND seq = ?", (op.origin, op.seq)
+            ).fetchone()
+            return _REFUSED if refused else None
+        return tuple(row)
 
     def _flush_log(self) -> None:
+        """Append the ops applied so far to the oplog, less creations refused since."""
+        met = self.merger.take_met()
+        if met:
+            self._judge_met({(record_id, stamp): origin for record_id, stamp, origin in met})
         self.vault.store.append_ops(self._log)
         self._log.clear()
+
+    def _judge_met(self, met: dict[tuple[str, str], str]) -> None:
+        """Creations that met a record already held: refused unless from its creator."""
+        kept = []
+        for row in self._log:
+            held = met.get((row[4], row[2])) if row[6] == "{}" and row[7] is None else None
+            reason = held and self.authority.collision(row[0], held)
+            if reason:
+                self._refuse(RefusedOp(row[0], row[1], row[3], row[4], reason))
+                self.merger.stats.applied -= 1
+            else:
+                kept.append(row)
+        self._log = kept
+
+    def _refuse(self, op: RefusedOp) -> None:
+        """Keep an op out of the vault, and the refusal in it (to report, here and back)."""
+        if refusals.record(self.conn, self.sender.fingerprint, op, self._now):
+            self.refused.append(op)
+        else:
+            self.held += 1
 
     def _receive_file(self, op: Op) -> _IncomingFile:
         """Apply an attachment's op; its bytes, as they arrive, go straight into its row."""
@@ -311,14 +370,24 @@ class _Applier:
         return _IncomingFile(size, str(op.fields.get("sha256")), target)
 
     def _apply(self, op: Op) -> bool:
-        """Apply an op unless we hold it already (then it must be the same op)."""
+        """Apply an op unless we hold it already (then it must be the same op) or refuse it."""
         held = self._holds(op)
         if held is not None:
-            if held != (op.hlc, op.record_id):
+            if held is not _REFUSED and held != (op.hlc, op.record_id):
                 raise _diverged(self.sender, f"change {op.seq} differs from the one received")
             self.held += 1
             return False
-        self.merger.apply(op)
+        limit = self._ahead
+        refused = (
+            CLOCK_AHEAD
+            if op.hlc > limit
+            or (op.base and max(op.base.values()) > limit)
+            or (op.clocks is not None and max(op.clocks.values()) > limit)
+            else self.merger.apply(op)
+        )
+        if refused:
+            self._refuse(RefusedOp(op.origin, op.seq, op.entity, op.record_id, refused))
+            return False
         self._log.append(
             (
                 op.origin,
@@ -363,6 +432,7 @@ class _Applier:
 
 
 _DECODER = json.JSONDecoder()
+_REFUSED = ("refused",)  # what `_holds` returns for an op refused when it came before
 
 
 def _op_json(body: bytes) -> Any:
@@ -423,6 +493,7 @@ class _Start:
     coverage: dict[str, tuple[int, int]]
     owners: dict[str, tuple[str, str]]
     tips: dict[str, tuple[int, str]]
+    report: Report
 
     @classmethod
     def parse(cls, data: Any, bundle_origin: str) -> _Start:
@@ -453,7 +524,7 @@ class _Start:
             raise malformed("the start item does not match the bundle's header")
         if any(low >= high for low, high in coverage.values()):
             raise malformed("an empty or reversed coverage range")
-        return cls(origins, vector_, coverage, owners, tips)
+        return cls(origins, vector_, coverage, owners, tips, Report.parse(data))
 
 
 def _count(value: Any) -> bool:

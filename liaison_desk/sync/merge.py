@@ -12,6 +12,10 @@ a record someone else deleted, are conflicts too.
 HQ, where every edit meets, keeps every conflict; a station keeps those that
 involve its own edits (its officer has nothing to decide between two others').
 
+Before an op changes anything, `sync.authority` says whether its author had
+the right to make it; a refused op changes nothing, and `apply` returns the
+reason to the caller, which keeps the op out of the oplog.
+
 This module decides and keeps the conflicts; the store writes the records
 (`Store.new_records` for records new here, `Store.write_merged` for fields won).
 """
@@ -27,6 +31,8 @@ from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.hlc import Stamp, stamp_origin
 from liaison_desk.core.kinds import Kind
 from liaison_desk.core.store import Store
+from liaison_desk.core.write_rights import PARENT_LINK
+from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.ops import Op
 from liaison_desk.sync.payload import malformed
 
@@ -54,10 +60,21 @@ def _plain(kind: Kind[Any], name: str, value: Any) -> Any:
 
 
 class Merger:
-    """Decides what each op changes in one vault, inside the caller's transaction."""
+    """Decides what each op changes in one vault, inside the caller's transaction.
 
-    def __init__(self, store: Store, clock: Clock, every_conflict: bool) -> None:
+    `authority` judges who may change what; without one every op is applied (the
+    merge law alone, as its own tests drive it).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        every_conflict: bool,
+        authority: Authority | None = None,
+    ) -> None:
         self._conn = conn = store.conn
+        self._authority = authority
         self._every_conflict = every_conflict
         self._mine = {o for (o,) in conn.execute("SELECT origin FROM incarnations")}
         self._store = store
@@ -81,26 +98,53 @@ class Merger:
         self._sender_origins = frozenset(origins)
         self._sender_vector = dict(vector)
 
-    def apply(self, op: Op) -> None:
-        """Merge one op. A new attachment is inserted as zeros of its size, and `blob_row`
-        names the row to write its bytes into (None if this vault already held it).
+    def apply(self, op: Op) -> str | None:
+        """Merge one op, or refuse it: returns the reason (and the op changes nothing).
+
+        A new attachment is inserted as zeros of its size, and `blob_row` names the
+        row to write its bytes into (None if this vault already held it or refused it).
+        A creation queued here may meet a record already held when the queue is
+        written: see `take_met`.
         """
         kind = op.kind
+        authority = self._authority
         self.blob_row = None
         if op.clocks is None and not op.base and DELETED not in op.fields:
             # A creation meets no row here: ids are never reused, and a snapshot that
             # brought the record earlier holds these values at the same or newer clocks.
-            # So creations are inserted in batches, and one that meets a row is skipped.
+            # So creations are inserted in batches, and one that meets a row is skipped
+            # (and judged by the caller: see `take_met`).
+            if authority is not None:
+                if kind.not_in_oplog:
+                    self.flush()  # an attachment's owner may be queued
+                refused = authority.creation(op)
+                if refused:
+                    return refused
             self._create(kind, op)
+            if kind.not_in_oplog and self.blob_row is None and authority is not None:
+                refused = self._met_held(kind, op)
+                if refused:
+                    return refused
         else:
             self.flush()
             row = self._conn.execute(
-                f"SELECT {kind.columns()}, {DELETED}, clocks, hlc FROM {kind.table} WHERE id = ?",
+                f"SELECT {kind.columns()}, {DELETED}, clocks, hlc, origin FROM {kind.table} "
+                "WHERE id = ?",
                 (op.record_id,),
             ).fetchone()
             if row is not None:
-                self._merge(kind, op, row)
+                if authority is not None:
+                    link = PARENT_LINK.get(kind.name)
+                    parent = row[kind.fields.index(link) + 3] if link else None
+                    refused = authority.change(op, row[-1], parent)
+                    if refused:
+                        return refused
+                self._merge(kind, op, row[:-1])
             elif op.creates:
+                if authority is not None:
+                    refused = authority.creation(op)
+                    if refused:
+                        return refused
                 self._create(kind, op)
                 self.flush()
             else:
@@ -109,6 +153,7 @@ class Merger:
             self._newest = op.hlc
         self.stats.applied += 1
         self.stats.touched.add(kind.name)
+        return None
 
     def flush(self) -> None:
         """Write the queued new records (before anything reads the tables).
@@ -119,6 +164,26 @@ class Merger:
         self._new.flush()
         if self._newest:
             self._store.observe(Stamp.parse(self._newest))
+
+    def take_met(self) -> list[tuple[str, str, str]]:
+        """Creations written since the last call that met a record already held:
+        (record id, the creation's stamp, the origin the held record was created under).
+
+        Ids are never reused, so such a creation came from the record's creator
+        before (in a snapshot), or is a forgery; the caller, which keeps the ops'
+        log, judges which (`Authority.collision`).
+        """
+        self.flush()
+        met, self._new.skipped = self._new.skipped, []
+        return met
+
+    def _met_held(self, kind: Kind[Any], op: Op) -> str | None:
+        """An attachment's creation met an attachment already held: judged at once."""
+        (origin,) = self._conn.execute(
+            f"SELECT origin FROM {kind.table} WHERE id = ?", (op.record_id,)
+        ).fetchone()
+        assert self._authority is not None
+        return self._authority.collision(op.origin, origin)
 
     def _create(self, kind: Kind[Any], op: Op) -> None:
         """A record this vault does not have yet: queued, or an attachment inserted now."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.clocks import own_clock_ahead
 from liaison_desk.sync.exchange import pending_ops
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.online import relay_url
@@ -74,16 +75,22 @@ def peer_status(vault: Vault) -> list[PeerStatus]:
 
 @dataclass(frozen=True)
 class SyncOverview:
-    """This vault's public identity, its pinned HQ, every peer's status and the relay's address."""
+    """This vault's public identity, its pinned HQ, every peer's status, the relay's address,
+    and how far its last change is stamped ahead of its clock (0 unless more than a day)."""
 
     me: PeerIdentity
     hq: Peer | None
     peers: list[PeerStatus]
     relay: str | None = None
+    clock_ahead_ms: int = 0
 
 
 def sync_overview(vault: Vault) -> SyncOverview:
     """Read in one go (public keys only: no secret leaves the vault's worker)."""
     return SyncOverview(
-        load_identity(vault.conn).public, hq_peer(vault.conn), peer_status(vault), relay_url(vault)
+        load_identity(vault.conn).public,
+        hq_peer(vault.conn),
+        peer_status(vault),
+        relay_url(vault),
+        own_clock_ahead(vault),
     )

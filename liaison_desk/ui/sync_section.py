@@ -38,12 +38,14 @@ from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle_names import SUFFIX
+from liaison_desk.sync.clocks import clock_warning
 from liaison_desk.sync.errors import BundleRefused, RelayError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.identity import grouped
 from liaison_desk.sync.importing import ImportResult, import_bundle
 from liaison_desk.sync.online import check_url, set_relay_url
 from liaison_desk.sync.peers import revoke
+from liaison_desk.sync.refusals import summary
 from liaison_desk.sync.status import PeerStatus, SyncOverview, sync_overview
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE, EnrolmentPanel, fingerprint_label
@@ -91,6 +93,8 @@ def import_line(result: ImportResult) -> str:
         parts.append(f"{result.already_held:,} already held")
     if result.orphans:
         parts.append(f"{result.orphans:,} waiting for their records")
+    if result.refused:
+        parts.append(f"{len(result.refused):,} refused ({summary(result.refused)})")
     conflicts = ""
     if result.conflicts:
         s = "s" if result.conflicts != 1 else ""
@@ -100,6 +104,13 @@ def import_line(result: ImportResult) -> str:
         if result.new_incarnation
         else ""
     )
+    theirs = result.refused_by_peer
+    if theirs:
+        n = len(theirs)
+        again += (
+            f" {result.sender_name} refused {n:,} change{'s' if n != 1 else ''} this vault "
+            f"sent ({summary(theirs)})."
+        )
     return f"From {result.sender_name}: {', '.join(parts)}{conflicts}.{again}"
 
 
@@ -168,6 +179,11 @@ class SyncSection(QWidget):
     def _build(self) -> None:
         self.identity_label = QLabel()
         self.identity_label.setWordWrap(True)
+        self.clock_warning = QLabel()
+        self.clock_warning.setObjectName("clockWarning")
+        self.clock_warning.setWordWrap(True)
+        self.clock_warning.setStyleSheet(ERROR_STYLE)
+        self.clock_warning.setVisible(False)
         self.fingerprint = fingerprint_label()
         self.fingerprint.setObjectName("ownFingerprint")
         hint = QLabel("Fingerprint, to read aloud and compare group by group:")
@@ -175,6 +191,7 @@ class SyncSection(QWidget):
         identity = QGroupBox("This vault")
         column = QVBoxLayout(identity)
         column.addWidget(self.identity_label)
+        column.addWidget(self.clock_warning)
         column.addWidget(hint)
         column.addWidget(self.fingerprint)
 
@@ -271,6 +288,9 @@ class SyncSection(QWidget):
         post = f" · {html.escape(me.post)}" if me.post else ""
         self.identity_label.setText(f"<b>{html.escape(me.name)}</b> · {role}{post}")
         self.fingerprint.setText(grouped(me.fingerprint))
+        ahead = state.clock_ahead_ms
+        self.clock_warning.setText(clock_warning(ahead) if ahead else "")
+        self.clock_warning.setVisible(bool(ahead))
         self.enrolment.set_state(me, state.hq)
         selected = self._selected_fingerprint()
         self.model.set_rows(state.peers)

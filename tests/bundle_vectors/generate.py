@@ -19,16 +19,19 @@ from pathlib import Path
 from typing import Any
 
 from liaison_desk.core.hlc import Stamp
+from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.sync.bundle import CONTEXT, MAX_CHUNK, MAX_PAYLOAD, MIN_CHUNK, SEALED_KEY
 from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, MAX_ITEM, OP, START, item, json_item
 from tests.bundle_vectors import craft, identities
 from tests.bundle_vectors.craft import ORIGIN, Parts
+from tests.bundle_vectors.reader import OP_REFUSED
 
 HERE = Path(__file__).parent
 EXPECTED = "expected.json"
 SUFFIX = ".ldbundle"
 BOMB_ATTACHMENTS = 32  # of MAX_ATTACHMENT zero bytes each: the bomb inflates to 2 GiB
+DAY_MS = 24 * 3600 * 1000
 
 
 @dataclass(frozen=True)
@@ -398,6 +401,14 @@ def _(kit: Kit) -> bytes:
     return good(kit, sender="revoked-station").assemble()
 
 
+# when it was written (read at craft.CREATED_MS)
+
+
+@case("written-two-days-ahead", "clock-ahead")
+def _(kit: Kit) -> bytes:
+    return good(kit, created_ms=craft.CREATED_MS + 2 * DAY_MS).assemble()
+
+
 # signatures
 
 
@@ -742,6 +753,69 @@ def bomb(origin: str = ORIGIN) -> bytes:
 
 
 _payload_case("compression-bomb", "compression-bomb", bomb)
+
+
+# ops refused alone: the bundle is applied and acknowledged, its op 2 is not applied. Read
+# by HQ holding LIBRARY (a protocol reference HQ wrote) and SHARED_WITH_STATION (a contact
+# HQ wrote, shared with `station` only), at craft.CREATED_MS.
+
+LIBRARY = record_id(0x900)
+SHARED_WITH_STATION = record_id(0x901)
+
+
+def whole_contact(seq: int) -> dict[str, Any]:
+    """A contact's creation with every field, as a vault writes one (a vault can store it)."""
+    op = contact(seq)
+    kind = BY_NAME["contact"]
+    blank = {f: [] if f in kind.list_fields else None for f in kind.fields}
+    return {**op, "f": {**blank, **op["f"]}}
+
+
+def _second_op(op: dict[str, Any]) -> Callable[[], bytes]:
+    ops = (whole_contact(1), {"o": ORIGIN, "s": 2, "b": {}, **op})
+    return lambda: craft.compress(ops_items(*ops))
+
+
+def _ahead(ms: int) -> str:
+    return str(Stamp(craft.CREATED_MS + ms, 0, ORIGIN))
+
+
+for _name, _outcome, _op in (
+    (
+        "op-refused-library-edit",
+        f"{OP_REFUSED}not-authorised",
+        {
+            "h": stamp(2),
+            "e": "protocol",
+            "r": LIBRARY,
+            "f": {"body": "Anything goes."},
+            "b": {"body": stamp(0)},
+        },
+    ),
+    (
+        "op-refused-widening",
+        f"{OP_REFUSED}not-authorised",
+        {
+            "h": stamp(2),
+            "e": "contact",
+            "r": SHARED_WITH_STATION,
+            "f": {"distribution": "all"},
+            "b": {"distribution": stamp(0)},
+        },
+    ),
+    (
+        "op-refused-far-future-stamp",
+        f"{OP_REFUSED}clock-ahead",
+        {**whole_contact(2), "h": f"9999999999999.99999.{ORIGIN}"},
+    ),
+    (
+        "op-refused-two-days-ahead",
+        f"{OP_REFUSED}clock-ahead",
+        {**whole_contact(2), "h": _ahead(2 * DAY_MS)},
+    ),
+    ("accepted-stamp-a-day-ahead", "accepted", {**whole_contact(2), "h": _ahead(DAY_MS)}),
+):
+    _payload_case(_name, _outcome, _second_op(_op))
 
 
 # -- writing ------------------------------------------------------------------------------------

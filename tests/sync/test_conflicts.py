@@ -10,7 +10,13 @@ from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.conflicts import get_conflict, list_conflicts, open_count, resolve
 from liaison_desk.sync.errors import ConflictError
-from tests.sync.helpers import canonical_dump, hq_and_paris_sharing_a_contact, round_trip
+from tests.sync.helpers import (
+    canonical_dump,
+    hq_and_paris_sharing_a_contact,
+    hq_and_two_stations,
+    round_trip,
+    send,
+)
 
 
 @pytest.fixture
@@ -77,3 +83,26 @@ def test_a_deletion_conflict_resolved_for_the_edit_brings_the_record_back_everyw
     for vault in (hq, paris):
         assert vault.store.get(Contact, cid).notes == "HQ added this after a call"
     assert open_count(hq) == open_count(paris) == 0
+
+
+def test_a_recipient_keeps_the_authors_deletion_and_cannot_undo_it(tmp_path: Path) -> None:
+    """Tokyo edited Paris's shared contact while Paris deleted it: at Tokyo, keeping the
+    deletion settles the conflict; bringing the contact back is for Paris or HQ."""
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        usb = tmp_path / "usb"
+        shared = paris.store.add(Contact(full_name="Adm. Tanaka", distribution="all"))
+        for station in (paris, tokyo, paris, tokyo):
+            round_trip(hq, station, usb)
+        paris.store.delete(Contact, shared.id)
+        tokyo.store.update(Contact, shared.id, {"notes": "Met in Yokosuka"})
+        round_trip(hq, paris, usb)
+        round_trip(hq, tokyo, usb)
+        (conflict,) = list_conflicts(tokyo)
+        assert conflict.is_deletion and (conflict.mine.value, conflict.theirs.value) == (
+            False,
+            True,
+        )
+        with pytest.raises(ConflictError, match="Only paris, which wrote this contact, and HQ"):
+            resolve(tokyo, conflict.n, "mine")
+        assert resolve(tokyo, conflict.n, "theirs").status == "resolved"
+        assert send(tokyo, hq, usb).ops == 0  # nothing to tell: the deletion was Paris's

@@ -105,8 +105,10 @@ WRITER = textwrap.dedent(
     from liaison_desk.core.keyslots import KdfParams
     from liaison_desk.core.vault import Vault
     from liaison_desk.sync import drive, exchange
+    from tests.conftest import StepClock
 
     stage, vault_dir, usb = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    clock = StepClock(int(sys.argv[4]))  # the test vaults' time, not this computer's
 
     def die(*args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
@@ -124,7 +126,7 @@ WRITER = textwrap.dedent(
         exchange.fsync_dir = die         # renamed, the folder not yet synced
     elif stage == "after-rename-2":
         exchange.os.replace = replace_then_die
-    vault = Vault.unlock(vault_dir, os.environ["PASSPHRASE"])
+    vault = Vault.unlock(vault_dir, os.environ["PASSPHRASE"], clock=clock)
     drive.sync_drive(vault, usb)
     """
 )
@@ -132,7 +134,15 @@ WRITER = textwrap.dedent(
 
 def write_and_die(station: Vault, usb: Path, stage: str) -> None:
     result = subprocess.run(
-        [sys.executable, "-c", WRITER, stage, str(station.path), str(usb)],
+        [
+            sys.executable,
+            "-c",
+            WRITER,
+            stage,
+            str(station.path),
+            str(usb),
+            str(station.clock.now_ms()),
+        ],
         env={**os.environ, "PASSPHRASE": PASSPHRASE},
         cwd=ROOT,
         capture_output=True,

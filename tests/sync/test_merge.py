@@ -2,9 +2,10 @@
 
 The rule is the same in every vault, so all converge whatever order ops arrive
 in. The property test at the end replays random schedules, each on fresh copies
-of one enrolled trio (HQ and two stations): creations, field edits, deletions and
-widened distributions on any vault, clocks that jump, and bundles that are
-delivered, lost, delivered twice or delivered late and out of order; then a few
+of one enrolled trio (HQ and two stations): creations and field edits on any vault,
+deletions and widened distributions by a record's creator or HQ (a station trying
+either on another's record is refused at once), clocks that jump, and bundles that
+are delivered, lost, delivered twice or delivered late and out of order; then a few
 full rounds with no loss. The test keeps its own record of
 every field edit (vault, record, field, value, clock) and of what each vault had
 seen when it made one (causally: every edit it had applied, and everything those
@@ -33,7 +34,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from liaison_desk.core.errors import RecordNotFound
+from liaison_desk.core.errors import RecordNotFound, RecordReadOnly
 from liaison_desk.core.hlc import Stamp, stamp_ms
 from liaison_desk.core.keyslots import KeyFile, normalize_passphrase
 from liaison_desk.core.records import Contact
@@ -362,6 +363,10 @@ class World:
         record = self.live(name, pick)
         if record is None:
             return
+        if not self.may_redistribute(name, record):
+            with pytest.raises(RecordReadOnly, match="can delete it"):
+                self.vaults[name].store.delete(Contact, record)
+            return
         self.vaults[name].store.delete(Contact, record)
         key, _ = self._last_op(name)
         self.deletions.append(Deletion(key, name, record, frozenset(self.seen[name])))
@@ -369,8 +374,17 @@ class World:
 
     def widen(self, name: str, pick: int) -> None:
         record = self.live(name, pick, unless_all=True)
-        if record is not None:
-            self.vaults[name].store.update(Contact, record, {"distribution": "all"})
+        if record is None:
+            return
+        if not self.may_redistribute(name, record):
+            with pytest.raises(RecordReadOnly, match="who receives it"):
+                self.vaults[name].store.update(Contact, record, {"distribution": "all"})
+            return
+        self.vaults[name].store.update(Contact, record, {"distribution": "all"})
+
+    def may_redistribute(self, name: str, record: str) -> bool:
+        """Only a record's creator and HQ delete it or change who receives it."""
+        return name == HQ or self.creators[record] == name
 
     def tick(self, name: str, ms: int) -> None:
         clock = self.vaults[name].clock
