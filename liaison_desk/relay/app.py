@@ -2,6 +2,7 @@
 
     GET    /v1/health                          unsigned; what the apps probe
     PUT    /v1/roster                          HQ's signed roster of stations
+    GET    /v1/roster                          the roster held, for HQ (a restored HQ counts on)
     PUT    /v1/mailboxes/{recipient}/{name}    a bundle for `recipient`, from the signer
     GET    /v1/mailboxes/{me}                  what waits for the signer
     GET    /v1/mailboxes/{me}/{name}           one of them
@@ -43,7 +44,7 @@ from liaison_desk.sync.request_signing import (
     read_claims,
     verify_claims,
 )
-from liaison_desk.sync.roster import MAX_ROSTER, Roster, read_roster
+from liaison_desk.sync.roster import MAX_ROSTER, Roster, read_roster, supersedes
 
 log = logging.getLogger("liaison_desk.relay")
 access_log = logging.getLogger("liaison_desk.relay.access")
@@ -212,14 +213,33 @@ class Relay:
             raise Refusal(422, "bad-roster", exc.message) from None
         await run_in_threadpool(self.roster.refresh)
         current = self.roster.roster
-        if current is not None and roster.issued_ms < current.issued_ms:
-            raise Refusal(409, "stale-roster", "This roster is older than the one the relay holds.")
+        if current is not None and not supersedes(roster, current):
+            raise Refusal(
+                409,
+                "stale-roster",
+                f"This roster (number {roster.seq}) does not supersede the one the relay holds "
+                f"(number {current.seq}).",
+            )
         await run_in_threadpool(self.store.write_roster, data)
         await run_in_threadpool(self.roster.refresh)
         log.info(
-            "roster stored: %d stations, %d revoked", len(roster.stations), len(roster.revoked)
+            "roster %d stored: %d stations, %d revoked",
+            roster.seq,
+            len(roster.stations),
+            len(roster.revoked),
         )
         return Response(status_code=204)
+
+    async def get_roster(self, request: Request) -> Response:
+        """The roster as HQ signed it: a restored HQ reads its number and issues above it."""
+        signer = await self.signed_empty(request)
+        if not signer.is_hq:
+            raise Refusal(403, "not-hq", "Only HQ reads the relay's roster.")
+        found = await run_in_threadpool(self.store.read_roster)
+        if found is None:
+            raise Refusal(404, "no-roster", "HQ has not given this relay its roster yet.")
+        request.scope["relay.bytes_out"] = len(found[0])
+        return Response(found[0], media_type="application/json")
 
     async def put_bundle(self, request: Request) -> Response:
         recipient, name = _ids(request)
@@ -479,6 +499,7 @@ def create_app(relay: Relay) -> ASGIApp:
     routes = [
         Route("/v1/health", _guarded(relay.health), methods=["GET"]),
         Route("/v1/roster", _guarded(relay.put_roster), methods=["PUT"]),
+        Route("/v1/roster", _guarded(relay.get_roster), methods=["GET"]),
         Route(mailbox, _guarded(relay.list_mailbox), methods=["GET"]),
         Route(mailbox + "/{name}", _guarded(relay.put_bundle), methods=["PUT"]),
         Route(mailbox + "/{name}", _guarded(relay.get_bundle), methods=["GET"]),

@@ -55,7 +55,9 @@ class InProcess(httpx.BaseTransport):
             )
             response = await self._asgi.handle_async_request(forwarded)
             content = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers, content=content)
+            # A stream, as a network transport gives: the client reads it as it would a socket.
+            stream = httpx.ByteStream(content)
+            return httpx.Response(response.status_code, headers=response.headers, stream=stream)
 
         return anyio.run(run)
 
