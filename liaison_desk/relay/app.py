@@ -21,7 +21,7 @@ import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -31,8 +31,15 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from liaison_desk.core.clock import IntervalClock, SystemClock
+from liaison_desk.relay.connections import SCOPE_KEY, Authenticates
 from liaison_desk.relay.errors import DifferentBundle, Refusal, StoreError
-from liaison_desk.relay.limits import RateLimit, TokenBuckets
+from liaison_desk.relay.limits import (
+    ADDRESS_RATE,
+    STATION_RATE,
+    RateLimit,
+    TokenBuckets,
+    address_key,
+)
 from liaison_desk.relay.store import RECIPIENT, Download, MailboxStore, Upload
 from liaison_desk.sync.bundle import PREFIX, read_header
 from liaison_desk.sync.bundle_names import bundle_name, is_bundle_name, sender_prefix, superseded
@@ -113,18 +120,24 @@ class Relay:
         max_bundle: int = DEFAULT_MAX_BUNDLE,
         rate: RateLimit | None = None,
         clock: IntervalClock | None = None,
+        address_rate: RateLimit | None = None,
     ) -> None:
         self.store = store
         self.hq = hq
         self.max_bundle = max_bundle
         self.clock = clock or SystemClock()
         self.roster = RosterCache(store, hq, self.clock)
-        self.buckets = TokenBuckets(rate or RateLimit(), self.clock)
+        self.buckets = TokenBuckets(rate or STATION_RATE, self.clock)
+        self.addresses = TokenBuckets(address_rate or ADDRESS_RATE, self.clock)
         self._pruned: float | None = None
 
     # -- who is asking ----------------------------------------------------------------------------
 
     async def signer(self, request: Request, digest: str) -> Signer:
+        # Per address first: a flood of forged signatures costs a dictionary look-up each,
+        # not a signature check.
+        host = request.client.host if request.client else ""
+        _within(self.addresses.take(address_key(host)), "from this address")
         headers = request.headers
         try:
             claims = read_claims(headers.get("signature-input"), headers.get("signature"))
@@ -139,11 +152,10 @@ class Relay:
             verify_claims(claims, signer.identity, request.method, path, digest, self._now_s())
         except RequestRefused as exc:
             raise Refusal(401, exc.code, exc.message) from None
-        wait = self.buckets.take(claims.keyid)
-        if wait:
-            raise Refusal(
-                429, "rate-limited", "Too many requests; slow down.", retry_after=int(wait) + 1
-            )
+        connection = request.scope.get(SCOPE_KEY)
+        if connection is not None:
+            cast(Authenticates, connection).authenticated()
+        _within(self.buckets.take(claims.keyid), "from this station")
         if not await self._store_work(
             0, self.store.claim_nonce, claims.keyid, claims.nonce, claims.created
         ):
@@ -340,6 +352,17 @@ class Relay:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _within(wait: float, whose: str) -> None:
+    """Refuse a request over its rate limit (`wait`: seconds until one may go, or 0)."""
+    if wait:
+        raise Refusal(
+            429,
+            "rate-limited",
+            f"Too many requests {whose}; slow down.",
+            retry_after=int(wait) + 1,
+        )
 
 
 def _digest(header: str | None) -> bytes:
