@@ -83,13 +83,13 @@ def _hq_identity(path: Path) -> PeerIdentity:
     "--address-rate",
     default=ADDRESS_RATE.per_second,
     show_default=True,
-    help="Signed requests a second per client address, counted before any signature is checked.",
+    help="Requests a second per client address (not /v1/health), before signatures are checked.",
 )
 @click.option(
     "--address-burst",
     default=ADDRESS_RATE.burst,
     show_default=True,
-    help="Signed requests a client address may burst.",
+    help="Requests a client address may burst.",
 )
 @click.option(
     "--header-timeout",
