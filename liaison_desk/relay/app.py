@@ -2,7 +2,7 @@
 
     GET    /v1/health                          unsigned; what the apps probe
     PUT    /v1/roster                          HQ's signed roster of stations
-    GET    /v1/roster                          the roster held, for HQ (a restored HQ counts on)
+    GET    /v1/roster                          the roster held, for HQ to number on from
     PUT    /v1/mailboxes/{recipient}/{name}    a bundle for `recipient`, from the signer
     GET    /v1/mailboxes/{me}                  what waits for the signer
     GET    /v1/mailboxes/{me}/{name}           one of them
@@ -21,7 +21,7 @@ import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -152,9 +152,9 @@ class Relay:
             verify_claims(claims, signer.identity, request.method, path, digest, self._now_s())
         except RequestRefused as exc:
             raise Refusal(401, exc.code, exc.message) from None
-        connection = request.scope.get(SCOPE_KEY)
+        connection: Authenticates | None = request.scope.get(SCOPE_KEY)  # None in-process
         if connection is not None:
-            cast(Authenticates, connection).authenticated()
+            connection.authenticated()  # no longer a candidate to close to make room
         _within(self.buckets.take(claims.keyid), "from this station")
         if not await self._store_work(
             0, self.store.claim_nonce, claims.keyid, claims.nonce, claims.created
