@@ -6,9 +6,10 @@
     .venv/bin/python benchmarks/relay.py --py-spy DIR    # also profile both servers (py-spy)
 
 The relay is a real process (`liaison-desk relay serve --port 0 --data ...`) with its
-rate limit raised out of the way (--rate/--burst 1,000,000: this measures throughput, not
-the limiter). HQ is a real vault (Argon2id floor); the stations are vault-less identities
-HQ enrols, and HQ uploads its roster with `sync_online` as a real HQ does.
+rate limits raised out of the way (--rate/--burst and --address-rate/--address-burst at
+1,000,000: this measures throughput, not the limiters). HQ is a real vault (Argon2id
+floor); the stations are vault-less identities HQ enrols, and HQ uploads its roster with
+`sync_online` as a real HQ does.
 
 Each client is a process of its own: every relay request is signed with ML-DSA-87 and
 ECDSA P-384 (about a millisecond of CPU) and httpx is pure Python, so client threads
@@ -276,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.large} large bundles each, then the small ones downloaded and acknowledged\n"
         f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
         f"uvicorn {uvicorn.__version__}, starlette {starlette.__version__}, "
-        f"httpx {httpx.__version__}; relay rate limit --rate/--burst {UNLIMITED} (out of the way)",
+        f"httpx {httpx.__version__}; relay rate limits --rate/--burst and "
+        f"--address-rate/--address-burst {UNLIMITED} (out of the way)",
         flush=True,
     )
     work = Path(tempfile.mkdtemp(prefix="liaison-relay-bench-", dir=args.tmp))

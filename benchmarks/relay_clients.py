@@ -23,7 +23,8 @@ import httpx
 from liaison_desk.sync.bundle import write_bundle
 from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.identity import Identity, PeerIdentity
-from liaison_desk.sync.online import TIMEOUT_S, RelayClient, _http_client
+from liaison_desk.sync.online import TIMEOUT_S, RelayClient, Waiting
+from liaison_desk.sync.relay_http import http_client
 from liaison_desk.sync.request_signing import EMPTY_DIGEST, sign_request
 
 from relay_servers import Server
@@ -109,7 +110,7 @@ class Client:
                 client.probe()  # connected before the clock starts
                 return timed(barrier, self._relay_steps(job, client))
         with (
-            _http_client(self.setup.bare, None, TIMEOUT_S) as http,
+            http_client(self.setup.bare, None, TIMEOUT_S) as http,
             RelayClient(self.setup.bare, self.me) as client,
         ):
             http.get("/health").raise_for_status()
@@ -123,15 +124,15 @@ class Client:
                 Step.of(p, lambda p=p: client.upload(me_fp, p, supersede=False)) for p in self.down
             ]
         if job.kind == "get-small":
-            return [Step.of(p, lambda p=p: self._fetch(client, p.name)) for p in self.down]
+            return [Step.of(p, lambda p=p: self._fetch(client, p)) for p in self.down]
         paths = self.small if job.kind == "put-small" else self.large
         return [Step.of(p, lambda p=p: client.upload(hq_fp, p)) for p in paths]
 
-    def _fetch(self, client: RelayClient, name: str) -> None:
-        dest = self.folder / "in" / name
-        client.download(name, dest, None)
+    def _fetch(self, client: RelayClient, bundle: Path) -> None:
+        dest = self.folder / "in" / bundle.name
+        client.download(Waiting(bundle.name, bundle.stat().st_size), dest, None)
         dest.unlink()
-        client.acknowledge(name)
+        client.acknowledge(bundle.name)
 
     def _bare_steps(self, job: Job, http: httpx.Client, client: RelayClient) -> list[Step]:
         if job.kind == "get-small":

@@ -82,6 +82,7 @@ def start_relay(work: Path, hq_file: Path) -> Server:
     argv = [sys.executable, "-m", "liaison_desk", "relay", "serve", "--port", "0"]
     argv += ["--data", str(work / "relay"), "--hq-identity", str(hq_file)]
     argv += ["--rate", UNLIMITED, "--burst", UNLIMITED]
+    argv += ["--address-rate", UNLIMITED, "--address-burst", UNLIMITED]  # every client is local
     return Server("relay", argv, "Relay listening on ", work / "relay.log")
 
 

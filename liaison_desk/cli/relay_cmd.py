@@ -12,9 +12,13 @@ from pathlib import Path
 
 import click
 
+from liaison_desk.relay.connections import ConnectionLimits
 from liaison_desk.relay.errors import RelaySetupError
+from liaison_desk.relay.limits import ADDRESS_RATE, STATION_RATE, RateLimit
 from liaison_desk.sync.errors import EnrolmentError
 from liaison_desk.sync.identity import PeerIdentity
+
+_LIMITS = ConnectionLimits()
 
 
 @click.group()
@@ -66,8 +70,57 @@ def _hq_identity(path: Path) -> PeerIdentity:
     help="The private key of --tls-cert (PEM).",
 )
 @click.option("--max-bundle-mb", default=512, show_default=True, help="Largest bundle accepted.")
-@click.option("--rate", default=10.0, show_default=True, help="Requests a second per station.")
-@click.option("--burst", default=120, show_default=True, help="Requests a station may burst.")
+@click.option(
+    "--rate",
+    default=STATION_RATE.per_second,
+    show_default=True,
+    help="Requests a second per station.",
+)
+@click.option(
+    "--burst", default=STATION_RATE.burst, show_default=True, help="Requests a station may burst."
+)
+@click.option(
+    "--address-rate",
+    default=ADDRESS_RATE.per_second,
+    show_default=True,
+    help="Requests a second per client address (not /v1/health), before signatures are checked.",
+)
+@click.option(
+    "--address-burst",
+    default=ADDRESS_RATE.burst,
+    show_default=True,
+    help="Requests a client address may burst.",
+)
+@click.option(
+    "--header-timeout",
+    default=_LIMITS.header_timeout_s,
+    show_default=True,
+    help="Seconds a client has to send a request's headers, from their first byte.",
+)
+@click.option(
+    "--body-timeout",
+    default=_LIMITS.body_timeout_s,
+    show_default=True,
+    help="Seconds a request's body may pause before the connection is closed.",
+)
+@click.option(
+    "--max-connections",
+    default=_LIMITS.max_connections,
+    show_default=True,
+    help="Connections held at once (lowered to fit the open-file limit).",
+)
+@click.option(
+    "--max-unauthenticated",
+    default=_LIMITS.max_unauthenticated,
+    show_default=True,
+    help="Connections held at once before any of their requests is signed.",
+)
+@click.option(
+    "--max-unauthenticated-per-address",
+    default=_LIMITS.max_unauthenticated_per_address,
+    show_default=True,
+    help="The same, from one client address (an IPv6 /64 counts as one).",
+)
 def serve(
     host: str,
     port: int,
@@ -81,13 +134,19 @@ def serve(
     max_bundle_mb: int,
     rate: float,
     burst: int,
+    address_rate: float,
+    address_burst: int,
+    header_timeout: float,
+    body_timeout: float,
+    max_connections: int,
+    max_unauthenticated: int,
+    max_unauthenticated_per_address: int,
 ) -> None:
     """Serve the relay until interrupted; access logs go to stderr (ids and sizes only).
 
     Example: liaison-desk relay serve --host 0.0.0.0 --data /srv/relay --hq-identity hq.json
     """
     from liaison_desk.relay.app import Relay
-    from liaison_desk.relay.limits import RateLimit
     from liaison_desk.relay.server import Listen, serve
     from liaison_desk.relay.store import MailboxStore
 
@@ -111,5 +170,13 @@ def serve(
         _hq_identity(hq_file),
         max_bundle=max_bundle_mb * 1024 * 1024,
         rate=RateLimit(per_second=rate, burst=burst),
+        address_rate=RateLimit(per_second=address_rate, burst=address_burst),
     )
-    serve(relay_app, Listen(host, port, tls_cert, tls_key))
+    limits = ConnectionLimits(
+        header_timeout_s=header_timeout,
+        body_timeout_s=body_timeout,
+        max_connections=max_connections,
+        max_unauthenticated=max_unauthenticated,
+        max_unauthenticated_per_address=max_unauthenticated_per_address,
+    )
+    serve(relay_app, Listen(host, port, tls_cert, tls_key), limits)

@@ -2,6 +2,7 @@
 
     GET    /v1/health                          unsigned; what the apps probe
     PUT    /v1/roster                          HQ's signed roster of stations
+    GET    /v1/roster                          the roster held, for HQ to number on from
     PUT    /v1/mailboxes/{recipient}/{name}    a bundle for `recipient`, from the signer
     GET    /v1/mailboxes/{me}                  what waits for the signer
     GET    /v1/mailboxes/{me}/{name}           one of them
@@ -30,8 +31,15 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from liaison_desk.core.clock import IntervalClock, SystemClock
+from liaison_desk.relay.connections import SCOPE_KEY, Authenticates
 from liaison_desk.relay.errors import DifferentBundle, Refusal, StoreError
-from liaison_desk.relay.limits import RateLimit, TokenBuckets
+from liaison_desk.relay.limits import (
+    ADDRESS_RATE,
+    STATION_RATE,
+    RateLimit,
+    TokenBuckets,
+    address_key,
+)
 from liaison_desk.relay.store import RECIPIENT, Download, MailboxStore, Upload
 from liaison_desk.sync.bundle import PREFIX, read_header
 from liaison_desk.sync.bundle_names import bundle_name, is_bundle_name, sender_prefix, superseded
@@ -43,7 +51,7 @@ from liaison_desk.sync.request_signing import (
     read_claims,
     verify_claims,
 )
-from liaison_desk.sync.roster import MAX_ROSTER, Roster, read_roster
+from liaison_desk.sync.roster import MAX_ROSTER, Roster, read_roster, supersedes
 
 log = logging.getLogger("liaison_desk.relay")
 access_log = logging.getLogger("liaison_desk.relay.access")
@@ -112,18 +120,24 @@ class Relay:
         max_bundle: int = DEFAULT_MAX_BUNDLE,
         rate: RateLimit | None = None,
         clock: IntervalClock | None = None,
+        address_rate: RateLimit | None = None,
     ) -> None:
         self.store = store
         self.hq = hq
         self.max_bundle = max_bundle
         self.clock = clock or SystemClock()
         self.roster = RosterCache(store, hq, self.clock)
-        self.buckets = TokenBuckets(rate or RateLimit(), self.clock)
+        self.buckets = TokenBuckets(rate or STATION_RATE, self.clock)
+        self.addresses = TokenBuckets(address_rate or ADDRESS_RATE, self.clock)
         self._pruned: float | None = None
 
     # -- who is asking ----------------------------------------------------------------------------
 
     async def signer(self, request: Request, digest: str) -> Signer:
+        # Per address first: a flood of forged signatures costs a dictionary look-up each,
+        # not a signature check.
+        host = request.client.host if request.client else ""
+        _within(self.addresses.take(address_key(host)), "from this address")
         headers = request.headers
         try:
             claims = read_claims(headers.get("signature-input"), headers.get("signature"))
@@ -138,11 +152,10 @@ class Relay:
             verify_claims(claims, signer.identity, request.method, path, digest, self._now_s())
         except RequestRefused as exc:
             raise Refusal(401, exc.code, exc.message) from None
-        wait = self.buckets.take(claims.keyid)
-        if wait:
-            raise Refusal(
-                429, "rate-limited", "Too many requests; slow down.", retry_after=int(wait) + 1
-            )
+        connection: Authenticates | None = request.scope.get(SCOPE_KEY)  # None in-process
+        if connection is not None:
+            connection.authenticated()  # no longer a candidate to close to make room
+        _within(self.buckets.take(claims.keyid), "from this station")
         if not await self._store_work(
             0, self.store.claim_nonce, claims.keyid, claims.nonce, claims.created
         ):
@@ -212,14 +225,33 @@ class Relay:
             raise Refusal(422, "bad-roster", exc.message) from None
         await run_in_threadpool(self.roster.refresh)
         current = self.roster.roster
-        if current is not None and roster.issued_ms < current.issued_ms:
-            raise Refusal(409, "stale-roster", "This roster is older than the one the relay holds.")
+        if current is not None and not supersedes(roster, current):
+            raise Refusal(
+                409,
+                "stale-roster",
+                f"This roster (number {roster.seq}) does not supersede the one the relay holds "
+                f"(number {current.seq}).",
+            )
         await run_in_threadpool(self.store.write_roster, data)
         await run_in_threadpool(self.roster.refresh)
         log.info(
-            "roster stored: %d stations, %d revoked", len(roster.stations), len(roster.revoked)
+            "roster %d stored: %d stations, %d revoked",
+            roster.seq,
+            len(roster.stations),
+            len(roster.revoked),
         )
         return Response(status_code=204)
+
+    async def get_roster(self, request: Request) -> Response:
+        """The roster as HQ signed it: a restored HQ reads its number and issues above it."""
+        signer = await self.signed_empty(request)
+        if not signer.is_hq:
+            raise Refusal(403, "not-hq", "Only HQ reads the relay's roster.")
+        found = await run_in_threadpool(self.store.read_roster)
+        if found is None:
+            raise Refusal(404, "no-roster", "HQ has not given this relay its roster yet.")
+        request.scope["relay.bytes_out"] = len(found[0])
+        return Response(found[0], media_type="application/json")
 
     async def put_bundle(self, request: Request) -> Response:
         recipient, name = _ids(request)
@@ -320,6 +352,17 @@ class Relay:
 
 
 # -- helpers ------------------------------------------------------------------------------------
+
+
+def _within(wait: float, whose: str) -> None:
+    """Refuse a request over its rate limit (`wait`: seconds until one may go, or 0)."""
+    if wait:
+        raise Refusal(
+            429,
+            "rate-limited",
+            f"Too many requests {whose}; slow down.",
+            retry_after=int(wait) + 1,
+        )
 
 
 def _digest(header: str | None) -> bytes:
@@ -479,6 +522,7 @@ def create_app(relay: Relay) -> ASGIApp:
     routes = [
         Route("/v1/health", _guarded(relay.health), methods=["GET"]),
         Route("/v1/roster", _guarded(relay.put_roster), methods=["PUT"]),
+        Route("/v1/roster", _guarded(relay.get_roster), methods=["GET"]),
         Route(mailbox, _guarded(relay.list_mailbox), methods=["GET"]),
         Route(mailbox + "/{name}", _guarded(relay.put_bundle), methods=["PUT"]),
         Route(mailbox + "/{name}", _guarded(relay.get_bundle), methods=["GET"]),

@@ -9,7 +9,9 @@ SyncError                         root (under LiaisonError)
  +-- RequestRefused               a relay request whose signature is not accepted; `code`
  +-- RelayError                   talking to the relay failed
       +-- RelayUnreachable        no answer: no network, the relay is down, a proxy refused
+      |    +-- RelayTooSlow       an answer that did not end within its request's deadline
       +-- RelayRefused            the relay answered no; `status` and its stable `code`
+      +-- RelayAnswerTooLarge     an answer larger than any the relay should send
 """
 
 from __future__ import annotations
@@ -68,3 +70,31 @@ class RelayRefused(RelayError):
         super().__init__(message)
         self.status = status
         self.code = code
+
+
+class RelayTooSlow(RelayUnreachable):
+    """An answer still coming when its request's deadline passed (a trickle, or a stall)."""
+
+    def __init__(self, url: str, what: str, seconds: float) -> None:
+        super().__init__(
+            f"The relay at {url} took more than {seconds:.0f} s over {what} and was cut off. "
+            "Nothing was lost; what is waiting goes at the next sync."
+        )
+
+
+class RelayAnswerTooLarge(RelayError):
+    """An answer past its limit; nothing of it is kept (`limit` in bytes)."""
+
+    def __init__(self, url: str, what: str, limit: int) -> None:
+        super().__init__(
+            f"The relay at {url} sent more than {_amount(limit)} for {what}; nothing of it "
+            "was kept. It may not be a Liaison Desk relay, or it is not working as it should."
+        )
+        self.limit = limit
+
+
+def _amount(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:g} {unit}"
+    return f"{size} bytes"

@@ -21,28 +21,34 @@ import json
 import logging
 import os
 import shutil
-import ssl
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import BinaryIO, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
-from liaison_desk import __version__
 from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.clock import Clock, SystemClock
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle_names import SUFFIX, is_bundle_name
-from liaison_desk.sync.errors import RelayError, RelayRefused, RelayUnreachable
+from liaison_desk.sync.errors import RelayError, RelayRefused, RosterError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
-from liaison_desk.sync.hq_roster import build_roster
+from liaison_desk.sync.hq_roster import build_roster, roster_number_known
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import exchange_peers
+from liaison_desk.sync.relay_http import (
+    ANSWER_LIMIT,
+    LISTING_LIMIT,
+    Answer,
+    Deadlines,
+    RelayHttp,
+    trust,
+)
 from liaison_desk.sync.request_signing import EMPTY_DIGEST, sign_request
+from liaison_desk.sync.roster import MAX_ROSTER, UNNUMBERED, read_roster
 from liaison_desk.sync.transfer import (
     StepProgress,
     SyncReport,
@@ -59,7 +65,7 @@ T = TypeVar("T")
 RELAY_URL_KEY = "relay_url"
 RELAY_CA_KEY = "relay_ca"
 PROBE_TIMEOUT_S = 5.0
-TIMEOUT_S = 30.0
+TIMEOUT_S = 30.0  # the longest wait for any one read or write; Deadlines bound the whole
 MAX_DOWNLOAD = 1 << 34  # 16 GiB: the relay's listing is believed only this far
 _PIECE = 1024 * 1024
 
@@ -83,8 +89,9 @@ def check_url(url: str) -> str:
 class RelayClient:
     """Signed requests to one relay; every failure is a RelayError with a plain sentence.
 
+    Every answer is bounded in size and every request in time (`sync.relay_http`).
     `transport` replaces the network (tests drive a relay in-process with it);
-    `clock` dates each request's signature.
+    `clock` dates each request's signature; `deadlines` are the whole-request limits.
     """
 
     def __init__(
@@ -95,12 +102,13 @@ class RelayClient:
         timeout: float = TIMEOUT_S,
         clock: Clock | None = None,
         transport: httpx.BaseTransport | None = None,
+        deadlines: Deadlines | None = None,
     ) -> None:
         self.url = check_url(url)
         self.me = me
         self._prefix = urlsplit(self.url).path
         self._clock = clock or SystemClock()
-        self._http = _http_client(self.url, authority, timeout, transport)
+        self._http = RelayHttp(self.url, authority, timeout, deadlines or Deadlines(), transport)
 
     def __enter__(self) -> RelayClient:
         return self
@@ -114,45 +122,68 @@ class RelayClient:
     # -- requests ---------------------------------------------------------------------------------
 
     def probe(self) -> None:
-        _health(self._http, self.url)
+        self._http.health()
 
     def put_roster(self, roster: bytes) -> None:
-        self._request("PUT", "/v1/roster", content=roster, sha384=hashlib.sha384(roster).digest())
+        sha384 = hashlib.sha384(roster).digest()
+        self._signed("PUT", "/v1/roster", "the roster", content=roster, sha384=sha384)
+
+    def roster_number(self) -> int:
+        """The number of the roster the relay holds (0 if none), from HQ's own signature on it.
+
+        Only HQ may ask; a restored HQ vault issues its next roster above this.
+        """
+        try:
+            answer = self._signed("GET", "/v1/roster", "the roster", limit=MAX_ROSTER)
+        except RelayRefused as exc:
+            if exc.code == "no-roster":
+                return UNNUMBERED
+            raise
+        try:
+            return read_roster(answer.body, self.me.public).seq
+        except RosterError as exc:
+            raise RelayError(f"The roster the relay holds is not usable: {exc.message}") from exc
 
     def waiting(self) -> list[Waiting]:
-        response = self._request("GET", f"/v1/mailboxes/{self.me.fingerprint}")
+        answer = self._signed(
+            "GET",
+            f"/v1/mailboxes/{self.me.fingerprint}",
+            "the list of waiting bundles",
+            limit=LISTING_LIMIT,
+        )
         try:
-            rows = response.json()["bundles"]
+            rows = json.loads(answer.body)["bundles"]
             found = [Waiting(str(r["name"]), int(r["size"])) for r in rows]
         except (ValueError, KeyError, TypeError) as exc:
             raise RelayError("The relay's answer is not understood.") from exc
         return [w for w in found if _plausible(w)]
 
-    def download(self, name: str, dest: Path, progress: Callable[[int, int], None] | None) -> None:
-        """Stream one waiting bundle to `dest` (written under a temporary name, then renamed)."""
-        path = f"/v1/mailboxes/{self.me.fingerprint}/{name}"
+    def download(
+        self, waiting: Waiting, dest: Path, progress: Callable[[int, int], None] | None
+    ) -> None:
+        """Stream one waiting bundle to `dest` (written under a temporary name, then renamed),
+        never past the size the listing gave."""
+        path = f"/v1/mailboxes/{self.me.fingerprint}/{waiting.name}"
         tmp = dest.with_name(f".{dest.name}.part")
         try:
-            with self._stream("GET", path) as response, open(tmp, "wb") as out:
-                total = int(response.headers.get("content-length", 0))
-                done = 0
-                for piece in response.iter_bytes(_PIECE):
-                    done += len(piece)
-                    if done > MAX_DOWNLOAD:
-                        raise RelayError("The relay sent more than any bundle can hold.")
-                    out.write(piece)
-                    if progress:
-                        progress(done, total)
+            with open(tmp, "wb") as out:
+                self._signed(
+                    "GET",
+                    path,
+                    f"bundle {waiting.name}",
+                    limit=waiting.size,
+                    seconds=self._http.deadlines.transfer_s(waiting.size),
+                    sink=out,
+                    progress=progress,
+                )
             os.replace(tmp, dest)
         except OSError as exc:
             raise storage_error(exc, dest) from exc
-        except httpx.TransportError as exc:
-            raise _unreachable(self.url, exc) from exc
         finally:
             tmp.unlink(missing_ok=True)
 
     def acknowledge(self, name: str) -> None:
-        self._request("DELETE", f"/v1/mailboxes/{self.me.fingerprint}/{name}")
+        self._signed("DELETE", f"/v1/mailboxes/{self.me.fingerprint}/{name}", "an acknowledgement")
 
     def upload(
         self,
@@ -169,54 +200,44 @@ class RelayClient:
         headers = {"content-length": str(size)}
         if supersede:
             headers["liaison-supersede"] = "?1"
-        self._request(
+        self._signed(
             "PUT",
             f"/v1/mailboxes/{recipient}/{bundle.name}",
+            f"bundle {bundle.name}",
             content=_pieces(bundle, size, progress),
             sha384=digest.digest(),
             headers=headers,
+            seconds=self._http.deadlines.transfer_s(size),
         )
 
     # -- plumbing ---------------------------------------------------------------------------------
 
-    def _headers(self, method: str, path: str, sha384: bytes) -> dict[str, str]:
-        now_s = self._clock.now_ms() // 1000
-        return sign_request(self.me, method, self._prefix + path, sha384, now_s)
-
-    def _request(
+    def _signed(
         self,
         method: str,
         path: str,
-        content: bytes | Iterator[bytes] | None = None,
+        what: str,
         sha384: bytes = EMPTY_DIGEST,
         headers: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        signature = self._headers(method, path, sha384)
-        try:
-            response = self._http.request(
-                method, path, content=content, headers={**signature, **(headers or {})}
-            )
-        except httpx.TransportError as exc:
-            raise _unreachable(self.url, exc) from exc
-        _raise_for(response)
-        return response
-
-    @contextmanager
-    def _stream(self, method: str, path: str) -> Iterator[httpx.Response]:
-        request = self._http.build_request(
-            method, path, headers=self._headers(method, path, EMPTY_DIGEST)
+        content: bytes | Iterator[bytes] | None = None,
+        limit: int = ANSWER_LIMIT,
+        seconds: float | None = None,
+        sink: BinaryIO | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Answer:
+        now_s = self._clock.now_ms() // 1000
+        signature = sign_request(self.me, method, self._prefix + path, sha384, now_s)
+        return self._http.exchange(
+            method,
+            path,
+            what,
+            headers={**signature, **(headers or {})},
+            content=content,
+            limit=limit,
+            seconds=seconds,
+            sink=sink,
+            progress=progress,
         )
-        try:
-            response = self._http.send(request, stream=True)
-        except httpx.TransportError as exc:
-            raise _unreachable(self.url, exc) from exc
-        try:
-            if response.status_code >= 400:
-                response.read()
-                _raise_for(response)
-            yield response
-        finally:
-            response.close()
 
 
 def _pieces(path: Path, size: int, progress: Callable[[int, int], None] | None) -> Iterator[bytes]:
@@ -234,73 +255,17 @@ def _plausible(waiting: Waiting) -> bool:
     return is_bundle_name(waiting.name) and 0 <= waiting.size <= MAX_DOWNLOAD
 
 
-def _unreachable(url: str, exc: httpx.TransportError) -> RelayUnreachable:
-    if isinstance(exc, httpx.TimeoutException):
-        why = "it did not answer in time"
-    elif isinstance(exc, httpx.ProxyError):
-        why = "the proxy refused the connection"
-    elif "CERTIFICATE_VERIFY_FAILED" in str(exc):
-        why = "its certificate is not trusted; give its authority with --ca"
-    else:
-        why = "no connection could be made"
-    return RelayUnreachable(
-        f"The relay at {url} cannot be reached ({why}). Nothing was lost; "
-        "what is waiting goes at the next sync."
-    )
-
-
-def _raise_for(response: httpx.Response) -> None:
-    if response.status_code < 400:
-        return
-    try:
-        body = json.loads(response.content)
-        code, message = str(body["error"]), str(body["message"])
-    except (ValueError, KeyError, TypeError):
-        code, message = "http-error", f"The relay answered HTTP {response.status_code}."
-    if response.status_code >= 500:
-        message = f"The relay is having trouble ({message}) Try again later."
-    raise RelayRefused(response.status_code, code, f"The relay refused: {message}")
-
-
 # -- one sync --------------------------------------------------------------------------------------
 
 
 def probe(url: str, authority: str | None = None) -> None:
     """Raise RelayUnreachable unless the relay at `url` answers (an unsigned health check)."""
     url = check_url(url)
-    with _http_client(url, authority, PROBE_TIMEOUT_S) as http:
-        _health(http, url)
-
-
-def _health(http: httpx.Client, url: str) -> None:
+    http = RelayHttp(url, authority, PROBE_TIMEOUT_S, Deadlines())
     try:
-        response = http.get("/v1/health")
-    except httpx.TransportError as exc:
-        raise _unreachable(url, exc) from exc
-    _raise_for(response)
-    try:
-        service = response.json().get("service")
-    except (ValueError, AttributeError):
-        service = None
-    if service != "liaison-desk-relay":
-        raise RelayUnreachable(f"{url} answers, but it is not a Liaison Desk relay.")
-
-
-def _http_client(
-    url: str, authority: str | None, timeout: float, transport: httpx.BaseTransport | None = None
-) -> httpx.Client:
-    """`authority`: PEM certificates to trust instead of the public ones (HQ's own CA)."""
-    verify: ssl.SSLContext | bool = True
-    if authority is not None:
-        verify = trust(authority)
-    return httpx.Client(
-        base_url=url,
-        timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-        verify=verify,
-        trust_env=transport is None,  # the system's proxies would go around a given transport
-        headers={"user-agent": f"liaison-desk/{__version__}"},
-        transport=transport,
-    )
+        http.health()
+    finally:
+        http.close()
 
 
 def relay_url(vault: Vault) -> str | None:
@@ -326,14 +291,6 @@ def set_relay_authority(vault: Vault, pem: str) -> None:
         vault.set_meta(RELAY_CA_KEY, pem)
 
 
-def trust(pem: str) -> ssl.SSLContext:
-    """A TLS context trusting exactly these PEM certificates; RelayError if they are not."""
-    try:
-        return ssl.create_default_context(cadata=pem)
-    except (ssl.SSLError, ValueError) as exc:
-        raise RelayError("That file holds no certificate in PEM form.") from exc
-
-
 def spool_dir(vault: Vault) -> Path:
     return vault.path / "spool"
 
@@ -351,27 +308,45 @@ def sync_online(
     progress: StepProgress | None = None,
     authority: str | None = None,
     transport: httpx.BaseTransport | None = None,
+    deadlines: Deadlines | None = None,
 ) -> SyncReport:
     """Pull what waits for this vault on the relay, apply it, then push what its peers are owed."""
 
     def here(work: Callable[[Vault], T], /) -> T:
         return work(vault)
 
-    return sync_through(here, url, progress, authority, transport)
+    return sync_through(here, url, progress, authority, transport, deadlines)
 
 
 @dataclass(frozen=True)
 class _Start:
     me: Identity
     authority: str | None
-    roster: bytes | None
     spool: Path
+    roster_known: bool  # HQ: its own count of rosters issued is the highest (not restored)
 
 
 def _start(vault: Vault) -> _Start:
     me = load_identity(vault.conn)
-    roster = build_roster(vault) if me.public.role == "hq" else None
-    return _Start(me, relay_authority(vault), roster, spool_dir(vault))
+    known = me.public.role != "hq" or roster_number_known(vault)
+    return _Start(me, relay_authority(vault), spool_dir(vault), known)
+
+
+def _send_roster(on_vault: OnVault, client: RelayClient, known: bool) -> None:
+    """Issue HQ's roster above every number the relay may hold, and upload it.
+
+    A vault that cannot be sure of its own count (restored, or never numbered)
+    asks the relay first. One that is sure but wrong (a copy of an older vault
+    file) learns it from the relay's `stale-roster`, asks, and issues again.
+    """
+    above = UNNUMBERED if known else client.roster_number()
+    try:
+        client.put_roster(on_vault(functools.partial(build_roster, above=above)))
+    except RelayRefused as exc:
+        if exc.code != "stale-roster" or not known:
+            raise
+        above = client.roster_number()
+        client.put_roster(on_vault(functools.partial(build_roster, above=above)))
 
 
 def sync_through(
@@ -380,14 +355,16 @@ def sync_through(
     progress: StepProgress | None = None,
     authority: str | None = None,
     transport: httpx.BaseTransport | None = None,
+    deadlines: Deadlines | None = None,
 ) -> SyncReport:
     """`sync_online` with every vault step handed to `on_vault` and the network done here."""
     start = on_vault(_start)
     report = SyncReport(check_url(url))
-    with RelayClient(url, start.me, authority or start.authority, transport=transport) as client:
+    authority = authority or start.authority
+    with RelayClient(url, start.me, authority, transport=transport, deadlines=deadlines) as client:
         client.probe()
-        if start.roster is not None:
-            client.put_roster(start.roster)
+        if start.me.public.role == "hq":
+            _send_roster(on_vault, client, start.roster_known)
             report.roster_sent = True
         try:
             _pull(on_vault, client, report, progress, start.spool / "in")
@@ -416,7 +393,7 @@ def _pull(
     for number, waiting in enumerate(found, 1):
         path = incoming / waiting.name
         try:
-            client.download(waiting.name, path, step(progress, f"Receiving bundle {number}"))
+            client.download(waiting, path, step(progress, f"Receiving bundle {number}"))
         except RelayRefused as exc:
             if exc.code == "not-found":  # superseded or collected since it was listed
                 continue

@@ -3,8 +3,13 @@
 The relay trusts nothing but HQ's public identity (given when it starts) and
 what HQ signed: each station's public keys and whether it is enrolled or
 revoked. Names and posts stay out; the relay needs to know keys, not people.
-A roster older than the one the relay holds is refused, so an old copy cannot
-bring a revoked station back.
+
+Each roster carries a sequence number HQ's vault counts up. The relay keeps a
+roster until one with a higher number comes, whatever the two say about the
+time (`supersedes`): HQ's clock may have run ahead once, and a roster dated a
+year ahead must not outrank every revocation made after the clock was set
+right. A replayed old roster has a lower number, so it cannot bring a revoked
+station back. A roster from before sequence numbers reads as number 0.
 
 Reading and checking a roster is part of the wire format (the relay does it
 without a vault); HQ builds and signs one from its vault in `sync.hq_roster`.
@@ -22,6 +27,8 @@ from liaison_desk.sync.identity import PeerIdentity, Signatures, canonical
 
 CONTEXT = b"liaison-desk/roster/v1"
 MAX_ROSTER = 16 * 1024 * 1024
+MAX_SEQ = 2**53 - 1  # every JSON reader holds it exactly
+UNNUMBERED = 0  # the sequence of a roster from before rosters were numbered
 
 
 @dataclass(frozen=True)
@@ -30,11 +37,24 @@ class Roster:
     issued_ms: int
     stations: dict[str, PeerIdentity]  # every station on the roster, by id
     revoked: frozenset[str]
+    seq: int = UNNUMBERED
 
     def active(self, fingerprint: str) -> PeerIdentity | None:
         if fingerprint in self.revoked:
             return None
         return self.stations.get(fingerprint)
+
+
+def supersedes(new: Roster, held: Roster) -> bool:
+    """Whether a relay holding `held` takes `new` in its place.
+
+    A higher sequence number wins, whatever either says about the time; an equal
+    or lower one never does. Between two unnumbered rosters (both older than
+    sequence numbers) the rule before them holds: any but an older one.
+    """
+    if new.seq == held.seq == UNNUMBERED:
+        return new.issued_ms >= held.issued_ms
+    return new.seq > held.seq
 
 
 def read_roster(data: bytes, hq: PeerIdentity) -> Roster:
@@ -55,9 +75,16 @@ def read_roster(data: bytes, hq: PeerIdentity) -> Roster:
         raise RosterError("The roster is not signed by this relay's HQ.")
     try:
         stations, revoked = _entries(body["stations"])
-        return Roster(str(body["hq"]), int(body["issued_ms"]), stations, revoked)
-    except (ValueError, KeyError, TypeError, EnrolmentError) as exc:
+        seq = _seq(body.get("seq", UNNUMBERED))
+        return Roster(str(body["hq"]), int(body["issued_ms"]), stations, revoked, seq)
+    except (ValueError, KeyError, TypeError, AttributeError, EnrolmentError) as exc:
         raise RosterError("The roster is damaged.") from exc
+
+
+def _seq(value: Any) -> int:
+    if type(value) is not int or not UNNUMBERED <= value <= MAX_SEQ:
+        raise ValueError("a roster's sequence is a whole number")
+    return value
 
 
 def _entries(rows: Any) -> tuple[dict[str, PeerIdentity], frozenset[str]]:

@@ -43,8 +43,8 @@ class ManualClock:
 class InProcess(httpx.BaseTransport):
     """httpx's ASGITransport for a synchronous client: each request runs the app to its end."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self._asgi = httpx.ASGITransport(app=app)
+    def __init__(self, app: ASGIApp, address: str = "127.0.0.1") -> None:
+        self._asgi = httpx.ASGITransport(app=app, client=(address, 40000))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
@@ -55,15 +55,17 @@ class InProcess(httpx.BaseTransport):
             )
             response = await self._asgi.handle_async_request(forwarded)
             content = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers, content=content)
+            # A stream, as a network transport gives: the client reads it as it would a socket.
+            stream = httpx.ByteStream(content)
+            return httpx.Response(response.status_code, headers=response.headers, stream=stream)
 
         return anyio.run(run)
 
 
-def transport(relay: Relay) -> InProcess:
-    """A transport to `relay` for an httpx client or the relay client."""
-    return InProcess(create_app(relay))
+def transport(relay: Relay, address: str = "127.0.0.1") -> InProcess:
+    """A transport to `relay` for an httpx client or the relay client, from `address`."""
+    return InProcess(create_app(relay), address)
 
 
-def client(relay: Relay) -> httpx.Client:
-    return httpx.Client(base_url=URL, transport=transport(relay), trust_env=False)
+def client(relay: Relay, address: str = "127.0.0.1") -> httpx.Client:
+    return httpx.Client(base_url=URL, transport=transport(relay, address), trust_env=False)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import resource
 import select
 import signal
 import subprocess
@@ -24,7 +26,15 @@ def export_identity(vault: Vault, path: Path) -> Path:
 
 
 class RelayProcess:
-    def __init__(self, args: Sequence[str], log: Path, env: dict[str, str] | None = None) -> None:
+    """`open_files`: the process's open-file limit, soft and hard (it cannot raise it)."""
+
+    def __init__(
+        self,
+        args: Sequence[str],
+        log: Path,
+        env: dict[str, str] | None = None,
+        open_files: int | None = None,
+    ) -> None:
         self.log = log
         self._log_file = open(log, "wb")  # noqa: SIM115 (closed in stop)
         self.proc = subprocess.Popen(
@@ -32,6 +42,7 @@ class RelayProcess:
             stdout=subprocess.PIPE,
             stderr=self._log_file,
             env={**os.environ, **(env or {})},
+            preexec_fn=None if open_files is None else functools.partial(_limit, open_files),
         )
         self.url = self._wait_for_address()
 
@@ -68,14 +79,23 @@ class RelayProcess:
         return self.log.read_text(errors="replace")
 
 
+def _limit(open_files: int) -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
+
 @contextmanager
 def relay_process(
-    hq_identity: Path, data: Path, *extra: str, env: dict[str, str] | None = None
+    hq_identity: Path,
+    data: Path,
+    *extra: str,
+    env: dict[str, str] | None = None,
+    open_files: int | None = None,
 ) -> Iterator[RelayProcess]:
     relay = RelayProcess(
         ["--data", str(data), "--hq-identity", str(hq_identity), *extra],
         data.parent / f"{data.name}-relay.log",
         env,
+        open_files,
     )
     try:
         yield relay

@@ -25,7 +25,7 @@ from liaison_desk.sync.online import RelayClient, sync_online
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import revoke
 from liaison_desk.sync.request_signing import WINDOW_SECONDS
-from tests.relay.clients import enrol_on_roster, new_identity, send
+from tests.relay.clients import enrol_on_roster, new_identity, send, signed
 from tests.relay.in_process import URL, ManualClock, client, transport
 from tests.sync.helpers import make_vault
 
@@ -38,9 +38,15 @@ class Desk:
     data: Path
     clock: ManualClock
 
-    def relay(self, rate: RateLimit | None = None) -> Relay:
+    def relay(self, rate: RateLimit | None = None, per_address: RateLimit | None = None) -> Relay:
         """A relay process of its own on the shared folder, on the test's clock."""
-        return Relay(DirStore(self.data), self.hq.public, rate=rate, clock=self.clock)
+        return Relay(
+            DirStore(self.data),
+            self.hq.public,
+            rate=rate,
+            clock=self.clock,
+            address_rate=per_address,
+        )
 
     def get(self, http: httpx.Client, who: Identity) -> httpx.Response:
         """`who` reads its mailbox, signing at the relay's time."""
@@ -125,3 +131,19 @@ def test_hq_s_sync_runs_whole_through_an_injected_transport(desk: Desk) -> None:
     assert [sent.peer for sent in report.sent] == [desk.station.fingerprint]
     waiting = relay.store.waiting(desk.station.fingerprint)
     assert [w.name for w in waiting] == [report.sent[0].path.name]
+
+
+def test_a_flood_from_one_address_is_limited_before_any_signature_is_checked(desk: Desk) -> None:
+    relay = desk.relay(per_address=RateLimit(per_second=0.2, burst=3))
+    path = f"/v1/mailboxes/{desk.station.fingerprint}"
+    forged = signed(desk.station, "GET", "/v1/elsewhere", created=desk.clock.now_s())
+    with client(relay, "203.0.113.9") as flood, client(relay, "198.51.100.4") as other:
+        desk.upload_roster(other)
+        answers = [flood.get(path, headers=forged) for _ in range(4)]
+        assert [a.status_code for a in answers] == [401, 401, 401, 429]
+        assert answers[0].json()["error"] == "bad-signature"
+        assert answers[3].json()["error"] == "rate-limited"
+        assert "from this address" in answers[3].json()["message"]
+        assert desk.get(other, desk.station).status_code == 200  # another address: unaffected
+        desk.clock.advance(5.0)
+        assert flood.get(path, headers=forged).status_code == 401  # checked again, and refused

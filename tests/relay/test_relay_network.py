@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
 import http.client
 import http.server
-import ipaddress
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,10 +11,6 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
@@ -24,6 +18,7 @@ from liaison_desk.sync.errors import RelayUnreachable
 from liaison_desk.sync.hq_roster import build_roster
 from liaison_desk.sync.online import probe, set_relay_authority, sync_online
 from liaison_desk.sync.own_identity import load_identity
+from tests.relay.certificates import self_signed
 from tests.relay.clients import enrol_on_roster, new_identity, send
 from tests.relay.relay_process import export_identity, relay_process
 from tests.sync.helpers import canonical_dump, enrol_station, make_vault
@@ -37,38 +32,6 @@ def pair(tmp_path: Path) -> Iterator[tuple[Vault, Vault]]:
     yield hq, station
     hq.lock()
     station.lock()
-
-
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 signed by its own key; it is its own authority."""
-    key = ec.generate_private_key(ec.SECP384R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "relay.test")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA384())
-    )
-    cert_file, key_file = folder / "relay.pem", folder / "relay.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
 
 
 def test_sync_over_tls_trusts_only_the_authority_it_is_given(
