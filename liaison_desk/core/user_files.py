@@ -36,6 +36,8 @@ def size_text(size: int) -> str:
     for unit, factor in (("GiB", 1 << 30), ("MiB", 1 << 20)):
         if size >= factor and size % factor == 0:
             return f"{size // factor:,} {unit}"
+    if size >= 1 << 30:
+        return f"{size / (1 << 30):,.1f} GiB"
     if size >= 1_000_000:
         return f"{size / 1_000_000:,.0f} MB"
     if size >= 1000:
@@ -47,7 +49,8 @@ def inside(folder: Path, path: Path) -> Path:
     """The real path of `path`, refused if it leads out of `folder` (a symlink elsewhere)."""
     real = Path(os.path.realpath(path))
     if not real.is_relative_to(os.path.realpath(folder)):
-        raise FileRefused(f"{path.name} is a link leading outside {folder}; it was not read.")
+        shown = path.relative_to(folder) if path.is_relative_to(folder) else path.name
+        raise FileRefused(f"{shown} leads outside {folder} through a link; it was not read.")
     return real
 
 

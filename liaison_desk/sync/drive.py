@@ -90,8 +90,7 @@ def sync_drive(
     for peer in owed(vault, peers):
         box = mailbox(drive, peer.fingerprint)
         try:
-            box.mkdir(parents=True, exist_ok=True)
-            inside(drive, box)
+            inside(drive, box).mkdir(parents=True, exist_ok=True)
             written = export_bundle(
                 vault, peer.fingerprint, box, step(progress, f"Writing for {peer.name}")
             )

@@ -7,6 +7,7 @@ order they run in does not matter.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,3 +187,24 @@ def test_progress_is_shown_only_on_a_terminal_and_only_for_long_runs(
     err = capsys.readouterr().err
     line = "c: 1,000 of 5,000 changes"
     assert err == f"\r{line}\r{' ' * len(line)}\r"
+
+
+def test_a_bundle_over_the_limit_is_refused_until_hq_raises_it(net: Network) -> None:
+    usb = net.usb("limit")
+    hq, oslo = net.hq, net.oslo
+    assert hq.json("sync", "max-bundle") == {"max_bundle_mib": 2048, "default": True}
+    owner = oslo.new_id("contact", "add", "--name", "Nils Dahl")
+    scan = usb / "scan.pdf"
+    scan.write_bytes(os.urandom(3 << 20))
+    oslo.ok("attachment", "add", owner, scan)
+    (written,) = export(oslo, usb)
+
+    assert hq.ok("sync", "max-bundle", "2").out == "2 MiB\n"
+    refused = hq("sync", "import", written["path"])
+    assert refused.code == 1
+    assert "more than the 2 MiB this vault accepts" in refused.out
+    assert refused.out.rstrip().endswith("(too-large)")
+
+    assert hq.ok("sync", "max-bundle", "--default").out == "2,048 MiB (the default)\n"
+    assert import_(hq, written["path"])[0]["status"] == "applied"
+    assert owner in contacts(hq)
