@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from liaison_desk.cli.sync_cmds import Progress
+from liaison_desk.sync.bundle import PREFIX, SEALED_KEY, Header
+from liaison_desk.sync.identity import MLDSA87_SIGNATURE
 from tests.cli.runner import Desk, init_vault, one_sentence
 from tests.cli.sync_desks import by_id, carry, enrol, export, import_, new_station
 
@@ -208,3 +210,22 @@ def test_a_bundle_over_the_limit_is_refused_until_hq_raises_it(net: Network) -> 
     assert hq.ok("sync", "max-bundle", "--default").out == "2,048 MiB (the default)\n"
     assert import_(hq, written["path"])[0]["status"] == "applied"
     assert owner in contacts(hq)
+
+
+def test_a_sparse_file_claiming_8_gib_is_refused_before_it_is_hashed(net: Network) -> None:
+    """12 KiB of data from an enrolled station, for HQ, whose header and size say 8 GiB.
+
+    Everything checked before hashing held (sender, recipient, sealed key length),
+    so the whole 8 GiB was hashed before the signatures could refuse it.
+    """
+    header = Header(net.rome_id, net.hq_id, 1, "0123456789abcdef", 1_780_000_000_000, 8 << 30)
+    size = PREFIX + 2 + SEALED_KEY + header.ciphertext_len + 4 + MLDSA87_SIGNATURE + 104
+    sparse = net.usb("sparse") / "giant.ldbundle"
+    with sparse.open("wb") as out:
+        out.write(header.pack() + SEALED_KEY.to_bytes(2, "big") + os.urandom(12 * 1024))
+        out.truncate(size)
+    result = net.hq("sync", "import", sparse, "--json")
+    assert result.code == 1
+    [row] = result.json()
+    assert row["reason"] == "too-large"
+    assert row["message"].startswith("The bundle is 8.0 GiB, more than the 2 GiB this vault")

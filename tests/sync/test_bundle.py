@@ -143,7 +143,7 @@ def test_a_sparse_file_claiming_8_gib_is_refused_after_reading_its_header(
     header = Header(STATION.fingerprint, HQ.fingerprint, 7, ORIGIN, CREATED_MS, 8 << 30)
     path = tmp_path / "sparse.ldbundle"
     with path.open("wb") as out:
-        out.write(header.pack() + os.urandom(12 * 1024 - PREFIX))
+        out.write(header.pack() + SEALED_KEY.to_bytes(2, "big") + os.urandom(12 * 1024))
         out.truncate(PREFIX + 2 + SEALED_KEY + header.ciphertext_len + 2 + MLDSA87_SIGNATURE + 104)
     opened: list[CountingReader] = []
     real_open = bundle_module._open
