@@ -57,16 +57,17 @@ def inside(folder: Path, path: Path) -> Path:
 def open_regular(path: Path, *, folder: Path | None = None) -> BinaryIO:
     """`path` opened for reading if it is a regular file (and, given `folder`, inside it)."""
     flags = os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0)
+    target = path
     if folder is not None:
-        path, flags = inside(folder, path), flags | _NOFOLLOW
+        target, flags = inside(folder, path), flags | _NOFOLLOW
     try:
-        fd = os.open(path, flags)
+        fd = os.open(target, flags)
     except OSError as exc:
         raise FileRefused(f"{path.name} cannot be read: {exc.strerror or exc}.") from exc
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):
-            kind = next((name for test, name in _KINDS if test(mode)), "not a file")
+            kind = next((name for test, name in _KINDS if test(mode)), "a special file")
             raise FileRefused(f"{path.name} is {kind}, not a regular file; it was not read.")
         if _NONBLOCK:
             os.set_blocking(fd, True)

@@ -2,9 +2,10 @@
 
 The layout is specified byte for byte in docs/bundle-format.md; this module is
 its reference implementation. Reading follows a fixed order and never skips a
-step: check the sender is enrolled and the recipient is us, bound every length
-against the file's real size, verify both signatures over the whole file,
-unseal the file key, then decrypt chunk by chunk. Both directions stream, so
+step: open only a regular file, refuse one larger than the reader's limit
+before hashing a byte, check the sender is enrolled and the recipient is us,
+bound every length against the file's real size, verify both signatures over
+the whole file, unseal the file key, then decrypt chunk by chunk. Both directions stream, so
 memory stays flat however large the bundle is.
 """
 
@@ -187,9 +188,9 @@ def _open(path: Path) -> BinaryIO:
     """The bundle file, if it is a regular file: a pipe or a device named like one is refused."""
     try:
         return open_regular(path)
-    except FileRefused as exc:
-        exists = isinstance(exc.__cause__, OSError)
-        raise _refuse("unreadable" if exists else "not-a-file", exc.message) from exc
+    except FileRefused as exc:  # an OSError behind it: missing, or not ours to read
+        unreadable = isinstance(exc.__cause__, OSError)
+        raise _refuse("unreadable" if unreadable else "not-a-file", exc.message) from exc
 
 
 def read_header(f: BinaryIO, size: int) -> Header:
