@@ -1,7 +1,7 @@
 """Every parser of what a stranger hands us takes time linear in its input.
 
 Each case builds an input of a pathological shape at two sizes, the second ten
-times the first, and parses both in the same run: the time may grow about
+times the first, and parses both in the same run: the CPU time may grow about
 tenfold, never a hundredfold. The ratio allowed (20) leaves room for a loaded
 machine; a quadratic parser gives 50 to 100 at these sizes (a vCard 2.1 with
 100,000 quoted-printable soft breaks took 23 s; an invitation listing 30,000
@@ -75,7 +75,7 @@ CASES: dict[str, tuple[Callable[[int], Any], Callable[[Any], object], int]] = {
     "vCard 2.1, quoted-printable soft breaks": (
         lambda n: _vcard("2.1", "NOTE;ENCODING=QUOTED-PRINTABLE:" + "=\r\n".join(["=41"] * n)),
         lambda text: parse_vcards(text, "phone.vcf"),
-        3000,
+        5000,
     ),
     "vCard 3.0, one line folded again and again": (
         lambda n: _vcard("3.0", "NOTE:" + "\r\n ".join(["abc"] * n)),
@@ -107,7 +107,7 @@ CASES: dict[str, tuple[Callable[[int], Any], Callable[[Any], object], int]] = {
     "iCalendar, one line folded again and again": (
         lambda n: _calendar(_event(0, "DESCRIPTION:" + "\r\n ".join(["abc"] * n) + "\r\n")),
         lambda text: parse_events(text, "outlook.ics"),
-        2000,
+        5000,
     ),
     "iCalendar, many events": (
         lambda n: _calendar("".join(_event(i) for i in range(n))),
@@ -117,30 +117,31 @@ CASES: dict[str, tuple[Callable[[int], Any], Callable[[Any], object], int]] = {
     "protocol Markdown, a long front matter": (
         lambda n: "---\n" + "tags: gifts\n" * n + "---\n# Gifts\nText.\n",
         lambda text: parse_markdown("gifts.md", text),
-        3000,
+        50000,
     ),
     "protocol Markdown, a long body without a heading": (
         lambda n: "text\n" * n,
         lambda text: parse_markdown("gifts.md", text),
-        2000,
+        50000,
     ),
     "bundle payload, many ops": (
         lambda n: _payload([_op(i + 1) for i in range(n)]),
         _read_payload,
-        200,
+        500,
     ),
     "bundle payload, one op with a long list": (
         lambda n: _payload([_op(1, tags=["protocol"] * n)]),
         _read_payload,
-        3000,
+        5000,
     ),
 }
 
 
 def _timed(parse: Callable[[Any], object], data: Any) -> float:
-    start = time.perf_counter()
+    """CPU time of this process: another process busy on the machine does not count."""
+    start = time.process_time()
     parse(data)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 @pytest.mark.parametrize("name", list(CASES))
