@@ -37,6 +37,7 @@ WIRE_FORMAT = frozenset(
         "liaison_desk.core.atomic",
         "liaison_desk.core.clock",
         "liaison_desk.core.identity_keys",
+        "liaison_desk.core.user_files",
     }
 )
 GUI_ENTRY = "liaison_desk.ui.entry"  # the CLI's one way into the GUI

@@ -13,6 +13,7 @@ from liaison_desk.cli.options import json_option, marking_option
 from liaison_desk.core.atomic import atomic_write
 from liaison_desk.core.records import Attachment
 from liaison_desk.core.store import ListQuery
+from liaison_desk.core.user_files import read_bounded
 from liaison_desk.core.validation import MAX_ATTACHMENT
 
 
@@ -34,8 +35,7 @@ def add(app: AppContext, /, owner_id: str, file: Path, marking: str | None) -> N
 
     Example: liaison-desk attachment add 01934b2e-… business-card.jpg
     """
-    if file.stat().st_size > MAX_ATTACHMENT:
-        raise click.ClickException("Attachments are limited to 64 MiB.")
+    data = read_bounded(file, MAX_ATTACHMENT, "attachments")
     vault = app.open_vault()
     mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
     record = vault.store.add(
@@ -43,7 +43,7 @@ def add(app: AppContext, /, owner_id: str, file: Path, marking: str | None) -> N
             owner_id=owner_id,
             name=file.name,
             mime=mime,
-            data=file.read_bytes(),
+            data=data,
             marking=marking or "",
         )
     )

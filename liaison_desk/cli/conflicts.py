@@ -18,6 +18,8 @@ import click
 from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import json_option
+from liaison_desk.core.user_files import read_utf8
+from liaison_desk.core.validation import LONG_TEXT_BYTES
 from liaison_desk.sync import conflicts as review
 from liaison_desk.sync.errors import ConflictError
 
@@ -175,10 +177,7 @@ def resolve(
         raise ConflictError("Give exactly one of --keep, --merged-text or --merged-file.")
     merged = merged_text
     if merged_file is not None:
-        try:
-            merged = merged_file.read_text(encoding="utf-8").rstrip("\r\n")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ConflictError(f"Cannot read {merged_file} as UTF-8 text.") from exc
+        merged = read_utf8(merged_file, LONG_TEXT_BYTES, "merged texts").rstrip("\r\n")
     vault = app.open_vault()
     done = review.resolve(vault, n, keep or "merged", merged)
     kept = {"mine": "this vault's value", "theirs": "their value"}.get(

@@ -20,6 +20,7 @@ from liaison_desk.cli.confirm import confirm, show_fingerprint
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import json_option
 from liaison_desk.core.atomic import atomic_write
+from liaison_desk.core.user_files import read_bounded
 from liaison_desk.sync import enrol as enrolment
 from liaison_desk.sync.errors import EnrolmentError
 from liaison_desk.sync.identity import PeerIdentity
@@ -48,12 +49,8 @@ def _yes_option(who: str) -> Decorator:
 
 
 def _read_enrolment_file(path: Path) -> bytes:
-    """At most one byte more than an enrolment file may hold (the reader refuses the rest)."""
-    try:
-        with open(path, "rb") as f:
-            return f.read(enrolment.MAX_FILE + 1)
-    except OSError as exc:
-        raise EnrolmentError(f"Cannot read {path}: {exc.strerror}.") from exc
+    """The file's bytes, if it is a regular file no larger than an enrolment file may be."""
+    return read_bounded(path, enrolment.MAX_FILE, "enrolment files")
 
 
 def _describe(label: str, peer: PeerIdentity) -> None:

@@ -22,6 +22,8 @@ from liaison_desk.cli.options import (
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.protocol_import import import_directory
 from liaison_desk.core.records import PROTOCOL_CATEGORIES, ProtocolRef
+from liaison_desk.core.user_files import read_utf8
+from liaison_desk.core.validation import LONG_TEXT_BYTES
 
 
 @click.group()
@@ -56,8 +58,10 @@ def add(app: AppContext, /, body: str | None, body_file: Path | None, **fields: 
     """
     if (body is None) == (body_file is None):
         raise ValidationError("Give the text with exactly one of --body or --body-file.")
-    text = body if body is not None else body_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
-    record = app.open_vault().store.add(ProtocolRef(body=text, **changes(**fields)))
+    if body_file is not None:
+        body = read_utf8(body_file, LONG_TEXT_BYTES, "protocol texts")
+    assert body is not None
+    record = app.open_vault().store.add(ProtocolRef(body=body, **changes(**fields)))
     click.echo(record.id)
 
 

@@ -12,9 +12,11 @@ from pathlib import Path
 
 import click
 
+from liaison_desk.core.user_files import read_bounded
 from liaison_desk.relay.connections import ConnectionLimits
 from liaison_desk.relay.errors import RelaySetupError
 from liaison_desk.relay.limits import ADDRESS_RATE, STATION_RATE, RateLimit
+from liaison_desk.sync.enrol import MAX_FILE
 from liaison_desk.sync.errors import EnrolmentError
 from liaison_desk.sync.identity import PeerIdentity
 
@@ -31,8 +33,9 @@ def relay() -> None:
 
 def _hq_identity(path: Path) -> PeerIdentity:
     try:
-        identity = PeerIdentity.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError) as exc:
+        data = read_bounded(path, MAX_FILE, "identity files")
+        identity = PeerIdentity.from_json(json.loads(data))
+    except ValueError as exc:
         raise RelaySetupError(f"{path} cannot be read as an identity file.") from exc
     except EnrolmentError as exc:
         raise RelaySetupError(f"{path}: {exc.message}") from exc

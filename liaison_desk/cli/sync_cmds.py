@@ -18,6 +18,7 @@ from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import json_option
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import peers as registry
+from liaison_desk.sync.bundle_limit import DEFAULT_MIB, max_bundle_mib, set_max_bundle_mib
 from liaison_desk.sync.clocks import clock_warning, own_clock_ahead
 from liaison_desk.sync.errors import BundleRefused, PeerError, SyncError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
@@ -344,3 +345,29 @@ def status(app: AppContext, /, as_json: bool) -> None:
         ],
         ("id", "name", "status", "held", "acked", "pending", "last_in", "last_out", "lag"),
     )
+
+
+# -- limit ----------------------------------------------------------------------------------------
+
+
+@sync.command("max-bundle")
+@click.argument("size_mib", metavar="[MIB]", type=int, required=False)
+@click.option("--default", "use_default", is_flag=True, help="Go back to the default limit.")
+@json_option
+@pass_app
+def max_bundle(app: AppContext, /, size_mib: int | None, use_default: bool, as_json: bool) -> None:
+    """Show or set the largest bundle this vault reads, in MiB (default 2048).
+
+    A larger file is refused after its header, before it is hashed. Kept in the
+    vault (not synced); the drive, the relay and `sync import` all use it.
+
+    Example: liaison-desk sync max-bundle 8192
+    """
+    vault = app.open_vault()
+    if size_mib is not None or use_default:
+        set_max_bundle_mib(vault, None if use_default else size_mib)
+    current = max_bundle_mib(vault.conn)
+    if as_json:
+        output.emit_json({"max_bundle_mib": current, "default": current == DEFAULT_MIB})
+    else:
+        click.echo(f"{current:,} MiB" + (" (the default)" if current == DEFAULT_MIB else ""))

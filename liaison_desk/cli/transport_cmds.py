@@ -22,6 +22,7 @@ from liaison_desk.cli.sync_cmds import (
     size_text,
     warn_if_clock_ahead,
 )
+from liaison_desk.core.user_files import read_bounded
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import peers as registry
 from liaison_desk.sync.drive import sync_drive
@@ -34,6 +35,8 @@ from liaison_desk.sync.online import (
     sync_online,
 )
 from liaison_desk.sync.transfer import SyncReport
+
+MAX_CERTIFICATE = 1 << 20  # a PEM chain; real ones are a few KiB
 
 
 class StepLine:
@@ -185,8 +188,9 @@ def online(app: AppContext, /, url: str | None, ca_file: Path | None, as_json: b
         raise RelayError("No relay is set; give its address with --relay URL.")
     if ca_file is not None:
         try:
-            set_relay_authority(vault, ca_file.read_text(encoding="ascii"))
-        except (OSError, UnicodeDecodeError) as exc:
+            pem = read_bounded(ca_file, MAX_CERTIFICATE, "certificate files")
+            set_relay_authority(vault, pem.decode("ascii"))
+        except UnicodeDecodeError as exc:
             raise RelayError(f"{ca_file} cannot be read as a PEM certificate.") from exc
     line = StepLine()
     try:

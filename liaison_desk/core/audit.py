@@ -37,14 +37,24 @@ class AuditEntry:
     detail: dict[str, Any]
 
 
-def record(conn: Connection, clock: Clock, event: str, **detail: str | int) -> None:
-    """Append an entry (joins the caller's transaction if one is open)."""
+def entry(clock: Clock, event: str, **detail: str | int) -> AuditEntry:
+    """An entry stamped now, to be written now or, if the disk refuses, later (`write`)."""
     if event not in EVENTS:
         raise ValueError(f"unknown audit event {event}")
+    return AuditEntry(iso_from_ms(clock.now_ms()), event, detail)
+
+
+def write(conn: Connection, made: AuditEntry) -> None:
+    """Append an entry made earlier (joins the caller's transaction if one is open)."""
     conn.execute(
         "INSERT INTO audit (at, event, detail) VALUES (?, ?, ?)",
-        (iso_from_ms(clock.now_ms()), event, json.dumps(detail, sort_keys=True)),
+        (made.at, made.event, json.dumps(made.detail, sort_keys=True)),
     )
+
+
+def record(conn: Connection, clock: Clock, event: str, **detail: str | int) -> None:
+    """Append an entry (joins the caller's transaction if one is open)."""
+    write(conn, entry(clock, event, **detail))
 
 
 def entries(conn: Connection, limit: int = 100) -> list[AuditEntry]:

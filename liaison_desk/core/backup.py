@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from liaison_desk.core.atomic import fsync_dir, staged_directory, storage_error
 from liaison_desk.core.clock import Clock, SystemClock
-from liaison_desk.core.errors import BackupError, VaultExists, WrongPassphrase
+from liaison_desk.core.errors import BackupError, FileRefused, VaultExists, WrongPassphrase
 from liaison_desk.core.keyslots import (
     KeyFile,
     normalize_passphrase,
@@ -32,6 +32,7 @@ from liaison_desk.core.keyslots import (
     write_keyfile,
 )
 from liaison_desk.core.schema import migrate, schema_version
+from liaison_desk.core.user_files import open_regular
 from liaison_desk.core.vault import DB_FILE, KEY_FILE, Vault, new_incarnation, open_database
 
 log = logging.getLogger("liaison_desk.backup")
@@ -143,9 +144,9 @@ def restore_backup(
     if dest.exists() and any(dest.iterdir()):
         raise VaultExists(f"{dest} is not empty; restore into a new folder.")
     try:
-        f = open(source, "rb")  # noqa: SIM115 - closed below, after streaming
-    except OSError as exc:
-        raise BackupError(f"The backup {source.name} cannot be read: {exc.strerror}.") from exc
+        f = open_regular(source)
+    except FileRefused as exc:
+        raise BackupError(f"The backup {exc.message}") from exc
     with f:
         keyfile, db_offset, db_len = _read_header(f, os.fstat(f.fileno()).st_size)
         if recovery:

@@ -22,9 +22,9 @@ from liaison_desk.core.sql_errors import known_error
 from liaison_desk.core.sqlite_types import Parameters
 
 
-def _sorted(exc: Exception) -> Exception:
+def _sorted(exc: Exception, read_only: str | None = None) -> Exception:
     """The sentence for the environment's fault (caused by `exc`), or `exc` itself: our bug."""
-    known = known_error(exc)
+    known = known_error(exc, read_only)
     if known is None:
         return exc
     known.__cause__ = exc  # as `raise known from exc` would
@@ -91,12 +91,17 @@ class VaultBlob:
 
 
 class VaultConnection:
-    """An open vault database (implements `sqlite_types.Connection`)."""
+    """An open vault database (implements `sqlite_types.Connection`).
 
-    __slots__ = ("_conn",)
+    `read_only`, for a vault opened read-only because its disk cannot be written
+    (`core.vault_media`), is the sentence every attempt to write fails with.
+    """
 
-    def __init__(self, conn: sqlcipher3.Connection) -> None:
+    __slots__ = ("_conn", "_read_only")
+
+    def __init__(self, conn: sqlcipher3.Connection, read_only: str | None = None) -> None:
         self._conn = conn
+        self._read_only = read_only
 
     @property
     def in_transaction(self) -> bool:
@@ -106,13 +111,13 @@ class VaultConnection:
         try:
             return VaultCursor(self._conn.execute(sql, parameters))
         except sqlcipher3.Error as exc:
-            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
+            raise _sorted(exc, self._read_only)  # noqa: B904 (the cause is set by _sorted)
 
     def executemany(self, sql: str, rows: Iterable[Parameters], /) -> VaultCursor:
         try:
             return VaultCursor(self._conn.executemany(sql, rows))
         except sqlcipher3.Error as exc:
-            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
+            raise _sorted(exc, self._read_only)  # noqa: B904 (the cause is set by _sorted)
 
     def open_blob(
         self, table: str, column: str, row: int, /, *, readonly: bool = False
@@ -120,7 +125,7 @@ class VaultConnection:
         try:
             return VaultBlob(self._conn.open_blob(table, column, row, readonly=readonly))
         except sqlcipher3.Error as exc:
-            raise _sorted(exc)  # noqa: B904 (the cause is set by _sorted)
+            raise _sorted(exc, self._read_only)  # noqa: B904 (the cause is set by _sorted)
 
     def set_progress_handler(self, handler: Callable[[], object] | None, n: int, /) -> None:
         self._conn.set_progress_handler(handler, n)

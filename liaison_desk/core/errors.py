@@ -17,6 +17,8 @@ LiaisonError                      root of every error this application raises on
  |    +-- RecordReadOnly          a change this vault may not make (another's record, HQ's library)
  +-- BackupError                  a backup file that is damaged or not a backup
  +-- ImportFormatError            an import file that cannot be read, naming where
+ +-- FileRefused                  a file handed in that is not a regular file, is too large,
+                                  or leads out of the folder being read
 """
 
 from __future__ import annotations
@@ -91,4 +93,8 @@ class BackupError(LiaisonError):
 
 
 class ImportFormatError(LiaisonError):
+    pass
+
+
+class FileRefused(LiaisonError):
     pass

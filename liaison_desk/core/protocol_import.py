@@ -4,7 +4,10 @@ Each file may open with a front-matter block of ``key: value`` lines between
 ``---`` lines (title, country, category, source, version, effective, marking,
 tags). Without a title the first ``# heading`` or the file name is used. A
 reference already in the vault with the same title and country is updated in
-place, so importing the same folder twice changes nothing.
+place, so importing the same folder twice changes nothing. Only regular files
+inside the folder are read: a link leading out of it (into HQ's own files, which
+would then reach every station), a pipe or a device stops the import with a
+sentence naming it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from liaison_desk.core.errors import ImportFormatError, ValidationError
 from liaison_desk.core.records import ProtocolRef
 from liaison_desk.core.store import ListQuery, Store
+from liaison_desk.core.user_files import read_bounded
 
 MAX_FILE_BYTES = 2_000_000
 _KEYS = {"title", "country", "category", "source", "version", "effective", "marking", "tags"}
@@ -75,9 +79,7 @@ def read_directory(directory: Path) -> list[tuple[str, ProtocolRef]]:
         raise ImportFormatError(f"{directory} is not a folder.")
     refs = []
     for path in sorted(directory.glob("*.md")):
-        raw = path.read_bytes()
-        if len(raw) > MAX_FILE_BYTES:
-            raise ImportFormatError(f"{path.name}: larger than 2 MB; is it really a reference?")
+        raw = read_bounded(path, MAX_FILE_BYTES, "protocol references", folder=directory)
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

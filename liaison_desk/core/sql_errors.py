@@ -35,12 +35,28 @@ _SENTENCES: dict[int, tuple[type[LiaisonError], str]] = {
 }
 
 
-def known_error(exc: sqlcipher3.Error) -> LiaisonError | None:
-    """The sentence for an environmental failure, or None if the fault is ours."""
+READ_ONLY, IO_ERROR, FULL, CANT_OPEN = 8, 10, 13, 14
+# What opening a vault on a full or read-only disk fails with (see core.vault_media).
+DISK_FAULTS = frozenset({READ_ONLY, IO_ERROR, FULL, CANT_OPEN})
+
+
+def primary_code(exc: sqlcipher3.Error) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+def known_error(exc: sqlcipher3.Error, read_only: str | None = None) -> LiaisonError | None:
+    """The sentence for an environmental failure, or None if the fault is ours.
+
+    `read_only` is why a connection opened read-only cannot save (a full disk, say):
+    its writes fail as READONLY, and the user is told the real cause instead.
+    """
+    code = primary_code(exc)
     if code is None:
         return None
-    known = _SENTENCES.get(code & 0xFF)
+    if code == READ_ONLY and read_only is not None:
+        return StorageError(read_only)
+    known = _SENTENCES.get(code)
     if known is None:
         return None
     cls, sentence = known

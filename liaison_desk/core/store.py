@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from liaison_desk.core import audit, routing, write_rights
 from liaison_desk.core import markings as markings_mod
-from liaison_desk.core import routing, write_rights
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.errors import RecordNotFound, ValidationError
 from liaison_desk.core.hlc import HybridClock, Stamp, stamp_ms
@@ -96,12 +96,17 @@ class Store:
         self._depth = 0
         self._next_seq = 0
         self._bulk = False
+        self._unwritten_audit: list[audit.AuditEntry] = []
 
     # -- transactions ---------------------------------------------------------------------
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One write transaction; nested calls join the outer one."""
+        """One write transaction; nested calls join the outer one.
+
+        Audit entries the disk refused earlier (`audit_later`) go in first, so they
+        are written with the first transaction that commits.
+        """
         if self._depth:
             self._depth += 1
             try:
@@ -113,14 +118,23 @@ class Store:
         self._depth = 1
         try:
             self._resume_oplog()
+            unwritten = len(self._unwritten_audit)
+            for entry in self._unwritten_audit[:unwritten]:
+                audit.write(self.conn, entry)
             yield
             self.conn.execute("COMMIT")
+            del self._unwritten_audit[:unwritten]
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise
         finally:
             self._depth = 0
+
+    def audit_later(self, entry: audit.AuditEntry) -> None:
+        """Keep an audit entry a read-only or full disk refused, for the next transaction."""
+        self._unwritten_audit.append(entry)
+        log.info("audit entry %s kept until the vault can be written", entry.event)
 
     def observe(self, stamp: Stamp) -> None:
         """Move our clock past a stamp received from a peer (merge calls this)."""

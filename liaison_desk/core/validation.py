@@ -25,6 +25,7 @@ from liaison_desk.core.records import (
 
 MAX_SHORT = 1_000
 MAX_LONG = 2_000_000
+LONG_TEXT_BYTES = 4 * MAX_LONG  # a file holding the longest text, in UTF-8 at worst
 MAX_ATTACHMENT = 64 * 1024 * 1024
 _LONG_FIELDS = frozenset({"notes", "body", "summary", "trust_notes", "how_met", "address"})
 _COUNTRY = re.compile(r"^[A-Z]{2}$")

@@ -20,10 +20,13 @@ import sqlcipher3
 from platformdirs import user_data_dir
 
 from liaison_desk.core import audit
+from liaison_desk.core import vault_media as media
 from liaison_desk.core.atomic import staged_directory
 from liaison_desk.core.clock import Clock, SystemClock, iso_from_ms
 from liaison_desk.core.connection import VaultConnection
 from liaison_desk.core.errors import (
+    LiaisonError,
+    StorageError,
     ValidationError,
     VaultDamaged,
     VaultExists,
@@ -44,6 +47,7 @@ from liaison_desk.core.keyslots import (
 )
 from liaison_desk.core.passphrase_policy import weakness
 from liaison_desk.core.schema import MIGRATIONS, Migration, migrate, schema_version
+from liaison_desk.core.sql_errors import DISK_FAULTS, known_error, primary_code
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 
@@ -106,10 +110,44 @@ def _set_key(conn: Any, data_key: bytes | bytearray) -> None:
 
 
 def open_database(db_path: Path, data_key: bytes | bytearray) -> Connection:
-    """Open vault.db with the raw data key; refuse a file that is missing or not ours."""
+    """Open vault.db with the raw data key; refuse a file that is missing or not ours.
+
+    On a disk that cannot be written (read-only, full), the vault is opened to
+    read all the same, and its writes fail naming that cause (`core.vault_media`).
+    """
     if not db_path.is_file():
         raise VaultDamaged(f"{db_path.name} is missing from {db_path.parent}.")
-    conn = sqlcipher3.connect(str(db_path), isolation_level=None, check_same_thread=False)
+    try:
+        return VaultConnection(_connect(str(db_path), data_key))
+    except sqlcipher3.DatabaseError as exc:
+        disk = primary_code(exc) in DISK_FAULTS
+        why = media.why_unwritable(db_path.parent) if disk else None
+        if why is None:
+            raise _refusal(db_path, exc) from exc
+    media.check_log_empty(db_path, why)
+    try:
+        conn = _connect(media.read_only_uri(db_path), data_key)
+    except sqlcipher3.DatabaseError as exc:
+        raise _refusal(db_path, exc) from exc
+    log.info("vault opened read-only: its disk cannot be written")
+    return VaultConnection(conn, read_only=media.nothing_saved(why))
+
+
+def _refusal(db_path: Path, exc: sqlcipher3.DatabaseError) -> LiaisonError:
+    """The disk's fault as its sentence (busy, I/O error); anything else: not ours, or damaged."""
+    known = known_error(exc)
+    if isinstance(known, StorageError):
+        return known
+    return VaultDamaged(
+        f"{db_path.name} is damaged or does not belong to these keys; it was not changed."
+    )
+
+
+def _connect(target: str, data_key: bytes | bytearray) -> sqlcipher3.Connection:
+    """vault.db (a path, or a `file:` URI) keyed and set up; closed again if that fails."""
+    conn = sqlcipher3.connect(
+        target, isolation_level=None, check_same_thread=False, uri=target.startswith("file:")
+    )
     try:
         conn.execute("PRAGMA cipher_log_level = NONE")
         _set_key(conn, data_key)
@@ -119,12 +157,10 @@ def open_database(db_path: Path, data_key: bytes | bytearray) -> Connection:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
-    except sqlcipher3.DatabaseError as exc:
+    except BaseException:
         conn.close()
-        raise VaultDamaged(
-            f"{db_path.name} is damaged or does not belong to these keys; it was not changed."
-        ) from exc
-    return VaultConnection(conn)
+        raise
+    return conn
 
 
 class Vault:
@@ -346,8 +382,18 @@ class Vault:
         self._keyfile = keyfile
 
     def _audit(self, event: str, **detail: str | int) -> None:
-        with self.store.transaction():
-            audit.record(self.conn, self._clock, event, **detail)
+        """Record an event; on a disk that cannot be written, keep it for the next write.
+
+        What is audited has already happened (an unlock, an export), so reading a
+        vault on a read-only or full disk goes on: the entry is written with the
+        first transaction that commits, or lost if the vault is closed before one.
+        """
+        made = audit.entry(self._clock, event, **detail)
+        try:
+            with self.store.transaction():
+                audit.write(self.conn, made)
+        except StorageError:
+            self.store.audit_later(made)
 
     def audit(self, event: str, **detail: str | int) -> None:
         """Record an import, export or backup in the local audit log."""

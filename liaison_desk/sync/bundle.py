@@ -2,9 +2,10 @@
 
 The layout is specified byte for byte in docs/bundle-format.md; this module is
 its reference implementation. Reading follows a fixed order and never skips a
-step: check the sender is enrolled and the recipient is us, bound every length
-against the file's real size, verify both signatures over the whole file,
-unseal the file key, then decrypt chunk by chunk. Both directions stream, so
+step: open only a regular file, refuse one larger than the reader's limit
+before hashing a byte, check the sender is enrolled and the recipient is us,
+bound every length against the file's real size, verify both signatures over
+the whole file, unseal the file key, then decrypt chunk by chunk. Both directions stream, so
 memory stays flat however large the bundle is.
 """
 
@@ -22,6 +23,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from liaison_desk.core.errors import FileRefused
+from liaison_desk.core.user_files import open_regular, size_text
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.identity import (
     MAX_ECDSA_SIGNATURE,
@@ -41,6 +44,7 @@ TAG = 16
 CHUNK_SIZE = 64 * 1024
 MIN_CHUNK, MAX_CHUNK = 1024, 1024 * 1024
 MAX_PAYLOAD = 1 << 40
+DEFAULT_MAX_BUNDLE = 2 << 30  # the largest file a reader hashes unless told otherwise
 
 _PREAMBLE = struct.Struct(">8sHH")  # magic, version, header length
 _HEADER = struct.Struct(">48s48sQ8sQQI")
@@ -181,10 +185,12 @@ def _read_exact(f: BinaryIO, n: int) -> bytes:
 
 
 def _open(path: Path) -> BinaryIO:
+    """The bundle file, if it is a regular file: a pipe or a device named like one is refused."""
     try:
-        return open(path, "rb")
-    except OSError as exc:
-        raise _refuse("unreadable", f"{path.name} cannot be read: {exc.strerror}.") from exc
+        return open_regular(path)
+    except FileRefused as exc:  # an OSError behind it: missing, or not ours to read
+        unreadable = isinstance(exc.__cause__, OSError)
+        raise _refuse("unreadable" if unreadable else "not-a-file", exc.message) from exc
 
 
 def read_header(f: BinaryIO, size: int) -> Header:
@@ -258,11 +264,24 @@ class VerifiedBundle:
             raise _refuse("changed-while-reading", "The bundle file changed while it was read.")
 
 
-def open_bundle(path: Path, me: Identity, lookup: PeerLookup) -> VerifiedBundle:
-    """Check everything that can be checked before decrypting; raise BundleRefused if not."""
+def open_bundle(
+    path: Path, me: Identity, lookup: PeerLookup, max_size: int = DEFAULT_MAX_BUNDLE
+) -> VerifiedBundle:
+    """Check everything that can be checked before decrypting; raise BundleRefused if not.
+
+    A file larger than `max_size` is refused after its header, before a byte is
+    hashed: a sparse file claiming a terabyte costs a few kilobytes of reading.
+    """
     with _open(path) as f:
         size = os.fstat(f.fileno()).st_size
         header = read_header(f, size)
+        if size > max_size:
+            raise _refuse(
+                "too-large",
+                f"The bundle is {size_text(size)}, more than the {size_text(max_size)} this "
+                "vault accepts; if it is expected, raise the limit with "
+                "`liaison-desk sync max-bundle`.",
+            )
         if header.recipient != me.fingerprint:
             raise _refuse(
                 "wrong-recipient", "This bundle is addressed to another vault, not this one."

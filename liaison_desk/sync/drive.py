@@ -9,7 +9,9 @@ fsyncs, renames, fsyncs the folder); a copy left half-written by a pulled
 drive is refused by its signatures and stays on the drive, reported. A
 bundle once applied is removed from the drive; if the drive is read-only it
 stays, and the vault's record of applied bundles keeps it from being applied
-twice.
+twice. A drive is read as a stranger's: only regular files on the drive itself
+are opened (a pipe named like a bundle, or a link leading off the drive, is
+refused unread), and no bundle is written through a link leading off it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ import logging
 from pathlib import Path
 
 from liaison_desk.core.atomic import storage_error
-from liaison_desk.core.errors import StorageError
+from liaison_desk.core.errors import FileRefused, StorageError
+from liaison_desk.core.user_files import inside
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle_names import SUFFIX
 from liaison_desk.sync.exchange import export_bundle
@@ -43,10 +46,13 @@ def mailbox(drive: Path, fingerprint: str) -> Path:
 
 
 def waiting(drive: Path, fingerprint: str) -> list[Path]:
-    """The complete bundles addressed to `fingerprint`, oldest first (names sort by number)."""
+    """The complete bundles addressed to `fingerprint`, oldest first (names sort by number).
+
+    A mailbox that is a link leading off the drive is refused (FileRefused).
+    """
     box = mailbox(drive, fingerprint)
     try:
-        names = sorted(p.name for p in box.iterdir())
+        names = sorted(p.name for p in inside(drive, box).iterdir())
     except FileNotFoundError:
         return []
     except OSError as exc:
@@ -73,21 +79,25 @@ def sync_drive(
     for number, path in enumerate(files, 1):
         before = len(report.refused)
         apply_bundle(
-            vault, path, report, step(progress, f"Applying bundle {number} of {len(files)}")
+            vault,
+            path,
+            report,
+            step(progress, f"Applying bundle {number} of {len(files)}"),
+            drive,
         )
         if len(report.refused) == before:
             _remove(path)
     for peer in owed(vault, peers):
         box = mailbox(drive, peer.fingerprint)
         try:
-            box.mkdir(parents=True, exist_ok=True)
+            inside(drive, box).mkdir(parents=True, exist_ok=True)
             written = export_bundle(
                 vault, peer.fingerprint, box, step(progress, f"Writing for {peer.name}")
             )
         except OSError as exc:
             report.error = storage_error(exc, box)
             break
-        except StorageError as exc:
+        except (StorageError, FileRefused) as exc:
             report.error = exc
             break
         report.sent.append(written)

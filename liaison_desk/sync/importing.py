@@ -34,6 +34,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync import payload, refusals
 from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
+from liaison_desk.sync.bundle_limit import max_bundle_bytes
 from liaison_desk.sync.clocks import check_bundle_time
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import Progress
@@ -86,7 +87,7 @@ def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) ->
     """Verify, decrypt and apply one bundle; raise BundleRefused and change nothing if bad."""
     conn = vault.conn
     me = load_identity(conn)
-    bundle = open_bundle(path, me, _lookup(vault))
+    bundle = open_bundle(path, me, _lookup(vault), max_bundle_bytes(conn))
     sender = get_peer(conn, bundle.header.sender)
     assert sender is not None
     if sender.role == me.public.role:

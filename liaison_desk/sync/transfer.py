@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from liaison_desk.core.errors import LiaisonError
+from liaison_desk.core.errors import FileRefused, LiaisonError
+from liaison_desk.core.user_files import inside
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle_names import superseded
 from liaison_desk.sync.errors import BundleRefused
@@ -58,10 +59,24 @@ class SyncReport:
         return sum(r.ops for r in self.sent)
 
 
-def apply_bundle(vault: Vault, path: Path, report: SyncReport, progress: Progress | None) -> None:
-    """Apply one bundle and note the outcome; a refusal is reported, never raised."""
+def apply_bundle(
+    vault: Vault,
+    path: Path,
+    report: SyncReport,
+    progress: Progress | None,
+    folder: Path | None = None,
+) -> None:
+    """Apply one bundle and note the outcome; a refusal is reported, never raised.
+
+    With `folder` (a drive), a link leading out of it is refused unread.
+    """
     try:
+        if folder is not None:
+            inside(folder, path)
         result = import_bundle(vault, path, progress)
+    except FileRefused as exc:
+        report.refused.append(Refusal(path.name, "not-a-file", exc.message))
+        return
     except BundleRefused as exc:
         report.refused.append(Refusal(path.name, exc.reason, exc.message))
         return

@@ -7,12 +7,15 @@ order they run in does not matter.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from liaison_desk.cli.sync_cmds import Progress
+from liaison_desk.sync.bundle import PREFIX, SEALED_KEY, Header
+from liaison_desk.sync.identity import MLDSA87_SIGNATURE
 from tests.cli.runner import Desk, init_vault, one_sentence
 from tests.cli.sync_desks import by_id, carry, enrol, export, import_, new_station
 
@@ -186,3 +189,43 @@ def test_progress_is_shown_only_on_a_terminal_and_only_for_long_runs(
     err = capsys.readouterr().err
     line = "c: 1,000 of 5,000 changes"
     assert err == f"\r{line}\r{' ' * len(line)}\r"
+
+
+def test_a_bundle_over_the_limit_is_refused_until_hq_raises_it(net: Network) -> None:
+    usb = net.usb("limit")
+    hq, oslo = net.hq, net.oslo
+    assert hq.json("sync", "max-bundle") == {"max_bundle_mib": 2048, "default": True}
+    owner = oslo.new_id("contact", "add", "--name", "Nils Dahl")
+    scan = usb / "scan.pdf"
+    scan.write_bytes(os.urandom(3 << 20))
+    oslo.ok("attachment", "add", owner, scan)
+    (written,) = export(oslo, usb)
+
+    assert hq.ok("sync", "max-bundle", "2").out == "2 MiB\n"
+    refused = hq("sync", "import", written["path"])
+    assert refused.code == 1
+    assert "more than the 2 MiB this vault accepts" in refused.out
+    assert refused.out.rstrip().endswith("(too-large)")
+
+    assert hq.ok("sync", "max-bundle", "--default").out == "2,048 MiB (the default)\n"
+    assert import_(hq, written["path"])[0]["status"] == "applied"
+    assert owner in contacts(hq)
+
+
+def test_a_sparse_file_claiming_8_gib_is_refused_before_it_is_hashed(net: Network) -> None:
+    """12 KiB of data from an enrolled station, for HQ, whose header and size say 8 GiB.
+
+    Everything checked before hashing held (sender, recipient, sealed key length),
+    so the whole 8 GiB was hashed before the signatures could refuse it.
+    """
+    header = Header(net.rome_id, net.hq_id, 1, "0123456789abcdef", 1_780_000_000_000, 8 << 30)
+    size = PREFIX + 2 + SEALED_KEY + header.ciphertext_len + 4 + MLDSA87_SIGNATURE + 104
+    sparse = net.usb("sparse") / "giant.ldbundle"
+    with sparse.open("wb") as out:
+        out.write(header.pack() + SEALED_KEY.to_bytes(2, "big") + os.urandom(12 * 1024))
+        out.truncate(size)
+    result = net.hq("sync", "import", sparse, "--json")
+    assert result.code == 1
+    [row] = result.json()
+    assert row["reason"] == "too-large"
+    assert row["message"].startswith("The bundle is 8.0 GiB, more than the 2 GiB this vault")

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from liaison_desk.core.errors import ImportFormatError
+from liaison_desk.core.errors import FileRefused, ImportFormatError
 from liaison_desk.core.protocol_import import import_directory, parse_markdown
 from liaison_desk.core.records import ProtocolRef
 from liaison_desk.core.resources import resource_dir
 from liaison_desk.core.search import search
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
+from tests.hostile_files import never_written_pipe
 
 
 def test_sample_library_imports_and_is_searchable(vault: Vault) -> None:
@@ -58,3 +59,43 @@ def test_invalid_category_and_encoding_are_named(vault: Vault, tmp_path: Path) -
 def test_title_falls_back_to_heading_then_file_name() -> None:
     assert parse_markdown("x.md", "# Seating plans\nText").title == "Seating plans"
     assert parse_markdown("toasts-and-anthems.md", "Text only").title == "toasts and anthems"
+
+
+def test_a_link_leading_out_of_the_folder_is_refused_and_nothing_imported(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """A folder for HQ's library must not carry HQ's own files to every station."""
+    secret = tmp_path / "hq-only" / "plans.md"
+    secret.parent.mkdir()
+    secret.write_text("# Visit plans\nNot for stations.\n")
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "gifts.md").write_text("# Gifts\nText.\n")
+    (library / "plans.md").symlink_to(secret)
+    with pytest.raises(FileRefused, match=r"^plans\.md leads outside .*library through a link"):
+        import_directory(vault.store, library)
+    assert vault.store.count(ProtocolRef) == 0
+
+
+def test_a_link_inside_the_folder_is_read(vault: Vault, tmp_path: Path) -> None:
+    (tmp_path / "gifts.md").write_text("# Gifts\nText.\n")
+    (tmp_path / "cadeaux.md").symlink_to(tmp_path / "gifts.md")
+    assert import_directory(vault.store, tmp_path).added == 1  # the same title, once
+
+
+@pytest.mark.parametrize("kind", ["device", "pipe"])
+def test_a_device_or_a_pipe_named_md_is_refused_at_once(
+    vault: Vault, tmp_path: Path, kind: str
+) -> None:
+    (tmp_path / "gifts.md").write_text("# Gifts\nText.\n")
+    if kind == "device":  # /dev/zero never ends: read whole, it was a MemoryError
+        (tmp_path / "zero.md").symlink_to("/dev/zero")
+        with pytest.raises(FileRefused, match=r"^zero\.md leads outside .* through a link"):
+            import_directory(vault.store, tmp_path)
+    else:
+        with (
+            never_written_pipe(tmp_path / "pipe.md"),
+            pytest.raises(FileRefused, match=r"^pipe\.md is a named pipe, not a regular file"),
+        ):
+            import_directory(vault.store, tmp_path)
+    assert vault.store.count(ProtocolRef) == 0

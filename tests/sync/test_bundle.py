@@ -14,23 +14,26 @@ import os
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pytest
 
+from liaison_desk.sync import bundle as bundle_module
 from liaison_desk.sync import importing
 from liaison_desk.sync.bundle import (
     CHUNK_SIZE,
     MAX_PAYLOAD,
     PREFIX,
     SEALED_KEY,
+    Header,
     open_bundle,
     read_header,
     write_bundle,
 )
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.identity import Identity
+from liaison_desk.sync.identity import MLDSA87_SIGNATURE, Identity
 from tests.bundle_vectors import craft, identities
+from tests.hostile_files import never_written_pipe
 from tests.sync.hostile import World
 
 IDS = identities.load()
@@ -109,6 +112,73 @@ def test_a_file_swapped_after_it_was_verified_is_refused_at_its_end(tmp_path: Pa
     with pytest.raises(BundleRefused) as refused:
         list(bundle.chunks())
     assert refused.value.reason == "changed-while-reading"
+
+
+class CountingReader:
+    """A bundle file that counts the bytes read from it."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+        self.read_bytes = 0
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.f.read(n)
+        self.read_bytes += len(data)
+        return data
+
+    def fileno(self) -> int:
+        return self.f.fileno()
+
+    def __enter__(self) -> CountingReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.f.close()
+
+
+def test_a_sparse_file_claiming_8_gib_is_refused_after_reading_its_header(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """12 KiB of data in a file whose header and size say 8 GiB: it was hashed to the end."""
+    header = Header(STATION.fingerprint, HQ.fingerprint, 7, ORIGIN, CREATED_MS, 8 << 30)
+    path = tmp_path / "sparse.ldbundle"
+    with path.open("wb") as out:
+        out.write(header.pack() + SEALED_KEY.to_bytes(2, "big") + os.urandom(12 * 1024))
+        out.truncate(PREFIX + 2 + SEALED_KEY + header.ciphertext_len + 2 + MLDSA87_SIGNATURE + 104)
+    opened: list[CountingReader] = []
+    real_open = bundle_module._open
+
+    def counted(p: Path) -> CountingReader:
+        opened.append(CountingReader(real_open(p)))
+        return opened[-1]
+
+    monkeypatch.setattr(bundle_module, "_open", counted)
+    with pytest.raises(BundleRefused) as refused:
+        open_bundle(path, HQ, LOOKUP)
+    assert refused.value.reason == "too-large"
+    assert refused.value.message.startswith("The bundle is 8.0 GiB, more than the 2 GiB this vault")
+    assert [f.read_bytes for f in opened] == [PREFIX]
+
+
+def test_a_bundle_under_the_limit_given_is_read_and_one_over_it_refused(tmp_path: Path) -> None:
+    path = tmp_path / "b.ldbundle"
+    size = written(path, os.urandom(CHUNK_SIZE))
+    assert open_bundle(path, HQ, LOOKUP, max_size=size).header.payload_len == CHUNK_SIZE
+    with pytest.raises(BundleRefused) as refused:
+        open_bundle(path, HQ, LOOKUP, max_size=size - 1)
+    assert refused.value.reason == "too-large"
+
+
+def test_a_pipe_named_like_a_bundle_is_refused_without_waiting(tmp_path: Path) -> None:
+    with (
+        never_written_pipe(tmp_path / "b.ldbundle") as pipe,
+        pytest.raises(BundleRefused) as refused,
+    ):
+        open_bundle(pipe, HQ, LOOKUP)
+    assert refused.value.reason == "not-a-file"
+    assert (
+        refused.value.message == "b.ldbundle is a named pipe, not a regular file; it was not read."
+    )
 
 
 # -- hostile bundles, imported into a real vault ---------------------------------------------------

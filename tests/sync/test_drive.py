@@ -8,16 +8,16 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from liaison_desk.core.errors import StorageError
+from liaison_desk.core.errors import FileRefused, StorageError
 from liaison_desk.core.records import Attachment, Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.drive import mailbox, sync_drive, waiting
 from tests.conftest import PASSPHRASE
+from tests.hostile_files import mounted, never_written_pipe, remount_read_only
 from tests.sync.helpers import (
     canonical_dump,
     fingerprint,
@@ -94,6 +94,57 @@ def test_a_newer_bundle_replaces_the_older_one_still_waiting(
     assert second.ops == 2  # nothing was acknowledged: the newer one carries both
     assert waiting(usb, fingerprint(hq)) == [second.path] and not first.path.exists()
     assert sync_drive(hq, usb).changes_in == 2
+
+
+# -- what a stranger's drive may hold -----------------------------------------------------------
+
+
+def test_a_pipe_named_like_a_bundle_is_refused_unread_and_the_rest_applied(
+    trio: tuple[Vault, Vault, Vault], usb: Path
+) -> None:
+    hq, a, _ = trio
+    a.store.add(Contact(full_name="Col. Dubois"))
+    sync_drive(a, usb)
+    with never_written_pipe(mailbox(usb, fingerprint(hq)) / "0.ldbundle"):
+        report = sync_drive(hq, usb)
+    assert [(r.name, r.reason) for r in report.refused] == [("0.ldbundle", "not-a-file")]
+    assert "named pipe" in report.refused[0].message
+    assert report.changes_in == 1
+
+
+def test_a_link_leading_off_the_drive_is_refused_unread(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path, usb: Path
+) -> None:
+    hq, a, _ = trio
+    a.store.add(Contact(full_name="Col. Dubois"))
+    (written,) = sync_drive(a, usb).sent
+    elsewhere = tmp_path / "elsewhere.ldbundle"
+    written.path.rename(elsewhere)
+    written.path.symlink_to(elsewhere)
+    before = canonical_dump(hq)
+    report = sync_drive(hq, usb)
+    assert [r.reason for r in report.refused] == ["not-a-file"]
+    assert "leads outside" in report.refused[0].message
+    assert canonical_dump(hq) == before and elsewhere.exists()
+
+
+def test_a_mailbox_leading_off_the_drive_is_neither_read_nor_written(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path, usb: Path
+) -> None:
+    hq, a, _ = trio
+    a.store.add(Contact(full_name="Col. Dubois"))
+    private = tmp_path / "officer-files"
+    private.mkdir()
+    (usb / "LiaisonDesk").symlink_to(private, target_is_directory=True)
+    for vault in (hq, a):
+        with pytest.raises(FileRefused, match=r"^LiaisonDesk/outbox/\w+ leads outside .* link"):
+            sync_drive(vault, usb)
+    (usb / "LiaisonDesk").unlink()
+    mailbox(usb, fingerprint(hq)).parent.mkdir(parents=True)
+    mailbox(usb, fingerprint(hq)).symlink_to(private, target_is_directory=True)
+    report = sync_drive(a, usb)  # nothing waits for it; what it owes HQ goes nowhere
+    assert isinstance(report.error, FileRefused) and not report.sent
+    assert list(private.iterdir()) == []
 
 
 # -- interrupted writes ---------------------------------------------------------------------------
@@ -203,18 +254,6 @@ def test_a_bundle_cut_short_on_the_drive_is_refused_and_kept(
 # -- drives that cannot be written ---------------------------------------------------------------
 
 
-@contextmanager
-def mounted(target: Path, options: str) -> Iterator[Path]:
-    target.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(target)])
-    if done.returncode != 0:
-        pytest.skip("this machine cannot mount a tmpfs (not root, or no CAP_SYS_ADMIN)")
-    try:
-        yield target
-    finally:
-        subprocess.run(["umount", "-l", str(target)], check=True)
-
-
 def test_a_full_drive_gives_a_clear_message_and_leaves_no_partial_file(
     trio: tuple[Vault, Vault, Vault], tmp_path: Path
 ) -> None:
@@ -244,7 +283,7 @@ def test_a_read_only_drive_is_read_but_not_written(
     usb = tmp_path / "usb"
     with mounted(usb, "size=1m"):
         shutil.copytree(staging / "LiaisonDesk", usb / "LiaisonDesk")
-        subprocess.run(["mount", "-o", "remount,ro", str(usb)], check=True)
+        remount_read_only(usb)
         a.store.add(Contact(full_name="Col. Dubois"))
         report = sync_drive(a, usb)
         assert report.changes_in == 1  # HQ's bundle is applied all the same

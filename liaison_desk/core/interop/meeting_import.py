@@ -213,8 +213,10 @@ def apply_events(
                 current[:] = [row]
                 meeting = _meeting(row.event, row.unmatched, uuid7(now))
                 yield meeting
-                for contact_id in dict.fromkeys(m.contact_id for m in row.matched):
-                    role = next(m.attendee.role for m in row.matched if m.contact_id == contact_id)
+                roles: dict[str | None, str | None] = {}  # each contact once, its first role
+                for match in row.matched:
+                    roles.setdefault(match.contact_id, match.attendee.role)
+                for contact_id, role in roles.items():
                     yield Participant(
                         meeting_id=meeting.id,
                         contact_id=str(contact_id),

@@ -1,7 +1,8 @@
 """Reading an import file as text: too large, empty, binary or mis-encoded files are named.
 
-Every refusal is an ImportFormatError whose sentence names the file and, where
-there is one, the line; nothing is read past the size limit.
+Every refusal is a sentence naming the file and, where there is one, the line:
+FileRefused for what is not a regular file or is too large (nothing is read
+past the size limit), ImportFormatError for what is in it.
 """
 
 from __future__ import annotations
@@ -10,24 +11,14 @@ import codecs
 from pathlib import Path
 
 from liaison_desk.core.errors import ImportFormatError
+from liaison_desk.core.user_files import read_bounded
 
 MB = 1_000_000
 
 
 def read_text(path: Path, *, what: str, max_bytes: int) -> str:
     """The file's text; `what` names the kind of file for messages ("vCard", "calendar")."""
-    try:
-        if not path.is_file():
-            raise ImportFormatError(f"{path} is not a file.")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise ImportFormatError(
-                f"{path.name} is {size / MB:,.0f} MB; {what} files over "
-                f"{max_bytes / MB:,.0f} MB are refused. Split it into smaller files."
-            )
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFormatError(f"Cannot read {path.name}: {exc.strerror or exc}.") from exc
+    raw = read_bounded(path, max_bytes, f"{what} files", advice="Split it into smaller files.")
     return decode(raw, path.name, what)
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from liaison_desk.core.errors import ImportFormatError
+from liaison_desk.core.errors import FileRefused, ImportFormatError
 from liaison_desk.core.interop.text_input import read_text
 from liaison_desk.core.interop.vcard import Card, Photo, parse_vcards, read_vcards
 from liaison_desk.core.interop.vcard_writer import write_card
@@ -129,7 +129,7 @@ def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     with huge.open("wb") as out:
         out.truncate(300_000_000)  # sparse: nothing is written, nothing would be read
 
-    with pytest.raises(ImportFormatError, match=r"everyone\.vcf is 300 MB; vCard files over 256"):
+    with pytest.raises(FileRefused, match=r"everyone\.vcf is 300 MB; vCard files over 256 MB"):
         read_vcards(huge)
 
 
