@@ -20,7 +20,6 @@ from liaison_desk.cli.confirm import confirm, show_fingerprint
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import json_option
 from liaison_desk.core.atomic import atomic_write
-from liaison_desk.core.user_files import read_bounded
 from liaison_desk.sync import enrol as enrolment
 from liaison_desk.sync.errors import EnrolmentError
 from liaison_desk.sync.identity import PeerIdentity
@@ -46,11 +45,6 @@ def _yes_option(who: str) -> Decorator:
         is_flag=True,
         help=f"Do not ask; for scripts, once the fingerprint was compared with {who}.",
     )
-
-
-def _read_enrolment_file(path: Path) -> bytes:
-    """The file's bytes, if it is a regular file no larger than an enrolment file may be."""
-    return read_bounded(path, enrolment.MAX_FILE, "enrolment files")
 
 
 def _describe(label: str, peer: PeerIdentity) -> None:
@@ -146,7 +140,7 @@ def approve(app: AppContext, /, request_file: Path, out: Path, yes: bool) -> Non
     vault = app.open_vault()
     if vault.info.role != "hq":
         raise EnrolmentError("Only an HQ vault approves enrolments; this vault is a station.")
-    data = _read_enrolment_file(request_file)
+    data = enrolment.read_enrolment_file(request_file)
     station = enrolment.read_request(data)
     _describe("Station", station)
     known = get_peer(vault.conn, station.fingerprint)
@@ -178,7 +172,7 @@ def accept(app: AppContext, /, approval_file: Path, yes: bool) -> None:
     vault = app.open_vault()
     if vault.info.role != "station":
         raise EnrolmentError("Only a station accepts an approval; this vault is HQ.")
-    hq = enrolment.check_approval(vault, _read_enrolment_file(approval_file))
+    hq = enrolment.check_approval(vault, enrolment.read_enrolment_file(approval_file))
     _describe("HQ", hq)
     confirm(
         COMPARED.format(who="HQ"),

@@ -10,6 +10,7 @@ LiaisonError                      root of every error this application raises on
  |    +-- SchemaTooNew            written by a newer Liaison Desk
  |    +-- MigrationFailed         an upgrade step failed; the vault was left as it was
  |    +-- VaultLocked             used after lock()
+ |    +-- ClockRanOut             the vault's clock is past the last time a stamp can hold
  +-- StorageError                the environment's fault: disk full, read-only, I/O, busy
  +-- RecordError
  |    +-- RecordNotFound          no such record (or it was deleted)
@@ -65,6 +66,10 @@ class MigrationFailed(VaultError):
 
 
 class VaultLocked(VaultError):
+    pass
+
+
+class ClockRanOut(VaultError):
     pass
 
 

@@ -14,8 +14,11 @@ import re
 from dataclasses import dataclass
 
 from liaison_desk.core.clock import Clock
+from liaison_desk.core.errors import ClockRanOut
 
 _COUNTER_LIMIT = 100_000
+# The last millisecond a stamp's 13 digits can hold (in the year 2286).
+_LAST_MS = 10**13 - 1
 # How far ahead of a vault's own clock a stamp from elsewhere may be. Clocks drift, and
 # time zones are a classic mistake; a day covers both. Further ahead, a stamp would hold
 # every field it touches against all later edits, and a clock that adopted it would issue
@@ -98,4 +101,11 @@ class HybridClock:
             self._counter += 1
             if self._counter >= _COUNTER_LIMIT:
                 self._ms, self._counter = self._ms + 1, 0
+        if self._ms > _LAST_MS:
+            raise ClockRanOut(
+                "This vault's clock has run past the last time a change can be stamped (a "
+                "broken clock set it centuries ahead), so nothing can be saved here. Check "
+                "this computer's date and time; if they are right, restore the vault from a "
+                "backup made before the jump."
+            )
         return Stamp(self._ms, self._counter, self._origin)

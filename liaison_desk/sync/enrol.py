@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import base64
 import json
+from pathlib import Path
 from typing import Any
 
 from liaison_desk.core import audit
 from liaison_desk.core.clock import Clock, iso_from_ms
+from liaison_desk.core.user_files import read_bounded
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.errors import EnrolmentError
 from liaison_desk.sync.identity import (
@@ -30,6 +32,12 @@ from liaison_desk.sync.peers import add_peer, hq_peer
 REQUEST = "liaison-desk/enrolment-request"
 APPROVAL = "liaison-desk/enrolment-approval"
 MAX_FILE = 64 * 1024
+
+
+def read_enrolment_file(path: Path) -> bytes:
+    """A request's or an approval's bytes: a regular file no larger than such files may be,
+    so a pipe or a device on the courier's drive gets a sentence instead of a hang."""
+    return read_bounded(path, MAX_FILE, "enrolment files")
 
 
 def _signed(identity: Identity, body: dict[str, Any], kind: str) -> bytes:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_desk.core.atomic import atomic_write
-from liaison_desk.core.errors import LiaisonError, StorageError
+from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.identity import PeerIdentity, grouped
@@ -61,15 +61,6 @@ def fingerprint_label(fingerprint: str = "") -> QLabel:
 
 def file_stem(name: str) -> str:
     return re.sub(r"[^\w-]+", "-", name).strip("-") or "vault"
-
-
-def read_small(path: Path) -> bytes:
-    """An enrolment file's bytes (at most one byte past the limit, so enrol refuses it)."""
-    try:
-        with open(path, "rb") as f:
-            return f.read(enrol.MAX_FILE + 1)
-    except OSError as exc:
-        raise StorageError(f"{path.name} could not be read: {exc.strerror or exc}.") from exc
 
 
 def _large_fingerprint(peer: PeerIdentity) -> str:
@@ -211,7 +202,7 @@ class EnrolmentPanel(QGroupBox):
         self.folder = source.parent
 
         def work(vault: Vault) -> PeerIdentity:
-            return enrol.check_approval(vault, read_small(source))
+            return enrol.check_approval(vault, enrol.read_enrolment_file(source))
 
         self._run(work, self._confirm_hq)
 
@@ -256,7 +247,7 @@ class EnrolmentPanel(QGroupBox):
         self.folder = source.parent
 
         def work(_vault: Vault) -> tuple[bytes, PeerIdentity]:
-            data = read_small(source)
+            data = enrol.read_enrolment_file(source)
             return data, enrol.read_request(data)
 
         self._run(work, lambda found: self._confirm(*found))

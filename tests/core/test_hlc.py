@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from liaison_desk.core.errors import ClockRanOut
 from liaison_desk.core.hlc import (
     HybridClock,
     Stamp,
@@ -35,6 +37,17 @@ def test_stamps_increase_when_the_wall_clock_stands_still_or_goes_back() -> None
     assert first < second < third
     assert str(first) < str(second) < str(third)
     assert Stamp.parse(str(third)) == third
+
+
+def test_a_clock_at_the_formats_end_says_so_instead_of_issuing_a_stamp_too_wide() -> None:
+    """A vault that adopted 9999999999999.99999 from a peer (before stamps that far ahead were
+    refused) cannot stamp another change; it says why instead of writing a stamp no peer reads."""
+    hlc = HybridClock(FixedClock(1_780_000_000_000), "c" * 16, Stamp(10**13 - 1, 99_998, "a" * 16))
+    assert str(hlc.now()) == "9999999999999.99999." + "c" * 16
+    with pytest.raises(ClockRanOut, match="restore the vault from a backup"):
+        hlc.now()
+    with pytest.raises(ClockRanOut):
+        HybridClock(FixedClock(10**13), "d" * 16).now()
 
 
 def test_observed_stamps_are_never_reissued() -> None:

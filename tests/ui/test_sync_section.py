@@ -24,6 +24,7 @@ from liaison_desk.ui.session import Session
 from liaison_desk.ui.sync_models import PeerTableModel, lag_text, when
 from liaison_desk.ui.sync_section import SyncSection
 from tests.conftest import PASSPHRASE
+from tests.hostile_files import never_written_pipe
 from tests.sync.helpers import enrol_station, fingerprint, make_vault
 from tests.ui.on_screen import auto_lock_inside, questions_under_auto_lock, shown_besides
 from tests.ui.vault_work import on_vault
@@ -266,6 +267,29 @@ def test_a_swapped_approval_shows_the_rogue_hq_and_pins_nothing_unless_confirmed
     assert grouped(vaults.hq_fp).replace("\n", "<br>") in asked[1][0]
     assert on_vault(qtbot, station_session, pinned) == (vaults.hq_fp, 1)
     assert cell(station, 0, "Name") == "HQ"
+
+
+def test_an_approval_that_is_a_pipe_or_too_large_gets_a_sentence_and_pins_nothing(
+    qtbot: QtBot, vaults: Vaults, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _hq_session, station_session = vaults.open()
+    station = section(qtbot, station_session)
+    panel = station.enrolment
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: pytest.fail("nothing to confirm"))
+
+    with never_written_pipe(tmp_path / "approval.json") as pipe:
+        answer(monkeypatch, "getOpenFileName", (str(pipe), ""))
+        panel.accept_button.click()
+        qtbot.waitUntil(lambda: "approval.json" in panel.notice.text(), timeout=4_000)
+    assert "not a regular file" in panel.notice.text()
+
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (enrol.MAX_FILE + 1))
+    answer(monkeypatch, "getOpenFileName", (str(big), ""))
+    panel.accept_button.click()
+    qtbot.waitUntil(lambda: "big.json is" in panel.notice.text())
+    assert "enrolment files over" in panel.notice.text()
+    assert on_vault(qtbot, station_session, lambda v: hq_peer(v.conn)) is None
 
 
 @pytest.fixture
