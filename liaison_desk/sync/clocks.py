@@ -11,7 +11,7 @@ after that one, and its peers refuse them until real time catches up.
 
 from __future__ import annotations
 
-from liaison_desk.core.hlc import MAX_AHEAD_MS, stamp_ms
+from liaison_desk.core.hlc import MAX_AHEAD_MS, ahead_limit, stamp_ms
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.refusals import CLOCK_AHEAD
@@ -41,6 +41,19 @@ def check_bundle_time(created_ms: int, now_ms: int, sender_name: str) -> None:
             "clock, so one of the two clocks is wrong. Nothing was applied: correct the "
             "wrong clock, then sync again.",
         )
+
+
+def stamp_limit(now_ms: int, created_ms: int, from_hq: bool) -> str:
+    """The latest stamp an op in this bundle may carry (see `ahead_limit`).
+
+    HQ judges every stamp against its own clock. A station judges what HQ sends
+    against the later of its clock and the bundle's time: HQ took those stamps
+    at most a day ahead of its clock, and a bundle more than a day ahead was
+    refused whole before this. Judged against the station's clock alone, a
+    stamp HQ accepted could be refused at a station whose clock is behind
+    HQ's, for good, and the two would never hold the same records.
+    """
+    return ahead_limit(max(now_ms, created_ms) if from_hq else now_ms)
 
 
 def own_clock_ahead(vault: Vault) -> int:

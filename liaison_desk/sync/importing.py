@@ -25,7 +25,7 @@ import sqlcipher3
 
 from liaison_desk.core import audit
 from liaison_desk.core.clock import iso_from_ms
-from liaison_desk.core.hlc import ahead_limit, is_origin, is_stamp
+from liaison_desk.core.hlc import is_origin, is_stamp
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.sqlite_types import Blob
 from liaison_desk.core.store import OpRow
@@ -35,7 +35,7 @@ from liaison_desk.sync import payload, refusals
 from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
-from liaison_desk.sync.clocks import check_bundle_time
+from liaison_desk.sync.clocks import check_bundle_time, stamp_limit
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import Progress
 from liaison_desk.sync.identity import Identity, PeerIdentity
@@ -170,7 +170,9 @@ class _Applier:
         self._log: list[OpRow] = []
         self._held_max: dict[str, int] = {}
         self._now = iso_from_ms(vault.clock.now_ms())
-        self._ahead = ahead_limit(vault.clock.now_ms())
+        self._ahead = stamp_limit(
+            vault.clock.now_ms(), bundle.header.created_ms, sender.role == "hq"
+        )
 
     def run(self) -> ImportResult:
         header = self.bundle.header

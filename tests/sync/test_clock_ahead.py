@@ -111,3 +111,45 @@ def test_a_bundle_written_two_days_ahead_is_refused_whole_and_applies_once_clock
     clock_of(hq).ms += TWO_DAYS_MS
     assert deliver(hq, bundle).refused == ()
     assert hq.store.get(Contact, note.id).full_name == "Cdr. Sato"
+
+
+def test_what_hq_took_within_a_day_reaches_a_station_whose_clock_is_behind_hqs(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    """Allowed drift must not add up across HQ: Tokyo's clock runs 23 hours ahead (a zone
+    typed wrong), HQ takes its change and stamps its own after it, and Paris, two hours
+    behind HQ, must take both; judged against Paris's clock alone they would be refused
+    for good, and Paris would never hold what every other vault holds."""
+    hq, paris, tokyo = trio
+    usb = tmp_path / "usb"
+    hour = 3600 * 1000
+    clock_of(tokyo).ms = clock_of(hq).ms + 23 * hour
+    from_tokyo = tokyo.store.add(Contact(full_name="Cdr. Sato", distribution="all"))
+    assert exchange(tokyo, hq, usb).refused == ()
+    from_hq = hq.store.add(Contact(full_name="HQ desk officer", distribution="all"))
+    assert hq.store.now().ms > clock_of(hq).ms + 22 * hour  # HQ's clock moved with it
+
+    clock_of(paris).ms = clock_of(hq).ms - 2 * hour
+    at_paris = exchange(hq, paris, usb)
+    assert at_paris.refused == ()
+    assert paris.store.get(Contact, from_tokyo.id).full_name == "Cdr. Sato"
+    assert paris.store.get(Contact, from_hq.id).full_name == "HQ desk officer"
+
+    # Paris's next change is stamped after HQ's, and HQ takes it: the day still holds there.
+    from_paris = paris.store.add(Contact(full_name="Gen. Moreau", distribution="all"))
+    assert exchange(paris, hq, usb).refused == ()
+    assert hq.store.get(Contact, from_paris.id).full_name == "Gen. Moreau"
+
+
+def test_a_station_still_refuses_what_hq_sends_more_than_a_day_past_the_bundles_time(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    """HQ's own clock once ran two days ahead: what it stamped then is refused at stations as
+    at HQ's peers, however the bundle's time reads."""
+    hq, paris, _tokyo = trio
+    usb = tmp_path / "usb"
+    clock_of(hq).ms += TWO_DAYS_MS
+    ahead = hq.store.add(Contact(full_name="Written two days ahead", distribution="all"))
+    clock_of(hq).ms -= TWO_DAYS_MS
+    at_paris = exchange(hq, paris, usb)
+    assert [(op.record_id, op.reason) for op in at_paris.refused] == [(ahead.id, CLOCK_AHEAD)]
