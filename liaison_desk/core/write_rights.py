@@ -7,7 +7,8 @@ hears why at once and its vault never holds a change no peer will take:
 - HQ's protocol library (any protocol reference this station did not write)
   is read-only, and nothing is attached to it;
 - a record another vault wrote is neither deleted, brought back nor shared
-  differently here (its fields may be edited: it was shared with this station).
+  differently here (its fields may be edited: it was shared with this station),
+  and what belongs to it is not moved off it.
 
 HQ may change anything. The normative rules are in `docs/bundle-format.md` §9.2.
 """
@@ -41,6 +42,10 @@ def check_change(conn: Connection, kind: Kind[Any], record_id: str, fields: set[
         if parent is not None:
             if "distribution" in fields and not parent:
                 raise RecordReadOnly(f"Only the record's author and HQ can share this {kind.name}.")
+            if link in fields and not parent:
+                raise RecordReadOnly(
+                    f"Only the record's author and HQ can move this {kind.name} to another record."
+                )
             return
     origin = _origin(conn, kind.table, record_id)
     if origin is None or _mine(conn, origin):

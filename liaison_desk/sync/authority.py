@@ -12,7 +12,10 @@ The rules (normative text: `docs/bundle-format.md` §9.2):
   to it. Nobody creates a record in another vault's name.
 - Anyone else may only edit the fields of a record shared with them: never a
   record of HQ's protocol library, never a distribution, never a deletion of
-  a record (a participant or an attachment may be removed), never a snapshot.
+  a record (a participant or an attachment may be removed), never a snapshot,
+  never a move of a participant or an attachment off the record it belongs to.
+- Nobody but HQ sends a change of a field no vault changes (an attachment's
+  owner, size, digest or type).
   Whether a record is shared with the author is HQ's to judge (routing, groups);
   a station applies what HQ sends it that these rules allow.
 
@@ -94,12 +97,19 @@ class Authority:
             return None
         if not self._own_stamp(op.hlc, op.origin, author):
             return NOT_AUTHORISED
+        if op.clocks is None and not BY_NAME[op.entity].immutable.isdisjoint(op.fields):
+            return NOT_AUTHORISED  # no vault's core changes these (an attachment's owner)
         creator = self._owner(creator_origin)
         link = PARENT_LINK.get(op.entity)
         parents = {parent_id}
         moved_to = op.fields.get(link) if link else None
-        if isinstance(moved_to, str):
-            parents.add(moved_to)  # moved to another record: both must allow it
+        if isinstance(moved_to, str) and moved_to != parent_id:
+            # A move changes who receives the child, as a distribution would: only the
+            # creator of the record it leaves decides that; the record it joins must allow it.
+            left = self._parent(op.entity, parent_id) if parent_id else None
+            if (left[1] if left else creator) != author:
+                return NOT_AUTHORISED
+            parents.add(moved_to)
         for parent in parents:
             refused = self._judge(op, author, creator, parent, held=True)
             if refused:

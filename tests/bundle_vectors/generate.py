@@ -756,11 +756,13 @@ _payload_case("compression-bomb", "compression-bomb", bomb)
 
 
 # ops refused alone: the bundle is applied and acknowledged, its op 2 is not applied. Read
-# by HQ holding LIBRARY (a protocol reference HQ wrote) and SHARED_WITH_STATION (a contact
-# HQ wrote, shared with `station` only), at craft.CREATED_MS.
+# by HQ holding LIBRARY (a protocol reference HQ wrote), SHARED_WITH_STATION (a contact
+# HQ wrote, shared with `station` only) and SHARED_FILE (a file HQ attached to that
+# contact), at craft.CREATED_MS.
 
 LIBRARY = record_id(0x900)
 SHARED_WITH_STATION = record_id(0x901)
+SHARED_FILE = record_id(0x902)
 
 
 def whole_contact(seq: int) -> dict[str, Any]:
@@ -801,6 +803,17 @@ for _name, _outcome, _op in (
             "r": SHARED_WITH_STATION,
             "f": {"distribution": "all"},
             "b": {"distribution": stamp(0)},
+        },
+    ),
+    (
+        "op-refused-file-moved",
+        f"{OP_REFUSED}not-authorised",
+        {
+            "h": stamp(2),
+            "e": "attachment",
+            "r": SHARED_FILE,
+            "f": {"owner_id": record_id(1)},
+            "b": {"owner_id": stamp(0)},
         },
     ),
     (

@@ -11,15 +11,18 @@ next bundle.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from liaison_desk.core import write_rights
 from liaison_desk.core.errors import RecordReadOnly
 from liaison_desk.core.hlc import Stamp
+from liaison_desk.core.kinds import kind_of
 from liaison_desk.core.records import Attachment, Contact, Meeting, Participant, ProtocolRef
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.authority import Authority
@@ -220,6 +223,84 @@ def test_a_recipient_may_add_a_participant_to_a_shared_meeting_not_to_an_unshare
     at_paris = canonical_dump(paris)
     assert f"participant/{seat.id}" in at_paris
     assert f"participant/{intruder.id}" not in at_paris
+
+
+def forge_edit(vault: Vault, cls: type[Any], record_id: str, fields: dict[str, Any]) -> None:
+    """An op a vault's own core would never write (a modified client): `fields` of a record
+    it holds, against the clocks it holds them at."""
+    kind = kind_of(cls)
+    with vault.store.transaction():
+        (text,) = vault.conn.execute(
+            f"SELECT clocks FROM {kind.table} WHERE id = ?", (record_id,)
+        ).fetchone()
+        clocks = json.loads(text)
+        base = {f: clocks.get(f, clocks["*"]) for f in fields}
+        vault.store._append_op(str(vault.store.now()), kind, record_id, fields, base)
+
+
+def test_a_recipient_moving_a_shared_file_onto_its_own_record_is_refused(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    """HQ shares a contact and its file with Paris only. Paris moves the file onto a contact
+    of its own that every station receives: a wider distribution by another road."""
+    hq, paris, tokyo = trio
+    usb = tmp_path / "usb"
+    rounds(hq, [paris, tokyo], usb, times=1)
+    source = hq.store.add(
+        Contact(full_name="Source X", distribution=f"stations:{fingerprint(paris)}")
+    )
+    dossier = hq.store.add(
+        Attachment(owner_id=source.id, name="dossier.txt", mime="text/plain", data=b"SECRET")
+    )
+    exchange(hq, paris, usb)
+    mine = paris.store.add(Contact(full_name="Paris note", distribution="all"))
+    forge_edit(paris, Attachment, dossier.id, {"owner_id": mine.id})
+    forged = last_seq(paris)
+    at_hq = exchange(paris, hq, usb)
+
+    assert at_hq.refused == (
+        RefusedOp(paris.info.origin, forged, "attachment", dossier.id, NOT_AUTHORISED),
+    )
+    assert hq.store.get(Attachment, dossier.id).owner_id == source.id
+    rounds(hq, [paris, tokyo], usb)
+    assert f"attachment/{dossier.id}" not in canonical_dump(tokyo)
+
+
+def test_a_recipient_moving_a_participant_off_a_shared_meeting_is_refused_at_home_and_at_hq(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hq, paris, tokyo = trio
+    usb = tmp_path / "usb"
+    guest = hq.store.add(Contact(full_name="Col. Ade", distribution="all"))
+    talks = hq.store.add(
+        Meeting(
+            title="Staff talks",
+            starts_at="2026-03-14T10:30Z",
+            distribution=f"stations:{fingerprint(paris)}",
+        )
+    )
+    seat = hq.store.add(Participant(meeting_id=talks.id, contact_id=guest.id, role="guest"))
+    rounds(hq, [paris, tokyo], usb, times=1)
+    mine = paris.store.add(
+        Meeting(title="Open day", starts_at="2026-03-20T10:30Z", distribution="all")
+    )
+    with pytest.raises(RecordReadOnly, match="move this participant"):
+        paris.store.update(Participant, seat.id, {"meeting_id": mine.id})
+
+    monkeypatch.setattr(write_rights, "check_change", lambda *args: None)
+    paris.store.update(Participant, seat.id, {"meeting_id": mine.id})
+    at_hq = exchange(paris, hq, usb)
+    assert [(op.record_id, op.reason) for op in at_hq.refused] == [(seat.id, NOT_AUTHORISED)]
+    assert hq.store.get(Participant, seat.id).meeting_id == talks.id
+
+    # Its own participants, on its own meetings, Paris moves as it likes.
+    other = paris.store.add(
+        Meeting(title="Reception", starts_at="2026-03-21T18:00Z", distribution="all")
+    )
+    own_seat = paris.store.add(Participant(meeting_id=mine.id, contact_id=guest.id, role="host"))
+    paris.store.update(Participant, own_seat.id, {"meeting_id": other.id})
+    assert exchange(paris, hq, usb).refused == ()
+    assert hq.store.get(Participant, own_seat.id).meeting_id == other.id
 
 
 def test_a_station_refuses_what_an_hq_let_through(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from liaison_desk.core.records import Contact, ProtocolRef
+from liaison_desk.core.records import Attachment, Contact, ProtocolRef
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle import PeerLookup
 from liaison_desk.sync.identity import Identity
@@ -103,6 +103,15 @@ def kit_hq(tmp_path: Path) -> Iterator[Vault]:
             distribution=f"stations:{station.fingerprint}",
         )
     )
+    vault.store.add(
+        Attachment(
+            id=generate.SHARED_FILE,
+            owner_id=generate.SHARED_WITH_STATION,
+            name="dossier.txt",
+            mime="text/plain",
+            data=b"Adm. Tanaka's file",
+        )
+    )
     yield vault
     vault.lock()
 
@@ -118,6 +127,7 @@ def test_vector_in_a_vault(name: str, kit_hq: Vault) -> None:
     assert kit_hq.store.get(ProtocolRef, generate.LIBRARY).body == "Nothing over 50 EUR."
     shared = kit_hq.store.get(Contact, generate.SHARED_WITH_STATION)
     assert shared.distribution.startswith("stations:")
+    assert kit_hq.store.get(Attachment, generate.SHARED_FILE).owner_id == shared.id
     assert kit_hq.store.now().ms < craft.CREATED_MS + 2 * generate.DAY_MS  # never adopted
 
 
