@@ -56,7 +56,7 @@ from liaison_desk.sync.roster import MAX_ROSTER, Roster, read_roster, supersedes
 log = logging.getLogger("liaison_desk.relay")
 access_log = logging.getLogger("liaison_desk.relay.access")
 
-DEFAULT_MAX_BUNDLE = 512 * 1024 * 1024
+DEFAULT_MAX_UPLOAD = 512 * 1024 * 1024
 ROSTER_CHECK_S = 2.0
 ROSTER_FORCE_S = 0.25
 NONCE_PRUNE_S = 60.0
@@ -117,7 +117,7 @@ class Relay:
         self,
         store: MailboxStore,
         hq: PeerIdentity,
-        max_bundle: int = DEFAULT_MAX_BUNDLE,
+        max_bundle: int = DEFAULT_MAX_UPLOAD,
         rate: RateLimit | None = None,
         clock: IntervalClock | None = None,
         address_rate: RateLimit | None = None,

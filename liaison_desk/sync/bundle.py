@@ -264,6 +264,15 @@ class VerifiedBundle:
             raise _refuse("changed-while-reading", "The bundle file changed while it was read.")
 
 
+def too_large(size: int, max_size: int) -> BundleRefused:
+    """The refusal of a bundle over this vault's limit, on a drive or waiting on the relay."""
+    return _refuse(
+        "too-large",
+        f"The bundle is {size_text(size)}, more than the {size_text(max_size)} this vault "
+        "accepts; if it is expected, raise the limit with `liaison-desk sync max-bundle`.",
+    )
+
+
 def open_bundle(
     path: Path, me: Identity, lookup: PeerLookup, max_size: int = DEFAULT_MAX_BUNDLE
 ) -> VerifiedBundle:
@@ -276,12 +285,7 @@ def open_bundle(
         size = os.fstat(f.fileno()).st_size
         header = read_header(f, size)
         if size > max_size:
-            raise _refuse(
-                "too-large",
-                f"The bundle is {size_text(size)}, more than the {size_text(max_size)} this "
-                "vault accepts; if it is expected, raise the limit with "
-                "`liaison-desk sync max-bundle`.",
-            )
+            raise too_large(size, max_size)
         if header.recipient != me.fingerprint:
             raise _refuse(
                 "wrong-recipient", "This bundle is addressed to another vault, not this one."

@@ -32,6 +32,8 @@ import httpx
 from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.clock import Clock, SystemClock
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.bundle import too_large
+from liaison_desk.sync.bundle_limit import max_bundle_bytes
 from liaison_desk.sync.bundle_names import SUFFIX, is_bundle_name
 from liaison_desk.sync.errors import RelayError, RelayRefused, RosterError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
@@ -50,6 +52,7 @@ from liaison_desk.sync.relay_http import (
 from liaison_desk.sync.request_signing import EMPTY_DIGEST, sign_request
 from liaison_desk.sync.roster import MAX_ROSTER, UNNUMBERED, read_roster
 from liaison_desk.sync.transfer import (
+    Refusal,
     StepProgress,
     SyncReport,
     apply_bundle,
@@ -66,7 +69,6 @@ RELAY_URL_KEY = "relay_url"
 RELAY_CA_KEY = "relay_ca"
 PROBE_TIMEOUT_S = 5.0
 TIMEOUT_S = 30.0  # the longest wait for any one read or write; Deadlines bound the whole
-MAX_DOWNLOAD = 1 << 34  # 16 GiB: the relay's listing is believed only this far
 _PIECE = 1024 * 1024
 
 
@@ -252,7 +254,7 @@ def _pieces(path: Path, size: int, progress: Callable[[int, int], None] | None) 
 
 def _plausible(waiting: Waiting) -> bool:
     """Names become file names here: only the relay's own pattern, nothing like a path."""
-    return is_bundle_name(waiting.name) and 0 <= waiting.size <= MAX_DOWNLOAD
+    return is_bundle_name(waiting.name) and waiting.size >= 0
 
 
 # -- one sync --------------------------------------------------------------------------------------
@@ -324,12 +326,13 @@ class _Start:
     authority: str | None
     spool: Path
     roster_known: bool  # HQ: its own count of rosters issued is the highest (not restored)
+    max_bundle: int  # bytes: a bundle listed larger is not downloaded
 
 
 def _start(vault: Vault) -> _Start:
     me = load_identity(vault.conn)
     known = me.public.role != "hq" or roster_number_known(vault)
-    return _Start(me, relay_authority(vault), spool_dir(vault), known)
+    return _Start(me, relay_authority(vault), spool_dir(vault), known, max_bundle_bytes(vault.conn))
 
 
 def _send_roster(on_vault: OnVault, client: RelayClient, known: bool) -> None:
@@ -367,7 +370,7 @@ def sync_through(
             _send_roster(on_vault, client, start.roster_known)
             report.roster_sent = True
         try:
-            _pull(on_vault, client, report, progress, start.spool / "in")
+            _pull(on_vault, client, report, progress, start)
             _push(on_vault, client, report, progress, start.spool / "out")
         except RelayError as exc:
             report.error = exc
@@ -386,11 +389,17 @@ def _pull(
     client: RelayClient,
     report: SyncReport,
     progress: StepProgress | None,
-    incoming: Path,
+    start: _Start,
 ) -> None:
-    _fresh(incoming)
+    """Download, apply and acknowledge each waiting bundle. One listed above this vault's
+    limit is refused unread and left on the relay, for once the limit is raised."""
+    incoming = _fresh(start.spool / "in")
     found = client.waiting()
     for number, waiting in enumerate(found, 1):
+        if waiting.size > start.max_bundle:
+            refused = too_large(waiting.size, start.max_bundle)
+            report.refused.append(Refusal(waiting.name, refused.reason, refused.message))
+            continue
         path = incoming / waiting.name
         try:
             client.download(waiting, path, step(progress, f"Receiving bundle {number}"))

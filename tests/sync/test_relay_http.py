@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from liaison_desk.sync.bundle_limit import set_max_bundle_mib
 from liaison_desk.sync.errors import RelayAnswerTooLarge, RelayTooSlow
 from liaison_desk.sync.online import RelayClient, Waiting, sync_online
 from liaison_desk.sync.relay_http import ANSWER_LIMIT, LISTING_LIMIT, Deadlines
@@ -160,3 +161,40 @@ def test_sync_online_ends_with_a_sentence_when_the_relay_trickles(tmp_path: Path
         station.lock()
     assert isinstance(report.error, RelayTooSlow) and took < 5.0
     assert "Nothing was lost" in report.error.message
+
+
+def test_a_bundle_listed_above_the_vaults_limit_is_reported_and_left_on_the_relay(
+    tmp_path: Path,
+) -> None:
+    """A relay listing a 3 GiB bundle would fill the spool before the bundle's own reader
+    refused it: the listed size is held to the vault's limit (`sync max-bundle`) first."""
+    name = "a" * 16 + "-to-" + "b" * 16 + "-" + "c" * 16 + "-00000001.ldbundle"
+    asked: list[str] = []
+
+    def lists_three_gib(path: str, sent: Sent) -> None:
+        asked.append(path)
+        if path.endswith(".ldbundle"):  # collected since it was listed
+            body = json.dumps({"error": "not-found", "message": "No such bundle."}).encode()
+            sent.head(
+                "404 Not Found", content_type="application/json", content_length=str(len(body))
+            )
+        else:
+            body = json.dumps({"bundles": [{"name": name, "size": 3 << 30}]}).encode()
+            sent.head(content_type="application/json", content_length=str(len(body)))
+        sent.send(body)
+
+    station = make_vault(tmp_path, "paris")
+    try:
+        with loopback_relay(lists_three_gib) as relay:
+            report = sync_online(station, relay.url, deadlines=QUICK)
+            assert report.error is None
+            assert [(r.name, r.reason) for r in report.refused] == [(name, "too-large")]
+            assert "3 GiB, more than the 2 GiB this vault accepts" in report.refused[0].message
+            assert not any(p.endswith(".ldbundle") for p in asked)  # neither read nor acknowledged
+
+            set_max_bundle_mib(station, 4096)  # the officer expects it: raised, then fetched
+            report = sync_online(station, relay.url, deadlines=QUICK)
+            assert report.error is None and report.refused == []
+            assert asked[-1].endswith(f"/{name}")
+    finally:
+        station.lock()
