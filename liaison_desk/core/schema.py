@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import sqlcipher3
 
 from liaison_desk.core.clock import SystemClock, iso_from_ms
-from liaison_desk.core.errors import MigrationFailed, SchemaTooNew
+from liaison_desk.core.errors import MigrationFailed, SchemaTooNew, StorageError
 from liaison_desk.core.identity_keys import SecretKeys
 from liaison_desk.core.sqlite_types import Connection
 
@@ -412,16 +412,23 @@ def migrate(conn: Connection, migrations: Sequence[Migration] = MIGRATIONS) -> i
         )
     if current == target:
         return 0
-    conn.execute("BEGIN IMMEDIATE")
     try:
+        conn.execute("BEGIN IMMEDIATE")
         for version in range(current + 1, target + 1):
             migrations[version - 1].apply(conn)
             log.info("applied migration %d", version)
         conn.execute(f"PRAGMA user_version = {target}")
         conn.execute("COMMIT")
     except Exception as exc:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         log.error("migration to version %d failed: %s", target, type(exc).__name__)
+        if isinstance(exc, StorageError):  # the disk's fault (read-only, full), not the vault's
+            raise StorageError(
+                "This vault was written by an earlier version of Liaison Desk and is upgraded "
+                f"the first time this version opens it, which cannot be done here: "
+                f"{exc.message} Open it once from a disk that can be written to."
+            ) from exc
         raise MigrationFailed(
             "The vault could not be upgraded to this version; it was left unchanged."
         ) from exc

@@ -17,6 +17,7 @@ from liaison_desk.core import audit
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.errors import StorageError
 from liaison_desk.core.records import Contact
+from liaison_desk.core.schema import MIGRATIONS
 from liaison_desk.core.search import search
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
@@ -49,6 +50,25 @@ def test_a_vault_on_a_read_only_disk_is_read_and_refuses_writes(
             with pytest.raises(StorageError) as refused:
                 opened.store.add(Contact(full_name="Col. Dubois"))
             assert refused.value.message == READ_ONLY
+
+
+def test_a_vault_from_an_earlier_version_on_a_read_only_disk_says_it_needs_one_writable_open(
+    vault_dir: Path, tmp_path: Path
+) -> None:
+    """Its upgrade is a write: the sentence says so, not "nothing was saved" alone."""
+    Vault.create(vault_dir, PASSPHRASE, name="Old", kdf=FAST_KDF, migrations=MIGRATIONS[:-1])[
+        0
+    ].lock()
+    with mounted(tmp_path / "usb", "size=4m") as usb:
+        shutil.copytree(vault_dir, usb / "vault")
+        remount_read_only(usb)
+        with pytest.raises(StorageError) as refused:
+            Vault.unlock(usb / "vault", PASSPHRASE)
+    assert refused.value.message == (
+        "This vault was written by an earlier version of Liaison Desk and is upgraded the first "
+        f"time this version opens it, which cannot be done here: {READ_ONLY} Open it once from "
+        "a disk that can be written to."
+    )
 
 
 def test_a_vault_on_a_full_disk_is_read_and_refuses_writes(
