@@ -264,6 +264,8 @@ def export_bundle(
             "UPDATE peers SET last_out_at = ? WHERE fingerprint = ?",
             (iso_from_ms(vault.clock.now_ms()), peer.fingerprint),
         )
+        if "bundle_refused" in plan.start:
+            refusals.told_bundle_refused(conn, peer.fingerprint)
         audit.record(conn, vault.clock, "bundle-exported", ops=plan.ops, bytes=size, seq=seq)
     log.info("bundle %d exported: %d ops, %d bytes", seq, plan.ops, size)
     return ExportResult(path, peer.fingerprint, peer.name, seq, plan.ops, plan.attachments, size)
@@ -277,11 +279,16 @@ def needs_bundle(vault: Vault, peer: Peer) -> bool:
     """Whether a bundle for `peer` is owed: changes it lacks, or news of what we now hold.
 
     A peer whose changes reached us since our last bundle is owed the
-    acknowledgement, or it would send them again. A bundle that carried no
+    acknowledgement, or it would send them again; one whose bundle we refused
+    whole is owed the news of it (`sync.refusals`). A bundle that carried no
     changes (itself only an acknowledgement) calls for no answer, so two
     vaults syncing often do not trade empty bundles forever.
     """
-    if peer.last_out_at is None or pending_ops(vault, peer):
+    if (
+        peer.last_out_at is None
+        or refusals.bundle_refusal_untold(vault.conn, peer.fingerprint)
+        or pending_ops(vault, peer)
+    ):
         return True
     row = vault.conn.execute(
         "SELECT 1 FROM bundles_in WHERE sender = ? AND ops > 0 AND applied_at >= ? LIMIT 1",

@@ -32,7 +32,7 @@ from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import payload, refusals
 from liaison_desk.sync.authority import Authority
-from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
+from liaison_desk.sync.bundle import VerifiedBundle, open_bundle, peek_header
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
 from liaison_desk.sync.clocks import check_bundle_time, stamp_limit
 from liaison_desk.sync.errors import BundleRefused
@@ -43,7 +43,7 @@ from liaison_desk.sync.ops import Op
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, END, OP, START, malformed
 from liaison_desk.sync.peers import Peer, get_peer
-from liaison_desk.sync.refusals import CLOCK_AHEAD, RefusedOp, Report
+from liaison_desk.sync.refusals import CLOCK_AHEAD, RefusedBundle, RefusedOp, Report
 from liaison_desk.sync.vectors import (
     Vector,
     acks,
@@ -72,6 +72,7 @@ class ImportResult:
     kinds: frozenset[str] = frozenset()
     refused: tuple[RefusedOp, ...] = ()  # ops of this bundle refused here
     refused_by_peer: tuple[RefusedOp, ...] = ()  # ops of ours the sender says it refused
+    bundle_refused_by_peer: RefusedBundle | None = None  # a bundle of ours it refused whole
 
 
 def _lookup(vault: Vault) -> Callable[[str], tuple[PeerIdentity, bool] | None]:
@@ -83,10 +84,47 @@ def _lookup(vault: Vault) -> Callable[[str], tuple[PeerIdentity, bool] | None]:
 
 
 def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) -> ImportResult:
-    """Verify, decrypt and apply one bundle; raise BundleRefused and change nothing if bad."""
+    """Verify, decrypt and apply one bundle; raise BundleRefused and change nothing if bad.
+
+    A refusal of the sender's making is kept, to be reported back to it (`sync.refusals`).
+    """
     conn = vault.conn
     me = load_identity(conn)
-    bundle = open_bundle(path, me, _lookup(vault), max_bundle_bytes(conn))
+    limit = max_bundle_bytes(conn)
+    try:
+        bundle = open_bundle(path, me, _lookup(vault), limit)
+    except BundleRefused as exc:
+        if exc.reason == "too-large":
+            _note_too_large(vault, me, path, limit)
+        raise
+    try:
+        return _import(vault, me, bundle, path, progress)
+    except BundleRefused as exc:
+        if exc.reason in refusals.SENDERS_OWN:
+            header = bundle.header
+            refused = RefusedBundle(header.origin, header.bundle_seq, exc.reason)
+            refusals.note_bundle_refused(vault, header.sender, refused)
+        raise
+
+
+def _note_too_large(vault: Vault, me: Identity, path: Path, limit: int) -> None:
+    """Keep a too-large refusal for the enrolled peer the header names (it is not verified:
+    the peer's officer is only told what to ask for)."""
+    try:
+        header, size = peek_header(path)
+    except BundleRefused:
+        return
+    peer = get_peer(vault.conn, header.sender)
+    if header.recipient != me.fingerprint or peer is None or not peer.active:
+        return
+    refused = RefusedBundle(header.origin, header.bundle_seq, "too-large", size, limit)
+    refusals.note_bundle_refused(vault, peer.fingerprint, refused)
+
+
+def _import(
+    vault: Vault, me: Identity, bundle: VerifiedBundle, path: Path, progress: Progress | None
+) -> ImportResult:
+    conn = vault.conn
     sender = get_peer(conn, bundle.header.sender)
     assert sender is not None
     if sender.role == me.public.role:
@@ -231,6 +269,9 @@ class _Applier:
             raise malformed("the end item does not match the ops received")
         self._record(start)
         reported = start.report.take(self.conn, self.sender.fingerprint, self._now)
+        bundle_refused = refusals.take_bundle_refused(
+            self.conn, self.sender.fingerprint, start.report.bundle, own_origins(self.conn)
+        )
         stats = self.merger.stats
         return ImportResult(
             self.bundle.path,
@@ -246,6 +287,7 @@ class _Applier:
             kinds=frozenset(stats.touched),
             refused=tuple(sorted(self.refused, key=lambda r: (r.origin, r.seq))),
             refused_by_peer=tuple(reported),
+            bundle_refused_by_peer=bundle_refused,
         )
 
     def _resend_whole(self) -> None:
@@ -414,6 +456,9 @@ class _Applier:
         header = self.bundle.header
         record_acks(
             self.conn, self.sender.fingerprint, start.origins, header.bundle_seq, start.vector
+        )
+        refusals.bundle_applied(
+            self.conn, self.sender.fingerprint, header.origin, header.bundle_seq
         )
         now = iso_from_ms(self.vault.clock.now_ms())
         self.conn.execute(
