@@ -34,6 +34,7 @@ from liaison_desk.sync import payload, refusals
 from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle, peek_header
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
+from liaison_desk.sync.bundle_names import name_parts
 from liaison_desk.sync.clocks import check_bundle_time, stamp_limit
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import Progress
@@ -119,6 +120,23 @@ def _note_too_large(vault: Vault, me: Identity, path: Path, limit: int) -> None:
         return
     refused = RefusedBundle(header.origin, header.bundle_seq, "too-large", size, limit)
     refusals.note_bundle_refused(vault, peer.fingerprint, refused)
+
+
+def note_listed_too_large(vault: Vault, name: str, size: int, limit: int) -> None:
+    """Keep the refusal of a bundle left on the relay for its size (by its name, unread) for
+    the enrolled peer the name names, as `_note_too_large` does for a file."""
+    parts = name_parts(name)
+    me = load_identity(vault.conn).fingerprint
+    if parts is None or parts[1] != me[: len(parts[1])]:
+        return
+    sender, _, origin, seq = parts
+    row = vault.conn.execute(
+        "SELECT fingerprint FROM peers WHERE substr(fingerprint, 1, ?) = ? AND status = 'enrolled'",
+        (len(sender), sender),
+    ).fetchone()
+    if row is not None and seq:
+        refused = RefusedBundle(origin, seq, "too-large", size, limit)
+        refusals.note_bundle_refused(vault, str(row[0]), refused)
 
 
 def _import(
