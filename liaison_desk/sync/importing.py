@@ -260,7 +260,7 @@ class _Applier:
                     incoming.finish()
                     incoming = None
                 if item.kind == OP:
-                    op = Op.from_json(item.value)
+                    op = Op.from_json(item.json())
                     span = coverage.get(op.origin)
                     if span is None or not span[0] < op.seq <= span[1]:
                         raise malformed("an op outside the bundle's declared coverage")

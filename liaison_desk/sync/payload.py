@@ -85,7 +85,8 @@ class Item:
         return _NAMES[self.kind]
 
     def json(self) -> Any:
-        return self.value
+        """The item's JSON: parsed as it was split off, or here for an item made by hand."""
+        return self.value if self.value is not None else parse_json(self.body, self.name)
 
 
 def malformed(detail: str) -> BundleRefused:
