@@ -32,9 +32,8 @@ from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import payload, refusals
 from liaison_desk.sync.authority import Authority
-from liaison_desk.sync.bundle import VerifiedBundle, open_bundle, peek_header
+from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
-from liaison_desk.sync.bundle_names import name_parts
 from liaison_desk.sync.clocks import check_bundle_time, stamp_limit
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import Progress
@@ -96,7 +95,7 @@ def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) ->
         bundle = open_bundle(path, me, _lookup(vault), limit)
     except BundleRefused as exc:
         if exc.reason == "too-large":
-            _note_too_large(vault, me, path, limit)
+            refusals.note_too_large(vault, me.fingerprint, path, limit)
         raise
     try:
         return _import(vault, me, bundle, path, progress)
@@ -106,37 +105,6 @@ def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) ->
             refused = RefusedBundle(header.origin, header.bundle_seq, exc.reason)
             refusals.note_bundle_refused(vault, header.sender, refused)
         raise
-
-
-def _note_too_large(vault: Vault, me: Identity, path: Path, limit: int) -> None:
-    """Keep a too-large refusal for the enrolled peer the header names (it is not verified:
-    the peer's officer is only told what to ask for)."""
-    try:
-        header, size = peek_header(path)
-    except BundleRefused:
-        return
-    peer = get_peer(vault.conn, header.sender)
-    if header.recipient != me.fingerprint or peer is None or not peer.active:
-        return
-    refused = RefusedBundle(header.origin, header.bundle_seq, "too-large", size, limit)
-    refusals.note_bundle_refused(vault, peer.fingerprint, refused)
-
-
-def note_listed_too_large(vault: Vault, name: str, size: int, limit: int) -> None:
-    """Keep the refusal of a bundle left on the relay for its size (by its name, unread) for
-    the enrolled peer the name names, as `_note_too_large` does for a file."""
-    parts = name_parts(name)
-    me = load_identity(vault.conn).fingerprint
-    if parts is None or parts[1] != me[: len(parts[1])]:
-        return
-    sender, _, origin, seq = parts
-    row = vault.conn.execute(
-        "SELECT fingerprint FROM peers WHERE substr(fingerprint, 1, ?) = ? AND status = 'enrolled'",
-        (len(sender), sender),
-    ).fetchone()
-    if row is not None and seq:
-        refused = RefusedBundle(origin, seq, "too-large", size, limit)
-        refusals.note_bundle_refused(vault, str(row[0]), refused)
 
 
 def _import(

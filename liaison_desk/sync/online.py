@@ -39,9 +39,9 @@ from liaison_desk.sync.errors import RelayError, RelayRefused, RosterError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.hq_roster import build_roster, roster_number_known
 from liaison_desk.sync.identity import Identity
-from liaison_desk.sync.importing import note_listed_too_large
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import exchange_peers
+from liaison_desk.sync.refusals import note_listed_too_large
 from liaison_desk.sync.relay_http import (
     ANSWER_LIMIT,
     LISTING_LIMIT,

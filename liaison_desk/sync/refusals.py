@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from liaison_desk.core.hlc import is_origin
@@ -29,8 +30,13 @@ from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.user_files import size_text
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.bundle import peek_header
+from liaison_desk.sync.bundle_names import name_parts
+from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.ops import MAX_SEQ
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import malformed
+from liaison_desk.sync.peers import get_peer
 
 NOT_AUTHORISED = "not-authorised"
 CLOCK_AHEAD = "clock-ahead"
@@ -201,6 +207,37 @@ def refused_by_peers(conn: Connection) -> list[tuple[str, RefusedBundle]]:
         (_REFUSED_THERE,),
     ).fetchall()
     return [(str(name), RefusedBundle.parse(json.loads(value))) for name, value in rows]
+
+
+def note_too_large(vault: Vault, me: str, path: Path, limit: int) -> None:
+    """Keep a too-large refusal for the enrolled peer the header names (it is not verified:
+    the peer's officer is only told what to ask for)."""
+    try:
+        header, size = peek_header(path)
+    except BundleRefused:
+        return
+    peer = get_peer(vault.conn, header.sender)
+    if header.recipient != me or peer is None or not peer.active:
+        return
+    refused = RefusedBundle(header.origin, header.bundle_seq, "too-large", size, limit)
+    note_bundle_refused(vault, peer.fingerprint, refused)
+
+
+def note_listed_too_large(vault: Vault, name: str, size: int, limit: int) -> None:
+    """Keep the refusal of a bundle left on the relay for its size (by its name, unread) for
+    the enrolled peer the name names, as `note_too_large` does for a file."""
+    parts = name_parts(name)
+    me = load_identity(vault.conn).fingerprint
+    if parts is None or parts[1] != me[: len(parts[1])]:
+        return
+    sender, _, origin, seq = parts
+    row = vault.conn.execute(
+        "SELECT fingerprint FROM peers WHERE substr(fingerprint, 1, ?) = ? AND status = 'enrolled'",
+        (len(sender), sender),
+    ).fetchone()
+    if row is not None and seq:
+        refused = RefusedBundle(origin, seq, "too-large", size, limit)
+        note_bundle_refused(vault, str(row[0]), refused)
 
 
 _ADVICE = {

@@ -21,10 +21,10 @@ from liaison_desk.sync import refusals
 from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import needs_bundle
-from liaison_desk.sync.importing import import_bundle, note_listed_too_large
+from liaison_desk.sync.importing import import_bundle
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import get_peer
-from liaison_desk.sync.refusals import RefusedBundle
+from liaison_desk.sync.refusals import RefusedBundle, note_listed_too_large
 from tests.bundle_vectors import craft, generate
 from tests.sync.helpers import enrol_station, exchange, fingerprint, make_vault, send
 
