@@ -48,8 +48,8 @@ def _attach(station: Vault, sizes: list[int]) -> dict[str, str]:
     return files
 
 
-def _held(hq: Vault, ids: set[str]) -> dict[str, str]:
-    rows = hq.conn.execute("SELECT id, data FROM attachments").fetchall()
+def _held(vault: Vault, ids: set[str]) -> dict[str, str]:
+    rows = vault.conn.execute("SELECT id, data FROM attachments").fetchall()
     return {i: hashlib.sha256(data).hexdigest() for i, data in rows if i in ids}
 
 
@@ -93,3 +93,29 @@ def test_more_attachments_than_a_bundle_declares_follow_in_the_next_bundles(
     assert hq.conn.execute(
         "SELECT count(*) FROM contacts WHERE full_name = 'Written after the files'"
     ).fetchone() == (1,)
+
+
+def test_hq_s_files_for_a_station_are_split_the_same_way(
+    pair: tuple[Vault, Vault], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hq, station = pair
+    monkeypatch.setattr(payload, "MAX_FILES", 2 * 1024 * 1024)
+    owner = hq.store.add(Contact(full_name="Protocol desk", distribution="all"))
+    hq.store.add(Contact(full_name="Kept at HQ", distribution="hq"))
+    files = {}
+    for n in range(3):
+        data = _scan(n, 1024 * 1024)
+        record = hq.store.add(
+            Attachment(owner_id=owner.id, name=f"guide-{n}.pdf", mime="application/pdf", data=data)
+        )
+        files[record.id] = hashlib.sha256(data).hexdigest()
+    usb = tmp_path / "usb"
+    usb.mkdir()
+
+    carried = []
+    for _ in range(2):
+        carried += [s.attachments for s in sync_drive(hq, usb).sent]
+        assert not sync_drive(station, usb).refused
+    assert carried == [2, 1]
+    assert _held(station, set(files)) == files
+    assert station.conn.execute("SELECT count(*) FROM contacts").fetchone() == (1,)
