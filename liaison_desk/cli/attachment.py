@@ -83,3 +83,15 @@ def export(app: AppContext, /, attachment_id: str, out: Path) -> None:
     atomic_write(out, record.data)
     vault.audit("export", kind="attachment", bytes=record.size)
     click.echo(f"Wrote {out} ({record.size:,} bytes, not encrypted).")
+
+
+@attachment.command("delete")
+@click.argument("attachment_id")
+@pass_app
+def delete(app: AppContext, /, attachment_id: str) -> None:
+    """Delete an attachment: it leaves the record here, and at every vault it reached once
+    the deletion is synced. A station deletes only files on its own records.
+
+    Example: liaison-desk attachment delete 01934b2e-…
+    """
+    app.open_vault().store.delete(Attachment, attachment_id)

@@ -24,7 +24,7 @@ from liaison_desk.sync.errors import BundleRefused, PeerError, SyncError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.identity import short
 from liaison_desk.sync.importing import ImportResult, import_bundle
-from liaison_desk.sync.refusals import RefusedOp, describe
+from liaison_desk.sync.refusals import RefusedBundle, RefusedOp, advice, describe, refused_by_peers
 from liaison_desk.sync.status import peer_status
 
 LONG = 1000  # ops; shorter exchanges show no progress line
@@ -88,9 +88,18 @@ def warn_if_clock_ahead(vault: Vault) -> None:
         click.echo(f"Warning: {clock_warning(ahead)}", err=True)
 
 
+def warn_if_refused(vault: Vault) -> None:
+    """Tell the officer on stderr when a peer last reported refusing a bundle of ours whole."""
+    for name, refused in refused_by_peers(vault.conn):
+        click.echo(f"Warning: {advice(name, refused)}", err=True)
+
+
 def refusal_lines(result: ImportResult) -> list[str]:
-    """What a bundle's ops met: refused here, and what its sender refused of ours (ids only)."""
+    """What a bundle's ops met: refused here, and what its sender refused of ours (ids only),
+    down to a whole bundle of ours and what to do about it."""
     lines: list[str] = []
+    if result.bundle_refused_by_peer is not None:
+        lines.append(f"          {advice(result.sender_name, result.bundle_refused_by_peer)}")
     here, there = result.refused, result.refused_by_peer
     if here:
         lines.append(f"          {plural(len(here), 'change')} refused here:")
@@ -189,6 +198,7 @@ def export(app: AppContext, /, dest: Path, peer_id: str | None, as_json: bool) -
         raise SyncError(f"{dest} is not a folder; create it or choose another with --to.")
     vault = app.open_vault()
     warn_if_clock_ahead(vault)
+    warn_if_refused(vault)
     results = []
     for peer in _targets(vault, peer_id):
         progress = Progress(f"Writing for {peer.name}")
@@ -224,7 +234,12 @@ def _imported(path: Path, result: ImportResult) -> dict[str, Any]:
         "kinds": sorted(result.kinds),
         "refused": refused_json(result.refused),
         "refused_by_peer": refused_json(result.refused_by_peer),
+        "bundle_refused_by_peer": bundle_refused_json(result.bundle_refused_by_peer),
     }
+
+
+def bundle_refused_json(refused: RefusedBundle | None) -> dict[str, Any] | None:
+    return None if refused is None else refused.to_json()
 
 
 def _refused(path: Path, exc: BundleRefused) -> dict[str, Any]:
@@ -307,6 +322,7 @@ def status(app: AppContext, /, as_json: bool) -> None:
     """
     vault = app.open_vault()
     warn_if_clock_ahead(vault)
+    warn_if_refused(vault)
     rows: list[dict[str, Any]] = [
         {
             "id": s.peer.fingerprint,

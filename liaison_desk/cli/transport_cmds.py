@@ -16,6 +16,7 @@ from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import json_option
 from liaison_desk.cli.progress import ProgressLine
 from liaison_desk.cli.sync_cmds import (
+    bundle_refused_json,
     plural,
     refusal_lines,
     refused_json,
@@ -69,6 +70,7 @@ def _report_json(report: SyncReport) -> dict[str, Any]:
                 "new_incarnation": r.new_incarnation,
                 "refused": refused_json(r.refused),
                 "refused_by_peer": refused_json(r.refused_by_peer),
+                "bundle_refused_by_peer": bundle_refused_json(r.bundle_refused_by_peer),
             }
             for r in report.applied
         ],

@@ -273,6 +273,14 @@ def too_large(size: int, max_size: int) -> BundleRefused:
     )
 
 
+def peek_header(path: Path) -> tuple[Header, int]:
+    """A bundle file's header and the file's size, nothing verified: to say whose bundle a
+    refusal before verification (`too-large`) was about."""
+    with _open(path) as f:
+        size = os.fstat(f.fileno()).st_size
+        return read_header(f, size), size
+
+
 def open_bundle(
     path: Path, me: Identity, lookup: PeerLookup, max_size: int = DEFAULT_MAX_BUNDLE
 ) -> VerifiedBundle:

@@ -33,6 +33,15 @@ def is_bundle_name(name: str) -> bool:
     return NAME_PATTERN.fullmatch(name) is not None
 
 
+def name_parts(name: str) -> tuple[str, str, str, int] | None:
+    """(sender prefix, recipient prefix, origin, bundle seq) of a bundle name; None if not one."""
+    if not is_bundle_name(name):
+        return None
+    sender, _, rest = name.removesuffix(SUFFIX).partition("-to-")
+    recipient, origin, seq = rest.split("-")
+    return sender, recipient, origin, int(seq)
+
+
 def superseded(older: str, newer: str) -> bool:
     """Whether bundle file `older` holds nothing that `newer` lacks, going by their names.
 

@@ -95,7 +95,10 @@ def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
     return _Plan(coverage, start, total)
 
 
-def _ops(vault: Vault, plan: _Plan) -> Iterator[Op]:
+_IN_RANGE = "JOIN export_range r ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
+
+
+def _fill_range(vault: Vault, plan: _Plan) -> None:
     conn = vault.conn
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS export_range (origin TEXT, after INT, upto INT)")
     conn.execute("DELETE FROM export_range")
@@ -103,12 +106,59 @@ def _ops(vault: Vault, plan: _Plan) -> Iterator[Op]:
         "INSERT INTO export_range VALUES (?, ?, ?)",
         [(o, a, b) for o, (a, b) in plan.coverage.items()],
     )
-    cursor = conn.execute(
-        f"SELECT {_OP_COLUMNS} FROM oplog o JOIN export_range r ON o.origin = r.origin "
-        "AND o.seq > r.after AND o.seq <= r.upto ORDER BY o.n"
-    )
+
+
+def _ops(vault: Vault, plan: _Plan) -> Iterator[Op]:
+    _fill_range(vault, plan)
+    cursor = vault.conn.execute(f"SELECT {_OP_COLUMNS} FROM oplog o {_IN_RANGE} ORDER BY o.n")
     for row in cursor:
         yield Op.from_row(row)
+
+
+def _fit_files(vault: Vault, me: Identity, peer: Peer, plan: _Plan) -> None:
+    """End the bundle before the attachment that would take it past `payload.MAX_FILES`.
+
+    A reader refuses a bundle declaring more attachment bytes than that as a
+    compression bomb, so the rest waits for the next bundle, written once this
+    one is acknowledged: each origin's range stops short of its first op past
+    the cut (oplog order), so every range still holds every op it claims.
+    """
+    conn = vault.conn
+    _fill_range(vault, plan)
+    router = routes.Router(conn, peer) if me.public.role == "hq" else None
+    rows = conn.execute(
+        f"SELECT o.n, {_OP_COLUMNS} FROM oplog o {_IN_RANGE} "
+        "WHERE o.entity = 'attachment' ORDER BY o.n"
+    ).fetchall()
+    files = 0
+    cut = None
+    for n, *row in rows:
+        op = Op.from_row(tuple(row))
+        if not op.creates or (router is not None and not router.routed(op.entity, op.record_id)):
+            continue
+        size = payload.declared_size(op.to_json()) or 0
+        if files and files + size > payload.MAX_FILES:
+            cut = n
+            break
+        files += size
+    if cut is None:
+        return
+    after_cut = dict(
+        conn.execute(
+            f"SELECT o.origin, min(o.seq) FROM oplog o {_IN_RANGE} "
+            "WHERE o.n >= ? GROUP BY o.origin",
+            (cut,),
+        ).fetchall()
+    )
+    coverage = {}
+    for origin, (low, high) in plan.coverage.items():
+        upto = min(high, after_cut[origin] - 1) if origin in after_cut else high
+        if upto > low:
+            coverage[origin] = (low, upto)
+    plan.coverage = coverage
+    plan.start["coverage"] = {o: list(r) for o, r in coverage.items()}
+    plan.total = sum(b - a for a, b in coverage.values())
+    log.info("bundle cut at %d bytes of attachments; the rest follows", files)
 
 
 def _items(
@@ -181,6 +231,7 @@ def export_bundle(
     conn.execute("BEGIN")  # one consistent snapshot of the oplog for the whole bundle
     try:
         plan = _plan(vault, me, peer)
+        _fit_files(vault, me, peer, plan)
         with open(tmp, "w+b", opener=_private) as out:
             size = write_bundle(
                 out,
@@ -213,6 +264,8 @@ def export_bundle(
             "UPDATE peers SET last_out_at = ? WHERE fingerprint = ?",
             (iso_from_ms(vault.clock.now_ms()), peer.fingerprint),
         )
+        if "bundle_refused" in plan.start:
+            refusals.told_bundle_refused(conn, peer.fingerprint)
         audit.record(conn, vault.clock, "bundle-exported", ops=plan.ops, bytes=size, seq=seq)
     log.info("bundle %d exported: %d ops, %d bytes", seq, plan.ops, size)
     return ExportResult(path, peer.fingerprint, peer.name, seq, plan.ops, plan.attachments, size)
@@ -226,11 +279,16 @@ def needs_bundle(vault: Vault, peer: Peer) -> bool:
     """Whether a bundle for `peer` is owed: changes it lacks, or news of what we now hold.
 
     A peer whose changes reached us since our last bundle is owed the
-    acknowledgement, or it would send them again. A bundle that carried no
+    acknowledgement, or it would send them again; one whose bundle we refused
+    whole is owed the news of it (`sync.refusals`). A bundle that carried no
     changes (itself only an acknowledgement) calls for no answer, so two
     vaults syncing often do not trade empty bundles forever.
     """
-    if peer.last_out_at is None or pending_ops(vault, peer):
+    if (
+        peer.last_out_at is None
+        or refusals.bundle_refusal_untold(vault.conn, peer.fingerprint)
+        or pending_ops(vault, peer)
+    ):
         return True
     row = vault.conn.execute(
         "SELECT 1 FROM bundles_in WHERE sender = ? AND ops > 0 AND applied_at >= ? LIMIT 1",

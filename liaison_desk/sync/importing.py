@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,7 +43,7 @@ from liaison_desk.sync.ops import Op
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, END, OP, START, malformed
 from liaison_desk.sync.peers import Peer, get_peer
-from liaison_desk.sync.refusals import CLOCK_AHEAD, RefusedOp, Report
+from liaison_desk.sync.refusals import CLOCK_AHEAD, RefusedBundle, RefusedOp, Report
 from liaison_desk.sync.vectors import (
     Vector,
     acks,
@@ -73,6 +72,7 @@ class ImportResult:
     kinds: frozenset[str] = frozenset()
     refused: tuple[RefusedOp, ...] = ()  # ops of this bundle refused here
     refused_by_peer: tuple[RefusedOp, ...] = ()  # ops of ours the sender says it refused
+    bundle_refused_by_peer: RefusedBundle | None = None  # a bundle of ours it refused whole
 
 
 def _lookup(vault: Vault) -> Callable[[str], tuple[PeerIdentity, bool] | None]:
@@ -84,10 +84,33 @@ def _lookup(vault: Vault) -> Callable[[str], tuple[PeerIdentity, bool] | None]:
 
 
 def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) -> ImportResult:
-    """Verify, decrypt and apply one bundle; raise BundleRefused and change nothing if bad."""
+    """Verify, decrypt and apply one bundle; raise BundleRefused and change nothing if bad.
+
+    A refusal of the sender's making is kept, to be reported back to it (`sync.refusals`).
+    """
     conn = vault.conn
     me = load_identity(conn)
-    bundle = open_bundle(path, me, _lookup(vault), max_bundle_bytes(conn))
+    limit = max_bundle_bytes(conn)
+    try:
+        bundle = open_bundle(path, me, _lookup(vault), limit)
+    except BundleRefused as exc:
+        if exc.reason == "too-large":
+            refusals.note_too_large(vault, me.fingerprint, path, limit)
+        raise
+    try:
+        return _import(vault, me, bundle, path, progress)
+    except BundleRefused as exc:
+        if exc.reason in refusals.SENDERS_OWN:
+            header = bundle.header
+            refused = RefusedBundle(header.origin, header.bundle_seq, exc.reason)
+            refusals.note_bundle_refused(vault, header.sender, refused)
+        raise
+
+
+def _import(
+    vault: Vault, me: Identity, bundle: VerifiedBundle, path: Path, progress: Progress | None
+) -> ImportResult:
+    conn = vault.conn
     sender = get_peer(conn, bundle.header.sender)
     assert sender is not None
     if sender.role == me.public.role:
@@ -205,7 +228,7 @@ class _Applier:
                     incoming.finish()
                     incoming = None
                 if item.kind == OP:
-                    op = Op.from_json(_op_json(item.body))
+                    op = Op.from_json(item.json())
                     span = coverage.get(op.origin)
                     if span is None or not span[0] < op.seq <= span[1]:
                         raise malformed("an op outside the bundle's declared coverage")
@@ -232,6 +255,9 @@ class _Applier:
             raise malformed("the end item does not match the ops received")
         self._record(start)
         reported = start.report.take(self.conn, self.sender.fingerprint, self._now)
+        bundle_refused = refusals.take_bundle_refused(
+            self.conn, self.sender.fingerprint, start.report.bundle, own_origins(self.conn)
+        )
         stats = self.merger.stats
         return ImportResult(
             self.bundle.path,
@@ -247,6 +273,7 @@ class _Applier:
             kinds=frozenset(stats.touched),
             refused=tuple(sorted(self.refused, key=lambda r: (r.origin, r.seq))),
             refused_by_peer=tuple(reported),
+            bundle_refused_by_peer=bundle_refused,
         )
 
     def _resend_whole(self) -> None:
@@ -416,6 +443,9 @@ class _Applier:
         record_acks(
             self.conn, self.sender.fingerprint, start.origins, header.bundle_seq, start.vector
         )
+        refusals.bundle_applied(
+            self.conn, self.sender.fingerprint, header.origin, header.bundle_seq
+        )
         now = iso_from_ms(self.vault.clock.now_ms())
         self.conn.execute(
             "INSERT INTO bundles_in (sender, origin, seq, digest, applied_at, ops) "
@@ -434,23 +464,7 @@ class _Applier:
         )
 
 
-_DECODER = json.JSONDecoder()
 _REFUSED = ("refused",)  # what `_holds` returns for an op refused when it came before
-
-
-def _op_json(body: bytes) -> Any:
-    """An op item's JSON (as payload.Item.json, a little faster: this runs for every op)."""
-    try:
-        text = body.decode()
-        value, end = _DECODER.raw_decode(text)
-        if end == len(text):
-            return value
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError among them
-        pass
-    try:  # spaces around it, a byte-order mark: what json.loads accepts
-        return json.loads(body)
-    except ValueError:
-        raise malformed("an op item is not valid JSON") from None
 
 
 class _IncomingFile:

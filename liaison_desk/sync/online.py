@@ -41,6 +41,7 @@ from liaison_desk.sync.hq_roster import build_roster, roster_number_known
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import exchange_peers
+from liaison_desk.sync.refusals import note_listed_too_large
 from liaison_desk.sync.relay_http import (
     ANSWER_LIMIT,
     LISTING_LIMIT,
@@ -399,6 +400,14 @@ def _pull(
         if waiting.size > start.max_bundle:
             refused = too_large(waiting.size, start.max_bundle)
             report.refused.append(Refusal(waiting.name, refused.reason, refused.message))
+            on_vault(
+                functools.partial(
+                    note_listed_too_large,
+                    name=waiting.name,
+                    size=waiting.size,
+                    limit=start.max_bundle,
+                )
+            )
             continue
         path = incoming / waiting.name
         try:

@@ -15,6 +15,7 @@ from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.online import relay_url
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import Peer, hq_peer, list_peers
+from liaison_desk.sync.refusals import RefusedBundle, refused_by_peers
 from liaison_desk.sync.vectors import acks, own_origins, vector
 
 
@@ -76,13 +77,15 @@ def peer_status(vault: Vault) -> list[PeerStatus]:
 @dataclass(frozen=True)
 class SyncOverview:
     """This vault's public identity, its pinned HQ, every peer's status, the relay's address,
-    and how far its last change is stamped ahead of its clock (0 unless more than a day)."""
+    how far its last change is stamped ahead of its clock (0 unless more than a day), and
+    which peers last reported refusing a bundle of ours whole."""
 
     me: PeerIdentity
     hq: Peer | None
     peers: list[PeerStatus]
     relay: str | None = None
     clock_ahead_ms: int = 0
+    refused_by_peers: tuple[tuple[str, RefusedBundle], ...] = ()  # our bundles refused whole
 
 
 def sync_overview(vault: Vault) -> SyncOverview:
@@ -93,4 +96,5 @@ def sync_overview(vault: Vault) -> SyncOverview:
         peer_status(vault),
         relay_url(vault),
         own_clock_ahead(vault),
+        tuple(refused_by_peers(vault.conn)),
     )

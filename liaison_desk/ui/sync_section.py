@@ -45,7 +45,7 @@ from liaison_desk.sync.identity import grouped
 from liaison_desk.sync.importing import ImportResult, import_bundle
 from liaison_desk.sync.online import check_url, set_relay_url
 from liaison_desk.sync.peers import revoke
-from liaison_desk.sync.refusals import summary
+from liaison_desk.sync.refusals import advice, summary
 from liaison_desk.sync.status import PeerStatus, SyncOverview, sync_overview
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE, EnrolmentPanel, fingerprint_label
@@ -104,6 +104,8 @@ def import_line(result: ImportResult) -> str:
         if result.new_incarnation
         else ""
     )
+    if result.bundle_refused_by_peer is not None:
+        again += f" {advice(result.sender_name, result.bundle_refused_by_peer)}"
     theirs = result.refused_by_peer
     if theirs:
         n = len(theirs)
@@ -184,6 +186,11 @@ class SyncSection(QWidget):
         self.clock_warning.setWordWrap(True)
         self.clock_warning.setStyleSheet(ERROR_STYLE)
         self.clock_warning.setVisible(False)
+        self.refusal_warning = QLabel()
+        self.refusal_warning.setObjectName("bundleRefusedWarning")
+        self.refusal_warning.setWordWrap(True)
+        self.refusal_warning.setStyleSheet(ERROR_STYLE)
+        self.refusal_warning.setVisible(False)
         self.fingerprint = fingerprint_label()
         self.fingerprint.setObjectName("ownFingerprint")
         hint = QLabel("Fingerprint, to read aloud and compare group by group:")
@@ -192,6 +199,7 @@ class SyncSection(QWidget):
         column = QVBoxLayout(identity)
         column.addWidget(self.identity_label)
         column.addWidget(self.clock_warning)
+        column.addWidget(self.refusal_warning)
         column.addWidget(hint)
         column.addWidget(self.fingerprint)
 
@@ -291,6 +299,9 @@ class SyncSection(QWidget):
         ahead = state.clock_ahead_ms
         self.clock_warning.setText(clock_warning(ahead) if ahead else "")
         self.clock_warning.setVisible(bool(ahead))
+        refused = [advice(name, refusal) for name, refusal in state.refused_by_peers]
+        self.refusal_warning.setText("\n".join(refused))
+        self.refusal_warning.setVisible(bool(refused))
         self.enrolment.set_state(me, state.hq)
         selected = self._selected_fingerprint()
         self.model.set_rows(state.peers)

@@ -86,6 +86,11 @@ def sync_sentence(report: SyncReport, title: str) -> str:
         parts.append(f"{plural(report.conflicts, 'conflict')} to review")
     if report.refused:
         parts.append(f"{len(report.refused):,} refused")
+    parts += [
+        f"{r.sender_name} refused this vault's last bundle (see the Sync section)"
+        for r in report.applied
+        if r.bundle_refused_by_peer is not None
+    ]
     if report.sent:
         parts.append(
             f"{plural(len(report.sent), 'bundle')} out ({plural(report.changes_out, 'change')})"

@@ -22,7 +22,17 @@ from liaison_desk.core.hlc import Stamp
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.sync.bundle import CONTEXT, MAX_CHUNK, MAX_PAYLOAD, MIN_CHUNK, SEALED_KEY
-from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, MAX_ITEM, OP, START, item, json_item
+from liaison_desk.sync.payload import (
+    BLOB,
+    BLOB_PIECE,
+    END,
+    MAX_DEPTH,
+    MAX_ITEM,
+    OP,
+    START,
+    item,
+    json_item,
+)
 from tests.bundle_vectors import craft, identities
 from tests.bundle_vectors.craft import ORIGIN, Parts
 from tests.bundle_vectors.reader import OP_REFUSED
@@ -142,6 +152,21 @@ def with_op(op: Any) -> bytes:
     """A payload whose single op is `op` (raw bytes are sent as the item body unchanged)."""
     body = op if isinstance(op, bytes) else json.dumps(op).encode()
     return craft.compress([start(1), item(OP, body), end(1)])
+
+
+def nested(levels: int) -> Any:
+    """A JSON array `levels` deep."""
+    value: list[Any] = []
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def nested_start(levels: int) -> bytes:
+    """A bundle with no ops whose start item carries a key readers ignore, `levels` deep below
+    the start item itself (which is level 1)."""
+    body = json.loads(start(0)[5:])
+    return craft.compress([json_item(START, {**body, "later": nested(levels)}), end(0)])
 
 
 def noise(label: str, size: int) -> str:
@@ -708,6 +733,11 @@ _malformed("end-not-json", lambda: craft.compress([start(0), item(END, b"ops=0")
 _malformed("op-malformed-json", lambda: with_op(b'{"o": "0123456789abcdef", "s": 1,'))
 _malformed("op-json-not-utf8", lambda: with_op(json.dumps(contact(1)).encode()[:-2] + b"\xff}"))
 _malformed("op-json-nested-too-deep", lambda: with_op(b"[" * 200_000 + b"]" * 200_000))
+_malformed("op-json-nested-past-bound", lambda: with_op(contact(1, tags=nested(MAX_DEPTH - 1))))
+_malformed("start-json-nested-past-bound", lambda: nested_start(MAX_DEPTH))
+_payload_case(
+    "accepted-start-json-nested-at-bound", "accepted", lambda: nested_start(MAX_DEPTH - 1)
+)
 _malformed("op-json-nan", lambda: with_op(json.dumps(contact(1, cadence_days=float("nan")))))
 _malformed("op-not-an-object", lambda: with_op([contact(1)]))
 _malformed("op-missing-field", lambda: with_op({k: v for k, v in contact(1).items() if k != "r"}))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from liaison_desk.sync import importing
+from liaison_desk.sync import importing, refusals
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.own_identity import load_identity
 from tests.sync.helpers import canonical_dump
@@ -42,10 +42,17 @@ def refuse(
 
     Every attempt must leave the files unwritten (size, time and inode); at the
     end their bytes and the records are compared with what they were before.
+    The one write a refusal may make, the note reporting it back to its enrolled
+    sender (tests/sync/test_bundle_refused.py), is kept aside here and checked to
+    be of a refusal of the sender's making.
     """
     # The sweeps import ~14,000 times: derive HQ's keys once, not on every import (2 ms each).
     identity = load_identity(world.hq.conn)
     monkeypatch.setattr(importing, "load_identity", lambda conn: identity)
+    noted: list[str] = []
+    monkeypatch.setattr(
+        refusals, "note_bundle_refused", lambda vault, peer, refused: noted.append(refused.reason)
+    )
     path = scratch / "hostile.ldbundle"
     records = canonical_dump(world.hq)
     files, stats = files_of(world.hq), stats_of(world.hq)
@@ -58,5 +65,6 @@ def refuse(
         return refused.value.reason
 
     yield attempt
+    assert set(noted) <= refusals.SENDERS_OWN | {"too-large"}
     assert files_of(world.hq) == files
     assert canonical_dump(world.hq) == records

@@ -2,11 +2,13 @@
 
 Lagos's computer ran three days ahead for one edit: its Sync section says so;
 HQ's import summary counts the change it refused, and Lagos reads in HQ's
-next bundle that HQ refused it.
+next bundle that HQ refused it. A bundle HQ refused whole is told the same way,
+with what to do, and stays in Lagos's Sync section until it is over.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +16,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.hlc import Stamp
-from liaison_desk.core.records import Contact
+from liaison_desk.core.records import Attachment, Contact
+from liaison_desk.sync.bundle_limit import set_max_bundle_mib
 from tests.sync.helpers import enrol_station
 from tests.ui.test_sync_section import (
     Vaults,
@@ -71,3 +74,42 @@ def test_a_clock_run_ahead_is_shown_and_its_refused_change_reported_both_ways(
     assert summary == (
         "From HQ: 0 changes, 0 applied. HQ refused 1 change this vault sent (1 clock-ahead)."
     )
+
+
+def test_a_bundle_hq_refused_whole_is_shown_at_the_station_with_what_to_do(
+    qtbot: QtBot, vaults: Vaults, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    enrol_station(vaults.hq_vault, vaults.station_vault)
+    set_max_bundle_mib(vaults.hq_vault, 1)
+    lagos_vault = vaults.station_vault
+    owner = lagos_vault.store.add(Contact(full_name="Bola Ade"))
+    scan = os.urandom(2 * 1024 * 1024)
+    lagos_vault.store.add(Attachment(owner_id=owner.id, name="scan.pdf", mime="x/y", data=scan))
+    hq_session, lagos_session = vaults.open()
+    hq, lagos = section(qtbot, hq_session), section(qtbot, lagos_session)
+    assert not lagos.refusal_warning.isVisible()
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    answer(monkeypatch, "getExistingDirectory", str(usb))
+    run_batch(qtbot, lagos, lagos.export_button.click)
+    (bundle,) = usb.iterdir()
+    answer(monkeypatch, "getOpenFileNames", ([str(bundle)], ""))
+    assert "refused (too-large)" in run_batch(qtbot, hq, hq.import_button.click)
+
+    back = tmp_path / "back"
+    back.mkdir()
+    answer(monkeypatch, "getExistingDirectory", str(back))
+    run_batch(qtbot, hq, hq.export_button.click)
+    (reply,) = back.iterdir()
+    answer(monkeypatch, "getOpenFileNames", ([str(reply)], ""))
+    summary = run_batch(qtbot, lagos, lagos.import_button.click)
+    advice = (
+        "HQ refused this vault's bundle 1 (too-large): it is 2 MB, more than the 1 MiB HQ "
+        "reads. Ask HQ's officer to raise that limit (`liaison-desk sync max-bundle` there); "
+        "until then nothing this vault sends is read."
+    )
+    assert summary == f"From HQ: 0 changes, 0 applied. {advice}"
+    qtbot.waitUntil(lambda: lagos.refusal_warning.isVisible())
+    assert lagos.refusal_warning.text() == advice
+    assert not hq.refusal_warning.isVisible()
