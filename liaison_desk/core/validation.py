@@ -6,6 +6,7 @@ and the GUI can show it as it is.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -27,6 +28,11 @@ MAX_SHORT = 1_000
 MAX_LONG = 2_000_000
 LONG_TEXT_BYTES = 4 * MAX_LONG  # a file holding the longest text, in UTF-8 at worst
 MAX_ATTACHMENT = 64 * 1024 * 1024
+# A record's fields as one op carries them (JSON, UTF-8): a bundle's items are at most
+# 1 MiB + 4 KiB (`sync.payload.MAX_ITEM`), and an op adds its clocks to the fields. A record
+# the core stored but no peer could read would stop its vault's sync for good.
+MAX_RECORD_BYTES = 1_000_000
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _LONG_FIELDS = frozenset({"notes", "body", "summary", "trust_notes", "how_met", "address"})
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -153,7 +159,26 @@ def validate(
     if clean.get("distribution"):
         clean["distribution"] = str(routing.parse(clean["distribution"]))
     _CHECKS[kind.name](record_id, clean, exists)
+    _check_size(kind, clean)
     return clean
+
+
+def _check_size(kind: Kind[Any], values: Values) -> None:
+    """Refuse a record too large for one op. Counting characters first spares the encoding
+    for every ordinary record (at most 6 bytes each: an escaped control character)."""
+    carried = {f: v for f, v in values.items() if f not in kind.not_in_oplog}
+    chars = sum(
+        len(v) if isinstance(v, str) else sum(map(len, v)) if isinstance(v, list) else 8
+        for v in carried.values()
+    )
+    if 6 * chars + 64 * len(carried) <= MAX_RECORD_BYTES:
+        return
+    size = len(_JSON.encode(carried).encode())
+    if size > MAX_RECORD_BYTES:
+        raise ValidationError(
+            f"This {kind.name} holds {size / 1_000_000:.1f} MB of text; a record may hold at "
+            "most 1 MB, so that every peer can receive it. Move long text into an attached file."
+        )
 
 
 def _organization(record_id: str, o: Values, exists: Exists) -> None:
