@@ -22,6 +22,7 @@ from liaison_desk.sync import op_fields
 from liaison_desk.sync.payload import malformed
 
 MAX_SEQ = 1 << 62
+INT_RANGE = range(-(1 << 63), 1 << 63)  # what the vault's integer columns hold
 
 
 def _text(value: str) -> bool:
@@ -183,7 +184,7 @@ class Op:
                     not value or all(type(v) is str and _text(v) for v in value)
                 )
             elif expected == _INT:
-                ok = type(value) is int
+                ok = type(value) is int and value in INT_RANGE
             elif expected == _BOOL:
                 ok = type(value) is bool
             else:
