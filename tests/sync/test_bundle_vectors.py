@@ -161,6 +161,7 @@ PAYLOAD_RULES = [
     "op-null-required-field",
     "op-null-list-field",
     "op-int-field-too-big",
+    "op-base-unknown-field",
     "op-outside-coverage",
     "op-at-coverage-start",
     "op-origin-not-covered",
