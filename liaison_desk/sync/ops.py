@@ -18,10 +18,11 @@ from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.hlc import is_origin, is_stamp
 from liaison_desk.core.kinds import BY_NAME, Kind
 from liaison_desk.core.validation import MAX_LONG
+from liaison_desk.sync import op_fields
 from liaison_desk.sync.payload import malformed
 
-_INT_FIELDS = frozenset({"cadence_days", "size"})
 MAX_SEQ = 1 << 62
+INT_RANGE = range(-(1 << 63), 1 << 63)  # what the vault's integer columns hold
 
 
 def _text(value: str) -> bool:
@@ -38,24 +39,16 @@ def _text(value: str) -> bool:
 
 
 _TEXT, _LIST, _INT, _BOOL = range(4)
-_NULLABLE = frozenset({_TEXT, _INT})
+_CODES = {op_fields.TEXT: _TEXT, op_fields.LIST: _LIST, op_fields.INT: _INT, op_fields.BOOL: _BOOL}
+_KEYS = frozenset("oshefrbc")  # every key an op may have: any other is refused
 
 
 @functools.cache
-def _field_types(entity: str) -> dict[str, int]:
-    """What each field an op may set must hold: text, list (of text), int or bool."""
-    kind = BY_NAME[entity]
-    types = {"deleted": _BOOL}
-    for name in kind.fields:
-        if name in kind.not_in_oplog:
-            continue
-        if name in kind.list_fields:
-            types[name] = _LIST
-        elif name in _INT_FIELDS:
-            types[name] = _INT
-        else:
-            types[name] = _TEXT
-    return types
+def _field_types(entity: str) -> tuple[dict[str, int], frozenset[str]]:
+    """What each field an op may set must hold (text, list of text, int or bool), and
+    which fields may be null (see `sync.op_fields`)."""
+    fields = op_fields.op_fields(entity)
+    return {f.name: _CODES[f.type] for f in fields}, frozenset(f.name for f in fields if f.nullable)
 
 
 def _clocks(clocks: dict[Any, Any], types: dict[str, int]) -> bool:
@@ -122,6 +115,8 @@ class Op:
         """Check an op from a bundle: names, types and bounds, before it touches the vault."""
         if type(data) is not dict:
             raise malformed("an op is not an object")
+        if not _KEYS.issuperset(data):
+            raise malformed(f"an op has an unknown key {sorted(set(data) - _KEYS)[0]!r}")
         # Filled directly, as Kind.from_row fills records: __init__ of a frozen dataclass
         # costs a call per field, and this runs for every op imported.
         op: Op = object.__new__(cls)
@@ -138,6 +133,8 @@ class Op:
             )
         except KeyError as exc:
             raise malformed(f"an op lacks {exc.args[0]!r}") from None
+        if op.clocks is None and "c" in data:
+            raise malformed("a snapshot's clocks are malformed")
         op._check()
         return op
 
@@ -165,7 +162,7 @@ class Op:
             raise malformed("an op's record id is malformed")
         if type(fields) is not dict or not fields:
             raise malformed("an op changes no fields")
-        types = _field_types(entity)
+        types, nullable = _field_types(entity)
         if type(self.base) is not dict or (self.base and not _clocks(self.base, types)):
             raise malformed("an op's base clocks are malformed")
         if self.clocks is not None and (
@@ -176,7 +173,7 @@ class Op:
             raise malformed("a snapshot's clocks are malformed")
         for name, value in fields.items():
             expected = types.get(name)
-            if value is None and expected in _NULLABLE:
+            if value is None and name in nullable:
                 continue
             if expected == _TEXT:
                 ok = type(value) is str and (
@@ -187,7 +184,7 @@ class Op:
                     not value or all(type(v) is str and _text(v) for v in value)
                 )
             elif expected == _INT:
-                ok = type(value) is int
+                ok = type(value) is int and value in INT_RANGE
             elif expected == _BOOL:
                 ok = type(value) is bool
             else:

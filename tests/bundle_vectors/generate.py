@@ -279,6 +279,25 @@ def _(kit: Kit) -> bytes:
     return kit.bundle(craft.compress([start(1), item(OP, body), end(1)])).assemble()
 
 
+# accepted, each showing a rule of docs/bundle-format.md §6 (ops as a vault writes them)
+
+
+@case("accepted-nulls-where-allowed", "accepted")
+def _(kit: Kit) -> bytes:
+    return kit.bundle(craft.compress(ops_items(whole_contact(1)))).assemble()
+
+
+@case("accepted-deletion-op", "accepted")
+def _(kit: Kit) -> bytes:
+    return kit.bundle(craft.compress(ops_items(whole_contact(1), deletion(2)))).assemble()
+
+
+@case("accepted-attachment-empty", "accepted")
+def _(kit: Kit) -> bytes:
+    op = attachment(2, 0, hashlib.sha256(b"").hexdigest())
+    return kit.bundle(craft.compress(ops_items(whole_contact(1), op))).assemble()
+
+
 # not a bundle at all
 
 
@@ -756,6 +775,52 @@ _malformed("op-list-field-not-list", lambda: with_op(contact(1, languages="fr"))
 _malformed("op-int-field-not-int", lambda: with_op(contact(1, cadence_days="30")))
 _malformed("op-bad-base-clock", lambda: with_op({**contact(1), "b": {"notes": "then"}}))
 _malformed("op-snapshot-without-default-clock", lambda: with_op({**contact(1), "c": {}}))
+_malformed("op-snapshot-clocks-null", lambda: with_op({**whole_contact(1), "c": None}))
+_malformed("op-unknown-key", lambda: with_op({**whole_contact(1), "x": 1}))
+_malformed("op-null-required-field", lambda: with_op(whole_contact(1, full_name=None)))
+_malformed("op-null-list-field", lambda: with_op(whole_contact(1, languages=None)))
+_malformed("op-int-field-too-big", lambda: with_op(whole_contact(1, cadence_days=1 << 63)))
+_malformed("op-base-unknown-field", lambda: with_op({**deletion(1), "b": {"x": stamp(0)}}))
+
+
+def _covering(spans: dict[str, list[int]], *ops: dict[str, Any]) -> bytes:
+    """A payload of `ops` under a start item that declares `spans` as its coverage."""
+    head = {"origins": [ORIGIN], "vector": {ORIGIN: len(ops)}, "coverage": spans, "owners": {}}
+    items = [json_item(START, head), *(json_item(OP, op) for op in ops), end(len(ops))]
+    return craft.compress(items)
+
+
+_malformed(
+    "op-outside-coverage",
+    lambda: _covering({ORIGIN: [0, 1]}, whole_contact(1), whole_contact(2)),
+)
+_malformed("op-at-coverage-start", lambda: _covering({ORIGIN: [1, 2]}, whole_contact(1)))
+_malformed(
+    "op-origin-not-covered",
+    lambda: _covering({ORIGIN: [0, 1]}, {**whole_contact(1), "o": "fedcba9876543210"}),
+)
+_malformed(
+    "end-count-wrong",
+    lambda: craft.compress([start(2), *(json_item(OP, whole_contact(n)) for n in (1, 2)), end(3)]),
+)
+
+
+def _file_payload(data: bytes, sent: bytes, owner: dict[str, Any] | None = None) -> bytes:
+    """An attachment op declaring `data` (size and checksum), followed by the bytes `sent`."""
+    op = attachment(2, len(data), hashlib.sha256(data).hexdigest())
+    first = owner or whole_contact(1)
+    items = [start(2), json_item(OP, first), json_item(OP, op), item(BLOB, sent), end(2, 1)]
+    return craft.compress(items)
+
+
+_malformed("attachment-bytes-short", lambda: _file_payload(b"a scan", b"a sca"))
+_malformed("attachment-bytes-other-checksum", lambda: _file_payload(b"a scan", b"a scam"))
+_malformed(
+    "blob-after-other-op",
+    lambda: craft.compress(
+        [start(1), json_item(OP, whole_contact(1)), item(BLOB, b"data"), end(1)]
+    ),
+)
 
 
 def _blob_run_too_long() -> bytes:
@@ -795,12 +860,25 @@ SHARED_WITH_STATION = record_id(0x901)
 SHARED_FILE = record_id(0x902)
 
 
-def whole_contact(seq: int) -> dict[str, Any]:
+def whole_contact(seq: int, **fields: Any) -> dict[str, Any]:
     """A contact's creation with every field, as a vault writes one (a vault can store it)."""
-    op = contact(seq)
+    op = contact(seq, **fields)
     kind = BY_NAME["contact"]
     blank = {f: [] if f in kind.list_fields else None for f in kind.fields}
     return {**op, "f": {**blank, **op["f"]}}
+
+
+def deletion(seq: int) -> dict[str, Any]:
+    """Op `seq` deletes the contact op 1 created: its base holds the clock of every field."""
+    return {
+        "o": ORIGIN,
+        "s": seq,
+        "h": stamp(seq),
+        "e": "contact",
+        "r": record_id(1),
+        "f": {"deleted": True},
+        "b": {"*": stamp(1), "deleted": stamp(1)},
+    }
 
 
 def _second_op(op: dict[str, Any]) -> Callable[[], bytes]:

@@ -2,7 +2,9 @@
 
 Exactly what import does before it touches the vault: open and verify the
 bundle, check when it was written (read at `READ_AT_MS`, the kit's time),
-decrypt and split the payload, parse every JSON item and check every op.
+decrypt and split the payload, parse every JSON item and check every op, each
+within the start item's coverage, each attachment's bytes against its op, and
+the end item's count (`sync.importing` checks the last three as it applies).
 Anything wrong raises BundleRefused; any other exception is a reader bug.
 Whether one op is refused alone (`OP_REFUSED`) depends on what the vault
 holds: tests/sync/test_bundle_vectors.py imports those vectors into a vault.
@@ -10,15 +12,20 @@ holds: tests/sync/test_bundle_vectors.py imports those vectors into a vault.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+from liaison_desk.core.hlc import is_origin
+from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.sync import payload
 from liaison_desk.sync.bundle import PeerLookup, open_bundle
 from liaison_desk.sync.clocks import check_bundle_time
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.identity import Identity
-from liaison_desk.sync.ops import Op
+from liaison_desk.sync.ops import MAX_SEQ, Op
+from liaison_desk.sync.payload import malformed
 from tests.bundle_vectors.craft import CREATED_MS
 
 ACCEPTED = "accepted"
@@ -27,14 +34,77 @@ READ_AT_MS = CREATED_MS
 
 
 def read_items(items: Iterable[payload.Item]) -> list[Op]:
-    """Parse the JSON of every item and check every op."""
-    ops = []
+    """Parse the JSON of every item and check every op: its fields, that it lies within the
+    start item's coverage, that an attachment's bytes follow it whole, and the end's count."""
+    ops: list[Op] = []
+    spans: dict[str, tuple[int, int]] = {}
+    incoming: _File | None = None
+    end: Any = None
     for item in items:
-        if item.kind == payload.OP:
-            ops.append(Op.from_json(item.json()))
-        elif item.kind != payload.BLOB:
-            item.json()
+        if item.kind == payload.BLOB:
+            if incoming is None:
+                raise malformed("attachment bytes without an attachment")
+            incoming.write(item.body)
+            continue
+        if incoming is not None:
+            incoming.finish()
+            incoming = None
+        if item.kind == payload.START:
+            spans = coverage(item.json())
+        elif item.kind == payload.OP:
+            op = Op.from_json(item.json())
+            span = spans.get(op.origin)
+            if span is None or not span[0] < op.seq <= span[1]:
+                raise malformed("an op outside the bundle's declared coverage")
+            if op.entity == "attachment" and op.creates:
+                incoming = _File(op)
+            ops.append(op)
+        else:
+            end = item.json()
+    if type(end) is not dict or end.get("ops") != len(ops):
+        raise malformed("the end item does not match the ops received")
     return ops
+
+
+def coverage(start: Any) -> dict[str, tuple[int, int]]:
+    """The start item's coverage: origin -> (after, upto), every bound a count below 2**62."""
+    spans = start.get("coverage") if type(start) is dict else None
+    if type(spans) is not dict:
+        raise malformed("the start item is incomplete")
+    out = {}
+    for origin, span in spans.items():
+        if not (
+            is_origin(origin)
+            and type(span) is list
+            and len(span) == 2
+            and all(type(n) is int and 0 <= n < MAX_SEQ for n in span)
+        ):
+            raise malformed("the start item holds malformed origins or counts")
+        if span[0] >= span[1]:
+            raise malformed("an empty or reversed coverage range")
+        out[origin] = (span[0], span[1])
+    return out
+
+
+class _File:
+    """An attachment's bytes as they follow its op: `f.size` bytes whose SHA-256 is `f.sha256`."""
+
+    def __init__(self, op: Op) -> None:
+        size = op.fields.get("size")
+        if type(size) is not int or not 0 <= size <= MAX_ATTACHMENT:
+            raise malformed("an attachment's size is missing or out of bounds")
+        self.size, self.sha256 = size, str(op.fields.get("sha256"))
+        self.written, self.hash = 0, hashlib.sha256()
+
+    def write(self, piece: bytes) -> None:
+        if self.written + len(piece) > self.size:
+            raise malformed("an attachment is longer than it says")
+        self.hash.update(piece)
+        self.written += len(piece)
+
+    def finish(self) -> None:
+        if self.written != self.size or self.hash.hexdigest() != self.sha256:
+            raise malformed("an attachment's bytes do not match its size and checksum")
 
 
 def read_bundle(path: Path, me: Identity, lookup: PeerLookup) -> list[Op]:

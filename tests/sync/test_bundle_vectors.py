@@ -11,7 +11,7 @@ the records they name: the op is refused with its reason, the rest applied.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ import pytest
 from liaison_desk.core.records import Attachment, Contact, ProtocolRef
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle import PeerLookup
+from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.importing import import_bundle
 from liaison_desk.sync.peers import add_peer
@@ -147,3 +148,53 @@ def test_generator_reproduces_the_kit(tmp_path: Path, hq: tuple[Identity, PeerLo
     assert {name: outcome(tmp_path / name, hq) for name in expected} == {
         name: without_a_vault(e) for name, e in expected.items()
     }
+
+
+# The rules of docs/bundle-format.md §6 that the reader checks as it applies ops: each of
+# these vectors gets the same outcome, and the same sentence, from a real import.
+PAYLOAD_RULES = [
+    "accepted-nulls-where-allowed",
+    "accepted-deletion-op",
+    "accepted-attachment-empty",
+    "op-snapshot-clocks-null",
+    "op-unknown-key",
+    "op-null-required-field",
+    "op-null-list-field",
+    "op-int-field-too-big",
+    "op-base-unknown-field",
+    "op-outside-coverage",
+    "op-at-coverage-start",
+    "op-origin-not-covered",
+    "end-count-wrong",
+    "attachment-bytes-short",
+    "attachment-bytes-other-checksum",
+    "blob-after-other-op",
+]
+
+
+def _refusal(read: Callable[[], object]) -> BundleRefused | None:
+    try:
+        read()
+    except BundleRefused as refused:
+        return refused
+    return None
+
+
+@pytest.mark.parametrize("name", PAYLOAD_RULES)
+def test_the_reader_and_an_import_agree(
+    name: str, kit_hq: Vault, hq: tuple[Identity, PeerLookup]
+) -> None:
+    path = KIT / f"{name}{generate.SUFFIX}"
+    oplog = "SELECT count(*) FROM oplog"
+    before = kit_hq.conn.execute(oplog).fetchone()[0]
+    by_reader = _refusal(lambda: reader.read_bundle(path, *hq))
+    by_import = _refusal(lambda: import_bundle(kit_hq, path))
+    after = kit_hq.conn.execute(oplog).fetchone()[0]
+    if EXPECTED[path.name] == reader.ACCEPTED:
+        assert by_reader is None and by_import is None
+        assert after > before
+    else:
+        assert by_reader is not None and by_import is not None
+        assert (by_import.reason, by_import.message) == (by_reader.reason, by_reader.message)
+        assert by_import.reason == EXPECTED[path.name]
+        assert after == before
