@@ -7,7 +7,9 @@ receiver acknowledged, in the sender's log order), so a field edit whose base
 clock is not the clock this vault holds was made without seeing this vault's
 value: if the two values differ, the loser is kept as a conflict for someone
 to resolve. Deleting a record someone else edited concurrently, and editing
-a record someone else deleted, are conflicts too.
+a record someone else deleted, are conflicts too; there the deletion stands
+on every vault (the merge never undeletes: only a restore, a new edit, does),
+and the record's field conflicts close with it.
 
 HQ, where every edit meets, keeps every conflict; a station keeps those that
 involve its own edits (its officer has nothing to decide between two others').
@@ -246,6 +248,8 @@ class Merger:
             self.stats.redistributed.add((kind.name, op.record_id))
         if changes:
             self._store.write_merged(kind, op.record_id, changes, clocks)
+        if changes.get(DELETED, deleted_here) and self._open_conflicts:
+            self._close_with_deletion(op.record_id)
 
     def _conflict(
         self,
@@ -287,6 +291,18 @@ class Merger:
         )
         self._open_conflicts = True
         self.stats.conflicts += 1
+
+    def _close_with_deletion(self, record_id: str) -> None:
+        """A deleted record's field conflicts close with the deletion (resolution `deleted`).
+
+        Neither value can be written into a deleted record; both stay in the closed
+        conflict, and a restore brings back the one the merge kept.
+        """
+        self._conn.execute(
+            "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_at = ? "
+            "WHERE record_id = ? AND field != ? AND status = 'open'",
+            (DELETED, iso_from_ms(self._clock.now_ms()), record_id, DELETED),
+        )
 
     def _supersede(self, op: Op, name: str, stamp: str) -> None:
         """A later edit made with both conflicting values in view settles the conflict.
