@@ -31,7 +31,7 @@ from liaison_desk.core.sqlite_types import Blob
 from liaison_desk.core.store import OpRow
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, refusals
+from liaison_desk.sync import payload, refusals, withdrawal
 from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
@@ -231,6 +231,8 @@ class _Applier:
         if not isinstance(end, dict) or end.get("ops") != self.ops:
             raise malformed("the end item does not match the ops received")
         self._record(start)
+        if theirs is None and "withdrawn" in end:
+            withdrawal.withdraw(self.vault, withdrawal.parse(end["withdrawn"]))
         reported = start.report.take(self.conn, self.sender.fingerprint, self._now)
         stats = self.merger.stats
         return ImportResult(

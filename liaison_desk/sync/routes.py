@@ -4,6 +4,9 @@ A record goes to a station if its distribution names the station (directly,
 through "all", or through a group the station belongs to) or if the station
 wrote it. Participants travel with their meeting and files with the record
 they are attached to.
+
+A record whose distribution narrows stops reaching some stations; each of them
+is told to withdraw its copy (`Router.withdrawn`, `sync.withdrawal`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.identity import Identity
+from liaison_desk.sync.ops import Op
 from liaison_desk.sync.peers import Peer, groups
 
 _OWNER_TABLES = ("contacts", "meetings", "organizations", "followups", "protocol_refs")
 _OWNER_KINDS = [k for k in BY_NAME.values() if k.table in _OWNER_TABLES]
+_OWNER_ENTITIES = frozenset(k.name for k in _OWNER_KINDS)
 
 
 class Router:
@@ -33,6 +38,31 @@ class Router:
             )
         }
         self._cache: dict[str, bool] = {}
+        self._reached: dict[str, bool] = {}
+
+    def withdrawn(self, op: Op) -> bool:
+        """Whether `op`, not routed to the peer, narrows away a record the peer held.
+
+        An op that sets the distribution of a record no longer routed to the peer
+        withdraws the record there if an earlier distribution of it (any this vault
+        logged) reached the peer: HQ names the record in the peer's bundle, without
+        the op, for as long as the peer has not acknowledged the op.
+        """
+        if "distribution" not in op.fields or op.entity not in _OWNER_ENTITIES:
+            return False
+        reached = self._reached.get(op.record_id)
+        if reached is None:
+            rows = self._conn.execute(
+                "SELECT DISTINCT json_extract(fields, '$.distribution') FROM oplog "
+                "WHERE record_id = ? AND json_extract(fields, '$.distribution') IS NOT NULL",
+                (op.record_id,),
+            ).fetchall()
+            row = self._conn.execute(
+                f"SELECT origin FROM {op.kind.table} WHERE id = ?", (op.record_id,)
+            ).fetchone()
+            reached = row is not None and any(self._allows(d, row[0]) for (d,) in rows)
+            self._reached[op.record_id] = reached
+        return reached
 
     def routed(self, entity: str, record_id: str) -> bool:
         known = self._cache.get(record_id)
