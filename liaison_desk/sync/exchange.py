@@ -93,6 +93,10 @@ def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
         "tips": {o: list(t) for o, t in tips(conn, peer.fingerprint).items()},
         **refusals.for_start(conn, peer.fingerprint),
     }
+    if me.public.role == "hq":
+        forwarded = routes.authors_held(conn, [o for o in coverage if o not in mine], peer)
+        if forwarded:
+            start["authors_held"] = forwarded
     total = sum(b - a for a, b in coverage.values())
     return _Plan(coverage, start, total)
 

@@ -187,7 +187,7 @@ class _Applier:
         hq = me if self.me.public.role == "hq" else self.sender.fingerprint
         self.authority = Authority(self.conn, me, hq, self.sender)
         self.merger = Merger(self.vault.store, self.vault.clock, me == hq, self.authority)
-        self.merger.sender_holds(start.origins, start.vector)
+        self.merger.sender_holds(start.origins, start.vector, start.authors_held)
         total = sum(b - a for a, b in start.coverage.values())
         incoming: _IncomingFile | None = None
         end: Any = None
@@ -499,6 +499,7 @@ class _Start:
     owners: dict[str, tuple[str, str]]
     tips: dict[str, tuple[int, str]]
     report: Report
+    authors_held: dict[str, Vector]  # from HQ: what each forwarded origin's vault held
 
     @classmethod
     def parse(cls, data: Any, bundle_origin: str) -> _Start:
@@ -516,6 +517,11 @@ class _Start:
                 for o, t in data.get("tips", {}).items()
                 if is_origin(o) and len(t) == 2 and _count(t[0]) and is_stamp(t[1])
             }
+            authors_held = {
+                o: {a: s for a, s in v.items() if is_origin(a) and _count(s)}
+                for o, v in data.get("authors_held", {}).items()
+                if is_origin(o)
+            }
         except (KeyError, TypeError, AttributeError, ValueError, IndexError):
             raise malformed("the start item is incomplete") from None
         if (
@@ -523,13 +529,15 @@ class _Start:
             or len(vector_) != len(data["vector"])
             or len(coverage) != len(data["coverage"])
             or len(tips) != len(data.get("tips", {}))
+            or len(authors_held) != len(data.get("authors_held", {}))
+            or any(len(v) != len(data["authors_held"][o]) for o, v in authors_held.items())
         ):
             raise malformed("the start item holds malformed origins or counts")
         if not origins or origins[-1] != bundle_origin:
             raise malformed("the start item does not match the bundle's header")
         if any(low >= high for low, high in coverage.values()):
             raise malformed("an empty or reversed coverage range")
-        return cls(origins, vector_, coverage, owners, tips, Report.parse(data))
+        return cls(origins, vector_, coverage, owners, tips, Report.parse(data), authors_held)
 
 
 def _count(value: Any) -> bool:

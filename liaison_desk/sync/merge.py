@@ -32,6 +32,7 @@ from typing import Any
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.hlc import Stamp, stamp_origin
 from liaison_desk.core.kinds import Kind
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 from liaison_desk.core.write_rights import PARENT_LINK
 from liaison_desk.sync.authority import Authority
@@ -88,17 +89,22 @@ class Merger:
         self.stats = MergeStats()
         self._newest = ""
         self.blob_row: int | None = None
-        self._sender_origins: frozenset[str] = frozenset()
-        self._sender_vector: dict[str, int] = {}
+        self._held_by: dict[str, dict[str, int]] = {}
 
-    def sender_holds(self, origins: Iterable[str], vector: dict[str, int]) -> None:
-        """What the vault whose bundle is being applied wrote under, and held when it wrote it.
+    def sender_holds(
+        self,
+        origins: Iterable[str],
+        vector: dict[str, int],
+        authors_held: dict[str, dict[str, int]] | None = None,
+    ) -> None:
+        """What the vault whose bundle is being applied wrote under, and held when it wrote it;
+        and, at a station, what HQ last heard each other author it forwards held.
 
-        Only an edit by that vault, which by then held both sides of a conflict,
-        settles the conflict (see `_supersede`).
+        Only an edit by a vault that by then held both sides of a conflict settles
+        the conflict (see `_supersede`).
         """
-        self._sender_origins = frozenset(origins)
-        self._sender_vector = dict(vector)
+        self._held_by = dict(authors_held or {})
+        self._held_by.update(dict.fromkeys(origins, dict(vector)))
 
     def apply(self, op: Op) -> str | None:
         """Merge one op, or refuse it: returns the reason (and the op changes nothing).
@@ -311,17 +317,21 @@ class Merger:
         have edited on top of the winner, never having received the loser). The
         bundle's vector does, at the time it was written: an edit by the sender
         settles a conflict only if the sender held both sides' ops by then. An
-        edit it made before receiving the loser may still pass for one made after;
-        its own vault then records the conflict itself, as the merge sees it.
+        edit forwarded by HQ from another station is judged by what HQ last heard
+        that station held (the start item's `authors_held`), so a resolution made
+        at one station closes the conflict at the others too. An edit made before
+        its author received the loser may still pass for one made after; its own
+        vault then records the conflict itself, as the merge sees it.
         """
-        if op.origin not in self._sender_origins:
-            return  # forwarded from a vault whose holdings this bundle does not tell
+        held = self._held_by.get(op.origin)
+        if held is None:
+            return  # from a vault whose holdings this bundle does not tell
         rows = self._conn.execute(
             "SELECT n, local_clock, remote_clock FROM conflicts WHERE record_id = ? "
             "AND field = ? AND status = 'open' AND local_clock < ? AND remote_clock < ?",
             (op.record_id, name, stamp, stamp),
         ).fetchall()
-        settled = [n for n, mine, theirs in rows if self._sender_held(mine, theirs)]
+        settled = [n for n, mine, theirs in rows if _held(self._conn, held, mine, theirs)]
         if settled:
             self._conn.executemany(
                 "UPDATE conflicts SET status = 'resolved', resolution = 'superseded', "
@@ -329,12 +339,15 @@ class Merger:
                 [(iso_from_ms(self._clock.now_ms()), n) for n in settled],
             )
 
-    def _sender_held(self, *stamps: str) -> bool:
-        for stamp in stamps:
-            origin = stamp_origin(stamp)
-            row = self._conn.execute(
-                "SELECT seq FROM oplog WHERE origin = ? AND hlc = ?", (origin, stamp)
-            ).fetchone()
-            if row is None or row[0] > self._sender_vector.get(origin, 0):
-                return False
-        return True
+
+
+def _held(conn: Connection, vector: dict[str, int], *stamps: str) -> bool:
+    """Whether a vault holding `vector` held the ops that wrote these stamps."""
+    for stamp in stamps:
+        origin = stamp_origin(stamp)
+        row = conn.execute(
+            "SELECT seq FROM oplog WHERE origin = ? AND hlc = ?", (origin, stamp)
+        ).fetchone()
+        if row is None or row[0] > vector.get(origin, 0):
+            return False
+    return True

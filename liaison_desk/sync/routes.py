@@ -20,6 +20,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.ops import Op
 from liaison_desk.sync.peers import Peer, groups
+from liaison_desk.sync.vectors import Vector, acks
 
 _OWNER_TABLES = ("contacts", "meetings", "organizations", "followups", "protocol_refs")
 _OWNER_KINDS = [k for k in BY_NAME.values() if k.table in _OWNER_TABLES]
@@ -122,6 +123,29 @@ def origin_names(conn: Connection, me: Identity, origins: list[str]) -> dict[str
         ).fetchone()
         if row is not None:
             out[origin] = (row[0], row[1])
+    return out
+
+
+def authors_held(conn: Connection, origins: list[str], peer: Peer) -> dict[str, Vector]:
+    """At HQ: what each other station writing under `origins` last said it held.
+
+    A station receiving another station's edit through HQ cannot tell from the
+    edit whether its author had seen both sides of a conflict; this tells it (as
+    of that station's last bundle to HQ), so a resolution closes the conflict
+    wherever it travels (`Merger._supersede`).
+    """
+    out: dict[str, Vector] = {}
+    held: dict[str, Vector] = {}
+    for origin in origins:
+        row = conn.execute(
+            "SELECT fingerprint FROM peer_origins WHERE origin = ?", (origin,)
+        ).fetchone()
+        if row is None or row[0] == peer.fingerprint:
+            continue
+        if row[0] not in held:
+            held[row[0]] = acks(conn, row[0])
+        if held[row[0]]:
+            out[origin] = held[row[0]]
     return out
 
 

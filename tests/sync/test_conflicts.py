@@ -185,3 +185,55 @@ def test_a_field_conflict_closes_with_the_records_deletion(
         "HQ: speaks English too",
     }
     assert canonical_dump(hq) == canonical_dump(paris)
+
+
+def test_a_resolution_forwarded_through_hq_closes_the_conflict_at_the_other_station(
+    tmp_path: Path,
+) -> None:
+    """Paris and Tokyo edit one shared contact's notes unseen; each keeps the conflict.
+    Paris resolves it; once that travels through HQ, Tokyo's copy is closed too."""
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        usb = tmp_path / "usb"
+        shared = hq.store.add(Contact(full_name="Adm. Tanaka", distribution="all"))
+        for station in (paris, tokyo):
+            round_trip(hq, station, usb)
+        paris.store.update(Contact, shared.id, {"notes": "Paris: met at the embassy"})
+        tokyo.store.update(Contact, shared.id, {"notes": "Tokyo: met in Yokosuka"})
+        for station in (paris, tokyo, paris, tokyo):
+            round_trip(hq, station, usb)
+        (at_paris,) = list_conflicts(paris)
+        (at_tokyo,) = list_conflicts(tokyo)
+        assert at_paris.field == at_tokyo.field == "notes"
+
+        resolve(paris, at_paris.n, "merged", "Met at the embassy, then in Yokosuka")
+        round_trip(hq, paris, usb)
+        assert open_count(hq) == 0
+        assert open_count(tokyo) == 1  # not yet travelled
+        round_trip(hq, tokyo, usb)
+        assert open_count(tokyo) == 0
+        closed = get_conflict(tokyo, at_tokyo.n)
+        assert (closed.status, closed.resolution) == ("resolved", "superseded")
+        assert tokyo.store.get(Contact, shared.id).notes == "Met at the embassy, then in Yokosuka"
+        assert canonical_dump(tokyo) == canonical_dump(hq) == canonical_dump(paris)
+
+
+def test_a_forwarded_edit_whose_author_never_saw_the_loser_leaves_the_conflict_open(
+    tmp_path: Path,
+) -> None:
+    """Tokyo edits on top of HQ's note before Paris's rival note reaches it: HQ, which saw
+    both, keeps the conflict open, and so does Paris."""
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        usb = tmp_path / "usb"
+        shared = hq.store.add(Contact(full_name="Adm. Tanaka", distribution="all"))
+        for station in (paris, tokyo):
+            round_trip(hq, station, usb)
+        hq.store.update(Contact, shared.id, {"notes": "HQ's note"})
+        paris.store.update(Contact, shared.id, {"notes": "Paris's note"})
+        round_trip(hq, tokyo, usb)  # Tokyo has HQ's note, not Paris's
+        tick(tokyo, 60_000)
+        tokyo.store.update(Contact, shared.id, {"notes": "Tokyo, on top of HQ's note"})
+        round_trip(hq, paris, usb)
+        assert open_count(paris) == 1 and open_count(hq) == 1
+        round_trip(hq, tokyo, usb)
+        round_trip(hq, paris, usb)
+        assert open_count(paris) == 1 and open_count(hq) == 1
