@@ -69,6 +69,11 @@ class Conflict:
         return "theirs" if self.theirs.clock > self.mine.clock else "mine"
 
     @property
+    def closed_by_deletion(self) -> bool:
+        """A field conflict closed because its record was deleted (nothing was written)."""
+        return self.resolution == DELETED
+
+    @property
     def edit_side(self) -> str:
         """In a deletion conflict, the side that edited the record: mine or theirs."""
         return "theirs" if self.mine.value else "mine"

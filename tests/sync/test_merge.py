@@ -3,8 +3,8 @@
 The rule is the same in every vault, so all converge whatever order ops arrive
 in. The property test at the end replays random schedules, each on fresh copies
 of one enrolled trio (HQ and two stations): creations and field edits on any vault,
-deletions and widened distributions by a record's creator or HQ (a station trying
-either on another's record is refused at once), clocks that jump, and bundles that
+deletions and widened or narrowed distributions by a record's creator or HQ (a station
+trying either on another's record is refused at once), clocks that jump, and bundles that
 are delivered, lost, delivered twice or delivered late and out of order; then a few
 full rounds with no loss. The test keeps its own record of
 every field edit (vault, record, field, value, clock) and of what each vault had
@@ -12,10 +12,11 @@ seen when it made one (causally: every edit it had applied, and everything those
 edits' authors had seen), and checks at the end that:
 
 - every vault holds exactly the records routed to it, with HQ's content, and
-  nothing is left to send;
+  nothing is left to send (a record narrowed away from a station is withdrawn there);
 - every edit is the converged value, or was overwritten by an edit whose author
   had seen it, or is kept as one side of a conflict record at HQ (open, or
-  settled since by a later edit made with both values in view);
+  settled since by a later edit made with both values in view), or was refused
+  at HQ because the record had been narrowed away from its author;
 - a deletion and an edit made without seeing each other leave a deletion
   conflict at HQ (unless the edit lost its field anyway, which the rule above
   covers);
@@ -382,6 +383,39 @@ class World:
             return
         self.vaults[name].store.update(Contact, record, {"distribution": "all"})
 
+    def narrow(self, name: str, pick: int, to_hq: bool) -> None:
+        """A record shared with every station narrowed to HQ alone or to one station:
+        the stations it leaves must withdraw it (checked in `check_converged`)."""
+        rows = (
+            self.vaults[name]
+            .conn.execute(
+                "SELECT id FROM contacts WHERE deleted = 0 AND distribution = 'all' ORDER BY id"
+            )
+            .fetchall()
+        )
+        if not rows:
+            return
+        record = rows[pick % len(rows)][0]
+        reach = "hq" if to_hq else f"stations:{self.template.fingerprints[STATIONS[pick % 2]]}"
+        if not self.may_redistribute(name, record):
+            with pytest.raises(RecordReadOnly, match="who receives it"):
+                self.vaults[name].store.update(Contact, record, {"distribution": reach})
+            return
+        self.vaults[name].store.update(Contact, record, {"distribution": reach})
+
+    def refused_at_hq(self) -> set[Key]:
+        """Station edits HQ refused because the record was narrowed away from its author
+        meanwhile (any other refusal is left for the checks to catch)."""
+        rows = self.vaults[HQ].conn.execute("SELECT origin, seq, record_id FROM refused_ops")
+        by_key = {e.key: e for e in self.edits}
+        return {
+            (origin, seq)
+            for origin, seq, record in rows.fetchall()
+            if (origin, seq) in by_key
+            and by_key[(origin, seq)].vault != HQ
+            and record not in self.routed_to(by_key[(origin, seq)].vault)
+        }
+
     def may_redistribute(self, name: str, record: str) -> bool:
         """Only a record's creator and HQ delete it or change who receives it."""
         return name == HQ or self.creators[record] == name
@@ -423,20 +457,25 @@ class World:
         hq = self.vaults[HQ]
         everything = canonical_dump(hq)
         assert {k.split("/", 1)[1] for k in everything} == set(self.creators)
-        routes = dict(hq.conn.execute("SELECT id, distribution FROM contacts").fetchall())
         for station in STATIONS:
-            fp = self.template.fingerprints[station]
-            wanted = {
-                r
-                for r, creator in self.creators.items()
-                if creator == station or routes[r] == "all" or routes[r] == f"stations:{fp}"
-            }
+            wanted = self.routed_to(station)
             theirs = canonical_dump(self.vaults[station])
             assert {k.split("/", 1)[1] for k in theirs} == wanted, station
             assert theirs == canonical_dump(hq, wanted), station
         for station in STATIONS:
             assert self.export_count(station, HQ) == 0
             assert self.export_count(HQ, station) == 0
+
+    def routed_to(self, station: str) -> set[str]:
+        """The records HQ routes to `station` now: its own, and those shared with it."""
+        conn = self.vaults[HQ].conn
+        routes = dict(conn.execute("SELECT id, distribution FROM contacts").fetchall())
+        fp = self.template.fingerprints[station]
+        return {
+            r
+            for r, creator in self.creators.items()
+            if creator == station or routes[r] == "all" or routes[r] == f"stations:{fp}"
+        }
 
     def export_count(self, src: str, dst: str) -> int:
         folder = self.folder / "usb"
@@ -455,10 +494,12 @@ class World:
             if name == "deleted":
                 deletion_conflicts.add(record)
             kept |= {(record, name, json.loads(local)), (record, name, json.loads(remote))}
+        refused = self.refused_at_hq()
         for edit in self.edits:
             spot = (edit.record, edit.field)
             assert (
-                final[spot] == edit.value
+                edit.key in refused
+                or final[spot] == edit.value
                 or any(edit.key in e.seen for e in self.edits if (e.record, e.field) == spot)
                 or (*spot, edit.value) in kept
             ), f"{edit} was lost without a conflict"
@@ -492,6 +533,7 @@ STEPS = st.lists(
         _edit,
         st.tuples(st.just("delete"), _vault, _pick),
         st.tuples(st.just("widen"), _vault, _pick),
+        st.tuples(st.just("narrow"), _vault, _pick, st.booleans()),
         st.tuples(st.just("tick"), _vault, st.integers(1, 3000)),
         _send,
         _send,
