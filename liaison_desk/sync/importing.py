@@ -169,6 +169,7 @@ class _Applier:
         self.refused: list[RefusedOp] = []
         self._log: list[OpRow] = []
         self._held_max: dict[str, int] = {}
+        self._vector: Vector | None = None  # holdings as the bundle began (they grow at its end)
         self._now = iso_from_ms(vault.clock.now_ms())
         self._ahead = stamp_limit(
             vault.clock.now_ms(), bundle.header.created_ms, sender.role == "hq"
@@ -316,7 +317,8 @@ class _Applier:
 
     def _holds(self, op: Op) -> tuple[Any, ...] | None:
         """The op with the same origin and number that we hold, if any (`_REFUSED` if we
-        refused it when it came before: a refusal is final, as an acceptance is)."""
+        refused it when it came before, or, at a station, if HQ passed it over: a refusal
+        is final, as an acceptance is)."""
         held = self._held_max.get(op.origin)
         if held is None:
             held = self._held_max[op.origin] = max(
@@ -332,8 +334,19 @@ class _Applier:
             refused = self.conn.execute(
                 "SELECT 1 FROM refused_ops WHERE origin = ? AND seq = ?", (op.origin, op.seq)
             ).fetchone()
-            return _REFUSED if refused else None
+            if refused:
+                return _REFUSED
+            if self.me.public.role == "station" and op.seq <= self._holdings(op.origin):
+                # A bundle from HQ that covered it did not carry it: not routed here by
+                # then (a narrowed record, withdrawn), so an older bundle cannot bring it.
+                return _REFUSED
+            return None
         return tuple(row)
+
+    def _holdings(self, origin: str) -> int:
+        if self._vector is None:
+            self._vector = vector(self.conn)
+        return self._vector.get(origin, 0)
 
     def _flush_log(self) -> None:
         """Append the ops applied so far to the oplog, less creations refused since."""

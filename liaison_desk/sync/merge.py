@@ -104,7 +104,7 @@ class Merger:
         the conflict (see `_supersede`).
         """
         self._held_by = dict(authors_held or {})
-        self._held_by.update(dict.fromkeys(origins, dict(vector)))
+        self._held_by.update((origin, vector) for origin in origins)
 
     def apply(self, op: Op) -> str | None:
         """Merge one op, or refuse it: returns the reason (and the op changes nothing).
@@ -338,7 +338,6 @@ class Merger:
                 "resolved_at = ? WHERE n = ?",
                 [(iso_from_ms(self._clock.now_ms()), n) for n in settled],
             )
-
 
 
 def _held(conn: Connection, vector: dict[str, int], *stamps: str) -> bool:

@@ -45,24 +45,32 @@ class Router:
         """Whether `op`, not routed to the peer, narrows away a record the peer held.
 
         An op that sets the distribution of a record no longer routed to the peer
-        withdraws the record there if an earlier distribution of it (any this vault
-        logged) reached the peer: HQ names the record in the peer's bundle, without
-        the op, for as long as the peer has not acknowledged the op.
+        withdraws the record there if it ever reached the peer (`reached`): HQ names
+        the record in the peer's bundle, without the op, for as long as the peer has
+        not acknowledged the op.
         """
-        if "distribution" not in op.fields or op.entity not in _OWNER_ENTITIES:
+        return "distribution" in op.fields and self.reached(op.entity, op.record_id)
+
+    def reached(self, entity: str, record_id: str) -> bool:
+        """Whether any distribution this vault logged for the record reached the peer.
+
+        Narrowing is rare, and this is asked only of records not routed to the peer
+        now: a scan of the log is cheap enough.
+        """
+        if entity not in _OWNER_ENTITIES:
             return False
-        reached = self._reached.get(op.record_id)
+        reached = self._reached.get(record_id)
         if reached is None:
             rows = self._conn.execute(
                 "SELECT DISTINCT json_extract(fields, '$.distribution') FROM oplog "
                 "WHERE record_id = ? AND json_extract(fields, '$.distribution') IS NOT NULL",
-                (op.record_id,),
+                (record_id,),
             ).fetchall()
             row = self._conn.execute(
-                f"SELECT origin FROM {op.kind.table} WHERE id = ?", (op.record_id,)
+                f"SELECT origin FROM {BY_NAME[entity].table} WHERE id = ?", (record_id,)
             ).fetchone()
             reached = row is not None and any(self._allows(d, row[0]) for (d,) in rows)
-            self._reached[op.record_id] = reached
+            self._reached[record_id] = reached
         return reached
 
     def routed(self, entity: str, record_id: str) -> bool:

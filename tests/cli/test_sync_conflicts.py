@@ -154,7 +154,6 @@ def test_resolve_with_each_choice_and_the_choice_reaches_the_station(story: Stor
     assert {f: rome_contact[f] for f in FIELDS} == expected
 
 
-
 def rome_and_hq_sharing_a_contact(root: Path) -> tuple[Desk, Desk, str, str, str, Path]:
     """HQ and Rome, both holding a contact Rome wrote: the desks, their ids, the contact's
     id and the usb folder."""

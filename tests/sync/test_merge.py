@@ -15,8 +15,8 @@ edits' authors had seen), and checks at the end that:
   nothing is left to send (a record narrowed away from a station is withdrawn there);
 - every edit is the converged value, or was overwritten by an edit whose author
   had seen it, or is kept as one side of a conflict record at HQ (open, or
-  settled since by a later edit made with both values in view), or was refused
-  at HQ because the record had been narrowed away from its author;
+  settled since by a later edit made with both values in view) (an edit made
+  before a narrowing reached its author is accepted at HQ, not refused);
 - a deletion and an edit made without seeing each other leave a deletion
   conflict at HQ (unless the edit lost its field anyway, which the rule above
   covers);
@@ -403,19 +403,6 @@ class World:
             return
         self.vaults[name].store.update(Contact, record, {"distribution": reach})
 
-    def refused_at_hq(self) -> set[Key]:
-        """Station edits HQ refused because the record was narrowed away from its author
-        meanwhile (any other refusal is left for the checks to catch)."""
-        rows = self.vaults[HQ].conn.execute("SELECT origin, seq, record_id FROM refused_ops")
-        by_key = {e.key: e for e in self.edits}
-        return {
-            (origin, seq)
-            for origin, seq, record in rows.fetchall()
-            if (origin, seq) in by_key
-            and by_key[(origin, seq)].vault != HQ
-            and record not in self.routed_to(by_key[(origin, seq)].vault)
-        }
-
     def may_redistribute(self, name: str, record: str) -> bool:
         """Only a record's creator and HQ delete it or change who receives it."""
         return name == HQ or self.creators[record] == name
@@ -494,12 +481,10 @@ class World:
             if name == "deleted":
                 deletion_conflicts.add(record)
             kept |= {(record, name, json.loads(local)), (record, name, json.loads(remote))}
-        refused = self.refused_at_hq()
         for edit in self.edits:
             spot = (edit.record, edit.field)
             assert (
-                edit.key in refused
-                or final[spot] == edit.value
+                final[spot] == edit.value
                 or any(edit.key in e.seen for e in self.edits if (e.record, e.field) == spot)
                 or (*spot, edit.value) in kept
             ), f"{edit} was lost without a conflict"

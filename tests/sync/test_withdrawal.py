@@ -44,7 +44,7 @@ def test_a_narrowed_record_leaves_the_stations_that_lost_access(tmp_path: Path) 
         kept = hq.store.add(Contact(full_name="Desk officer", distribution="all"))
         for station in (paris, tokyo, paris, tokyo):
             round_trip(hq, station, usb)
-        assert all(held(tokyo, t, i) for t, i in (("contacts", contact.id), ("attachments", card.id)))
+        assert held(tokyo, "contacts", contact.id) and held(tokyo, "attachments", card.id)
 
         # Paris narrows its contact to HQ alone; HQ narrows the meeting to Paris alone.
         paris.store.update(Contact, contact.id, {"distribution": "hq"})
@@ -99,3 +99,39 @@ def test_a_station_keeps_what_it_wrote_on_a_record_withdrawn_from_it(tmp_path: P
         assert tokyo.store.get(Participant, seat.id).meeting_id == meeting.id
         round_trip(hq, tokyo, usb)
         assert send(tokyo, hq, usb).ops == 0 and send(hq, tokyo, usb).ops == 0
+
+
+def test_an_older_bundle_delivered_after_the_withdrawal_does_not_bring_the_record_back(
+    tmp_path: Path,
+) -> None:
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        usb = tmp_path / "usb"
+        record = hq.store.add(Contact(full_name="Adm. Tanaka", distribution="all"))
+        kept = hq.store.add(Contact(full_name="Desk officer", distribution="all"))
+        early = send(hq, tokyo, usb)  # carries the record; delivered late
+        hq.store.update(Contact, record.id, {"distribution": f"stations:{fingerprint(paris)}"})
+        deliver(tokyo, send(hq, tokyo, usb))
+        assert held(tokyo, "contacts", kept.id) and not held(tokyo, "contacts", record.id)
+        late = deliver(tokyo, early)
+        assert late.status == "applied" and late.already_held == late.ops
+        assert not held(tokyo, "contacts", record.id)
+        round_trip(hq, tokyo, usb)
+        assert canonical_dump(tokyo) == canonical_dump(hq, {kept.id})
+
+
+def test_an_edit_made_before_the_narrowing_reached_its_author_is_kept(tmp_path: Path) -> None:
+    """Tokyo adds a note to a shared contact while HQ narrows it to Paris: the note was
+    written while the contact was Tokyo's to see, so HQ takes it; then Tokyo withdraws it."""
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        usb = tmp_path / "usb"
+        shared = hq.store.add(Contact(full_name="Adm. Tanaka", distribution="all"))
+        round_trip(hq, tokyo, usb)
+        tokyo.store.update(Contact, shared.id, {"notes": "Met in Yokosuka"})
+        hq.store.update(Contact, shared.id, {"distribution": f"stations:{fingerprint(paris)}"})
+        at_hq = deliver(hq, send(tokyo, hq, usb))
+        assert at_hq.refused == ()
+        assert hq.store.get(Contact, shared.id).notes == "Met in Yokosuka"
+        deliver(tokyo, send(hq, tokyo, usb))
+        assert not held(tokyo, "contacts", shared.id)
+        round_trip(hq, paris, usb)
+        assert paris.store.get(Contact, shared.id).notes == "Met in Yokosuka"
