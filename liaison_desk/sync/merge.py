@@ -43,6 +43,11 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 DELETED = "deleted"
 
 
+def withdrawn_mark(record_id: str) -> str:
+    """The meta key a station keeps for a record withdrawn from it (see `_take_back_own`)."""
+    return f"withdrawn:{record_id}"
+
+
 @dataclass
 class MergeStats:
     applied: int = 0
@@ -155,6 +160,8 @@ class Merger:
                         return refused
                 self._create(kind, op)
                 self.flush()
+                if op.clocks is not None:
+                    self._take_back_own(kind, op.record_id)
             else:
                 self.stats.orphans += 1
         if op.hlc > self._newest:  # stamps of fixed width compare as text
@@ -204,6 +211,30 @@ class Merger:
                 self._new.add(kind, op.record_id, op.fields, op.hlc, op.clocks)
         except KeyError as exc:
             raise malformed(f"a new {kind.name} lacks its {exc.args[0]}") from None
+
+    def _take_back_own(self, kind: Kind[Any], record_id: str) -> None:
+        """A record withdrawn here comes back whole (widened again): what this vault wrote
+        of it, which the snapshot may predate, is merged into it again.
+
+        HQ never sends a vault its own ops back, so without this an edit made here
+        before the withdrawal, taken by HQ after the snapshot was logged, would be
+        missing here for good.
+        """
+        mark = withdrawn_mark(record_id)
+        if not self._conn.execute("DELETE FROM meta WHERE key = ?", (mark,)).rowcount:
+            return
+        mine = sorted(self._mine)
+        rows = self._conn.execute(
+            "SELECT origin, seq, hlc, entity, record_id, fields, base, clocks FROM oplog "
+            f"WHERE record_id = ? AND origin IN ({', '.join('?' * len(mine))}) ORDER BY n",
+            (record_id, *mine),
+        ).fetchall()
+        for row in rows:
+            held = self._conn.execute(
+                f"SELECT {kind.columns()}, {DELETED}, clocks, hlc FROM {kind.table} WHERE id = ?",
+                (record_id,),
+            ).fetchone()
+            self._merge(kind, Op.from_row(row), held)
 
     # -- a record both sides hold ----------------------------------------------------------
 

@@ -8,8 +8,10 @@ bundles to each station an earlier distribution of the record reached
 (`routes.Router.withdrawn`), until the station acknowledges the op that
 narrowed it; the station then removes the record, with the participants and
 files that travel with it and the ops it holds of them (`Store.withdraw`), and
-its conflicts over them. What the station wrote itself stays: HQ holds it.
-Each withdrawal is noted in the station's audit log by kind and id.
+its conflicts over them. What the station wrote itself stays: HQ holds it,
+and if the record is widened to the station again, the merge takes it back
+into the record HQ's snapshot brings (`Merger._take_back_own`). Each
+withdrawal is noted in the station's audit log by kind and id.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 from liaison_desk.core import audit
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.merge import withdrawn_mark
 from liaison_desk.sync.payload import malformed
 from liaison_desk.sync.vectors import own_origins
 
@@ -62,6 +65,10 @@ def withdraw(vault: Vault, records: list[tuple[str, str]]) -> int:
         if not gone:
             continue
         conn.executemany("DELETE FROM conflicts WHERE record_id = ?", [(i,) for i in gone])
+        conn.executemany(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')",
+            [(withdrawn_mark(i),) for i in gone],
+        )
         audit.record(
             conn, vault.clock, "record-withdrawn", kind=entity, id=record_id, records=len(gone)
         )

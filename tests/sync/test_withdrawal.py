@@ -135,3 +135,23 @@ def test_an_edit_made_before_the_narrowing_reached_its_author_is_kept(tmp_path: 
         assert not held(tokyo, "contacts", shared.id)
         round_trip(hq, paris, usb)
         assert paris.store.get(Contact, shared.id).notes == "Met in Yokosuka"
+
+
+def test_a_record_widened_again_comes_back_with_the_stations_own_edit(tmp_path: Path) -> None:
+    """Paris edits a contact HQ has just narrowed away from it; the contact is withdrawn
+    at Paris, widened again at HQ, and Paris's edit reaches HQ after HQ's snapshot: Paris
+    gets the contact back with its own edit, as HQ holds it."""
+    with hq_and_two_stations(tmp_path) as (hq, paris, _tokyo):
+        usb = tmp_path / "usb"
+        shared = hq.store.add(Contact(full_name="Adm. Tanaka", distribution="all"))
+        round_trip(hq, paris, usb)
+        hq.store.update(Contact, shared.id, {"distribution": "hq"})
+        paris.store.update(Contact, shared.id, {"rank": "Admiral"})
+        deliver(paris, send(hq, paris, usb))
+        assert not held(paris, "contacts", shared.id)
+        hq.store.update(Contact, shared.id, {"distribution": "all"})
+        round_trip(hq, paris, usb)
+        round_trip(hq, paris, usb)
+        assert hq.store.get(Contact, shared.id).rank == "Admiral"
+        assert paris.store.get(Contact, shared.id).rank == "Admiral"
+        assert canonical_dump(paris, {shared.id}) == canonical_dump(hq, {shared.id})
