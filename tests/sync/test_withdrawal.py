@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from liaison_desk.core import audit
 from liaison_desk.core.records import Attachment, Contact, Meeting, Participant
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync import withdrawal
+from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import pending_ops
 from liaison_desk.sync.peers import get_peer
 from tests.sync.helpers import (
@@ -155,3 +159,21 @@ def test_a_record_widened_again_comes_back_with_the_stations_own_edit(tmp_path: 
         assert hq.store.get(Contact, shared.id).rank == "Admiral"
         assert paris.store.get(Contact, shared.id).rank == "Admiral"
         assert canonical_dump(paris, {shared.id}) == canonical_dump(hq, {shared.id})
+
+
+@pytest.mark.parametrize(
+    "listed",
+    [
+        {"contact": "x"},
+        [["contact"]],
+        [["participant", "019e7044-8811-7c1f-8bbc-0cc7d6e389f0"]],  # goes with its meeting
+        [["contact", ""]],
+        [["contact", "é" * 10]],
+        [["contact", "x" * 65]],
+        [["contact", 7]],
+    ],
+)
+def test_a_malformed_withdrawal_list_refuses_the_bundle(listed: object) -> None:
+    with pytest.raises(BundleRefused) as refused:
+        withdrawal.parse(listed)
+    assert refused.value.reason == "malformed-payload"
