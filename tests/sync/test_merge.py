@@ -444,25 +444,20 @@ class World:
         hq = self.vaults[HQ]
         everything = canonical_dump(hq)
         assert {k.split("/", 1)[1] for k in everything} == set(self.creators)
+        routes = dict(hq.conn.execute("SELECT id, distribution FROM contacts").fetchall())
         for station in STATIONS:
-            wanted = self.routed_to(station)
+            fp = self.template.fingerprints[station]
+            wanted = {
+                r
+                for r, creator in self.creators.items()
+                if creator == station or routes[r] == "all" or routes[r] == f"stations:{fp}"
+            }
             theirs = canonical_dump(self.vaults[station])
             assert {k.split("/", 1)[1] for k in theirs} == wanted, station
             assert theirs == canonical_dump(hq, wanted), station
         for station in STATIONS:
             assert self.export_count(station, HQ) == 0
             assert self.export_count(HQ, station) == 0
-
-    def routed_to(self, station: str) -> set[str]:
-        """The records HQ routes to `station` now: its own, and those shared with it."""
-        conn = self.vaults[HQ].conn
-        routes = dict(conn.execute("SELECT id, distribution FROM contacts").fetchall())
-        fp = self.template.fingerprints[station]
-        return {
-            r
-            for r, creator in self.creators.items()
-            if creator == station or routes[r] == "all" or routes[r] == f"stations:{fp}"
-        }
 
     def export_count(self, src: str, dst: str) -> int:
         folder = self.folder / "usb"
