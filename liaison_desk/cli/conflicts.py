@@ -2,7 +2,9 @@
 
 The merge has already kept one value (the later change) so every vault agrees;
 the other is kept here until someone decides. Resolving writes the choice as a
-new change, which the next `sync export` carries to the peers.
+new change, which the next `sync export` carries to the peers. A deletion
+stands over an edit made unseen, whichever is later; `conflicts restore` brings
+the edited record back.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from liaison_desk.sync.errors import ConflictError
 
 def _value_text(conflict: review.Conflict, side: review.Side) -> str:
     if conflict.is_deletion:
-        return "deleted the record" if side.value else "kept the record (edited it)"
+        return "deleted the record" if side.value else "edited the record, unaware of its deletion"
     value = side.value
     if value in (None, "", []):
         return "(empty)"
@@ -129,7 +131,12 @@ def show(app: AppContext, /, n: int, as_json: bool) -> None:
     click.echo(f"Conflict {n} ({state}): {conflict.entity} {conflict.title!r}")
     click.echo(f"Record: {conflict.record_id}")
     click.echo(f"Field: {conflict.field}; detected {conflict.detected_at}.")
-    if conflict.status == "open":
+    if conflict.status == "open" and conflict.is_deletion:
+        click.echo(
+            "The deletion stands on every vault until someone restores the record "
+            f"(liaison-desk conflicts restore {n})."
+        )
+    elif conflict.status == "open":
         click.echo(f"Until it is resolved, the record shows {conflict.winner} (the later change).")
     click.echo()
     width = max(20, (shutil.get_terminal_size((100, 24)).columns - 3) // 2)
@@ -180,8 +187,27 @@ def resolve(
         merged = read_utf8(merged_file, LONG_TEXT_BYTES, "merged texts").rstrip("\r\n")
     vault = app.open_vault()
     done = review.resolve(vault, n, keep or "merged", merged)
+    if done.closed_by_deletion:
+        click.echo(
+            f"Conflict {done.n} closed: the {done.entity} was deleted since, and the "
+            "deletion stands."
+        )
+        return
     kept = {"mine": "this vault's value", "theirs": "their value"}.get(
         keep or "", "the merged text"
     )
     click.echo(f"Conflict {done.n} resolved: kept {kept}.")
+    click.echo("It reaches the peers with the next `liaison-desk sync export`.")
+
+
+@conflicts.command("restore")
+@click.argument("n", type=int)
+@pass_app
+def restore(app: AppContext, /, n: int) -> None:
+    """Bring back, with its edits, the record a deletion conflict shows deleted.
+
+    Example: liaison-desk conflicts restore 4
+    """
+    done = review.restore_record(app.open_vault(), n)
+    click.echo(f"Conflict {done.n} resolved: the {done.entity} {done.title!r} is restored.")
     click.echo("It reaches the peers with the next `liaison-desk sync export`.")

@@ -27,6 +27,7 @@ EVENTS = (
     "bundle-imported",
     "conflict-resolved",
     "new-incarnation",
+    "record-withdrawn",
 )
 
 

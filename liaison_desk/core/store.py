@@ -247,6 +247,40 @@ class Store:
             ),
         )
 
+    def withdraw(self, kind: Kind[Any], record_id: str, keep: Iterable[str]) -> list[str]:
+        """Remove a record this vault may no longer see (its distribution narrowed away).
+
+        The participants and files that travel with it go too, and every op held of
+        them, except what was written under the origins in `keep` (this vault's own
+        work: its log stays dense, and its peers hold it). Returns the ids of the
+        records that went: none if the record is not held or is this vault's own.
+        """
+        self._joined("withdraw")
+        own = tuple(keep)
+        marks = ", ".join("?" * len(own))
+        row = self.conn.execute(
+            f"SELECT origin FROM {kind.table} WHERE id = ?", (record_id,)
+        ).fetchone()
+        if row is None or row[0] in own:
+            return []
+        gone = [(kind, record_id)]
+        children: list[tuple[Kind[Any], str]] = [(kind_of(Attachment), "owner_id")]
+        if kind.name == "meeting":
+            children.append((BY_NAME["participant"], "meeting_id"))
+        for child, link in children:
+            rows = self.conn.execute(
+                f"SELECT id FROM {child.table} WHERE {link} = ? AND origin NOT IN ({marks})",
+                (record_id, *own),
+            ).fetchall()
+            gone.extend((child, child_id) for (child_id,) in rows)
+        for gone_kind, gone_id in gone:
+            self.conn.execute(f"DELETE FROM {gone_kind.table} WHERE id = ?", (gone_id,))
+            self.conn.execute(
+                f"DELETE FROM oplog WHERE record_id = ? AND origin NOT IN ({marks})",
+                (gone_id, *own),
+            )
+        return [gone_id for _, gone_id in gone]
+
     # -- writing ----------------------------------------------------------------------------
 
     def markings(self) -> tuple[str, ...]:

@@ -16,8 +16,10 @@ The rules (normative text: `docs/bundle-format.md` §9.2):
   never a move of a participant or an attachment off the record it belongs to.
 - Nobody but HQ sends a change of a field no vault changes (an attachment's
   owner, size, digest or type).
-  Whether a record is shared with the author is HQ's to judge (routing, groups);
-  a station applies what HQ sends it that these rules allow.
+  Whether a record is shared with the author is HQ's to judge (routing, groups):
+  a record that reached the author once counts, so an edit made before a
+  narrowing reached it is not lost; a station applies what HQ sends it that
+  these rules allow.
 
 Every rule reads only what cannot change (who created a record, who wrote an
 op) except the last, which HQ alone applies: so a station never refuses what
@@ -141,12 +143,13 @@ class Authority:
         return None if self._shared_with_author(kind, record_id) else NOT_AUTHORISED
 
     def _shared_with_author(self, kind: str, record_id: str) -> bool:
-        """At HQ: whether the record reaches the sender. A station leaves that to HQ."""
+        """At HQ: whether the record reaches the sender, or reached it before a narrowing
+        (its edit may have crossed the narrowing on the way). A station leaves that to HQ."""
         if not self._at_hq:
             return True
         if self._router is None:
             self._router = Router(self._conn, self._sender)
-        return self._router.routed(kind, record_id)
+        return self._router.routed(kind, record_id) or self._router.reached(kind, record_id)
 
     # -- facts -----------------------------------------------------------------------------------
 

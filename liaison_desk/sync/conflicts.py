@@ -4,6 +4,13 @@ The merge already chose a winner (the later clock), so every vault agrees; a
 conflict keeps the loser so nothing is lost. Resolving writes the chosen value
 as a new edit, which every peer then takes (it was made seeing both), and
 which settles the same conflict wherever else it was recorded.
+
+A deletion conflict (a record deleted while someone edited it unseen) always
+shows the deletion standing: the merge never brings a deleted record back,
+whatever the clocks say. The edit is kept on the deleted record, and
+`restore_record` brings it back, as a new edit every peer takes. A field
+conflict on a record deleted since is closed with the deletion (resolution
+`deleted`): there is no record left to write either value into.
 """
 
 from __future__ import annotations
@@ -51,8 +58,25 @@ class Conflict:
 
     @property
     def winner(self) -> str:
-        """Which side the merge kept for now (the later clock): mine or theirs."""
+        """Which side the record shows until someone decides: mine or theirs.
+
+        For a field, the later clock. For a deletion, the deletion: the merge never
+        undeletes (only a restore, a new edit, does), so the record stays deleted on
+        every vault whichever side is newer.
+        """
+        if self.is_deletion:
+            return "mine" if self.mine.value else "theirs"
         return "theirs" if self.theirs.clock > self.mine.clock else "mine"
+
+    @property
+    def closed_by_deletion(self) -> bool:
+        """A field conflict closed because its record was deleted (nothing was written)."""
+        return self.resolution == DELETED
+
+    @property
+    def edit_side(self) -> str:
+        """In a deletion conflict, the side that edited the record: mine or theirs."""
+        return "theirs" if self.mine.value else "mine"
 
     @property
     def is_deletion(self) -> bool:
@@ -124,7 +148,12 @@ def get_conflict(vault: Vault, n: int) -> Conflict:
 
 
 def resolve(vault: Vault, n: int, choice: str, merged: str | None = None) -> Conflict:
-    """Keep mine, keep theirs, or a merged text; the result is written as a new edit."""
+    """Keep mine, keep theirs, or a merged text; the result is written as a new edit.
+
+    A field conflict on a record deleted since is closed with the deletion instead
+    (resolution `deleted`, nothing written): the deletion stands, and a restore
+    (of the deletion conflict, or by the record's creator) brings the record back.
+    """
     conflict = get_conflict(vault, n)
     if conflict.status != "open":
         raise ConflictError(f"Conflict {n} is already resolved.")
@@ -138,7 +167,9 @@ def resolve(vault: Vault, n: int, choice: str, merged: str | None = None) -> Con
     kind = BY_NAME[conflict.entity]
     value = {"mine": conflict.mine.value, "theirs": conflict.theirs.value}.get(choice, merged)
     with vault.store.transaction():
-        if conflict.is_deletion:
+        if not conflict.is_deletion and not vault.store.exists(kind, conflict.record_id):
+            choice = DELETED
+        elif conflict.is_deletion:
             _settle_deletion(vault, kind.table, conflict, bool(value))
         else:
             if kind.list_fields and conflict.field in kind.list_fields:
@@ -150,6 +181,18 @@ def resolve(vault: Vault, n: int, choice: str, merged: str | None = None) -> Con
         )
         audit.record(vault.conn, vault.clock, "conflict-resolved", conflict=n, choice=choice)
     return get_conflict(vault, n)
+
+
+def restore_record(vault: Vault, n: int) -> Conflict:
+    """Bring back, with its edits, the record a deletion conflict shows deleted.
+
+    The deletion stands until someone decides otherwise; this is that decision,
+    written as a new edit of the record's tombstone that every peer takes.
+    """
+    conflict = get_conflict(vault, n)
+    if not conflict.is_deletion:
+        raise ConflictError(f"Conflict {n} is about a field, not a deletion: keep a value.")
+    return resolve(vault, n, conflict.edit_side)
 
 
 def _settle_deletion(vault: Vault, table: str, conflict: Conflict, deleted: bool) -> None:

@@ -3,7 +3,8 @@
 A station sends HQ every op it authored that HQ has not acknowledged; HQ sends
 each station the ops of records routed to it (see `core.routing`) that the
 station has not acknowledged. Every bundle also carries the sender's vector,
-which acknowledges what it holds.
+which acknowledges what it holds; and, from HQ, the records a station must
+withdraw because their distribution narrowed away from it (`sync.withdrawal`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,7 @@ class _Plan:
     total: int
     attachments: int = 0
     ops: int = 0
+    withdrawn: dict[str, str] = field(default_factory=dict)  # record id -> kind, for the peer
 
 
 def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
@@ -91,6 +93,10 @@ def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
         "tips": {o: list(t) for o, t in tips(conn, peer.fingerprint).items()},
         **refusals.for_start(conn, peer.fingerprint),
     }
+    if me.public.role == "hq":
+        forwarded = routes.authors_held(conn, [o for o in coverage if o not in mine], peer)
+        if forwarded:
+            start["authors_held"] = forwarded
     total = sum(b - a for a, b in coverage.values())
     return _Plan(coverage, start, total)
 
@@ -173,6 +179,8 @@ def _items(
         if progress and done % 1000 == 0:
             progress(done, plan.total)
         if router is not None and not router.routed(op.entity, op.record_id):
+            if router.withdrawn(op):
+                plan.withdrawn[op.record_id] = op.entity
             continue
         plan.ops += 1
         yield json_item(OP, op.to_json())
@@ -188,7 +196,10 @@ def _items(
                     yield payload.item(BLOB, piece)
             finally:
                 blob.close()
-    yield json_item(END, {"ops": plan.ops, "attachments": plan.attachments})
+    end: dict[str, Any] = {"ops": plan.ops, "attachments": plan.attachments}
+    if plan.withdrawn:
+        end["withdrawn"] = [[kind, record_id] for record_id, kind in plan.withdrawn.items()]
+    yield json_item(END, end)
     if progress:
         progress(plan.total, plan.total)
 
@@ -298,7 +309,8 @@ def needs_bundle(vault: Vault, peer: Peer) -> bool:
 
 
 def pending_ops(vault: Vault, peer: Peer) -> int:
-    """How many ops the next bundle for `peer` would carry (what it has not acknowledged)."""
+    """How many ops the next bundle for `peer` would carry (what it has not acknowledged),
+    counting each record it would tell the peer to withdraw as one."""
     conn = vault.conn
     me = load_identity(conn)
     conn.execute("BEGIN")
@@ -307,6 +319,13 @@ def pending_ops(vault: Vault, peer: Peer) -> int:
         if me.public.role == "station":
             return plan.total
         router = routes.Router(conn, peer)
-        return sum(1 for op in _ops(vault, plan) if router.routed(op.entity, op.record_id))
+        routed = 0
+        gone: set[str] = set()
+        for op in _ops(vault, plan):
+            if router.routed(op.entity, op.record_id):
+                routed += 1
+            elif router.withdrawn(op):
+                gone.add(op.record_id)
+        return routed + len(gone)
     finally:
         conn.execute("COMMIT")

@@ -30,7 +30,7 @@ from liaison_desk.core.sqlite_types import Blob
 from liaison_desk.core.store import OpRow
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, refusals
+from liaison_desk.sync import payload, refusals, withdrawal
 from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
@@ -192,6 +192,7 @@ class _Applier:
         self.refused: list[RefusedOp] = []
         self._log: list[OpRow] = []
         self._held_max: dict[str, int] = {}
+        self._vector: Vector | None = None  # holdings as the bundle began (they grow at its end)
         self._now = iso_from_ms(vault.clock.now_ms())
         self._ahead = stamp_limit(
             vault.clock.now_ms(), bundle.header.created_ms, sender.role == "hq"
@@ -210,7 +211,7 @@ class _Applier:
         hq = me if self.me.public.role == "hq" else self.sender.fingerprint
         self.authority = Authority(self.conn, me, hq, self.sender)
         self.merger = Merger(self.vault.store, self.vault.clock, me == hq, self.authority)
-        self.merger.sender_holds(start.origins, start.vector)
+        self.merger.sender_holds(start.origins, start.vector, start.authors_held)
         total = sum(b - a for a, b in start.coverage.values())
         incoming: _IncomingFile | None = None
         end: Any = None
@@ -254,6 +255,8 @@ class _Applier:
         if not isinstance(end, dict) or end.get("ops") != self.ops:
             raise malformed("the end item does not match the ops received")
         self._record(start)
+        if theirs is None and "withdrawn" in end:
+            withdrawal.withdraw(self.vault, withdrawal.parse(end["withdrawn"]))
         reported = start.report.take(self.conn, self.sender.fingerprint, self._now)
         bundle_refused = refusals.take_bundle_refused(
             self.conn, self.sender.fingerprint, start.report.bundle, own_origins(self.conn)
@@ -341,7 +344,8 @@ class _Applier:
 
     def _holds(self, op: Op) -> tuple[Any, ...] | None:
         """The op with the same origin and number that we hold, if any (`_REFUSED` if we
-        refused it when it came before: a refusal is final, as an acceptance is)."""
+        refused it when it came before, or, at a station, if HQ passed it over: a refusal
+        is final, as an acceptance is)."""
         held = self._held_max.get(op.origin)
         if held is None:
             held = self._held_max[op.origin] = max(
@@ -357,8 +361,19 @@ class _Applier:
             refused = self.conn.execute(
                 "SELECT 1 FROM refused_ops WHERE origin = ? AND seq = ?", (op.origin, op.seq)
             ).fetchone()
-            return _REFUSED if refused else None
+            if refused:
+                return _REFUSED
+            if self.me.public.role == "station" and op.seq <= self._holdings(op.origin):
+                # A bundle from HQ that covered it did not carry it: not routed here by
+                # then (a narrowed record, withdrawn), so an older bundle cannot bring it.
+                return _REFUSED
+            return None
         return tuple(row)
+
+    def _holdings(self, origin: str) -> int:
+        if self._vector is None:
+            self._vector = vector(self.conn)
+        return self._vector.get(origin, 0)
 
     def _flush_log(self) -> None:
         """Append the ops applied so far to the oplog, less creations refused since."""
@@ -511,6 +526,7 @@ class _Start:
     owners: dict[str, tuple[str, str]]
     tips: dict[str, tuple[int, str]]
     report: Report
+    authors_held: dict[str, Vector]  # from HQ: what each forwarded origin's vault held
 
     @classmethod
     def parse(cls, data: Any, bundle_origin: str) -> _Start:
@@ -528,6 +544,11 @@ class _Start:
                 for o, t in data.get("tips", {}).items()
                 if is_origin(o) and len(t) == 2 and _count(t[0]) and is_stamp(t[1])
             }
+            authors_held = {
+                o: {a: s for a, s in v.items() if is_origin(a) and _count(s)}
+                for o, v in data.get("authors_held", {}).items()
+                if is_origin(o)
+            }
         except (KeyError, TypeError, AttributeError, ValueError, IndexError):
             raise malformed("the start item is incomplete") from None
         if (
@@ -535,13 +556,15 @@ class _Start:
             or len(vector_) != len(data["vector"])
             or len(coverage) != len(data["coverage"])
             or len(tips) != len(data.get("tips", {}))
+            or len(authors_held) != len(data.get("authors_held", {}))
+            or any(len(v) != len(data["authors_held"][o]) for o, v in authors_held.items())
         ):
             raise malformed("the start item holds malformed origins or counts")
         if not origins or origins[-1] != bundle_origin:
             raise malformed("the start item does not match the bundle's header")
         if any(low >= high for low, high in coverage.values()):
             raise malformed("an empty or reversed coverage range")
-        return cls(origins, vector_, coverage, owners, tips, Report.parse(data))
+        return cls(origins, vector_, coverage, owners, tips, Report.parse(data), authors_held)
 
 
 def _count(value: Any) -> bool:

@@ -7,7 +7,9 @@ receiver acknowledged, in the sender's log order), so a field edit whose base
 clock is not the clock this vault holds was made without seeing this vault's
 value: if the two values differ, the loser is kept as a conflict for someone
 to resolve. Deleting a record someone else edited concurrently, and editing
-a record someone else deleted, are conflicts too.
+a record someone else deleted, are conflicts too; there the deletion stands
+on every vault (the merge never undeletes: only a restore, a new edit, does),
+and the record's field conflicts close with it.
 
 HQ, where every edit meets, keeps every conflict; a station keeps those that
 involve its own edits (its officer has nothing to decide between two others').
@@ -30,6 +32,7 @@ from typing import Any
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.hlc import Stamp, stamp_origin
 from liaison_desk.core.kinds import Kind
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 from liaison_desk.core.write_rights import PARENT_LINK
 from liaison_desk.sync.authority import Authority
@@ -38,6 +41,11 @@ from liaison_desk.sync.payload import malformed
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 DELETED = "deleted"
+
+
+def withdrawn_mark(record_id: str) -> str:
+    """The meta key a station keeps for a record withdrawn from it (see `_take_back_own`)."""
+    return f"withdrawn:{record_id}"
 
 
 @dataclass
@@ -86,17 +94,22 @@ class Merger:
         self.stats = MergeStats()
         self._newest = ""
         self.blob_row: int | None = None
-        self._sender_origins: frozenset[str] = frozenset()
-        self._sender_vector: dict[str, int] = {}
+        self._held_by: dict[str, dict[str, int]] = {}
 
-    def sender_holds(self, origins: Iterable[str], vector: dict[str, int]) -> None:
-        """What the vault whose bundle is being applied wrote under, and held when it wrote it.
+    def sender_holds(
+        self,
+        origins: Iterable[str],
+        vector: dict[str, int],
+        authors_held: dict[str, dict[str, int]] | None = None,
+    ) -> None:
+        """What the vault whose bundle is being applied wrote under, and held when it wrote it;
+        and, at a station, what HQ last heard each other author it forwards held.
 
-        Only an edit by that vault, which by then held both sides of a conflict,
-        settles the conflict (see `_supersede`).
+        Only an edit by a vault that by then held both sides of a conflict settles
+        the conflict (see `_supersede`).
         """
-        self._sender_origins = frozenset(origins)
-        self._sender_vector = dict(vector)
+        self._held_by = dict(authors_held or {})
+        self._held_by.update((origin, vector) for origin in origins)
 
     def apply(self, op: Op) -> str | None:
         """Merge one op, or refuse it: returns the reason (and the op changes nothing).
@@ -147,6 +160,8 @@ class Merger:
                         return refused
                 self._create(kind, op)
                 self.flush()
+                if op.clocks is not None:
+                    self._take_back_own(kind, op.record_id)
             else:
                 self.stats.orphans += 1
         if op.hlc > self._newest:  # stamps of fixed width compare as text
@@ -197,6 +212,30 @@ class Merger:
         except KeyError as exc:
             raise malformed(f"a new {kind.name} lacks its {exc.args[0]}") from None
 
+    def _take_back_own(self, kind: Kind[Any], record_id: str) -> None:
+        """A record withdrawn here comes back whole (widened again): what this vault wrote
+        of it, which the snapshot may predate, is merged into it again.
+
+        HQ never sends a vault its own ops back, so without this an edit made here
+        before the withdrawal, taken by HQ after the snapshot was logged, would be
+        missing here for good.
+        """
+        mark = withdrawn_mark(record_id)
+        if not self._conn.execute("DELETE FROM meta WHERE key = ?", (mark,)).rowcount:
+            return
+        mine = sorted(self._mine)
+        rows = self._conn.execute(
+            "SELECT origin, seq, hlc, entity, record_id, fields, base, clocks FROM oplog "
+            f"WHERE record_id = ? AND origin IN ({', '.join('?' * len(mine))}) ORDER BY n",
+            (record_id, *mine),
+        ).fetchall()
+        for row in rows:
+            held = self._conn.execute(
+                f"SELECT {kind.columns()}, {DELETED}, clocks, hlc FROM {kind.table} WHERE id = ?",
+                (record_id,),
+            ).fetchone()
+            self._merge(kind, Op.from_row(row), held)
+
     # -- a record both sides hold ----------------------------------------------------------
 
     def _merge(self, kind: Kind[Any], op: Op, row: tuple[Any, ...]) -> None:
@@ -246,6 +285,8 @@ class Merger:
             self.stats.redistributed.add((kind.name, op.record_id))
         if changes:
             self._store.write_merged(kind, op.record_id, changes, clocks)
+        if changes.get(DELETED, deleted_here) and self._open_conflicts:
+            self._close_with_deletion(op.record_id)
 
     def _conflict(
         self,
@@ -288,6 +329,18 @@ class Merger:
         self._open_conflicts = True
         self.stats.conflicts += 1
 
+    def _close_with_deletion(self, record_id: str) -> None:
+        """A deleted record's field conflicts close with the deletion (resolution `deleted`).
+
+        Neither value can be written into a deleted record; both stay in the closed
+        conflict, and a restore brings back the one the merge kept.
+        """
+        self._conn.execute(
+            "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_at = ? "
+            "WHERE record_id = ? AND field != ? AND status = 'open'",
+            (DELETED, iso_from_ms(self._clock.now_ms()), record_id, DELETED),
+        )
+
     def _supersede(self, op: Op, name: str, stamp: str) -> None:
         """A later edit made with both conflicting values in view settles the conflict.
 
@@ -295,17 +348,21 @@ class Merger:
         have edited on top of the winner, never having received the loser). The
         bundle's vector does, at the time it was written: an edit by the sender
         settles a conflict only if the sender held both sides' ops by then. An
-        edit it made before receiving the loser may still pass for one made after;
-        its own vault then records the conflict itself, as the merge sees it.
+        edit forwarded by HQ from another station is judged by what HQ last heard
+        that station held (the start item's `authors_held`), so a resolution made
+        at one station closes the conflict at the others too. An edit made before
+        its author received the loser may still pass for one made after; its own
+        vault then records the conflict itself, as the merge sees it.
         """
-        if op.origin not in self._sender_origins:
-            return  # forwarded from a vault whose holdings this bundle does not tell
+        held = self._held_by.get(op.origin)
+        if held is None:
+            return  # from a vault whose holdings this bundle does not tell
         rows = self._conn.execute(
             "SELECT n, local_clock, remote_clock FROM conflicts WHERE record_id = ? "
             "AND field = ? AND status = 'open' AND local_clock < ? AND remote_clock < ?",
             (op.record_id, name, stamp, stamp),
         ).fetchall()
-        settled = [n for n, mine, theirs in rows if self._sender_held(mine, theirs)]
+        settled = [n for n, mine, theirs in rows if _held(self._conn, held, mine, theirs)]
         if settled:
             self._conn.executemany(
                 "UPDATE conflicts SET status = 'resolved', resolution = 'superseded', "
@@ -313,12 +370,14 @@ class Merger:
                 [(iso_from_ms(self._clock.now_ms()), n) for n in settled],
             )
 
-    def _sender_held(self, *stamps: str) -> bool:
-        for stamp in stamps:
-            origin = stamp_origin(stamp)
-            row = self._conn.execute(
-                "SELECT seq FROM oplog WHERE origin = ? AND hlc = ?", (origin, stamp)
-            ).fetchone()
-            if row is None or row[0] > self._sender_vector.get(origin, 0):
-                return False
-        return True
+
+def _held(conn: Connection, vector: dict[str, int], *stamps: str) -> bool:
+    """Whether a vault holding `vector` held the ops that wrote these stamps."""
+    for stamp in stamps:
+        origin = stamp_origin(stamp)
+        row = conn.execute(
+            "SELECT seq FROM oplog WHERE origin = ? AND hlc = ?", (origin, stamp)
+        ).fetchone()
+        if row is None or row[0] > vector.get(origin, 0):
+            return False
+    return True

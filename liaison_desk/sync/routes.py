@@ -4,6 +4,9 @@ A record goes to a station if its distribution names the station (directly,
 through "all", or through a group the station belongs to) or if the station
 wrote it. Participants travel with their meeting and files with the record
 they are attached to.
+
+A record whose distribution narrows stops reaching some stations; each of them
+is told to withdraw its copy (`Router.withdrawn`, `sync.withdrawal`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.identity import Identity
+from liaison_desk.sync.ops import Op
 from liaison_desk.sync.peers import Peer, groups
+from liaison_desk.sync.vectors import Vector, acks
 
 _OWNER_TABLES = ("contacts", "meetings", "organizations", "followups", "protocol_refs")
 _OWNER_KINDS = [k for k in BY_NAME.values() if k.table in _OWNER_TABLES]
+_OWNER_ENTITIES = frozenset(k.name for k in _OWNER_KINDS)
 
 
 class Router:
@@ -33,6 +39,39 @@ class Router:
             )
         }
         self._cache: dict[str, bool] = {}
+        self._reached: dict[str, bool] = {}
+
+    def withdrawn(self, op: Op) -> bool:
+        """Whether `op`, not routed to the peer, narrows away a record the peer held.
+
+        An op that sets the distribution of a record no longer routed to the peer
+        withdraws the record there if it ever reached the peer (`reached`): HQ names
+        the record in the peer's bundle, without the op, for as long as the peer has
+        not acknowledged the op.
+        """
+        return "distribution" in op.fields and self.reached(op.entity, op.record_id)
+
+    def reached(self, entity: str, record_id: str) -> bool:
+        """Whether any distribution this vault logged for the record reached the peer.
+
+        Narrowing is rare, and this is asked only of records not routed to the peer
+        now: a scan of the log is cheap enough.
+        """
+        if entity not in _OWNER_ENTITIES:
+            return False
+        reached = self._reached.get(record_id)
+        if reached is None:
+            rows = self._conn.execute(
+                "SELECT DISTINCT json_extract(fields, '$.distribution') FROM oplog "
+                "WHERE record_id = ? AND json_extract(fields, '$.distribution') IS NOT NULL",
+                (record_id,),
+            ).fetchall()
+            row = self._conn.execute(
+                f"SELECT origin FROM {BY_NAME[entity].table} WHERE id = ?", (record_id,)
+            ).fetchone()
+            reached = row is not None and any(self._allows(d, row[0]) for (d,) in rows)
+            self._reached[record_id] = reached
+        return reached
 
     def routed(self, entity: str, record_id: str) -> bool:
         known = self._cache.get(record_id)
@@ -92,6 +131,29 @@ def origin_names(conn: Connection, me: Identity, origins: list[str]) -> dict[str
         ).fetchone()
         if row is not None:
             out[origin] = (row[0], row[1])
+    return out
+
+
+def authors_held(conn: Connection, origins: list[str], peer: Peer) -> dict[str, Vector]:
+    """At HQ: what each other station writing under `origins` last said it held.
+
+    A station receiving another station's edit through HQ cannot tell from the
+    edit whether its author had seen both sides of a conflict; this tells it (as
+    of that station's last bundle to HQ), so a resolution closes the conflict
+    wherever it travels (`Merger._supersede`).
+    """
+    out: dict[str, Vector] = {}
+    held: dict[str, Vector] = {}
+    for origin in origins:
+        row = conn.execute(
+            "SELECT fingerprint FROM peer_origins WHERE origin = ?", (origin,)
+        ).fetchone()
+        if row is None or row[0] == peer.fingerprint:
+            continue
+        if row[0] not in held:
+            held[row[0]] = acks(conn, row[0])
+        if held[row[0]]:
+            out[origin] = held[row[0]]
     return out
 
 

@@ -2,8 +2,10 @@
 
 The merge already picked a value (the later edit), so every vault agrees; the
 other is kept here until someone keeps mine, keeps theirs, or writes a merged
-text. The list, the comparison and each resolution are read and written on the
-vault's worker; the sidebar shows how many wait.
+text. A deletion stands over an edit made unseen, whichever is later, until
+someone restores the record from here. The list, the comparison and each
+resolution are read and written on the vault's worker; the sidebar shows how
+many wait.
 """
 
 from __future__ import annotations
@@ -30,7 +32,14 @@ from PySide6.QtWidgets import (
 from liaison_desk.core.errors import LiaisonError, RecordError
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.conflicts import Conflict, Side, get_conflict, list_conflicts, resolve
+from liaison_desk.sync.conflicts import (
+    Conflict,
+    Side,
+    get_conflict,
+    list_conflicts,
+    resolve,
+    restore_record,
+)
 from liaison_desk.ui.conflict_diff import ONLY_MINE, ONLY_THEIRS, side_by_side, value_text
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.markings_style import banner_css
@@ -66,7 +75,10 @@ class ConflictView:
 def _deletion_html(deleted: bool) -> str:
     if deleted:
         return f"<p style='background-color:{ONLY_MINE}'>The record is deleted.</p>"
-    return f"<p style='background-color:{ONLY_THEIRS}'>The record is kept, with its edits.</p>"
+    return (
+        f"<p style='background-color:{ONLY_THEIRS}'>The record was edited, unaware of its "
+        "deletion. Restore the record to keep the edit.</p>"
+    )
 
 
 def load_view(vault: Vault, n: int) -> ConflictView:
@@ -120,8 +132,9 @@ class _SidePane(QWidget):
         layout.addWidget(self.caption)
         layout.addWidget(self.browser, 1)
 
-    def show_side(self, side: Side, page: str, kept: bool) -> None:
-        now = " — kept for now" if kept else ""
+    def show_side(self, side: Side, page: str, kept: str) -> None:
+        """`kept` says what the record shows of this side now ("" if nothing)."""
+        now = f" — {kept}" if kept else ""
         self.caption.setText(
             f"<b>{self.heading}</b>{now}<br><span style='{GREY}'>"
             f"changed by {side.author}, {when(side.changed_at)}</span>"
@@ -175,6 +188,11 @@ class ConflictsSection(QWidget):
         self.keep_theirs_button = QPushButton("Keep &theirs")
         self.merge_button = QPushButton("Mer&ge…")
         self.open_button = QPushButton("&Open record")
+        self.restore_button = QPushButton("&Restore the record")
+        self.restore_button.setToolTip(
+            "Bring the record back with the edit made unaware of its deletion."
+        )
+        self.restore_button.clicked.connect(self.restore)
         self.keep_mine_button.clicked.connect(lambda: self.resolve("mine"))
         self.keep_theirs_button.clicked.connect(lambda: self.resolve("theirs"))
         self.merge_button.clicked.connect(self.merge)
@@ -182,7 +200,12 @@ class ConflictsSection(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addStretch(1)
-        for button in (self.keep_mine_button, self.keep_theirs_button, self.merge_button):
+        for button in (
+            self.restore_button,
+            self.keep_mine_button,
+            self.keep_theirs_button,
+            self.merge_button,
+        ):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         detail = QGroupBox()
@@ -258,6 +281,9 @@ class ConflictsSection(QWidget):
         self.merge_button.setEnabled(
             view is not None and not self._busy and mergeable(view.conflict)
         )
+        deletion = view is not None and view.conflict.is_deletion
+        self.restore_button.setVisible(deletion)
+        self.restore_button.setEnabled(deletion and not self._busy)
         if view is None:
             self.heading.clear()
             self.banner.setVisible(False)
@@ -271,8 +297,9 @@ class ConflictsSection(QWidget):
         self.banner.setText(view.marking)
         self.banner.setStyleSheet(banner_css(view.marking, view.markings))
         self.banner.setVisible(bool(view.marking))
-        self.mine.show_side(c.mine, view.mine_html, c.winner == "mine")
-        self.theirs.show_side(c.theirs, view.theirs_html, c.winner == "theirs")
+        kept = "stands on every vault" if c.is_deletion else "kept for now"
+        self.mine.show_side(c.mine, view.mine_html, kept if c.winner == "mine" else "")
+        self.theirs.show_side(c.theirs, view.theirs_html, kept if c.winner == "theirs" else "")
 
     def _on_changed(self, kind: str) -> None:
         """A bundle or a resolution changes the count; an edit elsewhere, at most a title."""
@@ -298,18 +325,32 @@ class ConflictsSection(QWidget):
         if view is None or self._busy:
             return
         c = view.conflict
+        what = {"mine": "Kept this vault's value", "theirs": "Kept their value"}
+        said = (
+            f"{what.get(choice, 'Kept the merged value')} for {field_label(c).lower()} "
+            f"of {c.title}."
+        )
+        self._settle(c, lambda vault: resolve(vault, c.n, choice, merged), said)
+
+    def restore(self) -> None:
+        """Bring back the record a deletion conflict shows deleted, with the unseen edit."""
+        view = self.view
+        if view is None or self._busy or not view.conflict.is_deletion:
+            return
+        c = view.conflict
+        self._settle(c, lambda vault: restore_record(vault, c.n), f"Restored {c.title}.")
+
+    def _settle(self, c: Conflict, work: Callable[[Vault], Conflict], said: str) -> None:
+        """Write a conflict's settlement on the worker, then say what it did."""
         self._set_busy(True)
 
-        def work(vault: Vault) -> Conflict:
-            return resolve(vault, c.n, choice, merged)
-
-        def done(_: Conflict) -> None:
+        def done(settled: Conflict) -> None:
             self._busy = False
             self._show_view(None)  # settled: the next one shows once the list is read again
-            what = {"mine": "Kept this vault's value", "theirs": "Kept their value"}
             self.status_message.emit(
-                f"{what.get(choice, 'Kept the merged value')} for {field_label(c).lower()} "
-                f"of {c.title}."
+                f"Closed with the deletion: {c.title} was deleted since."
+                if settled.closed_by_deletion
+                else said
             )
             self.session.changed.emit("conflict")
 

@@ -152,3 +152,77 @@ def test_resolve_with_each_choice_and_the_choice_reaches_the_station(story: Stor
     }
     assert {f: hq_contact[f] for f in FIELDS} == expected
     assert {f: rome_contact[f] for f in FIELDS} == expected
+
+
+def rome_and_hq_sharing_a_contact(root: Path) -> tuple[Desk, Desk, str, str, str, Path]:
+    """HQ and Rome, both holding a contact Rome wrote: the desks, their ids, the contact's
+    id and the usb folder."""
+    usb = root / "usb"
+    usb.mkdir()
+    hq = init_vault(root / "hq", name="HQ Paris", role="hq")[0]
+    rome = init_vault(root / "rome", name="Rome DAO")[0]
+    rome_id, hq_id = enrol(hq, rome, root)
+    contact = rome.new_id("contact", "add", "--name", "Giulia Conti")
+    carry(rome, hq, hq_id, usb)
+    return hq, rome, rome_id, hq_id, contact, usb
+
+
+def test_a_deletion_stands_and_the_edited_record_is_restored_from_the_conflict(
+    tmp_path: Path,
+) -> None:
+    """Rome deletes its contact; HQ, not knowing, adds a note later. Both say the deletion
+    stands; HQ restores the record from the conflict, and Rome gets it back."""
+    hq, rome, rome_id, hq_id, contact, usb = rome_and_hq_sharing_a_contact(tmp_path)
+    rome.ok("contact", "delete", contact)
+    hq.ok("contact", "edit", contact, "--notes", "Called back after the reception.")
+    carry(rome, hq, hq_id, usb)
+    carry(hq, rome, rome_id, usb)
+
+    for desk in (hq, rome):
+        (conflict,) = desk.json("conflicts", "list")
+        kept = conflict[conflict["kept_now"]]
+        assert kept["text"] == "deleted the record"
+        edited = conflict["theirs" if conflict["kept_now"] == "mine" else "mine"]
+        assert edited["text"] == "edited the record, unaware of its deletion"
+        shown = desk.ok("conflicts", "show", str(conflict["n"])).out
+        assert "The deletion stands on every vault" in shown
+        assert f"conflicts restore {conflict['n']}" in shown
+        assert "Giulia Conti" not in desk.ok("contact", "list").out
+
+    (at_rome,) = rome.json("conflicts", "list")
+    (at_hq,) = hq.json("conflicts", "list")
+    missing = rome("conflicts", "restore", "999")
+    assert missing.code != 0 and "no conflict number 999" in one_sentence(missing.err)
+    said = hq.ok("conflicts", "restore", str(at_hq["n"])).out
+    assert "'Giulia Conti' is restored" in said
+    carry(hq, rome, rome_id, usb)
+    assert "Called back after the reception." in rome.ok("contact", "show", contact).out
+    assert rome.json("conflicts", "list") == [] == hq.json("conflicts", "list")
+    assert rome.json("conflicts", "list", "--all")[0]["n"] == at_rome["n"]
+
+
+def test_a_field_conflict_on_a_deleted_record_closes_with_the_deletion(tmp_path: Path) -> None:
+    """Rome and HQ dispute the notes; Rome then deletes the contact. Resolving Rome's
+    conflict closes it with the deletion; HQ's closes as the deletion arrives."""
+    hq, rome, rome_id, hq_id, contact, usb = rome_and_hq_sharing_a_contact(tmp_path)
+    rome.ok("contact", "edit", contact, "--notes", "Prefers Italian.")
+    hq.ok("contact", "edit", contact, "--notes", "Speaks French.")
+    carry(rome, hq, hq_id, usb)
+    carry(hq, rome, rome_id, usb)
+    (at_rome,) = rome.json("conflicts", "list")
+    restore = rome("conflicts", "restore", str(at_rome["n"]))
+    assert restore.code != 0 and "about a field, not a deletion" in one_sentence(restore.err)
+
+    rome.ok("contact", "delete", contact)
+    said = rome.ok("conflicts", "resolve", str(at_rome["n"]), "--keep", "mine").out
+    assert said == (
+        f"Conflict {at_rome['n']} closed: the contact was deleted since, and the deletion stands.\n"
+    )
+    carry(rome, hq, hq_id, usb)
+    assert hq.json("conflicts", "list") == []
+    (closed,) = hq.json("conflicts", "list", "--all")
+    assert closed["resolution"] == "deleted"
+    assert {closed["mine"]["value"], closed["theirs"]["value"]} == {
+        "Prefers Italian.",
+        "Speaks French.",
+    }

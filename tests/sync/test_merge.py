@@ -3,8 +3,8 @@
 The rule is the same in every vault, so all converge whatever order ops arrive
 in. The property test at the end replays random schedules, each on fresh copies
 of one enrolled trio (HQ and two stations): creations and field edits on any vault,
-deletions and widened distributions by a record's creator or HQ (a station trying
-either on another's record is refused at once), clocks that jump, and bundles that
+deletions and widened or narrowed distributions by a record's creator or HQ (a station
+trying either on another's record is refused at once), clocks that jump, and bundles that
 are delivered, lost, delivered twice or delivered late and out of order; then a few
 full rounds with no loss. The test keeps its own record of
 every field edit (vault, record, field, value, clock) and of what each vault had
@@ -12,10 +12,11 @@ seen when it made one (causally: every edit it had applied, and everything those
 edits' authors had seen), and checks at the end that:
 
 - every vault holds exactly the records routed to it, with HQ's content, and
-  nothing is left to send;
+  nothing is left to send (a record narrowed away from a station is withdrawn there);
 - every edit is the converged value, or was overwritten by an edit whose author
   had seen it, or is kept as one side of a conflict record at HQ (open, or
-  settled since by a later edit made with both values in view);
+  settled since by a later edit made with both values in view) (an edit made
+  before a narrowing reached its author is accepted at HQ, not refused);
 - a deletion and an edit made without seeing each other leave a deletion
   conflict at HQ (unless the edit lost its field anyway, which the rule above
   covers);
@@ -382,6 +383,26 @@ class World:
             return
         self.vaults[name].store.update(Contact, record, {"distribution": "all"})
 
+    def narrow(self, name: str, pick: int, to_hq: bool) -> None:
+        """A record shared with every station narrowed to HQ alone or to one station:
+        the stations it leaves must withdraw it (checked in `check_converged`)."""
+        rows = (
+            self.vaults[name]
+            .conn.execute(
+                "SELECT id FROM contacts WHERE deleted = 0 AND distribution = 'all' ORDER BY id"
+            )
+            .fetchall()
+        )
+        if not rows:
+            return
+        record = rows[pick % len(rows)][0]
+        reach = "hq" if to_hq else f"stations:{self.template.fingerprints[STATIONS[pick % 2]]}"
+        if not self.may_redistribute(name, record):
+            with pytest.raises(RecordReadOnly, match="who receives it"):
+                self.vaults[name].store.update(Contact, record, {"distribution": reach})
+            return
+        self.vaults[name].store.update(Contact, record, {"distribution": reach})
+
     def may_redistribute(self, name: str, record: str) -> bool:
         """Only a record's creator and HQ delete it or change who receives it."""
         return name == HQ or self.creators[record] == name
@@ -492,6 +513,7 @@ STEPS = st.lists(
         _edit,
         st.tuples(st.just("delete"), _vault, _pick),
         st.tuples(st.just("widen"), _vault, _pick),
+        st.tuples(st.just("narrow"), _vault, _pick, st.booleans()),
         st.tuples(st.just("tick"), _vault, st.integers(1, 3000)),
         _send,
         _send,

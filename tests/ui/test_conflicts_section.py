@@ -33,6 +33,8 @@ EDITS = [
 ]
 
 
+ADA = EDITS[0][0]
+
 # The real one, before the fixture below swaps it for a failure.
 REAL_MERGE_DIALOG = QInputDialog.getMultiLineText
 
@@ -151,7 +153,7 @@ def test_the_selected_conflict_shows_both_values_with_differences_highlighted(
     section.table.selectRow(3)  # deleted here, edited at HQ: no text to merge
     qtbot.waitUntil(lambda: section.view is not None and section.view.conflict.is_deletion)
     assert "The record is deleted." in section.mine.browser.toPlainText()
-    assert "The record is kept" in section.theirs.browser.toPlainText()
+    assert "edited, unaware of its deletion" in section.theirs.browser.toPlainText()
     assert not section.merge_button.isEnabled()
     assert section.keep_theirs_button.isEnabled()
 
@@ -207,6 +209,49 @@ def test_each_button_resolves_and_the_record_takes_the_value(
     window.open_record("contact", ids[1])
     contacts = window.sections[0]
     qtbot.waitUntil(lambda: EDITS[1][2] in contacts.detail.browser.toPlainText())
+
+
+def test_a_deletion_conflict_says_the_deletion_stands_and_restores_the_record(
+    qtbot: QtBot,
+    window: MainWindow,
+    station: tuple[Session, list[str]],
+) -> None:
+    session, ids = station
+    section = section_of(window)
+    window.sidebar.setCurrentRow(window.sidebar.count() - 1)
+    qtbot.waitUntil(lambda: section.view is not None and section.view.conflict.title == ADA)
+    assert section.restore_button.isHidden()  # a field conflict: nothing to restore
+
+    section.table.selectRow(3)  # deleted here, edited at HQ later
+    qtbot.waitUntil(lambda: section.view is not None and section.view.conflict.is_deletion)
+    assert "stands on every vault" in section.mine.caption.text()  # the deletion
+    assert "kept" not in section.theirs.caption.text() and "stands" not in (
+        section.theirs.caption.text()
+    )
+    assert not section.restore_button.isHidden() and section.restore_button.isEnabled()
+    messages: list[str] = []
+    section.status_message.connect(messages.append)
+    section.restore_button.click()
+    qtbot.waitUntil(lambda: sidebar_titles(window)[-1] == "Conflicts (3)")
+    assert messages == ["Restored Dayo Bello."]
+    assert notes(qtbot, session, ids[3]) == "Moved to Abuja in June."  # with HQ's edit
+
+
+def test_a_field_conflict_on_a_record_deleted_since_closes_with_the_deletion(
+    qtbot: QtBot,
+    window: MainWindow,
+    station: tuple[Session, list[str]],
+) -> None:
+    session, ids = station
+    section = section_of(window)
+    window.sidebar.setCurrentRow(window.sidebar.count() - 1)
+    qtbot.waitUntil(lambda: section.view is not None and section.view.conflict.title == ADA)
+    on_vault(qtbot, session, lambda v: v.store.delete(Contact, ids[0]))
+    messages: list[str] = []
+    section.status_message.connect(messages.append)
+    section.keep_mine_button.click()
+    qtbot.waitUntil(lambda: sidebar_titles(window)[-1] == "Conflicts (3)")
+    assert messages == ["Closed with the deletion: Ada Okafor was deleted since."]
 
 
 def test_the_merge_text_closes_on_auto_lock_and_settles_nothing(
