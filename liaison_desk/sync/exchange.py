@@ -30,7 +30,10 @@ from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, OP, START, json_ite
 from liaison_desk.sync.peers import Peer, get_peer
 from liaison_desk.sync.vectors import (
     acks,
+    claims_for,
     own_origins,
+    peer_origins,
+    returnable,
     tips,
     vector,
 )
@@ -80,12 +83,17 @@ def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
     held = vector(conn)
     acked = acks(conn, peer.fingerprint)
     mine = own_origins(conn)
-    sendable = mine if me.public.role == "station" else list(held)
+    if me.public.role == "station":
+        # HQ restored from a backup gets back its own ops that reached this station.
+        sendable = mine + returnable(conn, peer.fingerprint)
+    else:
+        sendable = list(held)
     coverage = {o: (acked.get(o, 0), held[o]) for o in sendable if held.get(o, 0) > acked.get(o, 0)}
     names = routes.origin_names(conn, me, list(coverage))
     start = {
         "origins": mine,
-        "vector": held,
+        "yours": peer_origins(conn, peer.fingerprint),
+        "vector": {o: s for o, s in (held | claims_for(conn, peer.fingerprint)).items() if s},
         "coverage": {o: list(r) for o, r in coverage.items()},
         "owners": names,
         "tips": {o: list(t) for o, t in tips(conn, peer.fingerprint).items()},
@@ -228,9 +236,17 @@ def needs_bundle(vault: Vault, peer: Peer) -> bool:
     A peer whose changes reached us since our last bundle is owed the
     acknowledgement, or it would send them again. A bundle that carried no
     changes (itself only an acknowledgement) calls for no answer, so two
-    vaults syncing often do not trade empty bundles forever.
+    vaults syncing often do not trade empty bundles forever. A vault restored from a
+    backup owes every peer a bundle under its new incarnation: until one arrives, the
+    peer believes it holds what the lost copy held.
     """
     if peer.last_out_at is None or pending_ops(vault, peer):
+        return True
+    announced = vault.conn.execute(
+        "SELECT 1 FROM bundles_out WHERE peer = ? AND origin = ? AND bytes > 0 LIMIT 1",
+        (peer.fingerprint, vault.info.origin),
+    ).fetchone()
+    if announced is None:
         return True
     row = vault.conn.execute(
         "SELECT 1 FROM bundles_in WHERE sender = ? AND ops > 0 AND applied_at >= ? LIMIT 1",

@@ -48,10 +48,12 @@ from liaison_desk.sync.refusals import CLOCK_AHEAD, RefusedOp, Report
 from liaison_desk.sync.vectors import (
     Vector,
     acks,
+    adopt_origins,
     extend_holdings,
     max_seq,
     own_origins,
     record_acks,
+    record_returns,
     vector,
 )
 
@@ -182,6 +184,7 @@ class _Applier:
             raise malformed("it does not begin with a start item")
         start = _Start.parse(first.json(), header.origin)
         self._claim_origins(start)
+        adopt_origins(self.conn, self.me.fingerprint, start.yours, self._now)
         self._check_own_history(start)
         me = self.me.fingerprint
         hq = me if self.me.public.role == "hq" else self.sender.fingerprint
@@ -193,7 +196,12 @@ class _Applier:
         end: Any = None
         # The loop runs once per op: the checks are written out here, not called.
         coverage = start.coverage
-        theirs = None if self.me.public.role == "station" else frozenset(start.origins)
+        # At HQ: the station's own ops, and ours it sends back (HQ restored from a backup).
+        theirs = (
+            None
+            if self.me.public.role == "station"
+            else frozenset(start.origins) | frozenset(own_origins(self.conn)[:-1])
+        )
         with self.vault.store.bulk_indexing(), contextlib.ExitStack() as files:
             for item in stream:
                 if item.kind == BLOB:
@@ -409,6 +417,7 @@ class _Applier:
 
     def _record(self, start: _Start) -> None:
         self._flush_log()
+        record_returns(self.conn, self.sender.fingerprint, start.coverage)
         held = vector(self.conn)
         for origin, (low, high) in start.coverage.items():
             extend_holdings(self.conn, origin, low, high, held.get(origin, 0))
@@ -497,6 +506,7 @@ class _Start:
     owners: dict[str, tuple[str, str]]
     tips: dict[str, tuple[int, str]]
     report: Report
+    yours: list[str]  # the recipient's incarnations, as the sender knows them
 
     @classmethod
     def parse(cls, data: Any, bundle_origin: str) -> _Start:
@@ -514,6 +524,7 @@ class _Start:
                 for o, t in data.get("tips", {}).items()
                 if is_origin(o) and len(t) == 2 and _count(t[0]) and is_stamp(t[1])
             }
+            yours = [o for o in _listed(data.get("yours", [])) if is_origin(o)]
         except (KeyError, TypeError, AttributeError, ValueError, IndexError):
             raise malformed("the start item is incomplete") from None
         if (
@@ -521,13 +532,20 @@ class _Start:
             or len(vector_) != len(data["vector"])
             or len(coverage) != len(data["coverage"])
             or len(tips) != len(data.get("tips", {}))
+            or len(yours) != len(data.get("yours", []))
         ):
             raise malformed("the start item holds malformed origins or counts")
         if not origins or origins[-1] != bundle_origin:
             raise malformed("the start item does not match the bundle's header")
         if any(low >= high for low, high in coverage.values()):
             raise malformed("an empty or reversed coverage range")
-        return cls(origins, vector_, coverage, owners, tips, Report.parse(data))
+        return cls(origins, vector_, coverage, owners, tips, Report.parse(data), yours)
+
+
+def _listed(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError("not a list")
+    return value
 
 
 def _count(value: Any) -> bool:

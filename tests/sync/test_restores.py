@@ -1,0 +1,176 @@
+"""Restores that keep their word, through real backups and real bundles on a drive folder.
+
+A station restored twice from one backup, and a restore of a restore, end up
+holding everything, with HQ's count of what waits for them true and nothing
+sent for ever. HQ restored from a backup older than its last writes gets back
+from its stations what it lost, its own changes included.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from liaison_desk.core.backup import create_backup, restore_backup
+from liaison_desk.core.records import Contact, FollowUp
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.drive import mailbox, sync_drive
+from liaison_desk.sync.exchange import pending_ops
+from liaison_desk.sync.peers import get_peer
+from liaison_desk.sync.status import peer_status
+from liaison_desk.sync.vectors import own_origins
+from tests.conftest import PASSPHRASE
+from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
+
+
+def settle(drive: Path, *vaults: Vault, rounds: int = 3) -> None:
+    """Each vault syncs with the drive in turn, `rounds` times over."""
+    for _ in range(rounds):
+        for vault in vaults:
+            report = sync_drive(vault, drive)
+            assert report.error is None and not report.refused, report.refused
+
+
+def restore(backup: Path, folder: Path, like: Vault) -> Vault:
+    return restore_backup(backup, folder, PASSPHRASE, clock=like.clock)
+
+
+def pending(src: Vault, dst: Vault) -> int:
+    peer = get_peer(src.conn, fingerprint(dst))
+    assert peer is not None
+    return pending_ops(src, peer)
+
+
+def contacts(vault: Vault) -> set[str]:
+    return {c.full_name for c in vault.store.list(Contact)}
+
+
+def nothing_waits(drive: Path, *vaults: Vault) -> None:
+    """Every count of what waits is 0, and another sync writes no op for anyone."""
+    for vault in vaults:
+        for status in peer_status(vault):
+            assert status.pending == 0, (vault.info.name, status.peer.name)
+    for vault in vaults:
+        report = sync_drive(vault, drive)
+        assert [r.ops for r in report.sent if r.ops] == [], vault.info.name
+
+
+def test_a_station_restored_twice_from_one_backup_ends_holding_everything(tmp_path: Path) -> None:
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    enrol_station(hq, paris)
+    paris.store.add(Contact(full_name="Col. Ardent"))
+    settle(drive, paris, hq)
+    create_backup(paris, tmp_path / "paris.ldbackup")
+    first_origin = paris.info.origin
+    paris.lock()  # the laptop is lost
+
+    # The first copy works for a while: its contact reaches HQ, HQ's reaches it.
+    first = restore(tmp_path / "paris.ldbackup", tmp_path / "paris-1", paris)
+    first.store.add(Contact(full_name="Adm. Tanaka", notes="made on the first copy"))
+    settle(drive, first, hq)
+    hq.store.add(Contact(full_name="Gen. Okafor", distribution="all"))
+    settle(drive, hq, first)
+    assert contacts(first) == {"Col. Ardent", "Adm. Tanaka", "Gen. Okafor"}
+    # A last bundle of the first copy is still in the bag when that laptop is lost too.
+    first.store.add(FollowUp(action="Call the attaché"))
+    late = tmp_path / "bag"
+    shutil.copytree(drive, late)
+    sync_drive(first, late)
+    first_incarnation = first.info.origin
+    first.lock()
+
+    # The same backup, restored again, knows nothing of the first copy's incarnation.
+    second = restore(tmp_path / "paris.ldbackup", tmp_path / "paris-2", paris)
+    assert own_origins(second.conn) == [first_origin, second.info.origin]
+    assert contacts(second) == {"Col. Ardent"}
+    second.store.add(Contact(full_name="Cdr. Sato", notes="made on the second copy"))
+    settle(drive, second, hq)
+    assert first_incarnation in own_origins(second.conn)  # HQ told it
+    assert own_origins(second.conn)[-1] == second.info.origin
+
+    # The first copy's late bundle lowers nothing HQ believes of the second.
+    for path in mailbox(late, fingerprint(hq)).iterdir():
+        shutil.copy(path, mailbox(drive, fingerprint(hq)))
+    settle(drive, hq, second)
+
+    everyone = {"Col. Ardent", "Adm. Tanaka", "Gen. Okafor", "Cdr. Sato"}
+    assert contacts(second) == contacts(hq) == everyone
+    assert [f.action for f in second.store.list(FollowUp)] == ["Call the attaché"]
+    assert canonical_dump(second) == canonical_dump(hq)
+    nothing_waits(drive, hq, second)
+
+    # A restore of a restore: a backup of the second copy, restored after more work.
+    create_backup(second, tmp_path / "paris-2.ldbackup")
+    hq.store.add(Contact(full_name="Maj. Lindqvist", distribution="all"))
+    settle(drive, second, hq)
+    second.store.add(Contact(full_name="Lt. Moreau"))
+    settle(drive, second, hq)
+    second.lock()
+    third = restore(tmp_path / "paris-2.ldbackup", tmp_path / "paris-3", paris)
+    assert len(own_origins(third.conn)) == 4
+    assert pending(hq, third) == 0  # what HQ knows before the third copy speaks
+    settle(drive, third, hq)
+    assert contacts(third) == contacts(hq) == everyone | {"Maj. Lindqvist", "Lt. Moreau"}
+    assert canonical_dump(third) == canonical_dump(hq)
+    nothing_waits(drive, hq, third)
+    for vault in (hq, third):
+        vault.lock()
+
+
+def test_hq_restored_from_an_older_backup_gets_back_what_its_stations_hold(
+    tmp_path: Path,
+) -> None:
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    tokyo = make_vault(tmp_path, "tokyo")
+    enrol_station(hq, paris)
+    enrol_station(hq, tokyo)
+    shared = paris.store.add(Contact(full_name="Col. Ardent", distribution="all"))
+    settle(drive, paris, tokyo, hq)
+    create_backup(hq, tmp_path / "hq.ldbackup")
+
+    # HQ's work after the backup: each piece reaches only the stations it is routed to.
+    hq.store.add(Contact(full_name="For Paris", distribution=f"stations:{fingerprint(paris)}"))
+    hq.store.add(Contact(full_name="For Tokyo", distribution=f"stations:{fingerprint(tokyo)}"))
+    hq.store.add(Contact(full_name="For everyone", distribution="all"))
+    hq.store.update(Contact, shared.id, {"notes": "HQ's note"})
+    tokyo.store.add(Contact(full_name="Tokyo's own"))
+    settle(drive, hq, paris, tokyo, hq)
+    assert contacts(paris) == {"Col. Ardent", "For Paris", "For everyone"}
+    assert contacts(tokyo) == {"Col. Ardent", "For Tokyo", "For everyone", "Tokyo's own"}
+    lost_origin = hq.info.origin
+    hq.lock()  # HQ's machine is lost
+
+    restored = restore(tmp_path / "hq.ldbackup", tmp_path / "hq-2", hq)
+    assert contacts(restored) == {"Col. Ardent"}
+    settle(drive, restored, paris, tokyo, restored, paris)
+    # Paris asked first and sent back only what it holds; Tokyo still sends its part.
+    settle(drive, tokyo, restored, paris, tokyo)
+
+    assert contacts(restored) == {
+        "Col. Ardent",
+        "For Paris",
+        "For Tokyo",
+        "For everyone",
+        "Tokyo's own",
+    }
+    assert restored.store.get(Contact, shared.id).notes == "HQ's note"
+    assert (
+        restored.conn.execute(
+            "SELECT count(*) FROM oplog WHERE origin = ?", (lost_origin,)
+        ).fetchone()[0]
+        >= 4
+    )
+    for station in (paris, tokyo):
+        wanted = {k.split("/", 1)[1] for k in canonical_dump(station)}
+        assert canonical_dump(station) == canonical_dump(restored, wanted)
+        assert pending(station, restored) == 0
+        assert pending(restored, station) == 0
+    nothing_waits(drive, restored, paris, tokyo)
+    for vault in (restored, paris, tokyo):
+        vault.lock()
