@@ -19,7 +19,7 @@ from liaison_desk.core import audit
 from liaison_desk.core.atomic import fsync_dir, storage_error
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, refusals, routes
+from liaison_desk.sync import payload, refusals, revocations, routes
 from liaison_desk.sync.bundle import write_bundle
 from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.errors import PeerError
@@ -182,6 +182,7 @@ def export_bundle(
     peer = _active_peer(vault, peer_fingerprint)
     if me.public.role == "hq":
         routes.welcome_to_groups(vault, peer)
+    notice = revocations.for_start(vault)
     seq = _next_bundle_seq(vault, peer, 0)
     origin = vault.info.origin
     path = dest_dir / bundle_name(me.fingerprint, peer.fingerprint, origin, seq)
@@ -189,6 +190,7 @@ def export_bundle(
     conn.execute("BEGIN")  # one consistent snapshot of the oplog for the whole bundle
     try:
         plan = _plan(vault, me, peer)
+        plan.start.update(notice)
         with open(tmp, "w+b", opener=_private) as out:
             size = write_bundle(
                 out,

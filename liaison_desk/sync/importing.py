@@ -31,7 +31,7 @@ from liaison_desk.core.sqlite_types import Blob
 from liaison_desk.core.store import OpRow
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, refusals
+from liaison_desk.sync import payload, refusals, revocations
 from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
@@ -185,6 +185,7 @@ class _Applier:
         start = _Start.parse(first.json(), header.origin)
         self._claim_origins(start)
         adopt_origins(self.conn, self.me.fingerprint, start.yours, self._now)
+        revocations.take(self.vault, start.revocations, self.sender.fingerprint)
         self._check_own_history(start)
         me = self.me.fingerprint
         hq = me if self.me.public.role == "hq" else self.sender.fingerprint
@@ -507,6 +508,7 @@ class _Start:
     tips: dict[str, tuple[int, str]]
     report: Report
     yours: list[str]  # the recipient's incarnations, as the sender knows them
+    revocations: Any  # HQ's signed notice of the stations it revoked (`sync.revocations`)
 
     @classmethod
     def parse(cls, data: Any, bundle_origin: str) -> _Start:
@@ -539,7 +541,16 @@ class _Start:
             raise malformed("the start item does not match the bundle's header")
         if any(low >= high for low, high in coverage.values()):
             raise malformed("an empty or reversed coverage range")
-        return cls(origins, vector_, coverage, owners, tips, Report.parse(data), yours)
+        return cls(
+            origins,
+            vector_,
+            coverage,
+            owners,
+            tips,
+            Report.parse(data),
+            yours,
+            data.get(revocations.FIELD),
+        )
 
 
 def _listed(value: Any) -> list[Any]:

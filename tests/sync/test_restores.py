@@ -3,23 +3,35 @@
 A station restored twice from one backup, and a restore of a restore, end up
 holding everything, with HQ's count of what waits for them true and nothing
 sent for ever. HQ restored from a backup older than its last writes gets back
-from its stations what it lost, its own changes included.
+from its stations what it lost, its own changes included; restored from one
+older than a revocation, it learns the revocation again (from a station's
+bundle, or from the relay's roster) and keeps refusing the revoked station.
 """
 
 from __future__ import annotations
 
 import shutil
+import time
 from pathlib import Path
 
+from liaison_desk.core.audit import entries
 from liaison_desk.core.backup import create_backup, restore_backup
 from liaison_desk.core.records import Contact, FollowUp
 from liaison_desk.core.vault import Vault
+from liaison_desk.relay.app import Relay
+from liaison_desk.relay.dir_store import DirStore
 from liaison_desk.sync.drive import mailbox, sync_drive
 from liaison_desk.sync.exchange import pending_ops
-from liaison_desk.sync.peers import get_peer
+from liaison_desk.sync.identity import short
+from liaison_desk.sync.online import sync_online
+from liaison_desk.sync.own_identity import load_identity
+from liaison_desk.sync.peers import get_peer, revoke
+from liaison_desk.sync.roster import read_roster
 from liaison_desk.sync.status import peer_status
 from liaison_desk.sync.vectors import own_origins
 from tests.conftest import PASSPHRASE
+from tests.relay.clients import enrol_on_roster, new_identity, send
+from tests.relay.in_process import URL, ManualClock, client, transport
 from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
 
 
@@ -174,3 +186,99 @@ def test_hq_restored_from_an_older_backup_gets_back_what_its_stations_hold(
     nothing_waits(drive, restored, paris, tokyo)
     for vault in (restored, paris, tokyo):
         vault.lock()
+
+
+def test_hq_restored_from_before_a_revocation_keeps_refusing_the_station(tmp_path: Path) -> None:
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    tokyo = make_vault(tmp_path, "tokyo")
+    enrol_station(hq, paris)
+    enrol_station(hq, tokyo)
+    settle(drive, paris, tokyo, hq)
+    create_backup(hq, tmp_path / "hq.ldbackup")
+    revoke(hq, fingerprint(paris))  # Paris's laptop was seized
+    tokyo.store.add(Contact(full_name="Adm. Tanaka"))
+    settle(drive, tokyo, hq, tokyo)  # Tokyo hears of the revocation in HQ's next bundle
+    hq.lock()  # HQ's machine is lost
+
+    restored = restore(tmp_path / "hq.ldbackup", tmp_path / "hq-2", hq)
+    peer = get_peer(restored.conn, fingerprint(paris))
+    assert peer is not None and peer.active  # the backup predates the revocation
+    settle(drive, tokyo, restored)  # Tokyo's bundle carries HQ's signed notice back
+    peer = get_peer(restored.conn, fingerprint(paris))
+    assert peer is not None and not peer.active
+    assert [e.detail for e in entries(restored.conn) if e.event == "peer-revoked"] == [
+        {"peer": short(fingerprint(paris)), "source": "revocation notice"}
+    ]
+
+    paris.store.add(Contact(full_name="Written by whoever holds the laptop"))
+    sync_drive(paris, drive)
+    report = sync_drive(restored, drive)
+    assert [r.reason for r in report.refused] == ["revoked-sender"]
+    assert "Written by whoever holds the laptop" not in contacts(restored)
+    assert [r.peer for r in report.sent] in ([], [fingerprint(tokyo)])
+    # Tokyo keeps syncing; nothing it carries brings Paris back, whose bundle stays refused.
+    for _ in range(2):
+        sync_drive(tokyo, drive)
+        report = sync_drive(restored, drive)
+        assert [r.reason for r in report.refused] == ["revoked-sender"]
+    assert "Adm. Tanaka" in contacts(restored)
+    assert not get_peer(restored.conn, fingerprint(paris)).active  # type: ignore[union-attr]
+    for vault in (restored, paris, tokyo):
+        vault.lock()
+
+
+def test_a_station_enrolled_again_after_its_revocation_stays_enrolled(tmp_path: Path) -> None:
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    tokyo = make_vault(tmp_path, "tokyo")
+    enrol_station(hq, paris)
+    enrol_station(hq, tokyo)
+    settle(drive, paris, tokyo, hq)
+    revoke(hq, fingerprint(paris))
+    settle(drive, hq, tokyo)  # Tokyo keeps the notice naming Paris, and stays away a while
+    enrol_station(hq, paris)  # the laptop was found; Paris is enrolled again
+    tokyo.store.add(Contact(full_name="Adm. Tanaka"))
+    settle(drive, tokyo, paris, hq)
+    assert get_peer(hq.conn, fingerprint(paris)).active  # type: ignore[union-attr]
+    assert "Adm. Tanaka" in contacts(hq)
+    for vault in (hq, paris, tokyo):
+        vault.lock()
+
+
+def test_hq_restored_from_before_a_revocation_reads_it_back_from_the_relay(
+    tmp_path: Path,
+) -> None:
+    hq = make_vault(tmp_path, "hq", "hq", start_ms=int(time.time() * 1000))
+    station = new_identity("paris")
+    enrol_on_roster(hq, station)
+    clock = ManualClock()
+    relay = Relay(DirStore(tmp_path / "relay"), load_identity(hq.conn).public, clock=clock)
+
+    def sync_hq(vault: Vault) -> None:
+        report = sync_online(vault, URL, transport=transport(relay))
+        assert report.error is None and report.roster_sent
+
+    sync_hq(hq)
+    create_backup(hq, tmp_path / "hq.ldbackup")
+    revoke(hq, station.fingerprint)
+    sync_hq(hq)
+    hq.lock()
+
+    restored = restore(tmp_path / "hq.ldbackup", tmp_path / "hq-2", hq)
+    sync_hq(restored)  # no one revokes Paris again by hand
+    peer = get_peer(restored.conn, station.fingerprint)
+    assert peer is not None and not peer.active
+    found = relay.store.read_roster()
+    assert found is not None
+    roster = read_roster(found[0], load_identity(restored.conn).public)
+    assert station.fingerprint in roster.revoked  # the restored vault's roster keeps it
+    with client(relay) as http:
+        path = f"/v1/mailboxes/{station.fingerprint}"
+        answer = send(http, station, "GET", path, created=clock.now_s())
+    assert answer.json()["error"] == "revoked"
+    restored.lock()
