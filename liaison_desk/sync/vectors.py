@@ -102,12 +102,19 @@ def tips(conn: Connection, peer: str) -> dict[str, tuple[int, str]]:
 
 
 def dense(conn: Connection, origin: str) -> int:
-    """How many of `origin`'s ops we hold without a gap, from number 1."""
-    count, top = conn.execute(
-        "SELECT count(*), max(seq) FROM oplog WHERE origin = ?", (origin,)
-    ).fetchone()
-    if not top or count == top:
-        return int(top or 0)
+    """How many of `origin`'s ops we hold without a gap, from number 1.
+
+    Called for our own past incarnations, whose ops we wrote without a gap: one
+    can only have gaps if peers sent some back (then it has holdings), so the
+    count is only made for those.
+    """
+    top = max_seq(conn, origin)
+    received = conn.execute("SELECT 1 FROM holdings WHERE origin = ?", (origin,)).fetchone()
+    if not top or received is None:
+        return top
+    (count,) = conn.execute("SELECT count(*) FROM oplog WHERE origin = ?", (origin,)).fetchone()
+    if count == top:
+        return top
     first = conn.execute("SELECT 1 FROM oplog WHERE origin = ? AND seq = 1", (origin,)).fetchone()
     if first is None:
         return 0
