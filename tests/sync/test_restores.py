@@ -10,9 +10,13 @@ bundle, or from the relay's roster) and keeps refusing the revoked station.
 
 from __future__ import annotations
 
+import base64
+import json
 import shutil
 import time
 from pathlib import Path
+
+import pytest
 
 from liaison_desk.core.audit import entries
 from liaison_desk.core.backup import create_backup, restore_backup
@@ -20,9 +24,11 @@ from liaison_desk.core.records import Contact, FollowUp
 from liaison_desk.core.vault import Vault
 from liaison_desk.relay.app import Relay
 from liaison_desk.relay.dir_store import DirStore
+from liaison_desk.sync import revocations
 from liaison_desk.sync.drive import mailbox, sync_drive
+from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.exchange import pending_ops
-from liaison_desk.sync.identity import short
+from liaison_desk.sync.identity import canonical, short
 from liaison_desk.sync.online import sync_online
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import get_peer, revoke
@@ -32,7 +38,7 @@ from liaison_desk.sync.vectors import own_origins
 from tests.conftest import PASSPHRASE
 from tests.relay.clients import enrol_on_roster, new_identity, send
 from tests.relay.in_process import URL, ManualClock, client, transport
-from tests.sync.helpers import canonical_dump, enrol_station, fingerprint, make_vault
+from tests.sync.helpers import canonical_dump, enrol_station, exchange, fingerprint, make_vault
 
 
 def settle(drive: Path, *vaults: Vault, rounds: int = 3) -> None:
@@ -282,3 +288,32 @@ def test_hq_restored_from_before_a_revocation_reads_it_back_from_the_relay(
         answer = send(http, station, "GET", path, created=clock.now_s())
     assert answer.json()["error"] == "revoked"
     restored.lock()
+
+
+def test_a_station_cannot_revoke_another_with_a_notice_hq_did_not_sign(tmp_path: Path) -> None:
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    tokyo = make_vault(tmp_path, "tokyo")
+    enrol_station(hq, paris)
+    enrol_station(hq, tokyo)
+    body = {
+        "hq": fingerprint(hq),
+        "issued_ms": paris.clock.now_ms(),
+        "revoked": [fingerprint(tokyo)],
+    }
+    signatures = load_identity(paris.conn).sign(canonical(body), revocations.CONTEXT)
+    forged = {
+        "notice": body,
+        "signatures": {
+            "ml-dsa-87": base64.b64encode(signatures.mldsa87).decode(),
+            "ecdsa-p384": base64.b64encode(signatures.ecdsa_p384).decode(),
+        },
+    }
+    with paris.store.transaction():
+        paris.set_meta("hq_revocation_notice", json.dumps(forged))
+    with pytest.raises(BundleRefused) as refused:
+        exchange(paris, hq, tmp_path / "usb")
+    assert refused.value.reason == "malformed-payload"
+    assert get_peer(hq.conn, fingerprint(tokyo)).active  # type: ignore[union-attr]
+    for vault in (hq, paris, tokyo):
+        vault.lock()
