@@ -194,7 +194,10 @@ def test_hq_restored_from_an_older_backup_gets_back_what_its_stations_hold(
         vault.lock()
 
 
-def test_hq_restored_from_before_a_revocation_keeps_refusing_the_station(tmp_path: Path) -> None:
+@pytest.mark.parametrize("revokes_another_first", [False, True])
+def test_hq_restored_from_before_a_revocation_keeps_refusing_the_station(
+    tmp_path: Path, revokes_another_first: bool
+) -> None:
     drive = tmp_path / "drive"
     drive.mkdir()
     hq = make_vault(tmp_path, "hq", "hq")
@@ -202,6 +205,8 @@ def test_hq_restored_from_before_a_revocation_keeps_refusing_the_station(tmp_pat
     tokyo = make_vault(tmp_path, "tokyo")
     enrol_station(hq, paris)
     enrol_station(hq, tokyo)
+    berlin = new_identity("berlin")  # a third station, never heard from
+    enrol_on_roster(hq, berlin)
     settle(drive, paris, tokyo, hq)
     create_backup(hq, tmp_path / "hq.ldbackup")
     revoke(hq, fingerprint(paris))  # Paris's laptop was seized
@@ -212,12 +217,15 @@ def test_hq_restored_from_before_a_revocation_keeps_refusing_the_station(tmp_pat
     restored = restore(tmp_path / "hq.ldbackup", tmp_path / "hq-2", hq)
     peer = get_peer(restored.conn, fingerprint(paris))
     assert peer is not None and peer.active  # the backup predates the revocation
+    if revokes_another_first:  # its own notice (another list, the same number) reaches Tokyo
+        revoke(restored, berlin.fingerprint)
+        sync_drive(restored, drive)
     settle(drive, tokyo, restored)  # Tokyo's bundle carries HQ's signed notice back
     peer = get_peer(restored.conn, fingerprint(paris))
     assert peer is not None and not peer.active
-    assert [e.detail for e in entries(restored.conn) if e.event == "peer-revoked"] == [
-        {"peer": short(fingerprint(paris)), "source": "revocation notice"}
-    ]
+    again = [e.detail for e in entries(restored.conn) if e.detail.get("source")]
+    assert again == [{"peer": short(fingerprint(paris)), "source": "revocation notice"}]
+    assert get_peer(restored.conn, berlin.fingerprint).active != revokes_another_first  # type: ignore[union-attr]
 
     paris.store.add(Contact(full_name="Written by whoever holds the laptop"))
     sync_drive(paris, drive)
@@ -298,6 +306,8 @@ def test_a_station_cannot_revoke_another_with_a_notice_hq_did_not_sign(tmp_path:
     enrol_station(hq, tokyo)
     body = {
         "hq": fingerprint(hq),
+        "origin": hq.info.origin,
+        "seq": 1,
         "issued_ms": paris.clock.now_ms(),
         "revoked": [fingerprint(tokyo)],
     }
@@ -310,7 +320,7 @@ def test_a_station_cannot_revoke_another_with_a_notice_hq_did_not_sign(tmp_path:
         },
     }
     with paris.store.transaction():
-        paris.set_meta("hq_revocation_notice", json.dumps(forged))
+        paris.set_meta(revocations.KEPT_KEY, json.dumps({hq.info.origin: forged}))
     with pytest.raises(BundleRefused) as refused:
         exchange(paris, hq, tmp_path / "usb")
     assert refused.value.reason == "malformed-payload"
