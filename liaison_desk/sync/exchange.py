@@ -8,6 +8,7 @@ which acknowledges what it holds.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -41,6 +42,7 @@ from liaison_desk.sync.vectors import (
 log = logging.getLogger("liaison_desk.sync")
 
 Progress = Callable[[int, int], None]  # ops done, ops in all
+_ORIGINS_SENT = "origins-sent:"  # meta key prefix: incarnations our last bundle to a peer listed
 _OP_COLUMNS = "o.origin, o.seq, o.hlc, o.entity, o.record_id, o.fields, o.base, o.clocks"
 
 
@@ -223,9 +225,19 @@ def export_bundle(
             "UPDATE peers SET last_out_at = ? WHERE fingerprint = ?",
             (iso_from_ms(vault.clock.now_ms()), peer.fingerprint),
         )
+        listed = [plan.start["origins"], plan.start["yours"]]
+        vault.set_meta(_ORIGINS_SENT + peer.fingerprint, json.dumps(listed))
         audit.record(conn, vault.clock, "bundle-exported", ops=plan.ops, bytes=size, seq=seq)
     log.info("bundle %d exported: %d ops, %d bytes", seq, plan.ops, size)
     return ExportResult(path, peer.fingerprint, peer.name, seq, plan.ops, plan.attachments, size)
+
+
+def _origins_sent(vault: Vault, peer: Peer) -> list[list[str]] | None:
+    """The incarnations, ours and the peer's, that our last bundle to `peer` listed."""
+    row = vault.conn.execute(
+        "SELECT value FROM meta WHERE key = ?", (_ORIGINS_SENT + peer.fingerprint,)
+    ).fetchone()
+    return list(json.loads(row[0])) if row else None
 
 
 def _private(path: str, flags: int) -> int:
@@ -238,17 +250,18 @@ def needs_bundle(vault: Vault, peer: Peer) -> bool:
     A peer whose changes reached us since our last bundle is owed the
     acknowledgement, or it would send them again. A bundle that carried no
     changes (itself only an acknowledgement) calls for no answer, so two
-    vaults syncing often do not trade empty bundles forever. A vault restored from a
-    backup owes every peer a bundle under its new incarnation: until one arrives, the
-    peer believes it holds what the lost copy held.
+    vaults syncing often do not trade empty bundles forever. One is owed too when
+    the incarnations it would list, ours or the peer's, differ from those the last
+    one listed: a vault restored from a backup, or told of an incarnation of its
+    own (`vectors.adopt_origins`), or whose peer now writes under a new one. Until
+    both sides know every incarnation of the other, acknowledgements are not
+    taken (`vectors.record_acks`) and a peer may believe it holds what a lost copy
+    held.
     """
     if peer.last_out_at is None or pending_ops(vault, peer):
         return True
-    announced = vault.conn.execute(
-        "SELECT 1 FROM bundles_out WHERE peer = ? AND origin = ? AND bytes > 0 LIMIT 1",
-        (peer.fingerprint, vault.info.origin),
-    ).fetchone()
-    if announced is None:
+    listed = [own_origins(vault.conn), peer_origins(vault.conn, peer.fingerprint)]
+    if _origins_sent(vault, peer) != listed:
         return True
     row = vault.conn.execute(
         "SELECT 1 FROM bundles_in WHERE sender = ? AND ops > 0 AND applied_at >= ? LIMIT 1",

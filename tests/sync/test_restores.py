@@ -194,6 +194,33 @@ def test_hq_restored_from_an_older_backup_gets_back_what_its_stations_hold(
         vault.lock()
 
 
+def test_hq_restored_twice_from_one_backup_gets_back_what_the_first_copy_acknowledged(
+    tmp_path: Path,
+) -> None:
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    enrol_station(hq, paris)
+    settle(drive, paris, hq)
+    create_backup(hq, tmp_path / "hq.ldbackup")
+    hq.lock()
+
+    first = restore(tmp_path / "hq.ldbackup", tmp_path / "hq-1", hq)
+    paris.store.add(Contact(full_name="Acknowledged by the first copy"))
+    settle(drive, first, paris)
+    assert "Acknowledged by the first copy" in contacts(first)
+    first.lock()
+
+    second = restore(tmp_path / "hq.ldbackup", tmp_path / "hq-2", hq)
+    settle(drive, second, paris)
+    assert contacts(second) == {"Acknowledged by the first copy"}
+    assert canonical_dump(second) == canonical_dump(paris)
+    nothing_waits(drive, second, paris)
+    for vault in (second, paris):
+        vault.lock()
+
+
 @pytest.mark.parametrize("revokes_another_first", [False, True])
 def test_hq_restored_from_before_a_revocation_keeps_refusing_the_station(
     tmp_path: Path, revokes_another_first: bool
