@@ -44,7 +44,7 @@ from liaison_desk.sync.ops import Op
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, END, OP, START, malformed
 from liaison_desk.sync.peers import Peer, get_peer
-from liaison_desk.sync.refusals import CLOCK_AHEAD, RefusedOp, Report
+from liaison_desk.sync.refusals import CLOCK_AHEAD, NOT_AUTHORISED, RefusedOp, Report
 from liaison_desk.sync.vectors import (
     Vector,
     acks,
@@ -54,6 +54,7 @@ from liaison_desk.sync.vectors import (
     own_origins,
     record_acks,
     record_returns,
+    return_bounds,
     vector,
 )
 
@@ -169,6 +170,7 @@ class _Applier:
         self.held = 0
         self.reincarnated = False
         self.refused: list[RefusedOp] = []
+        self._returns: dict[str, tuple[int, str]] = {}  # at HQ: see `vectors.return_bounds`
         self._log: list[OpRow] = []
         self._held_max: dict[str, int] = {}
         self._now = iso_from_ms(vault.clock.now_ms())
@@ -198,10 +200,12 @@ class _Applier:
         # The loop runs once per op: the checks are written out here, not called.
         coverage = start.coverage
         # At HQ: the station's own ops, and ours it sends back (HQ restored from a backup).
+        if self.me.public.role == "hq":
+            self._returns = return_bounds(self.conn, self.sender.fingerprint)
         theirs = (
             None
             if self.me.public.role == "station"
-            else frozenset(start.origins) | frozenset(own_origins(self.conn)[:-1])
+            else frozenset(start.origins) | frozenset(self._returns)
         )
         with self.vault.store.bulk_indexing(), contextlib.ExitStack() as files:
             for item in stream:
@@ -390,11 +394,14 @@ class _Applier:
             self.held += 1
             return False
         limit = self._ahead
+        returned = self._returns.get(op.origin)
         refused = (
             CLOCK_AHEAD
             if op.hlc > limit
             or (op.base and max(op.base.values()) > limit)
             or (op.clocks is not None and max(op.clocks.values()) > limit)
+            else NOT_AUTHORISED
+            if returned and (op.seq <= returned[0] or op.hlc > returned[1])
             else self.merger.apply(op)
         )
         if refused:

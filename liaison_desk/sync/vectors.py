@@ -10,7 +10,10 @@ below what we hold, so a lost bundle leaves a gap that the next one refills.
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from typing import Any
 
+from liaison_desk.core.hlc import ahead_limit
 from liaison_desk.core.sqlite_types import Connection
 
 Vector = dict[str, int]
@@ -105,12 +108,11 @@ def dense(conn: Connection, origin: str) -> int:
     """How many of `origin`'s ops we hold without a gap, from number 1.
 
     Called for our own past incarnations, whose ops we wrote without a gap: one
-    can only have gaps if peers sent some back (then it has holdings), so the
+    can only have gaps if peers sent some back (`record_returns` notes it), so the
     count is only made for those.
     """
     top = max_seq(conn, origin)
-    received = conn.execute("SELECT 1 FROM holdings WHERE origin = ?", (origin,)).fetchone()
-    if not top or received is None:
+    if not top or origin not in _json_meta(conn, _SENT_BACK_KEY, []):
         return top
     (count,) = conn.execute("SELECT count(*) FROM oplog WHERE origin = ?", (origin,)).fetchone()
     if count == top:
@@ -126,14 +128,29 @@ def dense(conn: Connection, origin: str) -> int:
     return int(end)
 
 
+_SENT_BACK_KEY = "returned-origins"  # meta: our past incarnations of which peers sent ops back
+
+
 def _returned_key(peer: str) -> str:
     return f"returned:{peer}"
 
 
+def _json_meta(conn: Connection, key: str, default: Any) -> Any:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return json.loads(row[0]) if row else default
+
+
+def _set_json_meta(conn: Connection, key: str, value: Any) -> None:
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, json.dumps(value, sort_keys=True)),
+    )
+
+
 def returned(conn: Connection, peer: str) -> Vector:
     """Of our past incarnations, how far `peer` has sent us back what it holds of each."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (_returned_key(peer),)).fetchone()
-    return dict(json.loads(row[0])) if row else {}
+    return dict(_json_meta(conn, _returned_key(peer), {}))
 
 
 def claims_for(conn: Connection, peer: str) -> Vector:
@@ -154,17 +171,34 @@ def record_returns(conn: Connection, peer: str, coverage: dict[str, tuple[int, i
     past = set(own_origins(conn)[:-1]) & set(coverage)
     if not past:
         return
+    sent_back = set(_json_meta(conn, _SENT_BACK_KEY, []))
+    if not past <= sent_back:
+        _set_json_meta(conn, _SENT_BACK_KEY, sorted(sent_back | past))
     claims = claims_for(conn, peer)
     back = returned(conn, peer)
     for origin in past:
         low, high = coverage[origin]
         if low <= claims[origin] and high > back.get(origin, 0):
             back[origin] = high
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (_returned_key(peer), json.dumps(back, sort_keys=True)),
-    )
+    _set_json_meta(conn, _returned_key(peer), back)
+
+
+def return_bounds(conn: Connection, peer: str) -> dict[str, tuple[int, str]]:
+    """Which ops of our past incarnations we take back from `peer`: numbered above what we
+    claim of each (`claims_for`), stamped before our current incarnation began.
+
+    An op carries no signature of its author: we cannot tell our own lost op
+    from one a station makes up under our origin. These bounds keep such an op
+    from being new work: at most a day's drift after the restore, its stamp
+    loses to every change made since.
+    """
+    row = conn.execute(
+        "SELECT started_at FROM incarnations WHERE origin = "
+        "(SELECT value FROM meta WHERE key = 'origin')"
+    ).fetchone()
+    began = datetime.fromisoformat(str(row[0]).replace("Z", "+00:00"))
+    limit = ahead_limit(int(began.timestamp() * 1000))
+    return {o: (claim, limit) for o, claim in claims_for(conn, peer).items()}
 
 
 def returnable(conn: Connection, peer: str) -> list[str]:
