@@ -20,6 +20,7 @@ import pytest
 
 from liaison_desk.core.audit import entries
 from liaison_desk.core.backup import create_backup, restore_backup
+from liaison_desk.core.ids import uuid7
 from liaison_desk.core.records import Contact, FollowUp
 from liaison_desk.core.vault import Vault
 from liaison_desk.relay.app import Relay
@@ -39,6 +40,8 @@ from tests.conftest import PASSPHRASE
 from tests.relay.clients import enrol_on_roster, new_identity, send
 from tests.relay.in_process import URL, ManualClock, client, transport
 from tests.sync.helpers import canonical_dump, enrol_station, exchange, fingerprint, make_vault
+
+DAY_MS = 24 * 3600 * 1000
 
 
 def settle(drive: Path, *vaults: Vault, rounds: int = 3) -> None:
@@ -353,4 +356,53 @@ def test_a_station_cannot_revoke_another_with_a_notice_hq_did_not_sign(tmp_path:
     assert refused.value.reason == "malformed-payload"
     assert get_peer(hq.conn, fingerprint(tokyo)).active  # type: ignore[union-attr]
     for vault in (hq, paris, tokyo):
+        vault.lock()
+
+
+def test_a_station_cannot_pass_off_new_work_as_hq_s_lost_changes(tmp_path: Path) -> None:
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    enrol_station(hq, paris)
+    settle(drive, paris, hq)
+    create_backup(hq, tmp_path / "hq.ldbackup")
+    hq.store.add(Contact(full_name="For everyone", distribution="all"))
+    settle(drive, hq, paris)
+    lost_origin = hq.info.origin
+    hq.lock()
+    restored = restore(tmp_path / "hq.ldbackup", tmp_path / "hq-2", hq)
+
+    # Two days on, Paris makes up a creation under HQ's lost origin, numbered next and
+    # stamped now, so that it would win over every change made since the restore.
+    for vault in (restored, paris):
+        vault.clock.ms += 2 * DAY_MS  # type: ignore[attr-defined]
+    seq, fields = paris.conn.execute(
+        "SELECT seq, fields FROM oplog WHERE origin = ? ORDER BY seq DESC LIMIT 1", (lost_origin,)
+    ).fetchone()
+    made_up = {**json.loads(fields), "full_name": "Made up at Paris"}
+    now = paris.clock.now_ms()
+    with paris.store.transaction():
+        paris.conn.execute(
+            "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base) "
+            "VALUES (?, ?, ?, 'contact', ?, ?, '{}')",
+            (
+                lost_origin,
+                seq + 1,
+                f"{now:013d}.00000.{lost_origin}",
+                uuid7(now),
+                json.dumps(made_up),
+            ),
+        )
+        paris.conn.execute("UPDATE holdings SET seq = ? WHERE origin = ?", (seq + 1, lost_origin))
+
+    sync_drive(restored, drive)
+    sync_drive(paris, drive)
+    report = sync_drive(restored, drive)
+    (result,) = report.applied
+    assert [(r.origin, r.seq, r.reason) for r in result.refused] == [
+        (lost_origin, seq + 1, "not-authorised")
+    ]
+    assert contacts(restored) == {"For everyone"}
+    for vault in (restored, paris):
         vault.lock()
