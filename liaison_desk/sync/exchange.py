@@ -9,6 +9,7 @@ withdraw because their distribution narrowed away from it (`sync.withdrawal`).
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from liaison_desk.core import audit
 from liaison_desk.core.atomic import fsync_dir, storage_error
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, refusals, routes
+from liaison_desk.sync import payload, refusals, revocations, routes
 from liaison_desk.sync.bundle import write_bundle
 from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.errors import PeerError
@@ -31,7 +32,10 @@ from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, OP, START, json_ite
 from liaison_desk.sync.peers import Peer, get_peer
 from liaison_desk.sync.vectors import (
     acks,
+    claims_for,
     own_origins,
+    peer_origins,
+    returnable,
     tips,
     vector,
 )
@@ -39,6 +43,7 @@ from liaison_desk.sync.vectors import (
 log = logging.getLogger("liaison_desk.sync")
 
 Progress = Callable[[int, int], None]  # ops done, ops in all
+_ORIGINS_SENT = "origins-sent:"  # meta key prefix: incarnations our last bundle to a peer listed
 _OP_COLUMNS = "o.origin, o.seq, o.hlc, o.entity, o.record_id, o.fields, o.base, o.clocks"
 
 
@@ -82,12 +87,17 @@ def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
     held = vector(conn)
     acked = acks(conn, peer.fingerprint)
     mine = own_origins(conn)
-    sendable = mine if me.public.role == "station" else list(held)
+    if me.public.role == "station":
+        # HQ restored from a backup gets back its own ops that reached this station.
+        sendable = mine + returnable(conn, peer.fingerprint)
+    else:
+        sendable = list(held)
     coverage = {o: (acked.get(o, 0), held[o]) for o in sendable if held.get(o, 0) > acked.get(o, 0)}
     names = routes.origin_names(conn, me, list(coverage))
     start = {
         "origins": mine,
-        "vector": held,
+        "yours": peer_origins(conn, peer.fingerprint),
+        "vector": {o: s for o, s in (held | claims_for(conn, peer.fingerprint)).items() if s},
         "coverage": {o: list(r) for o, r in coverage.items()},
         "owners": names,
         "tips": {o: list(t) for o, t in tips(conn, peer.fingerprint).items()},
@@ -235,6 +245,7 @@ def export_bundle(
     peer = _active_peer(vault, peer_fingerprint)
     if me.public.role == "hq":
         routes.welcome_to_groups(vault, peer)
+    notice = revocations.for_start(vault)
     seq = _next_bundle_seq(vault, peer, 0)
     origin = vault.info.origin
     path = dest_dir / bundle_name(me.fingerprint, peer.fingerprint, origin, seq)
@@ -243,6 +254,7 @@ def export_bundle(
     try:
         plan = _plan(vault, me, peer)
         _fit_files(vault, me, peer, plan)
+        plan.start.update(notice)
         with open(tmp, "w+b", opener=_private) as out:
             size = write_bundle(
                 out,
@@ -277,9 +289,19 @@ def export_bundle(
         )
         if "bundle_refused" in plan.start:
             refusals.told_bundle_refused(conn, peer.fingerprint)
+        listed = [plan.start["origins"], plan.start["yours"]]
+        vault.set_meta(_ORIGINS_SENT + peer.fingerprint, json.dumps(listed))
         audit.record(conn, vault.clock, "bundle-exported", ops=plan.ops, bytes=size, seq=seq)
     log.info("bundle %d exported: %d ops, %d bytes", seq, plan.ops, size)
     return ExportResult(path, peer.fingerprint, peer.name, seq, plan.ops, plan.attachments, size)
+
+
+def _origins_sent(vault: Vault, peer: Peer) -> list[list[str]] | None:
+    """The incarnations, ours and the peer's, that our last bundle to `peer` listed."""
+    row = vault.conn.execute(
+        "SELECT value FROM meta WHERE key = ?", (_ORIGINS_SENT + peer.fingerprint,)
+    ).fetchone()
+    return list(json.loads(row[0])) if row else None
 
 
 def _private(path: str, flags: int) -> int:
@@ -293,13 +315,22 @@ def needs_bundle(vault: Vault, peer: Peer) -> bool:
     acknowledgement, or it would send them again; one whose bundle we refused
     whole is owed the news of it (`sync.refusals`). A bundle that carried no
     changes (itself only an acknowledgement) calls for no answer, so two
-    vaults syncing often do not trade empty bundles forever.
+    vaults syncing often do not trade empty bundles forever. One is owed too when
+    the incarnations it would list, ours or the peer's, differ from those the last
+    one listed: a vault restored from a backup, or told of an incarnation of its
+    own (`vectors.adopt_origins`), or whose peer now writes under a new one. Until
+    both sides know every incarnation of the other, acknowledgements are not
+    taken (`vectors.record_acks`) and a peer may believe it holds what a lost copy
+    held.
     """
     if (
         peer.last_out_at is None
         or refusals.bundle_refusal_untold(vault.conn, peer.fingerprint)
         or pending_ops(vault, peer)
     ):
+        return True
+    listed = [own_origins(vault.conn), peer_origins(vault.conn, peer.fingerprint)]
+    if _origins_sent(vault, peer) != listed:
         return True
     row = vault.conn.execute(
         "SELECT 1 FROM bundles_in WHERE sender = ? AND ops > 0 AND applied_at >= ? LIMIT 1",

@@ -30,7 +30,7 @@ from liaison_desk.core.sqlite_types import Blob
 from liaison_desk.core.store import OpRow
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, refusals, withdrawal
+from liaison_desk.sync import payload, refusals, revocations, withdrawal
 from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
@@ -43,14 +43,23 @@ from liaison_desk.sync.ops import Op
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, END, OP, START, malformed
 from liaison_desk.sync.peers import Peer, get_peer
-from liaison_desk.sync.refusals import CLOCK_AHEAD, RefusedBundle, RefusedOp, Report
+from liaison_desk.sync.refusals import (
+    CLOCK_AHEAD,
+    NOT_AUTHORISED,
+    RefusedBundle,
+    RefusedOp,
+    Report,
+)
 from liaison_desk.sync.vectors import (
     Vector,
     acks,
+    adopt_origins,
     extend_holdings,
     max_seq,
     own_origins,
     record_acks,
+    record_returns,
+    return_bounds,
     vector,
 )
 
@@ -190,6 +199,7 @@ class _Applier:
         self.held = 0
         self.reincarnated = False
         self.refused: list[RefusedOp] = []
+        self._returns: dict[str, tuple[int, str]] = {}  # at HQ: see `vectors.return_bounds`
         self._log: list[OpRow] = []
         self._held_max: dict[str, int] = {}
         self._vector: Vector | None = None  # holdings as the bundle began (they grow at its end)
@@ -206,6 +216,8 @@ class _Applier:
             raise malformed("it does not begin with a start item")
         start = _Start.parse(first.json(), header.origin)
         self._claim_origins(start)
+        adopt_origins(self.conn, self.me.fingerprint, start.yours, self._now)
+        revocations.take(self.vault, start.revocations, self.sender.fingerprint)
         self._check_own_history(start)
         me = self.me.fingerprint
         hq = me if self.me.public.role == "hq" else self.sender.fingerprint
@@ -217,7 +229,14 @@ class _Applier:
         end: Any = None
         # The loop runs once per op: the checks are written out here, not called.
         coverage = start.coverage
-        theirs = None if self.me.public.role == "station" else frozenset(start.origins)
+        # At HQ: the station's own ops, and ours it sends back (HQ restored from a backup).
+        if self.me.public.role == "hq":
+            self._returns = return_bounds(self.conn, self.sender.fingerprint)
+        theirs = (
+            None
+            if self.me.public.role == "station"
+            else frozenset(start.origins) | frozenset(self._returns)
+        )
         with self.vault.store.bulk_indexing(), contextlib.ExitStack() as files:
             for item in stream:
                 if item.kind == BLOB:
@@ -423,11 +442,14 @@ class _Applier:
             self.held += 1
             return False
         limit = self._ahead
+        returned = self._returns.get(op.origin)
         refused = (
             CLOCK_AHEAD
             if op.hlc > limit
             or (op.base and max(op.base.values()) > limit)
             or (op.clocks is not None and max(op.clocks.values()) > limit)
+            else NOT_AUTHORISED
+            if returned and (op.seq <= returned[0] or op.hlc > returned[1])
             else self.merger.apply(op)
         )
         if refused:
@@ -451,6 +473,7 @@ class _Applier:
 
     def _record(self, start: _Start) -> None:
         self._flush_log()
+        record_returns(self.conn, self.sender.fingerprint, start.coverage)
         held = vector(self.conn)
         for origin, (low, high) in start.coverage.items():
             extend_holdings(self.conn, origin, low, high, held.get(origin, 0))
@@ -527,6 +550,8 @@ class _Start:
     tips: dict[str, tuple[int, str]]
     report: Report
     authors_held: dict[str, Vector]  # from HQ: what each forwarded origin's vault held
+    yours: list[str]  # the recipient's incarnations, as the sender knows them
+    revocations: Any  # HQ's signed notice of the stations it revoked (`sync.revocations`)
 
     @classmethod
     def parse(cls, data: Any, bundle_origin: str) -> _Start:
@@ -549,6 +574,7 @@ class _Start:
                 for o, v in data.get("authors_held", {}).items()
                 if is_origin(o)
             }
+            yours = [o for o in _listed(data.get("yours", [])) if is_origin(o)]
         except (KeyError, TypeError, AttributeError, ValueError, IndexError):
             raise malformed("the start item is incomplete") from None
         if (
@@ -558,13 +584,30 @@ class _Start:
             or len(tips) != len(data.get("tips", {}))
             or len(authors_held) != len(data.get("authors_held", {}))
             or any(len(v) != len(data["authors_held"][o]) for o, v in authors_held.items())
+            or len(yours) != len(data.get("yours", []))
         ):
             raise malformed("the start item holds malformed origins or counts")
         if not origins or origins[-1] != bundle_origin:
             raise malformed("the start item does not match the bundle's header")
         if any(low >= high for low, high in coverage.values()):
             raise malformed("an empty or reversed coverage range")
-        return cls(origins, vector_, coverage, owners, tips, Report.parse(data), authors_held)
+        return cls(
+            origins,
+            vector_,
+            coverage,
+            owners,
+            tips,
+            Report.parse(data),
+            authors_held,
+            yours,
+            data.get(revocations.FIELD),
+        )
+
+
+def _listed(value: Any) -> list[Any]:
+    if not isinstance(value, list):
+        raise TypeError("not a list")
+    return value
 
 
 def _count(value: Any) -> bool:

@@ -40,7 +40,7 @@ from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.hq_roster import build_roster, roster_number_known
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.own_identity import load_identity
-from liaison_desk.sync.peers import exchange_peers
+from liaison_desk.sync.peers import exchange_peers, revoke_again
 from liaison_desk.sync.refusals import note_listed_too_large
 from liaison_desk.sync.relay_http import (
     ANSWER_LIMIT,
@@ -51,7 +51,7 @@ from liaison_desk.sync.relay_http import (
     trust,
 )
 from liaison_desk.sync.request_signing import EMPTY_DIGEST, sign_request
-from liaison_desk.sync.roster import MAX_ROSTER, UNNUMBERED, read_roster
+from liaison_desk.sync.roster import MAX_ROSTER, UNNUMBERED, Roster, read_roster
 from liaison_desk.sync.transfer import (
     Refusal,
     StepProgress,
@@ -136,14 +136,19 @@ class RelayClient:
 
         Only HQ may ask; a restored HQ vault issues its next roster above this.
         """
+        held = self.held_roster()
+        return UNNUMBERED if held is None else held.seq
+
+    def held_roster(self) -> Roster | None:
+        """The roster the relay holds (None if none), checked against HQ's own signature."""
         try:
             answer = self._signed("GET", "/v1/roster", "the roster", limit=MAX_ROSTER)
         except RelayRefused as exc:
             if exc.code == "no-roster":
-                return UNNUMBERED
+                return None
             raise
         try:
-            return read_roster(answer.body, self.me.public).seq
+            return read_roster(answer.body, self.me.public)
         except RosterError as exc:
             raise RelayError(f"The roster the relay holds is not usable: {exc.message}") from exc
 
@@ -343,14 +348,28 @@ def _send_roster(on_vault: OnVault, client: RelayClient, known: bool) -> None:
     asks the relay first. One that is sure but wrong (a copy of an older vault
     file) learns it from the relay's `stale-roster`, asks, and issues again.
     """
-    above = UNNUMBERED if known else client.roster_number()
+    above = UNNUMBERED if known else _read_back(on_vault, client)
     try:
         client.put_roster(on_vault(functools.partial(build_roster, above=above)))
     except RelayRefused as exc:
         if exc.code != "stale-roster" or not known:
             raise
-        above = client.roster_number()
+        above = _read_back(on_vault, client)
         client.put_roster(on_vault(functools.partial(build_roster, above=above)))
+
+
+def _read_back(on_vault: OnVault, client: RelayClient) -> int:
+    """Revoke again what the relay's roster revokes (a restore may have undone it), before
+    this vault's next roster replaces it; returns the roster's number."""
+    held = client.held_roster()
+    if held is None:
+        return UNNUMBERED
+    on_vault(
+        functools.partial(
+            revoke_again, stations=held.revoked, revoked_ms=held.issued_ms, source="relay roster"
+        )
+    )
+    return held.seq
 
 
 def sync_through(

@@ -7,6 +7,8 @@ type a unique prefix of at least eight characters.
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,8 @@ from liaison_desk.sync.identity import PeerIdentity, short
 
 if TYPE_CHECKING:  # the wire format imports this module; it must not load the vault
     from liaison_desk.core.vault import Vault
+
+log = logging.getLogger("liaison_desk.sync")
 
 MIN_PREFIX = 8
 
@@ -68,7 +72,9 @@ def add_peer(conn: Connection, clock: Clock, identity: PeerIdentity) -> Peer:
     conn.execute(
         "INSERT INTO peers (fingerprint, name, post, role, keys, status, enrolled_at) "
         "VALUES (?, ?, ?, ?, ?, 'enrolled', ?) ON CONFLICT (fingerprint) DO UPDATE SET "
-        "name = excluded.name, post = excluded.post, status = 'enrolled', revoked_at = NULL",
+        "name = excluded.name, post = excluded.post, status = 'enrolled', revoked_at = NULL, "
+        "enrolled_at = CASE WHEN peers.status = 'enrolled' THEN peers.enrolled_at "
+        "ELSE excluded.enrolled_at END",
         (
             identity.fingerprint,
             identity.name,
@@ -124,6 +130,37 @@ def revoke(vault: Vault, fingerprint: str) -> None:
             (iso_from_ms(vault.clock.now_ms()), fingerprint),
         )
         audit.record(vault.conn, vault.clock, "peer-revoked", peer=short(fingerprint))
+
+
+def revoke_again(vault: Vault, stations: Iterable[str], revoked_ms: int, source: str) -> list[str]:
+    """Revoke once more the stations HQ's own signature says it revoked at `revoked_ms`.
+
+    A vault restored from a backup made before a revocation holds the station
+    as enrolled; a roster or revocation notice HQ signed since says otherwise
+    (`source` names which). A station enrolled here after that moment (enrolled
+    again after its revocation) stays enrolled. Joins the caller's transaction;
+    returns the stations revoked.
+    """
+    when = iso_from_ms(revoked_ms)
+    again = []
+    with vault.store.transaction():
+        for fingerprint in sorted(set(stations)):
+            peer = get_peer(vault.conn, fingerprint)
+            if peer is None or not peer.active or peer.role != "station":
+                continue
+            if peer.enrolled_at >= when:
+                continue
+            vault.conn.execute(
+                "UPDATE peers SET status = 'revoked', revoked_at = ? WHERE fingerprint = ?",
+                (when, fingerprint),
+            )
+            audit.record(
+                vault.conn, vault.clock, "peer-revoked", peer=short(fingerprint), source=source
+            )
+            again.append(fingerprint)
+    if again:
+        log.warning("%d station(s) revoked again from HQ's %s", len(again), source)
+    return again
 
 
 def hq_peer(conn: Connection) -> Peer | None:

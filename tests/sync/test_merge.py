@@ -21,11 +21,18 @@ edits' authors had seen), and checks at the end that:
   conflict at HQ (unless the edit lost its field anyway, which the rule above
   covers);
 - a deleted record stays deleted everywhere.
+
+Stations are also backed up and restored (from any of their backups, so often
+twice from one): what a station wrote that no other vault had seen when it
+was restored may be lost, and nothing else; the restored copy converges like
+any other. `LIAISON_DESK_PROPERTY_EXAMPLES` raises the example count (40) for a
+nightly-size run.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +42,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from liaison_desk.core.backup import create_backup, restore_backup
 from liaison_desk.core.errors import RecordNotFound, RecordReadOnly
 from liaison_desk.core.hlc import Stamp, stamp_ms
 from liaison_desk.core.keyslots import KeyFile, normalize_passphrase
@@ -273,6 +281,9 @@ class World:
     seen: dict[str, set[Key]] = field(default_factory=dict)
     held: list[tuple[str, ExportResult]] = field(default_factory=list)  # delivered later
     counter: int = 0
+    creations: dict[str, Key] = field(default_factory=dict)  # record id -> its creating op
+    backups: dict[str, list[tuple[Path, frozenset[Key]]]] = field(default_factory=dict)
+    forgettable: set[Key] = field(default_factory=set)  # ops a restore may have lost
 
     def open(self) -> None:
         (self.folder / "usb").mkdir()
@@ -346,6 +357,7 @@ class World:
         )
         self.creators[record.id] = name
         key, clock = self._last_op(name)
+        self.creations[record.id] = key
         self.edits.append(Edit(key, name, record.id, "notes", notes, clock, frozenset()))
         self.seen[name].add(key)
 
@@ -424,6 +436,33 @@ class World:
             if fate == "twice":
                 assert import_bundle(self.vaults[dst], bundle.path).status == "replayed"
 
+    def backup(self, station: str) -> None:
+        copies = self.backups.setdefault(station, [])
+        path = self.folder / f"{station}-{len(copies)}.ldbackup"
+        create_backup(self.vaults[station], path)
+        copies.append((path, frozenset(self.seen[station])))
+
+    def restore(self, station: str, pick: int) -> None:
+        """The station's laptop is lost; one of its backups is restored in its place.
+
+        What it wrote that no other vault had seen, and the backup lacks, may be
+        lost (a bundle of it held back may still arrive).
+        """
+        copies = self.backups.get(station)
+        if not copies:
+            return
+        path, seen = copies[pick % len(copies)]
+        old = self.vaults[station]
+        others = set().union(*(self.seen[n] for n in NAMES if n != station))
+        own = {e.key for e in [*self.edits, *self.deletions] if e.vault == station}
+        self.forgettable |= own - others - seen
+        old.lock()
+        self.counter += 1
+        folder = self.folder / f"{station}-restored-{self.counter}"
+        self.vaults[station] = restore_backup(path, folder, PASSPHRASE, clock=old.clock)
+        self.seen[station] = set(seen)
+        self.send(station, True, "deliver")  # a restored laptop reports to HQ at once
+
     def deliver(self, dst: str, bundle: ExportResult) -> None:
         assert import_bundle(self.vaults[dst], bundle.path).status == "applied"
         self.refresh_seen(dst)
@@ -442,15 +481,17 @@ class World:
 
     def check_converged(self) -> None:
         hq = self.vaults[HQ]
-        everything = canonical_dump(hq)
-        assert {k.split("/", 1)[1] for k in everything} == set(self.creators)
+        everything = {k.split("/", 1)[1] for k in canonical_dump(hq)}
+        assert everything <= set(self.creators)
+        assert {self.creations[r] for r in set(self.creators) - everything} <= self.forgettable
         routes = dict(hq.conn.execute("SELECT id, distribution FROM contacts").fetchall())
         for station in STATIONS:
             fp = self.template.fingerprints[station]
             wanted = {
                 r
                 for r, creator in self.creators.items()
-                if creator == station or routes[r] == "all" or routes[r] == f"stations:{fp}"
+                if r in everything
+                and (creator == station or routes[r] == "all" or routes[r] == f"stations:{fp}")
             }
             theirs = canonical_dump(self.vaults[station])
             assert {k.split("/", 1)[1] for k in theirs} == wanted, station
@@ -476,22 +517,24 @@ class World:
             if name == "deleted":
                 deletion_conflicts.add(record)
             kept |= {(record, name, json.loads(local)), (record, name, json.loads(remote))}
-        for edit in self.edits:
+        edits = [e for e in self.edits if e.key not in self.forgettable]
+        deletions = [d for d in self.deletions if d.key not in self.forgettable]
+        for edit in edits:
             spot = (edit.record, edit.field)
             assert (
                 final[spot] == edit.value
-                or any(edit.key in e.seen for e in self.edits if (e.record, e.field) == spot)
+                or any(edit.key in e.seen for e in edits if (e.record, e.field) == spot)
                 or (*spot, edit.value) in kept
             ), f"{edit} was lost without a conflict"
-        for deletion in self.deletions:
+        for deletion in deletions:
             assert deletion.record in deleted
-        for edit in self.edits:
-            deletions = [d for d in self.deletions if d.record == edit.record]
+        for edit in edits:
+            met = [d for d in deletions if d.record == edit.record]
             if (
-                deletions
+                met
                 and final[(edit.record, edit.field)] == edit.value
-                and not any(edit.key in d.seen for d in deletions)  # no deleter saw it
-                and not any(d.key in edit.seen for d in deletions)
+                and not any(edit.key in d.seen for d in met)  # no deleter saw it
+                and not any(d.key in edit.seen for d in met)
             ):
                 assert edit.record in deletion_conflicts, f"{edit} met a deletion unseen"
 
@@ -506,6 +549,7 @@ _send = st.tuples(
     st.sampled_from(("deliver", "deliver", "lose", "twice", "later")),
 )
 _edit = st.tuples(st.just("edit"), _vault, _pick, st.sampled_from(FIELDS))
+_restore = st.tuples(st.just("restore"), _station, st.integers(0, 1))  # often one backup twice
 STEPS = st.lists(
     st.one_of(
         st.tuples(st.just("create"), _vault, st.sampled_from(("hq", "all", "one"))),
@@ -519,6 +563,9 @@ STEPS = st.lists(
         _send,
         _send,
         st.tuples(st.just("late"), _pick),
+        st.tuples(st.just("backup"), _station),
+        _restore,
+        _restore,
     ),
     min_size=15,
     max_size=40,
@@ -526,7 +573,7 @@ STEPS = st.lists(
 
 
 @settings(
-    max_examples=40,
+    max_examples=int(os.environ.get("LIAISON_DESK_PROPERTY_EXAMPLES", "40")),
     deadline=None,
     derandomize=True,
     database=None,
