@@ -9,6 +9,7 @@ beside each case, never computed by running the reader.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import sys
@@ -821,6 +822,41 @@ _malformed(
         [start(1), json_item(OP, whole_contact(1)), item(BLOB, b"data"), end(1)]
     ),
 )
+
+
+def _with_start(extra: dict[str, Any]) -> bytes:
+    """One contact under a start item carrying `extra` too (§8.3's fields)."""
+    head = {"origins": [ORIGIN], "vector": {ORIGIN: 1}, "coverage": {ORIGIN: [0, 1]}, "owners": {}}
+    ops = [json_item(OP, whole_contact(1)), end(1)]
+    return craft.compress([json_item(START, {**head, **extra}), *ops])
+
+
+_malformed("start-yours-not-a-list", lambda: _with_start({"yours": ORIGIN}))
+_malformed("start-yours-not-origins", lambda: _with_start({"yours": [ORIGIN, "not-an-origin"]}))
+_payload_case(
+    "accepted-start-yours", "accepted", lambda: _with_start({"yours": ["fedcba9876543210"]})
+)
+
+
+@case("start-revocation-not-signed-by-hq", "malformed-payload")
+def _(kit: Kit) -> bytes:
+    """A station sends back a revocation notice in HQ's name that HQ never signed."""
+    notice = {
+        "hq": kit.hq.fingerprint,
+        "origin": ORIGIN,
+        "seq": 1,
+        "issued_ms": craft.CREATED_MS,
+        "revoked": [],
+    }
+    signed = kit.station.sign(json.dumps(notice).encode(), b"liaison-desk/revocations/v1")
+    forged = {
+        "notice": notice,
+        "signatures": {
+            "ml-dsa-87": base64.b64encode(signed.mldsa87).decode(),
+            "ecdsa-p384": base64.b64encode(signed.ecdsa_p384).decode(),
+        },
+    }
+    return kit.bundle(_with_start({"revocations": [forged]})).assemble()
 
 
 def _blob_run_too_long() -> bytes:

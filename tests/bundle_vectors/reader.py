@@ -23,9 +23,10 @@ from liaison_desk.sync import payload
 from liaison_desk.sync.bundle import PeerLookup, open_bundle
 from liaison_desk.sync.clocks import check_bundle_time
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.identity import Identity
+from liaison_desk.sync.identity import Identity, PeerIdentity
 from liaison_desk.sync.ops import MAX_SEQ, Op
 from liaison_desk.sync.payload import malformed
+from liaison_desk.sync.revocations import read_notice
 from tests.bundle_vectors.craft import CREATED_MS
 
 ACCEPTED = "accepted"
@@ -33,9 +34,10 @@ OP_REFUSED = "op-refused:"  # then the reason code of the one op refused
 READ_AT_MS = CREATED_MS
 
 
-def read_items(items: Iterable[payload.Item]) -> list[Op]:
+def read_items(items: Iterable[payload.Item], hq: PeerIdentity | None = None) -> list[Op]:
     """Parse the JSON of every item and check every op: its fields, that it lies within the
-    start item's coverage, that an attachment's bytes follow it whole, and the end's count."""
+    start item's coverage, that an attachment's bytes follow it whole, and the end's count.
+    Read by HQ (`hq`), the start item's revocation notices must be HQ's own (§8.3)."""
     ops: list[Op] = []
     spans: dict[str, tuple[int, int]] = {}
     incoming: _File | None = None
@@ -51,6 +53,7 @@ def read_items(items: Iterable[payload.Item]) -> list[Op]:
             incoming = None
         if item.kind == payload.START:
             spans = coverage(item.json())
+            restores(item.json(), hq)
         elif item.kind == payload.OP:
             op = Op.from_json(item.json())
             span = spans.get(op.origin)
@@ -86,6 +89,23 @@ def coverage(start: Any) -> dict[str, tuple[int, int]]:
     return out
 
 
+def restores(start: dict[str, Any], hq: PeerIdentity | None) -> None:
+    """§8.3's start fields: `yours` a list of origins; each notice in `revocations` signed by
+    HQ, when HQ reads it."""
+    yours = start.get("yours", [])
+    if type(yours) is not list:
+        raise malformed("the start item is incomplete")
+    if not all(is_origin(o) for o in yours):
+        raise malformed("the start item holds malformed origins or counts")
+    notices = start.get("revocations")
+    if hq is None or notices is None:
+        return
+    if type(notices) is not list or len(notices) > 64:
+        raise malformed("its revocation notices are not a short list")
+    for notice in notices:
+        read_notice(notice, hq)
+
+
 class _File:
     """An attachment's bytes as they follow its op: `f.size` bytes whose SHA-256 is `f.sha256`."""
 
@@ -110,7 +130,7 @@ class _File:
 def read_bundle(path: Path, me: Identity, lookup: PeerLookup) -> list[Op]:
     bundle = open_bundle(path, me, lookup)
     check_bundle_time(bundle.header.created_ms, READ_AT_MS, bundle.sender.name)
-    return read_items(payload.items(bundle.chunks(), bundle.header.payload_len))
+    return read_items(payload.items(bundle.chunks(), bundle.header.payload_len), me.public)
 
 
 def outcome(path: Path, me: Identity, lookup: PeerLookup) -> str:

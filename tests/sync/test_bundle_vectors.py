@@ -169,6 +169,10 @@ PAYLOAD_RULES = [
     "attachment-bytes-short",
     "attachment-bytes-other-checksum",
     "blob-after-other-op",
+    "start-yours-not-a-list",
+    "start-yours-not-origins",
+    "accepted-start-yours",
+    "start-revocation-not-signed-by-hq",
 ]
 
 
