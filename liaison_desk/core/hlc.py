@@ -55,6 +55,11 @@ def stamp_ms_origin(text: str) -> tuple[int, str]:
     return int(text[:13]), text[_ORIGIN_AT:]
 
 
+def latest_at(ms: int) -> str:
+    """Text that every stamp of millisecond `ms` or before sorts at or below."""
+    return f"{ms:013d}.{_COUNTER_LIMIT - 1:05d}.g"
+
+
 def ahead_limit(now_ms: int) -> str:
     """Text that every stamp at most `MAX_AHEAD_MS` ahead of `now_ms` sorts at or below.
 
@@ -62,7 +67,7 @@ def ahead_limit(now_ms: int) -> str:
     ``stamp > ahead_limit(now)`` means it is too far ahead ("g" sorts after every
     hex digit of an origin).
     """
-    return f"{now_ms + MAX_AHEAD_MS:013d}.{_COUNTER_LIMIT - 1:05d}.g"
+    return latest_at(now_ms + MAX_AHEAD_MS)
 
 
 @dataclass(frozen=True, order=True)

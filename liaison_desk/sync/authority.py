@@ -118,6 +118,21 @@ class Authority:
                 return refused
         return None
 
+    def may_return(self, op: Op) -> bool:
+        """At HQ restored from a backup: whether an op of its own lost past, sent back by
+        the sender, may be taken. Nothing proves HQ wrote it (ops carry no signature), so
+        it creates a record, or edits one the sender is shared with; it never changes who
+        receives a record (a distribution, a snapshot) nor deletes one."""
+        if op.clocks is not None:
+            return False
+        if not op.base and "deleted" not in op.fields:
+            return True
+        return (
+            "distribution" not in op.fields
+            and "deleted" not in op.fields
+            and self._shared_with_author(op.entity, op.record_id)
+        )
+
     # -- the rules -------------------------------------------------------------------------------
 
     def _judge(
@@ -143,13 +158,17 @@ class Authority:
         return None if self._shared_with_author(kind, record_id) else NOT_AUTHORISED
 
     def _shared_with_author(self, kind: str, record_id: str) -> bool:
-        """At HQ: whether the record reaches the sender, or reached it before a narrowing
-        (its edit may have crossed the narrowing on the way). A station leaves that to HQ."""
+        """At HQ: whether the record reaches the sender, or reached it before a narrowing the
+        sender has not yet acknowledged (its edit may have crossed the narrowing on the way).
+        A station leaves that to HQ."""
         if not self._at_hq:
             return True
         if self._router is None:
             self._router = Router(self._conn, self._sender)
-        return self._router.routed(kind, record_id) or self._router.reached(kind, record_id)
+        router = self._router
+        return router.routed(kind, record_id) or (
+            router.reached(kind, record_id) and router.narrowing_unseen(record_id)
+        )
 
     # -- facts -----------------------------------------------------------------------------------
 

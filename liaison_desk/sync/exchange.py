@@ -33,6 +33,7 @@ from liaison_desk.sync.peers import Peer, get_peer
 from liaison_desk.sync.vectors import (
     acks,
     claims_for,
+    dense,
     own_origins,
     peer_origins,
     returnable,
@@ -92,7 +93,10 @@ def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
         sendable = mine + returnable(conn, peer.fingerprint)
     else:
         sendable = list(held)
-    coverage = {o: (acked.get(o, 0), held[o]) for o in sendable if held.get(o, 0) > acked.get(o, 0)}
+    # Of our own past incarnations, what peers sent back may hold a gap (a restore): we cover
+    # only up to it, or the peer would count the missing op as passed over, and never get it.
+    top = {o: dense(conn, o) if o in mine[:-1] else held.get(o, 0) for o in sendable}
+    coverage = {o: (acked.get(o, 0), top[o]) for o in sendable if top[o] > acked.get(o, 0)}
     names = routes.origin_names(conn, me, list(coverage))
     start = {
         "origins": mine,

@@ -449,7 +449,8 @@ class _Applier:
             or (op.base and max(op.base.values()) > limit)
             or (op.clocks is not None and max(op.clocks.values()) > limit)
             else NOT_AUTHORISED
-            if returned and (op.seq <= returned[0] or op.hlc > returned[1])
+            if returned
+            and (op.seq <= returned[0] or op.hlc > returned[1] or not self.authority.may_return(op))
             else self.merger.apply(op)
         )
         if refused:

@@ -48,6 +48,9 @@ def withdrawn_mark(record_id: str) -> str:
     return f"withdrawn:{record_id}"
 
 
+_ORPHANED = "orphaned:"  # meta key prefix: a record ops arrived for before the record did
+
+
 @dataclass
 class MergeStats:
     applied: int = 0
@@ -95,6 +98,10 @@ class Merger:
         self._newest = ""
         self.blob_row: int | None = None
         self._held_by: dict[str, dict[str, int]] = {}
+        self._orphaned = {
+            str(k)[len(_ORPHANED) :]
+            for (k,) in conn.execute("SELECT key FROM meta WHERE key LIKE ?", (_ORPHANED + "%",))
+        }
 
     def sender_holds(
         self,
@@ -134,6 +141,8 @@ class Merger:
                 if refused:
                     return refused
             self._create(kind, op)
+            if op.record_id in self._orphaned:
+                self._adopt_orphans(kind, op.record_id)
             if kind.not_in_oplog and self.blob_row is None and authority is not None:
                 refused = self._met_held(kind, op)
                 if refused:
@@ -162,8 +171,16 @@ class Merger:
                 self.flush()
                 if op.clocks is not None:
                     self._take_back_own(kind, op.record_id)
+                if op.record_id in self._orphaned:
+                    self._adopt_orphans(kind, op.record_id)
             else:
                 self.stats.orphans += 1
+                if op.record_id not in self._orphaned:
+                    self._orphaned.add(op.record_id)
+                    self._conn.execute(
+                        "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')",
+                        (_ORPHANED + op.record_id,),
+                    )
         if op.hlc > self._newest:  # stamps of fixed width compare as text
             self._newest = op.hlc
         self.stats.applied += 1
@@ -224,17 +241,45 @@ class Merger:
         if not self._conn.execute("DELETE FROM meta WHERE key = ?", (mark,)).rowcount:
             return
         mine = sorted(self._mine)
+        self._replay(kind, record_id, f"AND origin IN ({', '.join('?' * len(mine))})", mine)
+
+    def _adopt_orphans(self, kind: Kind[Any], record_id: str) -> None:
+        """The record that ops logged here earlier were for has arrived: they are merged in.
+
+        Ops come in causal order, so this happens only when a peer's belief of what
+        this vault holds ran ahead of the truth (a vault restored from a backup, the
+        first bundle before each side knows the other's incarnations): the creation
+        came in a later bundle than an edit of it, which would otherwise be lost here
+        for good, being held (logged) and so never sent again.
+        """
+        self.flush()
+        self._orphaned.discard(record_id)
+        self._conn.execute("DELETE FROM meta WHERE key = ?", (_ORPHANED + record_id,))
+        self._replay(kind, record_id, "", [], judged=True)
+
+    def _replay(
+        self, kind: Kind[Any], record_id: str, where: str, params: list[str], judged: bool = False
+    ) -> None:
+        """Merge the logged ops of a record (those matching `where`) into it, in log order;
+        `judged`: each is judged by the authority first, as if it arrived now."""
         rows = self._conn.execute(
             "SELECT origin, seq, hlc, entity, record_id, fields, base, clocks FROM oplog "
-            f"WHERE record_id = ? AND origin IN ({', '.join('?' * len(mine))}) ORDER BY n",
-            (record_id, *mine),
+            f"WHERE record_id = ? {where} ORDER BY n",
+            (record_id, *params),
         ).fetchall()
         for row in rows:
+            op = Op.from_row(row)
             held = self._conn.execute(
-                f"SELECT {kind.columns()}, {DELETED}, clocks, hlc FROM {kind.table} WHERE id = ?",
+                f"SELECT {kind.columns()}, {DELETED}, clocks, hlc, origin FROM {kind.table} "
+                "WHERE id = ?",
                 (record_id,),
             ).fetchone()
-            self._merge(kind, Op.from_row(row), held)
+            if judged and self._authority is not None:
+                link = PARENT_LINK.get(kind.name)
+                parent = held[kind.fields.index(link) + 3] if link else None
+                if self._authority.change(op, held[-1], parent):
+                    continue
+            self._merge(kind, op, held[:-1])
 
     # -- a record both sides hold ----------------------------------------------------------
 

@@ -73,6 +73,22 @@ class Router:
             self._reached[record_id] = reached
         return reached
 
+    def narrowing_unseen(self, record_id: str) -> bool:
+        """Whether the peer has yet to acknowledge the last change of the record's
+        distribution: until it has, an edit of its may have crossed that change on the way.
+        Once it has (it holds the change, so withdrew the record), it edits it no more."""
+        row = self._conn.execute(
+            "SELECT origin, seq FROM oplog WHERE record_id = ? "
+            "AND json_extract(fields, '$.distribution') IS NOT NULL ORDER BY n DESC LIMIT 1",
+            (record_id,),
+        ).fetchone()
+        if row is None:
+            return False
+        acked = self._conn.execute(
+            "SELECT seq FROM acks WHERE peer = ? AND origin = ?", (self._peer, row[0])
+        ).fetchone()
+        return acked is None or int(acked[0]) < int(row[1])
+
     def routed(self, entity: str, record_id: str) -> bool:
         known = self._cache.get(record_id)
         if known is None:

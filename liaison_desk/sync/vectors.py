@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from liaison_desk.core.hlc import ahead_limit
+from liaison_desk.core.hlc import latest_at
 from liaison_desk.core.sqlite_types import Connection
 
 Vector = dict[str, int]
@@ -189,15 +189,16 @@ def return_bounds(conn: Connection, peer: str) -> dict[str, tuple[int, str]]:
 
     An op carries no signature of its author: we cannot tell our own lost op
     from one a station makes up under our origin. These bounds keep such an op
-    from being new work: at most a day's drift after the restore, its stamp
-    loses to every change made since.
+    from being new work: stamped at the latest when the restore began, it loses
+    to every change made since. What else it may do is judged by
+    `Authority.may_return`.
     """
     row = conn.execute(
         "SELECT started_at FROM incarnations WHERE origin = "
         "(SELECT value FROM meta WHERE key = 'origin')"
     ).fetchone()
     began = datetime.fromisoformat(str(row[0]).replace("Z", "+00:00"))
-    limit = ahead_limit(int(began.timestamp() * 1000))
+    limit = latest_at(int(began.timestamp() * 1000))
     return {o: (claim, limit) for o, claim in claims_for(conn, peer).items()}
 
 

@@ -406,3 +406,97 @@ def test_a_station_cannot_pass_off_new_work_as_hq_s_lost_changes(tmp_path: Path)
     assert contacts(restored) == {"For everyone"}
     for vault in (restored, paris):
         vault.lock()
+
+
+def test_hq_restored_sends_its_own_lost_ops_only_up_to_the_first_it_has_not_got_back(
+    tmp_path: Path,
+) -> None:
+    """HQ wrote one contact for Oslo and Tokyo, then one for Paris, and lost both to a
+    restore; Tokyo's bundle was lost too. Paris gives back the second before Oslo gives
+    back the first: HQ's next bundle to Tokyo must not cover the first as passed over,
+    or Tokyo would never get it."""
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris, tokyo, oslo = (make_vault(tmp_path, name) for name in ("paris", "tokyo", "oslo"))
+    for station in (paris, tokyo, oslo):
+        enrol_station(hq, station)
+    settle(drive, paris, tokyo, oslo, hq, rounds=2)
+    create_backup(hq, tmp_path / "hq.ldbackup")
+    two = f"stations:{fingerprint(oslo)},{fingerprint(tokyo)}"
+    hq.store.add(Contact(full_name="For Oslo and Tokyo", distribution=two))
+    hq.store.add(Contact(full_name="For Paris", distribution=f"stations:{fingerprint(paris)}"))
+    settle(drive, hq, oslo, paris, rounds=1)
+    for lost in mailbox(drive, fingerprint(tokyo)).iterdir():
+        lost.unlink()
+    hq.lock()
+    restored = restore(tmp_path / "hq.ldbackup", tmp_path / "hq-2", hq)
+
+    settle(drive, restored, paris, restored, rounds=1)
+    assert contacts(restored) == {"For Paris"}
+    tokyo.store.add(Contact(full_name="Tokyo's note"))
+    settle(drive, tokyo, restored, tokyo, rounds=1)
+    settle(drive, oslo, restored, tokyo, paris)
+    assert contacts(tokyo) == {"For Oslo and Tokyo", "Tokyo's note"}
+    assert contacts(restored) == {"For Oslo and Tokyo", "For Paris", "Tokyo's note"}
+    nothing_waits(drive, restored, paris, tokyo, oslo)
+    for vault in (restored, paris, tokyo, oslo):
+        vault.lock()
+
+
+def test_a_station_cannot_widen_a_record_by_passing_the_change_off_as_hq_s_lost_op(
+    tmp_path: Path,
+) -> None:
+    """HQ restored takes back its own lost ops from Paris. Paris makes up one under HQ's
+    lost origin, stamped before the restore so it is old enough to pass: it opens a
+    contact HQ shares with Tokyo alone to every station. Ops carry no signature, so what
+    a returned op may do is narrow: never a change of who receives a record."""
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    tokyo = make_vault(tmp_path, "tokyo")
+    enrol_station(hq, paris)
+    enrol_station(hq, tokyo)
+    only_tokyo = f"stations:{fingerprint(tokyo)}"
+    secret = hq.store.add(Contact(full_name="Tokyo's source", distribution=only_tokyo))
+    hq.store.add(Contact(full_name="For everyone", distribution="all"))
+    settle(drive, hq, paris, tokyo, rounds=2)
+    create_backup(hq, tmp_path / "hq.ldbackup")
+    lost_origin = hq.info.origin
+    hq.lock()
+    restored = restore(tmp_path / "hq.ldbackup", tmp_path / "hq-2", hq)
+    settle(drive, restored, paris, tokyo, restored, rounds=1)
+
+    (seq,) = paris.conn.execute(
+        "SELECT seq FROM holdings WHERE origin = ?", (lost_origin,)
+    ).fetchone()
+    (stamp,) = paris.conn.execute(
+        "SELECT hlc FROM oplog WHERE origin = ? AND seq = ?", (lost_origin, seq)
+    ).fetchone()
+    with paris.store.transaction():
+        paris.conn.execute(
+            "INSERT INTO oplog (origin, seq, hlc, entity, record_id, fields, base) "
+            "VALUES (?, ?, ?, 'contact', ?, ?, ?)",
+            (
+                lost_origin,
+                seq + 1,
+                stamp,
+                secret.id,
+                json.dumps({"distribution": "all"}),
+                json.dumps({"distribution": stamp}),
+            ),
+        )
+        paris.conn.execute("UPDATE holdings SET seq = ? WHERE origin = ?", (seq + 1, lost_origin))
+
+    sync_drive(paris, drive)
+    report = sync_drive(restored, drive)
+    refused = [r for result in report.applied for r in result.refused]
+    assert [(r.origin, r.seq, r.reason) for r in refused] == [
+        (lost_origin, seq + 1, "not-authorised")
+    ]
+    assert restored.store.get(Contact, secret.id).distribution == only_tokyo
+    sync_drive(paris, drive)
+    assert contacts(paris) == {"For everyone"}
+    for vault in (restored, paris, tokyo):
+        vault.lock()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from liaison_desk.core import audit
+from liaison_desk.core.kinds import kind_of
 from liaison_desk.core.records import Attachment, Contact, Meeting, Participant
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import withdrawal
@@ -177,3 +178,37 @@ def test_a_malformed_withdrawal_list_refuses_the_bundle(listed: object) -> None:
     with pytest.raises(BundleRefused) as refused:
         withdrawal.parse(listed)
     assert refused.value.reason == "malformed-payload"
+
+
+def test_an_edit_sent_after_its_author_acknowledged_the_narrowing_is_refused(
+    tmp_path: Path,
+) -> None:
+    """Paris has withdrawn the contact HQ narrowed to Tokyo and said so; a modified client
+    there still sends an edit of it. Nothing it sends now can have crossed the narrowing
+    on the way, so HQ refuses it, and Tokyo never reads it."""
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        usb = tmp_path / "usb"
+        source = hq.store.add(Contact(full_name="Source X", notes="as met", distribution="all"))
+        for station in (paris, tokyo, paris, tokyo):
+            round_trip(hq, station, usb)
+        hq.store.update(Contact, source.id, {"distribution": f"stations:{fingerprint(tokyo)}"})
+        for station in (paris, tokyo, paris, tokyo, paris):
+            round_trip(hq, station, usb)
+        assert not held(paris, "contacts", source.id)
+
+        kind = kind_of(Contact)
+        row = hq.conn.execute("SELECT clocks FROM contacts WHERE id = ?", (source.id,))
+        clocks = json.loads(row.fetchone()[0])
+        with paris.store.transaction():
+            paris.store._append_op(
+                str(paris.store.now()),
+                kind,
+                source.id,
+                {"notes": "new number: +1 555 0100"},
+                {"notes": clocks.get("notes", clocks["*"])},
+            )
+        at_hq = deliver(hq, send(paris, hq, usb))
+        assert [r.reason for r in at_hq.refused] == ["not-authorised"]
+        assert hq.store.get(Contact, source.id).notes == "as met"
+        round_trip(hq, tokyo, usb)
+        assert tokyo.store.get(Contact, source.id).notes == "as met"
