@@ -58,6 +58,7 @@ log = logging.getLogger("liaison_desk.vault")
 DB_FILE = "vault.db"
 KEY_FILE = "keys.json"
 ROLES = ("station", "hq")
+DEMO_MARK = "demo"  # meta key set in a demo vault (core/demo.py): it says DEMO wherever opened
 RandomBytes = Callable[[int], bytes]
 
 
@@ -77,6 +78,7 @@ class VaultInfo:
     origin: str
     created_at: str
     schema_version: int
+    demo: bool = False
 
 
 def _null(value: None) -> None:
@@ -451,6 +453,7 @@ class Vault:
                 origin=meta["origin"],
                 created_at=meta["created_at"],
                 schema_version=schema_version(self.conn),
+                demo=bool(meta.get(DEMO_MARK)),
             )
         except KeyError as exc:
             raise VaultDamaged("vault.db is missing its identity; it may be damaged.") from exc
