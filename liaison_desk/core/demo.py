@@ -34,13 +34,13 @@ from liaison_desk.core.demo_people import (
     organization_plans,
 )
 from liaison_desk.core.errors import VaultExists, WrongPassphrase
-from liaison_desk.core.keyslots import KdfParams
+from liaison_desk.core.keyslots import KdfParams, normalize_passphrase, read_keyfile, wipe
 from liaison_desk.core.protocol_import import import_directory
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Organization, Participant
 from liaison_desk.core.resources import resource_dir
 from liaison_desk.core.station_zone import set_station_zone
 from liaison_desk.core.store import Store
-from liaison_desk.core.vault import DEMO_MARK, Vault, is_vault
+from liaison_desk.core.vault import DEMO_MARK, KEY_FILE, Vault, is_vault
 
 DEMO_PASSPHRASE = "demo vault of fictional people: nothing real in here"
 """Known to all: the demo holds nothing worth protecting, and reopens without asking."""
@@ -146,11 +146,19 @@ def open_demo(
 
 
 def _reopen(path: Path, clock: Clock | None) -> Vault | None:
-    """The demo at `path`, unlocked; None if the vault there is not a demo."""
+    """The demo at `path`, unlocked; None if the vault there is not a demo.
+
+    The demo passphrase is tried on the key slot first, not through `Vault.unlock`:
+    on an officer's own vault named by mistake, it must not count as a failed unlock.
+    """
+    keyfile = read_keyfile(path / KEY_FILE)
     try:
-        vault = Vault.unlock(path, DEMO_PASSPHRASE, clock=clock or SystemClock())
+        wipe(
+            keyfile.slot("passphrase").open(normalize_passphrase(DEMO_PASSPHRASE), keyfile.vault_id)
+        )
     except WrongPassphrase:
         return None
+    vault = Vault.unlock(path, DEMO_PASSPHRASE, clock=clock or SystemClock())
     if not vault.info.demo:
         vault.lock()
         return None
