@@ -21,6 +21,7 @@ from liaison_desk.cli.exchange_options import (
 from liaison_desk.cli.exchange_options import (
     count as plural,
 )
+from liaison_desk.cli.long_text import long_text_option
 from liaison_desk.cli.options import (
     build_query,
     changes,
@@ -28,6 +29,7 @@ from liaison_desk.cli.options import (
     given,
     json_option,
     list_options,
+    list_page,
     marking_option,
     option_group,
     tags_option,
@@ -66,8 +68,8 @@ _contact_fields = option_group(
     click.option("--language", "languages", multiple=True, help="Language spoken."),
     click.option("--address", help="Postal or office address."),
     click.option("--how-met", help="How and where you met."),
-    click.option("--trust-notes", help="Relationship and trust notes."),
-    click.option("--notes", help="Free notes."),
+    long_text_option("--trust-notes", "Relationship and trust notes."),
+    long_text_option("--notes", "Free notes."),
     click.option("--cadence-days", type=int, help="Aim to meet every N days."),
     marking_option,
     distribution_option,
@@ -110,7 +112,7 @@ def list_(app: AppContext, /, country: str | None, org_id: str | None, **opts: A
     """
     store = app.open_vault().store
     where = given(country=country.upper() if country else None, org_id=org_id)
-    rows = store.list(Contact, build_query(store, opts, where))
+    rows = list_page(store, Contact, build_query(store, opts, where))
     output.records(rows, ("id", "full_name", "rank", "country", "marking"), opts["as_json"])
 
 

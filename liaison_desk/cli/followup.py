@@ -8,12 +8,14 @@ import click
 
 from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
+from liaison_desk.cli.long_text import long_text_option
 from liaison_desk.cli.options import (
     build_query,
     changes,
     distribution_option,
     given,
     list_options,
+    list_page,
     marking_option,
     tags_option,
 )
@@ -34,7 +36,7 @@ def followup() -> None:
 @click.option("--owner", help="Who does it.")
 @click.option("--meeting", "meeting_id", help="Meeting it came from.")
 @click.option("--contact", "contact_id", help="Contact it concerns.")
-@click.option("--notes", help="Free notes.")
+@long_text_option("--notes", "Free notes.")
 @marking_option
 @distribution_option
 @tags_option
@@ -66,7 +68,7 @@ def list_(app: AppContext, /, status: str, contact_id: str | None, **opts: Any) 
     """
     store = app.open_vault().store
     where = given(status=None if status == "all" else status, contact_id=contact_id)
-    rows = store.list(FollowUp, build_query(store, opts, where))
+    rows = list_page(store, FollowUp, build_query(store, opts, where))
     output.records(rows, ("id", "due_date", "action", "status", "owner"), opts["as_json"])
 
 

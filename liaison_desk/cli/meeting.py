@@ -19,12 +19,14 @@ from liaison_desk.cli.exchange_options import (
     out_argument,
     wrote,
 )
+from liaison_desk.cli.long_text import long_text_option
 from liaison_desk.cli.options import (
     build_query,
     changes,
     distribution_option,
     json_option,
     list_options,
+    list_page,
     marking_option,
     option_group,
     tags_option,
@@ -68,8 +70,8 @@ _meeting_fields = option_group(
     ),
     click.option("--kind", help=f"One of: {', '.join(MEETING_KINDS)}."),
     click.option("--place", help="Where it took place."),
-    click.option("--summary", help="One-paragraph summary."),
-    click.option("--notes", help="Detailed notes (Markdown)."),
+    long_text_option("--summary", "One-paragraph summary."),
+    long_text_option("--notes", "Detailed notes (Markdown)."),
     marking_option,
     distribution_option,
     tags_option,
@@ -110,7 +112,7 @@ def list_(app: AppContext, /, **opts: Any) -> None:
     Example: liaison-desk meeting list --limit 20
     """
     store = app.open_vault().store
-    rows = store.list(Meeting, build_query(store, opts, descending=True))
+    rows = list_page(store, Meeting, build_query(store, opts, descending=True))
     output.records(rows, ("id", "starts_at", "title", "place", "marking"), opts["as_json"])
 
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import click
 
 from liaison_desk.core import markings
+from liaison_desk.core.records import Record
 from liaison_desk.core.store import ListQuery, Store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -22,6 +23,29 @@ distribution_option = click.option(
     "(default: hq; all for HQ's protocol library).",
 )
 tags_option = click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
+
+
+class Count(click.ParamType[int, Any]):
+    """A count of things to show: a whole number, 1 or more (0 or -5 would show everything)."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(f"{value!r} is not a whole number.", param, ctx)
+        if number < 1:
+            self.fail(f"{number} is below 1; give how many to show, 1 or more.", param, ctx)
+        return number
+
+
+def limit_option(default: int, help: str) -> Callable[[F], F]:
+    """--limit, refused below 1, the same on every command that shows a page of something."""
+    return click.option("--limit", default=default, show_default=True, type=Count(), help=help)
 
 
 def option_group(*options: Callable[[F], F]) -> Callable[[F], F]:
@@ -39,8 +63,14 @@ list_options = option_group(
     click.option("--marking", "only_marking", help="Only records with exactly this marking."),
     click.option("--max-marking", help="Only records at or below this marking."),
     click.option("--tag", help="Only records carrying this tag."),
-    click.option("--limit", default=100, show_default=True, help="How many to show."),
-    click.option("--offset", default=0, show_default=True, help="How many to skip first."),
+    limit_option(100, "How many to show (1 or more)."),
+    click.option(
+        "--offset",
+        default=0,
+        show_default=True,
+        type=click.IntRange(min=0),
+        help="How many to skip first.",
+    ),
     json_option,
 )
 """--marking/--max-marking/--tag/--limit/--offset/--json, the same on every list."""
@@ -70,6 +100,28 @@ def build_query(
         limit=opts["limit"],
         offset=opts["offset"],
     )
+
+
+def list_page(store: Store, cls: type[Record], query: ListQuery) -> list[Any]:
+    """One page of a list; says on stderr when more records match than it shows.
+
+    The note goes to stderr, so a script reading --json still reads JSON, and a
+    person never takes the first 100 for the whole list.
+    """
+    rows = store.list(cls, query)
+    if rows and (query.offset or len(rows) == query.limit):
+        total = store.count(cls, query)
+        if total > len(rows):
+            click.echo(shown_note(len(rows), total, query.offset), err=True)
+    return rows
+
+
+def shown_note(shown: int, total: int, offset: int = 0) -> str:
+    """ "100 of 302 shown (--limit)": how much of a list a page holds, and what moves on."""
+    if offset:
+        first = offset + 1
+        return f"{first:,} to {offset + shown:,} of {total:,} shown (--limit, --offset)"
+    return f"{shown:,} of {total:,} shown (--limit)"
 
 
 def given(**filters: object) -> dict[str, object]:

@@ -8,6 +8,7 @@ import click
 
 from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
+from liaison_desk.cli.long_text import long_text_option
 from liaison_desk.cli.options import (
     build_query,
     changes,
@@ -15,6 +16,7 @@ from liaison_desk.cli.options import (
     given,
     json_option,
     list_options,
+    list_page,
     marking_option,
     option_group,
     tags_option,
@@ -27,7 +29,7 @@ _org_fields = option_group(
     click.option("--kind", help=f"One of: {', '.join(ORGANIZATION_KINDS)}."),
     click.option("--country", help="Two-letter country code, e.g. FR."),
     click.option("--parent", "parent_id", help="Id of the parent organization."),
-    click.option("--notes", help="Free notes."),
+    long_text_option("--notes", "Free notes."),
     marking_option,
     distribution_option,
     tags_option,
@@ -66,7 +68,7 @@ def list_(app: AppContext, /, country: str | None, **opts: Any) -> None:
     """
     store = app.open_vault().store
     where = given(country=country.upper() if country else None)
-    rows = store.list(Organization, build_query(store, opts, where))
+    rows = list_page(store, Organization, build_query(store, opts, where))
     output.records(rows, ("id", "name", "kind", "country", "marking"), opts["as_json"])
 
 

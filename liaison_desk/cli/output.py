@@ -22,11 +22,16 @@ def emit_json(value: Any) -> None:
     click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
-def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> None:
+def table(
+    rows: Sequence[Mapping[str, Any]],
+    columns: Sequence[str],
+    cut_at: Mapping[str, int] | None = None,
+) -> None:
+    """Aligned columns; a cell longer than its column's width (48, or as given) is cut."""
     if not rows:
         click.echo("Nothing to show.", err=True)
         return
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    cells = [[_cell(row.get(c), (cut_at or {}).get(c, 48)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(r[i]) for r in cells)) for i, c in enumerate(columns)]
     click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
     for r in cells:

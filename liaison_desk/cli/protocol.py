@@ -9,6 +9,7 @@ import click
 
 from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
+from liaison_desk.cli.long_text import long_text_option
 from liaison_desk.cli.options import (
     build_query,
     changes,
@@ -16,14 +17,13 @@ from liaison_desk.cli.options import (
     given,
     json_option,
     list_options,
+    list_page,
     marking_option,
     tags_option,
 )
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.protocol_import import import_directory
 from liaison_desk.core.records import PROTOCOL_CATEGORIES, ProtocolRef
-from liaison_desk.core.user_files import read_utf8
-from liaison_desk.core.validation import LONG_TEXT_BYTES
 
 
 @click.group()
@@ -38,12 +38,7 @@ def protocol() -> None:
 @click.option("--title", required=True, help="Title of the reference.")
 @click.option("--country", help="Two-letter country code, or 'general' (default).")
 @click.option("--category", help=f"One of: {', '.join(PROTOCOL_CATEGORIES)}.")
-@click.option("--body", help="The text (Markdown).")
-@click.option(
-    "--body-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Read the text from this Markdown file.",
-)
+@long_text_option("--body", "The text (Markdown).")
 @click.option("--source", help="Where it comes from.")
 @click.option("--version", help="Version of the reference.")
 @click.option("--effective", "effective_date", help="Date it takes effect.")
@@ -51,16 +46,13 @@ def protocol() -> None:
 @distribution_option
 @tags_option
 @pass_app
-def add(app: AppContext, /, body: str | None, body_file: Path | None, **fields: Any) -> None:
+def add(app: AppContext, /, body: str | None, **fields: Any) -> None:
     """Add a reference and print its id.
 
     Example: liaison-desk protocol add --title Gifts --category gifts-hospitality --body-file g.md
     """
-    if (body is None) == (body_file is None):
-        raise ValidationError("Give the text with exactly one of --body or --body-file.")
-    if body_file is not None:
-        body = read_utf8(body_file, LONG_TEXT_BYTES, "protocol texts")
-    assert body is not None
+    if body is None:
+        raise ValidationError("Give the text with --body, or --body-file (- for standard input).")
     record = app.open_vault().store.add(ProtocolRef(body=body, **changes(**fields)))
     click.echo(record.id)
 
@@ -79,7 +71,7 @@ def list_(app: AppContext, /, country: str | None, category: str | None, **opts:
     where = given(category=category)
     if country is not None:
         where["country"] = None if country.lower() == "general" else country.upper()
-    rows = store.list(ProtocolRef, build_query(store, opts, where))
+    rows = list_page(store, ProtocolRef, build_query(store, opts, where))
     output.records(rows, ("id", "title", "country", "category", "version"), opts["as_json"])
 
 

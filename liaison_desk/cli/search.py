@@ -8,13 +8,14 @@ import click
 
 from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
+from liaison_desk.cli.options import limit_option
 from liaison_desk.core import markings
 from liaison_desk.core.search import search as run_search
 
 
 @click.command()
 @click.argument("query")
-@click.option("--limit", default=20, show_default=True, help="How many results.")
+@limit_option(20, "How many results (1 or more).")
 @click.option(
     "--type",
     "kinds",

@@ -14,6 +14,7 @@ from liaison_desk.cli.context import (
     get_secret,
     pass_app,
 )
+from liaison_desk.cli.options import json_option, limit_option, shown_note
 from liaison_desk.core import audit
 from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.vault import ROLES, Vault
@@ -159,19 +160,21 @@ def recover(
 
 
 @click.command("audit")
-@click.option("--limit", default=50, show_default=True, help="How many entries, newest first.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON, for scripts.")
+@limit_option(50, "How many entries, newest first (1 or more).")
+@json_option
 @pass_app
 def audit_log(app: AppContext, /, limit: int, as_json: bool) -> None:
-    """Show the local audit log: unlocks, key changes, backups, imports, exports.
+    """Show the local audit log: unlocks and failed unlocks, key changes, backups, imports,
+    exports.
 
     Example: liaison-desk audit --limit 20
     """
-    rows = [
-        {"at": e.at, "event": e.event, "detail": e.detail}
-        for e in audit.entries(app.open_vault().conn, limit)
-    ]
+    conn = app.open_vault().conn
+    found = audit.entries(conn, limit)
     if as_json:
-        output.emit_json(rows)
+        output.emit_json([{"at": e.at, "event": e.event, "detail": e.detail} for e in found])
     else:
-        output.table(rows, ("at", "event", "detail"))
+        rows = [{"at": e.at, "event": e.event, "detail": audit.describe(e)} for e in found]
+        output.table(rows, ("at", "event", "detail"), cut_at={"detail": 100})
+    if len(found) == limit and (total := audit.count(conn)) > limit:
+        click.echo(shown_note(limit, total), err=True)

@@ -46,7 +46,23 @@ def storage_error(exc: OSError, path: Path) -> StorageError:
         return StorageError(f"The disk is full; {path.name} was not written. Free some space.")
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return StorageError(f"{path.parent} cannot be written to (read-only or no permission).")
+    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+        return missing_folder(path)
     return StorageError(f"Could not write {path.name}: {exc.strerror or exc}.")
+
+
+def missing_folder(path: Path) -> StorageError:
+    return StorageError(f"The folder {path.parent} does not exist; create it or choose another.")
+
+
+def require_folder(path: Path) -> None:
+    """Refuse, with a sentence, a file to be written into a folder that is not there.
+
+    Checked before any work when the failure would otherwise surface from deep
+    inside (SQLCipher's ATTACH says only that a database cannot be opened).
+    """
+    if not path.parent.is_dir():
+        raise missing_folder(path)
 
 
 @contextmanager

@@ -15,6 +15,7 @@ from liaison_desk.core.sqlite_types import Connection
 EVENTS = (
     "vault-created",
     "unlock",
+    "unlock-failed",
     "passphrase-changed",
     "recovered",
     "backup-created",
@@ -56,6 +57,38 @@ def write(conn: Connection, made: AuditEntry) -> None:
 def record(conn: Connection, clock: Clock, event: str, **detail: str | int) -> None:
     """Append an entry (joins the caller's transaction if one is open)."""
     write(conn, entry(clock, event, **detail))
+
+
+def count(conn: Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM audit").fetchone()[0])
+
+
+def describe(made: AuditEntry) -> str:
+    """An entry's detail as a line of text for people (scripts read the dict itself)."""
+    detail = made.detail
+    if made.event == "unlock-failed":
+        n = detail.get("attempts", 0)
+        if n == 1:
+            return f"1 failed unlock attempt at {_when(detail.get('first'))}"
+        return (
+            f"{n} failed unlock attempts since {_when(detail.get('first'))}"
+            f" (the last at {_when(detail.get('last'))})"
+        )
+    return "; ".join(f"{key.replace('_', ' ')}: {_value(value)}" for key, value in detail.items())
+
+
+def _when(stamp: object) -> str:
+    """2026-03-14T09:05:00.000Z as 2026-03-14 09:05 UTC."""
+    text = str(stamp or "")
+    return f"{text[:10]} {text[11:16]} UTC" if len(text) >= 16 else text
+
+
+def _value(value: object) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 def entries(conn: Connection, limit: int = 100) -> list[AuditEntry]:

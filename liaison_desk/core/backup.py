@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from liaison_desk.core.atomic import fsync_dir, staged_directory, storage_error
+from liaison_desk.core.atomic import fsync_dir, require_folder, staged_directory, storage_error
 from liaison_desk.core.clock import Clock, SystemClock
 from liaison_desk.core.errors import BackupError, FileRefused, VaultExists, WrongPassphrase
 from liaison_desk.core.keyslots import (
@@ -52,6 +52,7 @@ def _private(path: str, flags: int) -> int:
 
 def create_backup(vault: Vault, dest: Path) -> int:
     """Write a backup of `vault` to `dest` atomically; returns its size in bytes."""
+    require_folder(dest)
     partial_db = dest.with_name(f".{dest.name}.db.partial")
     tmp = dest.with_name(f".{dest.name}.tmp")
     try:

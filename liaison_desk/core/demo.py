@@ -1,112 +1,82 @@
 """A vault of fictional people and meetings, for trying the application safely.
 
-Every name is drawn at random from short lists; any resemblance to a real
-person is chance. The data is fixed by a seed so screenshots and tests repeat.
+The demo is a station in Paris: the host nation's ministries and staffs, and the
+embassies and ministries of seven other countries (`demo_people`). Meetings fall
+in office hours at the station, and a title names who took part ("Lunch with X"
+is a lunch with X at the table). The data is fixed by a seed and the clock, so
+screenshots and tests repeat.
+
+The demo opens with a passphrase everyone knows (`DEMO_PASSPHRASE`): it is kept
+between starts, to be reopened without asking, until it is rebuilt on request.
+It is marked inside the vault (`DEMO_MARK` in its meta), so every window that
+opens it says DEMO, however it was opened.
 """
 
 from __future__ import annotations
 
 import random
-import secrets
+import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from liaison_desk.core.clock import Clock
-from liaison_desk.core.keyslots import KdfParams
+from liaison_desk.core.atomic import storage_error
+from liaison_desk.core.clock import Clock, SystemClock
+from liaison_desk.core.demo_people import (
+    BY_CODE,
+    STATION_COUNTRY,
+    STATION_NAME,
+    STATION_ZONE,
+    Person,
+    invent_people,
+    organization_plans,
+)
+from liaison_desk.core.errors import VaultExists, WrongPassphrase
+from liaison_desk.core.keyslots import KdfParams, normalize_passphrase, read_keyfile, wipe
 from liaison_desk.core.protocol_import import import_directory
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Organization, Participant
 from liaison_desk.core.resources import resource_dir
-from liaison_desk.core.vault import Vault
+from liaison_desk.core.station_zone import set_station_zone
+from liaison_desk.core.store import Store
+from liaison_desk.core.vault import DEMO_MARK, KEY_FILE, Vault, is_vault
 
-_WORDS = ("amber", "harbor", "lantern", "meadow", "orbit", "pepper", "quartz", "saddle", "timber")
+DEMO_PASSPHRASE = "demo vault of fictional people: nothing real in here"
+"""Known to all: the demo holds nothing worth protecting, and reopens without asking."""
 
-_COUNTRIES: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
-    "FR": (
-        ("Camille", "Julien", "Hélène", "Mathieu", "Océane"),
-        ("Moreau", "Lefèvre", "Girard", "Roux"),
-        "Europe/Paris",
-    ),
-    "DE": (
-        ("Jonas", "Anneliese", "Lukas", "Sabine", "Jürgen"),
-        ("Becker", "Schäfer", "Krüger", "Vogel"),
-        "Europe/Berlin",
-    ),
-    "JP": (
-        ("Haruto", "Yui", "Sota", "Aoi", "Ren"),
-        ("Takahashi", "Watanabe", "Ishikawa", "Mori"),
-        "Asia/Tokyo",
-    ),
-    "BR": (
-        ("João", "Ana Luísa", "Rafael", "Beatriz", "Thiago"),
-        ("Carvalho", "Araújo", "Barbosa", "Pereira"),
-        "America/Sao_Paulo",
-    ),
-    "KE": (
-        ("Wanjiru", "Otieno", "Achieng", "Kamau", "Njeri"),
-        ("Mwangi", "Odhiambo", "Kiprono", "Wafula"),
-        "Africa/Nairobi",
-    ),
-    "IN": (
-        ("Aarav", "Priya", "Vikram", "Ananya", "Rohan"),
-        ("Sharma", "Iyer", "Chatterjee", "Reddy"),
-        "Asia/Kolkata",
-    ),
-    "PL": (
-        ("Katarzyna", "Piotr", "Agnieszka", "Tomasz", "Zofia"),
-        ("Nowak", "Wójcik", "Kamińska", "Zieliński"),
-        "Europe/Warsaw",
-    ),
-    "CA": (
-        ("Émilie", "Liam", "Chloé", "Noah", "Sarah"),
-        ("Tremblay", "Gagnon", "MacDonald", "Bouchard"),
-        "America/Toronto",
-    ),
-}
-_RANKS = (
-    "Colonel",
-    "Lieutenant Colonel",
-    "Commander",
-    "Captain (N)",
-    "Major",
-    "Brigadier General",
-    "Mr",
-    "Ms",
-    "Dr",
-)
-_POSITIONS = (
-    "Defence policy advisor",
-    "Head of international cooperation",
-    "Deputy chief of staff",
-    "Liaison officer",
-    "Procurement director",
-    "Military assistant to the minister",
-)
-_ORG_KINDS = (
-    ("Ministry of Defence", "ministry"),
-    ("Army Staff", "armed-service"),
-    ("Navy Staff", "armed-service"),
-    ("Air Force Staff", "armed-service"),
-    ("Ministry of Foreign Affairs", "ministry"),
-)
-_MEETING_KINDS = ("meeting", "call", "reception", "visit", "joint-exercise")
+OWNER = "Defence attaché"  # the officer at the station: what "I" owe
+OFFICE_OPENS = time(8, 30)
+OFFICE_CLOSES = time(18, 0)
+
+Progress = Callable[[str], None]
+
 _TOPICS = (
     "maritime security cooperation",
     "the annual staff talks",
     "a port visit next spring",
     "officer exchange places at the staff college",
     "humanitarian relief planning",
-    "the national day reception",
+    "the national day programme",
     "a joint exercise after-action review",
     "export licence timelines",
+    "the defence cooperation agreement",
+    "language training for officers",
+    "the visit of the chief of staff",
+    "peacekeeping training support",
 )
-_PLACES = (
-    "Ministry, 3rd floor",
-    "Officers' club",
-    "Embassy residence",
-    "Naval base",
-    "Café near the ministry",
-    "Conference centre",
+_EXERCISES = ("Northern Lantern", "Blue Meadow", "Quartz Shield", "Amber Harbor", "Iron Saddle")
+_ACTIONS_MINE = (
+    "Send {name} the note on {topic}",
+    "Confirm the dates for {topic} with {name}",
+    "Share the meeting record with {name}",
+    "Invite {name} to the next round of {topic}",
+    "Ask HQ for guidance on {topic} before replying to {name}",
+)
+_ACTIONS_THEIRS = (
+    "Draft agenda for {topic} (from {name})",
+    "Attendance list for {topic} (from {name})",
+    "Comments on our paper on {topic} (from {name})",
 )
 
 
@@ -117,93 +87,318 @@ def create_demo_vault(
     meetings: int = 600,
     seed: int = 7,
     clock: Clock | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Vault, str]:
-    """Create and fill a demo vault; returns it unlocked with its (random) passphrase.
+    """Create and fill a demo vault; returns it unlocked with its (well-known) passphrase.
 
     It uses the cheapest key-slot cost we allow: it holds nothing worth protecting.
     """
     rng = random.Random(seed)
-    passphrase = "-".join(secrets.choice(_WORDS) for _ in range(4)) + f"-{secrets.randbelow(100)}"
     vault, _ = Vault.create(
-        path, passphrase, name="DEMO station", role="station", kdf=KdfParams.floor(), clock=clock
+        path, DEMO_PASSPHRASE, name=STATION_NAME, role="station", kdf=KdfParams.floor(), clock=clock
     )
     store = vault.store
     now = datetime.fromtimestamp(vault.clock.now_ms() / 1000, tz=UTC)
     with store.transaction():
-        orgs = store.add_many(
-            Organization(name=f"{label} ({code})", kind=kind, country=code, tags=("demo",))
-            for code in _COUNTRIES
-            for label, kind in _ORG_KINDS
-        )
-        if progress:
-            progress(f"{len(orgs)} organizations")
-        people = store.add_many(_contact(rng, rng.choice(orgs)) for _ in range(contacts))
-        if progress:
-            progress(f"{len(people)} contacts")
-        for _ in range(meetings):
-            when = now - timedelta(days=rng.randint(-30, 720), minutes=rng.randint(0, 600))
-            host = rng.choice(people)
-            meeting = store.add(_meeting(rng, host, when))
-            attendees = {host.id, *(rng.choice(people).id for _ in range(rng.randint(0, 3)))}
-            store.add_many(
-                Participant(meeting_id=meeting.id, contact_id=cid, marking=meeting.marking)
-                for cid in sorted(attendees)
-            )
-            if rng.random() < 0.3:
-                store.add(
-                    FollowUp(
-                        action=f"Send a note on {rng.choice(_TOPICS)}",
-                        owner="Defence attaché",
-                        due_date=(when + timedelta(days=rng.randint(3, 30))).date().isoformat(),
-                        status="done" if when < now - timedelta(days=60) else "open",
-                        meeting_id=meeting.id,
-                        contact_id=host.id,
-                    )
-                )
+        vault.set_meta(DEMO_MARK, "fictional")
+        set_station_zone(store, STATION_ZONE)
+        people = _add_people(store, rng, contacts, progress)
+        _add_meetings(store, rng, people, meetings, now.astimezone(ZoneInfo(STATION_ZONE)))
         if progress:
             progress(f"{meetings} meetings")
         import_directory(store, resource_dir() / "protocol")
-    return vault, passphrase
+    return vault, DEMO_PASSPHRASE
 
 
-def _contact(rng: random.Random, org: Organization) -> Contact:
-    code = org.country or "FR"
-    first, last, _ = _COUNTRIES[code]
-    given, family = rng.choice(first), rng.choice(last)
-    return Contact(
-        full_name=f"{given} {family}",
-        rank=rng.choice(_RANKS),
-        position=rng.choice(_POSITIONS),
-        org_id=org.id,
-        country=code,
-        emails=(
-            f"{given.split()[0].lower()}.{family.lower()}@example.org".encode(
-                "ascii", "ignore"
-            ).decode(),
-        ),
-        phones=(f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",),
-        how_met=rng.choice(
-            ("Introduced at a reception", "Met during staff talks", "Course classmate")
-        ),
-        cadence_days=rng.choice((None, 30, 60, 90)),
-        marking=rng.choice(("UNCLASSIFIED", "UNCLASSIFIED", "RESTRICTED")),
-        tags=("demo", code.lower()),
+def open_demo(
+    path: Path,
+    *,
+    rebuild: bool = False,
+    replace_other: bool = False,
+    contacts: int = 300,
+    meetings: int = 600,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
+) -> tuple[Vault, bool]:
+    """The demo vault at `path`, unlocked: the one kept from before, or a new one.
+
+    Returns the vault and whether it was built now. `rebuild` replaces a demo
+    kept from before. A vault there that is not a demo is never touched, unless
+    `replace_other`: the application's own demo folder, where only demos are
+    written, may hold one made before demos were kept, under a passphrase lost.
+    """
+    if is_vault(path):
+        kept = _reopen(path, clock)
+        if kept is not None and not rebuild:
+            return kept, False
+        if kept is None and not replace_other:
+            raise VaultExists(f"{path} holds a vault that is not a demo; it was left untouched.")
+        if kept is not None:
+            kept.lock()
+        try:
+            shutil.rmtree(path)
+        except OSError as exc:
+            raise storage_error(exc, path) from exc
+    vault, _ = create_demo_vault(
+        path, contacts=contacts, meetings=meetings, clock=clock, progress=progress
+    )
+    return vault, True
+
+
+def _reopen(path: Path, clock: Clock | None) -> Vault | None:
+    """The demo at `path`, unlocked; None if the vault there is not a demo.
+
+    The demo passphrase is tried on the key slot first, not through `Vault.unlock`:
+    on an officer's own vault named by mistake, it must not count as a failed unlock.
+    """
+    keyfile = read_keyfile(path / KEY_FILE)
+    try:
+        wipe(
+            keyfile.slot("passphrase").open(normalize_passphrase(DEMO_PASSPHRASE), keyfile.vault_id)
+        )
+    except WrongPassphrase:
+        return None
+    vault = Vault.unlock(path, DEMO_PASSPHRASE, clock=clock or SystemClock())
+    if not vault.info.demo:
+        vault.lock()
+        return None
+    return vault
+
+
+# -- people ---------------------------------------------------------------------------------
+
+
+def _add_people(
+    store: Store, rng: random.Random, how_many: int, progress: Progress | None
+) -> dict[str, tuple[Person, Contact]]:
+    plans = organization_plans()
+    org_ids: dict[str, str] = {}
+    for plan in plans:  # parents come first in the plans
+        org = store.add(
+            Organization(
+                name=plan.name,
+                kind=plan.kind,
+                country=plan.country,
+                parent_id=org_ids.get(plan.parent) if plan.parent else None,
+                tags=("demo",),
+            )
+        )
+        org_ids[plan.key] = org.id
+    if progress:
+        progress(f"{len(plans)} organizations")
+    invented = invent_people(rng, how_many)
+    added = store.add_many(
+        Contact(
+            full_name=person.full_name,
+            rank=person.rank,
+            position=person.position,
+            org_id=org_ids[person.org.key],
+            country=person.country,
+            languages=_languages(person),
+            emails=(person.email,),
+            phones=person.phones,
+            how_met=rng.choice(
+                (
+                    "Introduced at a reception",
+                    "Met during staff talks",
+                    "Course classmate at the staff college",
+                    "Introduced by the previous attaché",
+                )
+            ),
+            cadence_days=rng.choice((None, 30, 60, 60, 90)),
+            marking=rng.choice(("UNCLASSIFIED", "UNCLASSIFIED", "RESTRICTED")),
+            tags=("demo", person.country.lower()),
+        )
+        for person in invented
+    )
+    if progress:
+        progress(f"{len(added)} contacts")
+    return {c.id: (p, c) for p, c in zip(invented, added, strict=True)}
+
+
+def _languages(person: Person) -> tuple[str, ...]:
+    spoken = BY_CODE[person.country].languages
+    return spoken if "French" in spoken else (*spoken, "French")
+
+
+# -- meetings -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    kind: str
+    title: str
+    place: str | None
+    host: Contact
+    guests: tuple[Contact, ...]
+    start: time
+
+
+def _add_meetings(
+    store: Store,
+    rng: random.Random,
+    people: dict[str, tuple[Person, Contact]],
+    how_many: int,
+    now: datetime,
+) -> None:
+    zone = now.tzinfo
+    assert zone is not None
+    contacts = [c for _, c in people.values()]
+    by_org: dict[str | None, list[Contact]] = {}
+    for contact in contacts:
+        by_org.setdefault(contact.org_id, []).append(contact)
+    today = now.date()
+    for n in range(how_many):
+        # The first few fall this week, so the Today page has something to show.
+        day = _weekday(today + timedelta(days=n)) if n < 8 else _past_or_soon(rng, today)
+        plan = _plan(rng, people, by_org, contacts)
+        when = datetime.combine(day, plan.start, tzinfo=zone)
+        topic = rng.choice(_TOPICS)
+        meeting = store.add(
+            Meeting(
+                title=plan.title.format(topic=topic),
+                kind=plan.kind,
+                starts_at=when.isoformat(),
+                timezone=STATION_ZONE,
+                place=plan.place,
+                summary=f"Discussed {topic}." if when < now else None,
+                notes=_notes(rng, plan, topic) if when < now else None,
+                marking=rng.choice(("UNCLASSIFIED", "RESTRICTED", "RESTRICTED", "CONFIDENTIAL")),
+                tags=("demo",),
+            )
+        )
+        store.add_many(
+            Participant(
+                meeting_id=meeting.id,
+                contact_id=who.id,
+                role="host" if who is plan.host else "guest",
+                marking=meeting.marking,
+            )
+            for who in (plan.host, *plan.guests)
+        )
+        if when < now and rng.random() < 0.35:
+            store.add(_follow_up(rng, meeting, plan.host, topic, when.date(), today))
+
+
+def _weekday(day: date) -> date:
+    """The day itself, or the Monday after a weekend."""
+    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+
+
+def _past_or_soon(rng: random.Random, today: date) -> date:
+    return _weekday(today - timedelta(days=rng.randint(-21, 540)))
+
+
+def _plan(
+    rng: random.Random,
+    people: dict[str, tuple[Person, Contact]],
+    by_org: dict[str | None, list[Contact]],
+    contacts: list[Contact],
+) -> _Plan:
+    """A kind of engagement, a title that fits it, who took part and at what hour."""
+    host = rng.choice(contacts)
+    person, _ = people[host.id]
+    colleagues = [c for c in by_org[host.org_id] if c.id != host.id]
+    others = [c for c in contacts if c.org_id != host.org_id]
+    name = f"{host.rank} {host.full_name}"
+    roll = rng.random()
+    # People at their ministry at home are met by telephone; the others, in Paris.
+    if roll < 0.25 or person.org.phones_of != STATION_COUNTRY:
+        return _Plan(
+            "call", f"Call with {name} on {{topic}}", None, host, (), _call_hour(rng, person)
+        )
+    if roll < 0.40:
+        return _Plan(
+            "meeting",
+            f"Lunch with {name}",
+            rng.choice(("Officers' club", "Restaurant near the ministry", "Embassy residence")),
+            host,
+            (),
+            time(12, 30),
+        )
+    if roll < 0.55:
+        guests = tuple(rng.sample(colleagues, min(len(colleagues), rng.randint(1, 3))))
+        return _Plan(
+            "visit",
+            f"Visit to the {person.org.name}",
+            person.org.name,
+            host,
+            guests,
+            _hour(rng, 9, 15),
+        )
+    if roll < 0.65 and person.org.kind == "embassy":
+        guests = tuple(rng.sample(others, rng.randint(2, 5)))
+        return _Plan(
+            "reception",
+            f"{_adjective(person)} national day reception",
+            f"Residence of the ambassador, {person.org.name.removeprefix('Embassy of ')}",
+            host,
+            guests,
+            time(17, 30),
+        )
+    if roll < 0.70 and person.org.kind == "armed-service":
+        guests = tuple(rng.sample(others, rng.randint(1, 3)))
+        return _Plan(
+            "joint-exercise",
+            f"Exercise {rng.choice(_EXERCISES)}: observer day",
+            "Training area, Champagne",
+            host,
+            guests,
+            _hour(rng, 8, 10),
+        )
+    guests = tuple(rng.sample(colleagues, min(len(colleagues), rng.randint(0, 2))))
+    return _Plan(
+        "meeting",
+        f"Meeting with {name} on {{topic}}",
+        person.org.name,
+        host,
+        guests,
+        _hour(rng, 9, 17),
     )
 
 
-def _meeting(rng: random.Random, host: Contact, when: datetime) -> Meeting:
-    topic = rng.choice(_TOPICS)
-    _, _, zone = _COUNTRIES[host.country or "FR"]
-    return Meeting(
-        title=f"{rng.choice(('Talk', 'Lunch', 'Call', 'Visit'))} with {host.full_name} on {topic}",
-        kind=rng.choice(_MEETING_KINDS),
-        starts_at=when.isoformat(),
-        timezone=zone,
-        place=rng.choice(_PLACES),
-        summary=f"Discussed {topic}.",
-        notes=f"## Points\n\n- {host.rank} {host.full_name} raised {rng.choice(_TOPICS)}.\n"
-        f"- Agreed to follow up on {topic}.\n",
-        marking=rng.choice(("UNCLASSIFIED", "RESTRICTED", "CONFIDENTIAL")),
-        tags=("demo",),
+def _adjective(person: Person) -> str:
+    return BY_CODE[person.country].adjective
+
+
+def _hour(rng: random.Random, first: int, last: int) -> time:
+    """A quarter hour from first:00 to last:00 (both within office hours)."""
+    minutes = rng.randrange(first * 60, last * 60 + 1, 15)
+    return time(minutes // 60, minutes % 60)
+
+
+def _call_hour(rng: random.Random, person: Person) -> time:
+    """An hour in office hours at the station that is also a working hour where they are."""
+    here, there = ZoneInfo(STATION_ZONE), ZoneInfo(BY_CODE[person.org.phones_of].zone)
+    probe = datetime(2026, 3, 4, tzinfo=here)  # a Wednesday: only the offsets matter
+    fits = [
+        slot
+        for slot in (time(m // 60, m % 60) for m in range(9 * 60, 17 * 60 + 1, 15))
+        if 8 <= datetime.combine(probe.date(), slot, tzinfo=here).astimezone(there).hour < 18
+    ]
+    return rng.choice(fits) if fits else _hour(rng, 9, 17)
+
+
+def _notes(rng: random.Random, plan: _Plan, topic: str) -> str:
+    speaker = rng.choice((plan.host, *plan.guests))
+    return (
+        f"## Points\n\n- {speaker.rank} {speaker.full_name} raised {rng.choice(_TOPICS)}.\n"
+        f"- Agreed to follow up on {topic}.\n"
+    )
+
+
+def _follow_up(
+    rng: random.Random, meeting: Meeting, host: Contact, topic: str, held: date, today: date
+) -> FollowUp:
+    due = held + timedelta(days=rng.randint(3, 21))
+    mine = rng.random() < 0.7
+    template = rng.choice(_ACTIONS_MINE if mine else _ACTIONS_THEIRS)
+    return FollowUp(
+        action=template.format(name=host.full_name, topic=topic),
+        owner=OWNER if mine else host.full_name,
+        due_date=due.isoformat(),
+        status="done" if due < today - timedelta(days=30) else "open",
+        meeting_id=meeting.id,
+        contact_id=host.id,
+        marking=meeting.marking,
     )

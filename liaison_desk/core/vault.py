@@ -31,6 +31,7 @@ from liaison_desk.core.errors import (
     VaultDamaged,
     VaultExists,
     VaultLocked,
+    WrongPassphrase,
 )
 from liaison_desk.core.ids import uuid7
 from liaison_desk.core.keyslots import (
@@ -50,12 +51,14 @@ from liaison_desk.core.schema import MIGRATIONS, Migration, migrate, schema_vers
 from liaison_desk.core.sql_errors import DISK_FAULTS, known_error, primary_code
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
+from liaison_desk.core.unlock_failures import clear_failures, note_failure, pending_failures
 
 log = logging.getLogger("liaison_desk.vault")
 
 DB_FILE = "vault.db"
 KEY_FILE = "keys.json"
 ROLES = ("station", "hq")
+DEMO_MARK = "demo"  # meta key set in a demo vault (core/demo.py): it says DEMO wherever opened
 RandomBytes = Callable[[int], bytes]
 
 
@@ -75,6 +78,7 @@ class VaultInfo:
     origin: str
     created_at: str
     schema_version: int
+    demo: bool = False
 
 
 def _null(value: None) -> None:
@@ -272,12 +276,22 @@ class Vault:
         clock: Clock | None = None,
         migrations: Sequence[Migration] = MIGRATIONS,
     ) -> Vault:
-        """Open with the passphrase; a wrong one raises WrongPassphrase and writes nothing."""
+        """Open with the passphrase; a wrong one raises WrongPassphrase and is only counted.
+
+        The vault itself is left untouched by a wrong passphrase; the attempt is
+        counted beside it (`unlock_failures`) and audited at the next unlock.
+        """
+        clock = clock or SystemClock()
         keyfile = read_keyfile(path / KEY_FILE)
-        data_key = keyfile.slot("passphrase").open(
-            normalize_passphrase(passphrase), keyfile.vault_id
-        )
-        vault = cls.open_with_key(path, keyfile, data_key, clock or SystemClock(), migrations)
+        try:
+            data_key = keyfile.slot("passphrase").open(
+                normalize_passphrase(passphrase), keyfile.vault_id
+            )
+        except WrongPassphrase:
+            note_failure(path, clock)
+            raise
+        vault = cls.open_with_key(path, keyfile, data_key, clock, migrations)
+        vault._audit_failed_unlocks()
         vault._audit("unlock")
         return vault
 
@@ -291,14 +305,23 @@ class Vault:
         kdf: KdfParams | None = None,
         clock: Clock | None = None,
     ) -> Vault:
-        """Set a new passphrase using the recovery code (which stays valid)."""
+        """Set a new passphrase using the recovery code (which stays valid).
+
+        A wrong code is counted as a failed unlock, as a wrong passphrase is.
+        """
         if (problem := weakness(new_passphrase)) is not None:
             raise ValidationError(problem)
+        clock = clock or SystemClock()
         keyfile = read_keyfile(path / KEY_FILE)
         slot = keyfile.slot("recovery")
-        data_key = slot.open(normalize_recovery_code(recovery_code), keyfile.vault_id)
-        vault = cls.open_with_key(path, keyfile, data_key, clock or SystemClock())
+        try:
+            data_key = slot.open(normalize_recovery_code(recovery_code), keyfile.vault_id)
+        except WrongPassphrase:
+            note_failure(path, clock)
+            raise
+        vault = cls.open_with_key(path, keyfile, data_key, clock)
         vault._reseal(new_passphrase, kdf or keyfile.slot("passphrase").kdf)
+        vault._audit_failed_unlocks()
         vault._audit("recovered")
         return vault
 
@@ -395,6 +418,14 @@ class Vault:
         except StorageError:
             self.store.audit_later(made)
 
+    def _audit_failed_unlocks(self) -> None:
+        """Move the failed attempts counted while the vault was shut into its audit log."""
+        failed = pending_failures(self.path)
+        if failed is None:
+            return
+        self._audit("unlock-failed", attempts=failed.count, first=failed.first, last=failed.last)
+        clear_failures(self.path)
+
     def audit(self, event: str, **detail: str | int) -> None:
         """Record an import, export or backup in the local audit log."""
         self._audit(event, **detail)
@@ -422,6 +453,7 @@ class Vault:
                 origin=meta["origin"],
                 created_at=meta["created_at"],
                 schema_version=schema_version(self.conn),
+                demo=bool(meta.get(DEMO_MARK)),
             )
         except KeyError as exc:
             raise VaultDamaged("vault.db is missing its identity; it may be damaged.") from exc

@@ -7,7 +7,6 @@ the vault exists, then the fields are cleared; it is never logged.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -30,17 +30,17 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from liaison_desk.core.atomic import storage_error
-from liaison_desk.core.demo import create_demo_vault
+from liaison_desk.core.demo import open_demo
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.keyslots import KdfParams, normalize_recovery_code
 from liaison_desk.core.passphrase_policy import MIN_LENGTH, weakness
-from liaison_desk.core.vault import Vault, VaultInfo, is_vault
+from liaison_desk.core.vault import Vault, VaultInfo
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
 
 ERROR_CSS = "color: #b00020;"
 _WELCOME, _PASSPHRASE, _STATION, _CREATE, _DEMO = range(5)
+REBUILD_DEMO = "rebuildDemo"  # the wizard field: build the demo again instead of reopening it
 W = TypeVar("W", bound=QWidget)
 
 
@@ -147,6 +147,12 @@ class _WelcomePage(QWizardPage):
         self.setTitle("Welcome to Liaison Desk")
         self._create = named(QRadioButton("&Create my vault"), "chooseCreate")
         self._demo = named(QRadioButton("&Explore a demo vault of fictional data"), "chooseDemo")
+        rebuild = named(
+            QCheckBox("Start the demo &afresh (forget what was changed in it)"), "rebuildDemo"
+        )
+        rebuild.setEnabled(False)
+        self._demo.toggled.connect(rebuild.setEnabled)
+        self.registerField(REBUILD_DEMO, rebuild)
         self._create.setChecked(True)
         group = QButtonGroup(self)
         group.addButton(self._create)
@@ -163,6 +169,10 @@ class _WelcomePage(QWizardPage):
         layout.addSpacing(12)
         layout.addWidget(self._create)
         layout.addWidget(self._demo)
+        indented = QHBoxLayout()
+        indented.addSpacing(24)
+        indented.addWidget(rebuild)
+        layout.addLayout(indented)
         layout.addStretch()
 
     def initializePage(self) -> None:
@@ -402,8 +412,10 @@ class _DemoPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(
             explanation(
-                "Inventing a few hundred people, organisations and meetings. Nothing in the "
-                "demo is real, and nothing you do in it reaches your own vault."
+                "Opening the demo kept from last time, or inventing a few hundred people, "
+                "organisations and meetings. Nothing in the demo is real, and nothing you do "
+                "in it reaches your own vault. It opens without a passphrase: put nothing "
+                "real in it."
             )
         )
         layout.addSpacing(12)
@@ -419,15 +431,11 @@ class _DemoPage(QWizardPage):
     def _start(self) -> None:
         demo_dir = self.session.vault_dir
 
+        rebuild = bool(self.field(REBUILD_DEMO))
+
         def build() -> Vault:
-            if is_vault(demo_dir):
-                # A previous demo: only fictional data, under a random passphrase nobody
-                # kept, so it cannot be reopened. Rebuilding it loses nothing real.
-                try:
-                    shutil.rmtree(demo_dir)
-                except OSError as exc:
-                    raise storage_error(exc, demo_dir) from exc
-            return create_demo_vault(demo_dir)[0]
+            # The application's own demo folder: only demos are ever written there.
+            return open_demo(demo_dir, rebuild=rebuild, replace_other=True)[0]
 
         self._status.working()
         self.session.open(build, self._built, self._status.failed, self)

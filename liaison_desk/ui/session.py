@@ -62,6 +62,7 @@ class Session(QObject):
             if locks != self._locks:
                 return  # locked meanwhile: the lock queued after this has closed it
             self.info = vault.info
+            self.demo = self.demo or vault.info.demo  # marked in the vault, however opened
             on_done(vault.info)
             self.unlocked.emit()
 

@@ -53,7 +53,8 @@ class UnlockWidget(QWidget):
     def __init__(self, session: Session, title: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session = session
-        heading = named(QLabel(title or "Liaison Desk"), "unlockTitle")
+        demo = "DEMO · " if session.demo else ""  # known once the vault was opened
+        heading = named(QLabel(demo + (title or "Liaison Desk")), "unlockTitle")
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setWeight(QFont.Weight.Bold)

@@ -116,13 +116,16 @@ def run_cli(
     *args: str | Path,
     env: Mapping[str, str] | None = None,
     timeout: float = TIMEOUT,
+    stdin: str | None = None,
 ) -> Result:
-    """`liaison-desk ARGS` with exactly the environment `env` (default: `clean_env()`)."""
+    """`liaison-desk ARGS` with exactly the environment `env` (default: `clean_env()`);
+    `stdin`, if given, is what the command reads on standard input (in this process)."""
     words = [str(a) for a in args]
     environment = dict(env) if env is not None else clean_env()
     if needs_a_process(words):
+        assert stdin is None, "run_process gives its commands no standard input"
         return run_process(*words, env=environment, timeout=timeout)
-    return run_in_process(words, environment)
+    return run_in_process(words, environment, stdin)
 
 
 def run_process(
@@ -158,11 +161,11 @@ class _ConsoleScript:
             run(command)
 
 
-def run_in_process(args: Sequence[str], env: Mapping[str, str]) -> Result:
+def run_in_process(args: Sequence[str], env: Mapping[str, str], stdin: str | None = None) -> Result:
     """One command in this process; whatever it changes of the process is put back after."""
     runner = CliRunner(catch_exceptions=False)
     with _environment(env), _left_as_it_was(args):
-        result = runner.invoke(cast(click.Command, _ConsoleScript()), list(args))
+        result = runner.invoke(cast(click.Command, _ConsoleScript()), list(args), input=stdin)
     return Result(result.exit_code, result.stdout, result.stderr)
 
 
@@ -251,12 +254,13 @@ class Desk:
         self,
         *args: str | Path,
         passphrase: str | object | None = _KEEP,
+        stdin: str | None = None,
         **env: str,
     ) -> Result:
         secret = self.passphrase if passphrase is _KEEP else passphrase
         if secret is not None:
             env.setdefault("LIAISON_DESK_PASSPHRASE", str(secret))
-        return run_cli("--vault", self.vault, *args, env=clean_env(**env))
+        return run_cli("--vault", self.vault, *args, env=clean_env(**env), stdin=stdin)
 
     def ok(self, *args: str | Path, **env: str) -> Result:
         result = self(*args, **env)

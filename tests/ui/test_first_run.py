@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWizard,
 )
 
+from liaison_desk.core.demo_people import STATION_NAME
 from liaison_desk.core.passphrase_policy import weakness
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import DB_FILE, KEY_FILE, Vault
@@ -174,7 +175,8 @@ def test_demo_replaces_an_old_demo_and_opens_fictional_data(
     session = opened.args[0]
     assert isinstance(session, Session)
     assert session.demo and session.vault_dir == demo_dir
-    assert session.info is not None and session.info.name == "DEMO station"
+    assert session.info is not None and session.info.name == STATION_NAME
+    assert session.info.demo
     assert not wizard.isVisible()
 
     with qtbot.waitCallback(timeout=20_000) as counted:

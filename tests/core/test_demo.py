@@ -1,0 +1,211 @@
+"""The demo vault looks real: distinct people, fitting titles, office hours; it is kept."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from liaison_desk.core.demo import (
+    DEMO_PASSPHRASE,
+    OFFICE_CLOSES,
+    OFFICE_OPENS,
+    create_demo_vault,
+    open_demo,
+)
+from liaison_desk.core.demo_people import STATION_ZONE, ascii_fold, email_local
+from liaison_desk.core.errors import VaultExists
+from liaison_desk.core.records import Contact, FollowUp, Meeting, Organization, Participant
+from liaison_desk.core.station_zone import station_zone_setting
+from liaison_desk.core.store import ListQuery
+from liaison_desk.core.vault import Vault
+from tests.conftest import FAST_KDF, PASSPHRASE, StepClock
+
+EVERYTHING = ListQuery(limit=100_000)
+CALLING_CODES = {"FR": "33", "DE": "49", "JP": "81", "BR": "55", "KE": "254", "IN": "91"}
+CALLING_CODES |= {"PL": "48", "CA": "1"}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vault]:
+    vault, _ = create_demo_vault(
+        tmp_path_factory.mktemp("demo") / "demo", clock=StepClock(start_ms=1_780_000_000_000)
+    )
+    yield vault
+    vault.lock()
+
+
+@pytest.fixture(scope="module")
+def contacts(demo: Vault) -> list[Contact]:
+    return demo.store.list(Contact, EVERYTHING)
+
+
+@pytest.fixture(scope="module")
+def orgs(demo: Vault) -> dict[str, Organization]:
+    return {o.id: o for o in demo.store.list(Organization, EVERYTHING)}
+
+
+def test_the_demo_is_marked_and_set_at_its_station(demo: Vault) -> None:
+    assert demo.info.demo
+    assert station_zone_setting(demo.store) == STATION_ZONE
+
+
+def test_no_name_is_repeated_and_everyone_has_their_own_email(contacts: list[Contact]) -> None:
+    assert len(contacts) == 300
+    by_org = Counter((c.org_id, c.full_name) for c in contacts)
+    assert by_org.most_common(1)[0][1] == 1
+    assert len({c.full_name for c in contacts}) == len(contacts)
+    emails = [e for c in contacts for e in c.emails]
+    assert len(emails) == len(contacts)
+    assert len(set(emails)) == len(emails)
+
+
+def test_emails_transliterate_accents(contacts: list[Contact]) -> None:
+    assert email_local("Hélène", "Dubois") == "helene.dubois"
+    assert email_local("Ana Luísa", "O'Neill") == "ana-luisa.o-neill"
+    assert ascii_fold("Jürgen Weiß, Łukasz Król, Søren Ærø, Đorđe") == (
+        "Jurgen Weiss, Lukasz Krol, Soren AEro, Dorde"
+    )
+    accented = [c for c in contacts if not c.full_name.isascii()]
+    assert len(accented) > 30
+    for contact in contacts:
+        (email,) = contact.emails
+        local, domain = email.split("@")
+        assert re.fullmatch(r"[a-z-]+\.[a-z-]+", local), email
+        spelled = " ".join(ascii_fold(contact.full_name).lower().replace("'", " ").split())
+        assert local.replace("-", " ").replace(".", " ") == spelled, email
+        assert domain.endswith(".example")
+
+
+def test_phone_numbers_have_real_country_codes(
+    contacts: list[Contact], orgs: dict[str, Organization]
+) -> None:
+    for contact in contacts:
+        org = orgs[contact.org_id or ""]
+        # Embassy staff have numbers where they work (Paris); ministry staff, at home.
+        where = "FR" if org.kind == "embassy" else contact.country
+        assert contact.phones
+        for phone in contact.phones:
+            assert phone.startswith(f"+{CALLING_CODES[where or '']} "), phone
+            assert not phone.startswith(("+75", "+99"))
+            assert 8 <= len(re.sub(r"\D", "", phone)) <= 15
+
+
+def test_phone_numbers_are_valid_for_their_country(contacts: list[Contact]) -> None:
+    phonenumbers = pytest.importorskip("phonenumbers")
+    for contact in contacts:
+        for phone in contact.phones:
+            assert phonenumbers.is_valid_number(phonenumbers.parse(phone)), phone
+
+
+def test_meetings_fall_in_office_hours_at_the_station(demo: Vault) -> None:
+    meetings = demo.store.list(Meeting, EVERYTHING)
+    assert len(meetings) == 600
+    zone = ZoneInfo(STATION_ZONE)
+    for meeting in meetings:
+        local = datetime.fromisoformat(meeting.starts_at.replace("Z", "+00:00")).astimezone(zone)
+        assert meeting.timezone == STATION_ZONE
+        assert local.weekday() < 5, meeting.starts_at
+        assert OFFICE_OPENS <= local.time() <= OFFICE_CLOSES, meeting.starts_at
+
+
+def test_titles_fit_their_kinds_and_participants(
+    demo: Vault, contacts: list[Contact], orgs: dict[str, Organization]
+) -> None:
+    people = {c.id: c for c in contacts}
+    taking_part: dict[str, list[Participant]] = {}
+    for p in demo.store.list(Participant, EVERYTHING):
+        taking_part.setdefault(p.meeting_id, []).append(p)
+    kinds = Counter()
+    for meeting in demo.store.list(Meeting, EVERYTHING):
+        present = taking_part[meeting.id]
+        names = {people[p.contact_id].full_name for p in present}
+        (host,) = [people[p.contact_id] for p in present if p.role == "host"]
+        title = meeting.title
+        kinds[meeting.kind] += 1
+        named = re.match(r"(Lunch|Call|Meeting) with (.+?)( on .*)?$", title)
+        if named:
+            assert host.full_name in named.group(2), title
+            assert f"{host.rank} {host.full_name}" == named.group(2), title
+            expected = {"Lunch": "meeting", "Call": "call", "Meeting": "meeting"}[named.group(1)]
+            assert meeting.kind == expected, title
+            if named.group(1) in ("Lunch", "Call"):
+                assert names == {host.full_name}, title
+        elif title.startswith("Visit to the "):
+            assert meeting.kind == "visit"
+            assert title == f"Visit to the {orgs[host.org_id or ''].name}"
+        elif title.endswith("national day reception"):
+            assert meeting.kind == "reception"
+            assert orgs[host.org_id or ""].kind == "embassy"
+        else:
+            assert title.startswith("Exercise ") and meeting.kind == "joint-exercise", title
+        others = {c.full_name for c in contacts if c.full_name in title}
+        assert others <= names, title
+        if meeting.notes:
+            speaker = re.search(r"- (.+?) raised", meeting.notes)
+            assert speaker is not None
+            assert any(speaker.group(1).endswith(name) for name in names), meeting.notes
+    assert set(kinds) == {"meeting", "call", "visit", "reception", "joint-exercise"}
+
+
+def test_follow_ups_differ_and_name_their_person(demo: Vault, contacts: list[Contact]) -> None:
+    people = {c.id: c for c in contacts}
+    follow_ups = demo.store.list(FollowUp, EVERYTHING)
+    assert follow_ups
+    assert Counter(f.action for f in follow_ups).most_common(1)[0][1] <= 3
+    for follow_up in follow_ups:
+        assert people[follow_up.contact_id or ""].full_name in follow_up.action
+    assert {f.status for f in follow_ups} == {"open", "done"}
+
+
+def test_the_same_seed_and_clock_invent_the_same_demo(tmp_path: Path) -> None:
+    def titles(folder: str) -> list[str]:
+        vault, _ = create_demo_vault(
+            tmp_path / folder, contacts=30, meetings=30, clock=StepClock(start_ms=1_780_000_000_000)
+        )
+        with vault:
+            return [c.full_name for c in vault.store.list(Contact, EVERYTHING)] + [
+                m.title for m in vault.store.list(Meeting, EVERYTHING)
+            ]
+
+    assert titles("one") == titles("two")
+
+
+def test_the_demo_is_kept_until_rebuilt(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    first, built = open_demo(folder, contacts=10, meetings=10)
+    assert built
+    mine = first.store.add(Contact(full_name="Tried out by a newcomer"))
+    first.lock()
+
+    again, built = open_demo(folder, contacts=10, meetings=10)
+    with again:
+        assert not built
+        assert again.store.get(Contact, mine.id).full_name == "Tried out by a newcomer"
+
+    fresh, built = open_demo(folder, rebuild=True, contacts=10, meetings=10)
+    with fresh:
+        assert built and fresh.info.demo
+        assert fresh.store.count(Contact, ListQuery(where={"id": mine.id})) == 0
+
+
+def test_a_vault_that_is_not_a_demo_is_never_replaced(tmp_path: Path) -> None:
+    folder = tmp_path / "real"
+    Vault.create(folder, PASSPHRASE, name="Paris", kdf=FAST_KDF)[0].lock()
+    keys = (folder / "keys.json").read_bytes()
+
+    for rebuild in (False, True):
+        with pytest.raises(VaultExists, match="not a demo; it was left untouched"):
+            open_demo(folder, rebuild=rebuild, contacts=5, meetings=5)
+    assert (folder / "keys.json").read_bytes() == keys
+    Vault.unlock(folder, PASSPHRASE).lock()
+
+    replaced, built = open_demo(folder, replace_other=True, contacts=5, meetings=5)
+    with replaced:
+        assert built and replaced.info.demo
+    Vault.unlock(folder, DEMO_PASSPHRASE).lock()
