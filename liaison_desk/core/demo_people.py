@@ -119,7 +119,7 @@ COUNTRIES: tuple[Country, ...] = (
         ("Yui", "Aoi", "Haruka", "Misaki", "Sakura"),
         ("Haruto", "Sota", "Ren", "Kenji", "Takumi"),
         ("Takahashi", "Watanabe", "Ishikawa", "Mori", "Yamamoto", "Nakamura", "Saitō"),
-        ("+81 3 5XXX XXXX", "+81 90 XXXX XXXX"),
+        ("+81 3 5XXX XXXX", "+81 90 3XXX XXXX"),
         "Ministry of Defense",
         "go.jp.example",
     ),
