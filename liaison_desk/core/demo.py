@@ -344,7 +344,7 @@ def _plan(
             "Training area, Champagne",
             host,
             guests,
-            _hour(rng, 8, 10),
+            _hour(rng, 9, 10),
         )
     guests = tuple(rng.sample(colleagues, min(len(colleagues), rng.randint(0, 2))))
     return _Plan(
