@@ -25,6 +25,11 @@ class LinkGroup:
     count: int
     titles: tuple[str, ...]
 
+    @property
+    def noun(self) -> str:
+        """The label, in the singular for one record."""
+        return _ONE[self.label] if self.count == 1 else self.label
+
 
 @dataclass(frozen=True)
 class RecordLinks:
@@ -62,6 +67,14 @@ _QUERIES: dict[str, Sequence[tuple[str, Kind[Any], str]]] = {
         ),
         ("follow-ups", FOLLOWUP, "SELECT id FROM followups WHERE meeting_id = ?"),
     ),
+}
+_ONE = {
+    "meetings": "meeting",
+    "follow-ups": "follow-up",
+    "contacts": "contact",
+    "organizations under it": "organization under it",
+    "participants": "participant",
+    "files": "file",
 }
 _FILES = ("files", ATTACHMENT, "SELECT id FROM attachments WHERE owner_id = ?")
 
