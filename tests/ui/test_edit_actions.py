@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core import relations
@@ -161,3 +161,35 @@ def test_marking_a_followup_done_is_undone_by_ctrl_z(
     qtbot.waitUntil(lambda: followups.model.row_of(task.id) is not None)
     status = on_vault(qtbot, session, lambda v: v.store.get(FollowUp, task.id).status)
     assert status == "open"
+
+
+def test_an_edit_saved_in_the_editor_is_undone_by_ctrl_z_but_typing_undoes_typing_first(
+    qtbot: QtBot, window: MainWindow, session: Session
+) -> None:
+    marc = on_vault(
+        qtbot, session, lambda v: v.store.add(Contact(full_name="Marc Dubois", rank="Major"))
+    )
+    session.changed.emit("contact")
+    contacts = window.sections[0]
+    select(qtbot, window, contacts, marc.id)
+    qtbot.keyClick(contacts.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
+    rank = contacts.editor.fields["rank"].widget
+    assert isinstance(rank, QLineEdit)
+    rank.selectAll()
+    qtbot.keyClicks(rank, "Colonel")
+    qtbot.keyClick(rank, Qt.Key.Key_Z, CTRL)  # the field's own undo, not the vault's
+    assert rank.text() == "Major"
+    rank.selectAll()
+    qtbot.keyClicks(rank, "Colonel")
+    with qtbot.waitSignal(contacts.saved):
+        qtbot.keyClick(rank, Qt.Key.Key_S, CTRL)
+    qtbot.waitUntil(lambda: contacts.model.index(0, 1).data() == "Colonel")
+    undo = window.edit_actions.undo_action
+    qtbot.waitUntil(lambda: undo.text() == "&Undo Edit contact “Marc Dubois”")
+
+    activate(qtbot, window)
+    qtbot.keyClick(contacts.table, Qt.Key.Key_Z, CTRL)
+
+    qtbot.waitUntil(lambda: contacts.model.index(0, 1).data() == "Major")
+    assert on_vault(qtbot, session, lambda v: v.store.get(Contact, marc.id).rank) == "Major"
