@@ -16,7 +16,6 @@ from liaison_desk.core.errors import RecordNotFound
 from liaison_desk.core.hlc import stamp_ms
 from liaison_desk.core.kinds import (
     ATTACHMENT,
-    BY_NAME,
     CONTACT,
     FOLLOWUP,
     MEETING,
@@ -77,7 +76,3 @@ def deleted_record(store: Store, record_id: str) -> TrashItem:
     if row is None:
         raise RecordNotFound(f"There is no deleted record with id {record_id} in the trash.")
     return _item(row)
-
-
-def trash_kind(item: TrashItem) -> Kind[Any]:
-    return BY_NAME[item.kind]
