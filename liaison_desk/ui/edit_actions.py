@@ -116,7 +116,8 @@ class EditActions(QObject):
         if section.read_only:
             self.status_message.emit(READ_ONLY)
             return
-        if section.has_unsaved_changes():
+        if section.stack.currentWidget() is section.editor:
+            # Delete in a form belongs to the form; the record goes from the list.
             self.status_message.emit("Save or discard the edit first, then delete.")
             return
         index = section.table.currentIndex()

@@ -193,3 +193,25 @@ def test_an_edit_saved_in_the_editor_is_undone_by_ctrl_z_but_typing_undoes_typin
 
     qtbot.waitUntil(lambda: contacts.model.index(0, 1).data() == "Major")
     assert on_vault(qtbot, session, lambda v: v.store.get(Contact, marc.id).rank) == "Major"
+
+
+def test_delete_in_an_open_form_deletes_a_character_not_the_record(
+    qtbot: QtBot, window: MainWindow, session: Session
+) -> None:
+    marc = on_vault(qtbot, session, lambda v: v.store.add(Contact(full_name="Marc Dubois")))
+    session.changed.emit("contact")
+    contacts = window.sections[0]
+    select(qtbot, window, contacts, marc.id)
+    qtbot.keyClick(contacts.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
+    name = contacts.editor.fields["full_name"].widget
+    assert isinstance(name, QLineEdit)
+    name.setCursorPosition(0)
+
+    qtbot.keyClick(name, Qt.Key.Key_Delete)
+    assert name.text() == "arc Dubois"
+    window.edit_actions.delete_action.trigger()  # from the menu, while the form is open
+
+    assert window.findChild(DeleteDialog) is None
+    assert window.statusBar().currentMessage() == "Save or discard the edit first, then delete."
+    contacts.discard_changes()  # nothing left to ask about when the window closes
