@@ -16,6 +16,7 @@ from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.record_section import RecordSection
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.trash_dialog import TrashDialog
+from tests.ui.test_main_window import unlock_again
 from tests.ui.vault_work import on_vault
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -215,3 +216,23 @@ def test_delete_in_an_open_form_deletes_a_character_not_the_record(
     assert window.findChild(DeleteDialog) is None
     assert window.statusBar().currentMessage() == "Save or discard the edit first, then delete."
     contacts.discard_changes()  # nothing left to ask about when the window closes
+
+
+def test_locking_forgets_what_could_be_undone(
+    qtbot: QtBot, window: MainWindow, session: Session
+) -> None:
+    task = on_vault(qtbot, session, lambda v: v.store.add(FollowUp(action="Send the agenda")))
+    session.changed.emit("followup")
+    followups = window.sections[3]
+    select(qtbot, window, followups, task.id)
+    qtbot.waitUntil(followups.done_button.isEnabled)
+    followups.done_button.click()
+    undo = window.edit_actions.undo_action
+    qtbot.waitUntil(undo.isEnabled)
+
+    window.lock()
+    assert not undo.isEnabled() and undo.text() == "&Undo"
+    unlock_again(qtbot, window, session)
+
+    assert on_vault(qtbot, session, lambda _: session.history.next_label()) is None
+    assert not undo.isEnabled()
