@@ -28,6 +28,7 @@ from liaison_desk.cli.search import search
 from liaison_desk.cli.self_test import self_test
 from liaison_desk.cli.sync_cmds import sync
 from liaison_desk.cli.transport_cmds import drive, online
+from liaison_desk.cli.trash import trash_group
 from liaison_desk.cli.vault_cmds import audit_log, init, passphrase, recover, unlock_check
 from liaison_desk.core.vault import default_vault_dir
 
@@ -98,6 +99,7 @@ for command in (
     sync,
     relay,
     conflicts,
+    trash_group,
     report,
     self_test,
 ):

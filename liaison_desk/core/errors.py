@@ -16,6 +16,8 @@ LiaisonError                      root of every error this application raises on
  |    +-- RecordNotFound          no such record (or it was deleted)
  |    +-- ValidationError         a field value that cannot be stored
  |    +-- RecordReadOnly          a change this vault may not make (another's record, HQ's library)
+ |    +-- NothingToUndo           the session has no change left to undo
+ |    +-- UndoRefused             a change that can no longer be undone (and why)
  +-- BackupError                  a backup file that is damaged or not a backup
  +-- ImportFormatError            an import file that cannot be read, naming where
  +-- FileRefused                  a file handed in that is not a regular file, is too large,
@@ -90,6 +92,14 @@ class ValidationError(RecordError):
 
 
 class RecordReadOnly(RecordError):
+    pass
+
+
+class NothingToUndo(RecordError):
+    pass
+
+
+class UndoRefused(RecordError):
     pass
 
 

@@ -30,6 +30,7 @@ from liaison_desk.ui.clipboard import ClearingClipboard
 from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
 from liaison_desk.ui.connectivity import RelayMonitor
 from liaison_desk.ui.drive_watch import DriveWatch
+from liaison_desk.ui.edit_actions import EditActions
 from liaison_desk.ui.idle import IdleWatcher
 from liaison_desk.ui.interop_actions import InteropActions
 from liaison_desk.ui.lock_sweep import close_all_over
@@ -195,6 +196,10 @@ class MainWindow(QMainWindow):
         quit_ = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         for act in (self.search_action, self.save_action, self.lock_action, prefs, quit_):
             menu.addAction(act)
+        self.edit_actions = EditActions(self, self.session, self.current_section)
+        self.edit_actions.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
+        self.edit_actions.navigate_requested.connect(self.open_record)
+        self.menuBar().addMenu(self.edit_actions.menu)
         self.interop = InteropActions(
             self, self.session, lambda: self.sections, self.current_section
         )
@@ -226,6 +231,7 @@ class MainWindow(QMainWindow):
             section.status_message.connect(lambda t: self.statusBar().showMessage(t, 5_000))
             section.copy_requested.connect(self._copy)
             section.navigate_requested.connect(self.open_record)
+        self.edit_actions.attach(self.sections)
         self._apply_defaults()
         self.sync_section = SyncSection(self.session)
         self.conflicts_section = ConflictsSection(self.session)

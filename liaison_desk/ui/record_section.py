@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_desk.core.drafts import Draft, discard_draft, save_draft
-from liaison_desk.core.edits import save_edit
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.kinds import FOLLOWUP, PROTOCOL
 from liaison_desk.core.protocol_library import protocol_countries
@@ -308,6 +307,15 @@ class RecordSection(QWidget):
 
         self._read(lambda v: record_detail(v.store, v.clock, kind, record_id), done, failed)
 
+    def forget(self, record_id: str) -> None:
+        """The record is gone (deleted): where it was shown, show the hint instead."""
+        if self._shown_id == record_id and not self._editing():
+            self._shown_id = None
+            self.detail.show_message(self._hint())
+            self.edit_button.setEnabled(False)
+            self.done_button.setEnabled(False)
+            self.marking_shown.emit("")
+
     def _navigate(self, kind: str, record_id: str) -> None:
         if kind == self.kind.name:
             self.open_record(record_id)
@@ -330,8 +338,10 @@ class RecordSection(QWidget):
         if self.kind is not FOLLOWUP or record_id is None or self._editing():
             return
 
+        history = self.session.history
+
         def work(vault: Vault) -> FollowUp:
-            return vault.store.update(FollowUp, record_id, {"status": "done"})
+            return history.mark_done(vault.store, record_id)
 
         self._write(FOLLOWUP.name, work, lambda _: self.status_message.emit("Marked done."))
 
@@ -405,8 +415,9 @@ class RecordSection(QWidget):
         self._draft_timer.stop()
         self._focus_before_save = QApplication.focusWidget()
         self.editor.setEnabled(False)  # what is being saved is what stays on screen
+        history = self.session.history
         self._write(
-            self.kind.name, lambda v: save_edit(v, edit), self._on_saved, self._on_save_failed
+            self.kind.name, lambda v: history.save(v, edit), self._on_saved, self._on_save_failed
         )
 
     def _on_saved(self, record: Any) -> None:

@@ -9,6 +9,7 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from liaison_desk.core.errors import LiaisonError, VaultLocked
+from liaison_desk.core.undo_history import UndoHistory
 from liaison_desk.core.vault import Vault, VaultInfo
 from liaison_desk.ui.runner import OnError, Runner
 
@@ -31,6 +32,7 @@ class Session(QObject):
         self.info: VaultInfo | None = None
         self._vault: Vault | None = None
         self._locks = 0  # bumped by lock(): an open() asked for before it must not win
+        self.history = UndoHistory()  # this unlock's changes; touched only on the worker
 
     @property
     def is_unlocked(self) -> bool:
@@ -87,6 +89,7 @@ class Session(QObject):
         self._locks += 1
 
         def work() -> None:
+            self.history.clear()  # the values it keeps are plaintext: they go with the key
             if self._vault is not None:
                 self._vault.lock()
                 self._vault = None

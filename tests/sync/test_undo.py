@@ -1,0 +1,62 @@
+"""An undo is an ordinary edit: it reaches HQ in the next bundle, and a refused change is never
+remembered for undoing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from liaison_desk.core import relations
+from liaison_desk.core.edits import Edit
+from liaison_desk.core.errors import RecordReadOnly
+from liaison_desk.core.kinds import CONTACT, MEETING, PROTOCOL
+from liaison_desk.core.records import Contact, ProtocolRef
+from liaison_desk.core.undo_history import UndoHistory
+from tests.sync.helpers import enrol_station, make_vault, round_trip
+
+
+def test_an_undone_deletion_and_an_undone_edit_reach_hq(tmp_path: Path) -> None:
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    enrol_station(hq, paris)
+    usb = tmp_path / "usb"
+    history = UndoHistory()
+    helene = paris.store.add(Contact(full_name="Hélène Girard", rank="Colonel"))
+    talks = history.save(
+        paris,
+        Edit(
+            MEETING, None, {"title": "Staff talks", "starts_at": "2026-03-02T10:00"}, (helene.id,)
+        ),
+    )
+    history.save(paris, Edit(CONTACT, helene.id, {"rank": "General"}))
+    history.delete(paris.store, CONTACT, helene.id)
+    round_trip(hq, paris, usb)
+    assert not hq.store.exists(CONTACT, helene.id)
+
+    history.undo(paris.store)  # the deletion
+    history.undo(paris.store)  # the promotion
+    round_trip(hq, paris, usb)
+
+    at_hq = hq.store.get(Contact, helene.id)
+    assert (at_hq.id, at_hq.rank) == (helene.id, "Colonel")
+    assert [a.contact.id for a in relations.participants(hq.store, talks.id)] == [helene.id]
+    hq.lock()
+    paris.lock()
+
+
+def test_a_station_cannot_delete_hqs_library_and_nothing_is_left_to_undo(tmp_path: Path) -> None:
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    enrol_station(hq, paris)
+    gifts = hq.store.add(ProtocolRef(title="Gifts", body="Nothing over 50 EUR."))
+    round_trip(hq, paris, tmp_path / "usb")
+    history = UndoHistory()
+
+    with pytest.raises(RecordReadOnly, match="only HQ changes it"):
+        history.delete(paris.store, PROTOCOL, gifts.id)
+
+    assert paris.store.exists(PROTOCOL, gifts.id)
+    assert history.next_label() is None
+    hq.lock()
+    paris.lock()
