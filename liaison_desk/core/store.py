@@ -31,6 +31,8 @@ from liaison_desk.core.kinds import ALL_KINDS, BY_NAME, Kind, R, kind_of
 from liaison_desk.core.received_records import NewRecords
 from liaison_desk.core.records import Attachment
 from liaison_desk.core.sqlite_types import Connection
+from liaison_desk.core.text_fold import SQL_NAME as SQL_FOLD
+from liaison_desk.core.text_fold import fold
 from liaison_desk.core.validation import validate
 
 log = logging.getLogger("liaison_desk.store")
@@ -556,8 +558,8 @@ class Store:
             clauses.append("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)")
             params.append(query.tag)
         if query.title_contains:
-            clauses.append(f"{kind.title_field} LIKE ? ESCAPE '\\'")
-            params.append(f"%{_escape_like(query.title_contains)}%")
+            clauses.append(f"{SQL_FOLD}({kind.title_field}) LIKE ? ESCAPE '\\'")
+            params.append(f"%{_escape_like(fold(query.title_contains))}%")
         return " AND ".join(clauses), params
 
     def list(self, cls: type[R], query: ListQuery = ListQuery()) -> list[R]:
