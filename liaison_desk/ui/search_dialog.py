@@ -92,8 +92,10 @@ class SearchResultsModel(QAbstractListModel):
             return None
         row = self._rows[index.row()]
         if isinstance(row, str):
-            if role in (Qt.ItemDataRole.DisplayRole, HtmlRole):
+            if role == Qt.ItemDataRole.DisplayRole:
                 return row
+            if role == HtmlRole:
+                return f"<b>{html.escape(row)}</b>"
             return None
         if role == Qt.ItemDataRole.DisplayRole:
             date = when(row)
