@@ -254,7 +254,9 @@ def bench_search(setup: Setup, vault: Vault, plain: sqlite3.Connection, gen: Tex
         differ += [h.id for h in hits] != [r[1] for r in rows]
     slowest = sorted(zip(ours, queries, strict=True), key=lambda x: -x[0])[:5]
     log("slowest searches: " + ", ".join(f"{q.text!r} {ms(t)}" for t, q in slowest))
-    kinds = {k: sum(q.kind == k for q in queries) for k in ("word", "prefix", "phrase", "and")}
+    kinds = {
+        k: sum(q.kind == k for q in queries) for k in ("word", "prefix", "phrase", "and", "typed")
+    }
     note = ", ".join(f"{v} {k}" for k, v in kinds.items())
     p50, p95 = statistics.median(ours), percentile(ours, 95)
     b50, b95 = statistics.median(base), percentile(base, 95)
