@@ -558,8 +558,14 @@ class Store:
             clauses.append("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)")
             params.append(query.tag)
         if query.title_contains:
-            clauses.append(f"{SQL_FOLD}({kind.title_field}) LIKE ? ESCAPE '\\'")
-            params.append(f"%{_escape_like(fold(query.title_contains))}%")
+            # LIKE alone where the title is ASCII (it folds ASCII case itself): the Python
+            # fold() is called only for the titles that need it, the slow part of a scan.
+            title = kind.title_field
+            clauses.append(
+                f"({title} LIKE ? ESCAPE '\\' OR (length(CAST({title} AS BLOB)) != length({title}) "
+                f"AND {SQL_FOLD}({title}) LIKE ? ESCAPE '\\'))"
+            )
+            params.extend([f"%{_escape_like(fold(query.title_contains))}%"] * 2)
         return " AND ".join(clauses), params
 
     def list(self, cls: type[R], query: ListQuery = ListQuery()) -> list[R]:

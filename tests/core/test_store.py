@@ -240,6 +240,10 @@ def test_title_filter_folds_accents_and_case_as_search_does(vault: Vault) -> Non
     assert [c.full_name for c in vault.store.list(Contact, ListQuery(title_contains="eve"))] == [
         "Ève"
     ]
+    secret = vault.store.add(Contact(full_name="Hélène Secret", marking="SECRET"))
+    narrowed = ListQuery(title_contains="hél", markings=("SECRET",))
+    assert [c.id for c in vault.store.list(Contact, narrowed)] == [secret.id]
+    assert vault.store.count(Contact, narrowed) == 1
 
 
 # -- what a sync merge asks the store to write --------------------------------------------------
