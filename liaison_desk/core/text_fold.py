@@ -36,8 +36,10 @@ def _unaccented(char: str) -> str:
 # Latin letters only, as the tokenizer does: unicode61 leaves the accents of other
 # scripts alone (Greek "ελένη" stays so in the index), so folding them here would make
 # a typed word miss its own record. Built once, ASCII included: a character missing
-# from the table costs str.translate a caught exception.
+# from the table costs str.translate a caught exception. Accents typed or pasted apart
+# from their letter (combining marks, as in decomposed text) go, as the tokenizer drops them.
 _UNACCENTED = {code: _unaccented(chr(code)) for code in (*range(0x0250), *range(0x1E00, 0x1F00))}
+_UNACCENTED |= dict.fromkeys(range(0x0300, 0x0370), "")
 
 
 def sql_fold(text: object) -> object:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 
 import pytest
@@ -108,6 +109,10 @@ def test_fold_agrees_with_the_index(vault: Vault) -> None:
         assert kinds(search(vault.store, fold(word) + " ")) == ["contact"], word
     assert fold("Hélène ÇAĞRI") == "helene cagri"
     assert fold("Ελένη") == "ελένη"  # the tokenizer keeps Greek accents, so does fold
+    decomposed = unicodedata.normalize("NFD", "Hélène")
+    assert fold(decomposed) == "helene"  # accents apart from their letters go too
+    vault.store.add(Contact(full_name=decomposed + " Martin"))
+    assert len(search(vault.store, "helene mar")) == 1
 
 
 def test_prefix_and_phrase(library: Vault) -> None:
