@@ -48,6 +48,7 @@ def search(
             "type": h.kind,
             "id": h.id,
             "title": h.title,
+            "title_marks": [list(span) for span in h.title_marks],
             "date": h.date,
             "snippet": h.snippet.marked("[", "]"),
             "marks": [list(span) for span in h.snippet.marks],  # offsets in snippet_text

@@ -64,26 +64,39 @@ class Snippet:
 
     @staticmethod
     def parse(raw: str) -> Snippet:
-        """Read FTS5's snippet with `_OPEN`/`_CLOSE` around matches into text and spans."""
+        """Read FTS5's snippet with `_OPEN`/`_CLOSE` around matches into text and spans.
+
+        Runs of white space (line breaks in notes, the gaps empty fields leave in the
+        index) become one space, and none is left at either end: a snippet is one line.
+        """
         text: list[str] = []
         marks: list[tuple[int, int]] = []
-        length = 0
         start: int | None = None
         for char in raw:
             if char == _OPEN:
-                start = length
+                start = len(text)
             elif char == _CLOSE:
-                if start is not None and start < length:
-                    marks.append((start, length))
+                if start is not None and start < len(text):
+                    marks.append((start, len(text)))
                 start = None
-            else:
+            elif not char.isspace():
                 text.append(char)
-                length += 1
+            elif text and text[-1] != " ":
+                text.append(" ")
+        if text and text[-1] == " ":
+            text.pop()
+            marks = [(a, min(b, len(text))) for a, b in marks if a < len(text)]
         return Snippet("".join(text), tuple(marks))
 
 
 @dataclass(frozen=True)
 class SearchHit:
+    """One record found: its title with the words that matched, and a snippet of the rest.
+
+    The snippet comes from the record's other fields (notes, place, rank...), so
+    records with the same title still read apart; it is empty when they are.
+    """
+
     kind: str
     id: str
     title: str
@@ -91,6 +104,7 @@ class SearchHit:
     marking: str
     date: str | None  # ISO: a meeting's start, a follow-up's due date, else last changed
     rank: float  # bm25: lower is better; 0.0 when ranking was abandoned for recency
+    title_marks: tuple[tuple[int, int], ...] = ()  # offsets in `title` of the words matched
 
 
 @dataclass(frozen=True)
@@ -191,7 +205,8 @@ def _query(
     params.append(limit)
     ranked = "rank" if order == "rank" else "0.0"
     return conn.execute(
-        "SELECT kind, record_id, title, snippet(search, -1, ?, ?, '…', 12), marking, "
+        "SELECT kind, record_id, highlight(search, 3, ?1, ?2), "
+        "snippet(search, 4, ?1, ?2, '…', 12), marking, "
         f"{ranked} FROM search WHERE {' AND '.join(clauses)} ORDER BY {order} LIMIT ?",
         params,
     ).fetchall()
@@ -207,7 +222,19 @@ def _dated(conn: Connection, rows: list[tuple[str, str, str, str, str, float]]) 
             f"SELECT id, {column} FROM {table} WHERE id IN ({', '.join('?' * len(ids))})", ids
         ).fetchall()
         dates.update(found)
-    return [
-        SearchHit(kind, id_, title, Snippet.parse(raw), marking, dates.get(id_), float(rank))
-        for kind, id_, title, raw, marking, rank in rows
-    ]
+    hits: list[SearchHit] = []
+    for kind, id_, raw_title, raw, marking, rank in rows:
+        title = Snippet.parse(raw_title)
+        hits.append(
+            SearchHit(
+                kind,
+                id_,
+                title.text,
+                Snippet.parse(raw),
+                marking,
+                dates.get(id_),
+                float(rank),
+                title.marks,
+            )
+        )
+    return hits

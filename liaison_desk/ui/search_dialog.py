@@ -49,16 +49,30 @@ def kind_label(kind: str, count: int = 1) -> str:
     return one if count == 1 else many
 
 
-def snippet_html(snippet: Snippet) -> str:
-    """The snippet as rich text, matched words in bold; the record's own text is escaped."""
+def marked_html(text: str, marks: tuple[tuple[int, int], ...]) -> str:
+    """`text` as rich text, the spans in `marks` in bold; the record's own text is escaped."""
     out: list[str] = []
     at = 0
-    for start, end in snippet.marks:
-        out.append(html.escape(snippet.text[at:start]))
-        out.append(f"<b>{html.escape(snippet.text[start:end])}</b>")
+    for start, end in marks:
+        out.append(html.escape(text[at:start]))
+        out.append(f"<b>{html.escape(text[start:end])}</b>")
         at = end
-    out.append(html.escape(snippet.text[at:]))
+    out.append(html.escape(text[at:]))
     return "".join(out)
+
+
+def snippet_html(snippet: Snippet) -> str:
+    return marked_html(snippet.text, snippet.marks)
+
+
+def hit_html(hit: SearchHit) -> str:
+    """Title (matches in bold), kind and date on one line; the snippet on the next."""
+    date = when(hit)
+    meta = html.escape(kind_label(hit.kind)) + (f" · {date}" if date else "")
+    return (
+        f"{marked_html(hit.title, hit.title_marks)} <span class='meta'>{meta}</span>"
+        f"<br><small>{snippet_html(hit.snippet)}</small>"
+    )
 
 
 def when(hit: SearchHit) -> str:
@@ -101,12 +115,7 @@ class SearchResultsModel(QAbstractListModel):
             date = when(row)
             return f"{kind_label(row.kind)}: {row.title}" + (f" · {date}" if date else "")
         if role == HtmlRole:
-            date = when(row)
-            meta = html.escape(kind_label(row.kind)) + (f" · {date}" if date else "")
-            return (
-                f"{html.escape(row.title)} <span style='color:gray'>{meta}</span>"
-                f"<br><small>{snippet_html(row.snippet)}</small>"
-            )
+            return hit_html(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             return row.snippet.text
         if role == HitRole:
@@ -149,7 +158,9 @@ class RichTextDelegate(QStyledItemDelegate):
         body = str(index.data(HtmlRole) or "")
         if option.state & QStyle.StateFlag.State_Selected:
             colour = option.palette.highlightedText().color().name()
-            body = f"<div style='color:{colour}'>{body}</div>"
+            doc.setDefaultStyleSheet(f"body, .meta {{ color: {colour} }}")
+        else:
+            doc.setDefaultStyleSheet(".meta { color: gray }")
         doc.setHtml(body)
         return doc
 
@@ -256,9 +267,7 @@ class SearchDialog(QDialog):
         if hit is None:
             self.preview.clear()
             return
-        date = when(hit)
-        heading = html.escape(kind_label(hit.kind) + (f" · {date}" if date else ""))
-        self.preview.setText(f"{heading}<br>{snippet_html(hit.snippet)}")
+        self.preview.setText(hit_html(hit))
 
     def _open_index(self, index: QModelIndex) -> None:
         hit = self.results.hit(index.row())

@@ -141,7 +141,11 @@ def test_hits_carry_a_date_and_marked_spans(library: Vault) -> None:
     assert [text[a:b] for a, b in marks] == ["Tokyo"]
     assert "\x02" not in text and "\x03" not in text
     [hit] = search(library.store, "hél")
-    assert [hit.snippet.text[a:b] for a, b in hit.snippet.marks] == ["Hélène"]
+    assert [hit.title[a:b] for a, b in hit.title_marks] == ["Hélène"]
+    assert hit.snippet.text.startswith("Colonel")  # the rest of the record, not the title again
+    [hit] = search(library.store, "hélène tokyo")
+    assert [hit.title[a:b] for a, b in hit.title_marks] == ["Hélène"]
+    assert [hit.snippet.text[a:b] for a, b in hit.snippet.marks] == ["Tokyo"]
 
 
 def test_snippet_spans_are_not_markup() -> None:
@@ -150,6 +154,9 @@ def test_snippet_spans_are_not_markup() -> None:
     assert snippet.marks == ((5, 8), (11, 12))
     assert snippet.marked("[", "]") == "a <b>[Tok]yo [x]"
     assert Snippet.parse("\x03stray\x02").marks == ()
+    spaced = Snippet.parse("   \x02Naval\x03 \n\n attaché  ")
+    assert spaced.text == "Naval attaché"
+    assert spaced.marks == ((0, 5),)
 
 
 def test_ranked_best_first_and_grouped_by_kind(vault: Vault) -> None:

@@ -70,8 +70,8 @@ def test_typing_hel_finds_helene_with_the_match_in_bold(
     qtmodeltester.check(dialog.results)
     row = next(r for r in dialog.results.hit_rows() if dialog.results.hit(r).id == ids["helene"])  # type: ignore[union-attr]
     shown = dialog.results.index(row).data(HtmlRole)
-    assert "Hélène Girard" in shown and "Contact" in shown
-    assert "<b>Hélène</b>" in shown  # the word matched from "hel", in bold in the list
+    assert "<b>Hélène</b> Girard" in shown  # the word matched from "hel", in bold in the list
+    assert "Contact" in shown and "Naval attaché" in shown  # its kind and the rest of it
     dialog.view.setCurrentIndex(dialog.results.index(row))
     assert "<b>Hélène</b>" in dialog.preview.text()
     with qtbot.waitSignal(dialog.chosen) as signal:
