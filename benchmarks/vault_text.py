@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from liaison_desk.core.markings import DEFAULT_MARKINGS
 from liaison_desk.core.records import MEETING_KINDS, Contact, Meeting
+from liaison_desk.core.text_fold import fold
 
 from corpus import (
     FUNCTION_WORDS,
@@ -177,28 +178,33 @@ class Query:
 
 
 def make_queries(gen: TextGen, count: int) -> list[Query]:
-    """A fixed mix: single words, 3-letter prefixes, quoted two-word phrases, two-word AND."""
+    """A fixed mix: single words, 3-letter prefixes, quoted two-word phrases, two-word AND,
+    and names being typed (2 to 4 letters of a surname, no `*`: the word being typed is a
+    prefix). A last word without a space after it is a prefix too, as in the search box."""
     rng = gen.rng
-    queries: list[Query] = [Query("amb*", '"amb"*', "prefix")]
+    queries: list[Query] = [Query("amb*", '"amb"*', "prefix"), Query("Hel", '"hel"*', "typed")]
     long_words = [w for w in gen.content if len(w) >= 4 and w.isascii()]
     while len(queries) < count:
-        slot = len(queries) % 4
+        slot = len(queries) % 5
         if slot == 0:
             pool = rng.choice((gen.content, gen.content, gen.content, LAST_NAMES, _PLACES))
             word = rng.choice(pool)
-            queries.append(Query(word, f'"{word}"', "word"))
+            queries.append(Query(word, f'"{fold(word)}"*', "word"))
         elif slot == 1:
             stem = rng.choice(long_words)[:3]
-            queries.append(Query(f"{stem}*", f'"{stem}"*', "prefix"))
+            queries.append(Query(f"{stem}*", f'"{fold(stem)}"*', "prefix"))
         elif slot == 2:
             words = [
                 t.strip(",.").lower() for t in gen.sentence().split() if t.strip(",.").isalpha()
             ]
             i = rng.randrange(len(words) - 1)
             a, b = words[i], words[i + 1]
-            queries.append(Query(f'"{a} {b}"', f'"{a} {b}"', "phrase"))
-        else:
+            queries.append(Query(f'"{a} {b}"', f'"{fold(a)} {fold(b)}"', "phrase"))
+        elif slot == 3:
             a, b = gen.zipf_word(), rng.choice(gen.content)
-            queries.append(Query(f"{a} {b}", f'"{a}" "{b}"', "and"))
+            queries.append(Query(f"{a} {b}", f'"{fold(a)}" "{fold(b)}"*', "and"))
+        else:
+            typed = rng.choice(LAST_NAMES)[: rng.randint(2, 4)]
+            queries.append(Query(typed, f'"{fold(typed)}"*', "typed"))
     rng.shuffle(queries)
     return queries

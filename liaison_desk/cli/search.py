@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import click
 
 from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import limit_option
 from liaison_desk.core import markings
+from liaison_desk.core.search import grouped
 from liaison_desk.core.search import search as run_search
 
 
@@ -35,7 +34,10 @@ def search(
     max_marking: str | None,
     as_json: bool,
 ) -> None:
-    """Search everything; words, prefix* and "exact phrases" work.
+    """Search everything; words, prefix* and "exact phrases" work, accents and case aside.
+
+    The last word is a prefix ("Hel" finds Hélène). Results come grouped by type,
+    the type of the best match first; matched words are in [brackets].
 
     Example: liaison-desk search 'amb* "order of precedence"' --json
     """
@@ -43,10 +45,22 @@ def search(
     allowed = markings.up_to(vault.store.markings(), max_marking) if max_marking else None
     hits = run_search(vault.store, query, limit=limit, markings=allowed, kinds=kinds or None)
     rows = [
-        {"type": h.kind, **{k: v for k, v in dataclasses.asdict(h).items() if k != "kind"}}
-        for h in hits
+        {
+            "type": h.kind,
+            "id": h.id,
+            "title": h.title,
+            "title_marks": [list(span) for span in h.title_marks],
+            "date": h.date,
+            "snippet": h.snippet.marked("[", "]"),
+            "marks": [list(span) for span in h.snippet.marks],  # offsets in snippet_text
+            "snippet_text": h.snippet.text,
+            "marking": h.marking,
+            "rank": h.rank,
+        }
+        for group in grouped(hits)
+        for h in group.hits
     ]
     if as_json:
         output.emit_json(rows)
     else:
-        output.table(rows, ("type", "id", "title", "snippet"))
+        output.table(rows, ("type", "id", "title", "date", "snippet"))

@@ -143,7 +143,8 @@ def check_search(bench: Bench) -> str:
     store = bench.vaults["station"].store
     hits = search(store, bench.marker)
     expect([h.title for h in hits] == ["Self-test meeting"], f"found {len(hits)} records")
-    expect(f"[{bench.marker}]" in hits[0].snippet, "the snippet does not mark the word")
+    marked = hits[0].snippet.marked("[", "]")
+    expect(f"[{bench.marker}]" in marked, "the snippet does not mark the word")
     prefix = search(store, bench.marker[:6] + "*")
     expect(len(prefix) == 1, "a prefix search missed the note")
     return "full text, prefix"

@@ -31,6 +31,8 @@ from liaison_desk.core.kinds import ALL_KINDS, BY_NAME, Kind, R, kind_of
 from liaison_desk.core.received_records import NewRecords
 from liaison_desk.core.records import Attachment
 from liaison_desk.core.sqlite_types import Connection
+from liaison_desk.core.text_fold import SQL_NAME as SQL_FOLD
+from liaison_desk.core.text_fold import fold
 from liaison_desk.core.validation import validate
 
 log = logging.getLogger("liaison_desk.store")
@@ -556,8 +558,14 @@ class Store:
             clauses.append("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)")
             params.append(query.tag)
         if query.title_contains:
-            clauses.append(f"{kind.title_field} LIKE ? ESCAPE '\\'")
-            params.append(f"%{_escape_like(query.title_contains)}%")
+            # LIKE alone where the title is ASCII (it folds ASCII case itself): the Python
+            # fold() is called only for the titles that need it, the slow part of a scan.
+            title = kind.title_field
+            clauses.append(
+                f"({title} LIKE ? ESCAPE '\\' OR (length(CAST({title} AS BLOB)) != length({title}) "
+                f"AND {SQL_FOLD}({title}) LIKE ? ESCAPE '\\'))"
+            )
+            params.extend([f"%{_escape_like(fold(query.title_contains))}%"] * 2)
         return " AND ".join(clauses), params
 
     def list(self, cls: type[R], query: ListQuery = ListQuery()) -> list[R]:

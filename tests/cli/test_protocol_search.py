@@ -190,9 +190,32 @@ def test_search_ignores_accents_and_filters_by_type(library: Desk, ambassador: s
 def test_search_plain_output_is_a_table(library: Desk, ambassador: str) -> None:
     lines = library.ok("search", "quokka").out.splitlines()
 
-    assert lines[0].split() == ["TYPE", "ID", "TITLE", "SNIPPET"]
+    assert lines[0].split() == ["TYPE", "ID", "TITLE", "DATE", "SNIPPET"]
     assert lines[1].startswith("contact")
     assert ambassador in lines[1]
+    assert "[quokka]" in lines[1]
+
+
+def test_search_the_last_word_is_a_prefix_accents_and_case_aside(
+    library: Desk, ambassador: str
+) -> None:
+    for typed in ("quok", "HÉL", "hel", "zebra quo"):
+        hits = library.json("search", typed, "--type", "contact")
+        assert [h["id"] for h in hits] == [ambassador], typed
+    [hit] = library.json("search", "quokka hél", "--type", "contact")
+    start, end = hit["title_marks"][0]
+    assert hit["title"][start:end] == "Hélène"
+    start, end = hit["marks"][0]
+    assert hit["snippet_text"][start:end] == "quokka"
+    assert "[quokka]" in hit["snippet"]
+    assert hit["date"]
+
+
+def test_search_results_come_grouped_by_type_best_first(library: Desk, ambassador: str) -> None:
+    hits = library.json("search", "amb")
+    types = [h["type"] for h in hits]
+    assert types == sorted(types, key=types.index)  # each type's hits together
+    assert len(set(types)) >= 2
 
 
 @pytest.mark.parametrize(

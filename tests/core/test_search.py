@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 
 import pytest
@@ -9,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Organization, ProtocolRef
-from liaison_desk.core.search import build_match, search
+from liaison_desk.core.search import Snippet, build_match, grouped, search
+from liaison_desk.core.text_fold import fold
 from liaison_desk.core.vault import Vault
 from tests.conftest import FAST_KDF, PASSPHRASE, StepClock
 
@@ -80,6 +82,39 @@ def test_accents_do_not_matter(library: Vault) -> None:
     assert kinds(search(library.store, "ministere armees")) == ["organization"]
 
 
+def test_the_word_being_typed_is_a_prefix(library: Vault) -> None:
+    assert kinds(search(library.store, "Hel")) == ["contact"]
+    assert kinds(search(library.store, "hél")) == ["contact"]
+    assert kinds(search(library.store, "HELE")) == ["contact"]
+    assert kinds(search(library.store, "Minist")) == ["organization"]
+    assert kinds(search(library.store, "naval att")) == ["contact"]  # attaché, from "att"
+    assert kinds(search(library.store, "amph")) == ["followup"]
+    assert kinds(search(library.store, "hel ")) == []  # a space: "hel" is a finished word
+    assert kinds(search(library.store, "att naval")) == []  # only the last word is a prefix
+
+
+def test_accents_and_case_fold_both_ways(vault: Vault) -> None:
+    plain = vault.store.add(Contact(full_name="Helene Martin"))
+    accented = vault.store.add(Contact(full_name="Hélène Girard"))
+    both = {plain.id, accented.id}
+    for typed in ("hel", "HÉL", "helene", "Hélène", "HÉLÈNE", "hèlene"):
+        assert {h.id for h in search(vault.store, typed)} == both, typed
+
+
+def test_fold_agrees_with_the_index(vault: Vault) -> None:
+    """A word folded in Python is the word the index holds, so list filters and search agree."""
+    words = "Hélène Øresund Łódź Straße İstanbul Dvořák Nguyễn Ελένη ÇAĞRI Йошкар Ångström"
+    vault.store.add(Contact(full_name=words))
+    for word in words.split():
+        assert kinds(search(vault.store, fold(word) + " ")) == ["contact"], word
+    assert fold("Hélène ÇAĞRI") == "helene cagri"
+    assert fold("Ελένη") == "ελένη"  # the tokenizer keeps Greek accents, so does fold
+    decomposed = unicodedata.normalize("NFD", "Hélène")
+    assert fold(decomposed) == "helene"  # accents apart from their letters go too
+    vault.store.add(Contact(full_name=decomposed + " Martin"))
+    assert len(search(vault.store, "helene mar")) == 1
+
+
 def test_prefix_and_phrase(library: Vault) -> None:
     assert set(kinds(search(library.store, "amb*"))) == {"contact", "protocol"}
     assert kinds(search(library.store, "amph*")) == ["followup"]
@@ -91,8 +126,55 @@ def test_prefix_and_phrase(library: Vault) -> None:
 def test_title_match_ranks_first_and_snippet_highlights(library: Vault) -> None:
     hits = search(library.store, "precedence")
     assert hits[0].kind == "protocol"  # in the title, not only in the notes
-    assert "[precedence]" in hits[0].snippet.lower()
+    assert "[precedence]" in hits[0].snippet.marked("[", "]").lower()
     assert hits[0].title == "Order of precedence"
+
+
+def test_hits_carry_a_date_and_marked_spans(library: Vault) -> None:
+    [meeting] = search(library.store, "staff talks")
+    assert meeting.date == "2026-03-14T10:00:00Z"  # a meeting's start
+    [followup] = search(library.store, "amphibious")
+    assert followup.date == "2026-04-01"  # a follow-up's due date
+    [contact] = search(library.store, "tokyo")
+    assert contact.date is not None and contact.date.startswith("20")  # last changed
+    text, marks = contact.snippet.text, contact.snippet.marks
+    assert [text[a:b] for a, b in marks] == ["Tokyo"]
+    assert "\x02" not in text and "\x03" not in text
+    [hit] = search(library.store, "hél")
+    assert [hit.title[a:b] for a, b in hit.title_marks] == ["Hélène"]
+    assert hit.snippet.text.startswith("Colonel")  # the rest of the record, not the title again
+    [hit] = search(library.store, "hélène tokyo")
+    assert [hit.title[a:b] for a, b in hit.title_marks] == ["Hélène"]
+    assert [hit.snippet.text[a:b] for a, b in hit.snippet.marks] == ["Tokyo"]
+
+
+def test_snippet_spans_are_not_markup() -> None:
+    snippet = Snippet.parse("a <b>\x02Tok\x03yo \x02x\x03")
+    assert snippet.text == "a <b>Tokyo x"
+    assert snippet.marks == ((5, 8), (11, 12))
+    assert snippet.marked("[", "]") == "a <b>[Tok]yo [x]"
+    assert Snippet.parse("\x03stray\x02").marks == ()
+    spaced = Snippet.parse("   \x02Naval\x03 \n\n attaché  ")
+    assert spaced.text == "Naval attaché"
+    assert spaced.marks == ((0, 5),)
+
+
+def test_ranked_best_first_and_grouped_by_kind(vault: Vault) -> None:
+    s = vault.store
+    s.add(Meeting(title="Coastal brief", starts_at="2026-03-14T10:00Z", notes="the patrol"))
+    s.add(Contact(full_name="Tom Harbour", notes="once spoke about a patrol, at length"))
+    s.add(Contact(full_name="Ines Patrol"))
+    s.add(FollowUp(action="Send the rota", notes="for the patrol"))
+    hits = search(s, "patrol")
+    ranks = [h.rank for h in hits]
+    assert ranks == sorted(ranks)  # bm25: lower is better
+    assert hits[0].title == "Ines Patrol"  # the word in the title weighs most
+    groups = grouped(hits)
+    assert groups[0].kind == "contact"  # the kind of the best hit comes first
+    assert [h.title for h in groups[0].hits] == ["Ines Patrol", "Tom Harbour"]
+    assert sorted(g.kind for g in groups) == ["contact", "followup", "meeting"]
+    firsts = [hits.index(g.hits[0]) for g in groups]
+    assert firsts == sorted(firsts)  # groups in the order of their best hits
 
 
 def test_filters_by_marking_and_kind(library: Vault) -> None:
@@ -134,6 +216,13 @@ def test_index_follows_edits_and_deletes(filled: Vault) -> None:
         ('""', []),
         ('tokyo ""', ["contact"]),
         ("", []),
+        ("hel*)", ["contact"]),
+        ('"hel', ["contact"]),
+        ('hel"', ["contact"]),
+        ("hel NEAR", []),
+        ("NEAR(hel", []),
+        ("-hel", ["contact"]),  # not "without hel"
+        ("tokyo -", ["contact"]),
         ("   ", []),
         ("O'Brien", []),
         ("attaché in Tokyo", ["contact"]),
@@ -174,7 +263,7 @@ def test_rows_written_outside_the_store_are_indexed_by_triggers(vault: Vault) ->
     [hit] = search(vault.store, "quartermaster")
     assert (hit.id, hit.title) == ("c-1", "Written Directly")
     assert kinds(search(vault.store, "logistics")) == ["contact"]
-    assert search(vault.store, "quartermaster")[0].snippet.count("[") == 1  # no JSON brackets
+    assert "[" not in search(vault.store, "quartermaster")[0].snippet.text  # no JSON brackets
 
 
 def test_nested_bulk_writes_index_every_row_once(vault: Vault) -> None:
@@ -194,4 +283,4 @@ def test_over_budget_ranking_falls_back_to_newest_matches(vault: Vault) -> None:
     hurried = search(vault.store, "logistics", limit=5, budget_ms=0)
     assert [h.title for h in hurried] == [f"Officer {i}" for i in range(299, 294, -1)]
     assert search(vault.store, "logistics", limit=5, budget_ms=10_000) == ranked
-    assert all(h.snippet for h in hurried)
+    assert all(h.snippet.marks for h in hurried)

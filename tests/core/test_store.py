@@ -231,6 +231,21 @@ def test_title_filter_is_case_insensitive_and_literal(vault: Vault) -> None:
     assert vault.store.count(Contact, ListQuery(title_contains="%")) == 1
 
 
+def test_title_filter_folds_accents_and_case_as_search_does(vault: Vault) -> None:
+    vault.store.add_many(Contact(full_name=n) for n in ("Hélène Girard", "Helene Martin", "Ève"))
+    for typed in ("helene", "HÉLÈNE", "hél", "ELEN"):
+        found = vault.store.list(Contact, ListQuery(title_contains=typed))
+        assert [c.full_name for c in found] == ["Helene Martin", "Hélène Girard"], typed
+        assert vault.store.count(Contact, ListQuery(title_contains=typed)) == 2
+    assert [c.full_name for c in vault.store.list(Contact, ListQuery(title_contains="eve"))] == [
+        "Ève"
+    ]
+    secret = vault.store.add(Contact(full_name="Hélène Secret", marking="SECRET"))
+    narrowed = ListQuery(title_contains="hél", markings=("SECRET",))
+    assert [c.id for c in vault.store.list(Contact, narrowed)] == [secret.id]
+    assert vault.store.count(Contact, narrowed) == 1
+
+
 # -- what a sync merge asks the store to write --------------------------------------------------
 
 PEER = "ab" * 8  # another vault's origin

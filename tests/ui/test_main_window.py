@@ -319,7 +319,7 @@ def test_search_results_go_when_the_vault_locks(
     dialog = window.findChild(SearchDialog)
     assert dialog is not None
     dialog.box.setText("girard")
-    qtbot.waitUntil(lambda: dialog.results.rowCount() == 1)
+    qtbot.waitUntil(lambda: dialog.results.hit_count() == 1)
     window.auto_lock()
     assert dialog.results.rowCount() == 0 and dialog.preview.text() == ""
     assert not dialog.isVisible()
