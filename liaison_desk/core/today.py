@@ -53,6 +53,7 @@ class ContactDue:
     cadence_days: int
     last_met: str | None  # the start of their latest meeting until now, ISO UTC
     due: date | None  # None: never met
+    marking: str
 
     def overdue_on(self, today: date) -> bool:
         return is_overdue(self.last_met, self.cadence_days, today)
@@ -65,6 +66,7 @@ class FollowUpDue:
     owner: str | None
     due: date
     meeting_id: str | None
+    marking: str
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class MeetingSoon:
     title: str
     starts_at: str  # ISO UTC, as stored
     local: datetime  # when it starts on the station's clock
+    marking: str
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,10 @@ def _stored(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _local(stored: str, tz: ZoneInfo) -> datetime:
+    return datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone(tz)
+
+
 def _get_in_touch(store: Store, now_ms: int, day: date) -> tuple[Listing[ContactDue], int]:
     """Contacts due or overdue, most overdue first and the never met last; and how many overdue.
 
@@ -134,8 +141,8 @@ def _get_in_touch(store: Store, now_ms: int, day: date) -> tuple[Listing[Contact
     """
     now = iso_from_ms(now_ms)[:19] + "Z"
     rows = store.conn.execute(
-        "SELECT id, full_name, cadence_days, last FROM ("
-        " SELECT c.id, c.full_name, c.cadence_days, ("
+        "SELECT id, full_name, cadence_days, last, marking FROM ("
+        " SELECT c.id, c.full_name, c.cadence_days, c.marking, ("
         "  SELECT max(m.starts_at) FROM participants p"
         "  JOIN meetings m ON m.id = p.meeting_id AND m.deleted = 0 AND m.starts_at <= :now"
         "  WHERE p.contact_id = c.id AND p.deleted = 0"
@@ -145,10 +152,10 @@ def _get_in_touch(store: Store, now_ms: int, day: date) -> tuple[Listing[Contact
         {"now": now, "slack": _SLACK_DAYS},
     ).fetchall()
     found = []
-    for contact_id, name, cadence, last in rows:
+    for contact_id, name, cadence, last, marking in rows:
         due = None if last is None else date.fromisoformat(last[:10]) + timedelta(days=cadence)
         if due is None or due <= day:
-            found.append(ContactDue(contact_id, name, cadence, last, due))
+            found.append(ContactDue(contact_id, name, cadence, last, due, marking))
     found.sort(key=lambda c: (c.due is None, c.due or day, c.full_name.casefold(), c.id))
     overdue = sum(1 for c in found if c.overdue_on(day))
     return Listing(tuple(found[:SHOWN]), len(found)), overdue
@@ -173,14 +180,14 @@ def _followups(
 
     def listing(mine: bool) -> Listing[FollowUpDue]:
         rows = store.conn.execute(
-            "SELECT id, action, owner, due_date, meeting_id FROM followups "
+            "SELECT id, action, owner, due_date, meeting_id, marking FROM followups "
             f"WHERE {_DUE} AND {'' if mine else 'NOT '}{_MINE} "
             "ORDER BY due_date, action COLLATE NOCASE, id LIMIT :shown",
             {**params, "shown": SHOWN},
         )
         items = tuple(
-            FollowUpDue(i, action, owner, date.fromisoformat(due), meeting)
-            for i, action, owner, due, meeting in rows
+            FollowUpDue(i, action, owner, date.fromisoformat(due), meeting, marking)
+            for i, action, owner, due, meeting, marking in rows
         )
         return Listing(items, counts.get((mine, True), 0) + counts.get((mine, False), 0))
 
@@ -197,12 +204,11 @@ def _meetings(store: Store, tz: ZoneInfo, first: date, end: date) -> Listing[Mee
     where = "deleted = 0 AND starts_at >= :start AND starts_at < :end"
     (total,) = store.conn.execute(f"SELECT count(*) FROM meetings WHERE {where}", bounds).fetchone()
     rows = store.conn.execute(
-        f"SELECT id, title, starts_at FROM meetings WHERE {where} "
+        f"SELECT id, title, starts_at, marking FROM meetings WHERE {where} "
         "ORDER BY starts_at, id LIMIT :shown",
         {**bounds, "shown": SHOWN},
     )
     items = tuple(
-        MeetingSoon(i, title, at, datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(tz))
-        for i, title, at in rows
+        MeetingSoon(i, title, at, _local(at, tz), marking) for i, title, at, marking in rows
     )
     return Listing(items, int(total))
