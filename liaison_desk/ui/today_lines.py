@@ -44,11 +44,15 @@ class Desk:
     role: str
 
 
-def load_desk(vault: Vault) -> Desk:
+def load_today(vault: Vault) -> Today:
+    """The core's part of the page, as of the vault's clock at the station."""
     store = vault.store
-    page = today_at(store, vault.clock.now_ms(), station_zone(store), vault.info.name)
+    return today_at(store, vault.clock.now_ms(), station_zone(store), vault.info.name)
+
+
+def load_desk(vault: Vault) -> Desk:
     return Desk(
-        page,
+        load_today(vault),
         tuple(list_conflicts(vault)),
         tuple(s for s in peer_status(vault) if s.peer.active),
         vault.info.role,

@@ -1,8 +1,11 @@
 """The Today section, the page the window opens on: what is late, what is due, the week ahead.
 
-Read on the vault's worker whenever a record changes or the page comes into
-view (the day may have turned since); each line opens its record, or the
-section that settles it. The sidebar shows how many things are overdue and due.
+Read on the vault's worker when the page comes into view (the day may have
+turned since), a little after records change (an import changes every kind at
+once: one read follows, not one per kind) and every few minutes. While another
+section is shown, only the core's part is read, for the sidebar's counts: what
+sync waits for costs HQ a routing pass per station, paid only when the page is
+on screen. Each line opens its record, or the section that settles it.
 """
 
 from __future__ import annotations
@@ -15,16 +18,26 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QColor, QFont, QShowEvent
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QListView, QVBoxLayout, QWidget
 
 from liaison_desk.core.errors import LiaisonError
+from liaison_desk.core.today import Today
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.record_model import ALERT_COLOUR
 from liaison_desk.ui.session import Session
-from liaison_desk.ui.today_lines import SECTION, TITLE, Desk, Line, desk_lines, load_desk
+from liaison_desk.ui.today_lines import (
+    SECTION,
+    TITLE,
+    Desk,
+    Line,
+    desk_lines,
+    load_desk,
+    load_today,
+)
 
 Index = QModelIndex | QPersistentModelIndex
 TargetRole = Qt.ItemDataRole.UserRole + 1  # (kind, id) a line opens, None for the others
@@ -32,6 +45,8 @@ _ROOT = QModelIndex()
 _QUIET = QColor("#777")
 IGNORED = ("draft",)  # the only writes that cannot change the page
 HINT = "Double-click a line, or select it and press Enter, to open it."
+SETTLE_MS = 300  # changes this close together are read once
+EVERY_MS = 10 * 60_000  # the day turns and meetings start with nobody writing anything
 
 
 class TodayModel(QAbstractListModel):
@@ -116,18 +131,37 @@ class TodaySection(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.view, 1)
         layout.addWidget(hint)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self.refresh)
+        self._clock = QTimer(self)
+        self._clock.setInterval(EVERY_MS)
+        self._clock.timeout.connect(self.refresh)
+        self._clock.start()
         session.changed.connect(self._on_changed)
         session.locked.connect(self._forget)
-        self.reload()
+        self.refresh()
 
     def reload(self) -> None:
+        """Read the whole page again."""
         if self.session.is_unlocked:
             self.session.read(load_desk, self._show, self, self._report)
+
+    def refresh(self) -> None:
+        """The whole page if it is on screen, else only what the sidebar counts."""
+        if self.isVisible():
+            self.reload()
+        elif self.session.is_unlocked:
+            self.session.read(load_today, self._count, self, self._report)
 
     def _show(self, desk: Desk) -> None:
         self.desk = desk
         self.model.set_lines(desk_lines(desk))
-        self.counts_changed.emit(desk.today.overdue, desk.today.due_today)
+        self._count(desk.today)
+
+    def _count(self, today: Today) -> None:
+        self.counts_changed.emit(today.overdue, today.due_today)
 
     def open_line(self, index: QModelIndex) -> None:
         target = index.data(TargetRole) if index.isValid() else None
@@ -141,7 +175,7 @@ class TodaySection(QWidget):
 
     def _on_changed(self, kind: str) -> None:
         if kind not in IGNORED:
-            self.reload()
+            self._settle.start()
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -150,6 +184,8 @@ class TodaySection(QWidget):
 
     def _forget(self) -> None:
         """Locking drops the page's names and titles from memory too."""
+        self._settle.stop()
+        self._clock.stop()
         self.desk = None
         self.model.set_lines([])
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
@@ -159,6 +160,24 @@ def test_a_follow_up_done_leaves_the_page_and_the_counts(
     qtbot.waitUntil(lambda: re.search(r"· 0 (open )?follow-ups", window.counts_label.text()))
 
 
+def test_the_sidebar_counts_while_another_section_is_shown(
+    qtbot: QtBot, auckland: tuple[Session, dict[str, str]], tmp_path: Path
+) -> None:
+    session, ids = auckland
+    window = open_window(qtbot, session, tmp_path)
+    window.open_section(window.sections[0])
+    session.write(
+        "followup",
+        lambda v: v.store.update(FollowUp, ids["owed"], {"status": "done"}),
+        lambda _: None,
+        window,
+    )
+    qtbot.waitUntil(lambda: window.sidebar.item(0).text() == "Today (2 overdue, 1 due)")
+    assert "Follow-ups owed to me (1)" in lines(window)  # read again only once on screen
+    window.open_section(page(window))
+    qtbot.waitUntil(lambda: "Follow-ups owed to me" in lines(window))
+
+
 def test_locking_empties_the_page_and_unlocking_opens_it_again(
     qtbot: QtBot, window: MainWindow, session: Session
 ) -> None:
@@ -209,3 +228,15 @@ def test_counts_are_written_as_people_say_them() -> None:
         "Today (3 overdue)",
         "Today (1 due)",
     ]
+
+
+def test_the_page_model_is_a_well_behaved_qt_model(
+    qtbot: QtBot, qtmodeltester: Any, auckland: tuple[Session, dict[str, str]], tmp_path: Path
+) -> None:
+    window = open_window(qtbot, auckland[0], tmp_path)
+    model = page(window).model
+    qtmodeltester.check(model)
+    headings = [r for r in range(model.rowCount()) if not model.index(r).data(TargetRole)]
+    assert all(
+        not model.flags(model.index(r)) & Qt.ItemFlag.ItemIsSelectable for r in headings
+    )  # headings and notes cannot be chosen, so Enter on them opens nothing
