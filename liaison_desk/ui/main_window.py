@@ -41,6 +41,7 @@ from liaison_desk.ui.record_section import RecordSection, make_sections
 from liaison_desk.ui.search_dialog import SearchDialog
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.sync_section import SyncSection
+from liaison_desk.ui.today_lines import sidebar_tip as today_tip
 from liaison_desk.ui.today_lines import sidebar_title as today_title
 from liaison_desk.ui.today_section import TodaySection
 from liaison_desk.ui.transport_actions import TransportActions
@@ -256,6 +257,7 @@ class MainWindow(QMainWindow):
 
     def _show_today_counts(self, overdue: int, due: int) -> None:
         self.sidebar.item(0).setText(today_title(overdue, due))
+        self.sidebar.item(0).setToolTip(today_tip(overdue, due))
         self._refresh_marking()  # the page names records: their markings are on screen
 
     def _open_named_section(self, name: str) -> None:
@@ -448,8 +450,11 @@ class MainWindow(QMainWindow):
 
     def _refresh_counts(self) -> None:
         def work(vault: Vault) -> tuple[dict[str, int], tuple[str, ...]]:
-            counts = {k.name: vault.store.count(k.cls) for k in ALL_KINDS if k.name in _COUNTED}
-            counts["followup"] = vault.store.count(FollowUp, _OPEN)  # done ones are no work
+            counts = {
+                k.name: vault.store.count(k.cls, _OPEN if k.cls is FollowUp else ListQuery())
+                for k in ALL_KINDS
+                if k.name in _COUNTED
+            }  # done follow-ups are no work left
             return counts, vault.store.markings()
 
         def done(result: tuple[dict[str, int], tuple[str, ...]]) -> None:

@@ -71,15 +71,22 @@ class Line:
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
-    """ "1 contact", "2 contacts", "1,204 changes"."""
+    """A count as people say it: 1 contact, 2 contacts, 1,204 changes."""
     return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
 def sidebar_title(overdue: int, due: int) -> str:
-    """ "Today", or "Today (3 overdue, 1 due)": what waits, at a glance from any section."""
-    parts = [f"{overdue:,} overdue"] if overdue else []
+    """The sidebar's entry, "Today (3 late, 1 due)": what waits, at a glance from any section.
+
+    Short words, so it fits the sidebar's width; `sidebar_tip` says it in full.
+    """
+    parts = [f"{overdue:,} late"] if overdue else []
     parts += [f"{due:,} due"] if due else []
     return f"{TITLE} ({', '.join(parts)})" if parts else TITLE
+
+
+def sidebar_tip(overdue: int, due: int) -> str:
+    return f"{overdue:,} overdue, {due:,} due today: people to get in touch with, follow-ups."
 
 
 def _lateness(due: date | None, day: date, never: str = "never met") -> str:
@@ -134,11 +141,15 @@ def _sync(peers: Sequence[PeerStatus], role: str) -> Iterator[Line]:
         text = "No station enrolled yet." if role == "hq" else "Not enrolled with HQ yet."
         yield Line(f"{text} Set it up in Sync.", (SECTION, "sync"))
         return
-    for s in peers:
+    # HQ may have hundreds of stations: those with the most waiting first, the rest counted.
+    ranked = sorted(peers, key=lambda s: (-s.pending, s.peer.name.casefold()))
+    for s in ranked[:SHOWN]:
         times = [t for t in (s.last_in_at, s.last_out_at) if t]
         last = when(max(times)) if times else "never"
         waiting = f"{plural(s.pending, 'change')} waiting to go" if s.pending else "up to date"
         yield Line(f"{s.peer.name}: last exchange {last}; {waiting}", (SECTION, "sync"))
+    if len(ranked) > SHOWN:
+        yield Line(f"… and {len(ranked) - SHOWN:,} more in Sync", (SECTION, "sync"))
 
 
 def desk_lines(desk: Desk) -> list[Line]:

@@ -118,7 +118,8 @@ def test_today_lists_what_is_due_at_the_station(
     assert shown[at("Meetings today (1)") + 1] == "18:00  Port visit"
     assert shown[at("This week (1)") + 1] == "Mon 23 Mar 23:00  Staff talks"
     assert "Sent already — " not in " ".join(shown)
-    assert window.sidebar.item(0).text() == sidebar_title(2, 2) == "Today (2 overdue, 2 due)"
+    assert window.sidebar.item(0).text() == sidebar_title(2, 2) == "Today (2 late, 2 due)"
+    assert window.sidebar.item(0).toolTip().startswith("2 overdue, 2 due today")
     qtbot.waitUntil(lambda: window.marking_label.text().strip() == "SECRET")  # Ana is on screen
     qtbot.waitUntil(lambda: re.search(r"· 1 (open )?follow-ups? ?", window.counts_label.text()))
 
@@ -156,7 +157,7 @@ def test_a_follow_up_done_leaves_the_page_and_the_counts(
     )
     qtbot.waitUntil(lambda: "Follow-ups I owe" in lines(window) and bool(done))
     assert lines(window)[lines(window).index("Follow-ups I owe") + 1] == "Nothing due."
-    assert window.sidebar.item(0).text() == "Today (1 overdue, 2 due)"
+    assert window.sidebar.item(0).text() == "Today (1 late, 2 due)"
     qtbot.waitUntil(lambda: re.search(r"· 0 (open )?follow-ups", window.counts_label.text()))
 
 
@@ -172,7 +173,7 @@ def test_the_sidebar_counts_while_another_section_is_shown(
         lambda _: None,
         window,
     )
-    qtbot.waitUntil(lambda: window.sidebar.item(0).text() == "Today (2 overdue, 1 due)")
+    qtbot.waitUntil(lambda: window.sidebar.item(0).text() == "Today (2 late, 1 due)")
     assert "Follow-ups owed to me (1)" in lines(window)  # read again only once on screen
     window.open_section(page(window))
     qtbot.waitUntil(lambda: "Follow-ups owed to me" in lines(window))
@@ -225,7 +226,7 @@ def test_counts_are_written_as_people_say_them() -> None:
     ]
     assert [sidebar_title(0, 0), sidebar_title(3, 0), sidebar_title(0, 1)] == [
         "Today",
-        "Today (3 overdue)",
+        "Today (3 late)",
         "Today (1 due)",
     ]
 
