@@ -29,7 +29,8 @@ from liaison_desk.core.store import Store
 
 T = TypeVar("T")
 
-SHOWN = 50  # lines of each list on the page; the rest are counted
+# Lines of each list on the page, so that every list shows near the top; the rest are counted.
+SHOWN = 10
 WEEK_DAYS = 7  # today and the six days after it
 _SLACK_DAYS = 2  # wider than any zone's offset: the SQL bound never drops a due contact
 

@@ -261,7 +261,8 @@ class MainWindow(QMainWindow):
         self._refresh_marking()  # the page names records: their markings are on screen
 
     def _open_named_section(self, name: str) -> None:
-        widget = {"sync": self.sync_section, "conflicts": self.conflicts_section}.get(name)
+        named = {"sync": self.sync_section, "conflicts": self.conflicts_section}
+        widget = named.get(name) or next((s for s in self.sections if s.kind.name == name), None)
         if widget is not None:
             self.open_section(widget)
 

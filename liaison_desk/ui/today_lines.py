@@ -30,7 +30,7 @@ from liaison_desk.ui.sync_models import field_label, when
 
 T = TypeVar("T")
 
-SECTION = "section"  # a line's target kind when it opens a section, not a record
+SECTION = "section"  # a line's target kind when it opens a section (a kind's list, Sync…)
 TITLE = "Today"
 
 
@@ -76,13 +76,14 @@ def plural(count: int, word: str, many: str | None = None) -> str:
 
 
 def sidebar_title(overdue: int, due: int) -> str:
-    """The sidebar's entry, "Today (3 late, 1 due)": what waits, at a glance from any section.
+    """The sidebar's entry: what waits, at a glance from any section.
 
-    Short words, so it fits the sidebar's width; `sidebar_tip` says it in full.
+    The counts go on a line of their own in short words, so they fit the sidebar's
+    width; `sidebar_tip` says it in full.
     """
     parts = [f"{overdue:,} late"] if overdue else []
     parts += [f"{due:,} due"] if due else []
-    return f"{TITLE} ({', '.join(parts)})" if parts else TITLE
+    return f"{TITLE}\n{', '.join(parts)}" if parts else TITLE
 
 
 def sidebar_tip(overdue: int, due: int) -> str:
@@ -125,14 +126,15 @@ def _meeting(m: MeetingSoon, with_day: bool) -> Line:
 
 
 def _group(
-    heading: str, listing: Listing[T], line: Callable[[T], Line], empty: str
+    heading: str, listing: Listing[T], line: Callable[[T], Line], empty: str, section: str
 ) -> Iterator[Line]:
+    """A heading with the count, the first lines, and one that opens `section` for the rest."""
     yield Line(f"{heading} ({listing.total:,})" if listing.total else heading, heading=True)
     if not listing.total:
         yield Line(empty)
     yield from (line(item) for item in listing.items)
     if listing.more:
-        yield Line(f"… and {listing.more:,} more")
+        yield Line(f"… and {listing.more:,} more", (SECTION, section))
 
 
 def _sync(peers: Sequence[PeerStatus], role: str) -> Iterator[Line]:
@@ -163,36 +165,42 @@ def desk_lines(desk: Desk) -> list[Line]:
             page.get_in_touch,
             lambda c: _contact(c, day),
             "Nobody is due for contact.",
+            "contact",
         ),
         *_group(
             "Follow-ups I owe",
             page.i_owe,
             lambda f: _followup(f, day, with_owner=False),
             "Nothing due.",
+            "followup",
         ),
         *_group(
             "Follow-ups owed to me",
             page.owed_to_me,
             lambda f: _followup(f, day, with_owner=True),
             "Nothing due.",
+            "followup",
         ),
         *_group(
             "Meetings today",
             page.meetings_today,
             lambda m: _meeting(m, with_day=False),
             "No meeting today.",
+            "meeting",
         ),
         *_group(
             "This week",
             page.meetings_this_week,
             lambda m: _meeting(m, with_day=True),
             "No meeting in the next six days.",
+            "meeting",
         ),
         *_group(
             "Conflicts waiting",
             conflicts,
             lambda c: Line(f"{field_label(c)} of {c.title}", (SECTION, "conflicts")),
             "No conflict to settle.",
+            "conflicts",
         ),
         *_sync(desk.peers, desk.role),
     ]

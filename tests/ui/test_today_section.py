@@ -13,6 +13,7 @@ from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Participant
+from liaison_desk.core.today import SHOWN
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.runner import Runner
@@ -118,7 +119,7 @@ def test_today_lists_what_is_due_at_the_station(
     assert shown[at("Meetings today (1)") + 1] == "18:00  Port visit"
     assert shown[at("This week (1)") + 1] == "Mon 23 Mar 23:00  Staff talks"
     assert "Sent already — " not in " ".join(shown)
-    assert window.sidebar.item(0).text() == sidebar_title(2, 2) == "Today (2 late, 2 due)"
+    assert window.sidebar.item(0).text() == sidebar_title(2, 2) == "Today\n2 late, 2 due"
     assert window.sidebar.item(0).toolTip().startswith("2 overdue, 2 due today")
     qtbot.waitUntil(lambda: window.marking_label.text().strip() == "SECRET")  # Ana is on screen
     qtbot.waitUntil(lambda: re.search(r"· 1 (open )?follow-ups? ?", window.counts_label.text()))
@@ -157,7 +158,7 @@ def test_a_follow_up_done_leaves_the_page_and_the_counts(
     )
     qtbot.waitUntil(lambda: "Follow-ups I owe" in lines(window) and bool(done))
     assert lines(window)[lines(window).index("Follow-ups I owe") + 1] == "Nothing due."
-    assert window.sidebar.item(0).text() == "Today (1 late, 2 due)"
+    assert window.sidebar.item(0).text() == "Today\n1 late, 2 due"
     qtbot.waitUntil(lambda: re.search(r"· 0 (open )?follow-ups", window.counts_label.text()))
 
 
@@ -173,7 +174,7 @@ def test_the_sidebar_counts_while_another_section_is_shown(
         lambda _: None,
         window,
     )
-    qtbot.waitUntil(lambda: window.sidebar.item(0).text() == "Today (2 late, 1 due)")
+    qtbot.waitUntil(lambda: window.sidebar.item(0).text() == "Today\n2 late, 1 due")
     assert "Follow-ups owed to me (1)" in lines(window)  # read again only once on screen
     window.open_section(page(window))
     qtbot.waitUntil(lambda: "Follow-ups owed to me" in lines(window))
@@ -226,8 +227,8 @@ def test_counts_are_written_as_people_say_them() -> None:
     ]
     assert [sidebar_title(0, 0), sidebar_title(3, 0), sidebar_title(0, 1)] == [
         "Today",
-        "Today (3 late)",
-        "Today (1 due)",
+        "Today\n3 late",
+        "Today\n1 due",
     ]
 
 
@@ -241,3 +242,20 @@ def test_the_page_model_is_a_well_behaved_qt_model(
     assert all(
         not model.flags(model.index(r)) & Qt.ItemFlag.ItemIsSelectable for r in headings
     )  # headings and notes cannot be chosen, so Enter on them opens nothing
+
+
+def test_the_rest_of_a_long_list_opens_its_section(
+    qtbot: QtBot, window: MainWindow, session: Session
+) -> None:
+    def work(vault: Vault) -> None:
+        with vault.store.transaction():
+            for i in range(SHOWN + 2):
+                vault.store.add(FollowUp(action=f"Action {i:02d}", due_date="2026-01-05"))
+
+    on_vault(qtbot, session, work)
+    session.changed.emit("followup")
+    qtbot.waitUntil(lambda: f"Follow-ups I owe ({SHOWN + 2})" in lines(window))
+    assert "… and 2 more" in lines(window)
+    activate(qtbot, window, ("section", "followup"))
+    followups = next(s for s in window.sections if s.kind.name == "followup")
+    qtbot.waitUntil(lambda: window.current_section() is followups)
