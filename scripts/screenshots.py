@@ -124,25 +124,31 @@ def main() -> int:
         window = MainWindow(session, settings)
         window.resize(1280, 800)
         window.show()
-        settle(app, runner)
+        settle(
+            app,
+            runner,
+            lambda: window.today_section is not None and window.today_section.desk is not None,
+        )
+        shoot(window, "today")
         names = ("contacts", "organizations", "meetings", "followups", "protocol")
         for row, name in enumerate(names):
-            window.sidebar.setCurrentRow(row)
             section = window.sections[row]
+            window.open_section(section)
             settle(app, runner, lambda s=section: s.model.rowCount() > 0)
             first = section.model.record_at(0)
             if first is not None:
                 section.open_record(first.id)
             settle(app, runner)
             shoot(window, name)
-        window.sidebar.setCurrentRow(len(names))  # Sync: the demo station's enrolment steps
+        if window.sync_section is not None:  # the demo station's enrolment steps
+            window.open_section(window.sync_section)
         settle(
             app,
             runner,
             lambda: window.sync_section is not None and window.sync_section.state is not None,
         )
         shoot(window, "sync")
-        window.sidebar.setCurrentRow(0)
+        window.open_section(window.sections[0])
         window.open_search()
         dialog = window.findChild(SearchDialog)
         if dialog is not None:

@@ -241,7 +241,10 @@ class ConflictsSection(QWidget):
         self._read(list_conflicts, self._set_conflicts)
 
     def _set_conflicts(self, conflicts: list[Conflict]) -> None:
-        selected = self.view.conflict.n if self.view else None
+        # The row chosen, not the one shown: a list read while the detail of a newly
+        # chosen row is still being read must not take the selection back.
+        current = self.table.currentIndex()
+        selected = current.data(KeyRole) if current.isValid() else None
         self.model.set_rows(conflicts)
         self.open_count = len(conflicts)
         self.count_label.setText(

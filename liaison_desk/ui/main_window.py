@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core.drafts import Draft, discard_draft, drafts
 from liaison_desk.core.kinds import ALL_KINDS
+from liaison_desk.core.records import FollowUp
 from liaison_desk.core.station_zone import set_station_zone, station_zone_setting, system_zone
+from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.clipboard import ClearingClipboard
 from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
@@ -40,11 +42,15 @@ from liaison_desk.ui.record_section import RecordSection, make_sections
 from liaison_desk.ui.search_dialog import SearchDialog
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.sync_section import SyncSection
+from liaison_desk.ui.today_lines import sidebar_tip as today_tip
+from liaison_desk.ui.today_lines import sidebar_title as today_title
+from liaison_desk.ui.today_section import TodaySection
 from liaison_desk.ui.transport_actions import TransportActions
 from liaison_desk.ui.unlock import UnlockWidget
 
 SectionFactory = Callable[[Session], Sequence[RecordSection]]
 _COUNTED = ("contact", "organization", "meeting", "followup", "protocol")
+_OPEN = ListQuery(where={"status": "open"})
 
 
 class DraftBar(QFrame):
@@ -107,8 +113,8 @@ class MainWindow(QMainWindow):
         self.sections: list[RecordSection] = []
         self.sync_section: SyncSection | None = None
         self.conflicts_section: ConflictsSection | None = None
-        last = str(settings.value("last_section", 0))
-        self._resume: tuple[int, str | None] = (int(last) if last.isdigit() else 0, None)
+        self.today_section: TodaySection | None = None
+        self._resume: tuple[int, str | None] = (0, None)  # Today: the page the window opens on
         self.prefs = Preferences.load(settings)
         self.clipboard = ClearingClipboard(parent=self)
         self.idle = IdleWatcher(self.prefs.autolock_minutes * 60_000, self)
@@ -221,6 +227,7 @@ class MainWindow(QMainWindow):
             )
 
     def _build_sections(self) -> None:
+        self._build_today()
         self.sections = list(self._make_sections(self.session))
         for section in self.sections:
             self.stack.addWidget(section)
@@ -245,6 +252,26 @@ class MainWindow(QMainWindow):
         self.conflicts_section.count_changed.connect(self._show_conflict_count)
         self.conflicts_section.navigate_requested.connect(self.open_record)
 
+    def _build_today(self) -> None:
+        self.today_section = TodaySection(self.session)
+        self.stack.addWidget(self.today_section)
+        self.sidebar.addItem(self.today_section.title)
+        self.today_section.status_message.connect(lambda t: self.statusBar().showMessage(t, 5_000))
+        self.today_section.navigate_requested.connect(self.open_record)
+        self.today_section.section_requested.connect(self._open_named_section)
+        self.today_section.counts_changed.connect(self._show_today_counts)
+
+    def _show_today_counts(self, overdue: int, due: int) -> None:
+        self.sidebar.item(0).setText(today_title(overdue, due))
+        self.sidebar.item(0).setToolTip(today_tip(overdue, due))
+        self._refresh_marking()  # the page names records: their markings are on screen
+
+    def _open_named_section(self, name: str) -> None:
+        named = {"sync": self.sync_section, "conflicts": self.conflicts_section}
+        widget = named.get(name) or next((s for s in self.sections if s.kind.name == name), None)
+        if widget is not None:
+            self.open_section(widget)
+
     def _show_conflict_count(self, count: int) -> None:
         item = self.sidebar.item(self.sidebar.count() - 1)
         if item is not None:
@@ -265,6 +292,7 @@ class MainWindow(QMainWindow):
         self.sections = []
         self.sync_section = None
         self.conflicts_section = None
+        self.today_section = None
 
     # -- unlocked / locked --------------------------------------------------------------
 
@@ -274,8 +302,8 @@ class MainWindow(QMainWindow):
         self._build_sections()
         index, record_id = self._resume
         self.sidebar.setCurrentRow(min(index, self.sidebar.count() - 1))
-        if record_id and index < len(self.sections):
-            self.sections[index].open_record(record_id)
+        if record_id and (section := self.current_section()) is not None:
+            section.open_record(record_id)
         self.pages.setCurrentIndex(0)
         self.lock_label.setText("Unlocked")
         self._update_title()
@@ -346,8 +374,8 @@ class MainWindow(QMainWindow):
         self._refresh_marking()
 
     def current_section(self) -> RecordSection | None:
-        row = self.sidebar.currentRow()
-        return self.sections[row] if 0 <= row < len(self.sections) else None
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, RecordSection) else None
 
     def open_search(self) -> None:
         if not self.session.is_unlocked:
@@ -358,10 +386,14 @@ class MainWindow(QMainWindow):
         self.search_dialog = dialog
         dialog.open()
 
+    def open_section(self, section: QWidget) -> None:
+        """Show one of the sidebar's sections (a record list, Today, Sync…)."""
+        self.sidebar.setCurrentRow(self.stack.indexOf(section))
+
     def open_record(self, kind: str, record_id: str) -> None:
-        for row, section in enumerate(self.sections):
+        for section in self.sections:
             if section.kind.name == kind:
-                self.sidebar.setCurrentRow(row)
+                self.open_section(section)
                 section.open_record(record_id)
                 return
 
@@ -425,7 +457,11 @@ class MainWindow(QMainWindow):
 
     def _refresh_counts(self) -> None:
         def work(vault: Vault) -> tuple[dict[str, int], tuple[str, ...]]:
-            counts = {k.name: vault.store.count(k.cls) for k in ALL_KINDS if k.name in _COUNTED}
+            counts = {
+                k.name: vault.store.count(k.cls, _OPEN if k.cls is FollowUp else ListQuery())
+                for k in ALL_KINDS
+                if k.name in _COUNTED
+            }  # done follow-ups are no work left
             return counts, vault.store.markings()
 
         def done(result: tuple[dict[str, int], tuple[str, ...]]) -> None:
@@ -452,6 +488,8 @@ class MainWindow(QMainWindow):
         """
         section = self.current_section()
         shown = [self._detail_marking] if section is not None else []
+        if self.today_section is not None and self.stack.currentWidget() is self.today_section:
+            shown = self.today_section.model.markings()
         if section is not None:
             model = section.model
             rows = (model.record_at(row) for row in range(model.rowCount()))
@@ -476,9 +514,9 @@ class MainWindow(QMainWindow):
         self.session.read(drafts, done, self)
 
     def _restore_draft(self, draft: Draft) -> None:
-        for row, section in enumerate(self.sections):
+        for section in self.sections:
             if section.kind.name == draft.kind:
-                self.sidebar.setCurrentRow(row)
+                self.open_section(section)
                 section.restore_draft(draft)
                 return
 
@@ -497,7 +535,6 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("last_section", max(0, self.sidebar.currentRow()))
         self.idle.pause()
         for section in self.sections:
             section.park()

@@ -202,7 +202,7 @@ def test_csv_has_the_lists_columns_filter_and_every_row(
     qtbot.waitUntil(lambda: section.model.total == count)
     dialogs.save_path = tmp_path / "girards.csv"
 
-    window.sidebar.setCurrentRow(0)
+    window.open_section(section)
     interop(window).export_csv_action.trigger()
     settle(qtbot, window, lambda: dialogs.save_path is not None and dialogs.save_path.exists())
 

@@ -75,7 +75,7 @@ def test_status_bar_names_the_vault_and_counts(
     add_people(qtbot, session)
     qtbot.waitUntil(lambda: window.counts_label.text().startswith("1 contacts · 1 meetings"))
     assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == [
-        "Contacts", "Organizations", "Meetings", "Follow-ups", "Protocol library",
+        "Today", "Contacts", "Organizations", "Meetings", "Follow-ups", "Protocol library",
         "Sync", "Conflicts",
     ]  # fmt: skip
 
@@ -96,7 +96,7 @@ def test_lock_hides_everything_and_unlock_returns_to_the_record(
     qtbot.keyClicks(field, PASSPHRASE)
     qtbot.keyClick(field, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.pages.currentIndex() == 0 and bool(window.sections))
-    assert window.sidebar.currentRow() == 2
+    assert window.stack.currentWidget() is window.sections[2]
     qtbot.waitUntil(lambda: window.sections[2].current_record_id() == meeting_id)
 
 
@@ -240,9 +240,10 @@ def test_status_bar_shows_the_highest_marking_on_screen(
         vault.store.add(Contact(full_name="Quiet Source", marking="CONFIDENTIAL"))
 
     on_vault(qtbot, session, work)
+    window.open_section(window.sections[0])
     session.changed.emit("contact")
     qtbot.waitUntil(lambda: window.marking_label.text().strip() == "CONFIDENTIAL")
-    window.sidebar.setCurrentRow(1)  # Organizations: nothing marked on screen
+    window.open_section(window.sections[1])  # Organizations: nothing marked on screen
     qtbot.waitUntil(lambda: window.marking_label.text() == "")
 
 
