@@ -45,7 +45,6 @@ from liaison_desk.core.vault import DEMO_MARK, KEY_FILE, Vault, is_vault
 DEMO_PASSPHRASE = "demo vault of fictional people: nothing real in here"
 """Known to all: the demo holds nothing worth protecting, and reopens without asking."""
 
-OWNER = "Defence attaché"  # the officer at the station: what "I" owe
 OFFICE_OPENS = time(8, 30)
 OFFICE_CLOSES = time(18, 0)
 
@@ -395,7 +394,7 @@ def _follow_up(
     template = rng.choice(_ACTIONS_MINE if mine else _ACTIONS_THEIRS)
     return FollowUp(
         action=template.format(name=host.full_name, topic=topic),
-        owner=OWNER if mine else host.full_name,
+        owner=None if mine else host.full_name,  # no owner: mine (core/today.py)
         due_date=due.isoformat(),
         status="done" if due < today - timedelta(days=30) else "open",
         meeting_id=meeting.id,

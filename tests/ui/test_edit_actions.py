@@ -44,7 +44,7 @@ def activate(qtbot: QtBot, window: MainWindow) -> None:
 
 def select(qtbot: QtBot, window: MainWindow, section: RecordSection, record_id: str) -> None:
     activate(qtbot, window)
-    window.sidebar.setCurrentRow(window.sections.index(section))
+    window.open_section(section)
     qtbot.waitUntil(lambda: section.model.row_of(record_id) is not None)
     section.table.setFocus()
     section.table.selectRow(section.model.row_of(record_id) or 0)
