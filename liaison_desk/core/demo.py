@@ -158,7 +158,7 @@ def create_demo_vault(
                         due_date=(when + timedelta(days=rng.randint(3, 30))).date().isoformat(),
                         status="done" if when < now - timedelta(days=60) else "open",
                         meeting_id=meeting.id,
-                        contact_id=host.id,
+                        contact_ids=tuple(sorted(attendees)),
                     )
                 )
         if progress:

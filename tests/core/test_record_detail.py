@@ -23,8 +23,8 @@ def test_a_contact_with_its_standing_meetings_and_open_followups(vault: Vault) -
     planned = save_meeting(
         store, None, {"title": "Visit", "starts_at": "2026-04-01T08:00Z"}, add_people=[person.id]
     )
-    store.add(FollowUp(action="Send the agenda", contact_id=person.id))
-    store.add(FollowUp(action="Old thanks", contact_id=person.id, status="done"))
+    store.add(FollowUp(action="Send the agenda", contact_ids=(person.id,)))
+    store.add(FollowUp(action="Old thanks", contact_ids=(person.id,), status="done"))
 
     detail = record_detail(store, MARCH_14_NOON, CONTACT, person.id)
 
@@ -70,7 +70,7 @@ def test_a_followup_names_its_contact_and_meeting(vault: Vault) -> None:
     store = vault.store
     ana = store.add(Contact(full_name="Ana"))
     meeting = save_meeting(store, None, {"title": "Talks", "starts_at": "2026-03-14T10:30Z"})
-    action = store.add(FollowUp(action="Call", contact_id=ana.id, meeting_id=meeting.id))
+    action = store.add(FollowUp(action="Call", contact_ids=(ana.id,), meeting_id=meeting.id))
 
     detail = record_detail(store, MARCH_14_NOON, FOLLOWUP, action.id)
 

@@ -191,7 +191,7 @@ def test_contacts_show_last_contact_and_overdue_from_sql(qtbot: QtBot, session: 
         recent = store.add(Meeting(title="New", starts_at=_iso(today - timedelta(days=3))))
         planned = store.add(Meeting(title="Later", starts_at=_iso(today + timedelta(days=30))))
         for meeting, person in ((old, met), (old, fine), (recent, fine), (planned, met)):
-            store.add(Participant(meeting_id=meeting.id, contact_id=person.id))
+            store.add(Participant(meeting_id=meeting.id, contact_ids=(person.id,)))
 
     on_vault(qtbot, session, seed)
     model = open_model(qtbot, session, annotate=annotate_contacts, depends_on=("meeting",))
@@ -225,7 +225,7 @@ def test_followups_are_marked_overdue(qtbot: QtBot, session: Session) -> None:
     def seed(vault: Vault) -> None:
         person = vault.store.add(Contact(full_name="Hélène Girard"))
         vault.store.add(
-            FollowUp(action="Send the agenda", due_date=yesterday, contact_id=person.id)
+            FollowUp(action="Send the agenda", due_date=yesterday, contact_ids=(person.id,))
         )
 
     on_vault(qtbot, session, seed)
