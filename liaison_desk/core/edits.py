@@ -36,6 +36,7 @@ def save_edit(vault: Vault, edit: Edit) -> Any:
     """Store the edit and drop its draft in one transaction; returns the record as saved."""
     store = vault.store
     kind = edit.kind
+    record: Any
     with store.transaction():
         if kind is MEETING:
             record = save_meeting(

@@ -79,7 +79,9 @@ def save_meeting(
             if contact_id not in there:
                 role = roles.get(contact_id)
                 store.add(
-                    Participant(meeting_id=record.id, contact_id=contact_id, role=role, marking=mark)
+                    Participant(
+                        meeting_id=record.id, contact_id=contact_id, role=role, marking=mark
+                    )
                 )
                 people.append(contact_id)
         for participant in present:

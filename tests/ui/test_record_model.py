@@ -191,7 +191,7 @@ def test_contacts_show_last_contact_and_overdue_from_sql(qtbot: QtBot, session: 
         recent = store.add(Meeting(title="New", starts_at=_iso(today - timedelta(days=3))))
         planned = store.add(Meeting(title="Later", starts_at=_iso(today + timedelta(days=30))))
         for meeting, person in ((old, met), (old, fine), (recent, fine), (planned, met)):
-            store.add(Participant(meeting_id=meeting.id, contact_ids=(person.id,)))
+            store.add(Participant(meeting_id=meeting.id, contact_id=person.id))
 
     on_vault(qtbot, session, seed)
     model = open_model(qtbot, session, annotate=annotate_contacts, depends_on=("meeting",))
