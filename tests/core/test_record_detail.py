@@ -75,3 +75,27 @@ def test_a_followup_names_its_contact_and_meeting(vault: Vault) -> None:
     detail = record_detail(store, MARCH_14_NOON, FOLLOWUP, action.id)
 
     assert detail.names == {ana.id: "Ana", meeting.id: "Talks"}
+
+
+def test_a_contact_page_lists_what_names_it_and_what_its_meetings_left_to_all(
+    vault: Vault,
+) -> None:
+    store = vault.store
+    ana, bruno = store.add_many([Contact(full_name="Ana"), Contact(full_name="Bruno")])
+    talks = save_meeting(
+        store,
+        None,
+        {"title": "Talks", "starts_at": "2026-03-01T10:00Z"},
+        add_people=[ana.id, bruno.id],
+        followups=[NewFollowUp("Send the minutes", "2026-03-20")],
+    )
+    store.add(FollowUp(action="Ask Bruno", meeting_id=talks.id, contact_ids=(bruno.id,)))
+    store.add(FollowUp(action="For everyone there", meeting_id=talks.id))  # names no one
+    store.add(FollowUp(action="Call Ana", contact_ids=(ana.id,), due_date="2026-03-15"))
+    store.add(FollowUp(action="Done long ago", contact_ids=(ana.id,), status="done"))
+
+    def page(person: Contact) -> list[str]:
+        return [f.action for f in record_detail(store, MARCH_14_NOON, CONTACT, person.id).followups]
+
+    assert page(ana) == ["Call Ana", "Send the minutes", "For everyone there"]
+    assert page(bruno) == ["Send the minutes", "Ask Bruno", "For everyone there"]
