@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.drafts import drafts, save_draft
 from liaison_desk.core.errors import MigrationFailed, SchemaTooNew
 from liaison_desk.core.hlc import Stamp
@@ -122,7 +123,8 @@ def write_v4_followup(vault: Vault, contact_id: str) -> str:
     upgrade meets exactly what an officer's vault holds.
     """
     origin, conn = vault.info.origin, vault.conn
-    made, named = (str(Stamp(vault.clock.now_ms(), 0, origin)) for _ in range(2))
+    made_ms, named_ms = vault.clock.now_ms(), vault.clock.now_ms()
+    made, named = (str(Stamp(ms, 0, origin)) for ms in (made_ms, named_ms))
     record_id = "019b7a00-0000-7000-8000-0000000000f1"
     (seq,) = conn.execute(
         "SELECT coalesce(max(seq), 0) FROM oplog WHERE origin = ?", (origin,)
@@ -130,10 +132,12 @@ def write_v4_followup(vault: Vault, contact_id: str) -> str:
     (marking,) = conn.execute("SELECT marking FROM contacts WHERE id = ?", (contact_id,)).fetchone()
     conn.execute(
         "INSERT INTO followups (id, created_at, updated_at, hlc, origin, clocks, marking, "
-        "action, status, contact_id, distribution) VALUES (?, '2026-01-01T00:00:00Z', "
-        "'2026-01-01T00:00:01Z', ?, ?, ?, ?, 'Send the agenda', 'open', ?, 'hq')",
+        "action, status, contact_id, distribution) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 'Send the agenda', 'open', ?, 'hq')",
         (
             record_id,
+            iso_from_ms(made_ms),
+            iso_from_ms(named_ms),
             named,
             origin,
             json.dumps({"*": made, "contact_id": named}),
