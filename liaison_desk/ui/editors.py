@@ -302,7 +302,7 @@ class _Ref:
         self._edit.setText(self._name)
 
 
-class _Refs:
+class RefsField:
     """Links to several records (a follow-up's contacts): type a name, pick, repeat."""
 
     def __init__(self, spec: FieldSpec, changed: Changed, session: Session) -> None:
@@ -341,7 +341,7 @@ class _Refs:
             self.chips.add(self.lookup.get(record_id, "(deleted)"), {"id": record_id})
 
 
-_Field = _Line | _Text | _Choice | _Marking | _Count | _Date | _DateTime | _Zone | _Ref | _Refs
+_Field = _Line | _Text | _Choice | _Marking | _Count | _Date | _DateTime | _Zone | _Ref | RefsField
 _SIMPLE: dict[str, Callable[[FieldSpec, Changed], _Field]] = {
     "line": _Line,
     "list": _List,
@@ -517,7 +517,7 @@ class RecordEditor(QWidget):
         self.fields: dict[str, _Field] = {}
         for spec in FIELDS[kind.name]:
             if spec.widget == "refs":
-                made: _Field = _Refs(spec, self._on_change, session)
+                made: _Field = RefsField(spec, self._on_change, session)
             elif spec.ref is not None:
                 made = _Ref(spec, self._on_change, session)
             else:
@@ -599,7 +599,7 @@ class RecordEditor(QWidget):
 
     def _fill(self, values: Mapping[str, Any], names: Mapping[str, str]) -> None:
         for name, fld in self.fields.items():
-            if isinstance(fld, _Ref | _Refs):
+            if isinstance(fld, _Ref | RefsField):
                 fld.lookup = names
             fld.set(values.get(name))
         if self.people is not None:
@@ -624,7 +624,7 @@ class RecordEditor(QWidget):
         return [
             spec.label.replace("&", "").lower()
             for spec in FIELDS[self.kind.name]
-            if isinstance(fld := self.fields[spec.name], _Ref | _Refs) and fld.unresolved()
+            if isinstance(fld := self.fields[spec.name], _Ref | RefsField) and fld.unresolved()
         ]
 
     def show_error(self, message: str) -> None:

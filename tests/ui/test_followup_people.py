@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.records import PARTICIPANT_ROLES, Contact
 from liaison_desk.core.vault import Vault
-from liaison_desk.ui.editors import ParticipantsField, RecordEditor
+from liaison_desk.ui.editors import ParticipantsField, RecordEditor, RefsField
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.record_section import RecordSection
 from liaison_desk.ui.session import Session
@@ -125,3 +125,43 @@ def test_a_followup_made_in_a_meeting_shows_on_each_participants_page(
         ana: "host",
         bruno: "interpreter",
     }
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+def test_a_followup_form_names_several_contacts(
+    qtbot: QtBot, window: MainWindow, session: Session
+) -> None:
+    def seed(vault: Vault) -> tuple[str, str]:
+        ana, bruno = vault.store.add_many(
+            [Contact(full_name="Ana Ferreira"), Contact(full_name="Bruno Keller")]
+        )
+        return ana.id, bruno.id
+
+    ana, bruno = on_vault(qtbot, session, seed)
+    section = next(s for s in window.sections if s.kind.name == "followup")
+    window.sidebar.setCurrentRow(window.sections.index(section))
+    window.activateWindow()
+    qtbot.waitUntil(lambda: bool(section.markings) and not section.model.is_loading)
+    qtbot.keyClick(section.table, Qt.Key.Key_N, CTRL)
+    qtbot.waitUntil(lambda: section.stack.currentWidget() is section.editor)
+    qtbot.keyClicks(section.editor.fields["action"].widget, "Send the berth plan")
+    named = section.editor.fields["contact_ids"]
+    assert isinstance(named, RefsField)
+    for typed in ("ferr", "kell", "ferr"):  # the second Ana is not added twice
+        named.line.setFocus()
+        qtbot.keyClicks(named.line, typed)
+        popup = named.completer.completer.popup()
+        assert popup is not None
+        qtbot.waitUntil(lambda: popup.isVisible() and popup.model().rowCount() == 1)  # noqa: B023
+        popup.setCurrentIndex(popup.model().index(0, 0))
+        qtbot.keyClick(popup, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: named.line.text() == "")
+    assert named.get() == [ana, bruno]
+    with qtbot.waitSignal(section.saved):
+        qtbot.keyClick(section.editor.fields["action"].widget, Qt.Key.Key_S, CTRL)
+
+    qtbot.waitUntil(lambda: "Bruno Keller" in section.detail.browser.toPlainText())
+    assert "Contacts\nAna Ferreira, Bruno Keller" in section.detail.browser.toPlainText()
+    qtbot.waitUntil(lambda: section.model.rowCount() == 1)
+    about = [section.model.index(0, c).data() for c in range(section.model.columnCount())]
+    assert "Ana Ferreira, Bruno Keller" in about
