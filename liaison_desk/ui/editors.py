@@ -410,8 +410,9 @@ class ParticipantsField(QWidget):
 
     def _add_line(self, person: dict[str, Any]) -> None:
         person.setdefault("role", None)
-        self.chips.add("", person)
+        self.chips.add("", person)  # the line below shows the name, beside its role
         item = self.chips.item(self.chips.count() - 1)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, str(person["name"]))
         role = QComboBox()
         role.setAccessibleName(f"Role of {person['name']}")
         role.addItem("— role —", "")
