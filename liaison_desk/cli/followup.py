@@ -19,6 +19,7 @@ from liaison_desk.cli.options import (
     marking_option,
     tags_option,
 )
+from liaison_desk.core.meetings import add_followup
 from liaison_desk.core.records import FollowUp
 
 
@@ -35,7 +36,12 @@ def followup() -> None:
 @click.option("--due", "due_date", help="Due date, e.g. 2026-03-21.")
 @click.option("--owner", help="Who does it.")
 @click.option("--meeting", "meeting_id", help="Meeting it came from.")
-@click.option("--contact", "contact_id", help="Contact it concerns.")
+@click.option(
+    "--contact",
+    "contact_ids",
+    multiple=True,
+    help="Contact id it concerns; repeat. Default with --meeting: the meeting's people.",
+)
 @long_text_option("--notes", "Free notes.")
 @marking_option
 @distribution_option
@@ -45,8 +51,9 @@ def add(app: AppContext, /, **fields: Any) -> None:
     """Add a follow-up and print its id.
 
     Example: liaison-desk followup add --action "Send the exercise dates" --due 2026-03-21
+    --contact 01934b2e-… --contact 01934b2f-…
     """
-    record = app.open_vault().store.add(FollowUp(**changes(**fields)))
+    record = add_followup(app.open_vault().store, FollowUp(**changes(**fields)))
     click.echo(record.id)
 
 
@@ -58,16 +65,16 @@ def add(app: AppContext, /, **fields: Any) -> None:
     show_default=True,
     help="Which follow-ups to show.",
 )
-@click.option("--contact", "contact_id", help="Only those concerning this contact.")
+@click.option("--contact", "contact_ids", help="Only those naming this contact (its id).")
 @list_options
 @pass_app
-def list_(app: AppContext, /, status: str, contact_id: str | None, **opts: Any) -> None:
+def list_(app: AppContext, /, status: str, contact_ids: str | None, **opts: Any) -> None:
     """List follow-ups, soonest due first.
 
     Example: liaison-desk followup list --status open
     """
     store = app.open_vault().store
-    where = given(status=None if status == "all" else status, contact_id=contact_id)
+    where = given(status=None if status == "all" else status, contact_ids=contact_ids)
     rows = list_page(store, FollowUp, build_query(store, opts, where))
     output.records(rows, ("id", "due_date", "action", "status", "owner"), opts["as_json"])
 

@@ -398,6 +398,6 @@ def _follow_up(
         due_date=due.isoformat(),
         status="done" if due < today - timedelta(days=30) else "open",
         meeting_id=meeting.id,
-        contact_id=host.id,
+        contact_ids=(host.id,),
         marking=meeting.marking,
     )

@@ -8,12 +8,14 @@ as `liaison-desk meeting add/edit` does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from liaison_desk.core.drafts import discard_draft
-from liaison_desk.core.kinds import MEETING, Kind
-from liaison_desk.core.meetings import NewFollowUp, save_meeting
+from liaison_desk.core.kinds import FOLLOWUP, MEETING, Kind
+from liaison_desk.core.meetings import NewFollowUp, add_followup, save_meeting
+from liaison_desk.core.records import FollowUp
 from liaison_desk.core.vault import Vault
 
 
@@ -27,12 +29,14 @@ class Edit:
     add_people: tuple[str, ...] = ()  # contact ids
     remove_people: tuple[str, ...] = ()  # contact ids
     followups: tuple[NewFollowUp, ...] = ()
+    roles: Mapping[str, str | None] = field(default_factory=dict)  # contact id -> role
 
 
 def save_edit(vault: Vault, edit: Edit) -> Any:
     """Store the edit and drop its draft in one transaction; returns the record as saved."""
     store = vault.store
     kind = edit.kind
+    record: Any
     with store.transaction():
         if kind is MEETING:
             record = save_meeting(
@@ -42,7 +46,10 @@ def save_edit(vault: Vault, edit: Edit) -> Any:
                 add_people=edit.add_people,
                 remove_people=edit.remove_people,
                 followups=edit.followups,
+                roles=edit.roles,
             )
+        elif edit.record_id is None and kind is FOLLOWUP:
+            record = add_followup(store, FollowUp(**edit.values))
         elif edit.record_id is None:
             record = store.add(kind.cls(**edit.values))
         elif edit.values:

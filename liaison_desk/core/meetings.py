@@ -8,7 +8,7 @@ typed without a zone (see station_zone).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from liaison_desk.core import relations
@@ -19,10 +19,25 @@ from liaison_desk.core.store import ListQuery, Store
 
 @dataclass(frozen=True)
 class NewFollowUp:
-    """An action agreed at the meeting, created with it."""
+    """An action agreed at the meeting, created with it.
+
+    `contact_ids` None: it concerns everyone at the meeting (as saved with it).
+    """
 
     action: str
     due_date: str | None = None
+    contact_ids: tuple[str, ...] | None = None
+
+
+def add_followup(store: Store, followup: FollowUp) -> FollowUp:
+    """Add a follow-up; one from a meeting that names no one names the people who were there."""
+    if followup.meeting_id and not followup.contact_ids:
+        present = store.list(
+            Participant, ListQuery(where={"meeting_id": followup.meeting_id}, limit=relations.ALL)
+        )
+        people = tuple(dict.fromkeys(p.contact_id for p in present))
+        followup = replace(followup, contact_ids=people)
+    return store.add(followup)
 
 
 def save_meeting(
@@ -33,13 +48,16 @@ def save_meeting(
     add_people: Sequence[str] = (),
     remove_people: Sequence[str] = (),
     followups: Sequence[NewFollowUp] = (),
+    roles: Mapping[str, str | None] | None = None,
 ) -> Meeting:
     """Add (`meeting_id` None) or change a meeting, its people and new follow-ups, all or nothing.
 
     People are contact ids. Adding someone already there changes nothing;
     removing someone removes them however often they were listed, and wins
-    over adding them in the same save. Participants
-    and follow-ups take the meeting's marking.
+    over adding them in the same save. `roles` gives people (new or already
+    there) their role by contact id; someone not in it keeps theirs. Participants
+    and follow-ups take the meeting's marking; a new follow-up names the people
+    at the meeting unless it names its own.
     """
     with store.transaction():
         station = station_zone(store)
@@ -54,15 +72,32 @@ def save_meeting(
         )
         gone = set(remove_people)
         there = {p.contact_id for p in present} | gone
+        roles = roles or {}
         mark = record.marking
+        people = [p.contact_id for p in present if p.contact_id not in gone]
         for contact_id in dict.fromkeys(add_people):
             if contact_id not in there:
-                store.add(Participant(meeting_id=record.id, contact_id=contact_id, marking=mark))
+                role = roles.get(contact_id)
+                store.add(
+                    Participant(
+                        meeting_id=record.id, contact_id=contact_id, role=role, marking=mark
+                    )
+                )
+                people.append(contact_id)
         for participant in present:
             if participant.contact_id in gone:
                 store.delete(Participant, participant.id)
+            elif participant.contact_id in roles:
+                store.update(Participant, participant.id, {"role": roles[participant.contact_id]})
         for f in followups:
+            named = tuple(dict.fromkeys(people)) if f.contact_ids is None else f.contact_ids
             store.add(
-                FollowUp(action=f.action, due_date=f.due_date, meeting_id=record.id, marking=mark)
+                FollowUp(
+                    action=f.action,
+                    due_date=f.due_date,
+                    meeting_id=record.id,
+                    contact_ids=named,
+                    marking=mark,
+                )
             )
     return record

@@ -49,7 +49,12 @@ _QUERIES: dict[str, Sequence[tuple[str, Kind[Any], str]]] = {
             MEETING,
             "SELECT meeting_id FROM participants WHERE contact_id = ? AND deleted = 0",
         ),
-        ("follow-ups", FOLLOWUP, "SELECT id FROM followups WHERE contact_id = ?"),
+        (
+            "follow-ups",
+            FOLLOWUP,
+            "SELECT f.id FROM followups f WHERE EXISTS "
+            "(SELECT 1 FROM json_each(f.contact_ids) WHERE value = ?)",
+        ),
     ),
     "organization": (
         ("contacts", CONTACT, "SELECT id FROM contacts WHERE org_id = ?"),

@@ -30,6 +30,9 @@ ORGANIZATION_KINDS = (
     "other",
 )
 MEETING_KINDS = ("meeting", "call", "reception", "joint-exercise", "visit", "other")
+# What a participant did at a meeting, as the editor offers it. Roles read from
+# calendar invitations (organizer, chair…) are kept as they came.
+PARTICIPANT_ROLES = ("host", "guest", "interpreter", "note-taker")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,7 +97,7 @@ class FollowUp(Record):
     owner: str | None = None
     due_date: str | None = None
     meeting_id: str | None = None
-    contact_id: str | None = None
+    contact_ids: tuple[str, ...] = ()  # the people it concerns; a meeting's by default
     notes: str | None = None
 
 

@@ -12,18 +12,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from liaison_desk.core.clock import Clock, iso_from_ms
-from liaison_desk.core.kinds import BY_NAME, CONTACT, MEETING, ORGANIZATION, Kind
+from liaison_desk.core.kinds import BY_NAME, CONTACT, FOLLOWUP, MEETING, ORGANIZATION, Kind
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Participant
 from liaison_desk.core.station_zone import station_today
 from liaison_desk.core.store import ListQuery, Store
 
 ALL = 10_000  # the most of one kind listed as related to a record: every one, in practice
 
-# The fields of each kind that name another record, and the kind they name.
+# The fields of each kind that name other records (one id, or a list of them), and their kind.
 LINK_FIELDS: Mapping[str, Mapping[str, Kind[Any]]] = {
     "organization": {"parent_id": ORGANIZATION},
     "contact": {"org_id": ORGANIZATION},
-    "followup": {"contact_id": CONTACT, "meeting_id": MEETING},
+    "followup": {"contact_ids": CONTACT, "meeting_id": MEETING},
 }
 
 
@@ -151,8 +151,9 @@ def linked_titles(
     wanted: dict[str, list[str]] = {}
     for fields in values:
         for name, target in LINK_FIELDS.get(kind.name, {}).items():
-            if isinstance(value := fields.get(name), str):
-                wanted.setdefault(target.name, []).append(value)
+            value = fields.get(name)
+            named = [value] if isinstance(value, str) else value or ()
+            wanted.setdefault(target.name, []).extend(i for i in named if isinstance(i, str))
     out: dict[str, str] = {}
     for target_name, ids in wanted.items():
         out |= titles(store, BY_NAME[target_name], ids)
@@ -160,6 +161,19 @@ def linked_titles(
 
 
 def open_followups(store: Store, contact_id: str, limit: int = ALL) -> list[FollowUp]:
-    """What is still owed to or about a contact, soonest due first."""
-    where = {"status": "open", "contact_id": contact_id}
-    return store.list(FollowUp, ListQuery(where=where, order_by="due_date", limit=limit))
+    """What is still owed to or about a contact, soonest due first (no date last).
+
+    Those that name the contact, and those of a meeting the contact took part in
+    that name no one (made before follow-ups named people, or left so on purpose):
+    they concern everyone who was there. One that names others is theirs alone.
+    """
+    cursor = store.conn.execute(
+        f"SELECT {FOLLOWUP.columns('f')} FROM {FOLLOWUP.table} f "
+        "WHERE f.deleted = 0 AND f.status = 'open' AND ("
+        " EXISTS (SELECT 1 FROM json_each(f.contact_ids) WHERE value = ?)"
+        " OR (f.contact_ids = '[]' AND f.meeting_id IN ("
+        "  SELECT p.meeting_id FROM participants p WHERE p.contact_id = ? AND p.deleted = 0))"
+        ") ORDER BY f.due_date IS NULL, f.due_date, f.id LIMIT ?",
+        (contact_id, contact_id, limit),
+    )
+    return [FOLLOWUP.from_row(row) for row in cursor]

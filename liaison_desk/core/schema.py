@@ -390,11 +390,52 @@ CREATE TABLE refusals_reported (
 ALTER TABLE peers ADD COLUMN refusals_acked INTEGER NOT NULL DEFAULT 0;
 """
 
+
+def _renamed_key(column: str) -> str:
+    """`column` (a JSON object keyed by field) with its contact_id key renamed contact_ids."""
+    moved = f"json_set({column}, '$.contact_ids', json_extract({column}, '$.contact_id'))"
+    return f"json_remove({moved}, '$.contact_id')"
+
+
+def _as_list(column: str) -> str:
+    """`column`'s contact_id value (JSON text in an object) made a list: null is no one."""
+    value = f"json_extract({column}, '$.contact_id')"
+    listed = f"CASE WHEN {value} IS NULL THEN json('[]') ELSE json_array({value}) END"
+    return f"json_remove(json_set({column}, '$.contact_ids', {listed}), '$.contact_id')"
+
+
+_HAS_ID = "json_type({}, '$.contact_id') IS NOT NULL"
+
+# A follow-up names several people: its contact_id becomes the list contact_ids,
+# everywhere the field's name or value is kept (rows and their clocks, the oplog
+# that is sent again to peers that lack it, open conflicts, drafts), so no old
+# name is ever sent or merged again.
+_V5 = f"""
+ALTER TABLE followups ADD COLUMN contact_ids TEXT NOT NULL DEFAULT '[]';
+UPDATE followups SET contact_ids = json_array(contact_id) WHERE contact_id IS NOT NULL;
+UPDATE followups SET clocks = {_renamed_key("clocks")} WHERE {_HAS_ID.format("clocks")};
+ALTER TABLE followups DROP COLUMN contact_id;
+UPDATE oplog SET fields = {_as_list("fields")}
+    WHERE entity = 'followup' AND {_HAS_ID.format("fields")};
+UPDATE oplog SET base = {_renamed_key("base")}
+    WHERE entity = 'followup' AND {_HAS_ID.format("base")};
+UPDATE oplog SET clocks = {_renamed_key("clocks")}
+    WHERE entity = 'followup' AND clocks IS NOT NULL AND {_HAS_ID.format("clocks")};
+UPDATE conflicts SET
+    field = 'contact_ids',
+    local_value = CASE WHEN local_value = 'null' THEN '[]' ELSE json_array(json(local_value)) END,
+    remote_value = CASE WHEN remote_value = 'null' THEN '[]' ELSE json_array(json(remote_value)) END
+    WHERE entity = 'followup' AND field = 'contact_id';
+UPDATE drafts SET fields = {_as_list("fields")}
+    WHERE kind = 'followup' AND {_HAS_ID.format("fields")};
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
     Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
     Migration("sync identity, routing and peers", _v3),
     Migration("ops refused here, and those peers refused", lambda c: run_script(c, _V4)),
+    Migration("follow-ups name several contacts", lambda c: run_script(c, _V5)),
 )
 
 

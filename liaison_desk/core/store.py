@@ -422,6 +422,7 @@ class Store:
             current, clocks = self._load(kind, record_id)
             before = {f: getattr(current, f) for f in kind.fields}
             kept = {v for f, v in before.items() if f not in changes}
+            kept.update(i for f in kind.list_fields for i in before[f])  # ids a list still names
 
             def exists(ref_kind: Kind[Any], ref_id: str) -> bool:
                 # A reference left as it was stays valid even if its target was deleted since.
@@ -546,7 +547,10 @@ class Store:
         for name, value in query.where.items():
             if name not in kind.fields and name != "id":
                 raise ValidationError(f"A {kind.name} cannot be filtered by {name}.")
-            if value is None:
+            if name in kind.list_fields:  # a list field matches the lists holding the value
+                clauses.append(f"EXISTS (SELECT 1 FROM json_each({name}) WHERE value = ?)")
+                params.append(value)
+            elif value is None:
                 clauses.append(f"{name} IS NULL")
             else:
                 clauses.append(f"{name} = ?")

@@ -223,7 +223,8 @@ def _followup(record_id: str, f: Values, exists: Exists) -> None:
     if f["status"] not in FOLLOWUP_STATUSES:
         raise ValidationError(f"The status must be one of: {', '.join(FOLLOWUP_STATUSES)}.")
     _must_exist(exists, MEETING, "meeting", f["meeting_id"])
-    _must_exist(exists, CONTACT, "contact", f["contact_id"])
+    for contact_id in f["contact_ids"]:
+        _must_exist(exists, CONTACT, "contact", contact_id)
     f["due_date"] = iso_date("due date", f["due_date"])
 
 

@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_desk.core.kinds import CONTACT, MEETING, Kind
+from liaison_desk.core.records import PARTICIPANT_ROLES
 from liaison_desk.ui.markings_style import banner_css, colour
 from liaison_desk.ui.record_fields import FIELDS, EditState, FieldSpec, field_spec, pretty
 from liaison_desk.ui.record_model import RecordCompleter
@@ -301,7 +302,46 @@ class _Ref:
         self._edit.setText(self._name)
 
 
-_Field = _Line | _Text | _Choice | _Marking | _Count | _Date | _DateTime | _Zone | _Ref
+class RefsField:
+    """Links to several records (a follow-up's contacts): type a name, pick, repeat."""
+
+    def __init__(self, spec: FieldSpec, changed: Changed, session: Session) -> None:
+        assert spec.ref is not None
+        self._changed = changed
+        self.line = QLineEdit()
+        self.line.setPlaceholderText(spec.placeholder)
+        self.chips = _Chips(changed)
+        self.completer = RecordCompleter(session, spec.ref, self.line)
+        self.completer.picked.connect(self.add)
+        self.widget: QWidget = QWidget()
+        layout = QVBoxLayout(self.widget)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.line)
+        layout.addWidget(self.chips)
+        self.widget.setFocusProxy(self.line)
+        self.lookup: Mapping[str, str] = {}
+
+    def add(self, record_id: str, name: str) -> None:
+        self.line.clear()
+        if record_id in self.get():
+            return
+        self.chips.add(name, {"id": record_id})
+        self._changed()
+
+    def unresolved(self) -> bool:
+        return bool(self.line.text().strip())
+
+    def get(self) -> Any:
+        return [p["id"] for p in self.chips.payloads()]
+
+    def set(self, value: Any) -> None:
+        self.line.clear()
+        self.chips.clear()
+        for record_id in value or ():
+            self.chips.add(self.lookup.get(record_id, "(deleted)"), {"id": record_id})
+
+
+_Field = _Line | _Text | _Choice | _Marking | _Count | _Date | _DateTime | _Zone | _Ref | RefsField
 _SIMPLE: dict[str, Callable[[FieldSpec, Changed], _Field]] = {
     "line": _Line,
     "list": _List,
@@ -341,7 +381,11 @@ class _Chips(QListWidget):
 
 
 class ParticipantsField(QWidget):
-    """The people at a meeting: type a name, pick from the vault's contacts, repeat."""
+    """The people at a meeting: type a name, pick from the vault's contacts, repeat.
+
+    Each comes with a role from PARTICIPANT_ROLES (or none), chosen in the box on
+    their line; a role that came with an imported invitation is kept as it was.
+    """
 
     def __init__(self, session: Session, changed: Changed) -> None:
         super().__init__()
@@ -355,13 +399,51 @@ class ParticipantsField(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.line)
         layout.addWidget(self.chips)
+        self.setFocusProxy(self.line)
 
     def add(self, contact_id: str, name: str) -> None:
         self.line.clear()
         if any(p["contact_id"] == contact_id for p in self.chips.payloads()):
             return
-        self.chips.add(name, {"contact_id": contact_id, "name": name, "participant_id": None})
+        self._add_line({"contact_id": contact_id, "name": name, "participant_id": None})
         self._changed()
+
+    def _add_line(self, person: dict[str, Any]) -> None:
+        person.setdefault("role", None)
+        self.chips.add("", person)  # the line below shows the name, beside its role
+        item = self.chips.item(self.chips.count() - 1)
+        item.setData(Qt.ItemDataRole.AccessibleTextRole, str(person["name"]))
+        role = QComboBox()
+        role.setAccessibleName(f"Role of {person['name']}")
+        role.addItem("— role —", "")
+        for choice in PARTICIPANT_ROLES:
+            role.addItem(pretty(choice), choice)
+        if person["role"] and role.findData(person["role"]) < 0:
+            role.addItem(pretty(person["role"]), person["role"])
+        role.setCurrentIndex(max(role.findData(person["role"] or ""), 0))
+
+        def chosen(_: int) -> None:
+            item.setData(Qt.ItemDataRole.UserRole, {**person, "role": role.currentData() or None})
+            self._changed()
+
+        role.currentIndexChanged.connect(chosen)
+        line = QWidget()
+        row = QHBoxLayout(line)
+        row.setContentsMargins(4, 0, 4, 0)
+        row.addWidget(QLabel(str(person["name"])), 1)
+        row.addWidget(role)
+        item.setSizeHint(line.sizeHint())
+        self.chips.setItemWidget(item, line)
+
+    def role_box(self, contact_id: str) -> QComboBox:
+        """The role chooser on a participant's line."""
+        for i in range(self.chips.count()):
+            item = self.chips.item(i)
+            if item.data(Qt.ItemDataRole.UserRole)["contact_id"] == contact_id:
+                box = self.chips.itemWidget(item).findChild(QComboBox)
+                assert box is not None
+                return box
+        raise KeyError(contact_id)
 
     def get(self) -> list[dict[str, Any]]:
         return self.chips.payloads()
@@ -369,7 +451,7 @@ class ParticipantsField(QWidget):
     def set(self, people: Sequence[Mapping[str, Any]]) -> None:
         self.chips.clear()
         for person in people:
-            self.chips.add(str(person["name"]), dict(person))
+            self._add_line(dict(person))
 
 
 class FollowUpsField(QWidget):
@@ -435,8 +517,10 @@ class RecordEditor(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, _Field] = {}
         for spec in FIELDS[kind.name]:
-            if spec.ref is not None:
-                made: _Field = _Ref(spec, self._on_change, session)
+            if spec.widget == "refs":
+                made: _Field = RefsField(spec, self._on_change, session)
+            elif spec.ref is not None:
+                made = _Ref(spec, self._on_change, session)
             else:
                 made = _SIMPLE[spec.widget](spec, self._on_change)
             self.fields[spec.name] = made
@@ -446,7 +530,10 @@ class RecordEditor(QWidget):
         if kind is MEETING:
             self.people = ParticipantsField(session, self._on_change)
             self.new_followups = FollowUpsField(self._on_change)
-            form.addRow("Peop&le", self.people)
+            # Who was there comes right after what and when: it is what the officer
+            # knows first, and follow-ups made below name these people.
+            time_row = list(self.fields).index("timezone")  # one form row per field
+            form.insertRow(time_row + 1, "Peop&le", self.people)
             form.addRow("&Follow-ups", self.new_followups)
         inner = QWidget()
         inner.setLayout(form)
@@ -513,7 +600,7 @@ class RecordEditor(QWidget):
 
     def _fill(self, values: Mapping[str, Any], names: Mapping[str, str]) -> None:
         for name, fld in self.fields.items():
-            if isinstance(fld, _Ref):
+            if isinstance(fld, _Ref | RefsField):
                 fld.lookup = names
             fld.set(values.get(name))
         if self.people is not None:
@@ -538,7 +625,7 @@ class RecordEditor(QWidget):
         return [
             spec.label.replace("&", "").lower()
             for spec in FIELDS[self.kind.name]
-            if isinstance(fld := self.fields[spec.name], _Ref) and fld.unresolved()
+            if isinstance(fld := self.fields[spec.name], _Ref | RefsField) and fld.unresolved()
         ]
 
     def show_error(self, message: str) -> None:

@@ -46,7 +46,7 @@ Extras = Mapping[str, Any]
 class FieldSpec:
     name: str
     label: str  # with a mnemonic: Alt+letter jumps to the field
-    widget: str  # line, text, list, choice, marking, count, date, datetime, zone, ref
+    widget: str  # line, text, list, choice, marking, count, date, datetime, zone, ref, refs
     placeholder: str = ""
     choices: tuple[str, ...] = ()
     ref: Kind[Any] | None = None
@@ -116,7 +116,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("status", "&Status", "choice", choices=FOLLOWUP_STATUSES),
         field_spec("owner", "O&wner", placeholder="Who does it"),
         field_spec("due_date", "&Due", "date"),
-        field_spec("contact_id", "&Contact", "ref", "Type to find a contact", ref=CONTACT),
+        field_spec("contact_ids", "&Contacts", "refs", "Type to add a contact", ref=CONTACT),
         field_spec("meeting_id", "&Meeting", "ref", "Type to find a meeting", ref=MEETING),
         field_spec("notes", "No&tes", "text"),
         _TAGS,
@@ -200,12 +200,13 @@ def annotate_followups(vault: Vault, followups: Sequence[FollowUp]) -> dict[str,
     """The due text, overdue flag and who or what each follow-up is about."""
     today = station_today(vault.store, vault.clock)
     store = vault.store
-    people = relations.titles(store, CONTACT, (f.contact_id for f in followups))
+    people = relations.titles(store, CONTACT, (c for f in followups for c in f.contact_ids))
     meetings = relations.titles(store, MEETING, (f.meeting_id for f in followups))
     out: dict[str, Extras] = {}
     for f in followups:
         text, overdue = due_text(f.due_date, f.status, today)
-        about = people.get(f.contact_id or "") or meetings.get(f.meeting_id or "")
+        named = ", ".join(people[c] for c in f.contact_ids if c in people)
+        about = named or meetings.get(f.meeting_id or "")
         out[f.id] = {"due": text, "overdue": overdue, "about": about}
     return out
 
@@ -289,6 +290,7 @@ def load_edit_state(
                     "contact_id": a.contact.id,
                     "name": a.contact.full_name,
                     "participant_id": a.participant.id,
+                    "role": a.participant.role,
                 }
                 for a in relations.participants(store, record_id)
             ]
@@ -308,12 +310,15 @@ def load_edit_state(
 def plan_save(
     kind: Kind[Any], record_id: str | None, original: Mapping[str, Any], current: Mapping[str, Any]
 ) -> Edit:
-    """The form's changes as one edit for the core to save (people are compared by contact)."""
+    """The form's changes as one edit for the core to save (people are compared by contact).
+
+    Roles go with the people added and with those whose role changed.
+    """
     names = [spec.name for spec in FIELDS[kind.name]]
     if record_id is not None:
         names = [n for n in names if current[n] != original.get(n)]
-    before = [p["contact_id"] for p in original.get("participants", ())]
-    after = [p["contact_id"] for p in current.get("participants", ())]
+    before = {p["contact_id"]: p.get("role") for p in original.get("participants", ())}
+    after = {p["contact_id"]: p.get("role") for p in current.get("participants", ())}
     return Edit(
         kind,
         record_id,
@@ -321,6 +326,7 @@ def plan_save(
         tuple(c for c in after if c not in before),
         tuple(c for c in before if c not in after),
         tuple(NewFollowUp(f["action"], f["due_date"]) for f in current.get("followups", ())),
+        {c: role for c, role in after.items() if c not in before or before[c] != role},
     )
 
 
@@ -372,7 +378,7 @@ def detail_related(detail: RecordDetail) -> tuple[tuple[str, tuple[Link, ...]], 
             Link(
                 "contact",
                 a.contact.id,
-                a.contact.full_name + (f" ({r})" if (r := a.participant.role) else ""),
+                a.contact.full_name + (f" ({pretty(r)})" if (r := a.participant.role) else ""),
             )
             for a in detail.people
         )
@@ -398,8 +404,9 @@ def _line(label: str, cell: str) -> str:
 
 def _cell(spec: FieldSpec, value: Any, detail: RecordDetail, copyable: list[str]) -> str:
     if spec.ref is not None:
-        name = detail.names.get(value, "(deleted)")
-        return f"<a href='record:{spec.ref.name}/{value}'>{html.escape(name)}</a>"
+        ids = value if isinstance(value, tuple) else (value,)
+        names = {i: html.escape(detail.names.get(i, "(deleted)")) for i in ids}
+        return ", ".join(f"<a href='record:{spec.ref.name}/{i}'>{names[i]}</a>" for i in ids)
     if spec.widget == "choice":
         return html.escape(pretty(value))
     if spec.widget == "count":

@@ -525,3 +525,32 @@ def test_attachment_needs_an_existing_owner(desk: Desk, tmp_path: Path) -> None:
     assert result.code == 1
     assert ghost in one_sentence(result.err)
     assert desk.json("attachment", "list", ghost) == []
+
+
+def test_a_followup_names_several_contacts_or_its_meetings_people(desk: Desk) -> None:
+    ana = add_contact(desk, "Ana Ferreira")
+    bruno = add_contact(desk, "Bruno Keller")
+    carla = add_contact(desk, "Carla Rossi")
+    meeting_id = desk.new_id(
+        "meeting",
+        "add",
+        "--title",
+        "Port visit planning",
+        "--when",
+        "2026-02-03T09:00Z",
+        "--participant",
+        ana,
+        "--participant",
+        bruno,
+    )
+    both = desk.new_id(
+        "followup", "add", "--action", "Send the berth plan", "--contact", ana, "--contact", carla
+    )
+    everyone = desk.new_id("followup", "add", "--action", "Thank them", "--meeting", meeting_id)
+
+    listed = {f["id"]: f["contact_ids"] for f in desk.json("followup", "list", "--limit", "1000")}
+    assert (listed[both], listed[everyone]) == ([ana, carla], [ana, bruno])
+    for person, expected in ((ana, {both, everyone}), (bruno, {everyone}), (carla, {both})):
+        assert set(desk.ids("followup", "list", "--contact", person)) == expected
+        shown = desk.json("contact", "show", person)["open_followups"]
+        assert {f.rsplit("(", 1)[1].rstrip(")") for f in shown} == expected

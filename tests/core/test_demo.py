@@ -159,7 +159,7 @@ def test_follow_ups_differ_and_name_their_person(demo: Vault, contacts: list[Con
     assert follow_ups
     assert Counter(f.action for f in follow_ups).most_common(1)[0][1] <= 3
     for follow_up in follow_ups:
-        assert people[follow_up.contact_id or ""].full_name in follow_up.action
+        assert people[follow_up.contact_ids[0]].full_name in follow_up.action
     assert {f.status for f in follow_ups} == {"open", "done"}
 
 

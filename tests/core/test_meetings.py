@@ -6,7 +6,7 @@ import pytest
 
 from liaison_desk.core import relations
 from liaison_desk.core.errors import ValidationError
-from liaison_desk.core.meetings import NewFollowUp, save_meeting
+from liaison_desk.core.meetings import NewFollowUp, add_followup, save_meeting
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Participant
 from liaison_desk.core.station_zone import set_station_zone
 from liaison_desk.core.store import ListQuery
@@ -102,3 +102,68 @@ def test_an_edited_time_is_read_in_the_meetings_own_zone_unless_blanked(vault: V
 
     blanked = save_meeting(store, paris.id, {"starts_at": "2026-05-20T13:00", "timezone": None})
     assert (blanked.starts_at, blanked.timezone) == ("2026-05-20T04:00:00Z", "Asia/Tokyo")
+
+
+def test_a_followup_made_in_a_meeting_names_its_people_unless_it_names_its_own(
+    vault: Vault,
+) -> None:
+    store = vault.store
+    ana, bruno, carla = store.add_many(
+        [Contact(full_name="Ana"), Contact(full_name="Bruno"), Contact(full_name="Carla")]
+    )
+    meeting = save_meeting(
+        store,
+        None,
+        {"title": "Staff talks", "starts_at": "2026-03-14T10:30Z"},
+        add_people=[ana.id, bruno.id],
+        followups=[NewFollowUp("Send the agenda"), NewFollowUp("Call Ana", None, (ana.id,))],
+    )
+    save_meeting(
+        store,
+        meeting.id,
+        {},
+        add_people=[carla.id],
+        remove_people=[bruno.id],
+        followups=[NewFollowUp("Thank them")],
+    )
+
+    named = {
+        f.action: f.contact_ids
+        for f in store.list(FollowUp, ListQuery(where={"meeting_id": meeting.id}))
+    }
+    assert named == {
+        "Send the agenda": (ana.id, bruno.id),
+        "Call Ana": (ana.id,),
+        "Thank them": (ana.id, carla.id),  # who is there once the save is done
+    }
+    later = add_followup(store, FollowUp(action="Book the hall", meeting_id=meeting.id))
+    assert later.contact_ids == (ana.id, carla.id)
+    own = add_followup(
+        store, FollowUp(action="Ask Bruno", meeting_id=meeting.id, contact_ids=(bruno.id,))
+    )
+    assert own.contact_ids == (bruno.id,)
+    with pytest.raises(ValidationError, match="does not name a contact"):
+        store.add(FollowUp(action="Nobody", contact_ids=(ana.id, "no-such-contact")))
+
+
+def test_people_take_a_role_when_added_and_change_it_later(vault: Vault) -> None:
+    store = vault.store
+    ana, bruno = store.add_many([Contact(full_name="Ana"), Contact(full_name="Bruno")])
+    meeting = save_meeting(
+        store,
+        None,
+        {"title": "Staff talks", "starts_at": "2026-03-14T10:30Z"},
+        add_people=[ana.id, bruno.id],
+        roles={ana.id: "host"},
+    )
+    save_meeting(store, meeting.id, {}, roles={ana.id: "guest", bruno.id: "interpreter"})
+
+    roles = {
+        a.contact.full_name: a.participant.role for a in relations.participants(store, meeting.id)
+    }
+    assert roles == {"Ana": "guest", "Bruno": "interpreter"}
+    save_meeting(store, meeting.id, {}, roles={bruno.id: None})
+    roles = {
+        a.contact.full_name: a.participant.role for a in relations.participants(store, meeting.id)
+    }
+    assert roles == {"Ana": "guest", "Bruno": None}

@@ -23,8 +23,8 @@ def test_a_contact_with_its_standing_meetings_and_open_followups(vault: Vault) -
     planned = save_meeting(
         store, None, {"title": "Visit", "starts_at": "2026-04-01T08:00Z"}, add_people=[person.id]
     )
-    store.add(FollowUp(action="Send the agenda", contact_id=person.id))
-    store.add(FollowUp(action="Old thanks", contact_id=person.id, status="done"))
+    store.add(FollowUp(action="Send the agenda", contact_ids=(person.id,)))
+    store.add(FollowUp(action="Old thanks", contact_ids=(person.id,), status="done"))
 
     detail = record_detail(store, MARCH_14_NOON, CONTACT, person.id)
 
@@ -70,8 +70,32 @@ def test_a_followup_names_its_contact_and_meeting(vault: Vault) -> None:
     store = vault.store
     ana = store.add(Contact(full_name="Ana"))
     meeting = save_meeting(store, None, {"title": "Talks", "starts_at": "2026-03-14T10:30Z"})
-    action = store.add(FollowUp(action="Call", contact_id=ana.id, meeting_id=meeting.id))
+    action = store.add(FollowUp(action="Call", contact_ids=(ana.id,), meeting_id=meeting.id))
 
     detail = record_detail(store, MARCH_14_NOON, FOLLOWUP, action.id)
 
     assert detail.names == {ana.id: "Ana", meeting.id: "Talks"}
+
+
+def test_a_contact_page_lists_what_names_it_and_what_its_meetings_left_to_all(
+    vault: Vault,
+) -> None:
+    store = vault.store
+    ana, bruno = store.add_many([Contact(full_name="Ana"), Contact(full_name="Bruno")])
+    talks = save_meeting(
+        store,
+        None,
+        {"title": "Talks", "starts_at": "2026-03-01T10:00Z"},
+        add_people=[ana.id, bruno.id],
+        followups=[NewFollowUp("Send the minutes", "2026-03-20")],
+    )
+    store.add(FollowUp(action="Ask Bruno", meeting_id=talks.id, contact_ids=(bruno.id,)))
+    store.add(FollowUp(action="For everyone there", meeting_id=talks.id))  # names no one
+    store.add(FollowUp(action="Call Ana", contact_ids=(ana.id,), due_date="2026-03-15"))
+    store.add(FollowUp(action="Done long ago", contact_ids=(ana.id,), status="done"))
+
+    def page(person: Contact) -> list[str]:
+        return [f.action for f in record_detail(store, MARCH_14_NOON, CONTACT, person.id).followups]
+
+    assert page(ana) == ["Call Ana", "Send the minutes", "For everyone there"]
+    assert page(bruno) == ["Send the minutes", "Ask Bruno", "For everyone there"]

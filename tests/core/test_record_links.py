@@ -16,7 +16,7 @@ def test_a_contacts_meetings_followups_and_files_are_listed(vault: Vault) -> Non
         save_meeting(
             store, None, {"title": title, "starts_at": f"{day}T10:00"}, add_people=[helene.id]
         )
-    store.add(FollowUp(action="Send the agenda", contact_id=helene.id))
+    store.add(FollowUp(action="Send the agenda", contact_ids=(helene.id,)))
     store.add(Attachment(owner_id=helene.id, name="card.png", mime="image/png", data=b"png"))
 
     links = record_links(store, CONTACT, helene.id)

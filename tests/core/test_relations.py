@@ -91,7 +91,7 @@ def test_titles_and_linked_titles_skip_deleted_and_missing(vault: Vault) -> None
     assert relations.linked_titles(store, CONTACT, [vars(person), draft]) == {
         ministry.id: "Ministry of Defence"
     }
-    assert relations.linked_titles(store, FOLLOWUP, [{"contact_id": person.id}]) == {
+    assert relations.linked_titles(store, FOLLOWUP, [{"contact_ids": [person.id]}]) == {
         person.id: "Hélène Girard"
     }
 

@@ -225,7 +225,7 @@ def test_followups_are_marked_overdue(qtbot: QtBot, session: Session) -> None:
     def seed(vault: Vault) -> None:
         person = vault.store.add(Contact(full_name="Hélène Girard"))
         vault.store.add(
-            FollowUp(action="Send the agenda", due_date=yesterday, contact_id=person.id)
+            FollowUp(action="Send the agenda", due_date=yesterday, contact_ids=(person.id,))
         )
 
     on_vault(qtbot, session, seed)

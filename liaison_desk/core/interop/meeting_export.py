@@ -78,7 +78,9 @@ def followup_entries(store: Store, markings: Sequence[str] | None) -> list[Follo
     for f in followups:
         about = [
             f"Meeting: {titles[f.meeting_id]}" if f.meeting_id in titles else "",
-            f"Contact: {names[f.contact_id]}" if f.contact_id in names else "",
+            "Contacts: " + ", ".join(names[c] for c in f.contact_ids if c in names)
+            if any(c in names for c in f.contact_ids)
+            else "",
             f"Owner: {f.owner}" if f.owner else "",
             f.notes or "",
         ]
