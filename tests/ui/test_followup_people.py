@@ -20,7 +20,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 def _meetings(qtbot: QtBot, window: MainWindow) -> RecordSection:
     meetings = next(s for s in window.sections if s.kind.name == "meeting")
-    window.sidebar.setCurrentRow(window.sections.index(meetings))
+    window.open_section(meetings)
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.waitUntil(lambda: bool(meetings.markings) and not meetings.model.is_loading)
@@ -139,7 +139,7 @@ def test_a_followup_form_names_several_contacts(
 
     ana, bruno = on_vault(qtbot, session, seed)
     section = next(s for s in window.sections if s.kind.name == "followup")
-    window.sidebar.setCurrentRow(window.sections.index(section))
+    window.open_section(section)
     window.activateWindow()
     qtbot.waitUntil(lambda: bool(section.markings) and not section.model.is_loading)
     qtbot.keyClick(section.table, Qt.Key.Key_N, CTRL)
