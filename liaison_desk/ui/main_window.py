@@ -30,6 +30,7 @@ from liaison_desk.ui.clipboard import ClearingClipboard
 from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
 from liaison_desk.ui.connectivity import RelayMonitor
 from liaison_desk.ui.drive_watch import DriveWatch
+from liaison_desk.ui.help_actions import HelpActions
 from liaison_desk.ui.idle import IdleWatcher
 from liaison_desk.ui.interop_actions import InteropActions
 from liaison_desk.ui.lock_sweep import close_all_over
@@ -41,6 +42,7 @@ from liaison_desk.ui.session import Session
 from liaison_desk.ui.sync_section import SyncSection
 from liaison_desk.ui.transport_actions import TransportActions
 from liaison_desk.ui.unlock import UnlockWidget
+from liaison_desk.ui.vault_tools import VaultTools
 
 SectionFactory = Callable[[Session], Sequence[RecordSection]]
 _COUNTED = ("contact", "organization", "meeting", "followup", "protocol")
@@ -182,7 +184,7 @@ class MainWindow(QMainWindow):
         ) -> QAction:
             act = QAction(text, self)
             act.setShortcut(QKeySequence(keys))
-            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # one vault a window
             act.triggered.connect(slot)
             self.addAction(act)
             return act
@@ -195,11 +197,16 @@ class MainWindow(QMainWindow):
         quit_ = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         for act in (self.search_action, self.save_action, self.lock_action, prefs, quit_):
             menu.addAction(act)
+        self.vault_tools = VaultTools(
+            self, self.session, menu, lambda s: MainWindow(s, self.settings), before=quit_
+        )
+        self.vault_tools.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
         self.interop = InteropActions(
             self, self.session, lambda: self.sections, self.current_section
         )
         self.interop.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
         self.menuBar().addMenu(self.interop.menu)
+        self.help = HelpActions(self, self.sidebar)
 
     def _vault_title(self) -> str:
         info = self.session.info

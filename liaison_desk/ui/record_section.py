@@ -182,6 +182,7 @@ class RecordSection(QWidget):
         layout.addWidget(splitter, 1)
         new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
         new.setContext(Qt.ShortcutContext.WindowShortcut)  # only while this section is shown
+        new.setWhatsThis("New record in the list shown")
         new.activated.connect(self.new_record)
 
     def _combo(self, items: Sequence[tuple[str, str]], bar: QHBoxLayout) -> QComboBox:
