@@ -166,7 +166,6 @@ class VaultTools(QObject):
         window.destroyed.connect(lambda: self.windows.remove(window))
         self.windows.append(window)
         window.show()
-        window.raise_()
         window.activateWindow()
 
     def _busy(self, text: str) -> None:
