@@ -337,7 +337,7 @@ class FilesPanel(_Part):
     def _loaded(self, files: list[AttachmentInfo]) -> None:
         self.model.set_files(files)
         count = len(files)
-        self.heading.setText("Files" if count else "Files: none yet")
+        self.heading.setText(f"Files ({count})" if count else "Files: none yet")
         self._enable()
 
     def _on_changed(self, kind: str) -> None:

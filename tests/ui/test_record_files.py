@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core import audit
+from liaison_desk.core.attachments import attachments_of
 from liaison_desk.core.open_copies import ram_base, root_folder
 from liaison_desk.core.records import Contact
 from liaison_desk.ui.main_window import MainWindow
@@ -130,3 +131,33 @@ def test_a_file_is_attached_opened_in_the_ram_folder_exported_and_gone_at_the_lo
 
     window.lock()
     qtbot.waitUntil(lambda: not opened.exists() and not process_folder.exists())
+
+
+def test_a_file_is_deleted_after_asking(
+    qtbot: QtBot,
+    window: MainWindow,
+    session: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    section, contact_id = a_contact(qtbot, window, session)
+    files = section.files.files
+    note = tmp_path / "note.txt"
+    note.write_text("a note")
+    picked(monkeypatch, note)
+    files.add_button.click()
+    qtbot.waitUntil(lambda: files.heading.text() == "Files (1)")
+    files.list.setCurrentIndex(files.model.index(0))
+    asked: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda _p, _t, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes,
+    )
+    files.delete_button.click()
+    qtbot.waitUntil(lambda: files.heading.text() == "Files: none yet")
+    assert asked == [
+        "Delete note.txt? It leaves this record here, and every vault it reached once the "
+        "deletion is synced."
+    ]
+    assert on_vault(qtbot, session, lambda v: attachments_of(v, contact_id)) == []
