@@ -2,7 +2,10 @@
 
 A PDF or a photo kept in the vault can only be shown by another program if
 that program can read it as a file, so "Open" writes one. What "never left
-unencrypted on disk once closed" means here, and where it stops:
+unencrypted on disk once closed" means here, and where it stops. "Closed" is
+the vault's closing (locked by hand or when idle, or the application quit): a
+viewer does not tell us when it closes a file, so a copy stays readable while
+the vault is open.
 
 - The copy goes to a RAM file system: /dev/shm where it exists (Linux), else
   the user's runtime folder (platformdirs: /run/user/<uid> on Linux, a tmpfs;
