@@ -33,6 +33,8 @@ import shutil
 import stat
 from pathlib import Path
 
+import platformdirs
+
 from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.errors import StorageError
 
@@ -47,8 +49,6 @@ def ram_base(ram: Path = RAM_FOLDER) -> Path:
     """Where private folders go: /dev/shm when there is one, else the user's runtime folder."""
     if ram.is_dir() and os.access(ram, os.W_OK | os.X_OK):
         return ram
-    import platformdirs  # only here: it warns when it falls back to a folder on disk
-
     return Path(platformdirs.user_runtime_dir("LiaisonDesk", ensure_exists=True))
 
 
