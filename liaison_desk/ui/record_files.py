@@ -48,6 +48,7 @@ from liaison_desk.core.attachments import (
     set_photo,
 )
 from liaison_desk.core.errors import LiaisonError
+from liaison_desk.core.interop.export_file import NOT_ENCRYPTED
 from liaison_desk.core.kinds import CONTACT, Kind
 from liaison_desk.core.open_copies import OpenCopies
 from liaison_desk.core.user_files import size_text
@@ -58,10 +59,6 @@ from liaison_desk.ui.session import Session
 
 T = TypeVar("T")
 PHOTO_SIZE = 96  # pixels, the longer side
-NOT_ENCRYPTED = (
-    "The file will NOT be encrypted: anyone who gets hold of it can read it. Keep it on an "
-    "encrypted disk and delete it when you no longer need it."
-)
 IMAGES = "Images (*.jpg *.jpeg *.png *.gif *.webp *.bmp)"
 Index = QModelIndex | QPersistentModelIndex
 
@@ -85,17 +82,26 @@ def opened_copies(session: Session) -> OpenedCopies:
     return found if isinstance(found, OpenedCopies) else OpenedCopies(session)
 
 
-def photo_pixmap(data: bytes) -> QPixmap | None:
-    """A thumbnail of image bytes, or None when Qt cannot read them."""
-    image = QImage.fromData(data)
+def thumbnail(vault: Vault, contact_id: str) -> QImage | None:
+    """The contact's photo scaled down, or None (no photo, or not an image Qt reads).
+
+    Runs on the worker: decoding a large photo there keeps the window responsive
+    (a QImage, unlike a QPixmap, may be made on any thread).
+    """
+    photo = photo_of(vault, contact_id)
+    image = QImage.fromData(photo.data) if photo is not None else QImage()
     if image.isNull():
         return None
-    return QPixmap.fromImage(image).scaled(
+    return image.scaled(
         PHOTO_SIZE,
         PHOTO_SIZE,
         Qt.AspectRatioMode.KeepAspectRatio,
         Qt.TransformationMode.SmoothTransformation,
     )
+
+
+def _pixmap(image: QImage | None) -> QPixmap:
+    return QPixmap.fromImage(image) if image is not None else QPixmap()
 
 
 class _Part(QWidget):
@@ -148,22 +154,16 @@ class PhotoView(_Part):
     def show_contact(self, contact_id: str) -> None:
         self.owner_id = contact_id
 
-        def done(data: bytes | None) -> None:
-            pixmap = photo_pixmap(data) if data else None
-            self.image.setPixmap(pixmap or QPixmap())
-            self.setVisible(pixmap is not None)
+        def done(image: QImage | None) -> None:
+            self.image.setPixmap(_pixmap(image))
+            self.setVisible(image is not None)
 
-        self._run(lambda v: _photo_bytes(v, contact_id), done)
+        self._run(lambda v: thumbnail(v, contact_id), done)
 
     def clear(self) -> None:
         self.owner_id = None
         self.image.clear()
         self.hide()
-
-
-def _photo_bytes(vault: Vault, contact_id: str) -> bytes | None:
-    photo = photo_of(vault, contact_id)
-    return photo.data if photo is not None else None
 
 
 class PhotoEditor(PhotoView):
@@ -202,13 +202,12 @@ class PhotoEditor(PhotoView):
         if contact_id is None:
             return
 
-        def done(data: bytes | None) -> None:
-            pixmap = photo_pixmap(data) if data else None
-            self.image.setPixmap(pixmap or QPixmap())
-            self.image.setVisible(pixmap is not None)
-            self.remove_button.setEnabled(data is not None)
+        def done(image: QImage | None) -> None:
+            self.image.setPixmap(_pixmap(image))
+            self.image.setVisible(image is not None)
+            self.remove_button.setEnabled(image is not None)
 
-        self._run(lambda v: _photo_bytes(v, contact_id), done)
+        self._run(lambda v: thumbnail(v, contact_id), done)
 
     def choose(self) -> None:
         contact_id = self.owner_id
