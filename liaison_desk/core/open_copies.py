@@ -29,8 +29,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+import secrets
 import shutil
 import stat
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -41,6 +43,7 @@ from liaison_desk.core.errors import StorageError
 log = logging.getLogger("liaison_desk.open_copies")
 
 RAM_FOLDER = Path("/dev/shm")
+ALIVE = ".alive"  # locked while the process that made the folder runs
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _UNSAFE = re.compile(r"[^\w.\- ()]+")
 
@@ -81,13 +84,19 @@ def root_folder(base: Path) -> Path:
     return base / f"liaison-desk-{_user()}"
 
 
-def _alive(pid: int) -> bool:
+def _try_lock(fd: int) -> bool:
+    """Lock an open file for as long as it stays open; False if another process holds it."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
+        if sys.platform == "win32":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
-        return True  # it exists, under someone else
+        return False
     return True
 
 
@@ -98,28 +107,41 @@ def safe_name(name: str) -> str:
 
 
 class OpenCopies:
-    """This process's folder of opened attachments; `remove_all` empties it."""
+    """This process's folder of opened attachments; `remove_all` empties it.
 
-    def __init__(self, base: Path | None = None, pid: int | None = None) -> None:
+    The folder holds a lock file kept locked while this process runs: `sweep`
+    tells a crashed run's folder from a running one's by trying that lock (a
+    process id could have been reused; the lock goes with the process).
+    """
+
+    def __init__(self, base: Path | None = None) -> None:
         self._base = base
-        self.pid = os.getpid() if pid is None else pid
         self._folder: Path | None = None
-        self._count = 0
+        self._alive: int | None = None  # the lock file's descriptor
 
     @property
     def folder(self) -> Path:
         """This process's private folder (made on first use, at mode 0700)."""
         if self._folder is None:
             root = _private_dir(root_folder(self._base or ram_base()))
-            self._folder = _private_dir(root / str(self.pid))
+            folder = root / f"{os.getpid()}-{secrets.token_hex(4)}"
+            try:
+                folder.mkdir(mode=0o700)
+                fd = os.open(folder / ALIVE, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+            except OSError as exc:
+                raise storage_error(exc, folder) from exc
+            if not _try_lock(fd):
+                os.close(fd)
+                raise StorageError(f"{folder} is in use by another program.")
+            self._folder, self._alive = _private_dir(folder), fd
         return self._folder
 
     def write(self, name: str, data: bytes) -> Path:
         """A new 0600 file holding `data`, named `name`, in a subfolder of its own."""
-        self._count += 1
-        folder = _private_dir(self.folder / str(self._count))
+        folder = self.folder / secrets.token_hex(4)
         path = folder / safe_name(name)
         try:
+            folder.mkdir(mode=0o700)
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
             try:
                 view = memoryview(data)
@@ -135,25 +157,42 @@ class OpenCopies:
 
     def remove_all(self) -> int:
         """Remove every copy this process wrote; returns how many there were."""
-        if self._folder is None or not self._folder.exists():
+        folder, fd = self._folder, self._alive
+        self._folder = self._alive = None
+        if fd is not None:
+            os.close(fd)  # before removing: Windows keeps an open file
+        if folder is None or not folder.exists():
             return 0
-        removed = sum(1 for _ in self._folder.iterdir())
-        shutil.rmtree(self._folder, ignore_errors=True)
-        self._folder = None
+        removed = sum(1 for entry in folder.iterdir() if entry.name != ALIVE)
+        shutil.rmtree(folder, ignore_errors=True)
         log.info("opened copies removed: %d", removed)
         return removed
 
 
+def _ended(folder: Path) -> bool:
+    """True when no running process holds `folder`'s lock file (its process ended)."""
+    try:
+        fd = os.open(folder / ALIVE, os.O_RDWR | _NOFOLLOW)
+    except FileNotFoundError:
+        return True  # never locked: a run that stopped between the two steps
+    except OSError:
+        return False
+    try:
+        return _try_lock(fd)
+    finally:
+        os.close(fd)
+
+
 def sweep(base: Path | None = None) -> int:
-    """Remove the folders of processes that ended without removing their copies (a crash)."""
+    """Remove the folders of runs that ended without removing their copies (a crash)."""
     root = root_folder(base or ram_base())
     if not root.is_dir() or root.is_symlink():
         return 0
     swept = 0
     for entry in root.iterdir():
-        if entry.name.isdigit() and (int(entry.name) == os.getpid() or _alive(int(entry.name))):
-            continue  # a running Liaison Desk's (a reused number waits for its end)
         if entry.is_dir() and not entry.is_symlink():
+            if not _ended(entry):
+                continue  # a running Liaison Desk's
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink(missing_ok=True)

@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -45,16 +46,28 @@ def test_a_folder_someone_else_could_read_is_refused(tmp_path: Path) -> None:
         OpenCopies(tmp_path).write("a.txt", b"x")
 
 
-def test_sweep_removes_the_folders_of_ended_processes_only(tmp_path: Path) -> None:
-    ended = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
+def test_sweep_removes_what_a_crashed_run_left_and_keeps_a_running_one(tmp_path: Path) -> None:
+    crashed = textwrap.dedent(
+        f"""
+        import os
+        from pathlib import Path
+        from liaison_desk.core.open_copies import OpenCopies
+        print(OpenCopies(Path({str(tmp_path)!r})).write("notes.txt", b"left by a crash"))
+        os._exit(9)  # killed: nothing removed
+        """
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", crashed],
         capture_output=True,
         text=True,
-        check=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
-    dead = OpenCopies(tmp_path, pid=int(ended.stdout))
-    left = dead.write("notes.txt", b"left by a crash")
+    left = Path(ran.stdout.strip())
+    assert left.read_bytes() == b"left by a crash"
     mine = OpenCopies(tmp_path)
     kept = mine.write("open.txt", b"still open")
     assert sweep(tmp_path) == 1
-    assert not left.exists() and kept.exists()
+    assert not left.exists() and not left.parent.parent.exists()
+    assert kept.read_bytes() == b"still open"
+    mine.remove_all()
+    assert sweep(tmp_path) == 0 and list(root_folder(tmp_path).iterdir()) == []

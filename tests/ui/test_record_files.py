@@ -17,7 +17,7 @@ from liaison_desk.core.attachments import attachments_of
 from liaison_desk.core.open_copies import ram_base, root_folder
 from liaison_desk.core.records import Contact
 from liaison_desk.ui.main_window import MainWindow
-from liaison_desk.ui.record_files import PHOTO_SIZE
+from liaison_desk.ui.record_files import PHOTO_SIZE, opened_copies
 from liaison_desk.ui.record_section import RecordSection
 from liaison_desk.ui.session import Session
 from tests.ui.vault_work import on_vault
@@ -106,7 +106,9 @@ def test_a_file_is_attached_opened_in_the_ram_folder_exported_and_gone_at_the_lo
     qtbot.waitUntil(lambda: bool(shown))
     opened = Path(shown[0].toLocalFile())
     assert opened.read_bytes() == b"%PDF-1.7 card" and opened.name == "business card.pdf"
-    process_folder = root_folder(ram_base()) / str(os.getpid())
+    process_folder = opened_copies(session).copies.folder
+    assert process_folder.parent == root_folder(ram_base())
+    assert process_folder.name.startswith(f"{os.getpid()}-")
     assert opened.is_relative_to(process_folder)
     if Path("/dev/shm").is_dir():
         assert opened.is_relative_to(Path("/dev/shm"))
