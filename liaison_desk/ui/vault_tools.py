@@ -42,7 +42,7 @@ def build_demo(demo_dir: Path) -> Vault:
 
 
 class VaultTools(QObject):
-    """Adds its actions to the window's Vault menu; one per main window."""
+    """Adds its actions to the window's Vault menu, before `before` (Quit); one per window."""
 
     status_message = Signal(str)
 
@@ -53,7 +53,7 @@ class VaultTools(QObject):
         menu: QMenu,
         open_window: OpenWindow,
         *,
-        before: QAction | None = None,
+        before: QAction,
         demo_dir: Path | None = None,
     ) -> None:
         super().__init__(window)
@@ -65,14 +65,13 @@ class VaultTools(QObject):
         self.windows: list[QMainWindow] = []  # the restored vaults and demos opened from here
         self.progress: QProgressDialog | None = None
         self.dialog: ChangePassphraseDialog | RestoreDialog | None = None
-        self._menu, self._before = menu, before
-        menu.insertSeparator(before) if before is not None else menu.addSeparator()
+        self._menu, self._before = menu, before  # the tools go in their own group before it
+        menu.insertSeparator(before)
         self.passphrase_action = self._action("Change pass&phrase…", self.change_passphrase)
         self.backup_action = self._action("&Back up the vault…", self.back_up)
         self.restore_action = self._action("&Restore a backup…", self.restore)
         self.demo_action = self._action("Open the &demo vault", self.open_demo)
-        if before is not None:
-            menu.insertSeparator(before)
+        menu.insertSeparator(before)
         for action in (self.passphrase_action, self.backup_action):
             session.unlocked.connect(lambda a=action: a.setEnabled(True))
             session.locked.connect(lambda a=action: a.setEnabled(False))
@@ -81,10 +80,7 @@ class VaultTools(QObject):
     def _action(self, text: str, slot: Callable[[], None]) -> QAction:
         action = QAction(text, self)
         action.triggered.connect(slot)
-        if self._before is not None:
-            self._menu.insertAction(self._before, action)
-        else:
-            self._menu.addAction(action)
+        self._menu.insertAction(self._before, action)
         return action
 
     # -- passphrase ----------------------------------------------------------------------------
