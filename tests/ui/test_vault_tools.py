@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QMainWindow
+from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QMainWindow, QMenu
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.records import Contact, Meeting, Participant
@@ -126,3 +126,19 @@ def test_the_demo_opens_from_the_vault_menu_marked_demo(
     assert window.windowTitle().startswith("Paris")  # the officer's own window is unchanged
     demo.close()
     qtbot.waitUntil(lambda: not tools.windows)
+
+
+def test_the_vault_menu_holds_the_tools_before_quit(window: MainWindow) -> None:
+    menu = window.menuBar().actions()[0].menu()
+    assert isinstance(menu, QMenu)
+    texts = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
+    assert texts[-5:] == [
+        "Change passphrase…",
+        "Back up the vault…",
+        "Restore a backup…",
+        "Open the demo vault",
+        "Quit",
+    ]
+    window.lock()
+    assert not window.vault_tools.backup_action.isEnabled()
+    assert window.vault_tools.restore_action.isEnabled()  # a backup restores into a new folder
