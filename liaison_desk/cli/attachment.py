@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path
 
 import click
 
 from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
-from liaison_desk.cli.options import json_option, marking_option
-from liaison_desk.core.atomic import atomic_write
+from liaison_desk.cli.options import json_option
+from liaison_desk.core.attachments import attach_file, delete_attachment, export_attachment
 from liaison_desk.core.records import Attachment
 from liaison_desk.core.store import ListQuery
-from liaison_desk.core.user_files import read_bounded
-from liaison_desk.core.validation import MAX_ATTACHMENT
 
 
 @click.group()
@@ -28,26 +25,18 @@ def attachment() -> None:
 @attachment.command("add")
 @click.argument("owner_id")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@marking_option
+@click.option(
+    "--marking",
+    default=None,
+    help="Sensitivity marking, e.g. RESTRICTED (default: the marking of its record).",
+)
 @pass_app
 def add(app: AppContext, /, owner_id: str, file: Path, marking: str | None) -> None:
     """Attach a file to a record and print the attachment's id.
 
     Example: liaison-desk attachment add 01934b2e-… business-card.jpg
     """
-    data = read_bounded(file, MAX_ATTACHMENT, "attachments")
-    vault = app.open_vault()
-    mime = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
-    record = vault.store.add(
-        Attachment(
-            owner_id=owner_id,
-            name=file.name,
-            mime=mime,
-            data=data,
-            marking=marking or "",
-        )
-    )
-    vault.audit("import", kind="attachment", bytes=record.size)
+    record = attach_file(app.open_vault(), owner_id, file, marking)
     click.echo(record.id)
 
 
@@ -78,11 +67,8 @@ def export(app: AppContext, /, attachment_id: str, out: Path) -> None:
 
     Example: liaison-desk attachment export 01934b2e-… --out card.jpg
     """
-    vault = app.open_vault()
-    record = vault.store.get(Attachment, attachment_id)
-    atomic_write(out, record.data)
-    vault.audit("export", kind="attachment", bytes=record.size)
-    click.echo(f"Wrote {out} ({record.size:,} bytes, not encrypted).")
+    size = export_attachment(app.open_vault(), attachment_id, out)
+    click.echo(f"Wrote {out} ({size:,} bytes, not encrypted).")
 
 
 @attachment.command("delete")
@@ -94,4 +80,4 @@ def delete(app: AppContext, /, attachment_id: str) -> None:
 
     Example: liaison-desk attachment delete 01934b2e-…
     """
-    app.open_vault().store.delete(Attachment, attachment_id)
+    delete_attachment(app.open_vault(), attachment_id)

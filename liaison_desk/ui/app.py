@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QVBoxLayout, QWidget
 from liaison_desk import __version__
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.keyslots import KdfParams
+from liaison_desk.core.open_copies import sweep
 from liaison_desk.core.resources import resource_dir
 from liaison_desk.core.vault import is_vault
 from liaison_desk.ui.first_run import FirstRunWizard
@@ -95,6 +96,7 @@ class Launcher(QObject):
 
     def show_main(self, session: Session) -> None:
         self.window = MainWindow(session, self.settings)
+        self.window.vault_tools.demo_dir = self.demo_dir
         self.window.show()
         if self.dialog is not None:
             self.dialog.close()
@@ -115,6 +117,7 @@ def run_gui(vault_dir: Path, demo_dir: Path) -> int:
     """The GUI's main(): returns the process exit code."""
     check_display(os.environ, sys.platform)
     app = application()
+    sweep()  # copies of attachments a crashed run left open
     runner = Runner("vault")
     launcher = Launcher(vault_dir, demo_dir, QSettings(), runner)
     launcher.start()

@@ -241,10 +241,12 @@ class ConflictsSection(QWidget):
         self._read(list_conflicts, self._set_conflicts)
 
     def _set_conflicts(self, conflicts: list[Conflict]) -> None:
-        # The row chosen, not the one shown: a list read while the detail of a newly
-        # chosen row is still being read must not take the selection back.
-        current = self.table.currentIndex()
-        selected = current.data(KeyRole) if current.isValid() else None
+        # The row chosen last, even if its values are still being read: a reload landing
+        # meanwhile must not send the selection back to the conflict shown before.
+        current = self.table.currentIndex().data(KeyRole)
+        selected = (
+            current if isinstance(current, int) else self.view.conflict.n if self.view else None
+        )
         self.model.set_rows(conflicts)
         self.open_count = len(conflicts)
         self.count_label.setText(

@@ -25,6 +25,7 @@ class DetailView(QWidget):
 
     copy_requested = Signal(str)
     navigate_requested = Signal(str, str)  # kind name, record id
+    cleared = Signal()  # no record on the page any more (a hint shows instead)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,12 +41,26 @@ class DetailView(QWidget):
         layout.addWidget(self.browser)
         self._copyable: list[str] = []
         self.detail: RecordDetail | None = None
+        self._parts: list[QWidget] = []
+
+    def add_part(self, part: QWidget, *, above: bool = False) -> None:
+        """A part shown with a record (its photo above, its files below); hidden with a hint."""
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        if above:
+            layout.insertWidget(1, part)  # under the banner
+        else:
+            layout.addWidget(part)
+        self._parts.append(part)
 
     def show_message(self, text: str) -> None:
         """An empty pane with a hint, e.g. before anything is selected."""
         self.detail = None
         self._copyable = []
         self.banner.setVisible(False)
+        for part in self._parts:
+            part.hide()
+        self.cleared.emit()
         self.browser.setHtml(f"<p style='{GREY}'>{html.escape(text)}</p>")
 
     def show_detail(self, detail: RecordDetail, markings: Sequence[str]) -> None:

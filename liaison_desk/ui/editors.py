@@ -363,6 +363,7 @@ class _Chips(QListWidget):
         self._changed = changed
         self.setMaximumHeight(self.fontMetrics().lineSpacing() * 5 + 8)
         remove = QShortcut(QKeySequence.StandardKey.Delete, self, self.remove_current)
+        remove.setWhatsThis("Remove the selected person or follow-up from the form")
         remove.setContext(Qt.ShortcutContext.WidgetShortcut)
 
     def remove_current(self) -> None:

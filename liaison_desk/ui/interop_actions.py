@@ -34,7 +34,7 @@ from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.interop.contact_export import export_vcards
 from liaison_desk.core.interop.contact_import import Preview, apply_import, plural, preview
 from liaison_desk.core.interop.csv_export import csv_bytes
-from liaison_desk.core.interop.export_file import write_export
+from liaison_desk.core.interop.export_file import NOT_ENCRYPTED, write_export
 from liaison_desk.core.interop.ical import Event, read_events
 from liaison_desk.core.interop.listing import PAGE, all_matching
 from liaison_desk.core.interop.meeting_export import export_ics
@@ -52,10 +52,6 @@ from liaison_desk.ui.runner import OnError
 from liaison_desk.ui.session import Session
 
 Progress = Callable[[int, int], None]
-NOT_ENCRYPTED = (
-    "The file will NOT be encrypted: anyone who gets hold of it can read it. Keep it on an "
-    "encrypted disk and delete it when you no longer need it."
-)
 
 
 class InteropProgress(QObject):

@@ -33,6 +33,7 @@ from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
 from liaison_desk.ui.connectivity import RelayMonitor
 from liaison_desk.ui.drive_watch import DriveWatch
 from liaison_desk.ui.edit_actions import EditActions
+from liaison_desk.ui.help_actions import HelpActions
 from liaison_desk.ui.idle import IdleWatcher
 from liaison_desk.ui.interop_actions import InteropActions
 from liaison_desk.ui.lock_sweep import close_all_over
@@ -47,6 +48,7 @@ from liaison_desk.ui.today_lines import sidebar_title as today_title
 from liaison_desk.ui.today_section import TodaySection
 from liaison_desk.ui.transport_actions import TransportActions
 from liaison_desk.ui.unlock import UnlockWidget
+from liaison_desk.ui.vault_tools import VaultTools
 
 SectionFactory = Callable[[Session], Sequence[RecordSection]]
 _COUNTED = ("contact", "organization", "meeting", "followup", "protocol")
@@ -189,7 +191,7 @@ class MainWindow(QMainWindow):
         ) -> QAction:
             act = QAction(text, self)
             act.setShortcut(QKeySequence(keys))
-            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+            act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)  # one vault a window
             act.triggered.connect(slot)
             self.addAction(act)
             return act
@@ -202,6 +204,10 @@ class MainWindow(QMainWindow):
         quit_ = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
         for act in (self.search_action, self.save_action, self.lock_action, prefs, quit_):
             menu.addAction(act)
+        self.vault_tools = VaultTools(
+            self, self.session, menu, lambda s: MainWindow(s, self.settings), before=quit_
+        )
+        self.vault_tools.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
         self.edit_actions = EditActions(self, self.session, self.current_section)
         self.edit_actions.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
         self.edit_actions.navigate_requested.connect(self.open_record)
@@ -211,6 +217,7 @@ class MainWindow(QMainWindow):
         )
         self.interop.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
         self.menuBar().addMenu(self.interop.menu)
+        self.help = HelpActions(self, self.sidebar)
 
     def _vault_title(self) -> str:
         info = self.session.info

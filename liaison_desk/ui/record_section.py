@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from liaison_desk.core.drafts import Draft, discard_draft, save_draft
 from liaison_desk.core.errors import LiaisonError
-from liaison_desk.core.kinds import FOLLOWUP, PROTOCOL
+from liaison_desk.core.kinds import CONTACT, FOLLOWUP, PROTOCOL
 from liaison_desk.core.protocol_library import protocol_countries
 from liaison_desk.core.record_detail import RecordDetail, record_detail
 from liaison_desk.core.records import PROTOCOL_CATEGORIES, FollowUp
@@ -38,6 +38,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.ui.detail_view import GREY, DetailView
 from liaison_desk.ui.editors import RecordEditor
 from liaison_desk.ui.record_fields import EditState, load_edit_state, plan_save, pretty
+from liaison_desk.ui.record_files import PhotoEditor, RecordFiles
 from liaison_desk.ui.record_model import SPECS, IdRole, RecordListModel, SectionSpec
 from liaison_desk.ui.runner import OnError
 from liaison_desk.ui.session import Session
@@ -156,10 +157,15 @@ class RecordSection(QWidget):
         self.detail.show_message(self._hint())
         self.detail.copy_requested.connect(self.copy_requested)
         self.detail.navigate_requested.connect(self._navigate)
+        self.files = RecordFiles(self.session, self.kind, self.read_only, self)
+        self.files.attach(self.detail, self.status_message)
         self.editor = RecordEditor(self.session, self.kind)
         self.editor.changed.connect(self._on_editor_changed)
         self.editor.save_requested.connect(self.save)
         self.editor.revert_requested.connect(self.discard_changes)
+        self.photo_editor = PhotoEditor(self.session) if self.kind is CONTACT else None
+        if self.photo_editor is not None:
+            self.photo_editor.attach(self.editor, self.status_message)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.detail)
         self.stack.addWidget(self.editor)
@@ -175,6 +181,7 @@ class RecordSection(QWidget):
         layout.addWidget(splitter, 1)
         new = QShortcut(QKeySequence(QKeySequence.StandardKey.New), self)
         new.setContext(Qt.ShortcutContext.WindowShortcut)  # only while this section is shown
+        new.setWhatsThis("New record in the list shown")
         new.activated.connect(self.new_record)
 
     def _combo(self, items: Sequence[tuple[str, str]], bar: QHBoxLayout) -> QComboBox:
@@ -294,6 +301,7 @@ class RecordSection(QWidget):
             if self._shown_id != record_id or self._editing():
                 return
             self.detail.show_detail(detail, self.markings)
+            self.files.show_record(record_id)
             self.edit_button.setEnabled(True)
             self.done_button.setEnabled(getattr(detail.record, "status", None) == "open")
             self.marking_shown.emit(detail.record.marking)
@@ -380,6 +388,8 @@ class RecordSection(QWidget):
 
     def _start_editing(self, state: EditState) -> None:
         self.editor.load(state)
+        if self.photo_editor is not None:
+            self.photo_editor.load(state.record_id)
         self._shown_id = state.record_id
         self._switch(editing=True)
         self.editor.first_field().setFocus()

@@ -77,3 +77,17 @@ def test_an_unknown_zone_keeps_the_dialog_open_and_changes_nothing(
     assert seen[0].result() == PreferencesDialog.DialogCode.Rejected
     assert "Unknown time zone 'Europe/Atlantis'" in seen[0].zone_error.text()
     assert setting(qtbot, session) is None
+
+
+def test_the_lock_timeout_is_set_in_preferences_and_kept(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def exec_(dialog: PreferencesDialog) -> int:
+        dialog.autolock.setValue(12)
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(PreferencesDialog, "exec", exec_)
+    window.edit_prefs()
+    assert window.prefs.autolock_minutes == 12
+    assert int(window.settings.value("autolock_minutes")) == 12

@@ -12,6 +12,12 @@ from pathlib import Path
 from liaison_desk.core.atomic import atomic_write
 from liaison_desk.core.vault import Vault
 
+# What the user reads before anything leaves the vault unencrypted.
+NOT_ENCRYPTED = (
+    "The file will NOT be encrypted: anyone who gets hold of it can read it. Keep it on an "
+    "encrypted disk and delete it when you no longer need it."
+)
+
 
 def write_export(
     vault: Vault, path: Path, data: bytes, *, kind: str, format: str, count: int
