@@ -29,7 +29,8 @@ def test_f1_lists_every_shortcut_the_window_has(qtbot: QtBot, window: MainWindow
     assert ("Ctrl+K", "Search everything") in rows
     assert ("Ctrl+L", "Lock now") in rows
     assert ("F1", "Keyboard shortcuts") in rows
-    assert ("Ctrl+1", "Go to Contacts") in rows
+    assert ("Ctrl+1", "Go to Today") in rows
+    assert ("Ctrl+2", "Go to Contacts") in rows
     assert ("Ctrl+N", "New record in the list shown") in rows
     keys = {k for k, _ in rows}
     for action in window.actions():  # whatever is added later is listed too
@@ -51,7 +52,7 @@ def test_ctrl_2_switches_section(qtbot: QtBot, window: MainWindow) -> None:
     window.sidebar.setCurrentRow(0)
     qtbot.keyClick(window, Qt.Key.Key_2, CTRL)
     assert window.sidebar.currentRow() == 1
-    assert window.stack.currentWidget() is window.sections[1]
+    assert window.stack.currentWidget() is window.sections[0]  # Contacts, after Today
     last = window.sidebar.count()
     qtbot.keyClick(window, Qt.Key(Qt.Key.Key_0 + last), CTRL)
     assert window.sidebar.currentRow() == last - 1  # the conflicts, last in the sidebar
