@@ -1,6 +1,8 @@
-"""Render the main screens of a demo vault to docs/screenshots/*.png (offscreen).
+"""Render the main screens of a demo vault to docs/screenshots/*.png.
 
-.venv/bin/python scripts/screenshots.py      # or: make screenshots
+make screenshots    # under Xvfb with Qt's real xcb platform, as people see it
+
+Run alone (.venv/bin/python scripts/screenshots.py) it falls back to offscreen.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from liaison_desk.core.interop.report_data import meeting_report, period_report
 from liaison_desk.core.interop.vcard import Card, parse_vcards
 from liaison_desk.core.interop.vcard_writer import write_card
 from liaison_desk.core.keyslots import KdfParams
-from liaison_desk.core.records import Meeting
+from liaison_desk.core.records import Contact, FollowUp, Meeting
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.app import UnlockDialog, application
@@ -39,6 +41,7 @@ from liaison_desk.ui.reports import render_page_image
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.search_dialog import SearchDialog
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.trash_dialog import TrashDialog
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
@@ -72,7 +75,7 @@ def shoot_reports(vault: Vault) -> None:
     chosen = max(
         recent,
         key=lambda m: (
-            bool(relations.open_followups(store, meeting_id=m.id)),
+            store.count(FollowUp, ListQuery(where={"meeting_id": m.id, "status": "open"})),
             len(relations.participants(store, m.id)),
             len(m.notes or ""),
         ),
@@ -148,14 +151,41 @@ def main() -> int:
             lambda: window.sync_section is not None and window.sync_section.state is not None,
         )
         shoot(window, "sync")
+        meetings = window.sections[2]
+        window.open_section(meetings)
+        settle(app, runner, lambda: meetings.model.rowCount() > 0)
+        meetings.table.selectRow(0)
+        settle(app, runner)
+        meetings.edit_record()
+        settle(app, runner, lambda: meetings.stack.currentWidget() is meetings.editor)
+        shoot(window, "meeting-editor")
+        meetings.discard_changes()
+        settle(app, runner)
         window.open_section(window.sections[0])
         window.open_search()
         dialog = window.findChild(SearchDialog)
         if dialog is not None:
-            dialog.box.setText("maritime secur*")
+            dialog.box.setText("maritime secu")  # as typed: the last word a prefix
             settle(app, runner, lambda: dialog.results.rowCount() > 0)
             shoot(dialog, "search")
             dialog.close()
+        contacts = window.sections[0]
+        settle(app, runner, lambda: contacts.model.rowCount() > 3)
+        gone = [r.id for r in map(contacts.model.record_at, (1, 2, 3)) if r is not None]
+        deleted: list[None] = []
+        session.write(  # three contacts to the trash, as an officer tidying up would
+            "contact",
+            lambda v: [v.store.delete(Contact, record_id) for record_id in gone] and None,
+            deleted.append,
+            window,
+        )
+        settle(app, runner, lambda: bool(deleted))
+        window.edit_actions.open_trash()
+        trash = window.findChild(TrashDialog)
+        if trash is not None:
+            settle(app, runner, lambda: trash.model.rowCount() > 0)
+            shoot(trash, "trash")
+            trash.close()
         dialog = ContactPreviewDialog(found, window)
         dialog.show()
         dialog.table.selectRow(1)
