@@ -34,8 +34,9 @@ from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.demo import create_demo_vault
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.keyslots import KdfParams, normalize_recovery_code
-from liaison_desk.core.passphrase_policy import MIN_LENGTH, weakness
+from liaison_desk.core.passphrase_policy import assess
 from liaison_desk.core.vault import Vault, VaultInfo, is_vault
+from liaison_desk.ui.passphrase_field import PassphraseField
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
 
@@ -48,15 +49,6 @@ def named(widget: W, name: str) -> W:
     """Give a widget the object name that tests and style sheets find it by."""
     widget.setObjectName(name)
     return widget
-
-
-def strength(passphrase: str) -> int:
-    """0-4 for the meter; only a passphrase the policy accepts reaches 3, so the two agree."""
-    if not passphrase:
-        return 0
-    if weakness(passphrase) is not None:
-        return 1 if len(passphrase) < MIN_LENGTH // 2 else 2
-    return 4 if len(passphrase) >= 2 * MIN_LENGTH else 3
 
 
 def explanation(text: str) -> QLabel:
@@ -85,17 +77,21 @@ def busy_bar(name: str) -> QProgressBar:
 
 
 class NewPassphraseForm(QWidget):
-    """A new passphrase typed twice, with a strength meter and the policy's reason in words."""
+    """A new passphrase typed twice, with a strength meter and the estimator's advice in words.
+
+    The meter and the sentence come from the core's policy (zxcvbn), the same
+    judgement the vault applies when it is asked to take the passphrase.
+    """
 
     changed = Signal()
     submitted = Signal()  # Enter in either field, for forms that are not in a dialog
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._first = named(QLineEdit(), "passphrase")
-        self._again = named(QLineEdit(), "passphraseAgain")
+        self.first = PassphraseField("passphrase")
+        self.again = PassphraseField("passphraseAgain")
+        self._first, self._again = self.first.edit, self.again.edit
         for edit in (self._first, self._again):
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.textChanged.connect(self._update)
             edit.returnPressed.connect(self.submitted)
         self._meter = named(QProgressBar(), "strengthMeter")
@@ -103,14 +99,17 @@ class NewPassphraseForm(QWidget):
         self._meter.setTextVisible(False)
         self._reason = named(QLabel(), "strengthReason")
         self._reason.setWordWrap(True)
+        self._advice = named(QLabel(), "strengthAdvice")
+        self._advice.setWordWrap(True)
         self._mismatch = error_label("mismatch")
 
         self._form = QFormLayout(self)
         self._form.setContentsMargins(0, 0, 0, 0)
-        self._form.addRow("&Passphrase:", self._first)
-        self._form.addRow("&Again:", self._again)
+        self._form.addRow("&Passphrase:", self.first)
+        self._form.addRow("&Again:", self.again)
         self._form.addRow("Strength:", self._meter)
         self._form.addRow("", self._reason)
+        self._form.addRow("", self._advice)
         self._form.addRow("", self._mismatch)
         self._update()
 
@@ -121,7 +120,7 @@ class NewPassphraseForm(QWidget):
     def passphrase(self) -> str | None:
         """The passphrase once it is strong enough and typed the same twice, else None."""
         text = self._first.text()
-        if weakness(text) is None and text == self._again.text():
+        if assess(text).problem is None and text == self._again.text():
             return text
         return None
 
@@ -134,8 +133,21 @@ class NewPassphraseForm(QWidget):
 
     def _update(self) -> None:
         text, again = self._first.text(), self._again.text()
-        self._meter.setValue(strength(text))
-        self._reason.setText(weakness(text) or "Strong enough.")
+        rating = assess(text)
+        self._meter.setValue(rating.score if text else 0)
+        if not text:
+            self._reason.setText(rating.problem or "")
+        elif rating.problem is not None:
+            self._reason.setText(f"{rating.verdict}: {rating.problem}")
+        else:
+            self._reason.setText(
+                f"{rating.verdict}: about {rating.crack_time} to guess, even with a copy of "
+                "the vault."
+            )
+        advice = [rating.warning] if rating.warning and rating.problem is None else []
+        advice += [s for s in rating.suggestions if s not in (rating.problem or "")]
+        self._advice.setText(" ".join(advice))
+        self._advice.setVisible(bool(advice))
         self._mismatch.setText("The two passphrases differ.")
         self._mismatch.setVisible(bool(again) and again != text)
         self.changed.emit()
