@@ -138,11 +138,11 @@ class RecordSection(QWidget):
         self.done_button.setVisible(self.kind is FOLLOWUP)
         self.done_button.setEnabled(False)
         self.done_button.clicked.connect(self.mark_done)
-        self.edit_button = QPushButton("&Edit")
+        self.edit_button = QPushButton("Edit")
         self.edit_button.setToolTip("Edit the selected record (Enter)")
         self.edit_button.setEnabled(False)
         self.edit_button.clicked.connect(self.edit_record)
-        self.new_button = QPushButton("&New")
+        self.new_button = QPushButton("New")
         self.new_button.setToolTip(f"New {self.kind.name} (Ctrl+N)")
         self.new_button.clicked.connect(self.new_record)
         for button in (self.done_button, self.edit_button, self.new_button):
