@@ -18,9 +18,6 @@ from liaison_desk.cli.exchange_options import (
     out_argument,
     wrote,
 )
-from liaison_desk.cli.exchange_options import (
-    count as plural,
-)
 from liaison_desk.cli.options import (
     build_query,
     changes,
@@ -42,6 +39,7 @@ from liaison_desk.core.interop.vcard import read_vcards
 from liaison_desk.core.kinds import CONTACT
 from liaison_desk.core.record_detail import record_detail
 from liaison_desk.core.records import Contact
+from liaison_desk.core.wording import plural
 
 CSV_COLUMNS = (
     "full_name",

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.interop.contact_export import export_vcards
-from liaison_desk.core.interop.contact_import import Preview, apply_import, plural, preview
+from liaison_desk.core.interop.contact_import import Preview, apply_import, preview
 from liaison_desk.core.interop.csv_export import csv_bytes
 from liaison_desk.core.interop.export_file import write_export
 from liaison_desk.core.interop.ical import Event, read_events
@@ -43,6 +43,7 @@ from liaison_desk.core.interop.report_data import Report, meeting_report, period
 from liaison_desk.core.interop.vcard import Card, read_vcards
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.ui.import_preview import ContactPreviewDialog, EventPreviewDialog
 from liaison_desk.ui.period_dialog import PeriodReportDialog
 from liaison_desk.ui.record_model import Annotator, Column, Row, display

@@ -24,8 +24,11 @@ from PySide6.QtWidgets import (
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core.drafts import Draft, discard_draft, drafts
 from liaison_desk.core.kinds import ALL_KINDS
+from liaison_desk.core.records import FollowUp
 from liaison_desk.core.station_zone import set_station_zone, station_zone_setting, system_zone
+from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.ui.clipboard import ClearingClipboard
 from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
 from liaison_desk.ui.connectivity import RelayMonitor
@@ -38,6 +41,7 @@ from liaison_desk.ui.preferences import Preferences, PreferencesDialog
 from liaison_desk.ui.record_section import RecordSection, make_sections
 from liaison_desk.ui.search_dialog import SearchDialog
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.station_titles import StationTitles
 from liaison_desk.ui.sync_section import SyncSection
 from liaison_desk.ui.transport_actions import TransportActions
 from liaison_desk.ui.unlock import UnlockWidget
@@ -130,6 +134,7 @@ class MainWindow(QMainWindow):
         self.transport = TransportActions(self, session, self.relay_monitor, self.drive_watch)
         self.transport.auto_sync = self.prefs.auto_sync
         self.transport.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
+        self.titles = StationTitles(self, self._vault_title)
         self.lock_screen = UnlockWidget(session, title=self._vault_title())
         self.lock_screen.unlocked.connect(self._on_unlocked)
         self.draft_bar = DraftBar()
@@ -317,7 +322,7 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             doing,
-            f"{pending[0].title} has unsaved changes. Save them first?",
+            f"Unsaved changes in {pending[0].title}. Save them first?",
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -420,13 +425,14 @@ class MainWindow(QMainWindow):
     def _refresh_counts(self) -> None:
         def work(vault: Vault) -> tuple[dict[str, int], tuple[str, ...]]:
             counts = {k.name: vault.store.count(k.cls) for k in ALL_KINDS if k.name in _COUNTED}
+            counts["followup"] = vault.store.count(FollowUp, ListQuery(where={"status": "open"}))
             return counts, vault.store.markings()
 
         def done(result: tuple[dict[str, int], tuple[str, ...]]) -> None:
             counts, self._markings = result
             self.counts_label.setText(
-                f"{counts['contact']:,} contacts · {counts['meeting']:,} meetings · "
-                f"{counts['followup']:,} follow-ups"
+                f"{plural(counts['contact'], 'contact')} · {plural(counts['meeting'], 'meeting')}"
+                f" · {plural(counts['followup'], 'open follow-up')}"
             )
 
         self.session.read(work, done, self)

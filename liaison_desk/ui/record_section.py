@@ -36,6 +36,7 @@ from liaison_desk.core.protocol_library import protocol_countries
 from liaison_desk.core.record_detail import RecordDetail, record_detail
 from liaison_desk.core.records import PROTOCOL_CATEGORIES, FollowUp
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.ui.detail_view import GREY, DetailView
 from liaison_desk.ui.editors import RecordEditor
 from liaison_desk.ui.record_fields import EditState, load_edit_state, plan_save, pretty
@@ -247,9 +248,7 @@ class RecordSection(QWidget):
         return Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
 
     def _show_count(self) -> None:
-        total = self.model.total
-        noun = self.spec.noun if total != 1 else self.spec.noun[:-1]
-        self.count_label.setText(f"{total:,} {noun}")
+        self.count_label.setText(plural(self.model.total, self.spec.noun[:-1], self.spec.noun))
 
     def _after_reload(self) -> None:
         self._show_count()
