@@ -14,6 +14,7 @@ from typing import Any
 from liaison_desk.core.drafts import discard_draft
 from liaison_desk.core.kinds import MEETING, Kind
 from liaison_desk.core.meetings import NewFollowUp, save_meeting
+from liaison_desk.core.new_organization import organization_for
 from liaison_desk.core.vault import Vault
 
 
@@ -27,6 +28,7 @@ class Edit:
     add_people: tuple[str, ...] = ()  # contact ids
     remove_people: tuple[str, ...] = ()  # contact ids
     followups: tuple[NewFollowUp, ...] = ()
+    new_organization: str | None = None  # a contact's organization to create (or find) by name
 
 
 def save_edit(vault: Vault, edit: Edit) -> Any:
@@ -34,19 +36,23 @@ def save_edit(vault: Vault, edit: Edit) -> Any:
     store = vault.store
     kind = edit.kind
     with store.transaction():
+        values = edit.values
+        if edit.new_organization is not None:
+            country = values.get("country")
+            values = {**values, "org_id": organization_for(store, edit.new_organization, country)}
         if kind is MEETING:
             record = save_meeting(
                 store,
                 edit.record_id,
-                edit.values,
+                values,
                 add_people=edit.add_people,
                 remove_people=edit.remove_people,
                 followups=edit.followups,
             )
         elif edit.record_id is None:
-            record = store.add(kind.cls(**edit.values))
-        elif edit.values:
-            record = store.update(kind.cls, edit.record_id, edit.values)
+            record = store.add(kind.cls(**values))
+        elif values:
+            record = store.update(kind.cls, edit.record_id, values)
         else:
             record = store.get(kind.cls, edit.record_id)
         discard_draft(vault, kind.name, edit.record_id)

@@ -48,7 +48,8 @@ class FieldSpec:
     # With a mnemonic: Alt+letter jumps to the field. Each is used once in its window, menus
     # and list buttons included (tests/ui/test_mnemonics.py); V, I, E and H are the menus'.
     label: str
-    widget: str  # line, text, list, choice, marking, count, date, datetime, zone, ref
+    # line, text, list, choice, marking, count, date, datetime, zone, ref, distribution
+    widget: str
     placeholder: str = ""
     choices: tuple[str, ...] = ()
     ref: Kind[Any] | None = None
@@ -62,12 +63,7 @@ def field_spec(
 
 _TAGS = field_spec("tags", "Ta&gs", "list", "Comma-separated, e.g. navy, visit-2026")
 _MARKING = field_spec("marking", "Mar&king", "marking")
-_DISTRIBUTION = field_spec(
-    "distribution",
-    "Distri&bution",
-    "line",
-    "Who receives it: hq, all, group:<name> (blank: default)",
-)
+_DISTRIBUTION = field_spec("distribution", "Distri&bution", "distribution")
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "organization": (
         field_spec("name", "&Name", placeholder="e.g. Ministry of the Armed Forces"),
@@ -323,6 +319,7 @@ def plan_save(
         tuple(c for c in after if c not in before),
         tuple(c for c in before if c not in after),
         tuple(NewFollowUp(f["action"], f["due_date"]) for f in current.get("followups", ())),
+        current.get("new_organization"),
     )
 
 

@@ -38,6 +38,7 @@ from liaison_desk.core.records import PROTOCOL_CATEGORIES, FollowUp
 from liaison_desk.core.vault import Vault
 from liaison_desk.core.wording import plural
 from liaison_desk.ui.detail_view import GREY, DetailView
+from liaison_desk.ui.distribution_picker import known_recipients
 from liaison_desk.ui.editors import RecordEditor
 from liaison_desk.ui.record_fields import EditState, load_edit_state, plan_save, pretty
 from liaison_desk.ui.record_model import SPECS, IdRole, RecordListModel, SectionSpec
@@ -108,6 +109,7 @@ class RecordSection(QWidget):
         assert isinstance(app, QApplication)
         app.focusChanged.connect(self._on_focus_changed)
         self._read(lambda v: v.store.markings(), self._set_markings)
+        self._read(known_recipients, self.editor.set_recipients)
         if spec.kind is PROTOCOL:
             self._load_countries()
 
