@@ -35,10 +35,12 @@ from liaison_desk.core.demo import create_demo_vault
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.keyslots import KdfParams, normalize_recovery_code
 from liaison_desk.core.passphrase_policy import assess
+from liaison_desk.core.station_zone import set_station_zone, zone_names
 from liaison_desk.core.vault import Vault, VaultInfo, is_vault
 from liaison_desk.ui.passphrase_field import PassphraseField
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.zone_box import zone_box
 
 ERROR_CSS = "color: #b00020;"
 _WELCOME, _PASSPHRASE, _STATION, _CREATE, _DEMO = range(5)
@@ -228,6 +230,11 @@ class _StationPage(QWizardPage):
         self._name = named(QLineEdit(), "stationName")
         self._name.setPlaceholderText("e.g. Defence section, Paris")
         self._name.textChanged.connect(self.completeChanged)
+        # Asked here because a new meeting's time is read in it: left to the laptop's own
+        # zone, an officer whose laptop says UTC (or home) books every meeting hours off.
+        self._zone = named(zone_box("blank: this computer's time zone"), "stationZone")
+        self._zone.setToolTip("Where this station's meeting times are read; Preferences change it.")
+        self._zone.currentTextChanged.connect(self.completeChanged)
 
         roles = QVBoxLayout()
         roles.addWidget(self._station)
@@ -235,6 +242,7 @@ class _StationPage(QWizardPage):
         form = QFormLayout()
         form.addRow("This vault belongs to:", roles)
         form.addRow("&Name:", self._name)
+        form.addRow("Time &zone:", self._zone)
         layout = QVBoxLayout(self)
         layout.addWidget(
             explanation(
@@ -250,7 +258,12 @@ class _StationPage(QWizardPage):
         self._name.setFocus()
 
     def isComplete(self) -> bool:
-        return bool(self.name())
+        zone = self.zone()
+        return bool(self.name()) and (zone is None or zone in zone_names())
+
+    def zone(self) -> str | None:
+        """The station's time zone; None to follow the computer's."""
+        return self._zone.currentText().strip() or None
 
     def name(self) -> str:
         return self._name.text().strip()
@@ -378,11 +391,13 @@ class _CreatePage(QWizardPage):
 
     def _start(self) -> None:
         passphrase = self._passphrase.form.passphrase() or ""
-        name, role = self._station.name(), self._station.role()
+        name, role, zone = self._station.name(), self._station.role(), self._station.zone()
         vault_dir, kdf, code = self.session.vault_dir, self._kdf, self._code
 
         def create() -> Vault:
             vault, code.text = Vault.create(vault_dir, passphrase, name=name, role=role, kdf=kdf)
+            if zone is not None:
+                set_station_zone(vault.store, zone)
             return vault
 
         self._status.working()
