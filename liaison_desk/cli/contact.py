@@ -226,8 +226,9 @@ def _show_preview(found: Preview, as_json: bool) -> None:
         return
     output.table(rows, ("line", "name", "organization", "email", "duplicate_of", "because"))
     click.echo(
-        f"{len(found.rows):,} cards, {found.duplicates:,} duplicates, "
-        f"{found.new_organizations:,} new organizations. Nothing was imported (--dry-run)."
+        f"{plural(len(found.rows), 'card')}, {plural(found.duplicates, 'duplicate')}, "
+        f"{plural(found.new_organizations, 'new organization')}. "
+        "Nothing was imported (--dry-run)."
     )
 
 

@@ -43,7 +43,7 @@ class Progress:
     def __call__(self, done: int, total: int) -> None:
         if not self.live or total < LONG:
             return
-        line = f"{self.label}: {done:,} of {total:,} changes"
+        line = f"{self.label}: {done:,} of {plural(total, 'change')}"
         click.echo(f"\r{line}", err=True, nl=False)
         self.width = max(self.width, len(line))
 

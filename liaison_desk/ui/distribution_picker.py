@@ -3,13 +3,12 @@
 The picker reads and writes the same text the core stores (core/routing.py):
 blank for the default, `hq`, `all`, `stations:<id>,<id>` or `group:<name>`.
 The stations and groups it offers are the ones this vault knows, read on the
-vault's worker (`known_recipients`) and handed to every editor.
+vault's worker (sync.recipients.known_recipients) and handed to every editor.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,28 +21,11 @@ from PySide6.QtWidgets import (
 
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.routing import parse
-from liaison_desk.core.vault import Vault
 from liaison_desk.sync.identity import short
-from liaison_desk.sync.peers import groups, list_peers
+from liaison_desk.sync.recipients import Recipients
 
 DEFAULT, HQ, ALL, STATIONS, GROUP = "", "hq", "all", "stations", "group"
 _SCOPE_TEXT = {HQ: "HQ only", ALL: "All stations"}
-
-
-@dataclass(frozen=True)
-class Recipients:
-    """The stations (id, name) and groups a record can be shared with from this vault."""
-
-    stations: tuple[tuple[str, str], ...] = ()
-    groups: tuple[str, ...] = ()
-
-
-def known_recipients(vault: Vault) -> Recipients:
-    """Enrolled stations by name and the groups HQ defined, read on the vault's worker."""
-    stations = tuple(
-        (p.fingerprint, p.name) for p in list_peers(vault.conn) if p.role == "station" and p.active
-    )
-    return Recipients(stations, tuple(groups(vault.conn)))
 
 
 class DistributionPicker(QWidget):

@@ -43,7 +43,8 @@ from PySide6.QtWidgets import (
 
 from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
 from liaison_desk.core.routing import default_for
-from liaison_desk.ui.distribution_picker import DistributionPicker, Recipients
+from liaison_desk.sync.recipients import Recipients
+from liaison_desk.ui.distribution_picker import DistributionPicker
 from liaison_desk.ui.markings_style import banner_css, colour
 from liaison_desk.ui.record_fields import FIELDS, EditState, FieldSpec, field_spec, pretty
 from liaison_desk.ui.record_model import RecordCompleter

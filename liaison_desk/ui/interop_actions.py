@@ -432,7 +432,7 @@ class InteropActions(QObject):
             write_export(
                 vault, path, csv_bytes(header, rows), kind=kind.name, format="csv", count=len(rows)
             )
-            return f"Wrote {len(rows):,} rows to {path.name} (not encrypted)."
+            return f"Wrote {plural(len(rows), 'row')} to {path.name} (not encrypted)."
 
         self.session.read(work, self._stop, self, self._failed("Export as CSV"))
 

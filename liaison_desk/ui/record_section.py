@@ -37,8 +37,8 @@ from liaison_desk.core.record_detail import RecordDetail, record_detail
 from liaison_desk.core.records import PROTOCOL_CATEGORIES, FollowUp
 from liaison_desk.core.vault import Vault
 from liaison_desk.core.wording import plural
+from liaison_desk.sync.recipients import known_recipients
 from liaison_desk.ui.detail_view import GREY, DetailView
-from liaison_desk.ui.distribution_picker import known_recipients
 from liaison_desk.ui.editors import RecordEditor
 from liaison_desk.ui.record_fields import EditState, load_edit_state, plan_save, pretty
 from liaison_desk.ui.record_model import SPECS, IdRole, RecordListModel, SectionSpec
