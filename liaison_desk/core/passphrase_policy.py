@@ -17,9 +17,9 @@ from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 ACCEPTED_SCORE = 3
-# zxcvbn stops looking past this many characters (its matching is quadratic); a longer
-# passphrase is judged on its first part, which only ever underestimates it.
-_ESTIMATED_CHARS = 100
+# zxcvbn refuses longer input (its matching is quadratic); a longer passphrase is judged
+# on its first part, which only ever underestimates it.
+_ESTIMATED_CHARS = 72
 # Words an attacker who knows what this program is tries first.
 _PRODUCT_WORDS = ("liaison", "desk", "liaisondesk", "embassy", "attache", "station")
 _VERDICTS = ("Very weak", "Weak", "Fair", "Strong", "Very strong")
