@@ -243,11 +243,21 @@ class MainWindow(QMainWindow):
         self.transport.attach(self.sync_section)
         self.conflicts_section.count_changed.connect(self._show_conflict_count)
         self.conflicts_section.navigate_requested.connect(self.open_record)
+        self._fit_sidebar()
+
+    def _fit_sidebar(self) -> None:
+        """Never narrower than its longest label ("Protocol library"), however small the window."""
+        metrics = self.sidebar.fontMetrics()
+        texts = [self.sidebar.item(i).text() for i in range(self.sidebar.count())]
+        widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+        padding = 2 * 6 + 2 * self.sidebar.frameWidth() + 8  # the style sheet's item padding
+        self.sidebar.setMinimumWidth(widest + padding)
 
     def _show_conflict_count(self, count: int) -> None:
         item = self.sidebar.item(self.sidebar.count() - 1)
         if item is not None:
             item.setText(sidebar_title(count))
+            self._fit_sidebar()
 
     def _apply_defaults(self) -> None:
         """The preferred country is filled in for new contacts and organizations."""

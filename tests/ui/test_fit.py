@@ -66,13 +66,17 @@ def test_every_column_of_every_list_is_on_screen(
         assert_all_columns_visible(window, f"{window.sidebar.item(row).text()} at {width}")
 
 
-def test_the_sidebar_labels_are_whole_at_800x600(qtbot: QtBot, window: MainWindow) -> None:
-    window.resize(800, 600)
-    qtbot.waitUntil(lambda: window.width() == 800)
+@pytest.mark.parametrize(("width", "height"), [(640, 480), (800, 600)])
+def test_the_sidebar_labels_are_whole_in_a_small_window(
+    qtbot: QtBot, window: MainWindow, width: int, height: int
+) -> None:
+    """Below its minimum (about 660 wide, what the Sync page needs) the window stops
+    shrinking; the sidebar never gives up its labels to fit."""
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.width() == max(width, window.minimumSizeHint().width()))
     sidebar = window.sidebar
     metrics = sidebar.fontMetrics()
     for row in range(sidebar.count()):
         item = sidebar.item(row)
         needed = metrics.horizontalAdvance(item.text())
-        assert sidebar.visualItemRect(item).width() >= needed + 8, item.text()
-        assert sidebar.visualItemRect(item).right() <= sidebar.viewport().width()
+        assert sidebar.viewport().width() >= needed + 12, item.text()  # its padding included
