@@ -150,13 +150,13 @@ class InteropActions(QObject):
         )
         self.menu.addSeparator()
         self.import_meetings_action = self._action(
-            "Import meetings from i&Calendar…", self.import_meetings
+            "Import meetings from &iCalendar…", self.import_meetings
         )
         self.export_meetings_action = self._action(
             "Export meetings to iCa&lendar…", self.export_meetings
         )
         self.menu.addSeparator()
-        self.export_csv_action = self._action("Export this list as CS&V…", self.export_csv)
+        self.export_csv_action = self._action("Export this list as C&SV…", self.export_csv)
         self.menu.addSeparator()
         self.meeting_report_action = self._action("&Meeting report (PDF)…", self.meeting_report)
         self.period_report_action = self._action("&Period report (PDF)…", self.period_report)

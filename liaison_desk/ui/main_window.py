@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
 
         menu = self.menuBar().addMenu("&Vault")
         self.search_action = action("&Search everything…", "Ctrl+K", self.open_search)
-        self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.save_current)
+        self.save_action = action("Sa&ve", QKeySequence.StandardKey.Save, self.save_current)
         self.lock_action = action("&Lock now", "Ctrl+L", self.lock)
         prefs = action("&Preferences…", QKeySequence.StandardKey.Preferences, self.edit_prefs)
         quit_ = action("&Quit", QKeySequence.StandardKey.Quit, self.close)

@@ -102,3 +102,16 @@ def test_main_window_menus_do_not_clash_with_its_buttons(
     qtbot.waitUntil(lambda: bool(win.sections))
     menus = [a.text() for a in win.menuBar().actions()]
     assert len({mnemonic(t) for t in menus}) == len(menus)
+
+
+def test_each_menu_offers_each_letter_once(qtbot: QtBot, window: MainWindow) -> None:
+    """Inside an open menu, Alt is not needed: a letter picks the item, so one item each."""
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        assert menu is not None
+        letters: dict[str, list[str]] = {}
+        for action in menu.actions():
+            if (letter := mnemonic(action.text())) is not None and action.isVisible():
+                letters.setdefault(letter, []).append(action.text())
+        found = {k: v for k, v in letters.items() if len(v) > 1}
+        assert found == {}, top.text()
