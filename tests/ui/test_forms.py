@@ -18,6 +18,7 @@ from liaison_desk.sync.enrol import approve, own_request
 from liaison_desk.sync.peers import set_group
 from liaison_desk.ui.distribution_picker import DistributionPicker
 from liaison_desk.ui.editors import FollowUpsField
+from liaison_desk.ui.record_fields import EditState
 from liaison_desk.ui.record_section import RecordSection
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
@@ -248,3 +249,20 @@ def test_picking_a_known_organization_hides_the_offer(qtbot: QtBot, session: Ses
     assert not create_button(contacts).isVisible()
     assert contacts.editor.unresolved() == []
     contacts.discard_changes()
+
+
+def test_a_draft_keeps_the_organization_to_create(qtbot: QtBot, session: Session) -> None:
+    """Typing saved as a draft (a crash, an auto-lock) comes back with the offer still taken."""
+    contacts = open_section(qtbot, session, "Contacts")
+    start_new(qtbot, contacts)
+    contacts.editor.fields["full_name"].set("Kenji Sato")
+    type_org(contacts, "Japan Ground Self-Defense Force")
+    create_button(contacts).setChecked(True)
+    kept = contacts.editor.values()
+    assert kept["new_organization"] == "Japan Ground Self-Defense Force"
+    contacts.discard_changes()
+
+    contacts.editor.load(EditState(None, {}, draft=kept))
+    assert create_button(contacts).isChecked()
+    assert org_line(contacts).text() == "Japan Ground Self-Defense Force"
+    assert contacts.editor.values()["new_organization"] == "Japan Ground Self-Defense Force"
