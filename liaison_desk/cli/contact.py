@@ -18,9 +18,6 @@ from liaison_desk.cli.exchange_options import (
     out_argument,
     wrote,
 )
-from liaison_desk.cli.exchange_options import (
-    count as plural,
-)
 from liaison_desk.cli.long_text import long_text_option
 from liaison_desk.cli.options import (
     build_query,
@@ -44,6 +41,7 @@ from liaison_desk.core.interop.vcard import read_vcards
 from liaison_desk.core.kinds import CONTACT
 from liaison_desk.core.record_detail import record_detail
 from liaison_desk.core.records import Contact
+from liaison_desk.core.wording import plural
 
 CSV_COLUMNS = (
     "full_name",
@@ -230,8 +228,9 @@ def _show_preview(found: Preview, as_json: bool) -> None:
         return
     output.table(rows, ("line", "name", "organization", "email", "duplicate_of", "because"))
     click.echo(
-        f"{len(found.rows):,} cards, {found.duplicates:,} duplicates, "
-        f"{found.new_organizations:,} new organizations. Nothing was imported (--dry-run)."
+        f"{plural(len(found.rows), 'card')}, {plural(found.duplicates, 'duplicate')}, "
+        f"{plural(found.new_organizations, 'new organization')}. "
+        "Nothing was imported (--dry-run)."
     )
 
 

@@ -56,7 +56,3 @@ def wrote(path: Path, what: str, size: int) -> None:
     """The closing lines of an export: what was written, and that it is not encrypted."""
     click.echo(f"Wrote {what} to {path} ({size:,} bytes).")
     click.echo(NOT_ENCRYPTED.format(path=path), err=True)
-
-
-def count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"

@@ -12,7 +12,6 @@ from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.exchange_options import (
     column_list,
     columns_option,
-    count,
     export_filters,
     export_query,
     format_of,
@@ -43,6 +42,7 @@ from liaison_desk.core.meetings import save_meeting
 from liaison_desk.core.record_detail import record_detail
 from liaison_desk.core.records import MEETING_KINDS, Meeting
 from liaison_desk.core.station_zone import set_station_zone, station_zone, station_zone_setting
+from liaison_desk.core.wording import plural
 
 WHEN_HELP = (
     "Start, ISO 8601: 2026-03-14T10:30 (read in --tz, else in the meeting's own zone when "
@@ -256,7 +256,7 @@ def _show_preview(found: EventPreview, as_json: bool) -> None:
         return
     output.table(rows, ("line", "starts_at", "title", "status", "participants", "not_in_contacts"))
     click.echo(
-        f"{count(len(found.rows), 'event')}: {found.count('new'):,} new. "
+        f"{plural(len(found.rows), 'event')}: {found.count('new'):,} new. "
         "Nothing was imported (--dry-run)."
     )
 
@@ -300,12 +300,12 @@ def export(
         data, meetings, followups = ics_bytes(
             store, query, vault.clock.now_ms(), followups=not no_followups
         )
-        what = f"{count(meetings, 'meeting')} and {count(followups, 'follow-up')}"
+        what = f"{plural(meetings, 'meeting')} and {plural(followups, 'follow-up')}"
         total = meetings + followups
     else:
         names = column_list(columns, CSV_COLUMNS)
         rows = list(record_rows(store, Meeting, query, names))
         data, total = csv_bytes(names, rows), len(rows)
-        what = count(total, "meeting")
+        what = plural(total, "meeting")
     size = write_export(vault, file, data, kind="meeting", format=fmt, count=total)
     wrote(file, what, size)

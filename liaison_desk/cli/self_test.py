@@ -41,6 +41,7 @@ from liaison_desk.core.records import (
 )
 from liaison_desk.core.search import search
 from liaison_desk.core.vault import DB_FILE, Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.sync import enrol
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.importing import import_bundle
@@ -60,10 +61,6 @@ class CheckFailed(Exception):
 def expect(condition: bool, reason: str) -> None:
     if not condition:
         raise CheckFailed(reason)
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def random_passphrase() -> str:

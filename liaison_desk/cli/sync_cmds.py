@@ -17,6 +17,7 @@ from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import json_option
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.sync import peers as registry
 from liaison_desk.sync.bundle_limit import DEFAULT_MIB, max_bundle_mib, set_max_bundle_mib
 from liaison_desk.sync.clocks import clock_warning, own_clock_ahead
@@ -42,7 +43,7 @@ class Progress:
     def __call__(self, done: int, total: int) -> None:
         if not self.live or total < LONG:
             return
-        line = f"{self.label}: {done:,} of {total:,} changes"
+        line = f"{self.label}: {done:,} of {plural(total, 'change')}"
         click.echo(f"\r{line}", err=True, nl=False)
         self.width = max(self.width, len(line))
 
@@ -75,10 +76,6 @@ def lag_text(seconds: int | None) -> str:
     if hours < 48:
         return f"{hours} h"
     return f"{hours // 24} days"
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def warn_if_clock_ahead(vault: Vault) -> None:

@@ -17,7 +17,6 @@ from liaison_desk.cli.options import json_option
 from liaison_desk.cli.progress import ProgressLine
 from liaison_desk.cli.sync_cmds import (
     bundle_refused_json,
-    plural,
     refusal_lines,
     refused_json,
     size_text,
@@ -25,6 +24,7 @@ from liaison_desk.cli.sync_cmds import (
 )
 from liaison_desk.core.user_files import read_bounded
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.sync import peers as registry
 from liaison_desk.sync.drive import sync_drive
 from liaison_desk.sync.errors import RelayError, SyncError

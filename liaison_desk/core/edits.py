@@ -15,6 +15,7 @@ from typing import Any
 from liaison_desk.core.drafts import discard_draft
 from liaison_desk.core.kinds import FOLLOWUP, MEETING, Kind
 from liaison_desk.core.meetings import NewFollowUp, add_followup, save_meeting
+from liaison_desk.core.new_organization import organization_for
 from liaison_desk.core.records import FollowUp
 from liaison_desk.core.vault import Vault
 
@@ -30,6 +31,7 @@ class Edit:
     remove_people: tuple[str, ...] = ()  # contact ids
     followups: tuple[NewFollowUp, ...] = ()
     roles: Mapping[str, str | None] = field(default_factory=dict)  # contact id -> role
+    new_organization: str | None = None  # a contact's organization to create (or find) by name
 
 
 def save_edit(vault: Vault, edit: Edit) -> Any:
@@ -38,22 +40,26 @@ def save_edit(vault: Vault, edit: Edit) -> Any:
     kind = edit.kind
     record: Any
     with store.transaction():
+        values = edit.values
+        if edit.new_organization is not None:
+            country = values.get("country")
+            values = {**values, "org_id": organization_for(store, edit.new_organization, country)}
         if kind is MEETING:
             record = save_meeting(
                 store,
                 edit.record_id,
-                edit.values,
+                values,
                 add_people=edit.add_people,
                 remove_people=edit.remove_people,
                 followups=edit.followups,
                 roles=edit.roles,
             )
         elif edit.record_id is None and kind is FOLLOWUP:
-            record = add_followup(store, FollowUp(**edit.values))
+            record = add_followup(store, FollowUp(**values))
         elif edit.record_id is None:
-            record = store.add(kind.cls(**edit.values))
-        elif edit.values:
-            record = store.update(kind.cls, edit.record_id, edit.values)
+            record = store.add(kind.cls(**values))
+        elif values:
+            record = store.update(kind.cls, edit.record_id, values)
         else:
             record = store.get(kind.cls, edit.record_id)
         discard_draft(vault, kind.name, edit.record_id)

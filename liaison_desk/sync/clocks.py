@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from liaison_desk.core.hlc import MAX_AHEAD_MS, ahead_limit, stamp_ms
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.sync.errors import BundleRefused
 from liaison_desk.sync.refusals import CLOCK_AHEAD
 from liaison_desk.sync.vectors import own_origins
@@ -24,7 +25,7 @@ def span_text(ms: int) -> str:
     """A length of time, roughly, as people say it: "3 hours", "2 days", "40 years"."""
     hours = max(round(ms / _HOUR_MS), 1)
     if hours < 48:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
+        return plural(hours, "hour")
     days = round(hours / 24)
     if days < 730:
         return f"{days} days"

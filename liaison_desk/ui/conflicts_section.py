@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from liaison_desk.core.errors import LiaisonError, RecordError
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.sync.conflicts import (
     Conflict,
     Side,
@@ -249,9 +250,7 @@ class ConflictsSection(QWidget):
         )
         self.model.set_rows(conflicts)
         self.open_count = len(conflicts)
-        self.count_label.setText(
-            f"{self.open_count:,} open conflict{'s' if self.open_count != 1 else ''}"
-        )
+        self.count_label.setText(plural(self.open_count, "open conflict"))
         self.pages.setCurrentIndex(1 if conflicts else 0)
         self.count_changed.emit(self.open_count)
         row = self.model.row_of(selected) if selected is not None else None

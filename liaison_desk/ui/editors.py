@@ -36,12 +36,16 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from liaison_desk.core.kinds import CONTACT, MEETING, Kind
+from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
 from liaison_desk.core.records import PARTICIPANT_ROLES
+from liaison_desk.core.routing import default_for
+from liaison_desk.sync.recipients import Recipients
+from liaison_desk.ui.distribution_picker import DistributionPicker
 from liaison_desk.ui.markings_style import banner_css, colour
 from liaison_desk.ui.record_fields import FIELDS, EditState, FieldSpec, field_spec, pretty
 from liaison_desk.ui.record_model import RecordCompleter
@@ -193,25 +197,47 @@ class _NullableDateEdit(QDateEdit):
 
 
 class _Date:
+    """A date that starts empty ("No date") until one is chosen, with a button to empty it.
+
+    A bare QDateEdit always holds some date (2000-01-01 until told otherwise),
+    which a new follow-up showed as if it were due then.
+    """
+
     def __init__(self, spec: FieldSpec, changed: Changed) -> None:
-        self._edit = _NullableDateEdit()
-        self._edit.setCalendarPopup(True)
-        self._edit.setDisplayFormat("yyyy-MM-dd")
-        self._edit.setMinimumDate(_NO_DATE)
-        self._edit.setSpecialValueText("No date")
-        self._edit.setToolTip("Delete clears the date.")
-        self._edit.dateChanged.connect(lambda _: changed())
-        self.widget: QWidget = self._edit
+        self.edit = _NullableDateEdit()
+        self.edit.setCalendarPopup(True)
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setMinimumDate(_NO_DATE)
+        self.edit.setSpecialValueText("No date")
+        self.edit.setToolTip("Type or pick a date; Delete or Clear empties it.")
+        self.clear_button = QToolButton()
+        self.clear_button.setText("Clear")
+        self.clear_button.setToolTip("No date")
+        self.clear_button.setAutoRaise(True)
+        self.clear_button.clicked.connect(lambda: self.set(None))
+        self.edit.dateChanged.connect(lambda _: self._on_changed(changed))
+        self.widget: QWidget = QWidget()
+        self.widget.setFocusProxy(self.edit)
+        row = QHBoxLayout(self.widget)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.edit, 1)
+        row.addWidget(self.clear_button)
+        self.set(None)
+
+    def _on_changed(self, changed: Changed) -> None:
+        self.clear_button.setEnabled(self.get() is not None)
+        changed()
 
     def get(self) -> Any:
-        day = self._edit.date()
+        day = self.edit.date()
         return None if day == _NO_DATE else day.toString(Qt.DateFormat.ISODate)
 
     def set(self, value: Any) -> None:
-        self._edit.setDate(QDate.fromString(value, Qt.DateFormat.ISODate) if value else _NO_DATE)
+        self.edit.setDate(QDate.fromString(value, Qt.DateFormat.ISODate) if value else _NO_DATE)
+        self.clear_button.setEnabled(value is not None)
 
     def set_today(self, day: str) -> None:
-        self._edit.today = QDate.fromString(day, Qt.DateFormat.ISODate)
+        self.edit.today = QDate.fromString(day, Qt.DateFormat.ISODate)
 
 
 class _DateTime:
@@ -264,14 +290,19 @@ class _Zone:
 
 
 class _Ref:
-    """A link to another record, chosen by typing part of its name."""
+    """A link to another record, chosen by typing part of its name.
 
-    def __init__(self, spec: FieldSpec, changed: Changed, session: Session) -> None:
+    `creatable` (a contact's organization): a name that matches nothing can be
+    kept as a new record instead, created by the core in the same save.
+    """
+
+    def __init__(
+        self, spec: FieldSpec, changed: Changed, session: Session, creatable: bool = False
+    ) -> None:
         assert spec.ref is not None
         self._edit = QLineEdit()
         self._edit.setPlaceholderText(spec.placeholder)
         self._edit.setClearButtonEnabled(True)
-        self.widget: QWidget = self._edit
         self.lookup: Mapping[str, str] = {}
         self._id: str | None = None
         self._name = ""
@@ -279,19 +310,59 @@ class _Ref:
         self.completer = RecordCompleter(session, spec.ref, self._edit)
         self.completer.picked.connect(self._pick)
         self._edit.textEdited.connect(self._on_edited)
+        self.create: QPushButton | None = None
+        self.widget: QWidget = self._edit
+        if creatable:
+            self.create = QPushButton()
+            self.create.setCheckable(True)
+            self.create.setAutoDefault(False)
+            self.create.setToolTip(f"Saved as a new {spec.ref.name} with this record")
+            self.create.toggled.connect(lambda _: changed())
+            self.create.hide()
+            self.widget = QWidget()
+            self.widget.setFocusProxy(self._edit)
+            column = QVBoxLayout(self.widget)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(self._edit)
+            column.addWidget(self.create, 0, Qt.AlignmentFlag.AlignLeft)
 
     def _pick(self, record_id: str, name: str) -> None:
         self._id, self._name = record_id, name
         self._edit.setText(name)
+        self._offer_create()
         self._changed()
 
     def _on_edited(self, text: str) -> None:
         if self._id is not None and text != self._name:
             self._id = None
             self._changed()
+        self._offer_create()
+
+    def _offer_create(self) -> None:
+        if self.create is None:
+            return
+        text = self._edit.text().strip()
+        offered = self._id is None and bool(text)
+        self.create.setText(f"Create organization “{text}”" if offered else "")
+        self.create.setVisible(offered)
+        if not offered:
+            self.create.setChecked(False)
+
+    def new_name(self) -> str | None:
+        """The name of the record to create on save, if the officer asked for one."""
+        if self.create is not None and self.create.isChecked() and self._id is None:
+            return self._edit.text().strip() or None
+        return None
+
+    def set_new_name(self, name: str | None) -> None:
+        if self.create is not None and name:
+            self._id = None
+            self._edit.setText(name)
+            self._offer_create()
+            self.create.setChecked(True)
 
     def unresolved(self) -> bool:
-        return self._id is None and bool(self._edit.text().strip())
+        return self._id is None and bool(self._edit.text().strip()) and self.new_name() is None
 
     def get(self) -> Any:
         return self._id
@@ -300,6 +371,7 @@ class _Ref:
         self._id = value or None
         self._name = self.lookup.get(value, "(deleted)") if value else ""
         self._edit.setText(self._name)
+        self._offer_create()
 
 
 class RefsField:
@@ -341,7 +413,33 @@ class RefsField:
             self.chips.add(self.lookup.get(record_id, "(deleted)"), {"id": record_id})
 
 
-_Field = _Line | _Text | _Choice | _Marking | _Count | _Date | _DateTime | _Zone | _Ref | RefsField
+class _Distribution:
+    """Who receives the record, picked (ui/distribution_picker.py), stored as routing text."""
+
+    def __init__(self, spec: FieldSpec, changed: Changed, default_scope: str) -> None:
+        self.picker = DistributionPicker(default_scope, changed)
+        self.widget: QWidget = self.picker
+
+    def get(self) -> Any:
+        return self.picker.get()
+
+    def set(self, value: Any) -> None:
+        self.picker.set(value)
+
+
+_Field = (
+    _Line
+    | _Text
+    | _Choice
+    | _Marking
+    | _Count
+    | _Date
+    | _DateTime
+    | _Zone
+    | _Ref
+    | RefsField
+    | _Distribution
+)
 _SIMPLE: dict[str, Callable[[FieldSpec, Changed], _Field]] = {
     "line": _Line,
     "list": _List,
@@ -521,7 +619,11 @@ class RecordEditor(QWidget):
             if spec.widget == "refs":
                 made: _Field = RefsField(spec, self._on_change, session)
             elif spec.ref is not None:
-                made = _Ref(spec, self._on_change, session)
+                creatable = kind is CONTACT and spec.ref is ORGANIZATION
+                made = _Ref(spec, self._on_change, session, creatable)
+            elif spec.widget == "distribution":
+                role = session.info.role if session.info else "station"
+                made = _Distribution(spec, self._on_change, default_for(role, kind.name))
             else:
                 made = _SIMPLE[spec.widget](spec, self._on_change)
             self.fields[spec.name] = made
@@ -578,6 +680,14 @@ class RecordEditor(QWidget):
         self._loading = False
         self._show_marking()
 
+    def set_recipients(self, recipients: Recipients) -> None:
+        """The stations and groups this vault knows, for the distribution picker."""
+        distribution = self.fields["distribution"]
+        assert isinstance(distribution, _Distribution)
+        self._loading = True
+        distribution.picker.set_recipients(recipients)
+        self._loading = False
+
     def load(self, state: EditState) -> None:
         """Fill the form from a record (or blank for a new one), then lay a draft over it."""
         self._loading = True
@@ -604,6 +714,8 @@ class RecordEditor(QWidget):
             if isinstance(fld, _Ref | RefsField):
                 fld.lookup = names
             fld.set(values.get(name))
+        if (org := self._creatable()) is not None:
+            org.set_new_name(values.get("new_organization"))
         if self.people is not None:
             self.people.set(values.get("participants", ()))
         if self.new_followups is not None:
@@ -612,11 +724,19 @@ class RecordEditor(QWidget):
     def values(self) -> dict[str, Any]:
         """The form as editor fields (what a draft keeps and a save compares)."""
         out = {name: fld.get() for name, fld in self.fields.items()}
+        if (org := self._creatable()) is not None:
+            out["new_organization"] = org.new_name()
         if self.people is not None:
             out["participants"] = self.people.get()
         if self.new_followups is not None:
             out["followups"] = self.new_followups.get()
         return out
+
+    def _creatable(self) -> _Ref | None:
+        """The link field whose record can be created from this form, if it has one."""
+        return next(
+            (f for f in self.fields.values() if isinstance(f, _Ref) and f.create is not None), None
+        )
 
     def is_dirty(self) -> bool:
         return self.values() != self.snapshot

@@ -33,10 +33,13 @@ from PySide6.QtWidgets import (
 from liaison_desk.core.demo import open_demo
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.keyslots import KdfParams, normalize_recovery_code
-from liaison_desk.core.passphrase_policy import MIN_LENGTH, weakness
+from liaison_desk.core.passphrase_policy import assess
+from liaison_desk.core.station_zone import set_station_zone, zone_names
 from liaison_desk.core.vault import Vault, VaultInfo
+from liaison_desk.ui.passphrase_field import PassphraseField
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.zone_box import zone_box
 
 ERROR_CSS = "color: #b00020;"
 _WELCOME, _PASSPHRASE, _STATION, _CREATE, _DEMO = range(5)
@@ -48,15 +51,6 @@ def named(widget: W, name: str) -> W:
     """Give a widget the object name that tests and style sheets find it by."""
     widget.setObjectName(name)
     return widget
-
-
-def strength(passphrase: str) -> int:
-    """0-4 for the meter; only a passphrase the policy accepts reaches 3, so the two agree."""
-    if not passphrase:
-        return 0
-    if weakness(passphrase) is not None:
-        return 1 if len(passphrase) < MIN_LENGTH // 2 else 2
-    return 4 if len(passphrase) >= 2 * MIN_LENGTH else 3
 
 
 def explanation(text: str) -> QLabel:
@@ -85,17 +79,21 @@ def busy_bar(name: str) -> QProgressBar:
 
 
 class NewPassphraseForm(QWidget):
-    """A new passphrase typed twice, with a strength meter and the policy's reason in words."""
+    """A new passphrase typed twice, with a strength meter and the estimator's advice in words.
+
+    The meter and the sentence come from the core's policy (zxcvbn), the same
+    judgement the vault applies when it is asked to take the passphrase.
+    """
 
     changed = Signal()
     submitted = Signal()  # Enter in either field, for forms that are not in a dialog
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._first = named(QLineEdit(), "passphrase")
-        self._again = named(QLineEdit(), "passphraseAgain")
+        self.first = PassphraseField("passphrase")
+        self.again = PassphraseField("passphraseAgain")
+        self._first, self._again = self.first.edit, self.again.edit
         for edit in (self._first, self._again):
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
             edit.textChanged.connect(self._update)
             edit.returnPressed.connect(self.submitted)
         self._meter = named(QProgressBar(), "strengthMeter")
@@ -103,14 +101,17 @@ class NewPassphraseForm(QWidget):
         self._meter.setTextVisible(False)
         self._reason = named(QLabel(), "strengthReason")
         self._reason.setWordWrap(True)
+        self._advice = named(QLabel(), "strengthAdvice")
+        self._advice.setWordWrap(True)
         self._mismatch = error_label("mismatch")
 
         self._form = QFormLayout(self)
         self._form.setContentsMargins(0, 0, 0, 0)
-        self._form.addRow("&Passphrase:", self._first)
-        self._form.addRow("&Again:", self._again)
+        self._form.addRow("&Passphrase:", self.first)
+        self._form.addRow("&Again:", self.again)
         self._form.addRow("Strength:", self._meter)
         self._form.addRow("", self._reason)
+        self._form.addRow("", self._advice)
         self._form.addRow("", self._mismatch)
         self._update()
 
@@ -121,7 +122,7 @@ class NewPassphraseForm(QWidget):
     def passphrase(self) -> str | None:
         """The passphrase once it is strong enough and typed the same twice, else None."""
         text = self._first.text()
-        if weakness(text) is None and text == self._again.text():
+        if assess(text).problem is None and text == self._again.text():
             return text
         return None
 
@@ -134,8 +135,21 @@ class NewPassphraseForm(QWidget):
 
     def _update(self) -> None:
         text, again = self._first.text(), self._again.text()
-        self._meter.setValue(strength(text))
-        self._reason.setText(weakness(text) or "Strong enough.")
+        rating = assess(text)
+        self._meter.setValue(rating.score if text else 0)
+        if not text:
+            self._reason.setText(rating.problem or "")
+        elif rating.problem is not None:
+            self._reason.setText(f"{rating.verdict}: {rating.problem}")
+        else:
+            self._reason.setText(
+                f"{rating.verdict}: about {rating.crack_time} to guess, even with a copy of "
+                "the vault."
+            )
+        advice = [rating.warning] if rating.warning and rating.problem is None else []
+        advice += [s for s in rating.suggestions if s not in (rating.problem or "")]
+        self._advice.setText(" ".join(advice))
+        self._advice.setVisible(bool(advice))
         self._mismatch.setText("The two passphrases differ.")
         self._mismatch.setVisible(bool(again) and again != text)
         self.changed.emit()
@@ -226,6 +240,11 @@ class _StationPage(QWizardPage):
         self._name = named(QLineEdit(), "stationName")
         self._name.setPlaceholderText("e.g. Defence section, Paris")
         self._name.textChanged.connect(self.completeChanged)
+        # Asked here because a new meeting's time is read in it: left to the laptop's own
+        # zone, an officer whose laptop says UTC (or home) books every meeting hours off.
+        self._zone = named(zone_box("blank: this computer's time zone"), "stationZone")
+        self._zone.setToolTip("Where this station's meeting times are read; Preferences change it.")
+        self._zone.currentTextChanged.connect(self.completeChanged)
 
         roles = QVBoxLayout()
         roles.addWidget(self._station)
@@ -233,6 +252,7 @@ class _StationPage(QWizardPage):
         form = QFormLayout()
         form.addRow("This vault belongs to:", roles)
         form.addRow("&Name:", self._name)
+        form.addRow("Time &zone:", self._zone)
         layout = QVBoxLayout(self)
         layout.addWidget(
             explanation(
@@ -248,7 +268,12 @@ class _StationPage(QWizardPage):
         self._name.setFocus()
 
     def isComplete(self) -> bool:
-        return bool(self.name())
+        zone = self.zone()
+        return bool(self.name()) and (zone is None or zone in zone_names())
+
+    def zone(self) -> str | None:
+        """The station's time zone; None to follow the computer's."""
+        return self._zone.currentText().strip() or None
 
     def name(self) -> str:
         return self._name.text().strip()
@@ -376,11 +401,13 @@ class _CreatePage(QWizardPage):
 
     def _start(self) -> None:
         passphrase = self._passphrase.form.passphrase() or ""
-        name, role = self._station.name(), self._station.role()
+        name, role, zone = self._station.name(), self._station.role(), self._station.zone()
         vault_dir, kdf, code = self.session.vault_dir, self._kdf, self._code
 
         def create() -> Vault:
             vault, code.text = Vault.create(vault_dir, passphrase, name=name, role=role, kdf=kdf)
+            if zone is not None:
+                set_station_zone(vault.store, zone)
             return vault
 
         self._status.working()

@@ -133,7 +133,9 @@ class HelpActions(QObject):
         self.window = window
         self.sidebar = sidebar
         self.dialog: QDialog | None = None
-        self.go_menu = window.menuBar().addMenu("&Go")
+        # No Alt letter: every one is taken by the menus or a form ("Ta&gs" in each editor);
+        # Ctrl+1… reach its items without it, and F10 reaches the menu.
+        self.go_menu = window.menuBar().addMenu("Go")
         self.section_actions: list[QAction] = []
         help_menu = window.menuBar().addMenu("&Help")
         self.shortcuts_action = self._action("&Keyboard shortcuts", "F1", self.show_shortcuts)

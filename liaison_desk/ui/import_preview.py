@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from liaison_desk.core.interop.contact_import import POLICIES, Preview, PreviewRow
 from liaison_desk.core.interop.meeting_import import NEW, EventPreview, EventRow
+from liaison_desk.core.wording import plural
 from liaison_desk.ui.sync_models import Column, RowsModel
 from liaison_desk.ui.tables import read_only_table
 
@@ -71,13 +72,14 @@ class ContactPreviewDialog(QDialog):
 
         new = len(preview.rows) - preview.duplicates
         orgs = (
-            f", {preview.new_organizations:,} new organizations"
+            f", {plural(preview.new_organizations, 'new organization')}"
             if preview.new_organizations
             else ""
         )
         self.summary = QLabel(
-            f"{len(preview.rows):,} cards: {new:,} new, {preview.duplicates:,} already in the "
-            f"vault or repeated in the file{orgs}. Nothing is written until you press Import."
+            f"{plural(len(preview.rows), 'card')}: {new:,} new, {preview.duplicates:,} already "
+            f"in the vault or repeated in the file{orgs}. Nothing is written until you press "
+            "Import."
         )
         self.summary.setWordWrap(True)
         self.policy_box = QComboBox()
@@ -167,7 +169,7 @@ class EventPreviewDialog(QDialog):
         self.table = _table(self.model, (16, 30, 16, 26))
         new = preview.count(NEW)
         self.summary = QLabel(
-            f"{len(preview.rows):,} events: {new:,} new meetings, "
+            f"{plural(len(preview.rows), 'event')}: {plural(new, 'new meeting')}, "
             f"{len(preview.rows) - new:,} already in the vault or skipped. Attendees not in "
             "the contact book are listed in each meeting's notes."
         )

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.interop.contact_export import export_vcards
-from liaison_desk.core.interop.contact_import import Preview, apply_import, plural, preview
+from liaison_desk.core.interop.contact_import import Preview, apply_import, preview
 from liaison_desk.core.interop.csv_export import csv_bytes
 from liaison_desk.core.interop.export_file import NOT_ENCRYPTED, write_export
 from liaison_desk.core.interop.ical import Event, read_events
@@ -43,6 +43,7 @@ from liaison_desk.core.interop.report_data import Report, meeting_report, period
 from liaison_desk.core.interop.vcard import Card, read_vcards
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.ui.import_preview import ContactPreviewDialog, EventPreviewDialog
 from liaison_desk.ui.period_dialog import PeriodReportDialog
 from liaison_desk.ui.record_model import Annotator, Column, Row, display
@@ -145,13 +146,13 @@ class InteropActions(QObject):
         )
         self.menu.addSeparator()
         self.import_meetings_action = self._action(
-            "Import meetings from i&Calendar…", self.import_meetings
+            "Import meetings from &iCalendar…", self.import_meetings
         )
         self.export_meetings_action = self._action(
             "Export meetings to iCa&lendar…", self.export_meetings
         )
         self.menu.addSeparator()
-        self.export_csv_action = self._action("Export this list as CS&V…", self.export_csv)
+        self.export_csv_action = self._action("Export this list as C&SV…", self.export_csv)
         self.menu.addSeparator()
         self.meeting_report_action = self._action("&Meeting report (PDF)…", self.meeting_report)
         self.period_report_action = self._action("&Period report (PDF)…", self.period_report)
@@ -427,7 +428,7 @@ class InteropActions(QObject):
             write_export(
                 vault, path, csv_bytes(header, rows), kind=kind.name, format="csv", count=len(rows)
             )
-            return f"Wrote {len(rows):,} rows to {path.name} (not encrypted)."
+            return f"Wrote {plural(len(rows), 'row')} to {path.name} (not encrypted)."
 
         self.session.read(work, self._stop, self, self._failed("Export as CSV"))
 

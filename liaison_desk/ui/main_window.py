@@ -28,6 +28,7 @@ from liaison_desk.core.records import FollowUp
 from liaison_desk.core.station_zone import set_station_zone, station_zone_setting, system_zone
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.ui.clipboard import ClearingClipboard
 from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
 from liaison_desk.ui.connectivity import RelayMonitor
@@ -42,6 +43,7 @@ from liaison_desk.ui.preferences import Preferences, PreferencesDialog
 from liaison_desk.ui.record_section import RecordSection, make_sections
 from liaison_desk.ui.search_dialog import SearchDialog
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.station_titles import StationTitles
 from liaison_desk.ui.sync_section import SyncSection
 from liaison_desk.ui.today_lines import sidebar_tip as today_tip
 from liaison_desk.ui.today_lines import sidebar_title as today_title
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
         self.transport = TransportActions(self, session, self.relay_monitor, self.drive_watch)
         self.transport.auto_sync = self.prefs.auto_sync
         self.transport.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
+        self.titles = StationTitles(self, self._vault_title)
         self.lock_screen = UnlockWidget(session, title=self._vault_title())
         self.lock_screen.unlocked.connect(self._on_unlocked)
         self.draft_bar = DraftBar()
@@ -198,7 +201,7 @@ class MainWindow(QMainWindow):
 
         menu = self.menuBar().addMenu("&Vault")
         self.search_action = action("&Search everything…", "Ctrl+K", self.open_search)
-        self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.save_current)
+        self.save_action = action("Sa&ve", QKeySequence.StandardKey.Save, self.save_current)
         self.lock_action = action("&Lock now", "Ctrl+L", self.lock)
         prefs = action("&Preferences…", QKeySequence.StandardKey.Preferences, self.edit_prefs)
         quit_ = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
@@ -258,6 +261,15 @@ class MainWindow(QMainWindow):
         self.transport.attach(self.sync_section)
         self.conflicts_section.count_changed.connect(self._show_conflict_count)
         self.conflicts_section.navigate_requested.connect(self.open_record)
+        self._fit_sidebar()
+
+    def _fit_sidebar(self) -> None:
+        """Never narrower than its longest label ("Protocol library"), however small the window."""
+        metrics = self.sidebar.fontMetrics()
+        texts = [self.sidebar.item(i).text() for i in range(self.sidebar.count())]
+        widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+        padding = 2 * 6 + 2 * self.sidebar.frameWidth() + 8  # the style sheet's item padding
+        self.sidebar.setMinimumWidth(widest + padding)
 
     def _build_today(self) -> None:
         self.today_section = TodaySection(self.session)
@@ -283,6 +295,7 @@ class MainWindow(QMainWindow):
         item = self.sidebar.item(self.sidebar.count() - 1)
         if item is not None:
             item.setText(sidebar_title(count))
+            self._fit_sidebar()
 
     def _apply_defaults(self) -> None:
         """The preferred country is filled in for new contacts and organizations."""
@@ -358,7 +371,7 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(
             self,
             doing,
-            f"{pending[0].title} has unsaved changes. Save them first?",
+            f"Unsaved changes in {pending[0].title}. Save them first?",
             QMessageBox.StandardButton.Save
             | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel,
@@ -474,8 +487,8 @@ class MainWindow(QMainWindow):
         def done(result: tuple[dict[str, int], tuple[str, ...]]) -> None:
             counts, self._markings = result
             self.counts_label.setText(
-                f"{counts['contact']:,} contacts · {counts['meeting']:,} meetings · "
-                f"{counts['followup']:,} follow-ups"
+                f"{plural(counts['contact'], 'contact')} · {plural(counts['meeting'], 'meeting')}"
+                f" · {plural(counts['followup'], 'open follow-up')}"
             )
 
         self.session.read(work, done, self)

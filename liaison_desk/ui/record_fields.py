@@ -45,8 +45,11 @@ Extras = Mapping[str, Any]
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    label: str  # with a mnemonic: Alt+letter jumps to the field
-    widget: str  # line, text, list, choice, marking, count, date, datetime, zone, ref, refs
+    # With a mnemonic: Alt+letter jumps to the field. Each is used once in its window, menus
+    # and list buttons included (tests/ui/test_mnemonics.py); V, I, E and H are the menus'.
+    label: str
+    # line, text, list, choice, marking, count, date, datetime, zone, ref, refs, distribution
+    widget: str
     placeholder: str = ""
     choices: tuple[str, ...] = ()
     ref: Kind[Any] | None = None
@@ -60,21 +63,16 @@ def field_spec(
 
 _TAGS = field_spec("tags", "Ta&gs", "list", "Comma-separated, e.g. navy, visit-2026")
 _MARKING = field_spec("marking", "Mar&king", "marking")
-_DISTRIBUTION = field_spec(
-    "distribution",
-    "Distri&bution",
-    "line",
-    "Who receives it: hq, all, group:<name> (blank: default)",
-)
+_DISTRIBUTION = field_spec("distribution", "Distri&bution", "distribution")
 FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     "organization": (
         field_spec("name", "&Name", placeholder="e.g. Ministry of the Armed Forces"),
-        field_spec("kind", "&Kind", "choice", choices=ORGANIZATION_KINDS),
-        field_spec("country", "C&ountry", placeholder="Two letters, e.g. FR"),
+        field_spec("kind", "Kin&d", "choice", choices=ORGANIZATION_KINDS),
+        field_spec("country", "Countr&y", placeholder="Two letters, e.g. FR"),
         field_spec(
             "parent_id", "&Part of", "ref", "Type to find an organization", ref=ORGANIZATION
         ),
-        field_spec("notes", "No&tes", "text"),
+        field_spec("notes", "N&otes", "text"),
         _TAGS,
         _MARKING,
         _DISTRIBUTION,
@@ -86,13 +84,13 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec(
             "org_id", "&Organization", "ref", "Type to find an organization", ref=ORGANIZATION
         ),
-        field_spec("country", "C&ountry", placeholder="Two letters, e.g. FR"),
+        field_spec("country", "Countr&y", placeholder="Two letters, e.g. FR"),
         field_spec("languages", "&Languages", "list", "Comma-separated, e.g. French, English"),
-        field_spec("phones", "P&hones", "list", "Comma-separated, e.g. +33 1 23 45 67 89"),
-        field_spec("emails", "&Emails", "list", "Comma-separated, e.g. name@example.org"),
+        field_spec("phones", "Phone&s", "list", "Comma-separated, e.g. +33 1 23 45 67 89"),
+        field_spec("emails", "Em&ails", "list", "Comma-separated, e.g. name@example.org"),
         field_spec("address", "A&ddress", "text"),
         field_spec("how_met", "How &met", "text", "Where and through whom you met"),
-        field_spec("trust_notes", "&Trust notes", "text", "The relationship and how far it goes"),
+        field_spec("trust_notes", "Tr&ust notes", "text", "The relationship and how far it goes"),
         field_spec("notes", "No&tes", "text"),
         field_spec("cadence_days", "&Cadence", "count"),
         _TAGS,
@@ -101,12 +99,12 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     ),
     "meeting": (
         field_spec("title", "&Title", placeholder="e.g. Lunch with the defence attaché"),
-        field_spec("kind", "&Kind", "choice", choices=MEETING_KINDS),
+        field_spec("kind", "Kin&d", "choice", choices=MEETING_KINDS),
         field_spec("starts_at", "&When", "datetime"),
         field_spec("timezone", "Time &zone", "zone", "e.g. Europe/Paris"),
         field_spec("place", "&Place"),
         field_spec("summary", "&Summary", "text", "What happened, in a few lines"),
-        field_spec("notes", "No&tes", "text", "Detailed notes (Markdown)"),
+        field_spec("notes", "N&otes", "text", "Detailed notes (Markdown)"),
         _TAGS,
         _MARKING,
         _DISTRIBUTION,
@@ -115,7 +113,7 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("action", "&Action", placeholder="What needs doing"),
         field_spec("status", "&Status", "choice", choices=FOLLOWUP_STATUSES),
         field_spec("owner", "O&wner", placeholder="Who does it"),
-        field_spec("due_date", "&Due", "date"),
+        field_spec("due_date", "D&ue", "date"),
         field_spec("contact_ids", "&Contacts", "refs", "Type to add a contact", ref=CONTACT),
         field_spec("meeting_id", "&Meeting", "ref", "Type to find a meeting", ref=MEETING),
         field_spec("notes", "No&tes", "text"),
@@ -125,12 +123,12 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     ),
     "protocol": (
         field_spec("title", "&Title"),
-        field_spec("country", "C&ountry", placeholder="Two letters, or general"),
+        field_spec("country", "Countr&y", placeholder="Two letters, or general"),
         field_spec("category", "&Category", "choice", choices=PROTOCOL_CATEGORIES),
-        field_spec("body", "&Text", "text", "The reference itself (Markdown)"),
+        field_spec("body", "Te&xt", "text", "The reference itself (Markdown)"),
         field_spec("source", "&Source"),
-        field_spec("version", "&Version"),
-        field_spec("effective_date", "&Effective", "date"),
+        field_spec("version", "Ve&rsion"),
+        field_spec("effective_date", "E&ffective", "date"),
         _TAGS,
         _MARKING,
         _DISTRIBUTION,
@@ -327,6 +325,7 @@ def plan_save(
         tuple(c for c in before if c not in after),
         tuple(NewFollowUp(f["action"], f["due_date"]) for f in current.get("followups", ())),
         {c: role for c, role in after.items() if c not in before or before[c] != role},
+        current.get("new_organization"),
     )
 
 

@@ -35,6 +35,8 @@ from liaison_desk.core.protocol_library import protocol_countries
 from liaison_desk.core.record_detail import RecordDetail, record_detail
 from liaison_desk.core.records import PROTOCOL_CATEGORIES, FollowUp
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
+from liaison_desk.sync.recipients import known_recipients
 from liaison_desk.ui.detail_view import GREY, DetailView
 from liaison_desk.ui.editors import RecordEditor
 from liaison_desk.ui.record_fields import EditState, load_edit_state, plan_save, pretty
@@ -107,6 +109,7 @@ class RecordSection(QWidget):
         assert isinstance(app, QApplication)
         app.focusChanged.connect(self._on_focus_changed)
         self._read(lambda v: v.store.markings(), self._set_markings)
+        self._read(known_recipients, self.editor.set_recipients)
         if spec.kind is PROTOCOL:
             self._load_countries()
 
@@ -138,11 +141,11 @@ class RecordSection(QWidget):
         self.done_button.setVisible(self.kind is FOLLOWUP)
         self.done_button.setEnabled(False)
         self.done_button.clicked.connect(self.mark_done)
-        self.edit_button = QPushButton("&Edit")
+        self.edit_button = QPushButton("Edit")
         self.edit_button.setToolTip("Edit the selected record (Enter)")
         self.edit_button.setEnabled(False)
         self.edit_button.clicked.connect(self.edit_record)
-        self.new_button = QPushButton("&New")
+        self.new_button = QPushButton("New")
         self.new_button.setToolTip(f"New {self.kind.name} (Ctrl+N)")
         self.new_button.clicked.connect(self.new_record)
         for button in (self.done_button, self.edit_button, self.new_button):
@@ -253,9 +256,7 @@ class RecordSection(QWidget):
         return Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
 
     def _show_count(self) -> None:
-        total = self.model.total
-        noun = self.spec.noun if total != 1 else self.spec.noun[:-1]
-        self.count_label.setText(f"{total:,} {noun}")
+        self.count_label.setText(plural(self.model.total, self.spec.noun[:-1], self.spec.noun))
 
     def _after_reload(self) -> None:
         self._show_count()

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.sync.bundle_names import SUFFIX
 from liaison_desk.sync.clocks import clock_warning
 from liaison_desk.sync.errors import BundleRefused, RelayError
@@ -69,16 +70,16 @@ def status_text(state: SyncOverview) -> str:
     if not active:
         return "Sync: no stations enrolled" if state.me.role == "hq" else "Sync: HQ revoked"
     pending = sum(s.pending for s in active)
-    stations = f"{len(active):,} station{'s' if len(active) != 1 else ''}"
+    stations = plural(len(active), "station")
     who = active[0].peer.name if state.me.role != "hq" else stations
     return f"Sync: {who} · {pending:,} pending"
 
 
 def export_line(result: ExportResult) -> str:
-    changes = f"{result.ops:,} change{'s' if result.ops != 1 else ''}"
+    changes = plural(result.ops, "change")
     if not result.ops:
         changes = "no changes (acknowledgements only)"
-    files = f", {result.attachments:,} attachments" if result.attachments else ""
+    files = f", {plural(result.attachments, 'attachment')}" if result.attachments else ""
     return f"To {result.peer_name}: {changes}{files}, {result.size:,} bytes → {result.path.name}"
 
 
@@ -86,7 +87,7 @@ def import_line(result: ImportResult) -> str:
     if result.status == "replayed":
         return f"{result.path.name}: from {result.sender_name}, already imported; nothing changed."
     parts = [
-        f"{result.ops:,} change{'s' if result.ops != 1 else ''}",
+        plural(result.ops, "change"),
         f"{result.applied:,} applied",
     ]
     if result.already_held:
@@ -97,8 +98,7 @@ def import_line(result: ImportResult) -> str:
         parts.append(f"{len(result.refused):,} refused ({summary(result.refused)})")
     conflicts = ""
     if result.conflicts:
-        s = "s" if result.conflicts != 1 else ""
-        conflicts = f"; {result.conflicts:,} conflict{s} to review"
+        conflicts = f"; {plural(result.conflicts, 'conflict')} to review"
     again = (
         " This vault was an old copy: it started a new incarnation."
         if result.new_incarnation
@@ -110,7 +110,7 @@ def import_line(result: ImportResult) -> str:
     if theirs:
         n = len(theirs)
         again += (
-            f" {result.sender_name} refused {n:,} change{'s' if n != 1 else ''} this vault "
+            f" {result.sender_name} refused {plural(n, 'change')} this vault "
             f"sent ({summary(theirs)})."
         )
     return f"From {result.sender_name}: {', '.join(parts)}{conflicts}.{again}"
@@ -217,9 +217,9 @@ class SyncSection(QWidget):
         self.target = QComboBox()
         self.target.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.target.setVisible(self.role == "hq")
-        self.export_button = QPushButton("&Export bundle to folder…")
+        self.export_button = QPushButton("E&xport bundle to folder…")
         self.export_button.clicked.connect(self.export_bundles)
-        self.import_button = QPushButton("&Import bundles…")
+        self.import_button = QPushButton("Im&port bundles…")
         self.import_button.clicked.connect(self.import_bundles)
         self.drive_button = QPushButton("Sync with a &drive or folder…")
         self.drive_button.clicked.connect(self.choose_drive)

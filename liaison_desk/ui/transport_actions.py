@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_desk.core.errors import LiaisonError
-from liaison_desk.core.interop.contact_import import plural
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.sync import drive as drive_sync
 from liaison_desk.sync import online as online_sync
 from liaison_desk.sync.drive import ROOT

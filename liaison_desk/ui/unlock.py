@@ -26,6 +26,7 @@ from liaison_desk.ui.first_run import (
     explanation,
     named,
 )
+from liaison_desk.ui.passphrase_field import PassphraseField
 from liaison_desk.ui.session import Session
 
 PANEL_WIDTH = 420
@@ -100,8 +101,8 @@ class UnlockWidget(QWidget):
 
     def _build_unlock_page(self) -> QWidget:
         page = QWidget()
-        self._passphrase = named(QLineEdit(), "unlockPassphrase")
-        self._passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self._passphrase_field = PassphraseField("unlockPassphrase")
+        self._passphrase = self._passphrase_field.edit
         self._passphrase.setPlaceholderText("Passphrase")
         self._passphrase.returnPressed.connect(self._unlock)
         self._unlock_button = named(QPushButton("&Unlock"), "unlockButton")
@@ -117,7 +118,7 @@ class UnlockWidget(QWidget):
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(explanation("Enter the passphrase to unlock the vault."))
-        layout.addWidget(self._passphrase)
+        layout.addWidget(self._passphrase_field)
         layout.addLayout(buttons)
         return page
 

@@ -55,7 +55,7 @@ class VaultTools(QObject):
         self.dialog: ChangePassphraseDialog | RestoreDialog | None = None
         self._menu, self._before = menu, before  # the tools go in their own group before it
         menu.insertSeparator(before)
-        self.passphrase_action = self._action("Change pass&phrase…", self.change_passphrase)
+        self.passphrase_action = self._action("&Change passphrase…", self.change_passphrase)
         self.backup_action = self._action("&Back up the vault…", self.back_up)
         self.restore_action = self._action("&Restore a backup…", self.restore)
         self.demo_action = self._action("Open the &demo vault", self.open_demo)

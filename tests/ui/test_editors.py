@@ -89,7 +89,7 @@ def test_a_due_date_typed_from_no_date_starts_from_the_vaults_today(
 ) -> None:
     followups = open_section(qtbot, tokyo, "Follow-ups")
     start_new(qtbot, followups)
-    due = field(followups, "due_date")
+    due = followups.editor.fields["due_date"].edit  # type: ignore[union-attr]
     assert followups.editor.values()["due_date"] is None
 
     due.setFocus()

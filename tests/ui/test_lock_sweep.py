@@ -101,7 +101,7 @@ def test_a_sync_summary_closes_on_auto_lock(
     qtbot: QtBot, window: MainWindow, session: Session
 ) -> None:
     window.transport._summary("Sync with HQ", "From HQ: 3 changes, 3 applied.", False)
-    assert shown_besides(window) == ["Sync with HQ"]
+    assert shown_besides(window) == ["Sync with HQ — Paris"]  # the station named on every dialog
 
     window.idle.set_timeout(100)
     locked(qtbot, window, session)
@@ -153,7 +153,7 @@ def test_a_question_about_unsaved_changes_closes_and_the_edit_stays_a_draft(
 
     auto_lock_inside(window, window.lock, arm=False)  # auto-lock comes to "Save them first?"
 
-    assert len(asked) == 1 and "unsaved changes" in asked[0][0]
+    assert len(asked) == 1 and "Unsaved changes" in asked[0][0]
 
     locked(qtbot, window, session)
     unlock_again(qtbot, window, session)

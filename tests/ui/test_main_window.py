@@ -73,7 +73,7 @@ def test_status_bar_names_the_vault_and_counts(
     assert window.sync_label.text() == "Sync: not set up"
     assert window.lock_label.text() == "Unlocked"
     add_people(qtbot, session)
-    qtbot.waitUntil(lambda: window.counts_label.text().startswith("1 contacts · 1 meetings"))
+    qtbot.waitUntil(lambda: window.counts_label.text().startswith("1 contact · 1 meeting ·"))
     assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == [
         "Today", "Contacts", "Organizations", "Meetings", "Follow-ups", "Protocol library",
         "Sync", "Conflicts",

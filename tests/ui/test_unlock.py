@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import pytest
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QProgressBar, QPushButton, QToolButton
 
 from liaison_desk.core.errors import WrongPassphrase
 from liaison_desk.core.vault import Vault
@@ -123,3 +123,24 @@ def test_recovery_code_sets_a_new_passphrase_and_unlocks(
     Vault.unlock(vault_dir, NEW_PASSPHRASE).lock()
     with pytest.raises(WrongPassphrase):
         Vault.unlock(vault_dir, PASSPHRASE)
+
+
+def test_the_lock_screen_passphrase_has_show_hide_and_caps_lock_warning(
+    qtbot: Any, widget: UnlockWidget
+) -> None:
+    field = child(widget, QLineEdit, "unlockPassphrase")
+    toggle = child(widget, QToolButton, "unlockPassphraseShow")
+    warning = child(widget, QLabel, "unlockPassphraseCapsLock")
+    qtbot.keyClicks(field, "amber")
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    assert field.echoMode() == QLineEdit.EchoMode.Normal
+    qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+    assert field.echoMode() == QLineEdit.EchoMode.Password
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClick(field, "Q")  # a capital with no Shift held
+    assert warning.isVisible() and warning.text() == "Caps Lock is on."
+    # the recovery form's new passphrase fields have them too
+    for name in ("passphrase", "passphraseAgain"):
+        child(widget, QToolButton, f"{name}Show")
+        child(widget, QLabel, f"{name}CapsLock")

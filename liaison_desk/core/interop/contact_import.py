@@ -34,6 +34,7 @@ from liaison_desk.core.records import Attachment, Contact, Organization, Record
 from liaison_desk.core.store import Store
 from liaison_desk.core.validation import MAX_ATTACHMENT, MAX_SHORT, validate
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 
 log = logging.getLogger("liaison_desk.interop")
 
@@ -102,10 +103,6 @@ class ImportSummary:
             f"{plural(self.created, 'contact')} added, {self.merged:,} merged, "
             f"{self.skipped:,} skipped{orgs}{photos}."
         )
-
-
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 def _key(text: str) -> str:

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from liaison_desk.core import audit
 from liaison_desk.core.errors import ImportFormatError, ValidationError
 from liaison_desk.core.ids import uuid7
-from liaison_desk.core.interop.contact_import import plural
 from liaison_desk.core.interop.ical import Attendee, Event
 from liaison_desk.core.kinds import MEETING
 from liaison_desk.core.records import Meeting, Participant, Record
 from liaison_desk.core.store import Store
 from liaison_desk.core.validation import validate
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 
 log = logging.getLogger("liaison_desk.interop")
 

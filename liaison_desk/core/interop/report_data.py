@@ -20,6 +20,7 @@ from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Organization
 from liaison_desk.core.validation import country_code, iso_date
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 
 _CHUNK = 500
 
@@ -230,7 +231,10 @@ def period_report(
     return Report(
         kind="period",
         title=f"Engagements with {subject}",
-        scope=f"Period report · {period} · {len(sections):,} meetings, {len(people):,} people",
+        scope=(
+            f"Period report · {period} · {plural(len(sections), 'meeting')}, "
+            f"{plural(len(people), 'person', 'people')}"
+        ),
         marking=_marking(vault, sections),
         vault_name=vault.info.name,
         generated_at=_now(vault),
