@@ -165,6 +165,7 @@ def main() -> int:
         window.open_search()
         dialog = window.findChild(SearchDialog)
         if dialog is not None:
+            dialog.resize(900, 560)
             dialog.box.setText("maritime secu")  # as typed: the last word a prefix
             settle(app, runner, lambda: dialog.results.rowCount() > 0)
             shoot(dialog, "search")
