@@ -76,7 +76,6 @@ class _Line:
 
     def set(self, value: Any) -> None:
         self._edit.setText(value or "")
-        self._edit.setCursorPosition(0)  # a long title reads from its start, not its end
 
 
 class _List(_Line):
@@ -87,7 +86,6 @@ class _List(_Line):
 
     def set(self, value: Any) -> None:
         self._edit.setText(", ".join(value or ()))
-        self._edit.setCursorPosition(0)
 
 
 class _Text:
