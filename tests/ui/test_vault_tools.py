@@ -51,7 +51,7 @@ def test_a_changed_passphrase_opens_the_vault_and_the_old_one_is_refused(
     qtbot.keyClicks(dialog.current, PASSPHRASE)
     dialog.change_button.click()
     qtbot.waitUntil(lambda: "Passphrase changed" in window.statusBar().currentMessage())
-    assert not shiboken6.isValid(dialog)  # closed, and gone with the secrets it held
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog))  # closed, gone with its secrets
 
     window.lock()
     unlock_with(qtbot, window, PASSPHRASE)
