@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zxcvbn import zxcvbn
-
 MIN_LENGTH = 12
 ACCEPTED_SCORE = 3
 # zxcvbn refuses longer input (its matching is quadratic); a longer passphrase is judged
@@ -44,6 +42,10 @@ def assess(passphrase: str) -> Assessment:
     """Rate a passphrase the way the meter shows it and the vault enforces it."""
     if not passphrase:
         return Assessment(0, _too_short(), "", (), "")
+    # Imported here: its word lists cost 13 MB and a fifth of a second, which only
+    # choosing a passphrase should pay (not every unlock, sync import or CLI command).
+    from zxcvbn import zxcvbn
+
     result = zxcvbn(passphrase[:_ESTIMATED_CHARS], user_inputs=list(_PRODUCT_WORDS))
     score = int(result["score"])
     feedback = result["feedback"]
