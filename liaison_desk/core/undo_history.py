@@ -6,7 +6,9 @@ it appended, and their values just before. Undoing writes those values back
 (and deletes what the change created, restores what it deleted) through the
 store like any edit: new ops, new clocks, synced to peers like any change. The
 oplog is never rewritten. Only the fields the change wrote are put back, so a
-peer's later edit of another field survives an undo.
+peer's later edit of another field survives an undo; a field changed since
+(by a peer, or outside this history) is never overwritten: that undo is
+refused with a sentence, and the officer edits the record by hand.
 
 The history lives in memory for one unlocked session and is dropped at lock.
 """
@@ -40,6 +42,7 @@ class Before:
     record_id: str
     values: dict[str, Any] | None  # the fields the change wrote, as they were
     deleted: bool | None = None  # as it was, if the change deleted or restored it
+    after: dict[str, Any] | None = None  # the same fields as the change left them
 
 
 @dataclass(frozen=True)
@@ -149,13 +152,15 @@ class UndoHistory:
         """
         if not self._changes:
             raise NothingToUndo("There is nothing to undo.")
-        change = self._changes.pop()
+        change = self._changes[-1]
         try:
             with store.transaction():
                 for record in reversed(change.records):
                     _put_back(store, record)
         except RecordError as exc:
+            self._changes.pop()
             raise UndoRefused(f"“{change.label}” cannot be undone: {exc.message}") from None
+        self._changes.pop()  # only once undone: a full disk leaves it to try again
         log.info("undid a change of %d records", len(change.records))
         return change
 
@@ -185,9 +190,14 @@ def _read(store: Store, kind: Kind[Any], record_id: str) -> tuple[dict[str, Any]
 def _written(
     store: Store, first: int, before: dict[tuple[str, str], tuple[dict[str, Any], bool] | None]
 ) -> tuple[Before, ...]:
-    """The records the ops from number `first` on wrote, each with what it was before."""
+    """The records the ops from number `first` on wrote, each with what it was before.
+
+    Snapshots are left out: a change of distribution logs one for each file and
+    participant of the record, rewriting values that did not change.
+    """
     rows = store.conn.execute(
-        "SELECT entity, record_id, fields FROM oplog WHERE origin = ? AND seq >= ? ORDER BY seq",
+        "SELECT entity, record_id, fields FROM oplog WHERE origin = ? AND seq >= ? "
+        "AND clocks IS NULL ORDER BY seq",
         (store.origin, first),
     ).fetchall()
     fields: dict[tuple[str, str], set[str]] = {}
@@ -204,7 +214,9 @@ def _written(
             continue
         values, deleted = was
         kept = {f: values[f] for f in names - {"deleted"} - kind.immutable if f in values}
-        out.append(Before(kind, record_id, kept, deleted if "deleted" in names else None))
+        now = _read(store, kind, record_id)
+        after = {f: now[0][f] for f in kept} if now is not None else None
+        out.append(Before(kind, record_id, kept, deleted if "deleted" in names else None, after))
     return tuple(out)
 
 
@@ -226,6 +238,11 @@ def _put_back(store: Store, record: Before) -> None:
     if now is None:
         raise UndoRefused(f"The {kind.name} is no longer held here.")
     values, deleted = now
+    if record.after is not None and any(values[f] != v for f, v in record.after.items()):
+        raise UndoRefused(
+            f"The {kind.name} was changed since (at another station, or by an import or a "
+            "sync); edit it by hand."
+        )
     if deleted and record.deleted is False:
         store.restore(kind.cls, record_id)
         deleted = False

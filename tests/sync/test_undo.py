@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from liaison_desk.core import relations
+from liaison_desk.core.attachments import attach_file
 from liaison_desk.core.edits import Edit
-from liaison_desk.core.errors import RecordReadOnly
+from liaison_desk.core.errors import RecordReadOnly, UndoRefused
 from liaison_desk.core.kinds import CONTACT, MEETING, PROTOCOL
 from liaison_desk.core.records import Contact, ProtocolRef
 from liaison_desk.core.undo_history import UndoHistory
@@ -60,3 +61,41 @@ def test_a_station_cannot_delete_hqs_library_and_nothing_is_left_to_undo(tmp_pat
     assert history.next_label() is None
     hq.lock()
     paris.lock()
+
+
+def test_undo_never_overwrites_what_hq_changed_since(tmp_path: Path) -> None:
+    """Paris promotes a contact, HQ corrects the rank, the correction arrives: Ctrl+Z at Paris
+    would write the old rank over HQ's, newest everywhere. It is refused, and HQ's stands."""
+    hq = make_vault(tmp_path, "hq", "hq")
+    paris = make_vault(tmp_path, "paris")
+    enrol_station(hq, paris)
+    usb = tmp_path / "usb"
+    history = UndoHistory()
+    ana = paris.store.add(Contact(full_name="Ana Ferreira", rank="Major", distribution="all"))
+    round_trip(hq, paris, usb)
+    history.save(paris, Edit(CONTACT, ana.id, {"rank": "Lieutenant Colonel"}))
+    round_trip(hq, paris, usb)
+    hq.store.update(Contact, ana.id, {"rank": "Colonel"})
+    round_trip(hq, paris, usb)
+
+    with pytest.raises(UndoRefused, match="changed since"):
+        history.undo(paris.store)
+    assert paris.store.get(Contact, ana.id).rank == "Colonel"
+    assert history.next_label() is None
+    round_trip(hq, paris, usb)
+    assert hq.store.get(Contact, ana.id).rank == "Colonel"
+
+
+def test_a_new_distribution_for_a_record_with_a_file_is_saved_and_undone(tmp_path: Path) -> None:
+    """Widening a contact logs a snapshot of its file for the stations that now get it; that
+    is not the officer's change, and the save goes through and undoes whole."""
+    hq = make_vault(tmp_path, "hq", "hq")
+    history = UndoHistory()
+    ana = hq.store.add(Contact(full_name="Ana Ferreira", distribution="hq"))
+    card = tmp_path / "card.txt"
+    card.write_bytes(b"visiting card")
+    attach_file(hq, ana.id, card)
+    history.save(hq, Edit(CONTACT, ana.id, {"distribution": "all"}))
+    assert hq.store.get(Contact, ana.id).distribution == "all"
+    history.undo(hq.store)
+    assert hq.store.get(Contact, ana.id).distribution == "hq"
