@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from collections.abc import Mapping
@@ -50,27 +49,20 @@ def check_display(environ: Mapping[str, str], platform: str) -> None:
 
 
 class UnlockDialog(QDialog):
-    """The first thing a returning officer sees: the station's name and one passphrase field.
+    """The first thing a returning officer sees: one passphrase field.
 
-    `station` is the name this vault had when last unlocked on this computer
-    (blank: not known yet); the folder's name would mean nothing to anyone.
+    It names no station: the name is inside the encryption, and a copy kept
+    beside it (in the settings) would tell whoever holds a lost laptop which
+    station it serves. The window and every dialog name it once unlocked.
     """
 
-    def __init__(self, session: Session, station: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(
-            f"Unlock {station} — Liaison Desk" if station else "Unlock — Liaison Desk"
-        )
-        self.form = UnlockWidget(session, title=station)
+        self.setWindowTitle("Unlock — Liaison Desk")
+        self.form = UnlockWidget(session, title="")
         self.form.unlocked.connect(self.accept)
         QVBoxLayout(self).addWidget(self.form)
         self.resize(420, 260)
-
-
-def station_key(vault_dir: Path) -> str:
-    """The settings key under which a vault's station name is remembered on this computer."""
-    digest = hashlib.sha256(str(vault_dir.resolve()).encode()).hexdigest()[:16]
-    return f"station_names/{digest}"
 
 
 class Launcher(QObject):
@@ -96,8 +88,7 @@ class Launcher(QObject):
     def start(self) -> None:
         if is_vault(self.vault_dir):
             session = Session(self.vault_dir, self.runner)
-            station = str(self.settings.value(station_key(self.vault_dir), "") or "")
-            dialog = UnlockDialog(session, station)
+            dialog = UnlockDialog(session)
             dialog.accepted.connect(lambda: self.show_main(session))
             dialog.rejected.connect(QApplication.quit)
             self.dialog = dialog
@@ -109,8 +100,6 @@ class Launcher(QObject):
             wizard.show()
 
     def show_main(self, session: Session) -> None:
-        if session.info is not None and not session.demo:
-            self.settings.setValue(station_key(session.vault_dir), session.info.name)
         self.window = MainWindow(session, self.settings)
         self.window.vault_tools.demo_dir = self.demo_dir
         self.window.show()

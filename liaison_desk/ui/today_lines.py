@@ -24,6 +24,7 @@ from liaison_desk.core.today import (
     today_at,
 )
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.sync.conflicts import Conflict, list_conflicts
 from liaison_desk.sync.status import PeerStatus, peer_status
 from liaison_desk.ui.sync_models import field_label, when
@@ -68,11 +69,6 @@ class Line:
     heading: bool = False
     alert: bool = False
     marking: str = ""  # of the record the line names: the status bar's banner counts it
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """A count as people say it: 1 contact, 2 contacts, 1,204 changes."""
-    return f"{count:,} {word if count == 1 else many or word + 's'}"
 
 
 def sidebar_title(overdue: int, due: int) -> str:

@@ -21,7 +21,6 @@ from liaison_desk.core.demo import open_demo
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.user_files import size_text
 from liaison_desk.core.vault import VaultInfo
-from liaison_desk.ui.interop_actions import file_name
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.vault_dialogs import ChangePassphraseDialog, RestoreDialog
 
@@ -93,7 +92,8 @@ class VaultTools(QObject):
         info = self.session.info
         if info is None or self.progress is not None:
             return
-        suggested = self.folder / file_name(f"{info.name} {date.today()}", ".ldbackup")
+        # Not the station's name: the file goes on a drive that can be lost.
+        suggested = self.folder / f"liaison-desk-{date.today()}.ldbackup"
         name, _ = QFileDialog.getSaveFileName(
             self.window, "Back up the vault", str(suggested), BACKUPS
         )

@@ -18,7 +18,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
-from liaison_desk.ui.today_lines import plural, sidebar_title
+from liaison_desk.ui.today_lines import sidebar_title
 from liaison_desk.ui.today_section import TargetRole, TodaySection
 from tests.sync.helpers import enrol_station, exchange, make_vault
 from tests.ui.clocked import clocked_session
@@ -220,11 +220,6 @@ def test_sync_and_conflicts_open_their_sections(
 
 
 def test_counts_are_written_as_people_say_them() -> None:
-    assert [plural(1, "contact"), plural(2, "contact"), plural(1204, "change")] == [
-        "1 contact",
-        "2 contacts",
-        "1,204 changes",
-    ]
     assert [sidebar_title(0, 0), sidebar_title(3, 0), sidebar_title(0, 1)] == [
         "Today",
         "Today\n3 late",
