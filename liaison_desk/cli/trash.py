@@ -13,8 +13,7 @@ import click
 from liaison_desk.cli import output
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import json_option
-from liaison_desk.core.kinds import BY_NAME
-from liaison_desk.core.trash import deleted_record, trash, trash_count
+from liaison_desk.core.trash import restore_from_trash, trash, trash_count
 
 
 @click.group("trash")
@@ -59,7 +58,5 @@ def restore(app: AppContext, /, record_id: str) -> None:
 
     Example: liaison-desk trash restore 01934b2e-…
     """
-    store = app.open_vault().store
-    item = deleted_record(store, record_id)
-    store.restore(BY_NAME[item.kind].cls, record_id)
+    item = restore_from_trash(app.open_vault().store, record_id)
     click.echo(f"Restored {item.kind} “{item.title}”.")

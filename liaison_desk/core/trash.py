@@ -16,6 +16,7 @@ from liaison_desk.core.errors import RecordNotFound
 from liaison_desk.core.hlc import stamp_ms
 from liaison_desk.core.kinds import (
     ATTACHMENT,
+    BY_NAME,
     CONTACT,
     FOLLOWUP,
     MEETING,
@@ -76,3 +77,10 @@ def deleted_record(store: Store, record_id: str) -> TrashItem:
     if row is None:
         raise RecordNotFound(f"There is no deleted record with id {record_id} in the trash.")
     return _item(row)
+
+
+def restore_from_trash(store: Store, record_id: str) -> TrashItem:
+    """Bring a deleted record back with its links, as a new edit that syncs."""
+    item = deleted_record(store, record_id)
+    store.restore(BY_NAME[item.kind].cls, record_id)
+    return item
