@@ -188,6 +188,11 @@ def sweep(base: Path | None = None) -> int:
     root = root_folder(base or ram_base())
     if not root.is_dir() or root.is_symlink():
         return 0
+    try:
+        _private_dir(root)  # never empty a folder another user made under our name
+    except StorageError:
+        log.warning("opened-copies folder not private to this user: left alone")
+        return 0
     swept = 0
     for entry in root.iterdir():
         if entry.is_dir() and not entry.is_symlink():

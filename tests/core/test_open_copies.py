@@ -71,3 +71,13 @@ def test_sweep_removes_what_a_crashed_run_left_and_keeps_a_running_one(tmp_path:
     assert kept.read_bytes() == b"still open"
     mine.remove_all()
     assert sweep(tmp_path) == 0 and list(root_folder(tmp_path).iterdir()) == []
+
+
+def test_sweep_leaves_a_folder_that_is_not_private_alone(tmp_path: Path) -> None:
+    """A folder under our name that others may read is not ours to empty (nor to use)."""
+    root = root_folder(tmp_path)
+    root.mkdir(mode=0o755)
+    os.chmod(root, 0o755)
+    (root / "someone's").mkdir()
+    assert sweep(tmp_path) == 0
+    assert (root / "someone's").is_dir()
