@@ -10,7 +10,7 @@ import pytest
 from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.vault import Vault
 
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "saffron lighthouse quarry mosaic"
 FAST_KDF = KdfParams.floor()
 
 

@@ -18,8 +18,19 @@ ACCEPTED_SCORE = 3
 # zxcvbn refuses longer input (its matching is quadratic); a longer passphrase is judged
 # on its first part, which only ever underestimates it.
 _ESTIMATED_CHARS = 72
-# Words an attacker who knows what this program is tries first.
-_PRODUCT_WORDS = ("liaison", "desk", "liaisondesk", "embassy", "attache", "station")
+# Words an attacker who knows what this program is tries first, and the passphrases
+# everyone has seen as examples (whole, so a dictionary attack's first guesses).
+_PRODUCT_WORDS = (
+    "liaison",
+    "desk",
+    "liaisondesk",
+    "embassy",
+    "attache",
+    "station",
+    "correct horse battery staple",
+    "correcthorsebatterystaple",
+    "tr0ub4dor&3",
+)
 _VERDICTS = ("Very weak", "Weak", "Fair", "Strong", "Very strong")
 
 

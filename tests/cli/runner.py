@@ -35,7 +35,7 @@ from click.testing import CliRunner
 from liaison_desk.cli import cli
 from liaison_desk.cli.errors import run
 
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "saffron lighthouse quarry mosaic"
 FAST_KDF = ("--kdf-memory", "64", "--kdf-iterations", "1")
 TIMEOUT = 60
 RECOVERY_CODE = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){7}\b")  # Crockford

@@ -20,7 +20,16 @@ def test_length_floor_comes_first() -> None:
     assert rating.problem is not None and f"at least {MIN_LENGTH}" in rating.problem
 
 
-@pytest.mark.parametrize("weak", ["password1234", "qwertyuiop123", "liaisondesk2026"])
+@pytest.mark.parametrize(
+    "weak",
+    [
+        "password1234",
+        "qwertyuiop123",
+        "liaisondesk2026",
+        "correct horse battery staple",  # the example everyone has seen: a first guess
+        "CorrectHorseBatteryStaple",
+    ],
+)
 def test_the_vault_refuses_what_the_meter_calls_weak(tmp_path: object, weak: str) -> None:
     assert assess(weak).score < ACCEPTED_SCORE
     problem = weakness(weak)

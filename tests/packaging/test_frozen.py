@@ -34,7 +34,7 @@ FROZEN = FOLDER / "liaison-desk"
 VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 DEB = DIST / f"liaison-desk_{VERSION}_amd64.deb"
 TARBALL = DIST / f"liaison-desk-{VERSION}-linux-x86_64.tar.gz"
-PASSPHRASE = "correct horse battery staple"
+PASSPHRASE = "saffron lighthouse quarry mosaic"
 
 QT_LIBRARIES = {"Core", "Gui", "Widgets", "DBus", "XcbQpa", "WaylandClient", "OpenGL", "Svg"}
 PLUGIN_FOLDERS = {
