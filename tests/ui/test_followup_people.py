@@ -9,7 +9,8 @@ from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.records import PARTICIPANT_ROLES, Contact
 from liaison_desk.core.vault import Vault
-from liaison_desk.ui.editors import ParticipantsField, RecordEditor, RefsField
+from liaison_desk.ui.editor_fields import ParticipantsField, RefsField
+from liaison_desk.ui.editors import RecordEditor
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.record_section import RecordSection
 from liaison_desk.ui.session import Session

@@ -17,7 +17,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync.enrol import approve, own_request
 from liaison_desk.sync.peers import set_group
 from liaison_desk.ui.distribution_picker import DistributionPicker
-from liaison_desk.ui.editors import FollowUpsField
+from liaison_desk.ui.editor_fields import FollowUpsField
 from liaison_desk.ui.record_fields import EditState
 from liaison_desk.ui.record_section import RecordSection
 from liaison_desk.ui.runner import Runner
