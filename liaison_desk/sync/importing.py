@@ -24,7 +24,6 @@ import sqlcipher3
 
 from liaison_desk.core import audit
 from liaison_desk.core.clock import iso_from_ms
-from liaison_desk.core.hlc import is_origin, is_stamp
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.sqlite_types import Blob
 from liaison_desk.core.store import OpRow
@@ -48,8 +47,8 @@ from liaison_desk.sync.refusals import (
     NOT_AUTHORISED,
     RefusedBundle,
     RefusedOp,
-    Report,
 )
+from liaison_desk.sync.start_item import StartItem
 from liaison_desk.sync.vectors import (
     Vector,
     acks,
@@ -214,7 +213,7 @@ class _Applier:
         first = next(stream, None)
         if first is None or first.kind != START:
             raise malformed("it does not begin with a start item")
-        start = _Start.parse(first.json(), header.origin)
+        start = StartItem.parse(first.json(), header.origin)
         self._claim_origins(start)
         adopt_origins(self.conn, self.me.fingerprint, start.yours, self._now)
         revocations.take(self.vault, start.revocations, self.sender.fingerprint)
@@ -310,7 +309,7 @@ class _Applier:
         for entity, record_id in sorted(self.merger.stats.redistributed):
             self.vault.store.log_snapshots(BY_NAME[entity], record_id)
 
-    def _claim_origins(self, start: _Start) -> None:
+    def _claim_origins(self, start: StartItem) -> None:
         """HQ learns which origins each station writes under; none may take another's."""
         mine = set(own_origins(self.conn))
         for origin in start.origins:
@@ -335,7 +334,7 @@ class _Applier:
                         (origin, fingerprint, name[:200]),
                     )
 
-    def _check_own_history(self, start: _Start) -> None:
+    def _check_own_history(self, start: StartItem) -> None:
         """The peer holds more of our current origin than we do, or holds another op
         under a number we hold: we are an old copy (that may have written since).
 
@@ -472,7 +471,7 @@ class _Applier:
             self._flush_log()
         return True
 
-    def _record(self, start: _Start) -> None:
+    def _record(self, start: StartItem) -> None:
         self._flush_log()
         record_returns(self.conn, self.sender.fingerprint, start.coverage)
         held = vector(self.conn)
@@ -540,76 +539,3 @@ class _IncomingFile:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-@dataclass(frozen=True)
-class _Start:
-    origins: list[str]
-    vector: Vector
-    coverage: dict[str, tuple[int, int]]
-    owners: dict[str, tuple[str, str]]
-    tips: dict[str, tuple[int, str]]
-    report: Report
-    authors_held: dict[str, Vector]  # from HQ: what each forwarded origin's vault held
-    yours: list[str]  # the recipient's incarnations, as the sender knows them
-    revocations: Any  # HQ's signed notice of the stations it revoked (`sync.revocations`)
-
-    @classmethod
-    def parse(cls, data: Any, bundle_origin: str) -> _Start:
-        try:
-            origins = [o for o in data["origins"] if is_origin(o)]
-            vector_ = {o: s for o, s in data["vector"].items() if is_origin(o) and _count(s)}
-            coverage = {
-                o: (int(r[0]), int(r[1]))
-                for o, r in data["coverage"].items()
-                if is_origin(o) and len(r) == 2 and _count(r[0]) and _count(r[1])
-            }
-            owners = {o: (str(v[0]), str(v[1])) for o, v in data.get("owners", {}).items()}
-            tips = {
-                o: (int(t[0]), str(t[1]))
-                for o, t in data.get("tips", {}).items()
-                if is_origin(o) and len(t) == 2 and _count(t[0]) and is_stamp(t[1])
-            }
-            authors_held = {
-                o: {a: s for a, s in v.items() if is_origin(a) and _count(s)}
-                for o, v in data.get("authors_held", {}).items()
-                if is_origin(o)
-            }
-            yours = [o for o in _listed(data.get("yours", [])) if is_origin(o)]
-        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
-            raise malformed("the start item is incomplete") from None
-        if (
-            len(origins) != len(data["origins"])
-            or len(vector_) != len(data["vector"])
-            or len(coverage) != len(data["coverage"])
-            or len(tips) != len(data.get("tips", {}))
-            or len(authors_held) != len(data.get("authors_held", {}))
-            or any(len(v) != len(data["authors_held"][o]) for o, v in authors_held.items())
-            or len(yours) != len(data.get("yours", []))
-        ):
-            raise malformed("the start item holds malformed origins or counts")
-        if not origins or origins[-1] != bundle_origin:
-            raise malformed("the start item does not match the bundle's header")
-        if any(low >= high for low, high in coverage.values()):
-            raise malformed("an empty or reversed coverage range")
-        return cls(
-            origins,
-            vector_,
-            coverage,
-            owners,
-            tips,
-            Report.parse(data),
-            authors_held,
-            yours,
-            data.get(revocations.FIELD),
-        )
-
-
-def _listed(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise TypeError("not a list")
-    return value
-
-
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < (1 << 62)

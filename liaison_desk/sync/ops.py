@@ -25,6 +25,11 @@ MAX_SEQ = 1 << 62
 INT_RANGE = range(-(1 << 63), 1 << 63)  # what the vault's integer columns hold
 
 
+def is_count(value: Any) -> bool:
+    """A count or number a bundle may state: a JSON integer (not a boolean), 0 up to MAX_SEQ."""
+    return type(value) is int and 0 <= value < MAX_SEQ
+
+
 def _text(value: str) -> bool:
     """Bounded, and storable: JSON can spell lone surrogates, which UTF-8 cannot hold."""
     if value.isascii():

@@ -33,7 +33,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle import peek_header
 from liaison_desk.sync.bundle_names import name_parts
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.ops import MAX_SEQ
+from liaison_desk.sync.ops import is_count
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import malformed
 from liaison_desk.sync.peers import get_peer
@@ -124,11 +124,11 @@ class RefusedBundle:
             type(data) is dict
             and set(data) <= {"origin", "seq", "reason", "size", "limit"}
             and is_origin(data.get("origin"))
-            and _count(data.get("seq"))
+            and is_count(data.get("seq"))
             and type(data.get("reason")) is str
             and _REASON.fullmatch(data["reason"])
-            and _count(data.get("size", 0))
-            and _count(data.get("limit", 0))
+            and is_count(data.get("size", 0))
+            and is_count(data.get("limit", 0))
         ):
             raise malformed("the start item's bundle refusal is malformed")
         return cls(
@@ -279,7 +279,7 @@ class Report:
     def parse(cls, start: Any) -> Report:
         entries = start.get("refused", [])
         seen = start.get("refusals_seen", 0)
-        if type(entries) is not list or len(entries) > MAX_REPORTED or not _count(seen):
+        if type(entries) is not list or len(entries) > MAX_REPORTED or not is_count(seen):
             raise malformed("the start item's refusals are malformed")
         bundle = start.get("bundle_refused")
         bundle = None if bundle is None else RefusedBundle.parse(bundle)
@@ -288,9 +288,9 @@ class Report:
             if not (
                 type(entry) is list
                 and len(entry) == 6
-                and _count(entry[0])
+                and is_count(entry[0])
                 and is_origin(entry[1])
-                and _count(entry[2])
+                and is_count(entry[2])
                 and entry[3] in BY_NAME
                 and type(entry[4]) is str
                 and 0 < len(entry[4]) <= 64
@@ -321,10 +321,6 @@ class Report:
                 (self.seen, peer),
             )
         return new
-
-
-def _count(value: Any) -> bool:
-    return type(value) is int and 0 <= value < MAX_SEQ
 
 
 WHY = {
