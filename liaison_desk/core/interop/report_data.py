@@ -64,6 +64,14 @@ class Report:
         followups = sum(len(m.followups) for m in self.meetings)
         return len(self.meetings) + len(people) + followups
 
+    def followups_by_due_date(self) -> tuple[tuple[ReportMeeting, FollowUp], ...]:
+        """Every follow-up with its meeting, the soonest due first and the undated last: the
+        table is read as a to-do list, whichever meeting an action came from. Ties keep the
+        meetings' order, then each meeting's own."""
+        pairs = [(section, f) for section in self.meetings for f in section.followups]
+        pairs.sort(key=lambda pair: (pair[1].due_date is None, pair[1].due_date or ""))
+        return tuple(pairs)
+
 
 def local_when(meeting: Meeting) -> str:
     moment = datetime.fromisoformat(meeting.starts_at.replace("Z", "+00:00"))
