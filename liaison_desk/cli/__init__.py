@@ -25,6 +25,7 @@ from liaison_desk.cli.protocol import protocol
 from liaison_desk.cli.relay_cmd import relay
 from liaison_desk.cli.report import report
 from liaison_desk.cli.search import search
+from liaison_desk.cli.security_cmds import panic, security
 from liaison_desk.cli.self_test import self_test
 from liaison_desk.cli.sync_cmds import sync
 from liaison_desk.cli.transport_cmds import drive, online
@@ -83,6 +84,8 @@ for command in (
     passphrase,
     recover,
     audit_log,
+    panic,
+    security,
     contact,
     org,
     meeting,

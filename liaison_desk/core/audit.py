@@ -29,6 +29,7 @@ EVENTS = (
     "conflict-resolved",
     "new-incarnation",
     "record-withdrawn",
+    "wipe-policy-changed",
 )
 
 
