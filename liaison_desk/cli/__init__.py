@@ -27,6 +27,7 @@ from liaison_desk.cli.report import report
 from liaison_desk.cli.search import search
 from liaison_desk.cli.security_cmds import panic, security
 from liaison_desk.cli.self_test import self_test
+from liaison_desk.cli.station_log_cmd import station_audit
 from liaison_desk.cli.sync_cmds import sync
 from liaison_desk.cli.transport_cmds import drive, online
 from liaison_desk.cli.trash import trash_group
@@ -76,6 +77,7 @@ def gui(app: AppContext) -> None:
 
 
 sync.add_command(drive)
+peers.add_command(station_audit)
 sync.add_command(online)
 for command in (
     gui,

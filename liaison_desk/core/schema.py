@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlcipher3
 
+from liaison_desk.core.audit_chain import chain_existing
 from liaison_desk.core.clock import SystemClock, iso_from_ms
 from liaison_desk.core.errors import MigrationFailed, SchemaTooNew, StorageError
 from liaison_desk.core.identity_keys import SecretKeys
@@ -430,12 +431,34 @@ UPDATE drafts SET fields = {_as_list("fields")}
     WHERE kind = 'followup' AND {_HAS_ID.format("fields")};
 """
 
+_STATION_AUDIT = """
+CREATE TABLE station_audit (
+    station TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    at TEXT,
+    event TEXT,
+    detail TEXT,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (station, n)
+) WITHOUT ROWID;
+"""
+
+
+def _audit_chain(conn: Connection) -> None:
+    """The audit log chained by hash (`core.audit_chain`); at HQ, the stations' copies."""
+    chain_existing(conn)
+    run_script(conn, _STATION_AUDIT)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
     Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
     Migration("sync identity, routing and peers", _v3),
     Migration("ops refused here, and those peers refused", lambda c: run_script(c, _V4)),
     Migration("follow-ups name several contacts", lambda c: run_script(c, _V5)),
+    Migration("audit entries chained by hash; stations' security logs at HQ", _audit_chain),
 )
 
 

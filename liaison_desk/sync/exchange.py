@@ -21,7 +21,7 @@ from liaison_desk.core import audit
 from liaison_desk.core.atomic import fsync_dir, storage_error
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, refusals, revocations, routes
+from liaison_desk.sync import payload, refusals, revocations, routes, station_audit
 from liaison_desk.sync.bundle import write_bundle
 from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.errors import PeerError
@@ -259,6 +259,7 @@ def export_bundle(
         plan = _plan(vault, me, peer)
         _fit_files(vault, me, peer, plan)
         plan.start.update(notice)
+        plan.start.update(station_audit.for_start(vault, me.public.role, peer.fingerprint))
         with open(tmp, "w+b", opener=_private) as out:
             size = write_bundle(
                 out,

@@ -29,7 +29,7 @@ from liaison_desk.core.sqlite_types import Blob
 from liaison_desk.core.store import OpRow
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, refusals, revocations, withdrawal
+from liaison_desk.sync import payload, refusals, revocations, station_audit, withdrawal
 from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
@@ -213,10 +213,12 @@ class _Applier:
         first = next(stream, None)
         if first is None or first.kind != START:
             raise malformed("it does not begin with a start item")
-        start = StartItem.parse(first.json(), header.origin)
+        data = first.json()
+        start = StartItem.parse(data, header.origin)
         self._claim_origins(start)
         adopt_origins(self.conn, self.me.fingerprint, start.yours, self._now)
         revocations.take(self.vault, start.revocations, self.sender.fingerprint)
+        station_audit.take(self.vault, self.me.public.role, data, self.sender.fingerprint)
         self._check_own_history(start)
         me = self.me.fingerprint
         hq = me if self.me.public.role == "hq" else self.sender.fingerprint

@@ -51,6 +51,7 @@ from liaison_desk.sync.status import PeerStatus, SyncOverview, sync_overview
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE, EnrolmentPanel, fingerprint_label
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.station_log_dialog import StationLogButton
 from liaison_desk.ui.sync_models import KeyRole, PeerTableModel
 from liaison_desk.ui.tables import read_only_table
 
@@ -227,6 +228,8 @@ class SyncSection(QWidget):
         self.revoke_button.setVisible(self.role == "hq")
         self.revoke_button.setEnabled(False)
         self.revoke_button.clicked.connect(self.revoke_station)
+        self.log_button = StationLogButton(self.session, self._selected_station, self)
+        self.log_button.setVisible(self.role == "hq")
         buttons = QHBoxLayout()
         if self.role == "hq":
             buttons.addWidget(QLabel("Send to:"))
@@ -235,6 +238,7 @@ class SyncSection(QWidget):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.log_button)
         buttons.addWidget(self.revoke_button)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
@@ -350,6 +354,12 @@ class SyncSection(QWidget):
         index = self.table.currentIndex()
         return self.model.row_at(index.row()) if index.isValid() else None
 
+    def _selected_station(self) -> tuple[str, str] | None:
+        status = self._selected()
+        if status is None or status.peer.role != "station":
+            return None
+        return status.peer.fingerprint, status.peer.name
+
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         status = self.model.row_at(current.row()) if current.isValid() else None
         if status is not None and self.role == "hq":
@@ -369,6 +379,7 @@ class SyncSection(QWidget):
         self.sync_now_button.setEnabled(relay and not self._transport_busy)
         self.sync_now_button.setToolTip("" if relay else "Save the relay's address first.")
         selected = self._selected()
+        self.log_button.setEnabled(self._selected_station() is not None)
         self.revoke_button.setEnabled(
             idle and selected is not None and selected.peer.active and selected.peer.role != "hq"
         )
