@@ -22,6 +22,7 @@ from liaison_desk.cli.meeting import meeting
 from liaison_desk.cli.org import org
 from liaison_desk.cli.peers import peers
 from liaison_desk.cli.protocol import protocol
+from liaison_desk.cli.recovery_cmds import recovery, travel
 from liaison_desk.cli.relay_cmd import relay
 from liaison_desk.cli.report import report
 from liaison_desk.cli.search import search
@@ -88,6 +89,8 @@ for command in (
     audit_log,
     panic,
     security,
+    recovery,
+    travel,
     contact,
     org,
     meeting,

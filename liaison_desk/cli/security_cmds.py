@@ -20,6 +20,7 @@ from liaison_desk.core.wipe_policy import (
     PANIC_COUNTDOWN_S,
     WipePolicy,
     load_policy,
+    set_policy,
 )
 
 wait: Callable[[float], None] = time.sleep  # the countdown's second; tests pass time instead
@@ -89,7 +90,7 @@ def show(app: AppContext, as_json: bool) -> None:
     "this keyboard, not on a copy of the disk.",
 )
 @pass_app
-def set_policy(app: AppContext, panic_wipe: bool | None, wipe_after: str | None) -> None:
+def set_command(app: AppContext, panic_wipe: bool | None, wipe_after: str | None) -> None:
     """Change the wipe settings (the passphrase is asked: only the officer may).
 
     Example: liaison-desk security set --panic-wipe --wipe-after 10
@@ -100,7 +101,7 @@ def set_policy(app: AppContext, panic_wipe: bool | None, wipe_after: str | None)
         before.panic_wipe if panic_wipe is None else panic_wipe,
         before.after_failures if wipe_after is None else int(wipe_after),
     )
-    vault.set_wipe_policy(policy)
+    set_policy(vault, policy)
     click.echo(
         f"Wipe on Panic: {'on' if policy.panic_wipe else 'off'}; wipe after failed unlocks: "
         f"{policy.after_failures or 'never'}."

@@ -33,6 +33,11 @@ EVENTS = (
     "new-incarnation",
     "record-withdrawn",
     "wipe-policy-changed",
+    "hq-slot-added",
+    "recovery-granted",
+    "recovery-applied",
+    "travel-sealed",
+    "travel-restored",
 )
 
 

@@ -12,6 +12,7 @@ LiaisonError                      root of every error this application raises on
  |    +-- VaultLocked             used after lock()
  |    +-- ClockRanOut             the vault's clock is past the last time a stamp can hold
  |    +-- VaultWiped              wiped just now (failed unlocks, panic, HQ's order)
+ |    +-- VaultSealed             sealed for travel: only HQ's grant opens it
  +-- StorageError                the environment's fault: disk full, read-only, I/O, busy
  +-- RecordError
  |    +-- RecordNotFound          no such record (or it was deleted)
@@ -77,6 +78,10 @@ class ClockRanOut(VaultError):
 
 
 class VaultWiped(VaultError):
+    pass
+
+
+class VaultSealed(VaultError):
     pass
 
 

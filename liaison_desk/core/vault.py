@@ -54,7 +54,7 @@ from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 from liaison_desk.core.unlock_failures import clear_failures, note_failure, pending_failures
 from liaison_desk.core.wipe import overwrite_folder, wipe_folder
-from liaison_desk.core.wipe_policy import WipePolicy, load_policy, save_policy
+from liaison_desk.core.wipe_policy import load_policy
 
 log = logging.getLogger("liaison_desk.vault")
 
@@ -434,16 +434,20 @@ class Vault:
         """Record an import, export or backup in the local audit log."""
         self._audit(event, **detail)
 
-    def set_wipe_policy(self, policy: WipePolicy) -> None:
-        """Change the wipe settings (`core.wipe_policy`); only an unlocked vault may."""
+    def change_keys(
+        self, change: Callable[[KeyFile, bytearray], KeyFile], event: str, **detail: str | int
+    ) -> None:
+        """Write keys.json anew from `change(current, data key)` and audit `event`.
+
+        For the key slots other modules own (HQ's slot, travel mode: `core.hq_slot`,
+        `sync.recovery`); the data key stays here, lent for the call only.
+        """
         if self.locked:
             raise VaultLocked("The vault is locked.")
-        save_policy(self.path, policy)
-        self._audit(
-            "wipe-policy-changed",
-            panic_wipe=int(policy.panic_wipe),
-            after_failures=policy.after_failures,
-        )
+        keyfile = change(self._keyfile, self._data_key)
+        write_keyfile(self.path / KEY_FILE, keyfile)
+        self._keyfile = keyfile
+        self._audit(event, **detail)
 
     def wipe(self) -> int:
         """Overwrite and remove the whole vault (`core.wipe`), locking it; returns files wiped.

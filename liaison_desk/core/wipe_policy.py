@@ -17,9 +17,13 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from liaison_desk.core.atomic import atomic_write
-from liaison_desk.core.errors import ValidationError
+from liaison_desk.core.errors import ValidationError, VaultLocked
+
+if TYPE_CHECKING:  # the vault reads the policy at each failed unlock
+    from liaison_desk.core.vault import Vault
 
 log = logging.getLogger("liaison_desk.vault")
 
@@ -54,3 +58,15 @@ def load_policy(folder: Path) -> WipePolicy:
 
 def save_policy(folder: Path, policy: WipePolicy) -> None:
     atomic_write(folder / POLICY_FILE, json.dumps(asdict(policy)).encode())
+
+
+def set_policy(vault: Vault, policy: WipePolicy) -> None:
+    """Change the settings; only an unlocked vault may (the officer proved who they are)."""
+    if vault.locked:
+        raise VaultLocked("The vault is locked.")
+    save_policy(vault.path, policy)
+    vault.audit(
+        "wipe-policy-changed",
+        panic_wipe=int(policy.panic_wipe),
+        after_failures=policy.after_failures,
+    )

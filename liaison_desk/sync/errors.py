@@ -6,6 +6,8 @@ SyncError                         root (under LiaisonError)
  +-- BundleRefused                a bundle that was not applied; `reason` is a stable code
  +-- ConflictError                a conflict that cannot be resolved as asked
  +-- RosterError                  a relay roster that is damaged, too large or not HQ's
+ +-- RecoveryError                a recovery request or grant that is damaged, forged, stale,
+                                  or not for this vault
  +-- RequestRefused               a relay request whose signature is not accepted; `code`
  +-- RelayError                   talking to the relay failed
       +-- RelayUnreachable        no answer: no network, the relay is down, a proxy refused
@@ -36,6 +38,10 @@ class ConflictError(SyncError):
 
 
 class RosterError(SyncError):
+    pass
+
+
+class RecoveryError(SyncError):
     pass
 
 

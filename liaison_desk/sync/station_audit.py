@@ -46,12 +46,10 @@ SECURITY_EVENTS = frozenset(
         "new-incarnation",
         "wipe-policy-changed",
         "hq-slot-added",
-        "recovery-requested",
         "recovery-granted",
         "recovery-applied",
         "travel-sealed",
         "travel-restored",
-        "wipe-ordered",
     }
 )
 

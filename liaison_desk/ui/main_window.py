@@ -50,6 +50,7 @@ from liaison_desk.ui.today_lines import sidebar_tip as today_tip
 from liaison_desk.ui.today_lines import sidebar_title as today_title
 from liaison_desk.ui.today_section import TodaySection
 from liaison_desk.ui.transport_actions import TransportActions
+from liaison_desk.ui.travel_action import TravelSeal
 from liaison_desk.ui.unlock import UnlockWidget
 from liaison_desk.ui.vault_tools import VaultTools
 
@@ -211,6 +212,9 @@ class MainWindow(QMainWindow):
         self.panic = PanicActions(self, self.session, self._panic_lock, menu)
         self.panic.status_message.connect(lambda t: self.statusBar().showMessage(t, 30_000))
         self.panic.wiped.connect(self._on_wiped)
+        self.travel = TravelSeal(self, self.session, self._panic_lock, menu)
+        self.travel.status_message.connect(lambda t: self.statusBar().showMessage(t, 30_000))
+        self.travel.sealed.connect(self.lock_screen.show_sealed)
         for act in (prefs, quit_):
             menu.addAction(act)
         self.vault_tools = VaultTools(

@@ -18,7 +18,7 @@ from liaison_desk.core.records import Contact
 from liaison_desk.core.unlock_failures import pending_failures
 from liaison_desk.core.vault import Vault
 from liaison_desk.core.wipe import wipe_folder
-from liaison_desk.core.wipe_policy import WipePolicy, load_policy
+from liaison_desk.core.wipe_policy import WipePolicy, load_policy, set_policy
 from tests.conftest import FAST_KDF, PASSPHRASE, StepClock
 from tests.sqlcipher_pages import pages_opened
 
@@ -113,7 +113,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_n_minus_one_failures_leave_the_vault_n_wipe_it(
     vault: Vault, vault_dir: Path, limit: int
 ) -> None:
-    vault.set_wipe_policy(WipePolicy(after_failures=limit))
+    set_policy(vault, WipePolicy(after_failures=limit))
     vault.lock()
     kept = _files(vault_dir)
     clock = StepClock()
@@ -131,7 +131,7 @@ def test_n_minus_one_failures_leave_the_vault_n_wipe_it(
 
 
 def test_a_good_unlock_resets_the_count(vault: Vault, vault_dir: Path) -> None:
-    vault.set_wipe_policy(WipePolicy(after_failures=5))
+    set_policy(vault, WipePolicy(after_failures=5))
     vault.lock()
     clock = StepClock()
     for _round in range(3):
@@ -144,7 +144,7 @@ def test_a_good_unlock_resets_the_count(vault: Vault, vault_dir: Path) -> None:
 
 
 def test_a_wrong_recovery_code_counts_as_a_failed_unlock(vault: Vault, vault_dir: Path) -> None:
-    vault.set_wipe_policy(WipePolicy(after_failures=5))
+    set_policy(vault, WipePolicy(after_failures=5))
     vault.lock()
     for _ in range(4):
         with pytest.raises(WrongPassphrase):
