@@ -10,6 +10,7 @@ import click
 from liaison_desk import __version__
 from liaison_desk.cli.attachment import attachment
 from liaison_desk.cli.backup import backup
+from liaison_desk.cli.compromise_cmds import discard, flagged, held, release, wipe
 from liaison_desk.cli.conflicts import conflicts
 from liaison_desk.cli.contact import contact
 from liaison_desk.cli.context import ENV_PASSPHRASE, ENV_VAULT, AppContext
@@ -79,6 +80,9 @@ def gui(app: AppContext) -> None:
 
 sync.add_command(drive)
 peers.add_command(station_audit)
+for command in (wipe, held, release, discard):
+    peers.add_command(command)
+sync.add_command(flagged)
 sync.add_command(online)
 for command in (
     gui,

@@ -38,6 +38,10 @@ EVENTS = (
     "recovery-applied",
     "travel-sealed",
     "travel-restored",
+    "held-released",
+    "held-discarded",
+    "wipe-ordered",
+    "station-wiped",
 )
 
 

@@ -452,6 +452,28 @@ def _audit_chain(conn: Connection) -> None:
     run_script(conn, _STATION_AUDIT)
 
 
+_COMPROMISE = """
+ALTER TABLE peers ADD COLUMN revoke_reason TEXT;
+ALTER TABLE peers ADD COLUMN compromised_since TEXT;
+ALTER TABLE peers ADD COLUMN wipe_order TEXT;
+CREATE TABLE held_records (
+    kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    station TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'held',
+    held_at TEXT NOT NULL,
+    decided_at TEXT,
+    PRIMARY KEY (kind, record_id)
+) WITHOUT ROWID;
+CREATE TABLE flagged_records (
+    kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    flagged_at TEXT NOT NULL,
+    PRIMARY KEY (kind, record_id)
+) WITHOUT ROWID;
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
     Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
@@ -459,6 +481,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("ops refused here, and those peers refused", lambda c: run_script(c, _V4)),
     Migration("follow-ups name several contacts", lambda c: run_script(c, _V5)),
     Migration("audit entries chained by hash; stations' security logs at HQ", _audit_chain),
+    Migration(
+        "revocation reasons and dates of compromise, held and flagged records, wipe orders",
+        lambda c: run_script(c, _COMPROMISE),
+    ),
 )
 
 

@@ -27,11 +27,21 @@ class RelaySetupError(RelayServiceError):
 
 
 class Refusal(RelayServiceError):
-    def __init__(self, status: int, code: str, message: str, retry_after: int = 0) -> None:
+    """`wipe_order`: HQ's signed order for the refused station, passed on as HQ gave it."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        retry_after: int = 0,
+        wipe_order: object = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.retry_after = retry_after
+        self.wipe_order = wipe_order
 
 
 class StoreError(RelayServiceError):

@@ -70,12 +70,14 @@ class RelayUnreachable(RelayError):
 
 
 class RelayRefused(RelayError):
-    """The relay answered, and said no; `code` is its stable reason."""
+    """The relay answered, and said no; `code` is its stable reason. `wipe_order` is what
+    the relay passed on from HQ for a revoked station (`sync.wipe_order` checks it)."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.wipe_order: object = None
 
 
 class RelayTooSlow(RelayUnreachable):
