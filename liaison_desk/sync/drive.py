@@ -76,7 +76,7 @@ def sync_drive(
         raise StorageError(f"{drive} is not there; check the drive is plugged in and mounted.")
     me = load_identity(vault.conn)
     report = SyncReport(str(drive))
-    if me.public.role == "station" and _wiped_on_order(vault, drive, me.fingerprint, report):
+    if me.public.role == "station" and _told_by_hq(vault, drive, me.fingerprint, report):
         return report
     files = waiting(drive, me.fingerprint)
     for number, path in enumerate(files, 1):
@@ -118,19 +118,26 @@ def sync_drive(
     return report
 
 
-def _wiped_on_order(vault: Vault, drive: Path, me: str, report: SyncReport) -> bool:
-    """Obey a wipe order HQ left for this station (True: the vault is gone). One not to be
-    obeyed stops the sync with its reason, and changes nothing."""
+def _told_by_hq(vault: Vault, drive: Path, me: str, report: SyncReport) -> bool:
+    """Act on what HQ left for this station if it revoked it: obey a wipe order (the vault
+    is then gone), or say it is revoked. True: the sync stops here. An order not to be
+    obeyed stops it too, with its reason, and changes nothing."""
     hq = hq_peer(vault.conn)
     if hq is None:
         return False
-    box = inside(drive, mailbox(drive, me))
+    box = inside(drive, mailbox(drive, me))  # one leading off the drive: refused, unread
     try:
         report.wiped = wipe_order.obey_file(
             vault, box / wipe_order.ORDER_FILE, mailbox(drive, hq.fingerprint)
         )
+        revoked = (
+            None if report.wiped else wipe_order.revoked_notice(vault, box / wipe_order.NOTICE_FILE)
+        )
     except (wipe_order.WipeOrderRefused, FileRefused) as exc:
         report.error = exc
+        return True
+    if revoked is not None:
+        report.error = revoked
         return True
     return report.wiped
 

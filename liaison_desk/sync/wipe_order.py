@@ -12,6 +12,10 @@ incarnation it no longer writes under (a vault restored since), or one replayed
 to a vault enrolled anew (a new identity) changes nothing. Before wiping,
 while its keys still exist, it leaves HQ a signed acknowledgement on the drive
 (`wiped-<station>.json`); through the relay, which refuses it, it cannot.
+
+A station revoked but not lost is told too, at its next contact: on a drive by
+a notice HQ signs (`revoked.json`, with HQ's reason), through the relay by its
+refusal, which gives the reason.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ log = logging.getLogger("liaison_desk.sync")
 ORDER = "liaison-desk/wipe-order"
 DONE = "liaison-desk/wipe-done"
 ORDER_FILE = "wipe-order.json"
+NOTICE = "liaison-desk/revoked"
+NOTICE_FILE = "revoked.json"  # a revoked station's news, when it is not to be wiped
 DONE_PREFIX = "wiped-"
 LOST = "Lost: to be wiped at its next contact"
 MAX_FILE = 64 * 1024
@@ -48,6 +54,10 @@ MAX_FILE = 64 * 1024
 
 class WipeOrderRefused(SyncError):
     """A wipe order this vault does not obey; nothing was changed."""
+
+
+class StationRevoked(SyncError):
+    """HQ told this station, signed, that it is revoked; the sentence gives HQ's reason."""
 
 
 def sign(identity: Identity, body: dict[str, Any]) -> dict[str, Any]:
@@ -135,16 +145,46 @@ def revocation_notes(conn: Connection) -> dict[str, dict[str, Any]]:
 
 
 def write_orders(vault: Vault, mailbox: Callable[[str], Path]) -> int:
-    """HQ: put each lost station's order in its mailbox on a drive; returns how many."""
+    """HQ: tell each revoked station on a drive, in its mailbox: a lost station its wipe
+    order, any other its revocation and HQ's reason, signed. Returns how many were told."""
     written = 0
+    me = load_identity(vault.conn)
     for fingerprint, note in revocation_notes(vault.conn).items():
-        if "wipe_order" not in note:
-            continue
         box = mailbox(fingerprint)
         box.mkdir(parents=True, exist_ok=True)
-        atomic_write(box / ORDER_FILE, json.dumps(note["wipe_order"], indent=2).encode())
+        if "wipe_order" in note:
+            document, name = note["wipe_order"], ORDER_FILE
+        else:
+            body = {
+                "format": NOTICE,
+                "version": 1,
+                "hq": me.fingerprint,
+                "station": fingerprint,
+                "reason": note.get("reason", ""),
+                "issued_ms": vault.clock.now_ms(),
+            }
+            document, name = sign(me, body), NOTICE_FILE
+        atomic_write(box / name, json.dumps(document, indent=2).encode())
         written += 1
     return written
+
+
+def revoked_notice(vault: Vault, path: Path) -> StationRevoked | None:
+    """HQ's news, on a drive, that this station is revoked (None if none, or not HQ's)."""
+    hq = hq_peer(vault.conn)
+    if hq is None or not os.path.lexists(path):
+        return None
+    try:
+        body = _verified(json.loads(read_bounded(path, MAX_FILE, "notices")), NOTICE, hq.identity)
+    except (ValueError, WipeOrderRefused):
+        log.warning("a revocation notice on the drive is damaged or not HQ's; it was ignored")
+        return None
+    if body.get("station") != load_identity(vault.conn).fingerprint:
+        return None
+    reason = str(body.get("reason") or "no reason given")
+    return StationRevoked(
+        f"HQ has revoked this station ({reason}): nothing was exchanged. Call HQ."
+    )
 
 
 def check_order(vault: Vault, document: Any) -> dict[str, Any]:

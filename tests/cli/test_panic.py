@@ -6,7 +6,7 @@ import pytest
 
 from liaison_desk.cli import security_cmds
 from liaison_desk.core.panic import PANIC_FILE, take_lock_request
-from tests.cli.runner import Desk, one_sentence
+from tests.cli.runner import PASSPHRASE, Desk, Result, clean_env, one_sentence, run_process
 
 
 def test_panic_locks_and_wipes_nothing_by_default(desk: Desk) -> None:
@@ -59,15 +59,22 @@ def test_ctrl_c_during_the_countdown_cancels_the_wipe(
 
 
 def test_the_failed_unlock_wipe_counts_across_processes(desk: Desk) -> None:
+    """Each attempt is a process of its own: the count lives on disk, across restarts."""
     desk.ok("security", "set", "--wipe-after", "5")
     assert desk.json("security", "show", passphrase=None)["after_failures"] == 5
+
+    def attempt(passphrase: str) -> Result:
+        return run_process(
+            "--vault", desk.vault, "unlock-check", env=clean_env(LIAISON_DESK_PASSPHRASE=passphrase)
+        )
+
     for _ in range(4):
-        assert desk("unlock-check", passphrase="a wrong guess at the keyboard").code == 2
-    desk.ok("unlock-check")  # a good unlock: the count starts again
+        assert attempt("a wrong guess at the keyboard").code == 2
+    assert attempt(PASSPHRASE).code == 0  # a good unlock: the count starts again
     for _ in range(4):
-        assert desk("unlock-check", passphrase="a wrong guess at the keyboard").code == 2
+        assert attempt("a wrong guess at the keyboard").code == 2
     assert (desk.vault / "keys.json").exists()
-    wiped = desk("unlock-check", passphrase="a wrong guess at the keyboard")
+    wiped = attempt("a wrong guess at the keyboard")
     assert "the vault was wiped" in one_sentence(wiped.err)
     assert list(desk.vault.iterdir()) == []
 

@@ -17,9 +17,11 @@ from liaison_desk.sync.compromise import (
     revocation_of,
     revoke_station,
 )
+from liaison_desk.sync.drive import sync_drive
 from liaison_desk.sync.errors import BundleRefused, RelayRefused
 from liaison_desk.sync.importing import import_bundle
 from liaison_desk.sync.online import sync_online
+from liaison_desk.sync.wipe_order import StationRevoked
 from tests.relay.relay_process import export_identity, relay_process
 from tests.sync.helpers import (
     enrol_station,
@@ -113,3 +115,22 @@ def test_the_relay_refuses_a_revoked_station_with_the_reason(
     assert report.error.code == "revoked"
     assert f"revoked by HQ: {REASON}." in report.error.message
     assert not report.sent and not report.wiped
+
+
+def test_the_revoked_station_is_told_at_its_next_drive_sync(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    hq, paris, _tokyo = trio
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    sync_drive(paris, drive)
+    sync_drive(hq, drive)
+    revoke_station(hq, fingerprint(paris), REASON)
+    sync_drive(hq, drive)
+    paris.store.add(Contact(full_name="Colonel Unsent"))
+
+    report = sync_drive(paris, drive)
+
+    assert isinstance(report.error, StationRevoked)
+    assert REASON in report.error.message
+    assert not report.sent and not report.applied and not report.wiped
