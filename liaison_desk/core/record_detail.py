@@ -7,7 +7,7 @@ with its people; every record with the titles of the records it links to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from liaison_desk.core import relations
@@ -30,12 +30,23 @@ class RecordDetail:
     followups: tuple[FollowUp, ...] = ()  # a contact's open ones; all of a meeting's
     people: tuple[Attendance, ...] = ()  # who was at a meeting
     members: tuple[Contact, ...] = ()  # an organization's people
+    flagged: bool = False  # HQ flagged it: written by a station since found compromised
 
 
 def record_detail(
     store: Store, clock: Clock, kind: Kind[Any], record_id: str, limit: int = RELATED_LIMIT
 ) -> RecordDetail:
     """The record and its relations (at most `limit` of each list), as of the vault's clock."""
+    detail = _detail(store, clock, kind, record_id, limit)
+    flagged = store.conn.execute(
+        "SELECT 1 FROM flagged_records WHERE kind = ? AND record_id = ?", (kind.name, record_id)
+    ).fetchone()
+    return replace(detail, flagged=True) if flagged else detail
+
+
+def _detail(
+    store: Store, clock: Clock, kind: Kind[Any], record_id: str, limit: int
+) -> RecordDetail:
     record = store.get(kind.cls, record_id)
     names = relations.linked_titles(store, kind, [vars(record)])
     if kind is CONTACT:

@@ -423,6 +423,12 @@ def _cell(spec: FieldSpec, value: Any, detail: RecordDetail, copyable: list[str]
     return "<br>".join(cells)
 
 
+FLAGGED = (
+    "Flagged by HQ: written by a station HQ has since found compromised. "
+    "Check it before relying on it."
+)
+
+
 def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
     """The detail pane as HTML (user text escaped), and the values its copy:N links stand for.
 
@@ -444,6 +450,8 @@ def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
         f"<p style='{_GREY}'>Created {created} · updated {updated} UTC</p>",
         f"<table cellspacing='0' cellpadding='3'>{''.join(rows)}</table>",
     ]
+    if detail.flagged:
+        parts.insert(1, f"<p style='color: #b00020'><b>{FLAGGED}</b></p>")
     for heading, links in detail_related(detail):
         parts.append(f"<h3>{html.escape(heading)}</h3>")
         if not links:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from liaison_desk.core.kinds import CONTACT
+from liaison_desk.core.record_detail import record_detail
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.compromise import (
@@ -75,6 +77,8 @@ def test_records_after_the_date_are_held_and_older_ones_still_flow(
     exchange(hq, tokyo, usb)
     assert "Colonel Later" not in _names(tokyo)
     assert ("contact", after.id) in {(k, r) for k, r, _ in flagged_records(tokyo.conn)}
+    shown = record_detail(tokyo.store, tokyo.clock, CONTACT, after.id)
+    assert shown.flagged
 
     # A station enrolled later still gets the older record, not the held ones.
     oslo = make_vault(tmp_path, "oslo")
