@@ -148,3 +148,8 @@ def station_log(conn: Connection, station: str) -> StationLog:
     ).fetchall()
     entries = [ChainEntry(*row) for row in rows]
     return StationLog(entries, check(entries))
+
+
+def station_log_of(vault: Vault, station: str) -> StationLog:
+    """`station_log` of an open vault (what the GUI's worker calls)."""
+    return station_log(vault.conn, station)

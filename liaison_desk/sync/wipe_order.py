@@ -33,7 +33,7 @@ from liaison_desk.core.atomic import atomic_write
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.user_files import read_bounded
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.compromise import revoke_station
+from liaison_desk.sync.compromise import held_count, revoke_station
 from liaison_desk.sync.errors import PeerError, SyncError
 from liaison_desk.sync.identity import Identity, PeerIdentity, Signatures, canonical, short
 from liaison_desk.sync.own_identity import load_identity
@@ -124,6 +124,17 @@ def order_wipe(
         )
         vault.audit("wipe-ordered", peer=short(fingerprint))
     return order
+
+
+def revoke_lost_or_not(
+    vault: Vault, fingerprint: str, reason: str, compromised_since_ms: int | None, lost: bool
+) -> int:
+    """The Sync section's revoke: revoked with its reason (and date of compromise), and if
+    lost, ordered wiped; returns the records held for review."""
+    if lost:
+        order_wipe(vault, fingerprint, reason, compromised_since_ms)
+        return held_count(vault.conn, fingerprint)
+    return revoke_station(vault, fingerprint, reason, compromised_since_ms)
 
 
 def revocation_notes(conn: Connection) -> dict[str, dict[str, Any]]:

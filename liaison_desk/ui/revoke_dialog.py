@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.compromise import MAX_REASON, held_count, revoke_station
-from liaison_desk.sync.wipe_order import order_wipe
+from liaison_desk.sync.compromise import MAX_REASON
+from liaison_desk.sync.wipe_order import revoke_lost_or_not
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,9 @@ class RevokeChoice:
 
     def apply(self, vault: Vault) -> int:
         """Revoke (and order the wipe); returns the records held for review."""
-        if not self.wipe:
-            return revoke_station(vault, self.fingerprint, self.reason, self.compromised_since_ms)
-        order_wipe(vault, self.fingerprint, self.reason, self.compromised_since_ms)
-        return held_count(vault.conn, self.fingerprint)
+        return revoke_lost_or_not(
+            vault, self.fingerprint, self.reason, self.compromised_since_ms, self.wipe
+        )
 
 
 class RevokeDialog(QDialog):

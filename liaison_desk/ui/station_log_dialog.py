@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QV
 from liaison_desk.core import audit
 from liaison_desk.core.audit_chain import ChainEntry
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync.station_audit import StationLog, station_log
+from liaison_desk.sync.station_audit import StationLog, station_log_of
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.sync_models import Column, RowsModel
@@ -99,7 +99,7 @@ class StationLogButton(QPushButton):
         fingerprint, name = chosen
 
         def work(vault: Vault) -> StationLog:
-            return station_log(vault.conn, fingerprint)
+            return station_log_of(vault, fingerprint)
 
         self._session.read(work, lambda log: self._show(name, log), self)
 
