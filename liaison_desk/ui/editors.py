@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
 from liaison_desk.core.routing import default_for
 from liaison_desk.sync.recipients import Recipients
+from liaison_desk.ui.contact_form import ContactTabs
 from liaison_desk.ui.editor_fields import (
     SIMPLE_FIELDS,
     DateField,
@@ -57,14 +58,13 @@ class RecordEditor(QWidget):
         super().__init__(parent)
         self.defaults: dict[str, Any] = {}  # preset values for a new record (preferences)
         self.kind = kind
+        self.session = session
         self.record_id: str | None = None
         self.snapshot: dict[str, Any] = {}
         self._loading = False
         self.heading = QLabel()
         self.heading.setStyleSheet("font-weight: bold; padding: 4px 2px;")
         self.banner = QLabel()
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.fields: dict[str, Field] = {}
         for spec in FIELDS[kind.name]:
             if spec.widget == "refs":
@@ -78,23 +78,17 @@ class RecordEditor(QWidget):
             else:
                 made = SIMPLE_FIELDS[spec.widget](spec, self._on_change)
             self.fields[spec.name] = made
-            form.addRow(spec.label, made.widget)
         self.people: ParticipantsField | None = None
         self.new_followups: FollowUpsField | None = None
-        if kind is MEETING:
-            self.people = ParticipantsField(session, self._on_change)
-            self.new_followups = FollowUpsField(self._on_change)
-            # Who was there comes right after what and when: it is what the officer
-            # knows first, and follow-ups made below name these people.
-            time_row = list(self.fields).index("timezone")  # one form row per field
-            form.insertRow(time_row + 1, "Peop&le", self.people)
-            form.addRow("&Follow-ups", self.new_followups)
-        inner = QWidget()
-        inner.setLayout(form)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(inner)
+        self.tabs: ContactTabs | None = None
+        self.photo_place: QVBoxLayout | None = None  # where a contact's photo editor goes
+        body: QWidget
+        if kind is CONTACT:
+            self.tabs = ContactTabs({s.name: s for s in FIELDS[kind.name]}, self.fields)
+            self.photo_place = self.tabs.photo_place
+            body = self.tabs
+        else:
+            body = self._one_form()
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c8102e; font-weight: bold;")
@@ -114,10 +108,32 @@ class RecordEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.heading)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(body, 1)
         layout.addLayout(buttons)
         self._markings: tuple[str, ...] = ()
         self.changed.connect(self._show_marking)
+
+    def _one_form(self) -> QScrollArea:
+        """Every field in one column: enough for the kinds with few fields."""
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for spec in FIELDS[self.kind.name]:
+            form.addRow(spec.label, self.fields[spec.name].widget)
+        if self.kind is MEETING:
+            self.people = ParticipantsField(self.session, self._on_change)
+            self.new_followups = FollowUpsField(self._on_change)
+            # Who was there comes right after what and when: it is what the officer
+            # knows first, and follow-ups made below name these people.
+            time_row = list(self.fields).index("timezone")  # one form row per field
+            form.insertRow(time_row + 1, "Peop&le", self.people)
+            form.addRow("&Follow-ups", self.new_followups)
+        inner = QWidget()
+        inner.setLayout(form)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(inner)
+        return scroll
 
     def first_field(self) -> QWidget:
         return next(iter(self.fields.values())).widget
@@ -143,6 +159,8 @@ class RecordEditor(QWidget):
         """Fill the form from a record (or blank for a new one), then lay a draft over it."""
         self._loading = True
         self.record_id = state.record_id
+        if self.tabs is not None:
+            self.tabs.setCurrentIndex(0)  # where the first field is
         for fld in self.fields.values():
             if isinstance(fld, ZoneField):
                 fld.set_station_zone(state.station_zone)

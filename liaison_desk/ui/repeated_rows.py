@@ -1,11 +1,12 @@
 """A compact editor for a list of alike items: a contact's phones, addresses, postings, people.
 
-One row per item, its cells on one line or a few (an address takes three); the
-list's heading line holds its Add button, so an empty list costs one line and a
-full one no more than its rows. The keyboard reaches everything: the heading's
-Alt+letter goes to Add (Space adds a row and puts the cursor in it), Tab runs
-through the rows in the order they show, Ctrl+Shift+Delete removes the row being
-typed in (a plain Delete, Ctrl+Delete and Shift+Delete already edit the text).
+One row per item, its cells on one line or a few (an address takes three). The
+list's name and its Add button ("+") sit in the form's label column, beside the
+rows, so an empty list costs one line and a full one no more than its rows. The
+keyboard reaches everything: the name's Alt+letter goes to Add (Space adds a row
+and puts the cursor in it), Tab runs through the rows in the order they read,
+Ctrl+Shift+Delete removes the row being typed in (a plain Delete, Ctrl+Delete
+and Shift+Delete already edit the text).
 
 The values are editor fields: a list of JSON-able dicts, one per item. Cells put
 back the keys they show; every other key of an item (its id, what the core
@@ -31,7 +32,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -333,12 +333,20 @@ def _make_cell(cell: Cell, changed: Changed, session: Session | None) -> CellWid
     return _LineCell(cell, changed)
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[:1] in "aeiou" else "a"
+
+
 def _keys() -> str:
     return REMOVE_KEYS.toString(QKeySequence.SequenceFormat.NativeText)
 
 
 class RepeatedRows(QWidget):
-    """A heading with its Add button, over one row per item."""
+    """One row per item; `header` (the list's name and its Add button) is placed by the form.
+
+    In a form the header takes the label column, so a list costs as many lines
+    as it has items, and one (its header) when it has none.
+    """
 
     def __init__(
         self,
@@ -353,26 +361,23 @@ class RepeatedRows(QWidget):
         self._session = session
         self.lookup: Mapping[str, str] = {}  # names of the records link cells point to
         self.rows: list[Row] = []
+        self.header = QWidget()
         self.heading = QLabel(spec.heading)
-        self.heading.setStyleSheet("font-weight: bold;")
-        self.add_button = QPushButton(f"Add {spec.noun}")
-        self.add_button.setAutoDefault(False)
-        self.add_button.setToolTip(f"A new {spec.noun} at the end of the list")
+        self.add_button = QToolButton()
+        self.add_button.setText("+")
+        self.add_button.setAccessibleName(f"Add {spec.noun}")
+        self.add_button.setToolTip(f"Add {_article(spec.noun)} {spec.noun}")
+        self.add_button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.add_button.clicked.connect(self.add_row)
         self.heading.setBuddy(self.add_button)
-        head = QHBoxLayout()
+        head = QHBoxLayout(self.header)
         head.setContentsMargins(0, 0, 0, 0)
         head.addWidget(self.heading)
         head.addStretch()
-        head.addWidget(self.add_button)
-        self._rows = QVBoxLayout()
+        head.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._rows = QVBoxLayout(self)
         self._rows.setContentsMargins(0, 0, 0, 0)
         self._rows.setSpacing(4)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(2)
-        layout.addLayout(head)
-        layout.addLayout(self._rows)
         remove = QShortcut(REMOVE_KEYS, self, self._remove_focused)
         remove.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         remove.setWhatsThis(f"Remove the {spec.noun} being edited")
@@ -380,7 +385,7 @@ class RepeatedRows(QWidget):
     def set(self, items: Sequence[Mapping[str, Any]] | None) -> None:
         """Show these items (and only these), in this order."""
         for row in self.rows:
-            row.deleteLater()
+            self._drop(row)
         self.rows = []
         for item in items or ():
             self._append(item)
@@ -408,14 +413,17 @@ class RepeatedRows(QWidget):
         focus = QApplication.focusWidget()
         had_focus = focus is not None and row.isAncestorOf(focus)
         self.rows.remove(row)
-        self._rows.removeWidget(row)
-        row.hide()
-        row.deleteLater()
+        self._drop(row)
         self._order()
         if had_focus or not self.rows:
             after = self.rows[min(index, len(self.rows) - 1)] if self.rows else None
             (after.first_text() if after is not None else self.add_button).setFocus()
         self._changed()
+
+    def _drop(self, row: Row) -> None:
+        self._rows.removeWidget(row)
+        row.hide()
+        row.deleteLater()
 
     def _remove_focused(self) -> None:
         focus = QApplication.focusWidget()

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QFormLayout, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.kinds import CONTACT
@@ -77,9 +77,10 @@ class Host(QWidget):
         self.before = QLineEdit()
         self.rows = RepeatedRows(spec, self._changed, session)
         self.after = QLineEdit()
-        layout = QVBoxLayout(self)
-        for widget in (self.before, self.rows, self.after):
-            layout.addWidget(widget)
+        layout = QFormLayout(self)
+        layout.addRow("Before", self.before)
+        layout.addRow(self.rows.header, self.rows)
+        layout.addRow("After", self.after)
 
     def _changed(self) -> None:
         self.changes += 1
