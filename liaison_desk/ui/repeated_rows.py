@@ -66,6 +66,9 @@ class Cell:
     link: Kind[Any] | None = None
     link_id: str = ""
     pattern: str = ""  # a line: what may be typed, as a regular expression
+    # Shown only for an item that has it: an address's free-form text, all that an
+    # address from an older version or some cards has, beside the parts typed today.
+    if_given: bool = False
 
 
 @dataclass(frozen=True)
@@ -312,6 +315,8 @@ class Row(QWidget):
         self.payload = dict(item)
         for cell in self.cells:
             cell.set(item, lookup)
+            if cell.cell.if_given:
+                cell.widget.setVisible(item.get(cell.cell.name) is not None)
 
     def get(self) -> Item | None:
         """The item as the row holds it now; None when its text cells are all empty."""
@@ -381,6 +386,11 @@ class RepeatedRows(QWidget):
         remove = QShortcut(REMOVE_KEYS, self, self._remove_focused)
         remove.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         remove.setWhatsThis(f"Remove the {spec.noun} being edited")
+
+    @property
+    def widget(self) -> QWidget:
+        """What the form lays out beside `header`: the rows."""
+        return self
 
     def set(self, items: Sequence[Mapping[str, Any]] | None) -> None:
         """Show these items (and only these), in this order."""

@@ -32,7 +32,11 @@ ADDRESSES = RowSpec(
     "A&ddresses",
     "address",
     (
-        (Cell("label", "Type", "label", ("work", "home"), chars=7), Cell("street", "Street")),
+        (
+            Cell("label", "Type", "label", ("work", "home"), chars=7),
+            Cell("value", "As written", if_given=True),
+        ),
+        (Cell("street", "Street"),),
         (Cell("postcode", "Postcode", chars=8), Cell("locality", "Locality")),
         (Cell("region", "Region"), Cell("country", "Country")),
     ),
@@ -216,6 +220,7 @@ def test_an_address_reads_as_lines_under_its_type(qtbot: QtBot) -> None:
     item: dict[str, Any] = {
         "id": "a1",
         "label": "work",
+        "value": None,
         "street": "14 rue Saint-Dominique",
         "postcode": "75007",
         "locality": "Paris",
@@ -226,9 +231,20 @@ def test_an_address_reads_as_lines_under_its_type(qtbot: QtBot) -> None:
     host.rows.set([item])
     assert host.rows.get() == [item]
     row = host.rows.rows[0]
-    label, street, postcode, *_ = (c.widget for c in row.cells)
+    label, written, street, postcode, *_ = (c.widget for c in row.cells)
+    assert not written.isVisible()  # no text as written: the parts only
     assert label.x() < street.x()
     assert postcode.x() == street.x() and postcode.y() > street.y()
+
+
+def test_an_address_that_is_only_text_shows_its_text_and_keeps_it(qtbot: QtBot) -> None:
+    """As an address from before typed parts comes: one text, all of it kept."""
+    host = shown(qtbot, ADDRESSES)
+    old = {"id": "a0", "label": None, "value": "14 rue Saint-Dominique\n75007 Paris"}
+    host.rows.set([old])
+    written = line(host, 0, 1)
+    assert written.isVisible()
+    assert host.rows.get() == [old]
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
