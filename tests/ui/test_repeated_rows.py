@@ -240,7 +240,9 @@ def test_an_address_reads_as_lines_under_its_type(qtbot: QtBot) -> None:
 def test_an_address_that_is_only_text_shows_its_text_and_keeps_it(qtbot: QtBot) -> None:
     """As an address from before typed parts comes: one text, all of it kept."""
     host = shown(qtbot, ADDRESSES)
+    parts = ("street", "postcode", "locality", "region", "country")
     old = {"id": "a0", "label": None, "value": "14 rue Saint-Dominique\n75007 Paris"}
+    old |= dict.fromkeys(parts)
     host.rows.set([old])
     written = line(host, 0, 1)
     assert written.isVisible()
