@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
 from liaison_desk.core.routing import default_for
 from liaison_desk.sync.recipients import Recipients
-from liaison_desk.ui.contact_form import ContactTabs
+from liaison_desk.ui.contact_fields import DETAIL_LISTS
+from liaison_desk.ui.contact_form import ROW_SPECS, ContactTabs, DayField
 from liaison_desk.ui.editor_fields import (
     SIMPLE_FIELDS,
     DateField,
@@ -44,7 +45,10 @@ from liaison_desk.ui.editor_fields import (
 )
 from liaison_desk.ui.markings_style import banner_css
 from liaison_desk.ui.record_fields import FIELDS, EditState
+from liaison_desk.ui.repeated_rows import RepeatedRows
 from liaison_desk.ui.session import Session
+
+FormField = Field | DayField | RepeatedRows
 
 
 class RecordEditor(QWidget):
@@ -65,16 +69,20 @@ class RecordEditor(QWidget):
         self.heading = QLabel()
         self.heading.setStyleSheet("font-weight: bold; padding: 4px 2px;")
         self.banner = QLabel()
-        self.fields: dict[str, Field] = {}
+        self.fields: dict[str, FormField] = {}
         for spec in FIELDS[kind.name]:
             if spec.widget == "refs":
-                made: Field = RefsField(spec, self._on_change, session)
+                made: FormField = RefsField(spec, self._on_change, session)
             elif spec.ref is not None:
                 creatable = kind is CONTACT and spec.ref is ORGANIZATION
                 made = RefField(spec, self._on_change, session, creatable)
             elif spec.widget == "distribution":
                 role = session.info.role if session.info else "station"
                 made = DistributionField(spec, self._on_change, default_for(role, kind.name))
+            elif spec.widget == "rows":
+                made = RepeatedRows(ROW_SPECS[spec.name], self._on_change, session)
+            elif spec.widget == "day":
+                made = DayField(spec, self._on_change)
             else:
                 made = SIMPLE_FIELDS[spec.widget](spec, self._on_change)
             self.fields[spec.name] = made
@@ -84,6 +92,9 @@ class RecordEditor(QWidget):
         self.photo_place: QVBoxLayout | None = None  # where a contact's photo editor goes
         body: QWidget
         if kind is CONTACT:
+            # A contact's phones, postings...: not fields of its record, but edited alike.
+            for name in DETAIL_LISTS:
+                self.fields[name] = RepeatedRows(ROW_SPECS[name], self._on_change, session)
             self.tabs = ContactTabs({s.name: s for s in FIELDS[kind.name]}, self.fields)
             self.photo_place = self.tabs.photo_place
             body = self.tabs
@@ -180,7 +191,7 @@ class RecordEditor(QWidget):
 
     def _fill(self, values: Mapping[str, Any], names: Mapping[str, str]) -> None:
         for name, fld in self.fields.items():
-            if isinstance(fld, RefField | RefsField):
+            if isinstance(fld, RefField | RefsField | RepeatedRows):
                 fld.lookup = names
             fld.set(values.get(name))
         if (org := self._creatable()) is not None:
@@ -251,7 +262,7 @@ class RecordEditor(QWidget):
             self.changed.emit()
 
     def _show_marking(self) -> None:
-        marking = self.fields["marking"].get() or (self._markings[0] if self._markings else "")
+        marking = str(self.fields["marking"].get() or (self._markings[0] if self._markings else ""))
         self.banner.setText(marking)
         self.banner.setStyleSheet(banner_css(marking, self._markings))
         self.banner.setVisible(bool(marking))

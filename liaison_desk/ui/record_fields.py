@@ -20,8 +20,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from liaison_desk.core import relations
+from liaison_desk.core.contact_details import details_of
 from liaison_desk.core.edits import Edit
-from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
+from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, POSTING, RELATION, Kind
 from liaison_desk.core.meetings import NewFollowUp
 from liaison_desk.core.records import (
     FOLLOWUP_STATUSES,
@@ -34,6 +35,15 @@ from liaison_desk.core.records import (
 )
 from liaison_desk.core.station_zone import station_today, station_zone
 from liaison_desk.core.vault import Vault
+from liaison_desk.ui.contact_fields import (
+    detail_fields,
+    details_changed,
+    details_from,
+    language_rows,
+    language_values,
+    linked,
+    upgraded_draft,
+)
 
 Extras = Mapping[str, Any]
 
@@ -46,7 +56,8 @@ class FieldSpec:
     # With a mnemonic: Alt+letter jumps to the field. Each is used once in its window, menus
     # and list buttons included (tests/ui/test_mnemonics.py); V, I, E and H are the menus'.
     label: str
-    # line, text, list, choice, marking, count, date, datetime, zone, ref, refs, distribution
+    # line, text, list, choice, marking, count, date, datetime, zone, ref, refs, distribution,
+    # rows (ui/repeated_rows.py), day (a date whose year may be unknown)
     widget: str
     placeholder: str = ""
     choices: tuple[str, ...] = ()
@@ -77,16 +88,24 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     ),
     "contact": (
         field_spec("full_name", "&Name", placeholder="Full name as they write it"),
+        # The structured name, on one row of the form (ui/contact_form.py): as given, never
+        # derived from the full name, so "Michael Angstadt Jr." keeps its suffix a suffix.
+        field_spec("given_name", "Given name", placeholder="Given name"),
+        field_spec("family_name", "Family name", placeholder="Family name"),
+        field_spec("name_prefix", "Prefix", placeholder="Prefix"),
+        field_spec("additional_names", "Additional names", placeholder="Additional names"),
+        field_spec("name_suffix", "Suffix", placeholder="Suffix"),
+        field_spec("nicknames", "Nic&knames", "list", "Comma-separated"),
+        field_spec("aliases", "Also kno&wn as", "list", "Former names, names in other scripts"),
         field_spec("rank", "&Rank", placeholder="e.g. Colonel"),
         field_spec("position", "&Position", placeholder="Appointment or role"),
         field_spec(
             "org_id", "&Organization", "ref", "Type to find an organization", ref=ORGANIZATION
         ),
         field_spec("country", "Countr&y", placeholder="Two letters, e.g. FR"),
-        field_spec("languages", "Lan&guages", "list", "Comma-separated, e.g. French, English"),
-        field_spec("phones", "&Phones", "list", "Comma-separated, e.g. +33 1 23 45 67 89"),
-        field_spec("emails", "E&mails", "list", "Comma-separated, e.g. name@example.org"),
-        field_spec("address", "Add&ress", "text"),
+        field_spec("languages", "Lan&guages", "rows"),
+        field_spec("birthday", "&Birthday", "day", "1974-03-14, or 03-14"),
+        field_spec("anniversary", "Anniver&sary", "day", "2001-06-21, or 06-21"),
         field_spec("how_met", "How &met", "text", "Where and through whom you met"),
         field_spec("trust_notes", "Tr&ust notes", "text", "The relationship and how far it goes"),
         field_spec("notes", "Note&s", "text"),
@@ -224,6 +243,8 @@ def editor_fields(kind: Kind[Any], record: Any, station_zone: str) -> dict[str, 
         moment = datetime.fromisoformat(record.starts_at.replace("Z", "+00:00"))
         moment = moment.astimezone(ZoneInfo(record.timezone or station_zone))
         out["starts_at"] = moment.strftime("%Y-%m-%dT%H:%M")
+    if kind is CONTACT:
+        out["languages"] = language_rows(record.languages)
     return out
 
 
@@ -250,6 +271,8 @@ def store_values(
     if kind is MEETING and ("starts_at" in out or "timezone" in out):
         out["timezone"] = fields["timezone"]
         out["starts_at"] = fields["starts_at"]
+    if kind is CONTACT and "languages" in out:
+        out["languages"] = tuple(language_values(fields["languages"]))
     return out
 
 
@@ -290,7 +313,15 @@ def load_edit_state(
                 }
                 for a in relations.participants(store, record_id)
             ]
+        if kind is CONTACT:
+            original |= detail_fields(details_of(store, record_id))
+    if kind is CONTACT and draft is not None:
+        draft = upgraded_draft(draft, original)
     names = relations.linked_titles(store, kind, [original, draft or {}])
+    if kind is CONTACT:
+        postings, people = linked([original, draft or {}])
+        names |= relations.linked_titles(store, POSTING, postings)
+        names |= relations.linked_titles(store, RELATION, people)
     now = _now(vault)
     return EditState(
         record_id,
@@ -308,7 +339,8 @@ def plan_save(
 ) -> Edit:
     """The form's changes as one edit for the core to save (people are compared by contact).
 
-    Roles go with the people added and with those whose role changed.
+    Roles go with the people added and with those whose role changed; a contact's
+    details go whole when any changed (the core writes only the fields that did).
     """
     names = [spec.name for spec in FIELDS[kind.name]]
     if record_id is not None:
@@ -324,4 +356,5 @@ def plan_save(
         tuple(NewFollowUp(f["action"], f["due_date"]) for f in current.get("followups", ())),
         {c: role for c, role in after.items() if c not in before or before[c] != role},
         current.get("new_organization"),
+        details_from(current) if kind is CONTACT and details_changed(original, current) else None,
     )

@@ -309,7 +309,8 @@ class Row(QWidget):
 
     def first_text(self) -> QWidget:
         """Where typing starts in a new row: its first text cell (the number, not its type)."""
-        return next((c.widget for c in self.cells if c.holds_text), self.cells[0].widget)
+        shown = [c for c in self.cells if not c.widget.isHidden()]
+        return next((c.widget for c in shown if c.holds_text), shown[0].widget)
 
     def set(self, item: Mapping[str, Any], lookup: Mapping[str, str]) -> None:
         self.payload = dict(item)
