@@ -68,7 +68,7 @@ CONTACT_TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 _TYPE = 7  # characters: the widest offered label, "Mobile" or "Signal"
-_DATE = r"\d{4}(-\d{2}(-\d{2})?)?"  # a posting's year, month or day
+_DATE = r"\d{4}(-\d{2}(-\d{2})?)?"  # a posting's year, month or day: 2019, 2019-09
 
 
 def _kind(channel: str, what: str = "Type") -> Cell:
@@ -97,12 +97,16 @@ ROW_SPECS: dict[str, RowSpec] = {
         "Add&resses",
         "address",
         (
-            (_kind("address"), Cell("value", "As written", if_given=True)),
-            (Cell("street", "Street"), Cell("extended", "Building, floor")),
-            (Cell("postcode", "Postcode", chars=8), Cell("locality", "Town or city")),
+            (Cell("value", "As written", if_given=True),),
+            (_kind("address"), Cell("street", "Street")),
             (
+                Cell("postcode", "Postcode", chars=8),
+                Cell("locality", "Town or city"),
                 Cell("region", "Region"),
+            ),
+            (
                 Cell("country", "Country"),
+                Cell("extended", "Building, floor"),
                 Cell("po_box", "PO box", chars=8),
             ),
         ),
@@ -119,12 +123,10 @@ ROW_SPECS: dict[str, RowSpec] = {
         (
             (
                 Cell("title", "Position held"),
-                Cell("organization", "Organization", "link", link=ORGANIZATION, link_id="org_id"),
+                Cell("starts_on", "From", chars=8, pattern=_DATE),
+                Cell("ends_on", "To: now", chars=8, pattern=_DATE),
             ),
-            (
-                Cell("starts_on", "From: 2019 or 2019-09", chars=16, pattern=_DATE),
-                Cell("ends_on", "To (empty: now)", chars=16, pattern=_DATE),
-            ),
+            (Cell("organization", "Organization", "link", link=ORGANIZATION, link_id="org_id"),),
         ),
     ),
     "relations": RowSpec(

@@ -28,7 +28,6 @@ from PySide6.QtGui import QKeySequence, QRegularExpressionValidator, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -73,11 +72,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class RowSpec:
-    """A list's heading (with its Alt+letter), the noun of one item, and a row's cells by line.
-
-    A label or choice cell first on the first line stands left of all the row's
-    lines, so an address's other lines sit under its street, not under its type.
-    """
+    """A list's heading (with its Alt+letter), the noun of one item, and a row's cells by line."""
 
     heading: str
     noun: str
@@ -108,6 +103,7 @@ class _LineCell:
     def set(self, item: Mapping[str, Any], lookup: Mapping[str, str]) -> None:
         self._given = item.get(self.cell.name)
         self.edit.setText("" if self._given is None else str(self._given))
+        self.edit.setCursorPosition(0)  # a long value shows its start, as it reads
 
     def get(self) -> Item:
         text = self.edit.text()
@@ -233,6 +229,7 @@ class _LinkCell:
             self._shown = name or ""
         self._picked_name = self._shown
         self.edit.setText(self._shown)
+        self.edit.setCursorPosition(0)
 
     def pick(self, record_id: str, name: str) -> None:
         self._id, self._picked_name = record_id, name
@@ -275,25 +272,20 @@ class Row(QWidget):
         super().__init__()
         self.cells: list[CellWidget] = []
         self.payload: Item = {}
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(4)
-        grid.setVerticalSpacing(2)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
         lines = QVBoxLayout()
         lines.setSpacing(2)
-        for number, cells in enumerate(spec.lines):
+        for cells in spec.lines:
             line = QHBoxLayout()
             line.setSpacing(4)
-            for index, cell in enumerate(cells):
+            for cell in cells:
                 made = _make_cell(cell, changed, session)
                 self.cells.append(made)
-                if number == index == 0 and cell.kind in ("label", "choice"):
-                    grid.addWidget(made.widget, 0, 0, Qt.AlignmentFlag.AlignTop)
-                else:
-                    line.addWidget(made.widget, 0 if cell.chars else 1)
+                line.addWidget(made.widget, 0 if cell.chars else 1)
             lines.addLayout(line)
-        grid.addLayout(lines, 0, 1)
-        grid.setColumnStretch(1, 1)
+        row.addLayout(lines, 1)
         self.remove_button = QToolButton()
         self.remove_button.setText("\N{MULTIPLICATION SIGN}")
         self.remove_button.setAutoRaise(True)
@@ -301,7 +293,7 @@ class Row(QWidget):
         self.remove_button.setAccessibleName(f"Remove this {spec.noun}")
         self.remove_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab stays on the values
         self.remove_button.clicked.connect(lambda: remove(self))
-        grid.addWidget(self.remove_button, 0, 2, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
 
     def focusables(self) -> list[QWidget]:
         """Its fields in the order Tab visits them: as they read, the left label first."""

@@ -131,12 +131,12 @@ def test_three_phones_two_addresses_two_postings_and_a_spouse_typed_in_are_store
     add_row(qtbot, contacts, "phones", None, "+33 1 42 19 30 11", "12")  # Work: offered first
     add_row(qtbot, contacts, "phones", "Mobile", "+33 6 12 34 56 78")
     add_row(qtbot, contacts, "phones", "Satellite", "+881 631 234 567")  # typed, kept so
-    add_row(qtbot, contacts, "addresses", None, "14 rue Saint-Dominique", "", "75007", "Paris",
-            "", "France")  # fmt: skip
-    add_row(qtbot, contacts, "addresses", "Home", "3 avenue de Tourville", "", "75007", "Paris")
-    add_row(qtbot, contacts, "postings", None, "Deputy director", "DGRIS", "2019-09")
-    add_row(qtbot, contacts, "postings", None, "Defence attache", "French Embassy Berlin",
-            "2016-09", "2019-07")  # fmt: skip
+    add_row(qtbot, contacts, "addresses", None, "14 rue Saint-Dominique", "75007", "Paris", "",
+            "France")  # fmt: skip
+    add_row(qtbot, contacts, "addresses", "Home", "3 avenue de Tourville", "75007", "Paris")
+    add_row(qtbot, contacts, "postings", None, "Deputy director", "2019-09", "", "DGRIS")
+    add_row(qtbot, contacts, "postings", None, "Defence attache", "2016-09", "2019-07",
+            "French Embassy Berlin")  # fmt: skip
     add_row(qtbot, contacts, "relations", None, "Marc Girard")  # Spouse: offered first
     contact_id = save(qtbot, contacts)
 
@@ -204,7 +204,7 @@ def test_a_row_removed_is_a_detail_deleted(
     helene = rich(station, qtbot)
     open_editor(qtbot, contacts, helene.id)
     show_field(contacts, "addresses")
-    street = cell(contacts, "addresses", 1, 2)  # after its type and its text as written
+    street = cell(contacts, "addresses", 1, 2)  # after its text as written and its type
     street.setFocus()
     qtbot.keyClick(street, Qt.Key.Key_Delete, CTRL_SHIFT)
     assert len(rows(contacts, "addresses").rows) == 1
@@ -251,7 +251,7 @@ def test_a_draft_keeps_the_rows(qtbot: QtBot, station: Session, contacts: Record
     start_new(qtbot, contacts)
     qtbot.keyClicks(field(contacts, "full_name"), "Kenji Sato")
     add_row(qtbot, contacts, "phones", "Mobile", "+81 90 1234 5678")
-    add_row(qtbot, contacts, "postings", None, "Naval attache", "Embassy of Japan", "2024")
+    add_row(qtbot, contacts, "postings", None, "Naval attache", "2024", "", "Embassy of Japan")
     found: list[list[Draft]] = []
 
     def drafted() -> bool:

@@ -32,11 +32,8 @@ ADDRESSES = RowSpec(
     "A&ddresses",
     "address",
     (
-        (
-            Cell("label", "Type", "label", ("work", "home"), chars=7),
-            Cell("value", "As written", if_given=True),
-        ),
-        (Cell("street", "Street"),),
+        (Cell("value", "As written", if_given=True),),
+        (Cell("label", "Type", "label", ("work", "home"), chars=7), Cell("street", "Street")),
         (Cell("postcode", "Postcode", chars=8), Cell("locality", "Locality")),
         (Cell("region", "Region"), Cell("country", "Country")),
     ),
@@ -215,7 +212,7 @@ def test_tab_runs_through_the_rows_as_they_read_then_leaves_the_list(qtbot: QtBo
     assert visited[:8] == expected
 
 
-def test_an_address_reads_as_lines_under_its_type(qtbot: QtBot) -> None:
+def test_an_address_reads_as_lines(qtbot: QtBot) -> None:
     host = shown(qtbot, ADDRESSES)
     item: dict[str, Any] = {
         "id": "a1",
@@ -231,10 +228,10 @@ def test_an_address_reads_as_lines_under_its_type(qtbot: QtBot) -> None:
     host.rows.set([item])
     assert host.rows.get() == [item]
     row = host.rows.rows[0]
-    label, written, street, postcode, *_ = (c.widget for c in row.cells)
+    written, label, street, postcode, *_ = (c.widget for c in row.cells)
     assert not written.isVisible()  # no text as written: the parts only
-    assert label.x() < street.x()
-    assert postcode.x() == street.x() and postcode.y() > street.y()
+    assert label.x() < street.x() and label.y() == street.y()
+    assert postcode.x() == label.x() and postcode.y() > street.y()  # the width of the row
 
 
 def test_an_address_that_is_only_text_shows_its_text_and_keeps_it(qtbot: QtBot) -> None:
@@ -244,7 +241,7 @@ def test_an_address_that_is_only_text_shows_its_text_and_keeps_it(qtbot: QtBot) 
     old = {"id": "a0", "label": None, "value": "14 rue Saint-Dominique\n75007 Paris"}
     old |= dict.fromkeys(parts)
     host.rows.set([old])
-    written = line(host, 0, 1)
+    written = line(host, 0, 0)
     assert written.isVisible()
     assert host.rows.get() == [old]
 
