@@ -29,6 +29,7 @@ from liaison_desk.cli.options import (
     list_page,
     marking_option,
     option_group,
+    shown_note,
     tags_option,
 )
 from liaison_desk.cli.progress import progress_line
@@ -44,7 +45,7 @@ from liaison_desk.core.interop.meeting_import import (
     preview_events,
 )
 from liaison_desk.core.kinds import MEETING
-from liaison_desk.core.meetings import save_meeting
+from liaison_desk.core.meetings import occurrences_in, save_meeting
 from liaison_desk.core.record_detail import record_detail
 from liaison_desk.core.records import MEETING_KINDS, Meeting
 from liaison_desk.core.recurrence_text import describe_rule
@@ -111,16 +112,54 @@ def add(app: AppContext, /, participants: tuple[str, ...], **fields: Any) -> Non
 
 
 @meeting.command("list")
+@click.option(
+    "--from",
+    "first",
+    help="List each occurrence (a series expanded) from this day on, e.g. 2026-03-01.",
+)
+@click.option("--to", "last", help="With --from: the last day (included; default: --from).")
 @list_options
 @pass_app
-def list_(app: AppContext, /, **opts: Any) -> None:
-    """List meetings, most recent first.
+def list_(app: AppContext, /, first: str | None, last: str | None, **opts: Any) -> None:
+    """List meetings, most recent first; a series once, saying how it repeats.
 
-    Example: liaison-desk meeting list --limit 20
+    With --from (and --to), each occurrence in those days at this station, in time
+    order: a weekly series shows once a week.
+
+    Example: liaison-desk meeting list --from 2026-03-01 --to 2026-03-31
     """
     store = app.open_vault().store
-    rows = list_page(store, Meeting, build_query(store, opts, descending=True))
-    output.records(rows, ("id", "starts_at", "title", "place", "marking"), opts["as_json"])
+    query = build_query(store, opts, descending=True)
+    if first is None:
+        if last is not None:
+            raise click.UsageError("--to needs --from.")
+        rows = list_page(store, Meeting, query)
+        listed = [output.as_dict(m) | {"repeats": describe_rule(m.recurrence)} for m in rows]
+        _rows_out(listed, opts["as_json"])
+        return
+    found = occurrences_in(store, first, last or first, query)
+    shown = found[query.offset : query.offset + query.limit]
+    if len(shown) < len(found):
+        click.echo(shown_note(len(shown), len(found), query.offset), err=True)
+    _rows_out(
+        [
+            output.as_dict(o.meeting)
+            | {
+                "starts_at": o.starts_at,
+                "ends_at": o.ends_at,
+                "repeats": describe_rule(o.meeting.recurrence),
+            }
+            for o in shown
+        ],
+        opts["as_json"],
+    )
+
+
+def _rows_out(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        output.emit_json(rows)
+    else:
+        output.table(rows, ("id", "starts_at", "title", "place", "repeats", "marking"))
 
 
 @meeting.command("show")

@@ -183,9 +183,7 @@ def _rule_text(rule: Any, broken: str | None) -> str | None:
     try:
         return str(icalendar.vRecur.from_ical("".join(str(rule).split())).to_ical().decode())
     except (ValueError, TypeError):
-        raise UnusableEvent(
-            f"its repeat rule (RRULE) cannot be read ({broken})", "RRULE"
-        ) from None
+        raise UnusableEvent(f"its repeat rule (RRULE) cannot be read ({broken})", "RRULE") from None
 
 
 def read_timing(event: Any, floating: str) -> tuple[Timing, list[str]]:
