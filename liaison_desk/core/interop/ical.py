@@ -71,7 +71,9 @@ _USED = frozenset(
         "X-LIAISON-FOLLOWUP",
     }
 )
-_TIMING = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "EXDATE", "RDATE"})
+# Values whose damage does not make the event unreadable here: the timing's (judged in
+# ical_timing) and the file's own stamp.
+_NOT_JUDGED = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "EXDATE", "RDATE", "DTSTAMP"})
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,7 @@ def _damage(event: Any, block: Block | None) -> tuple[str | None, int | None]:
         if not name:
             line = block.odd[0] if block and block.odd else None
             return f"a line cannot be read ({message})", line
-        if name in _USED and name not in _TIMING:
+        if name in _USED and name not in _NOT_JUDGED:
             line = block.props.get(name) if block else None
             return f"its {name} cannot be read ({message})", line
     return None, None
