@@ -203,11 +203,8 @@ def read_timing(event: Any, floating: str) -> tuple[Timing, list[str]]:
     zone: tzinfo = ZoneInfo(floating)
     timezone = None
     if isinstance(start, datetime):
-        timezone = (
-            floating
-            if start.tzinfo is None
-            else zone_name(start, getattr(prop, "params", {}).get("TZID"))
-        )
+        tzid = floating if start.tzinfo is None else getattr(prop, "params", {}).get("TZID")
+        timezone = zone_name(start.replace(tzinfo=start.tzinfo or zone), tzid)
     rule = _first(event, "RRULE", reading)
     recurrence = _rule_text(rule, _broken(event, "RRULE"))
     end = _end(event, start, all_day, zone, reading)
@@ -220,8 +217,9 @@ def read_timing(event: Any, floating: str) -> tuple[Timing, list[str]]:
         exdates=tuple(_dates(event, "EXDATE", all_day, zone, reading)),
         rdates=tuple(_dates(event, "RDATE", all_day, zone, reading)),
     )
-    if timing.ends_at is not None and timing.ends_at < timing.starts_at:
-        reading.not_kept.append("DTEND (before the start)")
+    end = timing.ends_at
+    if end is not None and (end < timing.starts_at or (all_day and end == timing.starts_at)):
+        reading.not_kept.append("DTEND (not after the start)")
         timing = replace(timing, ends_at=None)
     return timing, reading.not_kept
 

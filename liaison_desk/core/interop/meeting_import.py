@@ -175,7 +175,7 @@ def _held(store: Store, event: Event) -> str | None:
 
 
 def _own_uid(event: Event) -> str | None:
-    """The UID to keep: not one we derived from a meeting id (that one is derived again)."""
+    """The UID a held meeting takes: not the one its own export derived from its id."""
     if event.uid and event.meeting_id and event.uid == meeting_uid(event.meeting_id):
         return None
     return event.uid
@@ -240,7 +240,7 @@ def _meeting(event: Event, unmatched: Sequence[Match], meeting_id: str) -> Meeti
         recurrence=event.recurrence,
         exdates=event.exdates,
         rdates=event.rdates,
-        uid=_own_uid(event),
+        uid=event.uid,
         kind=event.kind or "meeting",
         place=event.place,
         notes=_notes(event, unmatched),
