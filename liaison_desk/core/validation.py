@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from icalendar import vRecur
+
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core import routing
 from liaison_desk.core.errors import ValidationError
@@ -207,10 +209,50 @@ def _contact(record_id: str, c: Values, exists: Exists) -> None:
 
 def _meeting(record_id: str, m: Values, exists: Exists) -> None:
     _require("title", m["title"])
-    if m["timezone"] is not None:
+    if type(m["all_day"]) is not bool:
+        raise ValidationError("All day must be yes or no.")
+    if m["all_day"]:
+        m["timezone"] = None  # a day is the same day in every zone
+    elif m["timezone"] is not None:
         zone(m["timezone"])
-    m["starts_at"] = utc_timestamp(_require("time", m["starts_at"]), m["timezone"])
+    m["starts_at"] = _moment("time", _require("time", m["starts_at"]), m)
+    if m["ends_at"] is not None:
+        m["ends_at"] = _moment("end", m["ends_at"], m)
+        if m["ends_at"] < m["starts_at"] or (m["all_day"] and m["ends_at"] == m["starts_at"]):
+            raise ValidationError("The meeting ends before it starts.")
+    m["recurrence"] = recurrence_rule(m["recurrence"])
+    m["exdates"] = tuple(sorted({_moment("left-out date", d, m) for d in m["exdates"]}))
+    m["rdates"] = tuple(sorted({_moment("added date", d, m) for d in m["rdates"]}))
     m["kind"] = _one_of("kind", m["kind"], MEETING_KINDS)
+
+
+def _moment(what: str, value: str, m: Values) -> str:
+    """A meeting's time as stored: UTC, or for an all-day meeting its day at 00:00Z."""
+    if not m["all_day"]:
+        return utc_timestamp(value, m["timezone"])
+    try:
+        day = date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise ValidationError(
+            f"The {what} {value!r} is not a date like 2026-03-14 (the meeting is all day)."
+        ) from None
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def recurrence_rule(value: str | None) -> str | None:
+    """A repeat rule as RRULE writes it ("FREQ=WEEKLY;BYDAY=MO"), checked by icalendar."""
+    if value is None:
+        return None
+    text = "".join(value.split()).upper().removeprefix("RRULE:")  # spaces mean nothing there
+    try:
+        rule = vRecur.from_ical(text)
+    except (ValueError, TypeError):
+        rule = None
+    if not rule or "FREQ" not in rule:
+        raise ValidationError(
+            f"The repeat rule {value!r} is not an iCalendar rule such as FREQ=WEEKLY;BYDAY=MO."
+        )
+    return str(rule.to_ical().decode())
 
 
 def _participant(record_id: str, p: Values, exists: Exists) -> None:

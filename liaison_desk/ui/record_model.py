@@ -433,6 +433,7 @@ SPECS = (
             Column("kind", "Kind", _choice, width_chars=10),
             Column("with", "With", width_chars=26),
             Column("place", "Place", width_chars=14),
+            Column("repeats", "Repeats", width_chars=14),
             _MARKING_COLUMN,
         ),
         annotate_meetings,
