@@ -55,6 +55,19 @@ class Kind(Generic[R]):
         return frozenset(f.name for f in dataclasses.fields(self.cls) if str(f.type) == "bool")
 
     @cached_property
+    def defaults(self) -> dict[str, Any]:
+        """The fields a record may be made without, with the value it then holds.
+
+        A field added by a later version has one: a creation logged before it was
+        added, or sent by a vault not yet upgraded, is read with the default.
+        """
+        return {
+            f.name: f.default
+            for f in dataclasses.fields(self.cls)
+            if f.name not in META_FIELDS and f.default is not dataclasses.MISSING
+        }
+
+    @cached_property
     def insert_sql(self) -> str:
         columns = ["id", "created_at", "updated_at", "hlc", "origin", "clocks", *self.fields]
         placeholders = ", ".join("?" * len(columns))
