@@ -223,17 +223,18 @@ def _contact(record_id: str, c: Values, exists: Exists) -> None:
 
 
 def _language(value: str) -> str:
-    """ "fr" or "fr:C1" (a level A1 to C2, or native); a value without a colon is kept as typed
-    (vaults before the levels hold free text such as "French")."""
-    if ":" not in value:
+    """"fr" or "fr:C1" (a level A1 to C2, or native). Text that does not start with a
+    language code and a colon is kept as typed: vaults before the levels hold free text
+    ("French", "English: fluent"), which must stay valid when the contact is edited."""
+    code, sep, level = (part.strip() for part in value.partition(":"))
+    if not sep or not _LANGUAGE.match(code.lower()):
         return value
-    code, level = (part.strip() for part in value.split(":", 1))
-    code, level = code.lower(), level.upper()
-    if not _LANGUAGE.match(code) or (level not in _LEVELS and level != "NATIVE"):
+    level = level.upper()
+    if level not in _LEVELS and level != "NATIVE":
         raise ValidationError(
             f"The language {value!r} is not a code with a level, such as fr:C1 or en:native."
         )
-    return f"{code}:{'native' if level == 'NATIVE' else level}"
+    return f"{code.lower()}:{'native' if level == 'NATIVE' else level}"
 
 
 def day_of_year(field: str, value: str | None) -> str | None:
