@@ -223,7 +223,7 @@ def _contact(record_id: str, c: Values, exists: Exists) -> None:
 
 
 def _language(value: str) -> str:
-    """"fr" or "fr:C1" (a level A1 to C2, or native). Text that does not start with a
+    """A language as "fr" or "fr:C1" (a level A1 to C2, or native). Text not starting with a
     language code and a colon is kept as typed: vaults before the levels hold free text
     ("French", "English: fluent"), which must stay valid when the contact is edited."""
     code, sep, level = (part.strip() for part in value.partition(":"))
