@@ -409,7 +409,8 @@ SPECS = (
             _MARKING_COLUMN,
         ),
         annotate_contacts,
-        ("meeting", "organization", "followup"),
+        # A contact's points, postings and relations show in its detail pane.
+        ("meeting", "organization", "followup", "contact_point", "posting", "relation"),
     ),
     SectionSpec(
         "Organizations",

@@ -10,7 +10,7 @@ from liaison_desk.core.kinds import MEETING
 from liaison_desk.core.records import Meeting
 from tests.sync.helpers import canonical_dump, enrol_station, make_vault, round_trip
 
-# The calendar fields a meeting gained in schema version 6.
+# The calendar fields a meeting gained in schema version 7.
 _CALENDAR_FIELDS = ("ends_at", "all_day", "recurrence", "exdates", "rdates", "uid")
 
 

@@ -23,6 +23,7 @@ from liaison_desk.ui.interop_actions import InteropActions, file_name
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.record_model import PAGE_SIZE
 from liaison_desk.ui.session import Session
+from tests.people import add_person, values
 from tests.ui.vault_work import on_vault
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "interop"
@@ -80,9 +81,7 @@ def test_vcard_import_shows_duplicates_then_imports_what_was_chosen(
     on_vault(
         qtbot,
         session,
-        lambda v: v.store.add(
-            Contact(full_name="Hélène G.", emails=("helene.girard@defense.gouv.example",))
-        ),
+        lambda v: add_person(v.store, "Hélène G.", emails=("helene.girard@defense.gouv.example",)),
     )
     dialogs.open_path = FIXTURES / "apple-contacts-3.0.vcf"
     progress: list[tuple[int, int]] = []
@@ -110,7 +109,8 @@ def test_vcard_import_shows_duplicates_then_imports_what_was_chosen(
         "1 contact added, 1 merged, 0 skipped, 4 new organizations, 1 photo."
     )
     merged = on_vault(qtbot, session, lambda v: v.store.list(Contact))[1]
-    assert merged.full_name == "Hélène G." and merged.phones == (
+    phones = on_vault(qtbot, session, lambda v: values(v.store, merged.id, "phone"))
+    assert merged.full_name == "Hélène G." and phones == (
         "+33 6 12 34 56 78",
         "+33 1 44 42 30 11",
     )
@@ -125,7 +125,7 @@ def test_choices_for_selected_duplicates(
     on_vault(
         qtbot,
         session,
-        lambda v: v.store.add_many(Contact(full_name=n, emails=(e,)) for n, e in people),
+        lambda v: [add_person(v.store, n, emails=(e,)) for n, e in people],
     )
     cards = "".join(f"BEGIN:VCARD\nVERSION:3.0\nFN:{n}2\nEMAIL:{e}\nEND:VCARD\n" for n, e in people)
     dialogs.open_path = tmp_path / "two.vcf"
@@ -220,9 +220,7 @@ def test_calendar_import_then_export(
     on_vault(
         qtbot,
         session,
-        lambda v: v.store.add(
-            Contact(full_name="Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",))
-        ),
+        lambda v: add_person(v.store, "Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",)),
     )
     dialogs.open_path = FIXTURES / "google.ics"
 

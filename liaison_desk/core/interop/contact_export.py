@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from liaison_desk.core.contact_details import ContactDetails, address_text, details_for
 from liaison_desk.core.errors import RecordNotFound
 from liaison_desk.core.interop.contact_import import Organizations
 from liaison_desk.core.interop.export_file import write_export
@@ -20,9 +21,16 @@ log = logging.getLogger("liaison_desk.interop")
 
 Progress = Callable[[int, int], None]
 _EVERYTHING = ListQuery()
+_PAGE = 500
 
 
-def card_of(contact: Contact, organization: tuple[str, ...], photo: Photo | None) -> Card:
+def card_of(
+    contact: Contact, details: ContactDetails, organization: tuple[str, ...], photo: Photo | None
+) -> Card:
+    def values(channel: str) -> tuple[str, ...]:
+        return tuple(p.value for p in details.points if p.channel == channel and p.value)
+
+    addresses = [address_text(p) for p in details.points if p.channel == "address"]
     return Card(
         full_name=contact.full_name,
         rank=contact.rank,
@@ -30,9 +38,9 @@ def card_of(contact: Contact, organization: tuple[str, ...], photo: Photo | None
         organization=organization,
         country=contact.country,
         languages=contact.languages,
-        phones=contact.phones,
-        emails=contact.emails,
-        address=contact.address,
+        phones=values("phone"),
+        emails=values("email"),
+        address="\n\n".join(addresses) or None,
         how_met=contact.how_met,
         trust_notes=contact.trust_notes,
         notes=contact.notes,
@@ -47,7 +55,18 @@ def card_of(contact: Contact, organization: tuple[str, ...], photo: Photo | None
 def contact_cards(store: Store, query: ListQuery) -> Iterator[Card]:
     """A Card for each contact the query matches, with its organization chain and photo."""
     orgs = Organizations(store)
+    page: list[Contact] = []
     for contact in all_matching(store, Contact, query):
+        page.append(contact)
+        if len(page) == _PAGE:
+            yield from _cards(store, orgs, page)
+            page = []
+    yield from _cards(store, orgs, page)
+
+
+def _cards(store: Store, orgs: Organizations, contacts: list[Contact]) -> Iterator[Card]:
+    details = details_for(store, [c.id for c in contacts])  # one query per kind and page
+    for contact in contacts:
         photo = None
         if contact.photo_id:
             try:
@@ -55,7 +74,8 @@ def contact_cards(store: Store, query: ListQuery) -> Iterator[Card]:
                 photo = Photo(attachment.mime, attachment.data)
             except RecordNotFound:
                 photo = None  # the photo was deleted; the contact still goes out
-        yield card_of(contact, orgs.chain(contact.org_id), photo)
+        detail = details.get(contact.id, ContactDetails())
+        yield card_of(contact, detail, orgs.chain(contact.org_id), photo)
 
 
 def vcard_bytes(

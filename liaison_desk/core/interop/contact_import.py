@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liaison_desk.core import audit
+from liaison_desk.core.contact_details import EMAILS_SQL, details_of
 from liaison_desk.core.errors import ImportFormatError, ValidationError
 from liaison_desk.core.ids import uuid7
 from liaison_desk.core.interop.vcard import Card, Photo
-from liaison_desk.core.kinds import CONTACT
+from liaison_desk.core.kinds import CONTACT, CONTACT_POINT
+from liaison_desk.core.legacy_points import legacy_values
 from liaison_desk.core.markings import resolve
-from liaison_desk.core.records import Attachment, Contact, Organization, Record
+from liaison_desk.core.records import Attachment, Contact, ContactPoint, Organization, Record
 from liaison_desk.core.store import Store
 from liaison_desk.core.validation import MAX_ATTACHMENT, MAX_SHORT, validate
 from liaison_desk.core.vault import Vault
@@ -58,6 +60,8 @@ _CARD_FIELDS = (
     "marking",
 )
 _PHOTO_EXT = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
+# A card's values that become the contact's points, and their channel.
+_CARD_POINTS = {"phones": "phone", "emails": "email", "address": "address"}
 
 
 @dataclass(frozen=True)
@@ -218,7 +222,8 @@ class _Matcher:
         self.by_email: dict[str, _Target] = {}
         self.by_name: dict[tuple[str, tuple[str, ...]], _Target] = {}
         rows = store.conn.execute(
-            "SELECT id, full_name, org_id, emails FROM contacts WHERE deleted = 0 ORDER BY n"
+            f"SELECT id, full_name, org_id, {EMAILS_SQL.format(contact_id='c.id')} "
+            "FROM contacts c WHERE deleted = 0 ORDER BY n"
         ).fetchall()
         for contact_id, name, org_id, emails in rows:
             target = _Target(name, contact_id=contact_id)
@@ -258,13 +263,31 @@ def card_values(card: Card, marking: str = "") -> dict[str, Any]:
     return values
 
 
+def _contact_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A card's values without those that become points."""
+    return {f: v for f, v in values.items() if f not in _CARD_POINTS}
+
+
+def _points(contact_id: str, values: Mapping[str, Any], marking: str) -> list[ContactPoint]:
+    """The contact points a card's phones, emails and address become."""
+    return [
+        ContactPoint(contact_id=contact_id, channel=channel, value=value, marking=marking)
+        for field, channel in _CARD_POINTS.items()
+        for value in legacy_values(field, values.get(field))
+    ]
+
+
 def _check(card: Card, source: str, markings: Sequence[str], marking: str) -> None:
     """Refuse, naming the line, a card the vault could not store."""
-    values = {f: None for f in CONTACT.fields} | card_values(card, marking)
+    card_marking = card_values(card, marking)
+    values = {f: None for f in CONTACT.fields} | _contact_values(card_marking)
     values.update({f: values[f] or () for f in CONTACT.list_fields})
     values["distribution"] = ""
     try:
         validate(CONTACT, "", values, markings, lambda _kind, _id: True)
+        for point in _points("-", card_marking, card_marking["marking"]):
+            fields = {f: getattr(point, f) for f in CONTACT_POINT.fields}
+            validate(CONTACT_POINT, "", fields, markings, lambda _kind, _id: True)
         for unit in card.organization:
             if len(unit) > MAX_SHORT:
                 raise ValidationError("An organization name is longer than 1,000 characters.")
@@ -465,7 +488,9 @@ def _create(
             current[:] = pending.cards[:1]
             contact_id = uuid7(now)
             photo_id = uuid7(now) if pending.photo is not None else None
-            yield Contact(id=contact_id, org_id=org_id, photo_id=photo_id, **pending.values)
+            values = _contact_values(pending.values)
+            yield Contact(id=contact_id, org_id=org_id, photo_id=photo_id, **values)
+            yield from _points(contact_id, pending.values, pending.values["marking"])
             if pending.photo is not None and photo_id is not None:
                 yield _photo_record(contact_id, pending.photo, pending.values["marking"], photo_id)
             if progress is not None and (done % 250 == 0 or done == total):
@@ -476,6 +501,15 @@ def _create(
     except ValidationError as exc:
         raise _refused(source, current[0], exc) from None
     return len(new)
+
+
+def _new_values(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """The values of `after` (a card's phones, emails, address) `before` lacks."""
+    out: dict[str, Any] = {}
+    for name, value in after.items():
+        held = legacy_values(name, before.get(name))
+        out[name] = [v for v in legacy_values(name, value) if v not in held]
+    return {f: v if f != "address" else (v[0] if v else None) for f, v in out.items()}
 
 
 def _merge(
@@ -491,9 +525,14 @@ def _merge(
     changed = photos = 0
     for contact_id, pending in merges.items():
         contact = store.get(Contact, contact_id)
-        before = {f: getattr(contact, f) for f in _CARD_FIELDS}
+        before = {f: getattr(contact, f) for f in _CARD_FIELDS if f not in _CARD_POINTS}
+        points = details_of(store, contact_id).points
+        for name, channel in _CARD_POINTS.items():
+            held = tuple(p.value or "" for p in points if p.channel == channel)
+            before[name] = (held[0] if held else None) if name == "address" else held
         after = merge_values(before, pending.values, markings)
-        changes = {f: v for f, v in after.items() if v != before[f]}
+        changes = {f: v for f, v in after.items() if v != before[f] and f not in _CARD_POINTS}
+        added = {f: after[f] for f in _CARD_POINTS if after[f] != before[f]}
         if contact.org_id is None and pending.organization:
             changes["org_id"] = orgs.ensure(pending.organization, after.get("country"), now)
         orgs.write(store, source)
@@ -505,6 +544,9 @@ def _merge(
                 photos += 1
             if changes:
                 store.update(Contact, contact_id, changes)
+            new_points = _points(contact_id, _new_values(before, added), after["marking"])
+            store.add_many(new_points)
+            if changes or new_points:
                 changed += 1
         except ValidationError as exc:
             raise _refused(source, pending.cards[0], exc) from None

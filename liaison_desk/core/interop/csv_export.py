@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from liaison_desk.core.contact_details import address_text, details_for
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.interop.listing import PAGE, all_matching
 from liaison_desk.core.interop.meeting_export import attendees_of
@@ -25,7 +26,7 @@ from liaison_desk.core.store import ListQuery, Store
 _FORMULA = ("=", "@", "\t", "\r")
 _NUMBER_LIKE = re.compile(r"^[+-][0-9 ()./;+-]*$")  # numbers, phone numbers, lists of them
 DERIVED: dict[type[Record], tuple[str, ...]] = {
-    Contact: ("organization",),
+    Contact: ("organization", "phones", "emails", "addresses"),
     Meeting: ("participants",),
 }
 
@@ -66,6 +67,20 @@ def check_columns(cls: type[Record], columns: Sequence[str]) -> None:
         )
 
 
+_CHANNEL_COLUMNS = {"phones": "phone", "emails": "email", "addresses": "address"}
+
+
+def _points_of(store: Store, contact_ids: list[str]) -> dict[str, dict[str, list[str]]]:
+    """Each contact's phones, emails and addresses as text, by channel."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for contact_id, details in details_for(store, contact_ids).items():
+        for point in details.points:
+            text = address_text(point) if point.channel == "address" else point.value
+            if text:
+                out.setdefault(contact_id, {}).setdefault(point.channel, []).append(text)
+    return out
+
+
 def record_rows(
     store: Store, cls: type[Record], query: ListQuery, columns: Sequence[str]
 ) -> Iterator[list[Any]]:
@@ -82,6 +97,9 @@ def record_rows(
         people = {}
         if "participants" in columns:
             people = attendees_of(store, [r.id for r in page])
+        points: dict[str, dict[str, list[str]]] = {}
+        if {"phones", "emails", "addresses"} & set(columns):
+            points = _points_of(store, [r.id for r in page])
         for record in page:
             row: list[Any] = []
             for column in columns:
@@ -89,6 +107,8 @@ def record_rows(
                     row.append(org_names.get(getattr(record, "org_id", None) or ""))
                 elif column == "participants":
                     row.append([a.name for a in people.get(record.id, ())])
+                elif column in _CHANNEL_COLUMNS:
+                    row.append(points.get(record.id, {}).get(_CHANNEL_COLUMNS[column], []))
                 else:
                     row.append(getattr(record, column))
             yield row

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from liaison_desk.core import audit
+from liaison_desk.core.contact_details import details_of
 from liaison_desk.core.errors import ImportFormatError, ValidationError
 from liaison_desk.core.interop.contact_import import apply_import, merge_values, preview
 from liaison_desk.core.interop.vcard import Card, parse_vcards, read_vcards
@@ -16,6 +17,7 @@ from liaison_desk.core.records import Attachment, Contact, Organization
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from tests.core.interop.conftest import FIXTURES
+from tests.people import add_person, values
 
 EVERYTHING = ListQuery(limit=10_000)
 REAL_WORLD = (
@@ -35,10 +37,20 @@ def contacts(vault: Vault) -> dict[str, Contact]:
     return {c.full_name: c for c in vault.store.list(Contact, EVERYTHING)}
 
 
+_TABLES = ("contacts", "contact_points", "organizations", "attachments", "oplog", "audit")
+
+
 def snapshot(vault: Vault) -> list[tuple[object, ...]]:
     return [
         tuple(row)
-        for table in ("contacts", "organizations", "attachments", "oplog", "audit")
+        for table in (
+            "contacts",
+            "contact_points",
+            "organizations",
+            "attachments",
+            "oplog",
+            "audit",
+        )
         for row in vault.conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
     ]
 
@@ -121,13 +133,12 @@ def test_skip_leaves_the_vault_as_it_was(vault: Vault) -> None:
 
 
 def test_merge_fills_empty_fields_and_adds_phones_without_overwriting(vault: Vault) -> None:
-    vault.store.add(
-        Contact(
-            full_name="Hélène Girard",
-            rank="Général",
-            emails=("helene.girard@defense.gouv.example",),
-            notes="Met in Dakar.",
-        )
+    add_person(
+        vault.store,
+        "Hélène Girard",
+        rank="Général",
+        emails=("helene.girard@defense.gouv.example",),
+        notes="Met in Dakar.",
     )
 
     load(vault, "apple-contacts-3.0.vcf", on_duplicate="merge")
@@ -135,11 +146,15 @@ def test_merge_fills_empty_fields_and_adds_phones_without_overwriting(vault: Vau
     load(vault, "apple-contacts-3.0.vcf", on_duplicate="merge")
 
     assert merged.rank == "Général"  # kept, not overwritten by the card's Colonel
-    assert merged.emails == ("helene.girard@defense.gouv.example", "h.girard@example.fr")
-    assert merged.phones == ("+33 6 12 34 56 78", "+33 1 44 42 30 11")
+    assert values(vault.store, merged.id, "email") == (
+        "helene.girard@defense.gouv.example",
+        "h.girard@example.fr",
+    )
+    assert values(vault.store, merged.id, "phone") == ("+33 6 12 34 56 78", "+33 1 44 42 30 11")
     assert merged.notes is not None and merged.notes.startswith("Met in Dakar.\n\nRencontrée")
     assert merged.org_id is not None and merged.photo_id is not None
     assert contacts(vault)["Hélène Girard"] == merged  # merging again changes nothing
+    assert len(details_of(vault.store, merged.id).points) == 5  # and the card's address
     assert vault.store.count(Contact) == 2
 
 
@@ -179,7 +194,7 @@ def test_a_photo_over_the_attachment_limit_is_refused_at_its_line(vault: Vault) 
 def test_a_failure_after_the_first_writes_rolls_everything_back(
     vault: Vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    vault.store.add(Contact(full_name="Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",)))
+    add_person(vault.store, "Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",))
     before = snapshot(vault)
     cards = read_vcards(FIXTURES / "google-contacts-3.0.vcf")  # Otieno is new, Wanjiru merges
 
