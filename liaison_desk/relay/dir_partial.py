@@ -26,7 +26,8 @@ from liaison_desk.core.clock import Clock
 from liaison_desk.core.errors import StorageError
 from liaison_desk.relay.dir_files import READ, sha384_file, store_error
 from liaison_desk.relay.errors import DifferentBundle, PieceRefused, StoreError, UploadMoved
-from liaison_desk.relay.partial import PIECE, Partial, PieceHasher, UploadPlan
+from liaison_desk.relay.partial import Partial, PieceHasher, UploadPlan
+from liaison_desk.sync.upload_plan import PIECE
 
 Publish = Callable[[Path, str, str, bytes], bool]  # source, recipient, name, sha384
 

@@ -29,11 +29,19 @@ class RelaySetupError(RelayServiceError):
 
 
 class Refusal(RelayServiceError):
-    def __init__(self, status: int, code: str, message: str, retry_after: int = 0) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        retry_after: int = 0,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.retry_after = retry_after
+        self.headers = headers or {}
 
 
 class StoreError(RelayServiceError):

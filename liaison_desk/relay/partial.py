@@ -1,8 +1,9 @@
 """Uploads that resume: what a partial upload is, whichever store keeps it.
 
-A sender announces a bundle before sending it (`UploadPlan`): its size, its
-SHA-384, the SHA-384 of each 8 MiB piece, and its first bytes (the header the
-relay checks at once). The plan comes in a signed request, so every piece the
+A sender announces a bundle before sending it (`sync.upload_plan`): its size,
+its SHA-384, the SHA-384 of each 8 MiB piece, and its first bytes (the header
+the relay checks at once). The announcement comes in a signed request, and the
+store keeps it as the upload's `UploadPlan`, so every piece the
 store keeps has been checked against a digest the sender signed: a piece is
 kept only once it is whole and matches. Bytes of a piece still arriving may be
 kept too, unchecked, so that a cut connection loses only what was in flight;
@@ -21,8 +22,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-PIECE = 8 * 1024 * 1024  # S3 parts must be at least 5 MiB (but the last)
-MAX_PLAN = 1024 * 1024  # a plan's JSON; 8 MiB pieces of a 64 GiB bundle fit
+from liaison_desk.sync.upload_plan import PIECE, Announcement
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,19 @@ class UploadPlan:
     head: bytes  # the bundle's first bytes, as its first piece must begin
     supersede: bool
     upload_id: str = ""  # the store's own handle (an S3 multipart upload's id)
+
+    @classmethod
+    def of(cls, announced: Announcement, sender: str, recipient: str, name: str) -> UploadPlan:
+        return cls(
+            sender,
+            recipient,
+            name,
+            announced.size,
+            announced.sha384,
+            announced.pieces,
+            announced.head,
+            announced.supersede,
+        )
 
     def piece_end(self, index: int) -> int:
         return min(self.size, (index + 1) * PIECE)
@@ -82,10 +95,6 @@ class UploadPlan:
             )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ValueError("not an upload plan") from exc
-
-
-def pieces_of(size: int) -> int:
-    return max(1, -(-size // PIECE))
 
 
 def piece_matches(plan: UploadPlan, index: int, digest: bytes, start: bytes) -> bool:

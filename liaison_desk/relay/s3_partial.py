@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from liaison_desk.relay.errors import DifferentBundle, PieceRefused, UploadMoved
-from liaison_desk.relay.partial import PIECE, Partial, PieceHasher, UploadPlan, pieces_of
+from liaison_desk.relay.partial import Partial, PieceHasher, UploadPlan
 from liaison_desk.relay.s3_calls import FAILURES, SHA384, TAKEN, error_code, if_there, store_error
+from liaison_desk.sync.upload_plan import PIECE, pieces_of
 
 if TYPE_CHECKING:
     from liaison_desk.relay.s3_store import S3Store
