@@ -204,11 +204,16 @@ class S3Store:
         if start == 0:
             found = if_there(lambda: self.s3.get_object(Bucket=self.bucket, Key=key))
             return None if found is None else S3Download(found["Body"], int(found["ContentLength"]))
-        found = if_there(
-            lambda: self.s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-")
-        )
-        if found is None:
-            return None
+        try:
+            found = self.s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-")
+        except ClientError as exc:
+            if error_code(exc) == "InvalidRange":  # past its end: the relay says how long it is
+                return self.download(recipient, name)
+            if missing(exc):
+                return None
+            raise store_error(exc) from exc
+        except BotoCoreError as exc:
+            raise store_error(exc) from exc
         return S3Download(found["Body"], int(str(found["ContentRange"]).rpartition("/")[2]))
 
     def stored_sha384(self, recipient: str, name: str) -> bytes | None:
