@@ -34,7 +34,7 @@ from liaison_desk.relay.request_parts import (
 )
 from liaison_desk.sync.bundle_names import superseded
 from liaison_desk.sync.errors import RequestRefused
-from liaison_desk.sync.upload_plan import MAX_ANNOUNCEMENT, read_announcement
+from liaison_desk.sync.upload_plan import MAX_ANNOUNCEMENT, PIECE, read_announcement
 
 if TYPE_CHECKING:
     from liaison_desk.relay.app import Relay, Signer
@@ -131,7 +131,8 @@ class Uploads:
                 headers={OFFSET: str(partial.offset)},
             )
         size = length_of(request, partial.plan.size - partial.offset)
-        writer = await relay.store_work(0, self.partials.resume, partial)
+        # Resuming mid-piece reads that piece's bytes so far again, to check it when it is whole.
+        writer = await relay.store_work(partial.offset % PIECE, self.partials.resume, partial)
         try:
             return await self._receive(request, writer, partial.plan, size, expected)
         except PieceRefused as exc:
@@ -141,8 +142,9 @@ class Uploads:
         except DifferentBundle as exc:
             raise Refusal(409, "different-bundle", exc.message) from None
         finally:
-            request.scope["relay.bytes_in"] = writer.offset - partial.offset
-            await relay.store_work(0, writer.close)
+            received = max(0, writer.offset - partial.offset)
+            request.scope["relay.bytes_in"] = received
+            await relay.store_work(received, writer.close)  # it flushes what came to disk
 
     async def _receive(
         self, request: Request, writer: PartialWriter, plan: UploadPlan, size: int, sha384: bytes
