@@ -45,9 +45,10 @@ class DirPartialWriter:
         except OSError as exc:
             raise store_error(exc) from exc
         self._hasher = PieceHasher(plan, self.offset)
-        start = self._hasher.index * PIECE
+        # The piece's bytes that came before this request, to check it once whole.
+        start = self._hasher.index * PIECE if self.offset < plan.size else self.offset
         self._file.seek(start)
-        while start < self.offset:  # the piece's bytes that came before this request
+        while start < self.offset:
             block = self._file.read(min(READ, self.offset - start))
             if not block:
                 self.close()

@@ -42,7 +42,7 @@ class S3PartialWriter:
         self.offset = partial.offset
         self._hasher = PieceHasher(plan, self.offset)
         self._piece = bytearray()
-        if self.offset % PIECE:
+        if self.offset % PIECE and self.offset < plan.size:  # else every piece is a part
             tail = partials.read_tail(plan, self._hasher.index)
             if tail is None or len(tail) != self.offset % PIECE:
                 raise UploadMoved()

@@ -1,7 +1,8 @@
 """Uploads that resume, in the manner of tus: announce, ask where it stands, append from there.
 
     POST   /v1/uploads/{recipient}/{name}   the signed announcement (`sync.upload_plan`);
-                                            201 with `Upload-Offset` (0, or where it stands)
+                                            201 with `Upload-Offset` (0, or where it stands),
+                                            200 once the bundle is in its mailbox
     HEAD   /v1/uploads/{recipient}/{name}   200 with `Upload-Offset` and `Upload-Length`
     PATCH  /v1/uploads/{recipient}/{name}   bytes from `Upload-Offset` on; 204 with the new
                                             offset, or the bundle's answer once it is whole
@@ -73,7 +74,17 @@ class Uploads:
         if held is not None:
             raise Refusal(409, "different-bundle", DifferentBundle().message)
         partial = await relay.store_work(0, self._begin, plan)
+        if partial.offset == plan.size:  # all in, but not yet put in its mailbox: a request
+            await relay.store_work(plan.size, self._complete, partial)  # cut just then
+            return _where(plan.size, plan.size, 200)
         return _where(partial.offset, plan.size, 201)
+
+    def _complete(self, partial: Partial) -> bool:
+        writer = self.partials.resume(partial)
+        try:
+            return self._finish(writer, partial.plan)
+        finally:
+            writer.close()
 
     def _begin(self, plan: UploadPlan) -> Partial:
         """Begin (or find) the upload, after dropping the sender's uploads it supersedes, and

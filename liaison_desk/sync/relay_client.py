@@ -227,7 +227,7 @@ class RelayClient:
         body = announced.to_json()
         what = f"bundle {bundle.name}"
         try:
-            at = self._begin(path, body, what)
+            at, stored = self._begin(path, body, what)
         except RelayRefused as exc:
             if exc.status in (404, 405) and exc.code == "http-error":  # a relay from before
                 self._put(recipient, bundle, size, meter, supersede)
@@ -235,15 +235,15 @@ class RelayClient:
             raise
         attempts = _Attempts(self._pause)
         known: int | None = at
-        while known is None or known < size:
+        while not stored:
             try:
                 if known is None:
-                    known = self._stands(path, body, what)
+                    known, stored = self._stands(path, body, what)
                     continue
                 attempts.at(known)
                 if known and meter is not None:
                     meter.resuming(known)
-                known = self._append(path, bundle, known, size, meter, what)
+                known, stored = self._append(path, bundle, known, size, meter, what)
             except RelayUnreachable as exc:
                 attempts.failed(exc)
                 known = None
@@ -253,7 +253,8 @@ class RelayClient:
                 attempts.failed(exc)
                 known = None
 
-    def _begin(self, path: str, announcement: bytes, what: str) -> int:
+    def _begin(self, path: str, announcement: bytes, what: str) -> tuple[int, bool]:
+        """Where the upload stands, and whether the bundle is in its mailbox already."""
         answer = self._signed(
             "POST",
             path,
@@ -262,12 +263,15 @@ class RelayClient:
             headers={"content-type": "application/json"},
             content=announcement,
         )
-        return _offset(answer)
+        return _offset(answer), answer.status == 200
 
-    def _stands(self, path: str, announcement: bytes, what: str) -> int:
-        """Where the relay's partial upload stands (announced again if the relay lost it)."""
+    def _stands(self, path: str, announcement: bytes, what: str) -> tuple[int, bool]:
+        """Where the relay's partial upload stands; announced again if the relay has lost it
+        (expired, or completed: the announcement says so) or holds all of it (it completes)."""
         try:
-            return _offset(self._signed("HEAD", path, what))
+            answer = self._signed("HEAD", path, what)
+            if answer.headers.get("upload-offset") != answer.headers.get("upload-length"):
+                return _offset(answer), False
         except RelayRefused as exc:
             if exc.status != 404:
                 raise
@@ -275,8 +279,9 @@ class RelayClient:
 
     def _append(
         self, path: str, bundle: Path, at: int, size: int, meter: Meter | None, what: str
-    ) -> int:
-        """Send the bundle from byte `at` to its end; where the upload stands afterwards."""
+    ) -> tuple[int, bool]:
+        """Send the bundle from byte `at` to its end: where the upload stands afterwards, and
+        whether the bundle is in its mailbox."""
         digest = hashlib.sha384()
         with open(bundle, "rb") as f:
             f.seek(at)
@@ -295,7 +300,7 @@ class RelayClient:
             content=_pieces(bundle, at, meter),
             seconds=self._http.deadlines.transfer_s(size - at),
         )
-        return _offset(answer) if answer.status == 204 else size
+        return (_offset(answer), False) if answer.status == 204 else (size, True)
 
     def _put(
         self, recipient: str, bundle: Path, size: int, meter: Meter | None, supersede: bool

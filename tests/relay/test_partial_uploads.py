@@ -18,9 +18,11 @@ import pytest
 
 from liaison_desk.relay.app import NONCE_PRUNE_S, Relay
 from liaison_desk.relay.dir_store import DirStore
+from liaison_desk.relay.errors import StoreError
 from liaison_desk.relay.limits import PartialLimits
 from liaison_desk.relay.s3_store import S3Store
 from liaison_desk.relay.store import MailboxStore
+from liaison_desk.relay.uploads import Uploads
 from liaison_desk.sync.hq_roster import build_roster
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.own_identity import load_identity
@@ -197,3 +199,23 @@ def test_a_download_resumes_from_a_byte_with_range(desk: Desk) -> None:
     assert (past.status_code, past.headers["content-range"]) == (416, f"bytes */{len(data)}")
     whole = desk.request(desk.hq, "GET", path, range="bytes=0-99")  # a form it does not serve
     assert whole.status_code == 200 and whole.content == data
+
+
+def test_an_upload_all_in_but_not_yet_stored_is_stored_when_announced_again(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    name, data = desk.bundle(1)
+    desk.announce(name, data)
+
+    def store_fails(*args: object) -> bool:
+        raise StoreError("The relay's disk is full.", full=True)
+
+    with monkeypatch.context() as failing:
+        failing.setattr(Uploads, "_finish", store_fails)
+        assert desk.append(name, data, 0, len(data)).status_code == 507
+    assert desk.store.waiting(desk.hq.fingerprint) == []
+    assert desk.stands(name).headers["upload-offset"] == str(len(data))
+    again = desk.announce(name, data)
+    assert (again.status_code, again.json()) == (200, {"offset": len(data), "size": len(data)})
+    assert [w.name for w in desk.store.waiting(desk.hq.fingerprint)] == [name]
+    assert desk.leftovers() == []
