@@ -6,11 +6,14 @@ STAMP := $(VENV)/.installed
 
 # What Qt needs from the system to run (offscreen in tests, on screen for people): the package
 # of every library in packaging/system-libraries.txt (the list the .deb's dependencies come
-# from too: X11's xcb platform, Wayland, GTK's dialogs) and a font Qt can find; for the tests,
-# an X server and a tool to look at its windows.
+# from too: X11's xcb platform, Wayland, GTK's dialogs) and the fonts Qt finds through
+# fontconfig, which the .deb depends on too (packaging/build.py, FONTS and CJK_FONT): DejaVu
+# for Latin, Greek and Cyrillic, WenQuanYi Micro Hei for Chinese, Japanese and Korean names in
+# the PDF reports (5 MB installed; Noto CJK is 91 MB); for the tests, an X server and a tool to
+# look at its windows.
 SYSTEM_LIBRARIES := packaging/system-libraries.txt
 QT_DEBS := $(shell sed 's/\#.*//' $(SYSTEM_LIBRARIES) | awk 'NF { print $$2 }' | sort -u)
-QT_DEBS += fonts-dejavu-core
+QT_DEBS += fonts-dejavu-core fonts-wqy-microhei
 TEST_DEBS := xvfb xdotool
 
 .PHONY: install system-deps run test lint typecheck bench screenshots clean

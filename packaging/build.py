@@ -67,6 +67,9 @@ def read_system_libraries(text: str) -> dict[str, str]:
 # on a library missing there, so the .deb never forgets a dependency.
 SYSTEM_PACKAGES = read_system_libraries(SYSTEM_LIBRARIES.read_text(encoding="utf-8"))
 FONTS = "fonts-dejavu-core | fonts-freefont-ttf | fonts-liberation2"  # Qt finds none by itself
+# Chinese, Japanese and Korean names in the PDF reports (liaison_desk/ui/reports.py asks for
+# it by name): a TrueType font, whose glyphs read back from the PDF as the names typed.
+CJK_FONT = "fonts-wqy-microhei"
 # Qt plugins a headless start (the CLI, self-test, offscreen) loads; the others are a desktop's.
 HEADLESS_PLUGINS = ("platforms/libqoffscreen.so",)
 
@@ -310,7 +313,7 @@ def system_needs(folder: Path) -> SystemNeeds:
     core = packages(headless)
     desktop = packages(set(files) - headless) - core
     depends = [f"libc6 (>= {glibc})" if p == "libc6" and glibc else p for p in sorted(core)]
-    return SystemNeeds(depends=[*depends, FONTS], recommends=sorted(desktop))
+    return SystemNeeds(depends=[*depends, FONTS, CJK_FONT], recommends=sorted(desktop))
 
 
 # -- the archives -------------------------------------------------------------------------------

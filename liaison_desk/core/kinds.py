@@ -56,6 +56,24 @@ class Kind(Generic[R]):
         )
 
     @cached_property
+    def bool_fields(self) -> frozenset[str]:
+        """Yes/no fields: SQLite keeps them as 0 and 1, a record holds them as bools."""
+        return frozenset(f.name for f in dataclasses.fields(self.cls) if str(f.type) == "bool")
+
+    @cached_property
+    def defaults(self) -> dict[str, Any]:
+        """The fields a record may be made without, with the value it then holds.
+
+        A field added by a later version has one: a creation logged before it was
+        added, or sent by a vault not yet upgraded, is read with the default.
+        """
+        return {
+            f.name: f.default
+            for f in dataclasses.fields(self.cls)
+            if f.name not in META_FIELDS and f.default is not dataclasses.MISSING
+        }
+
+    @cached_property
     def insert_sql(self) -> str:
         columns = ["id", "created_at", "updated_at", "hlc", "origin", "clocks", *self.fields]
         placeholders = ", ".join("?" * len(columns))
@@ -87,6 +105,8 @@ class Kind(Generic[R]):
         for field in self.list_fields:
             text = values[field]
             values[field] = tuple(json.loads(text)) if text != "[]" else ()
+        for field in self.bool_fields:
+            values[field] = bool(values[field])
         record: R = object.__new__(self.cls)
         record.__dict__.update(values)
         return record

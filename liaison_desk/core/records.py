@@ -138,6 +138,14 @@ class Meeting(Record):
     place: str | None = None
     summary: str | None = None
     notes: str | None = None
+    # The calendar side, as iCalendar has it. Times are UTC like starts_at; an all-day
+    # meeting holds its first day (and the day after its last) at 00:00Z, with no zone.
+    ends_at: str | None = None  # None: no end recorded
+    all_day: bool = False
+    recurrence: str | None = None  # a series: its rule as RRULE writes it ("FREQ=WEEKLY;BYDAY=WE")
+    exdates: tuple[str, ...] = ()  # occurrences left out of the series (EXDATE), as starts_at
+    rdates: tuple[str, ...] = ()  # occurrences added to it (RDATE), as starts_at
+    uid: str | None = None  # the UID of the calendar event it came from, exported back
 
 
 @dataclass(frozen=True, kw_only=True)

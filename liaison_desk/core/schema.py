@@ -366,6 +366,21 @@ UPDATE drafts SET fields = {_as_list("fields")}
     WHERE kind = 'followup' AND {_HAS_ID.format("fields")};
 """
 
+# Meetings as calendars hold them: an end, all-day dates, a series (its rule, the
+# occurrences left out and added) and the UID of the event they came from, looked
+# up when a calendar is imported again.
+_MEETING_CALENDAR = """
+ALTER TABLE meetings ADD COLUMN ends_at TEXT;
+ALTER TABLE meetings ADD COLUMN all_day INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE meetings ADD COLUMN recurrence TEXT;
+ALTER TABLE meetings ADD COLUMN exdates TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE meetings ADD COLUMN rdates TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE meetings ADD COLUMN uid TEXT;
+CREATE INDEX meetings_by_uid ON meetings (uid) WHERE deleted = 0 AND uid IS NOT NULL;
+CREATE INDEX meetings_series ON meetings (starts_at)
+    WHERE deleted = 0 AND (recurrence IS NOT NULL OR rdates != '[]');
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
     Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
@@ -373,6 +388,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("ops refused here, and those peers refused", lambda c: run_script(c, _V4)),
     Migration("follow-ups name several contacts", lambda c: run_script(c, _V5)),
     Migration("a contact's phones, emails, addresses, postings and relations", contact_details),
+    Migration(
+        "meetings with an end, all-day dates, series and UIDs",
+        lambda c: run_script(c, _MEETING_CALENDAR),
+    ),
 )
 
 

@@ -21,13 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from liaison_desk.core import audit, routing, write_rights
+from liaison_desk.core import audit, routing, search_batch, write_rights
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.errors import RecordNotFound, ValidationError
 from liaison_desk.core.hlc import HybridClock, Stamp, stamp_ms
 from liaison_desk.core.ids import is_uuid, uuid7
-from liaison_desk.core.kinds import ALL_KINDS, BY_NAME, Kind, R, children_of, kind_of
+from liaison_desk.core.kinds import ALL_KINDS, Kind, R, children_of, kind_of
 from liaison_desk.core.received_records import NewRecords
 from liaison_desk.core.records import Attachment
 from liaison_desk.core.sqlite_types import Connection
@@ -312,7 +312,7 @@ class Store:
             for record in records:
                 kind = kind_of(type(record))
                 if kind.indexed and kind not in first_rows:
-                    first_rows[kind] = self._last_row(kind)
+                    first_rows[kind] = search_batch.last_row(self.conn, kind)
                 out.append(self._insert(record, markings))
                 if progress and len(out) % 1000 == 0:
                     progress(len(out))
@@ -329,7 +329,7 @@ class Store:
         with self._bulk_indexing(replace=True) as first_rows:
             for kind in ALL_KINDS:
                 if kind.indexed:
-                    first_rows[kind] = self._last_row(kind)
+                    first_rows[kind] = search_batch.last_row(self.conn, kind)
             yield
 
     @contextmanager
@@ -347,53 +347,11 @@ class Store:
         self.conn.execute("INSERT INTO meta (key, value) VALUES ('bulk-indexing', '1')")
         try:
             yield first_rows
-            for kind, after in first_rows.items():
-                if replace:
-                    # Search rowids are n * 8 + a code per table: a range scan finds the
-                    # few new rows an update trigger indexed already.
-                    self.conn.execute(
-                        "DELETE FROM search WHERE rowid IN "
-                        "(SELECT rowid FROM search WHERE rowid > ? AND kind = ?)",
-                        (after * 8 + 7, kind.name),
-                    )
-                self.conn.execute(
-                    "INSERT INTO search (rowid, kind, record_id, marking, title, body) "
-                    "SELECT search_rowid, kind, record_id, marking, title, body "
-                    f"FROM {kind.table}_search WHERE n > ?",
-                    (after,),
-                )
-            self._index_stale(first_rows)
+            search_batch.index_new_rows(self.conn, first_rows, replace)
+            search_batch.index_stale(self.conn, first_rows)
             self.conn.execute("DELETE FROM meta WHERE key = 'bulk-indexing'")
         finally:
             self._bulk = False
-
-    def _index_stale(self, first_rows: Mapping[Kind[Any], int]) -> None:
-        """Index again the records whose child records the block changed (a contact's
-        search row holds its phones...), but for those the block inserted: indexed above."""
-        stale = self.conn.execute("SELECT DISTINCT kind FROM search_stale").fetchall()
-        for (name,) in stale:
-            kind = BY_NAME[name]
-            rows = (
-                f"SELECT n FROM search_stale WHERE kind = '{name}'"
-                f"{' AND n <= ?' if kind in first_rows else ''}"
-            )
-            params = (first_rows[kind],) if kind in first_rows else ()
-            self.conn.execute(
-                f"DELETE FROM search WHERE rowid IN (SELECT search_rowid FROM {kind.table}_search "
-                f"WHERE n IN ({rows}))",
-                params,
-            )
-            self.conn.execute(
-                "INSERT INTO search (rowid, kind, record_id, marking, title, body) "
-                "SELECT search_rowid, kind, record_id, marking, title, body "
-                f"FROM {kind.table}_search WHERE n IN ({rows})",
-                params,
-            )
-        if stale:
-            self.conn.execute("DELETE FROM search_stale")
-
-    def _last_row(self, kind: Kind[Any]) -> int:
-        return int(self.conn.execute(f"SELECT coalesce(max(n), 0) FROM {kind.table}").fetchone()[0])
 
     def _insert(self, record: R, markings: Sequence[str]) -> R:
         kind = kind_of(type(record))

@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from icalendar import vRecur
+
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core import routing
 from liaison_desk.core.errors import ValidationError
@@ -154,12 +156,14 @@ def validate(
     values: Values,
     markings: Sequence[str],
     exists: Exists,
-    country_of: CountryOf = lambda _: None,
+    country_of: CountryOf | None = None,
 ) -> Values:
     """Return the field values as they will be stored, or raise ValidationError.
 
     Works on a dict of fields rather than the dataclass so the store builds each
-    record once: this runs for every row of a 100k-row import.
+    record once: this runs for every row of a 100k-row import. `country_of` gives a
+    phone's default numbering plan; without it (an import's preview, checking only) a
+    phone's E.164 form is not worked out, the costliest part of a contact point.
     """
     clean: Values = {}
     lists = kind.list_fields
@@ -221,17 +225,18 @@ def _contact(record_id: str, c: Values, exists: Exists) -> None:
 
 
 def _language(value: str) -> str:
-    """ "fr" or "fr:C1" (a level A1 to C2, or native); a value without a colon is kept as typed
-    (vaults before the levels hold free text such as "French")."""
-    if ":" not in value:
+    """A language as "fr" or "fr:C1" (a level A1 to C2, or native). Text not starting with a
+    language code and a colon is kept as typed: vaults before the levels hold free text
+    ("French", "English: fluent"), which must stay valid when the contact is edited."""
+    code, sep, level = (part.strip() for part in value.partition(":"))
+    if not sep or not _LANGUAGE.match(code.lower()):
         return value
-    code, level = (part.strip() for part in value.split(":", 1))
-    code, level = code.lower(), level.upper()
-    if not _LANGUAGE.match(code) or (level not in _LEVELS and level != "NATIVE"):
+    level = level.upper()
+    if level not in _LEVELS and level != "NATIVE":
         raise ValidationError(
             f"The language {value!r} is not a code with a level, such as fr:C1 or en:native."
         )
-    return f"{code}:{'native' if level == 'NATIVE' else level}"
+    return f"{code.lower()}:{'native' if level == 'NATIVE' else level}"
 
 
 def day_of_year(field: str, value: str | None) -> str | None:
@@ -267,7 +272,7 @@ def partial_date(field: str, value: str | None) -> str | None:
     return text
 
 
-def _contact_point(p: Values, exists: Exists, country_of: CountryOf) -> None:
+def _contact_point(p: Values, exists: Exists, country_of: CountryOf | None) -> None:
     contact_id = _require("contact", p["contact_id"])
     _must_exist(exists, CONTACT, "contact", contact_id)
     channel = _one_of("channel", _require("channel", p["channel"]), CONTACT_CHANNELS)
@@ -287,8 +292,9 @@ def _contact_point(p: Values, exists: Exists, country_of: CountryOf) -> None:
             p["extension"] = extension
         if p["extension"] is not None and not _EXTENSION.match(p["extension"]):
             raise ValidationError(f"The extension {p['extension']!r} is not digits.")
-        region = None if number.startswith("+") else country_of(contact_id)
-        p["e164"] = e164(number, region)
+        if country_of is not None:
+            region = None if number.startswith("+") else country_of(contact_id)
+            p["e164"] = e164(number, region)
     elif channel == "email":
         if not _EMAIL.match(_require("email", value)):
             raise ValidationError(f"{value!r} is not an email address.")
@@ -325,10 +331,50 @@ def _relation(record_id: str, r: Values, exists: Exists) -> None:
 
 def _meeting(record_id: str, m: Values, exists: Exists) -> None:
     _require("title", m["title"])
-    if m["timezone"] is not None:
+    if type(m["all_day"]) is not bool:
+        raise ValidationError("All day must be yes or no.")
+    if m["all_day"]:
+        m["timezone"] = None  # a day is the same day in every zone
+    elif m["timezone"] is not None:
         zone(m["timezone"])
-    m["starts_at"] = utc_timestamp(_require("time", m["starts_at"]), m["timezone"])
+    m["starts_at"] = _moment("time", _require("time", m["starts_at"]), m)
+    if m["ends_at"] is not None:
+        m["ends_at"] = _moment("end", m["ends_at"], m)
+        if m["ends_at"] < m["starts_at"] or (m["all_day"] and m["ends_at"] == m["starts_at"]):
+            raise ValidationError("The meeting ends before it starts.")
+    m["recurrence"] = recurrence_rule(m["recurrence"])
+    m["exdates"] = tuple(sorted({_moment("left-out date", d, m) for d in m["exdates"]}))
+    m["rdates"] = tuple(sorted({_moment("added date", d, m) for d in m["rdates"]}))
     m["kind"] = _one_of("kind", m["kind"], MEETING_KINDS)
+
+
+def _moment(what: str, value: str, m: Values) -> str:
+    """A meeting's time as stored: UTC, or for an all-day meeting its day at 00:00Z."""
+    if not m["all_day"]:
+        return utc_timestamp(value, m["timezone"])
+    try:
+        day = date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise ValidationError(
+            f"The {what} {value!r} is not a date like 2026-03-14 (the meeting is all day)."
+        ) from None
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def recurrence_rule(value: str | None) -> str | None:
+    """A repeat rule as RRULE writes it ("FREQ=WEEKLY;BYDAY=MO"), checked by icalendar."""
+    if value is None:
+        return None
+    text = "".join(value.split()).upper().removeprefix("RRULE:")  # spaces mean nothing there
+    try:
+        rule = vRecur.from_ical(text)
+    except (ValueError, TypeError):
+        rule = None
+    if not rule or "FREQ" not in rule:
+        raise ValidationError(
+            f"The repeat rule {value!r} is not an iCalendar rule such as FREQ=WEEKLY;BYDAY=MO."
+        )
+    return str(rule.to_ical().decode())
 
 
 def _participant(record_id: str, p: Values, exists: Exists) -> None:

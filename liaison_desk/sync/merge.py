@@ -66,7 +66,7 @@ def _plain(kind: Kind[Any], name: str, value: Any) -> Any:
     """A column value as an op carries it (lists decoded), for comparing values."""
     if name in kind.list_fields:
         return json.loads(value) if isinstance(value, str) else list(value or ())
-    if name == DELETED:
+    if name == DELETED or name in kind.bool_fields:
         return bool(value)
     return value
 

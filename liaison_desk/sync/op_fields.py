@@ -1,9 +1,9 @@
 """What each kind of record carries in an op: its fields, their types, where null is allowed.
 
 Read from the record dataclasses (`core.records`, through `core.kinds`): a field
-typed `str` travels as text, `int` as an integer, `tuple[str, ...]` as a list of
-text, and one typed `... | None` may also be null. Every op may also set
-`deleted` (a boolean). A contact op may also set the fields versions before
+typed `str` travels as text, `int` as an integer, `bool` as a boolean, `tuple[str, ...]`
+as a list of text, and one typed `... | None` may also be null. Every op may
+also set `deleted` (a boolean). A contact op may also set the fields versions before
 schema 6 had (`LEGACY`: its phones, emails and address, merged into its points
 by `sync.legacy_ops`). The checks an op passes on arrival (`sync.ops`) and the
 table in docs/bundle-format.md (`markdown_table`, written there by
@@ -36,6 +36,8 @@ def _field(name: str, hint: Any) -> OpField:
     args = typing.get_args(hint)
     nullable = typing.get_origin(hint) in (typing.Union, types.UnionType) and type(None) in args
     base = next(a for a in args if a is not type(None)) if nullable else hint
+    if base is bool:
+        return OpField(name, BOOL, nullable)
     if base is str:
         return OpField(name, TEXT, nullable)
     if base is int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from liaison_desk.core.contact_details import address_text
@@ -28,8 +29,9 @@ from liaison_desk.core.records import (
     Meeting,
     Posting,
 )
+from liaison_desk.core.recurrence_text import describe_rule
 from liaison_desk.ui.contact_fields import OFFERED_LABELS
-from liaison_desk.ui.record_fields import FIELDS, FieldSpec, local_time, pretty
+from liaison_desk.ui.record_fields import FIELDS, FieldSpec, local_time, meeting_when, pretty
 
 MARKDOWN_FIELDS = {"meeting": ("notes", "Notes"), "protocol": ("body", "")}  # field, heading
 NAME_PARTS = (
@@ -60,7 +62,7 @@ class Link:
 
 
 def _meeting_line(m: Meeting) -> Link:
-    return Link("meeting", m.id, f"{local_time(m.starts_at, m.timezone)} — {m.title}")
+    return Link("meeting", m.id, f"{meeting_when(m)} — {m.title}")
 
 
 def _followup_line(f: FollowUp) -> Link:
@@ -124,6 +126,14 @@ def _cell(spec: FieldSpec, value: Any, detail: RecordDetail) -> str:
         return html.escape(pretty(value))
     if spec.widget == "count":
         return f"every {int(value)} days"
+    if spec.widget == "check":
+        return "yes"
+    if spec.widget == "repeats":
+        return _text(f"{describe_rule(value)} ({value})")
+    if spec.widget == "datetime" and getattr(detail.record, "all_day", False):
+        last = spec.name == "ends_at"  # stored: the day after the last
+        day = date.fromisoformat(value[:10]) - timedelta(days=1 if last else 0)
+        return html.escape(day.isoformat())
     if spec.widget == "datetime":
         zone = getattr(detail.record, "timezone", None)
         return html.escape(local_time(value, zone) + (f" ({zone})" if zone else ""))
@@ -230,7 +240,7 @@ def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
         if kind is CONTACT and spec.name == _DETAILS_BEFORE:
             rows += [_line(h, cell) for h, cell in contact_details(detail, copyable)]
         value = getattr(record, spec.name)
-        if spec.name in skipped or value in (None, (), ""):
+        if spec.name in skipped or value in (None, (), "", False):
             continue
         rows.append(_line(spec.label.replace("&", ""), _cell(spec, value, detail)))
     rows += [_line(label, _text(value)) for label, value in detail_facts(detail)]

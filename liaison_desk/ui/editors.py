@@ -29,11 +29,13 @@ from PySide6.QtWidgets import (
 from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
 from liaison_desk.core.routing import default_for
 from liaison_desk.sync.recipients import Recipients
+from liaison_desk.ui.calendar_fields import CheckField
 from liaison_desk.ui.contact_fields import DETAIL_LISTS
 from liaison_desk.ui.contact_form import ROW_SPECS, ContactTabs, DayField
 from liaison_desk.ui.editor_fields import (
     SIMPLE_FIELDS,
     DateField,
+    DateTimeField,
     DistributionField,
     Field,
     FollowUpsField,
@@ -138,6 +140,9 @@ class RecordEditor(QWidget):
             time_row = list(self.fields).index("timezone")  # one form row per field
             form.insertRow(time_row + 1, "Peop&le", self.people)
             form.addRow("&Follow-ups", self.new_followups)
+            all_day = self.fields["all_day"]
+            assert isinstance(all_day, CheckField)
+            all_day.box.toggled.connect(self._show_all_day)
         inner = QWidget()
         inner.setLayout(form)
         scroll = QScrollArea()
@@ -256,6 +261,14 @@ class RecordEditor(QWidget):
             self.show_error("Unsaved changes: Ctrl+S saves them, Revert throws them away.")
         else:
             super().keyPressEvent(event)
+
+    def _show_all_day(self, all_day: bool) -> None:
+        """An all-day meeting is days, with no hour and no zone."""
+        for name in ("starts_at", "ends_at"):
+            when = self.fields[name]
+            assert isinstance(when, DateTimeField)
+            when.show_time(not all_day)
+        self.fields["timezone"].widget.setEnabled(not all_day)
 
     def _on_change(self) -> None:
         if not self._loading:

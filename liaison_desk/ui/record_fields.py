@@ -33,6 +33,7 @@ from liaison_desk.core.records import (
     FollowUp,
     Meeting,
 )
+from liaison_desk.core.recurrence_text import describe_rule
 from liaison_desk.core.station_zone import station_today, station_zone
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.contact_fields import (
@@ -46,6 +47,10 @@ from liaison_desk.ui.contact_fields import (
 )
 
 Extras = Mapping[str, Any]
+_WALL_TIME = "%Y-%m-%dT%H:%M"  # a time as the form holds it
+# A meeting's time fields are read together: a time typed without a zone is read in the
+# zone field's, and an all-day meeting's days ignore both.
+_TIMING = frozenset({"starts_at", "ends_at", "timezone", "all_day"})
 
 # -- the fields of each kind -------------------------------------------------------------------
 
@@ -56,8 +61,8 @@ class FieldSpec:
     # With a mnemonic: Alt+letter jumps to the field. Each is used once in its window, menus
     # and list buttons included (tests/ui/test_mnemonics.py); V, I, E and H are the menus'.
     label: str
-    # line, text, list, choice, marking, count, date, datetime, zone, ref, refs, distribution,
-    # rows (ui/repeated_rows.py), day (a date whose year may be unknown)
+    # line, text, list, choice, marking, count, date, datetime, check, repeats, zone, ref, refs,
+    # distribution, rows (ui/repeated_rows.py), day (a date whose year may be unknown)
     widget: str
     placeholder: str = ""
     choices: tuple[str, ...] = ()
@@ -118,7 +123,10 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("title", "&Title", placeholder="e.g. Lunch with the defence attaché"),
         field_spec("kind", "Kin&d", "choice", choices=MEETING_KINDS),
         field_spec("starts_at", "&When", "datetime"),
+        field_spec("ends_at", "E&nds", "datetime"),
+        field_spec("all_day", "&All day", "check"),
         field_spec("timezone", "Time &zone", "zone", "e.g. Europe/Paris"),
+        field_spec("recurrence", "&Repeats", "repeats"),
         field_spec("place", "&Place"),
         field_spec("summary", "&Summary", "text", "What happened, in a few lines"),
         field_spec("notes", "N&otes", "text", "Detailed notes (Markdown)"),
@@ -184,9 +192,20 @@ def annotate_meetings(vault: Vault, meetings: Sequence[Meeting]) -> dict[str, Ex
     """Local time at the post and the people met, for a page of meetings."""
     people = relations.names_at(vault.store, [m.id for m in meetings])
     return {
-        m.id: {"when": local_time(m.starts_at, m.timezone), "with": people.get(m.id)}
+        m.id: {
+            "when": meeting_when(m),
+            "with": people.get(m.id),
+            "repeats": describe_rule(m.recurrence),
+        }
         for m in meetings
     }
+
+
+def meeting_when(meeting: Meeting) -> str:
+    """When a meeting starts where it takes place; an all-day one's day."""
+    if meeting.all_day:
+        return f"{meeting.starts_at[:10]} all day"
+    return local_time(meeting.starts_at, meeting.timezone)
 
 
 def local_time(starts_at: str, timezone: str | None) -> str:
@@ -240,12 +259,25 @@ def editor_fields(kind: Kind[Any], record: Any, station_zone: str) -> dict[str, 
         value = getattr(record, spec.name)
         out[spec.name] = list(value) if isinstance(value, tuple) else value
     if kind is MEETING:
-        moment = datetime.fromisoformat(record.starts_at.replace("Z", "+00:00"))
-        moment = moment.astimezone(ZoneInfo(record.timezone or station_zone))
-        out["starts_at"] = moment.strftime("%Y-%m-%dT%H:%M")
+        out.update(_wall_times(record, station_zone))
     if kind is CONTACT:
         out["languages"] = language_rows(record.languages)
     return out
+
+
+def _wall_times(meeting: Meeting, station_zone: str) -> dict[str, str]:
+    """A meeting's start and end as the form shows them: wall-clock times in its zone, or
+    for an all-day meeting its first and last days (stored: the day after the last). A
+    meeting with no end shows one an hour (a day) after its start."""
+    zone = ZoneInfo("UTC" if meeting.all_day else meeting.timezone or station_zone)
+    start = datetime.fromisoformat(meeting.starts_at.replace("Z", "+00:00")).astimezone(zone)
+    if meeting.ends_at is None:
+        end = start + (timedelta(days=1) if meeting.all_day else timedelta(hours=1))
+    else:
+        end = datetime.fromisoformat(meeting.ends_at.replace("Z", "+00:00")).astimezone(zone)
+    if meeting.all_day:
+        end -= timedelta(days=1)
+    return {"starts_at": start.strftime(_WALL_TIME), "ends_at": end.strftime(_WALL_TIME)}
 
 
 def blank_fields(now: datetime, station_zone: str) -> dict[str, Any]:
@@ -253,8 +285,10 @@ def blank_fields(now: datetime, station_zone: str) -> dict[str, Any]:
     here = now.astimezone(ZoneInfo(station_zone))
     next_hour = here.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     return {
-        "starts_at": next_hour.strftime("%Y-%m-%dT%H:%M"),
+        "starts_at": next_hour.strftime(_WALL_TIME),
+        "ends_at": (next_hour + timedelta(hours=1)).strftime(_WALL_TIME),
         "timezone": station_zone,
+        "all_day": False,
         "status": "open",
     }
 
@@ -268,9 +302,11 @@ def store_values(
     time typed without a zone in the station's (meetings.save_meeting).
     """
     out = {n: tuple(fields[n]) if isinstance(fields[n], list) else fields[n] for n in names}
-    if kind is MEETING and ("starts_at" in out or "timezone" in out):
-        out["timezone"] = fields["timezone"]
-        out["starts_at"] = fields["starts_at"]
+    if kind is MEETING and _TIMING & set(out):
+        out.update({n: fields[n] for n in _TIMING})
+        if fields["all_day"] and fields["ends_at"]:  # the form shows the last day
+            last = date.fromisoformat(fields["ends_at"][:10])
+            out["ends_at"] = (last + timedelta(days=1)).isoformat()
     if kind is CONTACT and "languages" in out:
         out["languages"] = tuple(language_values(fields["languages"]))
     return out

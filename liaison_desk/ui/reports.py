@@ -3,8 +3,11 @@ QPdfWriter, the report's sensitivity marking drawn as header and footer on every
 
 The document is built as HTML from `core.interop.report_data.Report` (every value
 escaped; meeting notes, written in Markdown, converted by Qt's own Markdown
-reader). The PDF is written into memory and handed back as bytes: the caller
-writes it atomically, so no plaintext page ever lands in a temporary file.
+reader, their headings kept below the report's own). Text is set in DejaVu Sans,
+with WenQuanYi Micro Hei for Chinese, Japanese and Korean names (both installed
+by `make install` and required by the .deb). The PDF is written into memory and
+handed back as bytes: the caller writes it atomically, so no plaintext page ever
+lands in a temporary file.
 The same painting renders a page to an image, for the screenshots.
 """
 
@@ -39,7 +42,9 @@ from PySide6.QtGui import (
     QPainter,
     QPdfWriter,
     QPen,
+    QTextCursor,
     QTextDocument,
+    QTextFormat,
 )
 
 from liaison_desk.core.interop.report_data import Person, Report, ReportMeeting
@@ -47,7 +52,18 @@ from liaison_desk.ui.markings_style import colour
 
 DPI = 300
 MARGINS_MM = (18.0, 22.0, 18.0, 20.0)  # left, top, right, bottom: header and footer sit inside
-FONT_FAMILY = "DejaVu Sans"
+# Asked for by name, in this order: Qt takes each character from the first family that has
+# it. Left to fontconfig's fallback, a Chinese, Japanese or Korean name would be drawn in
+# whatever font the machine has first, or as empty boxes. WenQuanYi Micro Hei has TrueType
+# outlines, so the PDF's text reads back as typed; Noto Sans CJK (CFF) reads "小" back as the
+# Kangxi radical "⼩" that shares its glyph.
+FONT_FAMILIES = ("DejaVu Sans", "WenQuanYi Micro Hei")
+BODY_PT = 9.5
+# A heading inside a meeting's notes, by its Markdown level (deeper ones: bold body text). Qt
+# would make "# Points" xx-large, above the report's title; these stay below the smallest of
+# the report's own headings (h3, 11 pt in _CSS), so the notes never outrank "Notes".
+NOTE_HEADING_PT = {1: 10.5, 2: 10.0}
+NOTE_HEADING_SPACE_PX = 8
 _MM_PER_INCH = 25.4
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL)
 _CSS = """
@@ -79,12 +95,49 @@ def _e(value: object) -> str:
     return html.escape(str(value)) if value not in (None, "") else ""
 
 
+def _settle_headings(doc: QTextDocument) -> None:
+    """The notes' headings as bold paragraphs, NOTE_HEADING_PT high, with some space above."""
+    block = doc.begin()
+    while block.isValid():
+        level = block.blockFormat().headingLevel()
+        if level:
+            cursor = QTextCursor(block)
+            shape = block.blockFormat()
+            shape.setHeadingLevel(0)
+            shape.setTopMargin(NOTE_HEADING_SPACE_PX)
+            cursor.setBlockFormat(shape)
+            fragments = block.begin()
+            while not fragments.atEnd():
+                fragment = fragments.fragment()
+                style = fragment.charFormat()
+                style.clearProperty(QTextFormat.Property.FontSizeAdjustment)
+                style.setFontPointSize(NOTE_HEADING_PT.get(level, BODY_PT))
+                style.setFontWeight(QFont.Weight.Bold)
+                cursor.setPosition(fragment.position())
+                cursor.setPosition(
+                    fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
+                )
+                cursor.setCharFormat(style)
+                fragments += 1
+        block = block.next()
+
+
 def markdown_html(text: str) -> str:
     """Markdown (meeting notes) as an HTML fragment, by Qt's Markdown reader."""
     doc = QTextDocument()
     doc.setMarkdown(text)
+    _settle_headings(doc)
     match = _BODY.search(doc.toHtml())
     return match.group(1) if match else html.escape(text)
+
+
+def _excerpt(notes: str | None) -> str:
+    """A period report's glimpse of a meeting: the first paragraph of its notes that is not a
+    heading (a "## Points" alone says nothing)."""
+    for chunk in (notes or "").split("\n\n"):
+        if chunk.strip() and not chunk.lstrip().startswith("#"):
+            return markdown_html(chunk)
+    return ""
 
 
 def _paragraphs(text: str | None) -> str:
@@ -121,14 +174,13 @@ def _people(people: Sequence[Person], with_counts: bool = False) -> str:
     return _table(header, rows)
 
 
-def _followups(sections: Sequence[ReportMeeting], with_meeting: bool) -> str:
+def _followups(report: Report, with_meeting: bool) -> str:
     rows = []
-    for section in sections:
-        for f in section.followups:
-            row: list[object] = [f.action, f.owner, f.due_date, f.status]
-            if with_meeting:
-                row.insert(1, section.meeting.title)
-            rows.append(row)
+    for section, f in report.followups_by_due_date():
+        row: list[object] = [f.action, f.owner, f.due_date, f.status]
+        if with_meeting:
+            row.insert(1, section.meeting.title)
+        rows.append(row)
     header = ["Action", "Owner", "Due", "Status"]
     if with_meeting:
         header.insert(1, "From the meeting")
@@ -160,7 +212,7 @@ def _meeting_body(report: Report) -> str:
     if m.notes:
         parts += ["<h2>Notes</h2>", markdown_html(m.notes)]
     if section.followups:
-        parts += ["<h2>Follow-ups</h2>", _followups([section], with_meeting=False)]
+        parts += ["<h2>Follow-ups</h2>", _followups(report, with_meeting=False)]
     return "".join(parts)
 
 
@@ -176,9 +228,9 @@ def _period_body(report: Report) -> str:
         parts.append(f'<p class="scope">{_e(where)}</p>')
         if names:
             parts.append(f"<p><b>With:</b> {_e(names)}</p>")
-        parts.append(_paragraphs(m.summary or (m.notes or "").split("\n\n")[0]))
+        parts.append(_paragraphs(m.summary) if m.summary else _excerpt(m.notes))
     if any(s.followups for s in report.meetings):
-        parts += ["<h2>Follow-ups</h2>", _followups(report.meetings, with_meeting=True)]
+        parts += ["<h2>Follow-ups</h2>", _followups(report, with_meeting=True)]
     return "".join(parts)
 
 
@@ -218,7 +270,8 @@ def _geometry(width: float, height: float, dpi: float) -> _Geometry:
 def _font(points: float, bold: bool = False) -> QFont:
     """The report's font, without ligatures: text copied or extracted from the PDF reads
     "office", not "o\ufb03ce"."""
-    font = QFont(FONT_FAMILY)
+    font = QFont()
+    font.setFamilies(list(FONT_FAMILIES))
     font.setPointSizeF(points)
     font.setBold(bold)
     font.setFeature(QFont.Tag.fromString("liga"), 0)
@@ -228,7 +281,7 @@ def _font(points: float, bold: bool = False) -> QFont:
 def _document(report: Report, device: QPaintDevice, geometry: _Geometry) -> QTextDocument:
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(device)
-    doc.setDefaultFont(_font(9.5))
+    doc.setDefaultFont(_font(BODY_PT))
     doc.setDefaultStyleSheet(_CSS)
     doc.setDocumentMargin(0)
     doc.setHtml(report_html(report))

@@ -195,3 +195,33 @@ def test_the_progress_line_draws_on_a_terminal_and_wipes_itself() -> None:
     drawn = stream.getvalue()
     assert "\rReading cards  [############            ] 500/1,000  50%" in drawn
     assert "1,000/1,000  100%" in drawn and drawn.endswith("\r")
+
+
+def test_a_series_is_listed_once_and_by_occurrence_over_a_period(paris: Desk) -> None:
+    weekly = next(m for m in paris.json("meeting", "list") if m["title"].startswith("Weekly"))
+    april = paris.json("meeting", "list", "--from", "2026-04-01", "--to", "2026-04-30")
+
+    assert weekly["repeats"] == "Weekly on Wednesday, 10 times"
+    assert [m["starts_at"] for m in april if m["id"] == weekly["id"]] == [
+        "2026-04-01T07:00:00Z",
+        "2026-04-08T07:00:00Z",
+        "2026-04-22T07:00:00Z",  # the 15th is left out (EXDATE)
+        "2026-04-29T07:00:00Z",
+    ]
+
+
+def test_calendar_dry_run_says_what_is_skipped_and_not_kept(paris: Desk, tmp_path: Path) -> None:
+    text = (FIXTURES / "google.ics").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.ics"
+    broken.write_text(text.replace("DTSTART:20260505T070000Z", "DTSTART:soon"), encoding="utf-8")
+
+    shown = paris.ok("meeting", "import", broken, "--dry-run").out
+    refused = paris("meeting", "import", broken, "--strict")
+
+    assert "3 events: 2 new, 0 merged, 0 unchanged, 1 skipped." in shown
+    assert "Skipped: Call with the Tokyo attaché: broken.ics, line 59: its start" in shown
+    assert "Not kept: " in shown and "SEQUENCE in 2 events" in shown
+    assert refused.code != 0
+    sentence = one_sentence(refused.err)
+    assert "broken.ics, line 59: its start (DTSTART) cannot be read" in sentence
+    assert sentence.endswith("Nothing was imported (--strict).")

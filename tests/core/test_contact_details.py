@@ -315,3 +315,11 @@ def test_organizations_know_who_was_posted_there(vault: Vault) -> None:
     assert [(g.label, g.titles) for g in links.groups] == [
         ("contacts posted there", (contact.full_name,))
     ]
+
+
+def test_languages_take_a_level_and_free_text_from_before_stays_valid(vault: Vault) -> None:
+    contact = vault.store.add(
+        Contact(full_name="Ana", languages=("FR:c1", "en: Native", "English: fluent", "Tetum"))
+    )
+    assert contact.languages == ("fr:C1", "en:native", "English: fluent", "Tetum")
+    assert vault.store.update(Contact, contact.id, {"rank": "Major"}).rank == "Major"

@@ -132,6 +132,7 @@ def test_system_libraries_split_into_depends_and_recommends(
         "libstdc++6",
         "libx11-6",
         build.FONTS,
+        "fonts-wqy-microhei",  # the reports' Chinese, Japanese and Korean names
     ]
     assert needs.recommends == ["libxcb-cursor0", "libxcb1"]
 
@@ -141,7 +142,7 @@ def test_system_libraries_split_into_depends_and_recommends(
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="reads the Makefile through make")
-def test_make_install_installs_the_package_of_every_library_the_deb_may_need(
+def test_make_install_installs_every_package_the_deb_may_need(
     build: ModuleType,
 ) -> None:
     recipe = subprocess.run(
@@ -157,6 +158,7 @@ def test_make_install_installs_the_package_of_every_library_the_deb_may_need(
     packages = set(build.SYSTEM_PACKAGES.values())
     assert {"libxcb-icccm4", "libxcb-keysyms1", "libxcb-cursor0", "libegl1"} <= packages
     assert packages | {"xvfb", "xdotool", "fonts-dejavu-core"} <= installed
+    assert build.CJK_FONT in installed  # the reports' font, which the .deb depends on too
     assert build.SYSTEM_PACKAGES["libxcb-icccm.so.4"] == "libxcb-icccm4"
 
 

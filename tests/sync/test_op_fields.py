@@ -122,6 +122,13 @@ def _op(fields: dict[str, Any], **keys: Any) -> dict[str, Any]:
         ({"notes": "x"}, {"x": 1}, True),
         ({"notes": "x"}, {"c": None}, True),
         ({"notes": "x"}, {"c": {"*": STAMP}}, False),
+        ({"phones": ["+33 1 23"], "address": None}, {"b": {"phones": STAMP}}, False),  # legacy
+        ({"emails": "a@b.example"}, {}, True),
+        ({"pref": 1, "channel": "phone"}, {"e": "contact_point"}, False),
+        ({"pref": None}, {"e": "contact_point"}, False),
+        ({"pref": True}, {"e": "contact_point"}, True),  # a boolean is no integer
+        ({"phones": ["+33 1 23"]}, {"e": "contact_point"}, True),  # legacy of contacts only
+        ({"relation": None}, {"e": "relation"}, True),
     ],
 )
 def test_an_op_is_read_by_the_table(

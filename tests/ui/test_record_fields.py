@@ -39,7 +39,13 @@ def test_a_meeting_form_becomes_one_edit_with_its_people_by_contact() -> None:
 
     edit = plan_save(MEETING, "m", original, current)
 
-    assert edit.values == {"starts_at": "2026-05-20T18:00", "timezone": None}
+    # The whole timing goes together, as the form shows it (the end it offered included).
+    assert edit.values == {
+        "starts_at": "2026-05-20T18:00",
+        "ends_at": "2026-05-20T19:00",
+        "timezone": None,
+        "all_day": False,
+    }
     assert (edit.add_people, edit.remove_people) == (("c",), ("a",))
     assert edit.followups == (NewFollowUp("Send the minutes", "2026-05-27"),)
 

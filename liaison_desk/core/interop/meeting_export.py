@@ -8,7 +8,9 @@ from pathlib import Path
 
 from liaison_desk.core.contact_details import FIRST_EMAIL_SQL
 from liaison_desk.core.interop.export_file import write_export
-from liaison_desk.core.interop.ical import Attendee, FollowUpEntry, MeetingEntry, calendar_bytes
+from liaison_desk.core.interop.ical import Attendee
+from liaison_desk.core.interop.ical_timing import Timing
+from liaison_desk.core.interop.ical_writer import FollowUpEntry, MeetingEntry, calendar_bytes
 from liaison_desk.core.interop.listing import all_matching
 from liaison_desk.core.records import FollowUp, Meeting
 from liaison_desk.core.store import ListQuery, Store
@@ -51,14 +53,14 @@ def meeting_entries(store: Store, query: ListQuery) -> list[MeetingEntry]:
         MeetingEntry(
             id=m.id,
             title=m.title,
-            starts_at=m.starts_at,
-            timezone=m.timezone,
+            timing=Timing.of(m),
             place=m.place,
             description=_description(m),
             kind=m.kind,
             tags=m.tags,
             marking=m.marking,
             attendees=tuple(people.get(m.id, ())),
+            uid=m.uid,
         )
         for m in meetings
     ]

@@ -17,12 +17,14 @@ from liaison_desk.core import markings as markings_mod
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING
+from liaison_desk.core.occurrences import occurrences
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Organization
 from liaison_desk.core.validation import country_code, iso_date
 from liaison_desk.core.vault import Vault
 from liaison_desk.core.wording import plural
 
 _CHUNK = 500
+_UTC = ZoneInfo("UTC")  # a period's days are UTC days
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,19 @@ class Report:
         followups = sum(len(m.followups) for m in self.meetings)
         return len(self.meetings) + len(people) + followups
 
+    def followups_by_due_date(self) -> tuple[tuple[ReportMeeting, FollowUp], ...]:
+        """Every follow-up with its meeting, the soonest due first and the undated last: the
+        table is read as a to-do list, whichever meeting an action came from. Ties keep the
+        meetings' order, then each meeting's own."""
+        pairs = [(section, f) for section in self.meetings for f in section.followups]
+        pairs.sort(key=lambda pair: (pair[1].due_date is None, pair[1].due_date or ""))
+        return tuple(pairs)
+
 
 def local_when(meeting: Meeting) -> str:
     moment = datetime.fromisoformat(meeting.starts_at.replace("Z", "+00:00"))
+    if meeting.all_day:
+        return f"{moment.strftime('%a %d %b %Y')} (all day)"
     zone = meeting.timezone or "UTC"
     if meeting.timezone:
         moment = moment.astimezone(ZoneInfo(meeting.timezone))
@@ -214,11 +226,16 @@ def period_report(
         f"SELECT DISTINCT {MEETING.columns('m')} FROM meetings m "
         "JOIN participants p ON p.meeting_id = m.id AND p.deleted = 0 "
         "JOIN contacts c ON c.id = p.contact_id AND c.deleted = 0 "
-        f"WHERE m.deleted = 0 AND m.starts_at >= ? AND m.starts_at < ? AND ({who}) "
+        "WHERE m.deleted = 0 AND (m.starts_at >= ? OR m.recurrence IS NOT NULL "
+        f"OR m.rdates != '[]') AND m.starts_at < ? AND ({who}) "
         "ORDER BY m.starts_at, m.id",
         params,
     ).fetchall()
-    meetings = [MEETING.from_row(row) for row in rows]
+    # Each occurrence of a series in the period is a meeting of the report.
+    span = occurrences(
+        (MEETING.from_row(row) for row in rows), begin, finish + timedelta(days=1), _UTC
+    )
+    meetings = [replace(o.meeting, starts_at=o.starts_at, ends_at=o.ends_at) for o in span]
     sections = _sections(vault, meetings)
     met: dict[str, Person] = {}
     for section in sections:

@@ -82,6 +82,29 @@ def test_period_report_by_organization_includes_its_units(
     assert report.title == "Engagements with Ministry of Defence"
 
 
+def test_followups_run_in_due_date_order_across_meetings_the_undated_last(
+    vault: Vault, world: dict[str, str]
+) -> None:
+    store = vault.store
+    for action, meeting, due in (
+        ("Return the visit", "lunch", None),
+        ("Thank the host", "lunch", "2026-05-03"),
+        ("Book the berth", "talks", "2026-06-15"),
+        ("Write the minutes", "talks", None),
+    ):
+        store.add(FollowUp(action=action, meeting_id=world[meeting], due_date=due))
+
+    report = period_report(vault, start="2026-04-01", end="2026-05-31", country="KE")
+
+    assert [(s.meeting.title, f.action) for s, f in report.followups_by_due_date()] == [
+        ("Port visit", "Send the programme"),  # 30 April
+        ("Lunch", "Thank the host"),  # 3 May
+        ("Port visit", "Book the berth"),  # 15 June
+        ("Port visit", "Write the minutes"),  # undated: the meetings' order
+        ("Lunch", "Return the visit"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
