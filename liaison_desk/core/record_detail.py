@@ -12,11 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liaison_desk.core import relations
+from liaison_desk.core.ages import age_on
 from liaison_desk.core.clock import Clock
 from liaison_desk.core.contact_details import ContactDetails, details_of
 from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, POSTING, RELATION, Kind
 from liaison_desk.core.records import Contact, FollowUp, Meeting
 from liaison_desk.core.relations import Attendance, Standing
+from liaison_desk.core.station_zone import station_today
 from liaison_desk.core.store import ListQuery, Store
 
 RELATED_LIMIT = 50
@@ -34,6 +36,7 @@ class RecordDetail:
     members: tuple[Contact, ...] = ()  # an organization's people
     # A contact's points, postings and relations.
     details: ContactDetails = field(default_factory=ContactDetails)
+    age: int | None = None  # a contact's, today at the station, when their birthday has a year
 
 
 def record_detail(
@@ -54,6 +57,7 @@ def record_detail(
             meetings=tuple(relations.meetings_of(store, record_id, limit=limit)),
             followups=tuple(relations.open_followups(store, record_id, limit)),
             details=details,
+            age=age_on(record.birthday, station_today(store, clock)),
         )
     if kind is MEETING:
         actions = store.list(FollowUp, ListQuery(where={"meeting_id": record_id}, limit=limit))

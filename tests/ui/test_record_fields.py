@@ -9,13 +9,8 @@ from liaison_desk.core.meetings import NewFollowUp
 from liaison_desk.core.record_detail import RecordDetail
 from liaison_desk.core.records import Contact, Meeting
 from liaison_desk.core.relations import LINK_FIELDS, Standing
-from liaison_desk.ui.record_fields import (
-    FIELDS,
-    blank_fields,
-    detail_html,
-    editor_fields,
-    plan_save,
-)
+from liaison_desk.ui.detail_page import detail_html
+from liaison_desk.ui.record_fields import FIELDS, blank_fields, editor_fields, plan_save
 
 
 def test_the_link_fields_of_the_forms_are_the_cores() -> None:

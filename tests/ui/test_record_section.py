@@ -60,6 +60,17 @@ def field(section: RecordSection, name: str) -> QWidget:
     return section.editor.fields[name].widget
 
 
+def show_field(section: RecordSection, name: str) -> QWidget:
+    """A field of the form, its tab brought forward (a contact's form is in tabs)."""
+    widget = field(section, name)
+    tabs = section.editor.tabs
+    if tabs is not None:
+        tabs.setCurrentIndex(
+            next(i for i in range(tabs.count()) if tabs.widget(i).isAncestorOf(widget))
+        )
+    return widget
+
+
 def start_new(qtbot: QtBot, section: RecordSection) -> None:
     qtbot.keyClick(section.table, Qt.Key.Key_N, CTRL)
     qtbot.waitUntil(lambda: section.stack.currentWidget() is section.editor)
