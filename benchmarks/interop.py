@@ -172,15 +172,13 @@ def run(cards: int, photos: float, seed: int, work: Path) -> list[Row]:
 
     try:
         read_s, parsed = timed(lambda: read_vcards(path, progress))
-        preview_s, _ = timed(lambda: preview(vault.store, parsed, path.name))
-        write_s, summary = timed(lambda: apply_import(vault, parsed, path.name, progress=progress))
+        preview_s, _ = timed(lambda: preview(vault.store, parsed))
+        write_s, summary = timed(lambda: apply_import(vault, parsed, progress=progress))
         ours = read_s + preview_s + write_s
         log(f"import: read {read_s:.2f} s, preview {preview_s:.2f} s, write {write_s:.2f} s")
         stored = vault.store.count(Contact)
         again_s, _ = timed(
-            lambda: apply_import(
-                vault, read_vcards(path), path.name, on_duplicate="merge", progress=progress
-            )
+            lambda: apply_import(vault, read_vcards(path), on_duplicate="merge", progress=progress)
         )
         export_times = [timed(lambda: vcard_bytes(vault.store, ListQuery()))[0] for _ in range(3)]
         export = statistics.median(export_times)

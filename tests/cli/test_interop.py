@@ -36,25 +36,77 @@ def test_import_reports_what_it_did_and_duplicates_are_skipped_by_default(paris:
 
     again = paris.ok("contact", "import", FIXTURES / "apple-contacts-3.0.vcf")
 
-    assert again.out.strip() == "0 contacts added, 0 merged, 2 skipped."
+    assert again.out.splitlines() == [
+        "0 contacts added, 0 merged, 2 skipped.",
+        "Not kept (no place in the vault): X-ABLabel in 1 card, X-ABShowAs in 1 card, "
+        "X-SOCIALPROFILE in 1 card.",
+    ]
     assert again.err == ""  # no progress line without a terminal
 
 
 def test_dry_run_shows_the_duplicates_and_imports_nothing(paris: Desk) -> None:
     result = paris.ok("contact", "import", FIXTURES / "google-contacts-3.0.vcf", "--dry-run")
-    rows = paris.json("contact", "import", FIXTURES / "google-contacts-3.0.vcf", "--dry-run")
+    found = paris.json(
+        "contact",
+        "import",
+        FIXTURES / "google-contacts-3.0.vcf",
+        "--dry-run",
+        "--on-duplicate",
+        "merge",
+    )
 
-    assert "2 cards, 2 duplicates, 0 new organizations. Nothing was imported" in result.out
-    assert [(r["name"], r["because"]) for r in rows] == [
-        ("Wanjiru Mwangi", "same email"),
-        ("Otieno Odhiambo", "same email"),
+    assert (
+        "2 cards: 0 to create, 2 duplicates to skip, 0 new organizations; 0 cards left out. "
+        "Nothing was imported" in result.out
+    )
+    assert [(r["name"], r["action"], r["because"]) for r in found["cards"]] == [
+        ("Wanjiru Mwangi", "merge", "same email"),
+        ("Otieno Odhiambo", "merge", "same email"),
     ]
+    assert (found["left_out"], found["not_kept"]) == ([], {})
 
 
-def test_a_broken_file_is_one_sentence_naming_the_line_and_changes_nothing(paris: Desk) -> None:
+def test_dry_run_lists_what_is_left_out_and_not_kept(paris: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "phone.vcf"
+    path.write_text(
+        (FIXTURES / "bad-phone.vcf").read_text(encoding="utf-8")
+        + (FIXTURES / "bad-photo.vcf").read_text(encoding="utf-8")
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ines Roth\r\nNICKNAME:Ines\r\n"
+        "item1.X-ABLabel:x\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+
+    result = paris.ok("contact", "import", path, "--dry-run")
+    found = paris.json("contact", "import", path, "--dry-run")
+
+    assert (
+        "Left out (Sabine Krüger): phone.vcf, line 9: 'call the switchboard' is not a phone "
+        "number." in result.out
+    )
+    assert (
+        "Left out of a card (Jonas Schäfer): phone.vcf, line 14: the photo is not valid"
+        in result.out
+    )
+    assert "Not kept (no place in the vault): NICKNAME in 1 card, X-ABLabel in 1 card." in (
+        result.out
+    )
+    assert "3 cards: 3 to create, 0 duplicates to skip" in result.out
+    assert found["left_out"] == [
+        {
+            "line": 9,
+            "name": "Sabine Krüger",
+            "reason": "'call the switchboard' is not a phone number.",
+        }
+    ]
+    assert found["not_kept"] == {"NICKNAME": 1, "X-ABLabel": 1}
+
+
+def test_strict_refuses_a_file_with_a_bad_card_in_one_sentence_and_changes_nothing(
+    paris: Desk,
+) -> None:
     before = paris.ok("contact", "list", "--json").out
 
-    result = paris("contact", "import", FIXTURES / "bad-phone.vcf")
+    result = paris("contact", "import", FIXTURES / "bad-phone.vcf", "--strict")
     truncated = paris("contact", "import", FIXTURES / "truncated.vcf")
 
     assert result.code == 1
@@ -63,6 +115,19 @@ def test_a_broken_file_is_one_sentence_naming_the_line_and_changes_nothing(paris
     )
     assert "truncated.vcf, line 14: the file ends inside the card" in one_sentence(truncated.err)
     assert paris.ok("contact", "list", "--json").out == before
+
+
+def test_without_strict_the_bad_card_is_left_out_and_the_rest_comes_in(tmp_path: Path) -> None:
+    desk = init_vault(tmp_path / "vault")[0]
+
+    result = desk.ok("contact", "import", FIXTURES / "bad-phone.vcf")
+
+    assert result.out.splitlines() == [
+        "1 contact added, 0 merged, 0 skipped; left out: 1 card.",
+        "Left out (Sabine Krüger): bad-phone.vcf, line 9: 'call the switchboard' is not a "
+        "phone number.",
+    ]
+    assert [c["full_name"] for c in desk.json("contact", "list")] == ["Lukas Vogel"]
 
 
 def test_vcard_export_imports_into_another_vault_as_the_same_contacts(

@@ -145,6 +145,38 @@ def test_choices_for_selected_duplicates(
     assert names == ["A", "B", "B2"]
 
 
+def test_the_preview_lists_cards_left_out_and_properties_not_kept(
+    qtbot: QtBot, window: MainWindow, session: Session, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    dialogs.open_path = tmp_path / "phone.vcf"
+    dialogs.open_path.write_text(
+        (FIXTURES / "bad-phone.vcf").read_text(encoding="utf-8")
+        + (FIXTURES / "bad-photo.vcf").read_text(encoding="utf-8")
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ines Roth\r\nNICKNAME:Ines\r\nEND:VCARD\r\n",
+        encoding="utf-8",
+    )
+
+    interop(window).import_contacts_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(interop(window).preview_dialog, ContactPreviewDialog))
+    dialog = interop(window).preview_dialog
+    assert isinstance(dialog, ContactPreviewDialog)
+
+    assert dialog.model.rowCount() == 3
+    assert "1 card left out (see below)" in dialog.summary.text()
+    assert dialog.left_out.isVisibleTo(dialog)
+    assert dialog.left_out.toPlainText().splitlines() == [
+        "Left out: line 9 (Sabine Krüger): 'call the switchboard' is not a phone number.",
+        "Left out of a card: line 14 (Jonas Schäfer): the photo is not valid base64 data; "
+        "the card came in without it.",
+        "Not kept (no place in the vault): NICKNAME in 1 card.",
+    ]
+    dialog.import_button.click()
+    settle(qtbot, window, lambda: "added" in window.statusBar().currentMessage())
+    assert window.statusBar().currentMessage() == (
+        "3 contacts added, 0 merged, 0 skipped; left out: 1 card, 1 damaged value."
+    )
+
+
 def test_a_broken_file_is_explained_with_its_line(
     qtbot: QtBot, window: MainWindow, session: Session, dialogs: Dialogs
 ) -> None:

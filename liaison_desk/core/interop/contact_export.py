@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from liaison_desk.core.errors import RecordNotFound
-from liaison_desk.core.interop.contact_import import Organizations
 from liaison_desk.core.interop.export_file import write_export
 from liaison_desk.core.interop.listing import all_matching
+from liaison_desk.core.interop.org_chains import Organizations
 from liaison_desk.core.interop.vcard import Card, Photo
 from liaison_desk.core.interop.vcard_writer import VERSIONS, write_card
 from liaison_desk.core.records import Attachment, Contact

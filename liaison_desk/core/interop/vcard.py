@@ -1,12 +1,12 @@
-"""Reading vCards (2.1, 3.0 and 4.0) into `Card`s, with vobject doing the line-level work.
+"""Reading vCards (2.1, 3.0 and 4.0) into `Card`s: a card that cannot be read is left out
+and reported, and the others come in.
 
-Lines are unfolded here (including vCard 2.1's quoted-printable soft breaks),
-as vobject's `getLogicalLines` does but in time linear in the line's length:
-vobject copies the whole logical line at each physical one, so 100,000 soft
-breaks took 23 s. vobject then parses each line, decodes quoted-printable and
-splits parameters; values are decoded here, because vobject's text decoding
-splits values at unescaped commas (a vCard 4.0 `PHOTO:data:image/jpeg;base64,…`
-URI would lose its data).
+`vcard_lines` splits the file into cards of lines parsed by vobject; values are
+decoded here, because vobject's text decoding splits values at unescaped commas
+(a vCard 4.0 `PHOTO:data:image/jpeg;base64,…` URI would lose its data). Every
+property that goes into the Card is marked; the others are the card's "not
+kept" properties, so the preview says what the vault has no place for. A value
+that cannot be read (a damaged photo) is left out of its card and reported.
 
 What a vCard says maps onto a contact as follows: FN (else N) is the name; N's
 honorific prefix is the rank; TITLE (else ROLE) the position; ORG with its
@@ -20,25 +20,28 @@ from __future__ import annotations
 
 import base64
 import binascii
-import io
+import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vobject.base import ContentLine, ParseError, parseLine
+from vobject.base import ContentLine
 
 from liaison_desk.core.errors import ImportFormatError
-from liaison_desk.core.interop.text_input import MB, read_text
+from liaison_desk.core.interop.import_report import NotKept, Problem, tally
+from liaison_desk.core.interop.text_input import MB, WESTERN, one_line_end, read_file
+from liaison_desk.core.interop.vcard_lines import raw_cards
 
 MAX_BYTES = 256 * MB
 Progress = Callable[[int, int], None]
 
-_BEGIN = re.compile(r"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
+_BEGIN = re.compile(r"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-_QP_NAME = "quoted-printable"
+# What a file says about itself rather than about the person: never reported as not kept.
+FILE_METADATA = frozenset({"VERSION", "PRODID", "REV"})
 IMAGE_TYPES = {"JPEG": "image/jpeg", "JPG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
 _MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG", "image/png"), (b"GIF8", "image/gif"))
 
@@ -184,11 +187,15 @@ def _address(parts: list[str]) -> tuple[str, str | None]:
     return "\n".join(p for p in lines if p), (country.upper() if is_code else None)
 
 
+class _Damaged(Exception):
+    """A value that cannot be read: it is left out of its card, which still comes in."""
+
+
 def sniff_image(data: bytes) -> str:
     return next((mime for magic, mime in _MAGIC if data.startswith(magic)), "image/jpeg")
 
 
-def _photo(line: ContentLine, where: str) -> Photo | None:
+def _photo(line: ContentLine) -> Photo | None:
     """An inline photo (base64 or a data: URI); None for a link, which is never fetched."""
     value = "".join(str(line.value).split())
     encoding = {e.upper() for e in _param_values(line, "ENCODING")} | _types(line)
@@ -207,7 +214,7 @@ def _photo(line: ContentLine, where: str) -> Photo | None:
     try:
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise ImportFormatError(f"{where}: the photo is not valid base64 data.") from None
+        raise _Damaged("the photo is not valid base64 data; the card came in without it.") from None
     if not data:
         return None
     return Photo(mime or sniff_image(data), data)
@@ -216,202 +223,158 @@ def _photo(line: ContentLine, where: str) -> Photo | None:
 # -- cards -----------------------------------------------------------------------------------
 
 
-class _Lines:
-    """Line numbers for messages, fixed where vobject's are off (a card's first line, blanks)."""
+@dataclass(frozen=True)
+class CardFile:
+    """What reading a vCard file found: the cards that come in and what is left out.
 
-    def __init__(self, name: str, text: str) -> None:
-        self.name = name
-        self._text = text
-        self._lines: list[str] | None = None
-
-    def fix(self, number: int | None) -> int:
-        n = max(1, number or 1)
-        if self._lines is None:
-            self._lines = self._text.splitlines()
-        while n < len(self._lines) and not self._lines[n - 1].strip():
-            n += 1
-        return n
-
-    def at(self, number: int | None) -> str:
-        return f"{self.name}, line {self.fix(number)}"
-
-
-def unfold(text: str) -> Iterator[tuple[str, int]]:
-    """(logical line, the line number vobject gives it), exactly as `getLogicalLines` yields.
-
-    A line starting with a space or tab continues the one before; a line after
-    one ending in "=" continues it (after a line break) when that logical line
-    names quoted-printable anywhere; a blank line ends a logical line. Pieces
-    are joined once, at the end of each logical line.
+    `skipped` are the cards left out (unreadable, or without a name), `dropped`
+    the values left out of cards that came in (a damaged photo), each with its
+    line and reason; `not_kept` the properties the vault has no place for, with
+    how many cards carry them.
     """
-    parts: list[str] = []
-    tail = ""  # the last characters joined so far: "quoted-printable" may straddle a fold
-    named_qp = soft_break = False
-    number = start = 0
-    for raw in io.StringIO(text):
-        line = raw.rstrip("\r\n")
-        number += 1
-        if not line.rstrip():
-            if parts:
-                yield "".join(parts), start
-            start, parts, tail, named_qp, soft_break = number, [], "", False, False
-            continue
-        if soft_break:
-            piece, soft_break = "\n" + line, False
-        elif line[0] in " \t":
-            piece = line[1:]
-        else:
-            if parts:
-                yield "".join(parts), start
-                start = number
-            parts, tail, named_qp, piece = [], "", False, line
-        parts.append(piece)
-        named_qp = named_qp or _QP_NAME in (tail + piece).lower()
-        tail = (tail + piece)[-len(_QP_NAME) :]
-        soft_break = named_qp and piece.endswith("=")
-    if parts:
-        yield "".join(parts), start
+
+    source: str
+    cards: tuple[Card, ...]
+    skipped: tuple[Problem, ...] = ()
+    dropped: tuple[Problem, ...] = ()
+    not_kept: NotKept = ()
 
 
-def _logical_lines(text: str, lines: _Lines) -> Iterator[ContentLine]:
-    """Unfolded lines parsed by vobject (quoted-printable decoded), errors made ours."""
-    try:
-        for line, number in unfold(text):
-            yield ContentLine(*parseLine(line, number), encoded=True, lineNumber=number)
-    except ParseError as exc:
-        raise ImportFormatError(
-            f"{lines.at(getattr(exc, 'lineNumber', None))}: "
-            "this line is not a vCard property (NAME:value)."
-        ) from None
-    except (UnicodeError, LookupError, ValueError) as exc:
-        raise ImportFormatError(
-            f"{lines.name}: a quoted-printable value cannot be decoded in its character set "
-            f"({type(exc).__name__}); save the file as UTF-8 and import it again."
-        ) from None
+class _Properties:
+    """A card's properties by name, remembering which ones went into the Card."""
+
+    def __init__(self, lines: list[ContentLine]) -> None:
+        self.by_name: dict[str, list[ContentLine]] = {}
+        for line in lines:
+            self.by_name.setdefault(line.name, []).append(line)
+        self._used: set[int] = set()
+
+    def all(self, key: str) -> list[ContentLine]:
+        found = self.by_name.get(key, [])
+        self._used.update(id(line) for line in found)
+        return found
+
+    def first(self, key: str) -> ContentLine | None:
+        found = self.by_name.get(key)
+        if not found:
+            return None
+        self._used.add(id(found[0]))
+        return found[0]
+
+    def not_kept(self) -> set[str]:
+        return {
+            name
+            for name, lines in self.by_name.items()
+            if name not in FILE_METADATA and any(id(line) not in self._used for line in lines)
+        }
 
 
-def _cards_lines(text: str, lines: _Lines) -> Iterator[tuple[int, list[ContentLine]]]:
-    """(line of BEGIN:VCARD, its properties) for each card; nested cards (2.1 AGENT) skipped."""
-    depth = 0
-    begin = 0
-    children: list[ContentLine] = []
-    last = 1
-    for content in _logical_lines(text, lines):
-        last = content.lineNumber
-        name = content.name
-        if name == "BEGIN":
-            if depth == 0:
-                if str(content.value).strip().upper() != "VCARD":
-                    raise ImportFormatError(
-                        f"{lines.at(last)}: expected BEGIN:VCARD; is this a vCard file?"
-                    )
-                begin, children = lines.fix(last), []
-            depth += 1
-        elif name == "END":
-            if depth == 0:
-                raise ImportFormatError(f"{lines.at(last)}: END without a BEGIN:VCARD before it.")
-            depth -= 1
-            if depth == 0:
-                if str(content.value).strip().upper() != "VCARD":
-                    raise ImportFormatError(
-                        f"{lines.at(last)}: this END line does not close the card opened at "
-                        f"line {begin}."
-                    )
-                yield begin, children
-        elif depth == 0:
-            raise ImportFormatError(
-                f"{lines.at(last)}: this line is outside any card (BEGIN:VCARD … END:VCARD)."
-            )
-        elif depth == 1:
-            children.append(content)
-    if depth:
-        raise ImportFormatError(
-            f"{lines.at(last)}: the file ends inside the card opened at line {begin} "
-            "(END:VCARD is missing); it may be truncated."
-        )
+def parse_vcards(
+    text: str,
+    name: str,
+    progress: Progress | None = None,
+    *,
+    strict: bool = False,
+    code_page: str = WESTERN,
+) -> CardFile:
+    """Every readable card of a vCard file, and what was left out (see CardFile).
 
-
-def parse_vcards(text: str, name: str, progress: Progress | None = None) -> list[Card]:
-    """Every card of a vCard file; an unreadable one raises ImportFormatError naming its line."""
-    lines = _Lines(name, text)
+    With `strict`, the first card or value that would be left out refuses the
+    whole file instead (ImportFormatError naming its line). A file holding no
+    card, or none that can be read, is always refused.
+    """
+    text = one_line_end(text)
     total = len(_BEGIN.findall(text))
     if not total:
         raise ImportFormatError(f"{name} holds no vCard (no BEGIN:VCARD line).")
     cards: list[Card] = []
-    for seen, (begin, children) in enumerate(_cards_lines(text, lines), 1):
-        card = _card(children, begin, lines)
-        if card is not None:
-            cards.append(card)
+    skipped: list[Problem] = []
+    dropped: list[Problem] = []
+    not_kept: list[set[str]] = []
+    spellings: dict[str, str] = {}
+    seen = 0
+    for chunk in raw_cards(text, code_page, spellings):
+        if isinstance(chunk, Problem):
+            skipped.append(chunk)
+        elif chunk.problem is not None:
+            skipped.append(chunk.problem)
+        else:
+            props = _Properties(chunk.properties)
+            card = _card(props, chunk.line, dropped)
+            if isinstance(card, Problem):
+                skipped.append(card)
+            elif card is not None:
+                cards.append(card)
+                dropped.extend(dataclasses.replace(p, name=card.full_name) for p in chunk.damaged)
+                not_kept.append({spellings.get(n, n) for n in props.not_kept()})
+        if strict and (skipped or dropped):
+            first = min((*skipped, *dropped), key=lambda p: p.line)
+            raise ImportFormatError(first.sentence(name))
+        seen += not isinstance(chunk, Problem)
         if progress is not None and seen % 250 == 0:
             progress(seen, total)
+    if not cards and skipped:  # nothing could be read: the file as a whole is refused
+        raise ImportFormatError(skipped[0].sentence(name))
     if progress is not None:
         progress(total, total)
-    return cards
+    return CardFile(name, tuple(cards), tuple(skipped), tuple(dropped), tally(not_kept))
 
 
-def read_vcards(path: Path, progress: Progress | None = None) -> list[Card]:
-    return parse_vcards(read_text(path, what="vCard", max_bytes=MAX_BYTES), path.name, progress)
+def read_vcards(path: Path, progress: Progress | None = None, *, strict: bool = False) -> CardFile:
+    read = read_file(path, what="vCard", max_bytes=MAX_BYTES)
+    return parse_vcards(read.text, path.name, progress, strict=strict, code_page=read.code_page)
 
 
-def _is_group(by_name: dict[str, list[ContentLine]]) -> bool:
-    kinds = [
-        _text(ln).lower()
-        for key in ("KIND", "X-ADDRESSBOOKSERVER-KIND")
-        for ln in by_name.get(key, [])
-    ]
-    return "group" in kinds
+def _is_group(props: _Properties) -> bool:
+    kinds = ("KIND", "X-ADDRESSBOOKSERVER-KIND")
+    return "group" in [_text(line).lower() for key in kinds for line in props.all(key)]
 
 
-def _card(children: list[ContentLine], line: int, lines: _Lines) -> Card | None:
-    """A Card from one VCARD's properties, or None for a group (Apple's KIND:group cards)."""
-    by_name: dict[str, list[ContentLine]] = {}
-    for child in children:
-        by_name.setdefault(child.name, []).append(child)
-    if _is_group(by_name):
+def _card(props: _Properties, line: int, dropped: list[Problem]) -> Card | Problem | None:
+    """A Card from one VCARD's properties, None for a group (Apple's KIND:group cards), or
+    the Problem that leaves it out. Values left out of the card are added to `dropped`."""
+    if _is_group(props):
         return None
     sources: list[tuple[str, str, int]] = []
     out: dict[str, Any] = {}
-
-    def first(key: str) -> ContentLine | None:
-        found = by_name.get(key)
-        return found[0] if found else None
+    left_out: list[Problem] = []
 
     def note(field: str, value: str, source: ContentLine) -> str:
-        sources.append((field, value, lines.fix(source.lineNumber)))
+        sources.append((field, value, source.lineNumber))
         return value
 
     def text(field: str, key: str) -> None:
-        source = first(key)
+        source = props.first(key)
         if source is not None and (value := _text(source)):
             out[field] = note(field, value, source)
 
     name_parts: list[str] = []
-    if (n := first("N")) is not None:
+    if (n := props.first("N")) is not None:
         name_parts = (_parts(n) + [""] * 5)[:5]
         if name_parts[3]:
             out["rank"] = note("rank", name_parts[3], n)
     text("position", "TITLE")
     if "position" not in out:
         text("position", "ROLE")
-    if (org := first("ORG")) is not None:
+    if (org := props.first("ORG")) is not None:
         units = tuple(p for p in _parts(org) if p)
         out["organization"] = units
         for unit in units:
             note("organization", unit, org)
     lists: dict[str, list[str]] = {"phones": [], "emails": [], "languages": [], "tags": []}
-    for source in _preferred_first(by_name.get("TEL", [])):
+    for source in _preferred_first(props.all("TEL")):
         lists["phones"].append(note("phones", _phone(_text(source)), source))
-    for source in _preferred_first(by_name.get("EMAIL", [])):
+    for source in _preferred_first(props.all("EMAIL")):
         lists["emails"].append(note("emails", _email(_text(source)), source))
     for key in ("LANG", "X-LIAISON-LANG"):
-        for source in _preferred_first(by_name.get(key, [])):
+        for source in _preferred_first(props.all(key)):
             lists["languages"].append(note("languages", _text(source), source))
-    for source in by_name.get("CATEGORIES", []):
+    for source in props.all("CATEGORIES"):
         lists["tags"].extend(note("tags", v, source) for v in _values(source))
     out.update({k: tuple(v for v in vs if v) for k, vs in lists.items()})
     addresses = []
-    apple_countries = {s.group: _text(s).upper() for s in by_name.get("X-ABADR", []) if s.group}
-    for source in _preferred_first(by_name.get("ADR", [])):
+    apple_countries = {s.group: _text(s).upper() for s in props.all("X-ABADR") if s.group}
+    for source in _preferred_first(props.all("ADR")):
         address, country = _address(_parts(source))
         hinted = apple_countries.get(source.group, "")
         if country is None and _COUNTRY.match(hinted):
@@ -422,37 +385,38 @@ def _card(children: list[ContentLine], line: int, lines: _Lines) -> Card | None:
             addresses.append(note("address", address, source))
     if addresses:
         out["address"] = "\n\n".join(addresses)
-    notes = [note("notes", _text(s), s) for s in by_name.get("NOTE", []) if _text(s)]
+    notes = [note("notes", _text(s), s) for s in props.all("NOTE") if _text(s)]
     if notes:
         out["notes"] = "\n\n".join(notes)
     text("country", "X-LIAISON-COUNTRY")
     text("how_met", "X-LIAISON-HOW-MET")
     text("trust_notes", "X-LIAISON-TRUST-NOTES")
     text("marking", "X-LIAISON-MARKING")
-    if (cadence := first("X-LIAISON-CADENCE-DAYS")) is not None:
+    if (cadence := props.first("X-LIAISON-CADENCE-DAYS")) is not None:
         value = _text(cadence)
-        if not value.isdigit():
-            raise ImportFormatError(f"{lines.at(cadence.lineNumber)}: the cadence is not a number.")
-        out["cadence_days"] = int(value)
-    if (uid := first("UID")) is not None:
+        if value.isdigit():
+            out["cadence_days"] = int(value)
+        else:
+            left_out.append(Problem(cadence.lineNumber, "the cadence is not a number; left out."))
+    if (uid := props.first("UID")) is not None:
         value = _text(uid)
         out["uid"] = value[9:] if value.lower().startswith("urn:uuid:") else value
-    if (photo := first("PHOTO")) is not None:
-        out["photo"] = _photo(photo, lines.at(photo.lineNumber))
-        note("photo", "", photo)
-    full_name = _full_name(by_name, name_parts, out)
+    if (photo := props.first("PHOTO")) is not None:
+        try:
+            out["photo"] = _photo(photo)
+            note("photo", "", photo)
+        except _Damaged as exc:
+            left_out.append(Problem(photo.lineNumber, str(exc)))
+    full_name = _full_name(props, name_parts, out)
     if not full_name:
-        raise ImportFormatError(
-            f"{lines.at(line)}: the card starting here has no name (FN, N, ORG or EMAIL)."
-        )
+        return Problem(line, "the card starting here has no name (FN, N, ORG or EMAIL).")
+    dropped.extend(dataclasses.replace(p, name=full_name) for p in left_out)
     return Card(line=line, full_name=full_name, sources=tuple(sources), **out)
 
 
-def _full_name(
-    by_name: dict[str, list[ContentLine]], name_parts: list[str], out: dict[str, Any]
-) -> str:
+def _full_name(props: _Properties, name_parts: list[str], out: dict[str, Any]) -> str:
     """FN; else N as "given additional family"; else the organization or the email."""
-    for source in by_name.get("FN", []):
+    for source in props.all("FN"):
         if value := _text(source):
             return value
     if name_parts:

@@ -10,7 +10,8 @@ import pytest
 
 from liaison_desk.core import audit
 from liaison_desk.core.interop.contact_export import export_vcards
-from liaison_desk.core.interop.contact_import import Organizations, apply_import
+from liaison_desk.core.interop.contact_import import apply_import
+from liaison_desk.core.interop.org_chains import Organizations
 from liaison_desk.core.interop.vcard import read_vcards
 from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.records import Attachment, Contact
@@ -44,7 +45,7 @@ def filled(vault: Vault) -> Vault:
         "outlook-2.1.vcf",
         "vcard-4.0.vcf",
     ):
-        apply_import(vault, read_vcards(FIXTURES / name), name)
+        apply_import(vault, read_vcards(FIXTURES / name))
     vault.store.update(
         Contact,
         vault.store.list(Contact, ListQuery(where={"full_name": "Wanjiru Mwangi"}))[0].id,
@@ -70,7 +71,7 @@ def test_export_then_import_into_another_vault_gives_the_same_contacts(
         tmp_path / "other", PASSPHRASE, name="Other", kdf=KdfParams.floor(), clock=StepClock()
     )
     try:
-        apply_import(other, read_vcards(out), out.name)
+        apply_import(other, read_vcards(out))
         assert written == 6
         assert described(other) == described(filled)
     finally:
@@ -81,7 +82,7 @@ def test_importing_our_own_export_finds_every_contact_again(filled: Vault, tmp_p
     out = tmp_path / "contacts.vcf"
     export_vcards(filled, out)
 
-    summary = apply_import(filled, read_vcards(out), out.name, on_duplicate="merge")
+    summary = apply_import(filled, read_vcards(out), on_duplicate="merge")
 
     assert (summary.created, summary.merged) == (0, 6)
     assert filled.store.count(Contact) == 6

@@ -20,7 +20,9 @@ JPEG_MAGIC = b"\xff\xd8\xff"
 
 
 def test_apple_contacts_card_with_groups_units_and_a_folded_photo() -> None:
-    helene, embassy = read_vcards(FIXTURES / "apple-contacts-3.0.vcf")  # the group card is left out
+    helene, embassy = read_vcards(
+        FIXTURES / "apple-contacts-3.0.vcf"
+    ).cards  # the group card is left out
 
     assert helene.full_name == "Hélène Girard"
     assert helene.rank == "Colonel"
@@ -46,7 +48,7 @@ def test_apple_contacts_card_with_groups_units_and_a_folded_photo() -> None:
 
 
 def test_google_export_with_lf_line_ends_and_a_remote_photo() -> None:
-    wanjiru, otieno = read_vcards(FIXTURES / "google-contacts-3.0.vcf")
+    wanjiru, otieno = read_vcards(FIXTURES / "google-contacts-3.0.vcf").cards
 
     assert wanjiru.full_name == "Wanjiru Mwangi"
     assert wanjiru.address == "Ulinzi House, Lenana Road\n00100 Nairobi"
@@ -57,7 +59,7 @@ def test_google_export_with_lf_line_ends_and_a_remote_photo() -> None:
 
 
 def test_outlook_vcard_21_with_quoted_printable_soft_breaks_and_base64_photo() -> None:
-    [juergen] = read_vcards(FIXTURES / "outlook-2.1.vcf")
+    [juergen] = read_vcards(FIXTURES / "outlook-2.1.vcf").cards
 
     assert juergen.full_name == "Dr. Jürgen Müller"
     assert juergen.rank == "Dr."
@@ -73,7 +75,7 @@ def test_outlook_vcard_21_with_quoted_printable_soft_breaks_and_base64_photo() -
 
 
 def test_vcard_40_with_tel_uris_data_uri_photo_and_languages() -> None:
-    [yui] = read_vcards(FIXTURES / "vcard-4.0.vcf")  # KIND:group card left out
+    [yui] = read_vcards(FIXTURES / "vcard-4.0.vcf").cards  # KIND:group card left out
 
     assert yui.full_name == "渡辺 結衣"
     assert yui.rank == "一等海佐"
@@ -88,20 +90,41 @@ def test_vcard_40_with_tel_uris_data_uri_photo_and_languages() -> None:
 
 
 @pytest.mark.parametrize(
-    ("fixture", "message"),
+    ("fixture", "line", "reason"),
     [
-        (
-            "truncated.vcf",
-            r"truncated\.vcf, line 14: the file ends inside the card opened at line 1",
-        ),
-        ("not-a-property.vcf", r"not-a-property\.vcf, line 5: this line is not a vCard property"),
-        ("windows-1252.vcf", r"windows-1252\.vcf, line 3: the text is not UTF-8"),
-        ("bad-photo.vcf", r"bad-photo\.vcf, line 4: the photo is not valid base64"),
+        ("truncated.vcf", 14, "the file ends inside the card opened at line 1"),
+        ("not-a-property.vcf", 5, "this line is not a vCard property"),
     ],
 )
-def test_broken_files_name_the_line(fixture: str, message: str) -> None:
-    with pytest.raises(ImportFormatError, match=message):
-        read_vcards(FIXTURES / fixture)
+def test_a_broken_card_is_left_out_with_its_line_and_strict_refuses_the_file(
+    tmp_path: Path, fixture: str, line: int, reason: str
+) -> None:
+    path = tmp_path / fixture
+    good = "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Lukas Vogel\r\nEND:VCARD\r\n"
+    path.write_text(good + (FIXTURES / fixture).read_text(encoding="utf-8"), encoding="utf-8")
+    line += 4
+
+    found = read_vcards(path)
+
+    assert [c.full_name for c in found.cards] == ["Lukas Vogel"]
+    [problem] = found.skipped
+    assert problem.line == line and problem.reason.startswith(reason.replace("line 1", "line 5"))
+    with pytest.raises(ImportFormatError, match=rf"{fixture}, line {line}: "):
+        read_vcards(path, strict=True)
+    with pytest.raises(ImportFormatError, match=rf"{fixture}, line {line - 4}: {reason}"):
+        read_vcards(FIXTURES / fixture)  # no card can be read: the file is refused
+
+
+def test_a_damaged_photo_is_left_out_and_the_card_comes_in() -> None:
+    found = read_vcards(FIXTURES / "bad-photo.vcf")
+
+    [card] = found.cards
+    assert (card.full_name, card.photo) == ("Jonas Schäfer", None)
+    [problem] = found.dropped
+    assert (problem.line, problem.name) == (4, "Jonas Schäfer")
+    assert problem.reason.startswith("the photo is not valid base64 data")
+    with pytest.raises(ImportFormatError, match=r"bad-photo\.vcf, line 4: the photo is not"):
+        read_vcards(FIXTURES / "bad-photo.vcf", strict=True)
 
 
 def test_binary_empty_and_foreign_files_are_refused(tmp_path: Path) -> None:
@@ -120,8 +143,11 @@ def test_binary_empty_and_foreign_files_are_refused(tmp_path: Path) -> None:
         read_vcards(empty)
     with pytest.raises(ImportFormatError, match=r"calendar\.vcf holds no vCard"):
         read_vcards(calendar)
+    found = read_vcards(stray)
+    assert [c.full_name for c in found.cards] == ["A", "B"]
+    assert [(p.line, p.reason[:22]) for p in found.skipped] == [(4, "this line is outside a")]
     with pytest.raises(ImportFormatError, match=r"stray\.vcf, line 4: this line is outside"):
-        read_vcards(stray)
+        read_vcards(stray, strict=True)
 
 
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
@@ -140,18 +166,24 @@ def test_utf16_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     )
 
     assert read_text(path, what="vCard", max_bytes=10_000).startswith("BEGIN:VCARD")
-    assert [c.full_name for c in read_vcards(path)] == ["Zofia Wójcik"]
+    assert [c.full_name for c in read_vcards(path).cards] == ["Zofia Wójcik"]
 
 
-def test_a_card_without_any_name_is_refused() -> None:
+def test_a_card_without_any_name_is_left_out() -> None:
     text = (
         "BEGIN:VCARD\nVERSION:3.0\nFN:A\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nNOTE:x\nEND:VCARD\n"
     )
 
+    found = parse_vcards(text, "x.vcf")
+
+    assert [c.full_name for c in found.cards] == ["A"]
+    assert [p.sentence("x.vcf") for p in found.skipped] == [
+        "x.vcf, line 5: the card starting here has no name (FN, N, ORG or EMAIL)."
+    ]
     with pytest.raises(
         ImportFormatError, match=r"x\.vcf, line 5: the card starting here has no name"
     ):
-        parse_vcards(text, "x.vcf")
+        parse_vcards(text, "x.vcf", strict=True)
 
 
 def test_progress_reaches_the_total() -> None:
@@ -211,7 +243,7 @@ def _content(card: Card) -> Card:
 @settings(max_examples=60, deadline=None)
 @given(card=cards(), version=st.sampled_from(["3.0", "4.0"]))
 def test_written_cards_read_back_the_same(card: Card, version: str) -> None:
-    [back] = parse_vcards(write_card(card, version), "round-trip.vcf")
+    [back] = parse_vcards(write_card(card, version), "round-trip.vcf").cards
 
     assert _content(back) == card
 
