@@ -1,19 +1,25 @@
 """Reading vCards (2.1, 3.0 and 4.0) into `Card`s: a card that cannot be read is left out
 and reported, and the others come in.
 
-`vcard_lines` splits the file into cards of lines parsed by vobject; values are
-decoded here, because vobject's text decoding splits values at unescaped commas
-(a vCard 4.0 `PHOTO:data:image/jpeg;base64,…` URI would lose its data). Every
-property that goes into the Card is marked; the others are the card's "not
-kept" properties, so the preview says what the vault has no place for. A value
-that cannot be read (a damaged photo) is left out of its card and reported.
+`vcard_lines` splits the file into cards of lines parsed by vobject;
+`vcard_values` decodes values and `vcard_fields` reads the repeatable parts.
+Every property that goes into the Card is marked; the others are the card's
+"not kept" properties, so the preview says what the vault has no place for. A
+value that cannot be read (a damaged photo) is left out of its card and
+reported.
 
-What a vCard says maps onto a contact as follows: FN (else N) is the name; N's
-honorific prefix is the rank; TITLE (else ROLE) the position; ORG with its
-units the organization chain; TEL, EMAIL, LANG, CATEGORIES the lists; ADR the
-address (a two-letter country part gives the country); NOTE the notes; PHOTO
-(inline only: a remote photo is never fetched) the photo. Fields vCard has no
-place for travel as X-LIAISON-* properties so an export re-imports whole.
+What a vCard says maps onto a contact as follows: FN (else N, the organization
+or the email) is the name, N the structured name as given, and further FN lines
+(names in other scripts) aliases; NICKNAME the nicknames; N's prefix is also the
+rank unless the card says its rank (X-LIAISON-RANK); TITLE (else ROLE) the
+position; ORG with its units the organization chain; TEL, EMAIL, ADR, URL, IMPP
+(and the X-SKYPE… handles) the contact points; BDAY and ANNIVERSARY (and the
+X-…-ANNIVERSARY of Outlook, Evolution, Apple) the dates; RELATED (and
+X-ABRELATEDNAMES, X-…-SPOUSE…) the relations; LANG the languages; CATEGORIES the
+tags; NOTE the notes; PHOTO (inline only: a remote photo is never fetched) the
+photo; UID the uid. A two-letter country of an address gives the contact's
+country. Fields vCard has no place for travel as X-LIAISON-* properties (see
+vcard_writer) so an export re-imports whole.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import base64
 import binascii
 import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,18 +38,38 @@ from vobject.base import ContentLine
 from liaison_desk.core.errors import ImportFormatError
 from liaison_desk.core.interop.import_report import NotKept, Problem, tally
 from liaison_desk.core.interop.text_input import MB, WESTERN, one_line_end, read_file
+from liaison_desk.core.interop.vcard_fields import (
+    ANNIVERSARIES,
+    Job,
+    Point,
+    Relative,
+    first_date,
+    jobs,
+    languages,
+    points,
+    relatives,
+)
 from liaison_desk.core.interop.vcard_lines import raw_cards
+from liaison_desk.core.interop.vcard_values import (
+    Properties,
+    param_values,
+    parts_of,
+    preferred_first,
+    text_of,
+    types_of,
+    values_of,
+)
 
 MAX_BYTES = 256 * MB
 Progress = Callable[[int, int], None]
 
 _BEGIN = re.compile(r"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*$", re.MULTILINE | re.IGNORECASE)
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-# What a file says about itself rather than about the person: never reported as not kept.
-FILE_METADATA = frozenset({"VERSION", "PRODID", "REV"})
 IMAGE_TYPES = {"JPEG": "image/jpeg", "JPG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
 _MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG", "image/png"), (b"GIF8", "image/gif"))
+# N's parts, in vCard order, as the Card's fields; lists in a part joined by these.
+NAME_FIELDS = ("family_name", "given_name", "additional_names", "name_prefix", "name_suffix")
+_NAME_JOINERS = {3: ", ", 4: ", "}
 
 
 @dataclass(frozen=True)
@@ -58,19 +84,28 @@ class Card:
 
     `organization` is the organization then its units, outermost first.
     `sources` holds (field, value, line) for each value read, so a value the
-    vault refuses can be traced to the line it came from.
+    vault refuses can be traced to the line it came from (points carry theirs).
     """
 
     line: int = 0
     full_name: str
+    name_prefix: str | None = None
+    given_name: str | None = None
+    additional_names: str | None = None
+    family_name: str | None = None
+    name_suffix: str | None = None
+    nicknames: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
     rank: str | None = None
     position: str | None = None
     organization: tuple[str, ...] = ()
     country: str | None = None
     languages: tuple[str, ...] = ()
-    phones: tuple[str, ...] = ()
-    emails: tuple[str, ...] = ()
-    address: str | None = None
+    points: tuple[Point, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    relatives: tuple[Relative, ...] = ()
+    birthday: str | None = None
+    anniversary: str | None = None
     how_met: str | None = None
     trust_notes: str | None = None
     notes: str | None = None
@@ -81,8 +116,24 @@ class Card:
     uid: str | None = None
     sources: tuple[tuple[str, str, int], ...] = ()
 
+    def values(self, channel: str) -> tuple[str, ...]:
+        """The values of one channel's points, preferred first."""
+        found = [p for p in self.points if p.channel == channel and p.value]
+        return tuple(p.value or "" for p in sorted(found, key=lambda p: p.pref or 101))
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        return self.values("email")
+
+    @property
+    def phones(self) -> tuple[str, ...]:
+        return self.values("phone")
+
     def line_of(self, message: str) -> int:
         """The line a refusal of one of this card's values most likely points at."""
+        for point in self.points:
+            if point.value and point.value in message:
+                return point.line
         for _field, value, line in self.sources:
             if value and value in message:
                 return line
@@ -93,98 +144,6 @@ class Card:
 
 
 # -- values ----------------------------------------------------------------------------------
-
-
-def unescape(text: str) -> str:
-    """vCard text escapes: \\n is a line break, \\, \\; \\\\ stand for themselves."""
-    if "\\" not in text:
-        return text
-    return _ESCAPED.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), text)
-
-
-def split(text: str, sep: str) -> list[str]:
-    """Split at separators that are not backslash-escaped; the parts stay escaped."""
-    if "\\" not in text:
-        return text.split(sep)
-    parts: list[str] = []
-    current: list[str] = []
-    chars = iter(text)
-    for char in chars:
-        if char == "\\":
-            current.append(char)
-            current.append(next(chars, ""))
-        elif char == sep:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-def _text(line: ContentLine) -> str:
-    text = unescape(str(line.value))
-    if "\r" in text:  # quoted-printable =0D=0A from Outlook
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip()
-
-
-def _values(line: ContentLine) -> list[str]:
-    """A comma-separated list value (CATEGORIES, a NAME part)."""
-    return [v for v in (unescape(p).strip() for p in split(str(line.value), ",")) if v]
-
-
-def _parts(line: ContentLine) -> list[str]:
-    """A structured value (N, ADR, ORG): each part unescaped, its own list joined by spaces."""
-    return [
-        " ".join(v for v in (unescape(x).strip() for x in split(part, ",")) if v)
-        for part in split(str(line.value), ";")
-    ]
-
-
-def _param_values(line: ContentLine, name: str) -> list[str]:
-    params: dict[str, list[str]] = line.params
-    return [v.strip() for value in params.get(name, []) for v in value.split(",") if v.strip()]
-
-
-def _types(line: ContentLine) -> set[str]:
-    """TYPE values, including vCard 2.1's bare ones (TEL;WORK;VOICE), upper-cased."""
-    found = {t.upper() for t in _param_values(line, "TYPE")}
-    found.update(p.upper() for p in line.singletonparams)
-    return found
-
-
-def _preferred_first(lines: list[ContentLine]) -> list[ContentLine]:
-    def rank(line: ContentLine) -> int:
-        pref = _param_values(line, "PREF")
-        if pref and pref[0].isdigit():
-            return int(pref[0])
-        return 1 if "PREF" in _types(line) else 101
-
-    return sorted(lines, key=rank)
-
-
-def _phone(value: str) -> str:
-    """A vCard 4.0 tel: URI or plain text, as the number alone."""
-    text = value.strip()
-    if text.lower().startswith("tel:"):
-        text = text[4:].split(";", 1)[0]
-    return text.strip()
-
-
-def _email(value: str) -> str:
-    text = value.strip()
-    return text[7:].strip() if text.lower().startswith("mailto:") else text
-
-
-def _address(parts: list[str]) -> tuple[str, str | None]:
-    """The address as text, and the country when the country part is a two-letter code."""
-    parts = (parts + [""] * 7)[:7]
-    box, extended, street, city, region, code, country = (p.strip() for p in parts)
-    code_city = " ".join(p for p in (code, city) if p)
-    is_code = bool(_COUNTRY.match(country))
-    lines = [box, extended, street, code_city, region, "" if is_code else country]
-    return "\n".join(p for p in lines if p), (country.upper() if is_code else None)
 
 
 class _Damaged(Exception):
@@ -198,7 +157,7 @@ def sniff_image(data: bytes) -> str:
 def _photo(line: ContentLine) -> Photo | None:
     """An inline photo (base64 or a data: URI); None for a link, which is never fetched."""
     value = "".join(str(line.value).split())
-    encoding = {e.upper() for e in _param_values(line, "ENCODING")} | _types(line)
+    encoding = {e.upper() for e in param_values(line, "ENCODING")} | types_of(line)
     mime: str | None = None
     if value[:5].lower() == "data:":
         header, _, payload = value.partition(",")
@@ -207,7 +166,7 @@ def _photo(line: ContentLine) -> Photo | None:
         mime = header[5:].split(";", 1)[0] or None
     elif encoding & {"B", "BASE64"}:
         payload = value
-        kinds = [IMAGE_TYPES.get(t.upper().removeprefix("IMAGE/")) for t in _types(line)]
+        kinds = [IMAGE_TYPES.get(t.upper().removeprefix("IMAGE/")) for t in types_of(line)]
         mime = next((k for k in kinds if k), None)
     else:
         return None
@@ -240,35 +199,6 @@ class CardFile:
     not_kept: NotKept = ()
 
 
-class _Properties:
-    """A card's properties by name, remembering which ones went into the Card."""
-
-    def __init__(self, lines: list[ContentLine]) -> None:
-        self.by_name: dict[str, list[ContentLine]] = {}
-        for line in lines:
-            self.by_name.setdefault(line.name, []).append(line)
-        self._used: set[int] = set()
-
-    def all(self, key: str) -> list[ContentLine]:
-        found = self.by_name.get(key, [])
-        self._used.update(id(line) for line in found)
-        return found
-
-    def first(self, key: str) -> ContentLine | None:
-        found = self.by_name.get(key)
-        if not found:
-            return None
-        self._used.add(id(found[0]))
-        return found[0]
-
-    def not_kept(self) -> set[str]:
-        return {
-            name
-            for name, lines in self.by_name.items()
-            if name not in FILE_METADATA and any(id(line) not in self._used for line in lines)
-        }
-
-
 def parse_vcards(
     text: str,
     name: str,
@@ -299,7 +229,7 @@ def parse_vcards(
         elif chunk.problem is not None:
             skipped.append(chunk.problem)
         else:
-            props = _Properties(chunk.properties)
+            props = Properties(chunk.properties)
             card = _card(props, chunk.line, dropped)
             if isinstance(card, Problem):
                 skipped.append(card)
@@ -325,12 +255,12 @@ def read_vcards(path: Path, progress: Progress | None = None, *, strict: bool = 
     return parse_vcards(read.text, path.name, progress, strict=strict, code_page=read.code_page)
 
 
-def _is_group(props: _Properties) -> bool:
+def _is_group(props: Properties) -> bool:
     kinds = ("KIND", "X-ADDRESSBOOKSERVER-KIND")
-    return "group" in [_text(line).lower() for key in kinds for line in props.all(key)]
+    return "group" in [text_of(line).lower() for key in kinds for line in props.all(key)]
 
 
-def _card(props: _Properties, line: int, dropped: list[Problem]) -> Card | Problem | None:
+def _card(props: Properties, line: int, dropped: list[Problem]) -> Card | Problem | None:
     """A Card from one VCARD's properties, None for a group (Apple's KIND:group cards), or
     the Problem that leaves it out. Values left out of the card are added to `dropped`."""
     if _is_group(props):
@@ -345,85 +275,93 @@ def _card(props: _Properties, line: int, dropped: list[Problem]) -> Card | Probl
 
     def text(field: str, key: str) -> None:
         source = props.first(key)
-        if source is not None and (value := _text(source)):
+        if source is not None and (value := text_of(source)):
             out[field] = note(field, value, source)
 
-    name_parts: list[str] = []
     if (n := props.first("N")) is not None:
-        name_parts = (_parts(n) + [""] * 5)[:5]
-        if name_parts[3]:
-            out["rank"] = note("rank", name_parts[3], n)
+        for field, value in zip(NAME_FIELDS, parts_of(n, 5, _NAME_JOINERS), strict=False):
+            if value:
+                out[field] = note(field, value, n)
+    stated_rank = props.first("X-LIAISON-RANK")
+    if stated_rank is not None:
+        if rank := text_of(stated_rank):
+            out["rank"] = note("rank", rank, stated_rank)
+    elif out.get("name_prefix"):
+        out["rank"] = out["name_prefix"]
     text("position", "TITLE")
     if "position" not in out:
         text("position", "ROLE")
     if (org := props.first("ORG")) is not None:
-        units = tuple(p for p in _parts(org) if p)
+        units = tuple(p for p in parts_of(org) if p)
         out["organization"] = units
         for unit in units:
             note("organization", unit, org)
-    lists: dict[str, list[str]] = {"phones": [], "emails": [], "languages": [], "tags": []}
-    for source in _preferred_first(props.all("TEL")):
-        lists["phones"].append(note("phones", _phone(_text(source)), source))
-    for source in _preferred_first(props.all("EMAIL")):
-        lists["emails"].append(note("emails", _email(_text(source)), source))
-    for key in ("LANG", "X-LIAISON-LANG"):
-        for source in _preferred_first(props.all(key)):
-            lists["languages"].append(note("languages", _text(source), source))
-    for source in props.all("CATEGORIES"):
-        lists["tags"].extend(note("tags", v, source) for v in _values(source))
-    out.update({k: tuple(v for v in vs if v) for k, vs in lists.items()})
-    addresses = []
-    apple_countries = {s.group: _text(s).upper() for s in props.all("X-ABADR") if s.group}
-    for source in _preferred_first(props.all("ADR")):
-        address, country = _address(_parts(source))
-        hinted = apple_countries.get(source.group, "")
-        if country is None and _COUNTRY.match(hinted):
-            country = hinted  # Apple's X-ABADR: the country code of the address in that group
-        if country and "country" not in out:
-            out["country"] = note("country", country, source)
-        if address:
-            addresses.append(note("address", address, source))
-    if addresses:
-        out["address"] = "\n\n".join(addresses)
-    notes = [note("notes", _text(s), s) for s in props.all("NOTE") if _text(s)]
+    out["nicknames"] = _unique(
+        note("nicknames", v, s) for s in props.all("NICKNAME") for v in values_of(s)
+    )
+    out["points"] = tuple(points(props))
+    out["jobs"] = tuple(jobs(props))
+    out["relatives"] = tuple(relatives(props))
+    out["languages"] = tuple(languages(props))
+    out["tags"] = _unique(note("tags", v, s) for s in props.all("CATEGORIES") for v in values_of(s))
+    out["birthday"] = first_date(props, ("BDAY",))
+    out["anniversary"] = first_date(props, ANNIVERSARIES, "anniversary")
+    notes = [note("notes", text_of(s), s) for s in props.all("NOTE") if text_of(s)]
     if notes:
         out["notes"] = "\n\n".join(notes)
-    text("country", "X-LIAISON-COUNTRY")
+    if (stated := props.first("X-LIAISON-COUNTRY")) is not None:  # empty: none, say our exports
+        out["country"] = text_of(stated) or None
+    else:
+        out["country"] = _address_country(props)
     text("how_met", "X-LIAISON-HOW-MET")
     text("trust_notes", "X-LIAISON-TRUST-NOTES")
     text("marking", "X-LIAISON-MARKING")
+    aliases = [note("aliases", text_of(s), s) for s in props.all("X-LIAISON-ALIAS")]
     if (cadence := props.first("X-LIAISON-CADENCE-DAYS")) is not None:
-        value = _text(cadence)
+        value = text_of(cadence)
         if value.isdigit():
             out["cadence_days"] = int(value)
         else:
             left_out.append(Problem(cadence.lineNumber, "the cadence is not a number; left out."))
     if (uid := props.first("UID")) is not None:
-        value = _text(uid)
-        out["uid"] = value[9:] if value.lower().startswith("urn:uuid:") else value
+        value = text_of(uid)
+        out["uid"] = (value[9:] if value[:9].lower() == "urn:uuid:" else value) or None
     if (photo := props.first("PHOTO")) is not None:
         try:
             out["photo"] = _photo(photo)
             note("photo", "", photo)
         except _Damaged as exc:
             left_out.append(Problem(photo.lineNumber, str(exc)))
-    full_name = _full_name(props, name_parts, out)
+    names = [text_of(s) for s in props.all("FN")]
+    full_name = next((n for n in names if n), "") or _fallback_name(out)
     if not full_name:
         return Problem(line, "the card starting here has no name (FN, N, ORG or EMAIL).")
+    out["aliases"] = _unique([*[n for n in names if n and n != full_name], *aliases])
     dropped.extend(dataclasses.replace(p, name=full_name) for p in left_out)
     return Card(line=line, full_name=full_name, sources=tuple(sources), **out)
 
 
-def _full_name(props: _Properties, name_parts: list[str], out: dict[str, Any]) -> str:
-    """FN; else N as "given additional family"; else the organization or the email."""
-    for source in props.all("FN"):
-        if value := _text(source):
-            return value
-    if name_parts:
-        family, given, additional = name_parts[:3]
-        if value := " ".join(p for p in (given, additional, family) if p):
-            return value
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _address_country(props: Properties) -> str | None:
+    """The contact's country: that of the preferred address whose country is a two-letter
+    code, or whose item group's Apple X-ABADR is one."""
+    hints = {line.group: text_of(line).upper() for line in props.all("X-ABADR") if line.group}
+    for line in preferred_first(props.peek("ADR")):
+        for code in (parts_of(line, 7)[6], hints.get(line.group, "")):
+            if _COUNTRY.match(code):
+                return code.upper()
+    return None
+
+
+def _fallback_name(out: dict[str, Any]) -> str:
+    """N as "given additional family"; else the organization or the email."""
+    parts = (out.get("given_name"), out.get("additional_names"), out.get("family_name"))
+    if name := " ".join(p for p in parts if p):
+        return name
     if out.get("organization"):
         return str(out["organization"][0])
-    emails = out.get("emails", ())
+    emails = [p.value for p in out["points"] if p.channel == "email" and p.value]
     return str(emails[0]) if emails else ""

@@ -4,6 +4,7 @@ them back; refusing broken files with the line named."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from liaison_desk.core.errors import FileRefused, ImportFormatError
 from liaison_desk.core.interop.text_input import read_text
 from liaison_desk.core.interop.vcard import Card, Photo, parse_vcards, read_vcards
+from liaison_desk.core.interop.vcard_fields import Job, Point, Relative
 from liaison_desk.core.interop.vcard_writer import write_card
 from tests.core.interop.conftest import FIXTURES
 
@@ -207,6 +209,89 @@ _LINES = st.lists(_TEXT, min_size=1, max_size=3).map("\n".join)
 _OPTIONAL = st.none() | _TEXT
 
 
+_WORD = st.text("abcdefghijklmnopqrstuvwxyzéü", min_size=1, max_size=12)
+_DIGITS = st.text("0123456789", min_size=3, max_size=12)
+_LABEL = st.none() | st.sampled_from(
+    ["work", "home", "mobile", "fax", "pager", "main", "other", "AssistantPhone", "school"]
+)
+_PREF = st.none() | st.integers(1, 3)
+_DAY = st.dates(dt.date(1900, 1, 1), dt.date(2100, 12, 31))
+_DATE = st.none() | _DAY.map(dt.date.isoformat) | _DAY.map(lambda d: d.strftime("--%m-%d"))
+
+
+@st.composite
+def _points(draw: st.DrawFn) -> tuple[Point, ...]:
+    phones = draw(
+        st.lists(
+            st.builds(
+                Point,
+                channel=st.just("phone"),
+                label=_LABEL,
+                value=st.builds(
+                    lambda d: "+" + " ".join(d), st.lists(_DIGITS, min_size=1, max_size=3)
+                ),
+                extension=st.none() | st.text("0123456789", min_size=1, max_size=6),
+                pref=_PREF,
+            ),
+            max_size=3,
+        )
+    )
+    emails = draw(
+        st.lists(
+            st.builds(
+                Point,
+                channel=st.just("email"),
+                label=_LABEL,
+                value=st.builds(lambda a, b: f"{a}@{b}.example", _WORD, _WORD),
+                pref=_PREF,
+            ),
+            max_size=2,
+        )
+    )
+    addresses = draw(
+        st.lists(
+            st.builds(
+                Point,
+                channel=st.just("address"),
+                label=_LABEL,
+                value=st.none() | _LINES,
+                po_box=_OPTIONAL,
+                extended=_OPTIONAL,
+                street=_TEXT,
+                locality=_OPTIONAL,
+                region=_OPTIONAL,
+                postcode=_OPTIONAL,
+                country=_OPTIONAL,
+                pref=_PREF,
+            ),
+            max_size=2,
+        )
+    )
+    webs = draw(
+        st.lists(
+            st.builds(
+                Point,
+                channel=st.just("web"),
+                label=_LABEL,
+                value=_WORD.map(lambda w: f"https://{w}.example/"),
+            ),
+            max_size=2,
+        )
+    )
+    handles = draw(
+        st.lists(
+            st.builds(
+                Point,
+                channel=st.just("im"),
+                label=st.none() | st.sampled_from(["skype", "xmpp", "Signal", "threema"]),
+                value=_WORD,
+            ),
+            max_size=2,
+        )
+    )
+    return (*phones, *emails, *addresses, *webs, *handles)
+
+
 @st.composite
 def cards(draw: st.DrawFn) -> Card:
     photo = draw(
@@ -215,29 +300,68 @@ def cards(draw: st.DrawFn) -> Card:
             Photo, st.sampled_from(["image/jpeg", "image/png", "image/gif"]), st.binary(min_size=1)
         )
     )
+    chain = st.lists(_TEXT, min_size=1, max_size=3).map(tuple)
     return Card(
         full_name=draw(_TEXT),
+        name_prefix=draw(_OPTIONAL),
+        given_name=draw(_OPTIONAL),
+        additional_names=draw(_OPTIONAL),
+        family_name=draw(_OPTIONAL),
+        name_suffix=draw(_OPTIONAL),
+        nicknames=tuple(draw(st.lists(_TEXT, max_size=2, unique=True))),
+        aliases=tuple(draw(st.lists(_TEXT, max_size=2, unique=True))),
         rank=draw(_OPTIONAL),
         position=draw(_OPTIONAL),
         organization=tuple(draw(st.lists(_TEXT, max_size=3))),
         country=draw(st.none() | st.sampled_from(["FR", "KE", "JP"])),
-        languages=tuple(draw(st.lists(_TEXT, max_size=2))),
-        phones=tuple(draw(st.lists(_TEXT, max_size=2))),
-        emails=tuple(draw(st.lists(_TEXT, max_size=2))),
-        address=draw(st.none() | _LINES),
+        languages=tuple(
+            draw(st.lists(_TEXT | st.sampled_from(["fr:C1", "en:native", "sw"]), max_size=2))
+        ),
+        points=draw(_points()),
+        jobs=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        Job,
+                        title=_TEXT,
+                        organization=st.just(()) | chain,
+                        chain=st.booleans(),
+                        starts_on=st.none() | st.sampled_from(["2019", "2020-03", "2021-06-01"]),
+                        ends_on=st.none() | st.sampled_from(["2022", "2023-09-30"]),
+                    ),
+                    max_size=2,
+                )
+            )
+        ),
+        relatives=tuple(
+            draw(
+                st.lists(
+                    st.builds(
+                        Relative,
+                        relation=st.sampled_from(["spouse", "deputy-of", "reports-to", "Child"]),
+                        name=_TEXT,
+                    )
+                    | st.builds(Relative, relation=st.just("partner"), uid=st.uuids().map(str)),
+                    max_size=2,
+                )
+            )
+        ),
+        birthday=draw(_DATE),
+        anniversary=draw(_DATE),
         how_met=draw(st.none() | _LINES),
         trust_notes=draw(st.none() | _LINES),
         notes=draw(st.none() | _LINES),
         cadence_days=draw(st.none() | st.integers(1, 3650)),
-        tags=tuple(draw(st.lists(_TEXT, max_size=3))),
+        tags=tuple(draw(st.lists(_TEXT, max_size=3, unique=True))),
         marking=draw(st.sampled_from(["", "RESTRICTED"])),
         photo=photo,
-        uid=draw(st.none() | st.uuids().map(str)),
+        uid=draw(st.none() | st.uuids().map(str) | _WORD),
     )
 
 
 def _content(card: Card) -> Card:
     return dataclasses.replace(card, line=0, sources=())
+
 
 
 @settings(max_examples=60, deadline=None)
