@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import click
 
 from liaison_desk.cli import output
+from liaison_desk.cli.contact_options import detail_options, details_from, shown
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.exchange_options import (
     column_list,
@@ -34,6 +36,13 @@ from liaison_desk.cli.options import (
 )
 from liaison_desk.cli.progress import progress_line
 from liaison_desk.core import relations
+from liaison_desk.core.contact_details import (
+    ContactDetails,
+    add_contact,
+    details_of,
+    save_details,
+)
+from liaison_desk.core.errors import RecordNotFound
 from liaison_desk.core.interop.contact_export import vcard_bytes
 from liaison_desk.core.interop.contact_import import POLICIES, Preview, apply_import, preview
 from liaison_desk.core.interop.csv_export import csv_bytes, record_rows
@@ -42,7 +51,8 @@ from liaison_desk.core.interop.import_report import NotKept, Problem, not_kept_t
 from liaison_desk.core.interop.vcard import read_vcards
 from liaison_desk.core.kinds import CONTACT
 from liaison_desk.core.record_detail import record_detail
-from liaison_desk.core.records import Contact
+from liaison_desk.core.records import Contact, Organization
+from liaison_desk.core.store import Store
 from liaison_desk.core.wording import plural
 
 CSV_COLUMNS = (
@@ -63,10 +73,10 @@ _contact_fields = option_group(
     click.option("--position", help="Position or appointment."),
     click.option("--org", "org_id", help="Organization id (see `org list`)."),
     click.option("--country", help="Two-letter country code, e.g. FR."),
-    click.option("--email", "emails", multiple=True, help="Email; repeat for several."),
-    click.option("--phone", "phones", multiple=True, help="Phone; repeat for several."),
-    click.option("--language", "languages", multiple=True, help="Language spoken."),
-    click.option("--address", help="Postal or office address."),
+    *detail_options,
+    click.option(
+        "--language", "languages", multiple=True, help='Language spoken, e.g. "fr:C1"; repeat.'
+    ),
     click.option("--how-met", help="How and where you met."),
     long_text_option("--trust-notes", "Relationship and trust notes."),
     long_text_option("--notes", "Free notes."),
@@ -93,10 +103,12 @@ def add(app: AppContext, /, **fields: Any) -> None:
     """Add a contact and print its id.
 
     Example: liaison-desk contact add --name "Hélène Girard" --rank Colonel --country FR
+    --phone "mobile:+33 6 12 34 56 78" --posting "Defence attaché|Embassy of France|2024-09"
     """
-    vault = app.open_vault()
+    store = app.open_vault().store
     fields = changes(**fields)
-    record = vault.store.add(Contact(**fields))
+    details = details_from(store, fields, None) or ContactDetails()
+    record = add_contact(store, Contact(**fields), details)
     click.echo(record.id)
 
 
@@ -135,7 +147,21 @@ def show(app: AppContext, /, contact_id: str, as_json: bool) -> None:
     extra["open_followups"] = [
         f"{f.due_date or 'no date'}  {f.action}  ({f.id})" for f in detail.followups
     ]
+    details = details_of(vault.store, contact_id)
+    extra |= shown(details, _linked_names(vault.store, details), as_json)
     output.details(detail.record, as_json, extra)
+
+
+def _linked_names(store: Store, details: ContactDetails) -> dict[str, str]:
+    """The names of the organizations and contacts a contact's details link to, by id."""
+    names: dict[str, str] = {}
+    for org_id in {p.org_id for p in details.postings if p.org_id}:
+        with suppress(RecordNotFound):
+            names[org_id] = store.get(Organization, org_id).name
+    for other_id in {r.other_id for r in details.relations if r.other_id}:
+        with suppress(RecordNotFound):
+            names[other_id] = store.get(Contact, other_id).full_name
+    return names
 
 
 @contact.command("edit")
@@ -146,9 +172,19 @@ def show(app: AppContext, /, contact_id: str, as_json: bool) -> None:
 def edit(app: AppContext, /, contact_id: str, **fields: Any) -> None:
     """Change the given fields; an empty value clears a field.
 
+    A detail option (--phone, --email, --address, --web, --im, --posting, --relation)
+    replaces every detail of its kind; --phone "" removes them all.
+
     Example: liaison-desk contact edit 01934b2e-… --rank "Brigadier General" --notes ""
     """
-    app.open_vault().store.update(Contact, contact_id, changes(**fields))
+    store = app.open_vault().store
+    fields = changes(**fields)
+    with store.transaction():
+        details = details_from(store, fields, details_of(store, contact_id))
+        if fields:
+            store.update(Contact, contact_id, fields)
+        if details is not None:
+            save_details(store, contact_id, details)
 
 
 @contact.command("delete")

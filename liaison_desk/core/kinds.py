@@ -12,10 +12,13 @@ from typing import Any, Generic, TypeVar
 from liaison_desk.core.records import (
     Attachment,
     Contact,
+    ContactPoint,
+    ContactRelation,
     FollowUp,
     Meeting,
     Organization,
     Participant,
+    Posting,
     ProtocolRef,
     Record,
 )
@@ -36,6 +39,9 @@ class Kind(Generic[R]):
     indexed: bool = True
     immutable: frozenset[str] = frozenset()
     not_in_oplog: frozenset[str] = frozenset()
+    # A child kind: (the kind it belongs to, the field naming its record there). A child is
+    # routed, authorised, withdrawn, snapshotted, undone and trashed with its record.
+    parent: tuple[str, str] | None = None
 
     # Cached: these sit on the hot path of every row read and written.
     @cached_property
@@ -89,7 +95,36 @@ class Kind(Generic[R]):
 ORGANIZATION = Kind("organization", "organizations", Organization, "name", "name")
 CONTACT = Kind("contact", "contacts", Contact, "full_name", "full_name")
 MEETING = Kind("meeting", "meetings", Meeting, "starts_at", "title")
-PARTICIPANT = Kind("participant", "participants", Participant, "n", "role", indexed=False)
+PARTICIPANT = Kind(
+    "participant",
+    "participants",
+    Participant,
+    "n",
+    "role",
+    indexed=False,
+    parent=("meeting", "meeting_id"),
+)
+CONTACT_POINT = Kind(
+    "contact_point",
+    "contact_points",
+    ContactPoint,
+    "n",
+    "value",
+    indexed=False,
+    parent=("contact", "contact_id"),
+)
+POSTING = Kind(
+    "posting", "postings", Posting, "n", "title", indexed=False, parent=("contact", "contact_id")
+)
+RELATION = Kind(
+    "relation",
+    "contact_relations",
+    ContactRelation,
+    "n",
+    "relation",
+    indexed=False,
+    parent=("contact", "contact_id"),
+)
 FOLLOWUP = Kind("followup", "followups", FollowUp, "due_date", "action")
 PROTOCOL = Kind("protocol", "protocol_refs", ProtocolRef, "title", "title")
 ATTACHMENT = Kind(
@@ -111,6 +146,9 @@ ALL_KINDS: tuple[Kind[Any], ...] = (
     FOLLOWUP,
     PROTOCOL,
     ATTACHMENT,
+    CONTACT_POINT,
+    POSTING,
+    RELATION,
 )
 _BY_CLASS: dict[type[Any], Kind[Any]] = {k.cls: k for k in ALL_KINDS}
 BY_NAME: dict[str, Kind[Any]] = {k.name: k for k in ALL_KINDS}
@@ -118,3 +156,14 @@ BY_NAME: dict[str, Kind[Any]] = {k.name: k for k in ALL_KINDS}
 
 def kind_of(cls: type[R]) -> Kind[R]:
     return _BY_CLASS[cls]
+
+
+def children_of(name: str) -> tuple[Kind[Any], ...]:
+    """The child kinds that belong to records of kind `name` (a meeting's participants...)."""
+    return _CHILDREN.get(name, ())
+
+
+_CHILDREN: dict[str, tuple[Kind[Any], ...]] = {}
+for _kind in ALL_KINDS:
+    if _kind.parent is not None:
+        _CHILDREN[_kind.parent[0]] = (*_CHILDREN.get(_kind.parent[0], ()), _kind)

@@ -21,6 +21,7 @@ from typing import Any
 
 from liaison_desk.core import audit
 from liaison_desk.core.clock import iso_from_ms
+from liaison_desk.core.contact_details import set_legacy
 from liaison_desk.core.errors import RecordReadOnly
 from liaison_desk.core.hlc import Stamp
 from liaison_desk.core.kinds import BY_NAME
@@ -174,7 +175,12 @@ def resolve(vault: Vault, n: int, choice: str, merged: str | None = None) -> Con
         else:
             if kind.list_fields and conflict.field in kind.list_fields:
                 value = tuple(value or ())
-            vault.store.update(kind.cls, conflict.record_id, {conflict.field: value}, force=True)
+            if conflict.field not in kind.fields:  # a contact's phones... before schema 6
+                set_legacy(vault.store, conflict.record_id, conflict.field, value)
+            else:
+                vault.store.update(
+                    kind.cls, conflict.record_id, {conflict.field: value}, force=True
+                )
         vault.conn.execute(
             "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_at = ? WHERE n = ?",
             (choice, iso_from_ms(vault.clock.now_ms()), n),

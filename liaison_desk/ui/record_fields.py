@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from liaison_desk.core import relations
+from liaison_desk.core.contact_details import ContactDetails, address_text
 from liaison_desk.core.edits import Edit
 from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
 from liaison_desk.core.meetings import NewFollowUp
@@ -86,9 +87,6 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         ),
         field_spec("country", "Countr&y", placeholder="Two letters, e.g. FR"),
         field_spec("languages", "&Languages", "list", "Comma-separated, e.g. French, English"),
-        field_spec("phones", "Phone&s", "list", "Comma-separated, e.g. +33 1 23 45 67 89"),
-        field_spec("emails", "Em&ails", "list", "Comma-separated, e.g. name@example.org"),
-        field_spec("address", "A&ddress", "text"),
         field_spec("how_met", "How &met", "text", "Where and through whom you met"),
         field_spec("trust_notes", "Tr&ust notes", "text", "The relationship and how far it goes"),
         field_spec("notes", "No&tes", "text"),
@@ -333,7 +331,15 @@ def plan_save(
 
 
 MARKDOWN_FIELDS = {"meeting": ("notes", "Notes"), "protocol": ("body", "")}  # field, heading
-COPYABLE_FIELDS = frozenset({"phones", "emails", "address"})
+COPYABLE_FIELDS: frozenset[str] = frozenset()
+# A contact's points in the detail pane: channel and heading, each value with a Copy link.
+_POINT_ROWS = (
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("address", "Address"),
+    ("web", "Web"),
+    ("im", "Messaging"),
+)
 
 
 @dataclass(frozen=True)
@@ -423,6 +429,48 @@ def _cell(spec: FieldSpec, value: Any, detail: RecordDetail, copyable: list[str]
     return "<br>".join(cells)
 
 
+def _copyable(text: str, copyable: list[str]) -> str:
+    copyable.append(text)
+    return f"{_text(text)} &nbsp;<a href='copy:{len(copyable) - 1}'>Copy</a>"
+
+
+def _detail_rows(details: ContactDetails, detail: RecordDetail, copyable: list[str]) -> list[str]:
+    """A contact's points (each copyable), postings and relations, a row per kind."""
+    rows = []
+    for channel, heading in _POINT_ROWS:
+        cells = []
+        for p in details.points:
+            if p.channel != channel:
+                continue
+            text = address_text(p) if channel == "address" else (p.value or "")
+            text += f" x{p.extension}" if p.extension else ""
+            label = f"{html.escape(p.label)}: " if p.label else ""
+            cells.append(label + _copyable(text, copyable))
+        if cells:
+            rows.append(_line(heading, "<br>".join(cells)))
+    postings = [
+        " — ".join(
+            x
+            for x in (
+                f"{p.starts_on or '?'} to {p.ends_on or 'now'}",
+                p.title,
+                detail.names.get(p.org_id or "", p.organization or ""),
+            )
+            if x
+        )
+        for p in details.postings
+    ]
+    if postings:
+        rows.append(_line("Postings", "<br>".join(_text(p) for p in postings)))
+    relations = [
+        f"{pretty(r.relation)}: {detail.names.get(r.other_id or '', r.name or '')}"
+        for r in details.relations
+    ]
+    if relations:
+        rows.append(_line("Relations", "<br>".join(_text(r) for r in relations)))
+    return rows
+
+
 def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
     """The detail pane as HTML (user text escaped), and the values its copy:N links stand for.
 
@@ -436,6 +484,7 @@ def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
         for spec in FIELDS[kind.name]
         if spec.name not in skipped and (value := getattr(record, spec.name)) not in (None, (), "")
     ]
+    rows += _detail_rows(detail.details, detail, copyable)
     rows += [_line(label, _text(value)) for label, value in detail_facts(detail)]
     title = html.escape(str(getattr(record, kind.title_field) or ""))
     created, updated = (t[:16].replace("T", " ") for t in (record.created_at, record.updated_at))

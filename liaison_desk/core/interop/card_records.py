@@ -237,7 +237,9 @@ class Writer:
 
         def records() -> Iterator[Record]:
             total = len(new)
-            for done, (pending, org_id, contact_id) in enumerate(zip(new, org_ids, ids), 1):
+            for done, (pending, org_id, contact_id) in enumerate(
+                zip(new, org_ids, ids, strict=True), 1
+            ):
                 current[:] = pending.cards[:1]
                 photo_id = uuid7(now) if pending.photo is not None else None
                 yield Contact(id=contact_id, org_id=org_id, photo_id=photo_id, **pending.values)
@@ -268,6 +270,8 @@ class Writer:
                 changes["org_id"] = self.orgs.ensure(pending.organization, after["country"], now)
             self._keep_missing(contact_id, pending)
             pending.values = {"marking": after["marking"]}
+            added = list(self._details(contact_id, pending))
+            self.orgs.write(store, self.source)
             try:
                 if contact.photo_id is None and pending.photo is not None:
                     photo_id = uuid7(now)
@@ -276,8 +280,6 @@ class Writer:
                     self.photos += 1
                 if changes:
                     store.update(Contact, contact_id, changes)
-                added = list(self._details(contact_id, pending))
-                self.orgs.write(store, self.source)
                 store.add_many(added)
             except ValidationError as exc:
                 raise refused(self.source, pending.cards[0], exc) from None
@@ -301,8 +303,9 @@ class Writer:
             found = self.uids.get(relative.uid, relative.uid) if relative.uid else relative.name
             return (found or "").casefold()
 
-        held_relatives = {(r.relation.casefold(), (r.other_id or r.name or "").casefold())
-                          for r in held.relations}
+        held_relatives = {
+            (r.relation.casefold(), (r.other_id or r.name or "").casefold()) for r in held.relations
+        }
         pending.relatives = [
             r for r in pending.relatives if (r.relation.casefold(), other(r)) not in held_relatives
         ]
@@ -329,5 +332,7 @@ class Writer:
         try:
             self.store.add_many(records)
         except ValidationError as exc:
-            raise ImportFormatError(f"{self.source}: a relation was refused: {exc.message}") from None
+            raise ImportFormatError(
+                f"{self.source}: a relation was refused: {exc.message}"
+            ) from None
         return unknown

@@ -101,9 +101,7 @@ def _exists(_kind: Any, _id: str) -> bool:
     return True  # the contact and organizations are made by the import itself
 
 
-def _check_details(
-    card: Card, markings: Sequence[str], marking: str
-) -> tuple[Card, list[Problem]]:
+def _check_details(card: Card, markings: Sequence[str], marking: str) -> tuple[Card, list[Problem]]:
     """The card without the points and postings the vault would refuse, and why each went."""
     dropped: list[Problem] = []
     points = []
@@ -112,18 +110,18 @@ def _check_details(
         try:
             validate(CONTACT_POINT, "", _fields(CONTACT_POINT, record), markings, _exists)
         except ValidationError as exc:
-            dropped.append(Problem(point.line, f"{exc.message} Left out.", card.full_name))
+            dropped.append(Problem(point.line, exc.message, card.full_name))
             continue
         points.append(point)
     jobs = []
     for job in card.jobs:
-        values = {"contact_id": "-", "title": job.title, "org_id": None, "organization": None}
-        values |= {"starts_on": job.starts_on, "ends_on": job.ends_on}
+        values: dict[str, Any] = {"contact_id": "-", "title": job.title, "org_id": None}
+        values |= {"organization": None, "starts_on": job.starts_on, "ends_on": job.ends_on}
         values |= {"marking": marking, "tags": (), "distribution": ""}
         try:
             validate(POSTING, "", values, markings, _exists)
         except ValidationError as exc:
-            dropped.append(Problem(card.line, f"{exc.message} Left out.", card.full_name))
+            dropped.append(Problem(card.line, exc.message, card.full_name))
             continue
         jobs.append(job)
     if dropped:
@@ -200,7 +198,9 @@ def preview(store: Store, file: CardFile, marking: str = "", *, strict: bool = F
         if card.organization and key not in chains:
             chains.add(key)
             new_orgs += orgs.missing(card.organization)
-    return Preview(file.source, tuple(rows), new_orgs, tuple(skipped), tuple(dropped), file.not_kept)
+    return Preview(
+        file.source, tuple(rows), new_orgs, tuple(skipped), tuple(dropped), file.not_kept
+    )
 
 
 # -- applying --------------------------------------------------------------------------------

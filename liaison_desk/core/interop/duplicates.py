@@ -1,8 +1,9 @@
 """Which contact of the vault, or which earlier card of the file, a card repeats.
 
-The card's UID is looked at first: a card we exported carries its contact's id,
-and one from Outlook, Google or a phone keeps the UID it had, so a round trip
-through them finds the same people again. Then a shared email address, then the
+The card's UID is looked at first: a card we exported carries its contact's UID
+(the one it came with, else its id), and a contact keeps the UID of the card it
+came from, so a round trip through Outlook, Google or a phone finds the same
+people again. Then a shared email address, then the
 same name in the same organization (with its units).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from liaison_desk.core.contact_details import EMAILS_SQL
 from liaison_desk.core.interop.org_chains import Organizations, chain_key, name_key
 from liaison_desk.core.interop.vcard import Card
 from liaison_desk.core.store import Store
@@ -49,11 +51,14 @@ class Matcher:
         self.by_email: dict[str, Target] = {}
         self.by_name: dict[tuple[str, tuple[str, ...]], Target] = {}
         rows = store.conn.execute(
-            "SELECT id, full_name, org_id, emails FROM contacts WHERE deleted = 0 ORDER BY n"
+            f"SELECT id, full_name, org_id, uid, {EMAILS_SQL.format(contact_id='c.id')} "
+            "FROM contacts c WHERE deleted = 0 ORDER BY n"
         ).fetchall()
-        for contact_id, name, org_id, emails in rows:
+        for contact_id, name, org_id, uid, emails in rows:
             target = Target(name, contact_id=contact_id)
             self.by_uid[contact_id] = target
+            if uid:
+                self.by_uid.setdefault(uid, target)
             for email in json.loads(emails) if emails != "[]" else ():
                 self.by_email.setdefault(email.casefold(), target)
             self.by_name.setdefault((name_key(name), chain_key(orgs.chain(org_id))), target)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from liaison_desk.core import audit
+from liaison_desk.core.contact_details import EMAILS_SQL
 from liaison_desk.core.errors import ImportFormatError, ValidationError
 from liaison_desk.core.ids import uuid7
 from liaison_desk.core.interop.ical import Attendee, Event
@@ -88,7 +89,8 @@ class _Contacts:
         self.emails: dict[str, tuple[str, str]] = {}
         names: dict[str, list[tuple[str, str]]] = {}
         rows = store.conn.execute(
-            "SELECT id, full_name, emails FROM contacts WHERE deleted = 0 ORDER BY n"
+            f"SELECT id, full_name, {EMAILS_SQL.format(contact_id='c.id')} FROM contacts c "
+            "WHERE deleted = 0 ORDER BY n"
         ).fetchall()
         for contact_id, name, emails in rows:
             self.ids[contact_id] = name

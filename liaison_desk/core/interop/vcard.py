@@ -302,7 +302,7 @@ def _card(props: Properties, line: int, dropped: list[Problem]) -> Card | Proble
     out["points"] = tuple(points(props))
     out["jobs"] = tuple(jobs(props))
     out["relatives"] = tuple(relatives(props))
-    out["languages"] = tuple(languages(props))
+    out["languages"] = tuple(note("languages", v, s) for v, s in languages(props))
     out["tags"] = _unique(note("tags", v, s) for s in props.all("CATEGORIES") for v in values_of(s))
     out["birthday"] = first_date(props, ("BDAY",))
     out["anniversary"] = first_date(props, ANNIVERSARIES, "anniversary")

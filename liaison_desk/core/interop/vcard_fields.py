@@ -243,7 +243,7 @@ def _addresses(props: Properties) -> Iterator[Point]:
     labels = list(props.peek("LABEL"))
     for line in props.all("ADR"):
         parts = parts_of(line, 7)
-        text = param_text_of(line, "LABEL")
+        text = param_text_of(line, "LABEL").replace("\\n", "\n")  # some write 3.0's escape
         if not text:
             for candidate in labels:
                 if candidate.group == line.group and (
@@ -389,10 +389,11 @@ def jobs(props: Properties) -> Iterator[Job]:
             )
 
 
-def languages(props: Properties) -> Iterator[str]:
-    """LANG (X-LIAISON-LANG in our 3.0 cards), preferred first, with our level: "fr:C1"."""
+def languages(props: Properties) -> Iterator[tuple[str, ContentLine]]:
+    """LANG (X-LIAISON-LANG in our 3.0 cards), preferred first, with our level ("fr:C1"),
+    each with its line."""
     lines = [*props.all("LANG"), *props.all("X-LIAISON-LANG")]
     for line in sorted(lines, key=lambda ln: pref_of(ln) or 101):
         if value := text_of(line):
             level = next(iter(param_values(line, "X-LIAISON-LEVEL")), "")
-            yield f"{value}:{level}" if level else value
+            yield (f"{value}:{level}" if level else value), line

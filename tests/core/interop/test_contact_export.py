@@ -2,39 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from liaison_desk.core import audit
 from liaison_desk.core.interop.contact_export import export_vcards
 from liaison_desk.core.interop.contact_import import apply_import
-from liaison_desk.core.interop.org_chains import Organizations
 from liaison_desk.core.interop.vcard import read_vcards
 from liaison_desk.core.keyslots import KdfParams
-from liaison_desk.core.records import Attachment, Contact
+from liaison_desk.core.records import Contact
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from tests.conftest import PASSPHRASE, StepClock
-from tests.core.interop.conftest import FIXTURES
+from tests.core.interop.conftest import FIXTURES, described
 
 EVERYTHING = ListQuery(limit=10_000)
 _LOCAL = ("id", "created_at", "updated_at", "org_id", "photo_id", "distribution")
-
-
-def described(vault: Vault) -> dict[str, dict[str, Any]]:
-    """Each contact as a user sees it: fields, organization chain and photo bytes."""
-    orgs = Organizations(vault.store)
-    out = {}
-    for contact in vault.store.list(Contact, EVERYTHING):
-        fields = {k: v for k, v in dataclasses.asdict(contact).items() if k not in _LOCAL}
-        fields["organization"] = orgs.chain(contact.org_id)
-        photo = vault.store.get(Attachment, contact.photo_id) if contact.photo_id else None
-        fields["photo"] = (photo.mime, photo.data) if photo else None
-        out[contact.full_name] = fields
-    return out
 
 
 @pytest.fixture
@@ -73,7 +57,7 @@ def test_export_then_import_into_another_vault_gives_the_same_contacts(
     try:
         apply_import(other, read_vcards(out))
         assert written == 6
-        assert described(other) == described(filled)
+        assert described(other) == described(filled, exported=True)
     finally:
         other.lock()
 

@@ -8,15 +8,17 @@ from pathlib import Path
 import pytest
 
 from liaison_desk.core import audit
+from liaison_desk.core.contact_details import details_of
 from liaison_desk.core.errors import ImportFormatError, ValidationError
-from liaison_desk.core.interop.contact_import import apply_import, merge_values, preview
+from liaison_desk.core.interop.card_records import merge_values
+from liaison_desk.core.interop.contact_import import apply_import, preview
 from liaison_desk.core.interop.import_report import Problem
 from liaison_desk.core.interop.vcard import CardFile, parse_vcards, read_vcards
 from liaison_desk.core.markings import DEFAULT_MARKINGS
 from liaison_desk.core.records import Attachment, Contact, Organization
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
-from tests.core.interop.conftest import FIXTURES
+from tests.core.interop.conftest import FIXTURES, person, values
 
 EVERYTHING = ListQuery(limit=10_000)
 REAL_WORLD = (
@@ -113,7 +115,7 @@ def test_preview_finds_duplicates_by_email_by_name_and_organization_and_in_the_f
 
 
 def test_the_uid_is_looked_at_first_in_the_vault_and_in_the_file(vault: Vault) -> None:
-    kept = vault.store.add(Contact(full_name="Hélène Girard", emails=("old@example.fr",)))
+    kept = person(vault.store, "Hélène Girard", emails=("old@example.fr",))
     text = (
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:urn:uuid:{kept.id}\r\nFN:H. Girard (Paris)\r\n"
         "EMAIL:new@example.fr\r\nEND:VCARD\r\n"
@@ -143,25 +145,35 @@ def test_skip_leaves_the_vault_as_it_was(vault: Vault) -> None:
 
 
 def test_merge_fills_empty_fields_and_adds_phones_without_overwriting(vault: Vault) -> None:
-    vault.store.add(
-        Contact(
-            full_name="Hélène Girard",
-            rank="Général",
-            emails=("helene.girard@defense.gouv.example",),
-            notes="Met in Dakar.",
-        )
+    kept = person(
+        vault.store,
+        "Hélène Girard",
+        rank="Général",
+        emails=("helene.girard@defense.gouv.example",),
+        notes="Met in Dakar.",
     )
 
     load(vault, "apple-contacts-3.0.vcf", on_duplicate="merge")
     merged = contacts(vault)["Hélène Girard"]
+    details = details_of(vault.store, kept.id)
     load(vault, "apple-contacts-3.0.vcf", on_duplicate="merge")
 
     assert merged.rank == "Général"  # kept, not overwritten by the card's Colonel
-    assert merged.emails == ("helene.girard@defense.gouv.example", "h.girard@example.fr")
-    assert merged.phones == ("+33 6 12 34 56 78", "+33 1 44 42 30 11")
+    assert (merged.name_prefix, merged.given_name, merged.family_name) == (
+        "Colonel",
+        "Hélène",
+        "Girard",
+    )
+    assert values(vault.store, kept.id, "email") == (
+        "helene.girard@defense.gouv.example",
+        "h.girard@example.fr",
+    )
+    assert values(vault.store, kept.id, "phone") == ("+33 6 12 34 56 78", "+33 1 44 42 30 11")
+    assert [p.label for p in details.points if p.channel == "phone"] == ["mobile", "work"]
     assert merged.notes is not None and merged.notes.startswith("Met in Dakar.\n\nRencontrée")
     assert merged.org_id is not None and merged.photo_id is not None
     assert contacts(vault)["Hélène Girard"] == merged  # merging again changes nothing
+    assert details_of(vault.store, kept.id) == details
     assert vault.store.count(Contact) == 2
 
 
@@ -176,7 +188,7 @@ def test_create_adds_duplicates_anyway_and_choices_override_per_card(vault: Vaul
     ) == 2
 
 
-def test_a_card_the_vault_refuses_is_left_out_with_its_line_and_the_rest_comes_in(
+def test_a_phone_the_vault_refuses_is_left_out_of_its_card_which_comes_in(
     vault: Vault,
 ) -> None:
     cards = read_vcards(FIXTURES / "bad-phone.vcf")
@@ -185,11 +197,31 @@ def test_a_card_the_vault_refuses_is_left_out_with_its_line_and_the_rest_comes_i
     found = preview(vault.store, cards)
     summary = apply_import(vault, cards)
 
-    assert [row.card.full_name for row in found.rows] == ["Lukas Vogel"]
-    assert found.skipped == (refused,)
-    assert summary.left_out == (refused,)
+    assert [row.card.full_name for row in found.rows] == ["Lukas Vogel", "Sabine Krüger"]
+    assert (found.skipped, found.dropped) == ((), (refused,))
+    assert summary.dropped == (refused,)
+    assert summary.sentence() == "2 contacts added, 0 merged, 0 skipped; left out: 1 damaged value."
+    sabine = contacts(vault)["Sabine Krüger"]
+    assert values(vault.store, sabine.id, "phone") == ()
+    assert values(vault.store, sabine.id, "email") == ("sabine@example.de",)
+
+
+def test_a_card_the_vault_refuses_is_left_out_with_its_line_and_the_rest_comes_in(
+    vault: Vault,
+) -> None:
+    text = (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:A\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:B\nLANG;X-LIAISON-LEVEL=Z9:fr\nEND:VCARD\n"
+    )
+    cards = parse_vcards(text, "l.vcf")
+
+    summary = apply_import(vault, cards)
+
+    [problem] = summary.left_out
+    assert (problem.line, problem.name) == (8, "B")
+    assert problem.reason.startswith("The language 'fr:Z9' is not a code with a level")
     assert summary.sentence() == "1 contact added, 0 merged, 0 skipped; left out: 1 card."
-    assert set(contacts(vault)) == {"Lukas Vogel"}
+    assert set(contacts(vault)) == {"A"}
 
 
 def test_strict_refuses_the_whole_file_for_one_refused_card_and_changes_nothing(
@@ -221,7 +253,7 @@ def test_a_photo_over_the_attachment_limit_is_refused_at_its_line(vault: Vault) 
 def test_a_failure_after_the_first_writes_rolls_everything_back(
     vault: Vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    vault.store.add(Contact(full_name="Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",)))
+    person(vault.store, "Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",))
     before = snapshot(vault)
     cards = read_vcards(FIXTURES / "google-contacts-3.0.vcf")  # Otieno is new, Wanjiru merges
 
@@ -267,9 +299,9 @@ def test_progress_is_reported_while_writing(vault: Vault) -> None:
 
 
 def test_merge_values_unites_lists_and_keeps_the_higher_marking() -> None:
-    base = {"phones": ("+1 555",), "marking": "RESTRICTED", "notes": "a", "rank": None}
+    base = {"nicknames": ("Léo",), "marking": "RESTRICTED", "notes": "a", "rank": None}
     incoming = {
-        "phones": ("+1 555", "+1 666"),
+        "nicknames": ("léo", "Leo"),
         "marking": "UNCLASSIFIED",
         "notes": "b",
         "rank": "Col",
@@ -278,7 +310,7 @@ def test_merge_values_unites_lists_and_keeps_the_higher_marking() -> None:
     merged = merge_values(base, incoming, DEFAULT_MARKINGS)
 
     assert merged == {
-        "phones": ("+1 555", "+1 666"),
+        "nicknames": ("Léo", "Leo"),
         "marking": "RESTRICTED",
         "notes": "a\n\nb",
         "rank": "Col",

@@ -21,6 +21,12 @@ from tests.core.interop.conftest import FIXTURES
 JPEG_MAGIC = b"\xff\xd8\xff"
 
 
+def address(card: Card) -> tuple[str | None, ...]:
+    """The label, street, postcode, locality and country of the card's first address."""
+    first = next(p for p in card.points if p.channel == "address")
+    return first.label, first.street, first.postcode, first.locality, first.country
+
+
 def test_apple_contacts_card_with_groups_units_and_a_folded_photo() -> None:
     helene, embassy = read_vcards(
         FIXTURES / "apple-contacts-3.0.vcf"
@@ -35,7 +41,11 @@ def test_apple_contacts_card_with_groups_units_and_a_folded_photo() -> None:
     )
     assert helene.emails == ("helene.girard@defense.gouv.example", "h.girard@example.fr")
     assert helene.phones == ("+33 6 12 34 56 78", "+33 1 44 42 30 11")  # type=pref first
-    assert helene.address == "14 rue Saint-Dominique\n75007 Paris\nFrance"
+    assert address(helene) == ("work", "14 rue Saint-Dominique", "75007", "Paris", "France")
+    assert [(p.label, p.value) for p in helene.points if p.channel == "email"] == [
+        ("other", "helene.girard@defense.gouv.example"),  # Apple's _$!<Other>!$_
+        ("home", "h.girard@example.fr"),
+    ]
     assert helene.country == "FR"  # from Apple's X-ABADR of the same item group
     assert helene.notes == (
         "Rencontrée à la réception du 14 juillet, présentée par l'attaché naval. Parle "
@@ -53,7 +63,7 @@ def test_google_export_with_lf_line_ends_and_a_remote_photo() -> None:
     wanjiru, otieno = read_vcards(FIXTURES / "google-contacts-3.0.vcf").cards
 
     assert wanjiru.full_name == "Wanjiru Mwangi"
-    assert wanjiru.address == "Ulinzi House, Lenana Road\n00100 Nairobi"
+    assert address(wanjiru) == ("work", "Ulinzi House, Lenana Road", "00100", "Nairobi", "KE")
     assert wanjiru.country == "KE"
     assert wanjiru.photo is None  # a link: never fetched
     assert wanjiru.tags == ("myContacts", "Defence")
@@ -68,7 +78,15 @@ def test_outlook_vcard_21_with_quoted_printable_soft_breaks_and_base64_photo() -
     assert juergen.position == "Referatsleiter Sicherheitspolitik Afrika südlich der Sahara"
     assert juergen.phones == ("+49 30 2004 8000", "+49 170 1234567")
     assert juergen.emails == ("juergen.mueller@bmvg.example.de",)
-    assert juergen.address == "Stauffenbergstraße 18\n10785 Berlin\nDeutschland"
+    assert address(juergen) == ("work", "Stauffenbergstraße 18", "10785", "Berlin", "Deutschland")
+    assert [p.value for p in juergen.points if p.channel == "address"] == [
+        "Stauffenbergstraße 18\nBerlin 10785\nDeutschland"  # its LABEL line
+    ]
+    assert (juergen.name_prefix, juergen.given_name, juergen.family_name) == (
+        "Dr.",
+        "Jürgen",
+        "Müller",
+    )
     assert juergen.notes == (
         "Erstes Treffen bei den Stabsgesprächen in Bonn; sehr interessiert an gemeinsamer "
         "Ausbildung.\nFolgetermin im Herbst vereinbart."
@@ -361,7 +379,6 @@ def cards(draw: st.DrawFn) -> Card:
 
 def _content(card: Card) -> Card:
     return dataclasses.replace(card, line=0, sources=())
-
 
 
 @settings(max_examples=60, deadline=None)
