@@ -23,7 +23,7 @@ from liaison_desk.ui.interop_actions import InteropActions, file_name
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.record_model import PAGE_SIZE
 from liaison_desk.ui.session import Session
-from tests.core.interop.conftest import person, values
+from tests.people import add_person, values
 from tests.ui.vault_work import on_vault
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "interop"
@@ -81,7 +81,7 @@ def test_vcard_import_shows_duplicates_then_imports_what_was_chosen(
     on_vault(
         qtbot,
         session,
-        lambda v: person(v.store, "Hélène G.", emails=("helene.girard@defense.gouv.example",)),
+        lambda v: add_person(v.store, "Hélène G.", emails=("helene.girard@defense.gouv.example",)),
     )
     dialogs.open_path = FIXTURES / "apple-contacts-3.0.vcf"
     progress: list[tuple[int, int]] = []
@@ -122,7 +122,7 @@ def test_choices_for_selected_duplicates(
     on_vault(
         qtbot,
         session,
-        lambda v: [person(v.store, n, emails=(e,)) for n, e in people],
+        lambda v: [add_person(v.store, n, emails=(e,)) for n, e in people],
     )
     cards = "".join(f"BEGIN:VCARD\nVERSION:3.0\nFN:{n}2\nEMAIL:{e}\nEND:VCARD\n" for n, e in people)
     dialogs.open_path = tmp_path / "two.vcf"
@@ -253,9 +253,7 @@ def test_calendar_import_then_export(
     on_vault(
         qtbot,
         session,
-        lambda v: v.store.add(
-            Contact(full_name="Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",))
-        ),
+        lambda v: add_person(v.store, "Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",)),
     )
     dialogs.open_path = FIXTURES / "google.ics"
 

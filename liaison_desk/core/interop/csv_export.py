@@ -5,7 +5,8 @@ outermost first ("Ministère des Armées / DGRIS / Bureau Afrique"). A cell a
 spreadsheet would run as a formula (one starting with =, @, a tab or a carriage
 return, or with + or - followed by something other than a number) gets a
 leading apostrophe, the OWASP advice against CSV injection; phone numbers such
-as +33 1 23 45 67 89 stay as they are. The file is UTF-8 with a byte-order mark, so Excel reads accents right.
+as +33 1 23 45 67 89 stay as they are. The file is UTF-8 with a byte-order
+mark, so Excel reads accents right.
 """
 
 from __future__ import annotations

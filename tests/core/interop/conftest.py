@@ -4,37 +4,16 @@ writes them, and broken ones)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from liaison_desk.core.contact_details import ContactDetails, add_contact, details_for, details_of
+from liaison_desk.core.contact_details import details_for
 from liaison_desk.core.interop.org_chains import Organizations
-from liaison_desk.core.records import Attachment, Contact, ContactPoint
-from liaison_desk.core.store import ListQuery, Store
+from liaison_desk.core.records import Attachment, Contact
+from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "interop"
-
-
-def person(
-    store: Store,
-    full_name: str,
-    *,
-    emails: Sequence[str] = (),
-    phones: Sequence[str] = (),
-    **fields: Any,
-) -> Contact:
-    """A contact with its emails and phones, as the editor would save it."""
-    points = [ContactPoint(contact_id="", channel="email", value=e) for e in emails]
-    points += [ContactPoint(contact_id="", channel="phone", value=p) for p in phones]
-    contact = Contact(full_name=full_name, **fields)
-    return add_contact(store, contact, ContactDetails(points=tuple(points)))
-
-
-def values(store: Store, contact_id: str, channel: str) -> tuple[str | None, ...]:
-    """A contact's values of one channel, in the order the detail pane lists them."""
-    return tuple(p.value for p in details_of(store, contact_id).points if p.channel == channel)
 
 
 # Fields that belong to a vault, not to the person: they differ from vault to vault.

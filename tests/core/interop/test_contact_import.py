@@ -18,7 +18,8 @@ from liaison_desk.core.markings import DEFAULT_MARKINGS
 from liaison_desk.core.records import Attachment, Contact, Organization
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
-from tests.core.interop.conftest import FIXTURES, person, values
+from tests.core.interop.conftest import FIXTURES
+from tests.people import add_person, values
 
 EVERYTHING = ListQuery(limit=10_000)
 REAL_WORLD = (
@@ -41,7 +42,14 @@ def contacts(vault: Vault) -> dict[str, Contact]:
 def snapshot(vault: Vault) -> list[tuple[object, ...]]:
     return [
         tuple(row)
-        for table in ("contacts", "organizations", "attachments", "oplog", "audit")
+        for table in (
+            "contacts",
+            "contact_points",
+            "organizations",
+            "attachments",
+            "oplog",
+            "audit",
+        )
         for row in vault.conn.execute(f"SELECT * FROM {table} ORDER BY rowid")
     ]
 
@@ -115,7 +123,7 @@ def test_preview_finds_duplicates_by_email_by_name_and_organization_and_in_the_f
 
 
 def test_the_uid_is_looked_at_first_in_the_vault_and_in_the_file(vault: Vault) -> None:
-    kept = person(vault.store, "Hélène Girard", emails=("old@example.fr",))
+    kept = add_person(vault.store, "Hélène Girard", emails=("old@example.fr",))
     text = (
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:urn:uuid:{kept.id}\r\nFN:H. Girard (Paris)\r\n"
         "EMAIL:new@example.fr\r\nEND:VCARD\r\n"
@@ -145,7 +153,7 @@ def test_skip_leaves_the_vault_as_it_was(vault: Vault) -> None:
 
 
 def test_merge_fills_empty_fields_and_adds_phones_without_overwriting(vault: Vault) -> None:
-    kept = person(
+    kept = add_person(
         vault.store,
         "Hélène Girard",
         rank="Général",
@@ -253,7 +261,7 @@ def test_a_photo_over_the_attachment_limit_is_refused_at_its_line(vault: Vault) 
 def test_a_failure_after_the_first_writes_rolls_everything_back(
     vault: Vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    person(vault.store, "Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",))
+    add_person(vault.store, "Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",))
     before = snapshot(vault)
     cards = read_vcards(FIXTURES / "google-contacts-3.0.vcf")  # Otieno is new, Wanjiru merges
 

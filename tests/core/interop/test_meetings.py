@@ -17,20 +17,20 @@ from liaison_desk.core.relations import participants
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from tests.core.interop.conftest import FIXTURES
+from tests.people import add_person
 
 EVERYTHING = ListQuery(limit=10_000)
 
 
 @pytest.fixture
 def people(vault: Vault) -> dict[str, Contact]:
-    added = vault.store.add_many(
-        [
-            Contact(full_name="Hélène Girard", emails=("helene.girard@defense.gouv.example",)),
-            Contact(full_name="Jürgen Müller"),  # no email: matched by name
-            Contact(full_name="Wanjiru Mwangi", emails=("Wanjiru.Mwangi@mod.example.ke",)),
-            Contact(full_name="John Smith", country="GB"),  # Outlook writes "Smith, John"
-        ]
-    )
+    s = vault.store
+    added = [
+        add_person(s, "Hélène Girard", emails=("helene.girard@defense.gouv.example",)),
+        add_person(s, "Jürgen Müller"),  # no email: matched by name
+        add_person(s, "Wanjiru Mwangi", emails=("Wanjiru.Mwangi@mod.example.ke",)),
+        add_person(s, "John Smith", country="GB"),  # Outlook writes "Smith, John"
+    ]
     return {c.full_name: c for c in added}
 
 
