@@ -92,11 +92,17 @@ def _authors(conn: Connection) -> dict[str, str]:
 
 
 def _title(conn: Connection, entity: str, record_id: str) -> str:
+    """The record's title; a child record's after its record's ("Hélène Girard: +33 6…"),
+    so the officer knows whose phone it is."""
     kind = BY_NAME[entity]
+    link = kind.parent[1] if kind.parent else "NULL"
     row = conn.execute(
-        f"SELECT {kind.title_field} FROM {kind.table} WHERE id = ?", (record_id,)
+        f"SELECT {kind.title_field}, {link} FROM {kind.table} WHERE id = ?", (record_id,)
     ).fetchone()
-    return str(row[0]) if row and row[0] else record_id
+    title = str(row[0]) if row and row[0] else record_id
+    if kind.parent is None or row is None or row[1] is None:
+        return title
+    return f"{_title(conn, kind.parent[0], row[1])}: {title if row[0] else kind.name}"
 
 
 def _conflict(conn: Connection, row: tuple[Any, ...], authors: dict[str, str]) -> Conflict:

@@ -106,6 +106,7 @@ def test_edits_of_two_phones_are_both_kept_and_of_one_phone_are_a_conflict(
                 ("contact_point", mobile.id, "e164"),
             }
             value = next(c for c in conflicts if c.field == "value")
+            assert value.title.startswith("Col. Hélène Girard: +33 6 ")  # whose phone it is
             assert {value.mine.value, value.theirs.value} == {
                 "+33 6 11 11 11 11",
                 "+33 6 22 22 22 22",
