@@ -219,7 +219,7 @@ def delete(app: AppContext, /, contact_id: str) -> None:
     "--strict",
     is_flag=True,
     help="Import every card or none: a card that cannot be read or is refused, or a "
-    "damaged value, refuses the whole file.",
+    "value, refuses the whole file.",
 )
 @json_option
 @pass_app

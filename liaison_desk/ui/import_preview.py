@@ -1,6 +1,6 @@
 """What an import will do, shown before anything is written: cards and their duplicates
 (merge, skip or create, for all or for the selected ones) and what is left out (cards that
-cannot be read or are refused, damaged values, properties the vault has no place for), or
+cannot be read or are refused, values, properties the vault has no place for), or
 events and their attendees.
 
 The dialogs only show and collect choices; the import itself runs on the vault's

@@ -124,7 +124,7 @@ def test_without_strict_what_the_vault_refuses_is_left_out_and_the_rest_comes_in
     result = desk.ok("contact", "import", FIXTURES / "bad-phone.vcf")
 
     assert result.out.splitlines() == [
-        "2 contacts added, 0 merged, 0 skipped; left out: 1 damaged value.",
+        "2 contacts added, 0 merged, 0 skipped; left out: 1 value.",
         "Left out of a card (Sabine Krüger): bad-phone.vcf, line 9: 'call the switchboard' is "
         "not a phone number.",
     ]

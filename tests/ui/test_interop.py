@@ -174,7 +174,7 @@ def test_the_preview_lists_cards_left_out_and_properties_not_kept(
     dialog.import_button.click()
     settle(qtbot, window, lambda: "added" in window.statusBar().currentMessage())
     assert window.statusBar().currentMessage() == (
-        "4 contacts added, 0 merged, 0 skipped; left out: 1 card, 2 damaged values."
+        "4 contacts added, 0 merged, 0 skipped; left out: 1 card, 2 values."
     )
 
 

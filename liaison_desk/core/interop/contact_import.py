@@ -84,7 +84,7 @@ class ImportSummary:
         photos = f", {plural(self.photos, 'photo')}" if self.photos else ""
         lost = [
             plural(len(found), noun)
-            for found, noun in ((self.left_out, "card"), (self.dropped, "damaged value"))
+            for found, noun in ((self.left_out, "card"), (self.dropped, "value"))
             if found
         ]
         left_out = f"; left out: {', '.join(lost)}" if lost else ""

@@ -208,7 +208,7 @@ def test_a_phone_the_vault_refuses_is_left_out_of_its_card_which_comes_in(
     assert [row.card.full_name for row in found.rows] == ["Lukas Vogel", "Sabine Krüger"]
     assert (found.skipped, found.dropped) == ((), (refused,))
     assert summary.dropped == (refused,)
-    assert summary.sentence() == "2 contacts added, 0 merged, 0 skipped; left out: 1 damaged value."
+    assert summary.sentence() == "2 contacts added, 0 merged, 0 skipped; left out: 1 value."
     sabine = contacts(vault)["Sabine Krüger"]
     assert values(vault.store, sabine.id, "phone") == ()
     assert values(vault.store, sabine.id, "email") == ("sabine@example.de",)
