@@ -240,9 +240,10 @@ def parse_vcards(
         if strict and (skipped or dropped):
             first = min((*skipped, *dropped), key=lambda p: p.line)
             raise ImportFormatError(first.sentence(name))
-        seen += not isinstance(chunk, Problem)
-        if progress is not None and seen % 250 == 0:
-            progress(seen, total)
+        if not isinstance(chunk, Problem):
+            seen += 1
+            if progress is not None and seen % 250 == 0:
+                progress(seen, total)
     if not cards and skipped:  # nothing could be read: the file as a whole is refused
         raise ImportFormatError(skipped[0].sentence(name))
     if progress is not None:
