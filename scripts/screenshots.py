@@ -28,7 +28,7 @@ from liaison_desk.core.demo import create_demo_vault
 from liaison_desk.core.interop.contact_export import vcard_bytes
 from liaison_desk.core.interop.contact_import import preview
 from liaison_desk.core.interop.report_data import meeting_report, period_report
-from liaison_desk.core.interop.vcard import Card, parse_vcards
+from liaison_desk.core.interop.vcard import CardFile, parse_vcards
 from liaison_desk.core.interop.vcard_writer import write_card
 from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.records import Contact, ContactPoint, FollowUp, Meeting
@@ -162,12 +162,12 @@ def shoot_contact_editor(app: QApplication, runner: Runner, window: MainWindow) 
     settle(app, runner)
 
 
-def import_cards(vault: Vault) -> list[Card]:
+def import_cards(vault: Vault) -> CardFile:
     """Cards as a phone would hand them over: some people already in the vault, some new."""
     known = vcard_bytes(vault.store, ListQuery(where={"country": "DE"}))[0].decode()
     seen: set[tuple[str, ...]] = set()
     cards = []
-    for card in parse_vcards(known, "phone.vcf"):
+    for card in parse_vcards(known, "phone.vcf").cards:
         if card.emails not in seen and len(cards) < 6:
             seen.add(card.emails)
             cards.append(dataclasses.replace(card, uid=None))
@@ -194,7 +194,7 @@ def main() -> int:
         first = vault.store.list(Contact, ListQuery(limit=1))[0]
         make_rich(vault, first.id)
         shoot_reports(vault)
-        found = preview(vault.store, import_cards(vault), "phone-contacts.vcf")
+        found = preview(vault.store, import_cards(vault))
         session = Session(Path(tmp) / "demo", runner, demo=True)
         session.open(lambda: vault, lambda _: None, lambda e: print(e.message), session)
         settle(app, runner, lambda: session.is_unlocked)

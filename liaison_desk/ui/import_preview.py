@@ -1,5 +1,7 @@
 """What an import will do, shown before anything is written: cards and their duplicates
-(merge, skip or create, for all or for the selected ones), or events and their attendees.
+(merge, skip or create, for all or for the selected ones) and what is left out (cards that
+cannot be read or are refused, values, properties the vault has no place for), or
+events and their attendees.
 
 The dialogs only show and collect choices; the import itself runs on the vault's
 worker once the user presses Import (see interop_actions).
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_desk.core.interop.contact_import import POLICIES, Preview, PreviewRow
+from liaison_desk.core.interop.import_report import not_kept_text
 from liaison_desk.core.interop.meeting_import import (
     HELD,
     MERGED,
@@ -50,6 +54,21 @@ def _duplicate_text(row: PreviewRow) -> str:
         return ""
     where = "an earlier card" if dup.contact_id is None else "the vault"
     return f"{dup.name} in {where} ({dup.reason})"
+
+
+def left_out_lines(preview: Preview) -> list[str]:
+    """One line for each card or value left out (line, name, why), then what is not kept."""
+    lines = [
+        f"{heading} line {p.line}{f' ({p.name})' if p.name else ''}: {p.reason}"
+        for heading, problems in (
+            ("Left out:", preview.skipped),
+            ("Left out of a card:", preview.dropped),
+        )
+        for p in problems
+    ]
+    if preview.not_kept:
+        lines.append(f"Not kept (no place in the vault): {not_kept_text(preview.not_kept)}.")
+    return lines
 
 
 def _table(model: RowsModel[Any], widths: tuple[int, ...]) -> QTableView:
@@ -84,12 +103,21 @@ class ContactPreviewDialog(QDialog):
             if preview.new_organizations
             else ""
         )
+        left_out = (
+            f" {plural(len(preview.skipped), 'card')} left out (see below)."
+            if preview.skipped
+            else ""
+        )
         self.summary = QLabel(
             f"{plural(len(preview.rows), 'card')}: {new:,} new, {preview.duplicates:,} already "
-            f"in the vault or repeated in the file{orgs}. Nothing is written until you press "
-            "Import."
+            f"in the vault or repeated in the file{orgs}.{left_out} Nothing is written until "
+            "you press Import."
         )
         self.summary.setWordWrap(True)
+        self.left_out = QPlainTextEdit("\n".join(left_out_lines(preview)))
+        self.left_out.setReadOnly(True)
+        self.left_out.setMaximumHeight(110)
+        self.left_out.setVisible(bool(self.left_out.toPlainText()))
         self.policy_box = QComboBox()
         for policy in ("skip", "merge", "create"):
             self.policy_box.addItem(_POLICY_TEXT[policy], policy)
@@ -113,6 +141,7 @@ class ContactPreviewDialog(QDialog):
         self.import_button = self.buttons.addButton(
             "&Import", QDialogButtonBox.ButtonRole.AcceptRole
         )
+        self.import_button.setEnabled(bool(preview.rows))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -120,6 +149,7 @@ class ContactPreviewDialog(QDialog):
         layout.addLayout(choose)
         layout.addWidget(self.table, 1)
         layout.addLayout(selected)
+        layout.addWidget(self.left_out)
         layout.addWidget(self.buttons)
         self.resize(1040, 560)
         self._apply_policy()

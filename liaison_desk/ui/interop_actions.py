@@ -40,7 +40,7 @@ from liaison_desk.core.interop.listing import PAGE, all_matching
 from liaison_desk.core.interop.meeting_export import export_ics
 from liaison_desk.core.interop.meeting_import import EventPreview, apply_events, preview_events
 from liaison_desk.core.interop.report_data import Report, meeting_report, period_report
-from liaison_desk.core.interop.vcard import Card, read_vcards
+from liaison_desk.core.interop.vcard import CardFile, read_vcards
 from liaison_desk.core.station_zone import station_zone
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
@@ -277,11 +277,11 @@ class InteropActions(QObject):
             return
         progress = self._start("Reading cards…")
 
-        def work(vault: Vault) -> tuple[list[Card], Preview]:
+        def work(vault: Vault) -> tuple[CardFile, Preview]:
             cards = read_vcards(path, progress)
-            return cards, preview(vault.store, cards, path.name)
+            return cards, preview(vault.store, cards)
 
-        def done(result: tuple[list[Card], Preview]) -> None:
+        def done(result: tuple[CardFile, Preview]) -> None:
             if self._locked_meanwhile():
                 return
             self._stop()
@@ -297,13 +297,13 @@ class InteropActions(QObject):
         self.session.read(work, done, self, self._failed("Import contacts"))
 
     def _import_contacts(
-        self, path: Path, cards: list[Card], policy: str, choices: dict[int, str]
+        self, path: Path, cards: CardFile, policy: str, choices: dict[int, str]
     ) -> None:
         progress = self._start("Importing contacts…")
 
         def work(vault: Vault) -> str:
             summary = apply_import(
-                vault, cards, path.name, on_duplicate=policy, choices=choices, progress=progress
+                vault, cards, on_duplicate=policy, choices=choices, progress=progress
             )
             return summary.sentence()
 

@@ -36,25 +36,76 @@ def test_import_reports_what_it_did_and_duplicates_are_skipped_by_default(paris:
 
     again = paris.ok("contact", "import", FIXTURES / "apple-contacts-3.0.vcf")
 
-    assert again.out.strip() == "0 contacts added, 0 merged, 2 skipped."
+    assert again.out.splitlines() == [
+        "0 contacts added, 0 merged, 2 skipped.",
+        "Not kept (no place in the vault): X-ABShowAs in 1 card, X-SOCIALPROFILE in 1 card.",
+    ]
     assert again.err == ""  # no progress line without a terminal
 
 
 def test_dry_run_shows_the_duplicates_and_imports_nothing(paris: Desk) -> None:
     result = paris.ok("contact", "import", FIXTURES / "google-contacts-3.0.vcf", "--dry-run")
-    rows = paris.json("contact", "import", FIXTURES / "google-contacts-3.0.vcf", "--dry-run")
+    found = paris.json(
+        "contact",
+        "import",
+        FIXTURES / "google-contacts-3.0.vcf",
+        "--dry-run",
+        "--on-duplicate",
+        "merge",
+    )
 
-    assert "2 cards, 2 duplicates, 0 new organizations. Nothing was imported" in result.out
-    assert [(r["name"], r["because"]) for r in rows] == [
-        ("Wanjiru Mwangi", "same email"),
-        ("Otieno Odhiambo", "same email"),
+    assert (
+        "2 cards: 0 to create, 2 duplicates to skip, 0 new organizations; 0 cards left out. "
+        "Nothing was imported" in result.out
+    )
+    assert [(r["name"], r["action"], r["because"]) for r in found["cards"]] == [
+        ("Wanjiru Mwangi", "merge", "same email"),
+        ("Otieno Odhiambo", "merge", "same email"),
     ]
+    assert (found["left_out"], found["not_kept"]) == ([], {})
 
 
-def test_a_broken_file_is_one_sentence_naming_the_line_and_changes_nothing(paris: Desk) -> None:
+def test_dry_run_lists_what_is_left_out_and_not_kept(paris: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "phone.vcf"
+    path.write_text(
+        (FIXTURES / "bad-phone.vcf").read_text(encoding="utf-8")
+        + (FIXTURES / "bad-photo.vcf").read_text(encoding="utf-8")
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ines Roth\r\nNICKNAME:Ines\r\nGENDER:F\r\n"
+        "item1.X-ABLabel:x\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Kim Park\r\nX-LIAISON-MARKING:COSMIC\r\n"
+        "END:VCARD\r\n",
+        encoding="utf-8",
+    )
+
+    result = paris.ok("contact", "import", path, "--dry-run")
+    found = paris.json("contact", "import", path, "--dry-run")
+
+    assert "Left out (Kim Park): phone.vcf, line 26: Unknown marking COSMIC" in result.out
+    assert (
+        "Left out of a card (Sabine Krüger): phone.vcf, line 9: 'call the switchboard' is not "
+        "a phone number." in result.out
+    )
+    assert (
+        "Left out of a card (Jonas Schäfer): phone.vcf, line 14: the photo is not valid"
+        in result.out
+    )
+    assert "Not kept (no place in the vault): GENDER in 1 card, X-ABLabel in 1 card." in (
+        result.out
+    )
+    assert "4 cards: 4 to create, 0 duplicates to skip, 0 new organizations; 1 card left out" in (
+        result.out
+    )
+    assert [(p["line"], p["name"]) for p in found["left_out"]] == [(26, "Kim Park")]
+    assert [p["line"] for p in found["values_left_out"]] == [9, 14]
+    assert found["not_kept"] == {"GENDER": 1, "X-ABLabel": 1}
+
+
+def test_strict_refuses_a_file_with_a_bad_card_in_one_sentence_and_changes_nothing(
+    paris: Desk,
+) -> None:
     before = paris.ok("contact", "list", "--json").out
 
-    result = paris("contact", "import", FIXTURES / "bad-phone.vcf")
+    result = paris("contact", "import", FIXTURES / "bad-phone.vcf", "--strict")
     truncated = paris("contact", "import", FIXTURES / "truncated.vcf")
 
     assert result.code == 1
@@ -63,6 +114,24 @@ def test_a_broken_file_is_one_sentence_naming_the_line_and_changes_nothing(paris
     )
     assert "truncated.vcf, line 14: the file ends inside the card" in one_sentence(truncated.err)
     assert paris.ok("contact", "list", "--json").out == before
+
+
+def test_without_strict_what_the_vault_refuses_is_left_out_and_the_rest_comes_in(
+    tmp_path: Path,
+) -> None:
+    desk = init_vault(tmp_path / "vault")[0]
+
+    result = desk.ok("contact", "import", FIXTURES / "bad-phone.vcf")
+
+    assert result.out.splitlines() == [
+        "2 contacts added, 0 merged, 0 skipped; left out: 1 value.",
+        "Left out of a card (Sabine Krüger): bad-phone.vcf, line 9: 'call the switchboard' is "
+        "not a phone number.",
+    ]
+    assert sorted(c["full_name"] for c in desk.json("contact", "list")) == [
+        "Lukas Vogel",
+        "Sabine Krüger",
+    ]
 
 
 def test_vcard_export_imports_into_another_vault_as_the_same_contacts(
@@ -76,17 +145,18 @@ def test_vcard_export_imports_into_another_vault_as_the_same_contacts(
 
     assert written.out.strip() == f"Wrote 6 contacts to {out} ({out.stat().st_size:,} bytes)."
     assert "is NOT encrypted" in written.err
-    fields = ("full_name", "rank", "position", "country", "notes")
-    shown = ("channel", "label", "value", "street", "locality", "postcode", "country")
+    fields = ("full_name", "rank", "position", "country", "notes", "birthday", "nicknames")
+    kept = ("channel", "label", "value", "extension", "street", "locality", "postcode", "country")
 
     def listed(desk: Desk) -> list[dict[str, object]]:
-        out = []
-        for c in desk.json("contact", "list"):
-            points = desk.json("contact", "show", c["id"])["points"]
-            out.append(
-                {f: c[f] for f in fields} | {"points": [{k: p[k] for k in shown} for p in points]}
-            )
-        return out
+        shown = [desk.json("contact", "show", c["id"]) for c in desk.json("contact", "list")]
+        return [
+            {
+                **{f: c[f] for f in fields},
+                "points": [{f: p[f] for f in kept} for p in c["points"]],
+            }
+            for c in shown
+        ]
 
     assert listed(other) == listed(paris)
 

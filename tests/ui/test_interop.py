@@ -110,10 +110,7 @@ def test_vcard_import_shows_duplicates_then_imports_what_was_chosen(
     )
     merged = on_vault(qtbot, session, lambda v: v.store.list(Contact))[1]
     phones = on_vault(qtbot, session, lambda v: values(v.store, merged.id, "phone"))
-    assert merged.full_name == "Hélène G." and phones == (
-        "+33 6 12 34 56 78",
-        "+33 1 44 42 30 11",
-    )
+    assert merged.full_name == "Hélène G." and phones == ("+33 6 12 34 56 78", "+33 1 44 42 30 11")
     assert progress == [(3, 3), (1, 1)]  # read 3 cards (one a group), then wrote 1 new
     assert not interop(window).progress.isVisible()
 
@@ -143,6 +140,42 @@ def test_choices_for_selected_duplicates(
     settle(qtbot, window, lambda: "added" in window.statusBar().currentMessage())
     names = sorted(c.full_name for c in on_vault(qtbot, session, lambda v: v.store.list(Contact)))
     assert names == ["A", "B", "B2"]
+
+
+def test_the_preview_lists_cards_left_out_and_properties_not_kept(
+    qtbot: QtBot, window: MainWindow, session: Session, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    dialogs.open_path = tmp_path / "phone.vcf"
+    dialogs.open_path.write_text(
+        (FIXTURES / "bad-phone.vcf").read_text(encoding="utf-8")
+        + (FIXTURES / "bad-photo.vcf").read_text(encoding="utf-8")
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ines Roth\r\nGENDER:F\r\nEND:VCARD\r\n"
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Kim Park\r\nX-LIAISON-MARKING:COSMIC\r\n"
+        "END:VCARD\r\n",
+        encoding="utf-8",
+    )
+
+    interop(window).import_contacts_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(interop(window).preview_dialog, ContactPreviewDialog))
+    dialog = interop(window).preview_dialog
+    assert isinstance(dialog, ContactPreviewDialog)
+
+    assert dialog.model.rowCount() == 4
+    assert "1 card left out (see below)" in dialog.summary.text()
+    assert dialog.left_out.isVisibleTo(dialog)
+    lines = dialog.left_out.toPlainText().splitlines()
+    assert lines[0].startswith("Left out: line 24 (Kim Park): Unknown marking COSMIC")
+    assert lines[1:] == [
+        "Left out of a card: line 9 (Sabine Krüger): 'call the switchboard' is not a phone number.",
+        "Left out of a card: line 14 (Jonas Schäfer): the photo is not valid base64 data; "
+        "the card came in without it.",
+        "Not kept (no place in the vault): GENDER in 1 card.",
+    ]
+    dialog.import_button.click()
+    settle(qtbot, window, lambda: "added" in window.statusBar().currentMessage())
+    assert window.statusBar().currentMessage() == (
+        "4 contacts added, 0 merged, 0 skipped; left out: 1 card, 2 values."
+    )
 
 
 def test_a_broken_file_is_explained_with_its_line(
