@@ -274,12 +274,18 @@ class Relay:
         request.scope["relay.bytes_out"] = len(found[0])
         return Response(found[0], media_type="application/json")
 
-    async def put_bundle(self, request: Request) -> Response:
+    async def sending(self, request: Request) -> tuple[str, str, bytes, Signer]:
+        """A request that sends a bundle or its pieces: its recipient, bundle name, the body's
+        digest as stated, and its signer, whom the roster lets send to that recipient."""
         recipient, name = ids_of(request)
         digest = request.headers.get("content-digest") or ""
         expected = digest_of(digest)
         signer = await self.signer(request, digest)
         await self.may_send(signer, recipient)
+        return recipient, name, expected, signer
+
+    async def put_bundle(self, request: Request) -> Response:
+        recipient, name, expected, signer = await self.sending(request)
         own_name(signer.fingerprint, recipient, name)
         size = length_of(request, self.max_bundle)
         upload = self.store.upload()

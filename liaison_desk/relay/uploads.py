@@ -28,7 +28,6 @@ from liaison_desk.relay.partial import Partial, PartialWriter, UploadPlan
 from liaison_desk.relay.request_parts import (
     body_of,
     check_header,
-    digest_of,
     ids_of,
     length_of,
     own_name,
@@ -51,11 +50,7 @@ class Uploads:
 
     async def create(self, request: Request) -> Response:
         relay = self.relay
-        recipient, name = ids_of(request)
-        digest = request.headers.get("content-digest") or ""
-        expected = digest_of(digest)
-        signer = await relay.signer(request, digest)
-        await relay.may_send(signer, recipient)
+        recipient, name, expected, signer = await relay.sending(request)
         own_name(signer.fingerprint, recipient, name)
         size = length_of(request, MAX_ANNOUNCEMENT)
         data = b"".join([chunk async for chunk in body_of(request, size)])
@@ -125,11 +120,7 @@ class Uploads:
 
     async def append(self, request: Request) -> Response:
         relay = self.relay
-        recipient, name = ids_of(request)
-        digest = request.headers.get("content-digest") or ""
-        expected = digest_of(digest)
-        signer = await relay.signer(request, digest)
-        await relay.may_send(signer, recipient)
+        recipient, name, expected, signer = await relay.sending(request)
         offset = request.headers.get(OFFSET, "")
         if not offset.isdigit():
             raise Refusal(400, "bad-offset", "Say where the bytes go (Upload-Offset).")
