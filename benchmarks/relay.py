@@ -15,7 +15,7 @@ Each client is a process of its own: every relay request is signed with ML-DSA-8
 ECDSA P-384 (about a millisecond of CPU) and httpx is pure Python, so client threads
 in one process would share one core through the GIL; processes let the clients and the
 servers share the machine's cores as separate programs do. Every relay request goes
-through `liaison_desk.sync.online.RelayClient`, as `sync online` sends it: uploads stream
+through `liaison_desk.sync.relay_client.RelayClient`, as `sync online` sends it: uploads stream
 the bundle file with its SHA-384 Content-Digest and ask the relay to drop the sender's older
 bundles (`liaison-supersede`); downloads stream to a file and are then acknowledged
 (GET + DELETE). The bundles are real: a true header and both signatures. A small one

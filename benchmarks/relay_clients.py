@@ -23,7 +23,7 @@ import httpx
 from liaison_desk.sync.bundle import write_bundle
 from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.identity import Identity, PeerIdentity
-from liaison_desk.sync.online import TIMEOUT_S, RelayClient, Waiting
+from liaison_desk.sync.relay_client import TIMEOUT_S, RelayClient, Waiting
 from liaison_desk.sync.relay_http import http_client
 from liaison_desk.sync.request_signing import EMPTY_DIGEST, sign_request
 

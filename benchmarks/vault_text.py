@@ -133,16 +133,9 @@ def make_contact(gen: TextGen) -> Contact:
         position=rng.choice(_POSITIONS),
         country=rng.choice(_COUNTRIES),
         languages=tuple(rng.sample(_LANGUAGES, rng.randint(1, 3))),
-        phones=tuple(
-            f"+{rng.randint(10, 99)} {rng.randint(1, 9)} {rng.randint(10, 99)} "
-            f"{rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
-            for _ in range(rng.randint(1, 2))
-        ),
-        emails=(
-            f"{ascii_fold(first)}.{ascii_fold(last)}@{rng.choice(_PLACES).lower()}.example.org",
-        ),
-        address=f"{rng.randint(1, 200)} {gen.zipf_word().capitalize()} Street, "
-        f"{rng.choice(_PLACES)}",
+        given_name=first,
+        family_name=last,
+        nicknames=(f"{ascii_fold(first)}.{ascii_fold(last)}",),
         how_met=rng.choice(_HOW_MET),
         trust_notes=gen.text(80) if rng.random() < 0.3 else None,
         notes=gen.text(rng.randint(100, 300)),

@@ -19,18 +19,19 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from liaison_desk.core import relations
+from liaison_desk.core.contact_details import details_of, save_details
 from liaison_desk.core.demo import create_demo_vault
 from liaison_desk.core.interop.contact_export import vcard_bytes
 from liaison_desk.core.interop.contact_import import preview
 from liaison_desk.core.interop.report_data import meeting_report, period_report
-from liaison_desk.core.interop.vcard import Card, parse_vcards
+from liaison_desk.core.interop.vcard import CardFile, parse_vcards
 from liaison_desk.core.interop.vcard_writer import write_card
 from liaison_desk.core.keyslots import KdfParams
-from liaison_desk.core.records import Contact, FollowUp, Meeting
+from liaison_desk.core.records import Contact, ContactPoint, FollowUp, Meeting
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.app import UnlockDialog, application
@@ -89,12 +90,84 @@ def shoot_reports(vault: Vault) -> None:
     save(render_page_image(report), "report-period")
 
 
-def import_cards(vault: Vault) -> list[Card]:
+def make_rich(vault: Vault, contact_id: str) -> None:
+    """The issue's example on a demo contact: three phones, two addresses, two postings and a
+    spouse (the demo gave them two phones, the postings and the spouse), and a fuller identity."""
+    store = vault.store
+    held = details_of(store, contact_id)
+    fax = ContactPoint(contact_id="", channel="phone", label="fax", value="+91 11 2301 9956")
+    offices = ContactPoint(
+        contact_id="",
+        channel="address",
+        label="work",
+        street="South Block",
+        extended="Room 112",
+        postcode="110011",
+        locality="New Delhi",
+        country="India",
+    )
+    home = ContactPoint(
+        contact_id="",
+        channel="address",
+        label="home",
+        street="14 Prithviraj Road",
+        postcode="110011",
+        locality="New Delhi",
+        country="India",
+    )
+    points = [p for p in held.points if p.channel == "phone"] + [fax]
+    points += [p for p in held.points if p.channel != "phone"] + [offices, home]
+    with store.transaction():
+        save_details(store, contact_id, dataclasses.replace(held, points=tuple(points)))
+        store.update(
+            Contact,
+            contact_id,
+            {
+                "given_name": "Aarav",
+                "family_name": "Bhatt",
+                "languages": ("hi:native", "en:C2", "fr:B1"),
+                "birthday": "1979-08-23",
+            },
+        )
+
+
+def shoot_contact_editor(app: QApplication, runner: Runner, window: MainWindow) -> None:
+    """The contact editor's tabs side by side, for the first contact of the list."""
+    contacts = window.sections[0]
+    window.open_section(contacts)
+    settle(app, runner, lambda: contacts.model.rowCount() > 0)
+    contacts.table.selectRow(0)
+    settle(app, runner)
+    contacts.edit_record()
+    settle(app, runner, lambda: contacts.stack.currentWidget() is contacts.editor)
+    tabs = contacts.editor.tabs
+    assert tabs is not None
+    pages = []
+    for index in range(4):  # Identity, Reach, Career, People: the notes are the usual ones
+        tabs.setCurrentIndex(index)
+        settle(app, runner)
+        pages.append(contacts.editor.grab().toImage())
+    gap = 16
+    width = sum(p.width() for p in pages) + gap * (len(pages) - 1)
+    sheet = QImage(width, max(p.height() for p in pages), QImage.Format.Format_RGB32)
+    sheet.fill(window.palette().window().color())
+    painter = QPainter(sheet)
+    left = 0
+    for page in pages:
+        painter.drawImage(left, 0, page)
+        left += page.width() + gap
+    painter.end()
+    save(sheet, "contact-editor")
+    contacts.discard_changes()
+    settle(app, runner)
+
+
+def import_cards(vault: Vault) -> CardFile:
     """Cards as a phone would hand them over: some people already in the vault, some new."""
     known = vcard_bytes(vault.store, ListQuery(where={"country": "DE"}))[0].decode()
     seen: set[tuple[str, ...]] = set()
     cards = []
-    for card in parse_vcards(known, "phone.vcf"):
+    for card in parse_vcards(known, "phone.vcf").cards:
         if card.emails not in seen and len(cards) < 6:
             seen.add(card.emails)
             cards.append(dataclasses.replace(card, uid=None))
@@ -118,8 +191,10 @@ def main() -> int:
     runner = Runner("screenshots")
     with tempfile.TemporaryDirectory() as tmp:
         vault, _ = create_demo_vault(Path(tmp) / "demo")
+        first = vault.store.list(Contact, ListQuery(limit=1))[0]
+        make_rich(vault, first.id)
         shoot_reports(vault)
-        found = preview(vault.store, import_cards(vault), "phone-contacts.vcf")
+        found = preview(vault.store, import_cards(vault))
         session = Session(Path(tmp) / "demo", runner, demo=True)
         session.open(lambda: vault, lambda _: None, lambda e: print(e.message), session)
         settle(app, runner, lambda: session.is_unlocked)
@@ -161,6 +236,7 @@ def main() -> int:
         shoot(window, "meeting-editor")
         meetings.discard_changes()
         settle(app, runner)
+        shoot_contact_editor(app, runner, window)
         window.open_section(window.sections[0])
         window.open_search()
         dialog = window.findChild(SearchDialog)

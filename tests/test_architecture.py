@@ -32,6 +32,7 @@ WIRE_FORMAT = frozenset(
         "liaison_desk.sync.identity",
         "liaison_desk.sync.request_signing",
         "liaison_desk.sync.roster",
+        "liaison_desk.sync.upload_plan",
         "liaison_desk.sync.errors",
         "liaison_desk.core.errors",
         "liaison_desk.core.atomic",

@@ -101,17 +101,17 @@ CASES: dict[str, tuple[Callable[[int], Any], Callable[[Any], object], int]] = {
         lambda n: _calendar(
             _event(0, "".join(f"ATTENDEE;CN=P{i}:mailto:p{i}@example.org\r\n" for i in range(n)))
         ),
-        lambda text: parse_events(text, "outlook.ics"),
+        lambda text: parse_events(text, "outlook.ics", station="UTC"),
         300,
     ),
     "iCalendar, one line folded again and again": (
         lambda n: _calendar(_event(0, "DESCRIPTION:" + "\r\n ".join(["abc"] * n) + "\r\n")),
-        lambda text: parse_events(text, "outlook.ics"),
+        lambda text: parse_events(text, "outlook.ics", station="UTC"),
         5000,
     ),
     "iCalendar, many events": (
         lambda n: _calendar("".join(_event(i) for i in range(n))),
-        lambda text: parse_events(text, "outlook.ics"),
+        lambda text: parse_events(text, "outlook.ics", station="UTC"),
         50,
     ),
     "protocol Markdown, a long front matter": (

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import click
 
 from liaison_desk.cli import output
+from liaison_desk.cli.contact_options import detail_options, details_from, shown
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.exchange_options import (
     column_list,
@@ -33,14 +36,23 @@ from liaison_desk.cli.options import (
 )
 from liaison_desk.cli.progress import progress_line
 from liaison_desk.core import relations
+from liaison_desk.core.contact_details import (
+    ContactDetails,
+    add_contact,
+    details_of,
+    save_details,
+)
+from liaison_desk.core.errors import RecordNotFound
 from liaison_desk.core.interop.contact_export import vcard_bytes
 from liaison_desk.core.interop.contact_import import POLICIES, Preview, apply_import, preview
 from liaison_desk.core.interop.csv_export import csv_bytes, record_rows
 from liaison_desk.core.interop.export_file import write_export
+from liaison_desk.core.interop.import_report import NotKept, Problem, not_kept_text
 from liaison_desk.core.interop.vcard import read_vcards
 from liaison_desk.core.kinds import CONTACT
 from liaison_desk.core.record_detail import record_detail
-from liaison_desk.core.records import Contact
+from liaison_desk.core.records import Contact, Organization
+from liaison_desk.core.store import Store
 from liaison_desk.core.wording import plural
 
 CSV_COLUMNS = (
@@ -61,10 +73,10 @@ _contact_fields = option_group(
     click.option("--position", help="Position or appointment."),
     click.option("--org", "org_id", help="Organization id (see `org list`)."),
     click.option("--country", help="Two-letter country code, e.g. FR."),
-    click.option("--email", "emails", multiple=True, help="Email; repeat for several."),
-    click.option("--phone", "phones", multiple=True, help="Phone; repeat for several."),
-    click.option("--language", "languages", multiple=True, help="Language spoken."),
-    click.option("--address", help="Postal or office address."),
+    *detail_options,
+    click.option(
+        "--language", "languages", multiple=True, help='Language spoken, e.g. "fr:C1"; repeat.'
+    ),
     click.option("--how-met", help="How and where you met."),
     long_text_option("--trust-notes", "Relationship and trust notes."),
     long_text_option("--notes", "Free notes."),
@@ -91,10 +103,12 @@ def add(app: AppContext, /, **fields: Any) -> None:
     """Add a contact and print its id.
 
     Example: liaison-desk contact add --name "Hélène Girard" --rank Colonel --country FR
+    --phone "mobile:+33 6 12 34 56 78" --posting "Defence attaché|Embassy of France|2024-09"
     """
-    vault = app.open_vault()
+    store = app.open_vault().store
     fields = changes(**fields)
-    record = vault.store.add(Contact(**fields))
+    details = details_from(store, fields, None) or ContactDetails()
+    record = add_contact(store, Contact(**fields), details)
     click.echo(record.id)
 
 
@@ -133,7 +147,21 @@ def show(app: AppContext, /, contact_id: str, as_json: bool) -> None:
     extra["open_followups"] = [
         f"{f.due_date or 'no date'}  {f.action}  ({f.id})" for f in detail.followups
     ]
+    details = details_of(vault.store, contact_id)
+    extra |= shown(details, _linked_names(vault.store, details), as_json)
     output.details(detail.record, as_json, extra)
+
+
+def _linked_names(store: Store, details: ContactDetails) -> dict[str, str]:
+    """The names of the organizations and contacts a contact's details link to, by id."""
+    names: dict[str, str] = {}
+    for org_id in {p.org_id for p in details.postings if p.org_id}:
+        with suppress(RecordNotFound):
+            names[org_id] = store.get(Organization, org_id).name
+    for other_id in {r.other_id for r in details.relations if r.other_id}:
+        with suppress(RecordNotFound):
+            names[other_id] = store.get(Contact, other_id).full_name
+    return names
 
 
 @contact.command("edit")
@@ -144,9 +172,19 @@ def show(app: AppContext, /, contact_id: str, as_json: bool) -> None:
 def edit(app: AppContext, /, contact_id: str, **fields: Any) -> None:
     """Change the given fields; an empty value clears a field.
 
+    A detail option (--phone, --email, --address, --web, --im, --posting, --relation)
+    replaces every detail of its kind; --phone "" removes them all.
+
     Example: liaison-desk contact edit 01934b2e-… --rank "Brigadier General" --notes ""
     """
-    app.open_vault().store.update(Contact, contact_id, changes(**fields))
+    store = app.open_vault().store
+    fields = changes(**fields)
+    with store.transaction():
+        details = details_from(store, fields, details_of(store, contact_id))
+        if fields:
+            store.update(Contact, contact_id, fields)
+        if details is not None:
+            save_details(store, contact_id, details)
 
 
 @contact.command("delete")
@@ -167,11 +205,22 @@ def delete(app: AppContext, /, contact_id: str) -> None:
     type=click.Choice(POLICIES),
     default="skip",
     show_default=True,
-    help="For a card that repeats a contact (same email, or same name and organization): "
-    "merge it in (fill empty fields, add phones and emails), skip it, or create it anyway.",
+    help="For a card that repeats a contact (same UID, same email, or same name and "
+    "organization): merge it in (fill empty fields, add phones and emails), skip it, or "
+    "create it anyway.",
 )
 @click.option("--marking", help="Marking for cards that carry none (default: the lowest).")
-@click.option("--dry-run", is_flag=True, help="Show the cards and duplicates; import nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would be created, merged, skipped and left out; import nothing.",
+)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Import every card or none: a card that cannot be read or is refused, or a "
+    "value, refuses the whole file.",
+)
 @json_option
 @pass_app
 def import_(
@@ -181,56 +230,102 @@ def import_(
     on_duplicate: str,
     marking: str | None,
     dry_run: bool,
+    strict: bool,
     as_json: bool,
 ) -> None:
-    """Import contacts from a vCard file (2.1, 3.0 or 4.0): every card or none.
+    """Import contacts from a vCard file (2.1, 3.0 or 4.0).
 
-    Organizations (with their units) are created as needed; photos are kept in the vault.
+    A card that cannot be read or that the vault refuses is left out and reported
+    with its line; the others come in (--strict: all or nothing). Organizations
+    (with their units) are created as needed; photos are kept in the vault.
 
     Example: liaison-desk contact import phone-contacts.vcf --on-duplicate merge
     """
     vault = app.open_vault()
     with progress_line("Reading cards") as line:
-        cards = read_vcards(file, line)
-    found = preview(vault.store, cards, file.name, marking or "")
+        cards = read_vcards(file, line, strict=strict)
     if dry_run:
-        _show_preview(found, as_json)
+        found = preview(vault.store, cards, marking or "", strict=strict)
+        _show_preview(found, on_duplicate, as_json)
         return
     with progress_line("Importing") as line:
         summary = apply_import(
             vault,
             cards,
-            file.name,
             on_duplicate=on_duplicate,
             marking=marking or "",
             progress=line,
+            strict=strict,
         )
     if as_json:
-        output.emit_json(summary.__dict__)
-    else:
-        click.echo(summary.sentence())
+        output.emit_json(
+            {
+                "created": summary.created,
+                "merged": summary.merged,
+                "skipped": summary.skipped,
+                "organizations": summary.organizations,
+                "photos": summary.photos,
+                **_left_out_json(summary.left_out, summary.dropped, summary.not_kept),
+            }
+        )
+        return
+    click.echo(summary.sentence())
+    _show_left_out(file.name, summary.left_out, summary.dropped, summary.not_kept)
 
 
-def _show_preview(found: Preview, as_json: bool) -> None:
+def _left_out_json(
+    skipped: Sequence[Problem], dropped: Sequence[Problem], not_kept: NotKept
+) -> dict[str, Any]:
+    def rows(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+        return [{"line": p.line, "name": p.name, "reason": p.reason} for p in problems]
+
+    return {
+        "left_out": rows(skipped),
+        "values_left_out": rows(dropped),
+        "not_kept": dict(not_kept),
+    }
+
+
+def _show_left_out(
+    source: str, skipped: Sequence[Problem], dropped: Sequence[Problem], not_kept: NotKept
+) -> None:
+    """Each card and value left out with its line and why, then what the vault does not keep."""
+    for heading, problems in (("Left out", skipped), ("Left out of a card", dropped)):
+        for problem in problems:
+            who = f" ({problem.name})" if problem.name else ""
+            click.echo(f"{heading}{who}: {problem.sentence(source)}")
+    if not_kept:
+        click.echo(f"Not kept (no place in the vault): {not_kept_text(not_kept)}.")
+
+
+def _show_preview(found: Preview, on_duplicate: str, as_json: bool) -> None:
     rows = [
         {
             "line": row.card.line,
             "name": row.card.full_name,
             "organization": " / ".join(row.card.organization),
             "email": row.card.emails[0] if row.card.emails else "",
+            "action": on_duplicate if row.duplicate else "create",
             "duplicate_of": row.duplicate.name if row.duplicate else "",
             "because": row.duplicate.reason if row.duplicate else "",
         }
         for row in found.rows
     ]
     if as_json:
-        output.emit_json(rows)
+        output.emit_json(
+            {"cards": rows, **_left_out_json(found.skipped, found.dropped, found.not_kept)}
+        )
         return
-    output.table(rows, ("line", "name", "organization", "email", "duplicate_of", "because"))
+    output.table(
+        rows, ("line", "name", "organization", "email", "action", "duplicate_of", "because")
+    )
+    _show_left_out(found.source, found.skipped, found.dropped, found.not_kept)
+    new = len(found.rows) - found.duplicates
     click.echo(
-        f"{plural(len(found.rows), 'card')}, {plural(found.duplicates, 'duplicate')}, "
-        f"{plural(found.new_organizations, 'new organization')}. "
-        "Nothing was imported (--dry-run)."
+        f"{plural(len(found.rows), 'card')}: {new:,} to create, "
+        f"{plural(found.duplicates, 'duplicate')} to {on_duplicate}, "
+        f"{plural(found.new_organizations, 'new organization')}; "
+        f"{plural(len(found.skipped), 'card')} left out. Nothing was imported (--dry-run)."
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from liaison_desk.cli.options import (
     list_page,
     marking_option,
     option_group,
+    shown_note,
     tags_option,
 )
 from liaison_desk.cli.progress import progress_line
@@ -36,11 +38,17 @@ from liaison_desk.core.interop.csv_export import csv_bytes, record_rows
 from liaison_desk.core.interop.export_file import write_export
 from liaison_desk.core.interop.ical import read_events
 from liaison_desk.core.interop.meeting_export import ics_bytes
-from liaison_desk.core.interop.meeting_import import EventPreview, apply_events, preview_events
+from liaison_desk.core.interop.meeting_import import (
+    EventPreview,
+    apply_events,
+    not_kept_sentence,
+    preview_events,
+)
 from liaison_desk.core.kinds import MEETING
-from liaison_desk.core.meetings import save_meeting
+from liaison_desk.core.meetings import occurrences_in, save_meeting
 from liaison_desk.core.record_detail import record_detail
 from liaison_desk.core.records import MEETING_KINDS, Meeting
+from liaison_desk.core.recurrence_text import describe_rule
 from liaison_desk.core.station_zone import set_station_zone, station_zone, station_zone_setting
 from liaison_desk.core.wording import plural
 
@@ -104,16 +112,54 @@ def add(app: AppContext, /, participants: tuple[str, ...], **fields: Any) -> Non
 
 
 @meeting.command("list")
+@click.option(
+    "--from",
+    "first",
+    help="List each occurrence (a series expanded) from this day on, e.g. 2026-03-01.",
+)
+@click.option("--to", "last", help="With --from: the last day (included; default: --from).")
 @list_options
 @pass_app
-def list_(app: AppContext, /, **opts: Any) -> None:
-    """List meetings, most recent first.
+def list_(app: AppContext, /, first: str | None, last: str | None, **opts: Any) -> None:
+    """List meetings, most recent first; a series once, saying how it repeats.
 
-    Example: liaison-desk meeting list --limit 20
+    With --from (and --to), each occurrence in those days at this station, in time
+    order: a weekly series shows once a week.
+
+    Example: liaison-desk meeting list --from 2026-03-01 --to 2026-03-31
     """
     store = app.open_vault().store
-    rows = list_page(store, Meeting, build_query(store, opts, descending=True))
-    output.records(rows, ("id", "starts_at", "title", "place", "marking"), opts["as_json"])
+    query = build_query(store, opts, descending=True)
+    if first is None:
+        if last is not None:
+            raise click.UsageError("--to needs --from.")
+        rows = list_page(store, Meeting, query)
+        listed = [output.as_dict(m) | {"repeats": describe_rule(m.recurrence)} for m in rows]
+        _rows_out(listed, opts["as_json"])
+        return
+    found = occurrences_in(store, first, last or first, query)
+    shown = found[query.offset : query.offset + query.limit]
+    if len(shown) < len(found):
+        click.echo(shown_note(len(shown), len(found), query.offset), err=True)
+    _rows_out(
+        [
+            output.as_dict(o.meeting)
+            | {
+                "starts_at": o.starts_at,
+                "ends_at": o.ends_at,
+                "repeats": describe_rule(o.meeting.recurrence),
+            }
+            for o in shown
+        ],
+        opts["as_json"],
+    )
+
+
+def _rows_out(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        output.emit_json(rows)
+    else:
+        output.table(rows, ("id", "starts_at", "title", "place", "repeats", "marking"))
 
 
 @meeting.command("show")
@@ -215,28 +261,44 @@ def delete(app: AppContext, /, meeting_id: str) -> None:
 @click.option(
     "--dry-run", is_flag=True, help="Show the events and their attendees; import nothing."
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Every event or none: refuse the file if one event cannot be read or stored.",
+)
 @json_option
 @pass_app
-def import_(app: AppContext, /, file: Path, dry_run: bool, as_json: bool) -> None:
-    """Import the events of an iCalendar (.ics) file as meetings: every event or none.
+def import_(app: AppContext, /, file: Path, dry_run: bool, strict: bool, as_json: bool) -> None:
+    """Import the events of an iCalendar (.ics) file as meetings.
 
     Attendees become participants when they match a contact (by email, or by name);
-    the others are listed in the meeting's notes. Events already in the vault are skipped.
+    the others are listed in the meeting's notes. Events already in the vault (by UID,
+    or title and time) are not added again; a series comes in as one meeting with its
+    rule. An event that cannot be read is skipped and named, unless --strict.
 
     Example: liaison-desk meeting import outlook-calendar.ics
     """
     vault = app.open_vault()
     with progress_line("Reading events") as line:
-        events = read_events(file, line)
+        events = read_events(file, line, station=station_zone(vault.store))
     if dry_run:
-        _show_preview(preview_events(vault.store, events, file.name), as_json)
+        _show_preview(preview_events(vault.store, events, strict=strict), as_json)
         return
     with progress_line("Importing") as line:
-        summary = apply_events(vault, events, file.name, line)
+        summary = apply_events(vault, events, line, strict=strict)
     if as_json:
         output.emit_json(summary.__dict__)
-    else:
-        click.echo(summary.sentence())
+        return
+    click.echo(summary.sentence())
+    _explain(summary.skipped_events, not_kept_sentence(summary.not_kept, summary.others))
+
+
+def _explain(skipped: Sequence[str], not_kept: str) -> None:
+    """Why events were skipped, and what the file holds that the vault does not keep."""
+    for reason in skipped:
+        click.echo(f"Skipped: {reason}")
+    if not_kept:
+        click.echo(not_kept)
 
 
 def _show_preview(found: EventPreview, as_json: bool) -> None:
@@ -245,6 +307,7 @@ def _show_preview(found: EventPreview, as_json: bool) -> None:
             "line": row.event.line,
             "starts_at": row.event.starts_at,
             "title": row.event.title,
+            "repeats": describe_rule(row.event.recurrence) if row.event.recurring else "",
             "status": row.reason or row.status,
             "participants": [m.contact_name for m in row.matched],
             "not_in_contacts": [m.attendee.label() for m in row.unmatched],
@@ -252,13 +315,19 @@ def _show_preview(found: EventPreview, as_json: bool) -> None:
         for row in found.rows
     ]
     if as_json:
-        output.emit_json(rows)
+        output.emit_json(
+            {"events": rows, "not_kept": dict(found.not_kept), "others": dict(found.others)}
+        )
         return
-    output.table(rows, ("line", "starts_at", "title", "status", "participants", "not_in_contacts"))
-    click.echo(
-        f"{plural(len(found.rows), 'event')}: {found.count('new'):,} new. "
-        "Nothing was imported (--dry-run)."
+    output.table(
+        rows, ("line", "starts_at", "title", "repeats", "status", "participants", "not_in_contacts")
     )
+    click.echo(
+        f"{plural(len(found.rows), 'event')}: {found.count('new'):,} new, "
+        f"{found.count('merged'):,} merged, {found.count('already in the vault'):,} unchanged, "
+        f"{found.count('skipped'):,} skipped. Nothing was imported (--dry-run)."
+    )
+    _explain(found.skipped(), found.not_kept_sentence())
 
 
 @meeting.command("export")

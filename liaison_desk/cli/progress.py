@@ -17,8 +17,12 @@ _INTERVAL = 0.1
 
 
 class ProgressLine:
-    def __init__(self, label: str, stream: TextIO | None = None) -> None:
+    """`terse`: the label says the figures itself (a transfer's bytes and rate); the line adds
+    only the percentage, and a new label overwrites the old in place."""
+
+    def __init__(self, label: str, stream: TextIO | None = None, terse: bool = False) -> None:
         self.label = label
+        self.terse = terse
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty()
         self._last = 0.0
@@ -32,16 +36,21 @@ class ProgressLine:
             return
         self._last = now
         fraction = min(done, total) / total if total > 0 else 1.0
-        bar = "#" * round(fraction * _WIDTH)
-        line = f"\r{self.label}  [{bar:<{_WIDTH}}] {done:,}/{total:,}  {fraction:.0%}"
-        self._shown = max(self._shown, len(line))
-        self.stream.write(line)
+        if self.terse:
+            text = f"{self.label}  {fraction:.0%}"
+        else:
+            bar = "#" * round(fraction * _WIDTH)
+            text = f"{self.label}  [{bar:<{_WIDTH}}] {done:,}/{total:,}  {fraction:.0%}"
+        padding = " " * max(0, self._shown - len(text))  # what a longer line left behind
+        self._shown = max(self._shown, len(text))
+        self.stream.write(f"\r{text}{padding}")
         self.stream.flush()
 
     def clear(self) -> None:
         if self.enabled and self._shown:
             self.stream.write("\r" + " " * self._shown + "\r")
             self.stream.flush()
+            self._shown = 0
 
 
 @contextmanager

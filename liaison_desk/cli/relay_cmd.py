@@ -15,12 +15,13 @@ import click
 from liaison_desk.core.user_files import read_bounded
 from liaison_desk.relay.connections import ConnectionLimits
 from liaison_desk.relay.errors import RelaySetupError
-from liaison_desk.relay.limits import ADDRESS_RATE, STATION_RATE, RateLimit
+from liaison_desk.relay.limits import ADDRESS_RATE, STATION_RATE, PartialLimits, RateLimit
 from liaison_desk.sync.enrol import MAX_FILE
 from liaison_desk.sync.errors import EnrolmentError
 from liaison_desk.sync.identity import PeerIdentity
 
 _LIMITS = ConnectionLimits()
+_PARTIAL = PartialLimits()
 
 
 @click.group()
@@ -73,6 +74,18 @@ def _hq_identity(path: Path) -> PeerIdentity:
     help="The private key of --tls-cert (PEM).",
 )
 @click.option("--max-bundle-mb", default=512, show_default=True, help="Largest bundle accepted.")
+@click.option(
+    "--partial-uploads",
+    default=_PARTIAL.per_sender,
+    show_default=True,
+    help="Unfinished uploads one sender may keep on the relay (in all, twice --max-bundle-mb).",
+)
+@click.option(
+    "--partial-hours",
+    default=_PARTIAL.max_age_s / 3600,
+    show_default=True,
+    help="Hours an unfinished upload is kept after its last byte came.",
+)
 @click.option(
     "--rate",
     default=STATION_RATE.per_second,
@@ -135,6 +148,8 @@ def serve(
     tls_cert: Path | None,
     tls_key: Path | None,
     max_bundle_mb: int,
+    partial_uploads: int,
+    partial_hours: float,
     rate: float,
     burst: int,
     address_rate: float,
@@ -174,6 +189,11 @@ def serve(
         max_bundle=max_bundle_mb * 1024 * 1024,
         rate=RateLimit(per_second=rate, burst=burst),
         address_rate=RateLimit(per_second=address_rate, burst=address_burst),
+        partial_limits=PartialLimits(
+            per_sender=partial_uploads,
+            bytes_per_sender=2 * max_bundle_mb * 1024 * 1024,
+            max_age_s=partial_hours * 3600,
+        ),
     )
     limits = ConnectionLimits(
         header_timeout_s=header_timeout,

@@ -27,12 +27,14 @@ from typing import Any
 import click
 
 from liaison_desk.cli.context import AppContext
+from liaison_desk.core.contact_details import ContactDetails, save_details
 from liaison_desk.core.errors import LiaisonError, WrongPassphrase
 from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.kinds import ALL_KINDS
 from liaison_desk.core.records import (
     Attachment,
     Contact,
+    ContactPoint,
     FollowUp,
     Meeting,
     Organization,
@@ -117,9 +119,9 @@ def check_records(bench: Bench) -> str:
     store = bench.vaults["station"].store
     with store.transaction():
         org = store.add(Organization(name="Self-test ministry", country="FR"))
-        contact = store.add(
-            Contact(full_name="Self Test", org_id=org.id, emails=("self.test@example.org",))
-        )
+        contact = store.add(Contact(full_name="Self Test", org_id=org.id))
+        email = ContactPoint(contact_id=contact.id, channel="email", value="self.test@example.org")
+        save_details(store, contact.id, ContactDetails(points=(email,)))
         meeting = store.add(
             Meeting(
                 title="Self-test meeting",

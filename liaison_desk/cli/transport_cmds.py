@@ -29,27 +29,26 @@ from liaison_desk.sync import peers as registry
 from liaison_desk.sync.drive import sync_drive
 from liaison_desk.sync.errors import RelayError, SyncError
 from liaison_desk.sync.online import (
-    check_url,
     relay_url,
     set_relay_authority,
     set_relay_url,
     sync_online,
 )
+from liaison_desk.sync.relay_client import check_url
 from liaison_desk.sync.transfer import SyncReport
 
 MAX_CERTIFICATE = 1 << 20  # a PEM chain; real ones are a few KiB
 
 
 class StepLine:
-    """The CLI's progress line for a sync of several steps, relabelled as each starts."""
+    """The CLI's progress line for a sync of several steps, relabelled in place as each starts
+    (and as a transfer's bytes and rate change, which its label says)."""
 
     def __init__(self) -> None:
-        self.line = ProgressLine("")
+        self.line = ProgressLine("", terse=True)
 
     def __call__(self, label: str, done: int, total: int) -> None:
-        if label != self.line.label:
-            self.line.clear()
-            self.line.label = label
+        self.line.label = label
         if total:
             self.line(done, total)
 

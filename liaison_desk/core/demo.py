@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.clock import Clock, SystemClock
+from liaison_desk.core.demo_details import details
 from liaison_desk.core.demo_people import (
     BY_CODE,
     STATION_COUNTRY,
@@ -193,9 +194,9 @@ def _add_people(
             position=person.position,
             org_id=org_ids[person.org.key],
             country=person.country,
+            given_name=person.given,
+            family_name=person.family,
             languages=_languages(person),
-            emails=(person.email,),
-            phones=person.phones,
             how_met=rng.choice(
                 (
                     "Introduced at a reception",
@@ -209,6 +210,12 @@ def _add_people(
             tags=("demo", person.country.lower()),
         )
         for person in invented
+    )
+    own_rng = random.Random(rng.getstate()[1][0])  # details draw apart: the rest stays the same
+    store.add_many(
+        record
+        for person, contact in zip(invented, added, strict=True)
+        for record in details(own_rng, person, contact)
     )
     if progress:
         progress(f"{len(added)} contacts")

@@ -3,7 +3,8 @@
 The draft (see drafts) kept the typing safe until now; it goes in the same
 transaction as the save, so a crash leaves either the draft or the record,
 never both and never neither. A meeting saves through meetings.save_meeting,
-as `liaison-desk meeting add/edit` does.
+as `liaison-desk meeting add/edit` does; a contact's details (phones, postings...)
+through contact_details.save_details, in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from liaison_desk.core.contact_details import ContactDetails, save_details
 from liaison_desk.core.drafts import discard_draft
-from liaison_desk.core.kinds import FOLLOWUP, MEETING, Kind
+from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, Kind
 from liaison_desk.core.meetings import NewFollowUp, add_followup, save_meeting
 from liaison_desk.core.new_organization import organization_for
 from liaison_desk.core.records import FollowUp
@@ -32,6 +34,7 @@ class Edit:
     followups: tuple[NewFollowUp, ...] = ()
     roles: Mapping[str, str | None] = field(default_factory=dict)  # contact id -> role
     new_organization: str | None = None  # a contact's organization to create (or find) by name
+    details: ContactDetails | None = None  # a contact's points, postings and relations, whole
 
 
 def save_edit(vault: Vault, edit: Edit) -> Any:
@@ -62,5 +65,7 @@ def save_edit(vault: Vault, edit: Edit) -> Any:
             record = store.update(kind.cls, edit.record_id, values)
         else:
             record = store.get(kind.cls, edit.record_id)
+        if kind is CONTACT and edit.details is not None:
+            save_details(store, record.id, edit.details)
         discard_draft(vault, kind.name, edit.record_id)
     return record

@@ -12,10 +12,13 @@ from typing import Any, Generic, TypeVar
 from liaison_desk.core.records import (
     Attachment,
     Contact,
+    ContactPoint,
+    ContactRelation,
     FollowUp,
     Meeting,
     Organization,
     Participant,
+    Posting,
     ProtocolRef,
     Record,
 )
@@ -36,6 +39,9 @@ class Kind(Generic[R]):
     indexed: bool = True
     immutable: frozenset[str] = frozenset()
     not_in_oplog: frozenset[str] = frozenset()
+    # A child kind: (the kind it belongs to, the field naming its record there). A child is
+    # routed, authorised, withdrawn, snapshotted, undone and trashed with its record.
+    parent: tuple[str, str] | None = None
 
     # Cached: these sit on the hot path of every row read and written.
     @cached_property
@@ -48,6 +54,24 @@ class Kind(Generic[R]):
         return frozenset(
             f.name for f in dataclasses.fields(self.cls) if str(f.type).startswith("tuple[")
         )
+
+    @cached_property
+    def bool_fields(self) -> frozenset[str]:
+        """Yes/no fields: SQLite keeps them as 0 and 1, a record holds them as bools."""
+        return frozenset(f.name for f in dataclasses.fields(self.cls) if str(f.type) == "bool")
+
+    @cached_property
+    def defaults(self) -> dict[str, Any]:
+        """The fields a record may be made without, with the value it then holds.
+
+        A field added by a later version has one: a creation logged before it was
+        added, or sent by a vault not yet upgraded, is read with the default.
+        """
+        return {
+            f.name: f.default
+            for f in dataclasses.fields(self.cls)
+            if f.name not in META_FIELDS and f.default is not dataclasses.MISSING
+        }
 
     @cached_property
     def insert_sql(self) -> str:
@@ -81,6 +105,8 @@ class Kind(Generic[R]):
         for field in self.list_fields:
             text = values[field]
             values[field] = tuple(json.loads(text)) if text != "[]" else ()
+        for field in self.bool_fields:
+            values[field] = bool(values[field])
         record: R = object.__new__(self.cls)
         record.__dict__.update(values)
         return record
@@ -89,7 +115,36 @@ class Kind(Generic[R]):
 ORGANIZATION = Kind("organization", "organizations", Organization, "name", "name")
 CONTACT = Kind("contact", "contacts", Contact, "full_name", "full_name")
 MEETING = Kind("meeting", "meetings", Meeting, "starts_at", "title")
-PARTICIPANT = Kind("participant", "participants", Participant, "n", "role", indexed=False)
+PARTICIPANT = Kind(
+    "participant",
+    "participants",
+    Participant,
+    "n",
+    "role",
+    indexed=False,
+    parent=("meeting", "meeting_id"),
+)
+CONTACT_POINT = Kind(
+    "contact_point",
+    "contact_points",
+    ContactPoint,
+    "n",
+    "value",
+    indexed=False,
+    parent=("contact", "contact_id"),
+)
+POSTING = Kind(
+    "posting", "postings", Posting, "n", "title", indexed=False, parent=("contact", "contact_id")
+)
+RELATION = Kind(
+    "relation",
+    "contact_relations",
+    ContactRelation,
+    "n",
+    "relation",
+    indexed=False,
+    parent=("contact", "contact_id"),
+)
 FOLLOWUP = Kind("followup", "followups", FollowUp, "due_date", "action")
 PROTOCOL = Kind("protocol", "protocol_refs", ProtocolRef, "title", "title")
 ATTACHMENT = Kind(
@@ -111,6 +166,9 @@ ALL_KINDS: tuple[Kind[Any], ...] = (
     FOLLOWUP,
     PROTOCOL,
     ATTACHMENT,
+    CONTACT_POINT,
+    POSTING,
+    RELATION,
 )
 _BY_CLASS: dict[type[Any], Kind[Any]] = {k.cls: k for k in ALL_KINDS}
 BY_NAME: dict[str, Kind[Any]] = {k.name: k for k in ALL_KINDS}
@@ -118,3 +176,14 @@ BY_NAME: dict[str, Kind[Any]] = {k.name: k for k in ALL_KINDS}
 
 def kind_of(cls: type[R]) -> Kind[R]:
     return _BY_CLASS[cls]
+
+
+def children_of(name: str) -> tuple[Kind[Any], ...]:
+    """The child kinds that belong to records of kind `name` (a meeting's participants...)."""
+    return _CHILDREN.get(name, ())
+
+
+_CHILDREN: dict[str, tuple[Kind[Any], ...]] = {}
+for _kind in ALL_KINDS:
+    if _kind.parent is not None:
+        _CHILDREN[_kind.parent[0]] = (*_CHILDREN.get(_kind.parent[0], ()), _kind)

@@ -18,6 +18,9 @@ _MARKED_TABLES = (
     "followups",
     "protocol_refs",
     "attachments",
+    "contact_points",
+    "postings",
+    "contact_relations",
 )
 
 

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from liaison_desk.core import relations
+from liaison_desk.core.errors import ValidationError
+from liaison_desk.core.occurrences import Occurrence, meetings_between
 from liaison_desk.core.records import FollowUp, Meeting, Participant
 from liaison_desk.core.station_zone import meeting_time, station_zone
 from liaison_desk.core.store import ListQuery, Store
+from liaison_desk.core.validation import iso_date
 
 
 @dataclass(frozen=True)
@@ -101,3 +106,20 @@ def save_meeting(
                 )
             )
     return record
+
+
+def occurrences_in(store: Store, first: str, last: str, query: ListQuery) -> list[Occurrence]:
+    """The occurrences of meetings on days `first` to `last` (included) at the station,
+    within the query's markings and tag, in time order: each date of a series."""
+    begin = date.fromisoformat(str(iso_date("first day", first)))
+    end = date.fromisoformat(str(iso_date("last day", last)))
+    if end < begin:
+        raise ValidationError(f"The period ends ({end}) before it starts ({begin}).")
+    zone = ZoneInfo(station_zone(store))
+    found = meetings_between(store.conn, begin, end + timedelta(days=1), zone)
+    return [
+        o
+        for o in found
+        if (query.markings is None or o.meeting.marking in query.markings)
+        and (query.tag is None or query.tag in o.meeting.tags)
+    ]

@@ -86,10 +86,13 @@ class NewRecords:
         clocks: Mapping[str, str] | None,
     ) -> None:
         """Queue a record brought by a creation (`stamp` covers every field) or a snapshot
-        (`clocks`: each field's stamp). Raises KeyError naming a field the op lacks."""
+        (`clocks`: each field's stamp). Raises KeyError naming a required field the op lacks."""
         # This runs for every record a bundle creates: written out, not split into calls.
         layout = _layout(kind)
-        values: tuple[Any, ...] | list[Any] = layout.values(fields)
+        try:
+            values: tuple[Any, ...] | list[Any] = layout.values(fields)
+        except KeyError:  # made before a field was added: the field's default stands
+            values = layout.values({**kind.defaults, **fields})
         if layout.lists:
             values = list(values)
             for i, name in layout.lists:  # as kind.encode writes them, without a call for []

@@ -1,8 +1,9 @@
 """One record with its relations: what the GUI's detail pane and the CLI's `show` commands list.
 
 A contact comes with its standing (last contact, overdue), its meetings and
-open follow-ups; a meeting with its people and follow-ups; an organization
-with its people; every record with the titles of the records it links to.
+open follow-ups, its phones, emails, addresses, postings and relations; a
+meeting with its people and follow-ups; an organization with its people;
+every record with the titles of the records it links to.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from liaison_desk.core import relations
+from liaison_desk.core.ages import age_on
 from liaison_desk.core.clock import Clock
-from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
+from liaison_desk.core.contact_details import ContactDetails, details_of
+from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, POSTING, RELATION, Kind
 from liaison_desk.core.records import Contact, FollowUp, Meeting
 from liaison_desk.core.relations import Attendance, Standing
+from liaison_desk.core.station_zone import station_today
 from liaison_desk.core.store import ListQuery, Store
 
 RELATED_LIMIT = 50
@@ -30,6 +34,9 @@ class RecordDetail:
     followups: tuple[FollowUp, ...] = ()  # a contact's open ones; all of a meeting's
     people: tuple[Attendance, ...] = ()  # who was at a meeting
     members: tuple[Contact, ...] = ()  # an organization's people
+    # A contact's points, postings and relations.
+    details: ContactDetails = field(default_factory=ContactDetails)
+    age: int | None = None  # a contact's, today at the station, when their birthday has a year
     flagged: bool = False  # HQ flagged it: written by a station since found compromised
 
 
@@ -50,6 +57,9 @@ def _detail(
     record = store.get(kind.cls, record_id)
     names = relations.linked_titles(store, kind, [vars(record)])
     if kind is CONTACT:
+        details = details_of(store, record_id)
+        for child, items in ((POSTING, details.postings), (RELATION, details.relations)):
+            names |= relations.linked_titles(store, child, [vars(i) for i in items])
         return RecordDetail(
             kind,
             record,
@@ -57,6 +67,8 @@ def _detail(
             standing=relations.standing(store, clock, record),
             meetings=tuple(relations.meetings_of(store, record_id, limit=limit)),
             followups=tuple(relations.open_followups(store, record_id, limit)),
+            details=details,
+            age=age_on(record.birthday, station_today(store, clock)),
         )
     if kind is MEETING:
         actions = store.list(FollowUp, ListQuery(where={"meeting_id": record_id}, limit=limit))

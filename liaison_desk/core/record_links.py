@@ -1,7 +1,8 @@
 """What a record is linked to, said before it is deleted so the officer knows what it touches.
 
 A deletion leaves a tombstone and every link in place (participants, follow-ups,
-files, contacts of an organization): the lists simply stop showing the record.
+files, contacts of an organization, a contact's relations and postings): the
+lists simply stop showing the record.
 Restoring it (undo, or the trash) therefore brings it back with its links.
 """
 
@@ -55,9 +56,19 @@ _QUERIES: dict[str, Sequence[tuple[str, Kind[Any], str]]] = {
             "SELECT f.id FROM followups f WHERE EXISTS "
             "(SELECT 1 FROM json_each(f.contact_ids) WHERE value = ?)",
         ),
+        (
+            "related contacts",
+            CONTACT,
+            "SELECT contact_id FROM contact_relations WHERE other_id = ? AND deleted = 0",
+        ),
     ),
     "organization": (
         ("contacts", CONTACT, "SELECT id FROM contacts WHERE org_id = ?"),
+        (
+            "contacts posted there",
+            CONTACT,
+            "SELECT contact_id FROM postings WHERE org_id = ? AND deleted = 0",
+        ),
         (
             "organizations under it",
             ORGANIZATION,
@@ -77,6 +88,8 @@ _ONE = {
     "meetings": "meeting",
     "follow-ups": "follow-up",
     "contacts": "contact",
+    "related contacts": "related contact",
+    "contacts posted there": "contact posted there",
     "organizations under it": "organization under it",
     "participants": "participant",
     "files": "file",

@@ -33,6 +33,11 @@ MEETING_KINDS = ("meeting", "call", "reception", "joint-exercise", "visit", "oth
 # What a participant did at a meeting, as the editor offers it. Roles read from
 # calendar invitations (organizer, chair…) are kept as they came.
 PARTICIPANT_ROLES = ("host", "guest", "interpreter", "note-taker")
+# How a contact is reached (a ContactPoint's channel), and the labels and relations the
+# editor offers; labels and relations read from cards are kept as typed.
+CONTACT_CHANNELS = ("phone", "email", "address", "web", "im")
+PHONE_LABELS = ("work", "mobile", "home", "fax", "pager", "other")
+RELATION_KINDS = ("spouse", "partner", "deputy-of", "successor-of", "reports-to", "other")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,20 +61,72 @@ class Organization(Record):
 
 @dataclass(frozen=True, kw_only=True)
 class Contact(Record):
-    full_name: str
+    """A person. Phones, emails, addresses, postings and relations are child records
+    (`ContactPoint`, `Posting`, `ContactRelation`): see `core.contact_details`."""
+
+    full_name: str  # display name (vCard FN)
+    name_prefix: str | None = None  # the structured name (vCard N), stored as given,
+    given_name: str | None = None  # never invented from full_name
+    additional_names: str | None = None
+    family_name: str | None = None
+    name_suffix: str | None = None
+    nicknames: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # former names, names in other scripts
     rank: str | None = None
     position: str | None = None
     org_id: str | None = None
     country: str | None = None
-    languages: tuple[str, ...] = ()
-    phones: tuple[str, ...] = ()
-    emails: tuple[str, ...] = ()
-    address: str | None = None
+    languages: tuple[str, ...] = ()  # "fr" or "fr:C1" (A1..C2 or "native"); free text kept
+    birthday: str | None = None  # "YYYY-MM-DD", or "--MM-DD" without the year
+    anniversary: str | None = None  # same forms
     how_met: str | None = None
     trust_notes: str | None = None
     notes: str | None = None
     cadence_days: int | None = None
     photo_id: str | None = None
+    uid: str | None = None  # the UID of the card it came from (duplicates, exported back)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactPoint(Record):
+    """One way to reach a contact: a phone, an email, an address, a web page or a handle."""
+
+    contact_id: str
+    channel: str  # one of CONTACT_CHANNELS
+    label: str | None = None  # work/home/mobile/fax/...; for "im" the service
+    value: str | None = None  # as typed; for an address its free-form text (optional)
+    extension: str | None = None  # a phone's extension ("89" from "x89")
+    e164: str | None = None  # a phone's E.164 form, filled by the core when it parses
+    po_box: str | None = None  # the address parts, in vCard ADR order
+    extended: str | None = None
+    street: str | None = None
+    locality: str | None = None
+    region: str | None = None
+    postcode: str | None = None
+    country: str | None = None  # the address's country as written
+    pref: int | None = None  # 1 = preferred (vCard PREF)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Posting(Record):
+    """A position a contact held: their career reads in order."""
+
+    contact_id: str
+    title: str
+    org_id: str | None = None  # the organization when it is a record here
+    organization: str | None = None  # or its name
+    starts_on: str | None = None  # "YYYY", "YYYY-MM" or "YYYY-MM-DD"
+    ends_on: str | None = None  # same forms; None while current
+
+
+@dataclass(frozen=True, kw_only=True)
+class ContactRelation(Record):
+    """A contact's tie to another person: a contact here (`other_id`) or a name."""
+
+    contact_id: str
+    relation: str  # spouse, partner, deputy-of, ... or as typed
+    other_id: str | None = None
+    name: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +138,14 @@ class Meeting(Record):
     place: str | None = None
     summary: str | None = None
     notes: str | None = None
+    # The calendar side, as iCalendar has it. Times are UTC like starts_at; an all-day
+    # meeting holds its first day (and the day after its last) at 00:00Z, with no zone.
+    ends_at: str | None = None  # None: no end recorded
+    all_day: bool = False
+    recurrence: str | None = None  # a series: its rule as RRULE writes it ("FREQ=WEEKLY;BYDAY=WE")
+    exdates: tuple[str, ...] = ()  # occurrences left out of the series (EXDATE), as starts_at
+    rdates: tuple[str, ...] = ()  # occurrences added to it (RDATE), as starts_at
+    uid: str | None = None  # the UID of the calendar event it came from, exported back
 
 
 @dataclass(frozen=True, kw_only=True)

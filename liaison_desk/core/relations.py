@@ -24,6 +24,8 @@ LINK_FIELDS: Mapping[str, Mapping[str, Kind[Any]]] = {
     "organization": {"parent_id": ORGANIZATION},
     "contact": {"org_id": ORGANIZATION},
     "followup": {"contact_ids": CONTACT, "meeting_id": MEETING},
+    "posting": {"org_id": ORGANIZATION},
+    "relation": {"other_id": CONTACT},
 }
 
 

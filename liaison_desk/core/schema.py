@@ -12,12 +12,15 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import sqlcipher3
-
 from liaison_desk.core.audit_chain import chain_existing
 from liaison_desk.core.clock import SystemClock, iso_from_ms
 from liaison_desk.core.errors import MigrationFailed, SchemaTooNew, StorageError
 from liaison_desk.core.identity_keys import SecretKeys
+from liaison_desk.core.schema_contacts import contact_details
+from liaison_desk.core.schema_sql import SYNC_COLUMNS as _SYNC_COLUMNS
+from liaison_desk.core.schema_sql import run_script as run_script
+from liaison_desk.core.schema_sql import search_source as _search_source
+from liaison_desk.core.schema_sql import words as _words
 from liaison_desk.core.sqlite_types import Connection
 
 log = logging.getLogger("liaison_desk.schema")
@@ -27,73 +30,6 @@ log = logging.getLogger("liaison_desk.schema")
 class Migration:
     name: str
     apply: Callable[[Connection], None]
-
-
-def run_script(conn: Connection, script: str) -> None:
-    """Execute statements one by one, so they join the caller's open transaction.
-
-    (sqlite3's executescript() would COMMIT first and break the all-or-nothing upgrade.)
-    """
-    statement = ""
-    for line in script.splitlines(keepends=True):
-        statement += line
-        if sqlcipher3.complete_statement(statement):
-            conn.execute(statement)
-            statement = ""
-    if statement.strip():
-        raise ValueError("migration script ends in an incomplete statement")
-
-
-_SYNC_COLUMNS = """
-    n INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    hlc TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0,
-    clocks TEXT NOT NULL,
-    marking TEXT NOT NULL,
-    tags TEXT NOT NULL DEFAULT '[]'"""
-
-
-def _search_source(table: str, code: int, kind: str, title: str, body: str) -> str:
-    """Index one table: a view says what each live record contributes, triggers keep it current.
-
-    The search rowid is derived from the record's row number, so an edit replaces
-    exactly one index row. Bulk inserts set the `bulk-indexing` meta row inside
-    their transaction and index all their rows from the view in one statement:
-    FTS5 flushes its buffer at every trigger, which made row-by-row indexing 3x slower.
-    """
-    columns = "rowid, kind, record_id, marking, title, body"
-    from_view = f"SELECT search_rowid, kind, record_id, marking, title, body FROM {table}_search"
-    return f"""
-CREATE VIEW {table}_search AS
-    SELECT n, n * 8 + {code} AS search_rowid, '{kind}' AS kind, id AS record_id, marking,
-           {title} AS title, concat_ws(' ', {body}) AS body
-    FROM {table} WHERE deleted = 0;
-CREATE TRIGGER {table}_search_insert AFTER INSERT ON {table}
-WHEN new.deleted = 0 AND NOT EXISTS (SELECT 1 FROM meta WHERE key = 'bulk-indexing') BEGIN
-    INSERT INTO search ({columns}) {from_view} WHERE n = new.n;
-END;
-CREATE TRIGGER {table}_search_update AFTER UPDATE ON {table} BEGIN
-    DELETE FROM search WHERE rowid = old.n * 8 + {code};
-    INSERT INTO search ({columns}) {from_view} WHERE n = new.n;
-END;
-CREATE TRIGGER {table}_search_delete AFTER DELETE ON {table} BEGIN
-    DELETE FROM search WHERE rowid = old.n * 8 + {code};
-END;
-"""
-
-
-def _words(column: str) -> str:
-    """A JSON list of strings as plain words for the index, so snippets show no brackets.
-
-    Plain replace() rather than json_each(): it is several times cheaper per row, and
-    the tokenizer treats any quote or backslash left behind as a separator anyway.
-    """
-    unquoted = f"replace(replace({column}, '\",\"', ' '), '[\"', '')"
-    return f"replace(replace({unquoted}, '\"]', ''), '[]', '')"
 
 
 _V1 = (
@@ -431,6 +367,21 @@ UPDATE drafts SET fields = {_as_list("fields")}
     WHERE kind = 'followup' AND {_HAS_ID.format("fields")};
 """
 
+# Meetings as calendars hold them: an end, all-day dates, a series (its rule, the
+# occurrences left out and added) and the UID of the event they came from, looked
+# up when a calendar is imported again.
+_MEETING_CALENDAR = """
+ALTER TABLE meetings ADD COLUMN ends_at TEXT;
+ALTER TABLE meetings ADD COLUMN all_day INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE meetings ADD COLUMN recurrence TEXT;
+ALTER TABLE meetings ADD COLUMN exdates TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE meetings ADD COLUMN rdates TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE meetings ADD COLUMN uid TEXT;
+CREATE INDEX meetings_by_uid ON meetings (uid) WHERE deleted = 0 AND uid IS NOT NULL;
+CREATE INDEX meetings_series ON meetings (starts_at)
+    WHERE deleted = 0 AND (recurrence IS NOT NULL OR rdates != '[]');
+"""
+
 _STATION_AUDIT = """
 CREATE TABLE station_audit (
     station TEXT NOT NULL,
@@ -480,6 +431,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("sync identity, routing and peers", _v3),
     Migration("ops refused here, and those peers refused", lambda c: run_script(c, _V4)),
     Migration("follow-ups name several contacts", lambda c: run_script(c, _V5)),
+    Migration("a contact's phones, emails, addresses, postings and relations", contact_details),
+    Migration(
+        "meetings with an end, all-day dates, series and UIDs",
+        lambda c: run_script(c, _MEETING_CALENDAR),
+    ),
     Migration("audit entries chained by hash; stations' security logs at HQ", _audit_chain),
     Migration(
         "revocation reasons and dates of compromise, held and flagged records, wipe orders",

@@ -21,13 +21,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from liaison_desk.core import audit, routing, write_rights
+from liaison_desk.core import audit, routing, search_batch, write_rights
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.errors import RecordNotFound, ValidationError
 from liaison_desk.core.hlc import HybridClock, Stamp, stamp_ms
 from liaison_desk.core.ids import is_uuid, uuid7
-from liaison_desk.core.kinds import ALL_KINDS, BY_NAME, Kind, R, kind_of
+from liaison_desk.core.kinds import ALL_KINDS, Kind, R, children_of, kind_of
 from liaison_desk.core.received_records import NewRecords
 from liaison_desk.core.records import Attachment
 from liaison_desk.core.sqlite_types import Connection
@@ -76,6 +76,14 @@ def _escape_like(text: str) -> str:
 
 def _jsonable(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
+
+
+def _children(kind: Kind[Any]) -> list[tuple[Kind[Any], str]]:
+    """What travels with a record of `kind`: its files and its child records (a meeting's
+    participants, a contact's points...), each with the field that names the record."""
+    out: list[tuple[Kind[Any], str]] = [(kind_of(Attachment), "owner_id")]
+    out.extend((child, child.parent[1]) for child in children_of(kind.name) if child.parent)
+    return out
 
 
 class Store:
@@ -231,14 +239,15 @@ class Store:
         """Set the fields a merge took from a peer, with every field's clock after it.
 
         Values are as ops carry them (lists as lists, `deleted` as a boolean); the
-        row's `hlc` and `updated_at` follow its newest clock. Nothing is logged: the
-        op that brought the change is appended as received (`append_ops`).
+        row's `hlc` and `updated_at` follow its newest clock (`changes` may be empty: a
+        contact's old fields have clocks and no column, see `sync.legacy_ops`). Nothing is
+        logged: the op that brought the change is appended as received (`append_ops`).
         """
         self._joined("write_merged")
         newest = max(clocks.values())
-        assignments = ", ".join(f"{f} = ?" for f in changes)
+        assignments = "".join(f"{f} = ?, " for f in changes)
         self.conn.execute(
-            f"UPDATE {kind.table} SET {assignments}, updated_at = ?, hlc = ?, clocks = ? "
+            f"UPDATE {kind.table} SET {assignments}updated_at = ?, hlc = ?, clocks = ? "
             "WHERE id = ?",
             (
                 *(int(v) if f == "deleted" else kind.encode(f, v) for f, v in changes.items()),
@@ -252,7 +261,7 @@ class Store:
     def withdraw(self, kind: Kind[Any], record_id: str, keep: Iterable[str]) -> list[str]:
         """Remove a record this vault may no longer see (its distribution narrowed away).
 
-        The participants and files that travel with it go too, and every op held of
+        The child records and files that travel with it go too, and every op held of
         them, except what was written under the origins in `keep` (this vault's own
         work: its log stays dense, and its peers hold it). Returns the ids of the
         records that went: none if the record is not held or is this vault's own.
@@ -266,10 +275,7 @@ class Store:
         if row is None or row[0] in own:
             return []
         gone = [(kind, record_id)]
-        children: list[tuple[Kind[Any], str]] = [(kind_of(Attachment), "owner_id")]
-        if kind.name == "meeting":
-            children.append((BY_NAME["participant"], "meeting_id"))
-        for child, link in children:
+        for child, link in _children(kind):
             rows = self.conn.execute(
                 f"SELECT id FROM {child.table} WHERE {link} = ? AND origin NOT IN ({marks})",
                 (record_id, *own),
@@ -306,7 +312,7 @@ class Store:
             for record in records:
                 kind = kind_of(type(record))
                 if kind.indexed and kind not in first_rows:
-                    first_rows[kind] = self._last_row(kind)
+                    first_rows[kind] = search_batch.last_row(self.conn, kind)
                 out.append(self._insert(record, markings))
                 if progress and len(out) % 1000 == 0:
                     progress(len(out))
@@ -323,12 +329,12 @@ class Store:
         with self._bulk_indexing(replace=True) as first_rows:
             for kind in ALL_KINDS:
                 if kind.indexed:
-                    first_rows[kind] = self._last_row(kind)
+                    first_rows[kind] = search_batch.last_row(self.conn, kind)
             yield
 
     @contextmanager
     def _bulk_indexing(self, replace: bool = False) -> Iterator[dict[Kind[Any], int]]:
-        """Index new rows in one statement per table at the end (see schema._search_source).
+        """Index new rows in one statement per table at the end (see schema_sql.search_source).
 
         Yields a map the caller fills with each table's last row number before its
         first insert; rows after it are indexed on the way out.
@@ -341,27 +347,11 @@ class Store:
         self.conn.execute("INSERT INTO meta (key, value) VALUES ('bulk-indexing', '1')")
         try:
             yield first_rows
-            for kind, after in first_rows.items():
-                if replace:
-                    # Search rowids are n * 8 + a code per table: a range scan finds the
-                    # few new rows an update trigger indexed already.
-                    self.conn.execute(
-                        "DELETE FROM search WHERE rowid IN "
-                        "(SELECT rowid FROM search WHERE rowid > ? AND kind = ?)",
-                        (after * 8 + 7, kind.name),
-                    )
-                self.conn.execute(
-                    "INSERT INTO search (rowid, kind, record_id, marking, title, body) "
-                    "SELECT search_rowid, kind, record_id, marking, title, body "
-                    f"FROM {kind.table}_search WHERE n > ?",
-                    (after,),
-                )
+            search_batch.index_new_rows(self.conn, first_rows, replace)
+            search_batch.index_stale(self.conn, first_rows)
             self.conn.execute("DELETE FROM meta WHERE key = 'bulk-indexing'")
         finally:
             self._bulk = False
-
-    def _last_row(self, kind: Kind[Any]) -> int:
-        return int(self.conn.execute(f"SELECT coalesce(max(n), 0) FROM {kind.table}").fetchone()[0])
 
     def _insert(self, record: R, markings: Sequence[str]) -> R:
         kind = kind_of(type(record))
@@ -379,7 +369,7 @@ class Store:
         if isinstance(record, Attachment):
             values["sha256"] = hashlib.sha256(record.data).hexdigest()
             values["size"] = len(record.data)
-        values = validate(kind, record_id, values, markings, self.exists)
+        values = validate(kind, record_id, values, markings, self.exists, self._country_of)
         if self.role != "hq":
             write_rights.check_new(self.conn, kind, values)
         self.conn.execute(
@@ -397,6 +387,11 @@ class Store:
         logged = {f: _jsonable(v) for f, v in values.items() if f not in kind.not_in_oplog}
         self._append_op(clock, kind, record_id, logged)
         return kind.cls(id=record_id, created_at=now, updated_at=now, **values)
+
+    def _country_of(self, contact_id: str) -> str | None:
+        row = self.conn.execute("SELECT country FROM contacts WHERE id = ?", (contact_id,))
+        found = row.fetchone()
+        return found[0] if found else None
 
     def _row_exists(self, kind: Kind[Any], record_id: str) -> bool:
         """Any row, tombstones included: an id is never reused."""
@@ -430,7 +425,7 @@ class Store:
 
             wanted = before | dict(changes)
             wanted["distribution"] = wanted["distribution"] or before["distribution"]
-            values = validate(kind, record_id, wanted, self.markings(), exists)
+            values = validate(kind, record_id, wanted, self.markings(), exists, self._country_of)
             changed = [f for f in kind.fields if values[f] != before[f] or (force and f in changes)]
             if not changed:
                 return current
@@ -463,17 +458,14 @@ class Store:
         )
 
     def log_snapshots(self, kind: Kind[Any], record_id: str) -> None:
-        """Log the whole record, and the participants and files that travel with it.
+        """Log the whole record, and the child records and files that travel with it.
 
         A new distribution can reach a station that has acknowledged past this
         record's earlier changes; the snapshot (every field with its own clock)
         gives it the record whole. Stations that already hold it change nothing.
         """
         self._log_snapshot(kind, record_id)
-        children: list[tuple[Kind[Any], str]] = [(kind_of(Attachment), "owner_id")]
-        if kind.name == "meeting":
-            children.append((BY_NAME["participant"], "meeting_id"))
-        for child, link in children:
+        for child, link in _children(kind):
             rows = self.conn.execute(
                 f"SELECT id FROM {child.table} WHERE {link} = ?", (record_id,)
             ).fetchall()

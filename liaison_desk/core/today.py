@@ -13,17 +13,19 @@ as fast on a station of 10,000 contacts as on an empty one. The rules:
   someone else: a follow-up records one owner, and anyone named other than
   this station is someone this station waits for.
 - "Today" is the station's day in its zone; "this week" the six days after it,
-  so Friday's page still shows Monday's meetings.
+  so Friday's page still shows Monday's meetings. A series shows each of its
+  occurrences on its day; an all-day meeting is on its own day in every zone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
 from liaison_desk.core.clock import iso_from_ms
+from liaison_desk.core.occurrences import is_series, meetings_between
 from liaison_desk.core.relations import is_overdue
 from liaison_desk.core.store import Store
 
@@ -74,9 +76,11 @@ class FollowUpDue:
 class MeetingSoon:
     id: str
     title: str
-    starts_at: str  # ISO UTC, as stored
+    starts_at: str  # ISO UTC, as stored (of this occurrence, for a series)
     local: datetime  # when it starts on the station's clock
     marking: str
+    all_day: bool = False
+    recurring: bool = False  # one occurrence of a series
 
 
 @dataclass(frozen=True)
@@ -122,15 +126,6 @@ def today_at(store: Store, now_ms: int, zone: str, me: str) -> Today:
         contacts_overdue=contacts_overdue,
         followups_overdue=followups_overdue,
     )
-
-
-def _stored(moment: datetime) -> str:
-    """A time as meetings store it (UTC to the second with a Z), so strings compare as times."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _local(stored: str, tz: ZoneInfo) -> datetime:
-    return datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone(tz)
 
 
 def _get_in_touch(store: Store, now_ms: int, day: date) -> tuple[Listing[ContactDue], int]:
@@ -197,19 +192,19 @@ def _followups(
 
 
 def _meetings(store: Store, tz: ZoneInfo, first: date, end: date) -> Listing[MeetingSoon]:
-    """Meetings starting from `first` up to (not including) `end`, days at the station."""
-    bounds = {
-        "start": _stored(datetime.combine(first, time(), tz)),
-        "end": _stored(datetime.combine(end, time(), tz)),
-    }
-    where = "deleted = 0 AND starts_at >= :start AND starts_at < :end"
-    (total,) = store.conn.execute(f"SELECT count(*) FROM meetings WHERE {where}", bounds).fetchone()
-    rows = store.conn.execute(
-        f"SELECT id, title, starts_at, marking FROM meetings WHERE {where} "
-        "ORDER BY starts_at, id LIMIT :shown",
-        {**bounds, "shown": SHOWN},
-    )
+    """Meetings on days `first` up to (not including) `end` at the station, each
+    occurrence of a series on its own day."""
+    found = meetings_between(store.conn, first, end, tz)
     items = tuple(
-        MeetingSoon(i, title, at, _local(at, tz), marking) for i, title, at, marking in rows
+        MeetingSoon(
+            o.meeting.id,
+            o.meeting.title,
+            o.starts_at,
+            o.local(tz),
+            o.meeting.marking,
+            o.meeting.all_day,
+            is_series(o.meeting),
+        )
+        for o in found[:SHOWN]
     )
-    return Listing(items, int(total))
+    return Listing(items, len(found))

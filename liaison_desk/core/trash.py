@@ -2,8 +2,9 @@
 
 A deleted record is a tombstone with all its fields and links still in place,
 so the trash is a view over tombstones, and restoring is the store's restore:
-a new edit every peer takes. Participants are not listed: they go and come
-back with their meeting or contact.
+a new edit every peer takes. Child records are not listed (a meeting's
+participants; a contact's points, postings and relations): they stay in place,
+hidden with their record, and come back with it.
 """
 
 from __future__ import annotations

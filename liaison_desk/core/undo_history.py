@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from liaison_desk.core.edits import Edit, save_edit
 from liaison_desk.core.errors import NothingToUndo, RecordError, UndoRefused
-from liaison_desk.core.kinds import BY_NAME, FOLLOWUP, MEETING, PARTICIPANT, Kind
+from liaison_desk.core.kinds import BY_NAME, FOLLOWUP, Kind, children_of
 from liaison_desk.core.records import FollowUp
 from liaison_desk.core.store import Store
 from liaison_desk.core.vault import Vault
@@ -75,12 +75,7 @@ class UndoHistory:
 
     def save(self, vault: Vault, edit: Edit) -> Any:
         """Save an editor's edit (`core.edits.save_edit`), undoably."""
-        touched = [(edit.kind, edit.record_id)] if edit.record_id else []
-        if edit.kind is MEETING and edit.record_id:
-            rows = vault.conn.execute(
-                "SELECT id FROM participants WHERE meeting_id = ?", (edit.record_id,)
-            ).fetchall()
-            touched += [(PARTICIPANT, participant_id) for (participant_id,) in rows]
+        touched = with_children(vault.store, edit.kind, edit.record_id) if edit.record_id else []
         verb = "Edit" if edit.record_id else "New"
         return self.run(
             vault.store,
@@ -165,6 +160,19 @@ class UndoHistory:
         return change
 
 
+def with_children(store: Store, kind: Kind[Any], record_id: str) -> list[tuple[Kind[Any], str]]:
+    """A record and its child records (a meeting's participants, a contact's points...):
+    what an edit of it may write, for `UndoHistory.run`."""
+    touched = [(kind, record_id)]
+    for child in children_of(kind.name):
+        assert child.parent is not None
+        rows = store.conn.execute(
+            f"SELECT id FROM {child.table} WHERE {child.parent[1]} = ?", (record_id,)
+        ).fetchall()
+        touched += [(child, child_id) for (child_id,) in rows]
+    return touched
+
+
 def _title(kind: Kind[Any], record: Any) -> str:
     return str(getattr(record, kind.title_field) or kind.name)
 
@@ -193,7 +201,7 @@ def _written(
     """The records the ops from number `first` on wrote, each with what it was before.
 
     Snapshots are left out: a change of distribution logs one for each file and
-    participant of the record, rewriting values that did not change.
+    child record of the record, rewriting values that did not change.
     """
     rows = store.conn.execute(
         "SELECT entity, record_id, fields FROM oplog WHERE origin = ? AND seq >= ? "

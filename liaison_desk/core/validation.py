@@ -13,15 +13,21 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from icalendar import vRecur
+
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core import routing
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, ORGANIZATION, PROTOCOL, Kind
+from liaison_desk.core.phones import check_number, e164, split_extension
 from liaison_desk.core.records import (
+    CONTACT_CHANNELS,
     FOLLOWUP_STATUSES,
     MEETING_KINDS,
     ORGANIZATION_KINDS,
+    PHONE_LABELS,
     PROTOCOL_CATEGORIES,
+    RELATION_KINDS,
 )
 
 MAX_SHORT = 1_000
@@ -33,12 +39,18 @@ MAX_ATTACHMENT = 64 * 1024 * 1024
 # the core stored but no peer could read would stop its vault's sync for good.
 MAX_RECORD_BYTES = 1_000_000
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-_LONG_FIELDS = frozenset({"notes", "body", "summary", "trust_notes", "how_met", "address"})
+_LONG_FIELDS = frozenset({"notes", "body", "summary", "trust_notes", "how_met"})
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_PHONE = re.compile(r"^\+?[0-9 ()./-]{3,40}$")
+_EXTENSION = re.compile(r"^[0-9*#]{1,20}$")
+_LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
+_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+_PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+MAX_PREF = 100
 
 Exists = Callable[[Kind[Any], str], bool]
+# A contact's country by contact id (None if it has none): a phone's default numbering plan.
+CountryOf = Callable[[str], str | None]
 
 
 def _label(field: str) -> str:
@@ -139,12 +151,19 @@ Values = dict[str, Any]
 
 
 def validate(
-    kind: Kind[Any], record_id: str, values: Values, markings: Sequence[str], exists: Exists
+    kind: Kind[Any],
+    record_id: str,
+    values: Values,
+    markings: Sequence[str],
+    exists: Exists,
+    country_of: CountryOf | None = None,
 ) -> Values:
     """Return the field values as they will be stored, or raise ValidationError.
 
     Works on a dict of fields rather than the dataclass so the store builds each
-    record once: this runs for every row of a 100k-row import.
+    record once: this runs for every row of a 100k-row import. `country_of` gives a
+    phone's default numbering plan; without it (an import's preview, checking only) a
+    phone's E.164 form is not worked out, the costliest part of a contact point.
     """
     clean: Values = {}
     lists = kind.list_fields
@@ -158,7 +177,10 @@ def validate(
     clean["marking"] = markings_mod.resolve(markings, values["marking"] or "")
     if clean.get("distribution"):
         clean["distribution"] = str(routing.parse(clean["distribution"]))
-    _CHECKS[kind.name](record_id, clean, exists)
+    if kind.name == "contact_point":
+        _contact_point(clean, exists, country_of)
+    else:
+        _CHECKS[kind.name](record_id, clean, exists)
     _check_size(kind, clean)
     return clean
 
@@ -192,25 +214,167 @@ def _organization(record_id: str, o: Values, exists: Exists) -> None:
 
 def _contact(record_id: str, c: Values, exists: Exists) -> None:
     _require("full name", c["full_name"])
-    for email in c["emails"]:
-        if not _EMAIL.match(email):
-            raise ValidationError(f"{email!r} is not an email address.")
-    for phone in c["phones"]:
-        if not _PHONE.match(phone):
-            raise ValidationError(f"{phone!r} is not a phone number.")
     cadence = c["cadence_days"]
     if cadence is not None and not (isinstance(cadence, int) and 1 <= cadence <= 3650):
         raise ValidationError("The contact cadence must be between 1 and 3650 days.")
     _must_exist(exists, ORGANIZATION, "organization", c["org_id"])
     c["country"] = country_code(c["country"])
+    c["languages"] = tuple(dict.fromkeys(_language(v) for v in c["languages"]))
+    c["birthday"] = day_of_year("birthday", c["birthday"])
+    c["anniversary"] = day_of_year("anniversary", c["anniversary"])
+
+
+def _language(value: str) -> str:
+    """A language as "fr" or "fr:C1" (a level A1 to C2, or native). Text not starting with a
+    language code and a colon is kept as typed: vaults before the levels hold free text
+    ("French", "English: fluent"), which must stay valid when the contact is edited."""
+    code, sep, level = (part.strip() for part in value.partition(":"))
+    if not sep or not _LANGUAGE.match(code.lower()):
+        return value
+    level = level.upper()
+    if level not in _LEVELS and level != "NATIVE":
+        raise ValidationError(
+            f"The language {value!r} is not a code with a level, such as fr:C1 or en:native."
+        )
+    return f"{code.lower()}:{'native' if level == 'NATIVE' else level}"
+
+
+def day_of_year(field: str, value: str | None) -> str | None:
+    """A date like 1970-03-14, or --03-14 when the year is not known."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if text.startswith("--") and len(text) == 7:
+            date.fromisoformat(f"2000-{text[2:]}")  # a leap year: --02-29 is a day
+            return text
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValidationError(
+            f"The {_label(field)} {value!r} is not a date like 1970-03-14 (or --03-14 "
+            "without the year)."
+        ) from None
+
+
+def partial_date(field: str, value: str | None) -> str | None:
+    """A year, a month or a day: 2019, 2019-09 or 2019-09-01."""
+    if value is None:
+        return None
+    text = value.strip()
+    padded = text + "-01-01"[: 10 - len(text)] if _PARTIAL_DATE.match(text) else ""
+    try:
+        date.fromisoformat(padded)
+    except ValueError:
+        raise ValidationError(
+            f"The {_label(field)} {value!r} is not a year, a month or a day "
+            "(2019, 2019-09 or 2019-09-01)."
+        ) from None
+    return text
+
+
+def _contact_point(p: Values, exists: Exists, country_of: CountryOf | None) -> None:
+    contact_id = _require("contact", p["contact_id"])
+    _must_exist(exists, CONTACT, "contact", contact_id)
+    channel = _one_of("channel", _require("channel", p["channel"]), CONTACT_CHANNELS)
+    p["channel"] = channel
+    label = p["label"]
+    if label is not None and label.lower() in PHONE_LABELS:
+        p["label"] = label.lower()
+    pref = p["pref"]
+    if pref is not None and not (type(pref) is int and 1 <= pref <= MAX_PREF):
+        raise ValidationError(f"The preference must be a number from 1 to {MAX_PREF}.")
+    p["e164"] = None
+    value = p["value"]
+    if channel == "phone":
+        number, extension = split_extension(_require("phone number", value))
+        p["value"] = number = check_number(number)
+        if p["extension"] is None:
+            p["extension"] = extension
+        if p["extension"] is not None and not _EXTENSION.match(p["extension"]):
+            raise ValidationError(f"The extension {p['extension']!r} is not digits.")
+        if country_of is not None:
+            region = None if number.startswith("+") else country_of(contact_id)
+            p["e164"] = e164(number, region)
+    elif channel == "email":
+        if not _EMAIL.match(_require("email", value)):
+            raise ValidationError(f"{value!r} is not an email address.")
+    elif channel == "address":
+        parts = ("value", "po_box", "extended", "street", "locality", "region", "postcode")
+        if not any(p[f] for f in (*parts, "country")):
+            raise ValidationError("An address needs at least one part.")
+    else:
+        _require("web address" if channel == "web" else "handle", value)
+
+
+def _posting(record_id: str, p: Values, exists: Exists) -> None:
+    _must_exist(exists, CONTACT, "contact", _require("contact", p["contact_id"]))
+    _require("title", p["title"])
+    _must_exist(exists, ORGANIZATION, "organization", p["org_id"])
+    p["starts_on"] = starts = partial_date("start", p["starts_on"])
+    p["ends_on"] = ends = partial_date("end", p["ends_on"])
+    if starts and ends and ends[: len(starts)] < starts[: len(ends)]:
+        raise ValidationError(f"The posting ends ({ends}) before it starts ({starts}).")
+
+
+def _relation(record_id: str, r: Values, exists: Exists) -> None:
+    contact_id = _require("contact", r["contact_id"])
+    _must_exist(exists, CONTACT, "contact", contact_id)
+    relation = _require("relation", r["relation"])
+    known = relation.lower().replace(" ", "-").replace("_", "-")
+    r["relation"] = known if known in RELATION_KINDS else relation
+    if r["other_id"] is None and r["name"] is None:
+        raise ValidationError("A relation names the other person: a contact or a name.")
+    if r["other_id"] == contact_id:
+        raise ValidationError("A contact cannot be related to themselves.")
+    _must_exist(exists, CONTACT, "other person", r["other_id"])
 
 
 def _meeting(record_id: str, m: Values, exists: Exists) -> None:
     _require("title", m["title"])
-    if m["timezone"] is not None:
+    if type(m["all_day"]) is not bool:
+        raise ValidationError("All day must be yes or no.")
+    if m["all_day"]:
+        m["timezone"] = None  # a day is the same day in every zone
+    elif m["timezone"] is not None:
         zone(m["timezone"])
-    m["starts_at"] = utc_timestamp(_require("time", m["starts_at"]), m["timezone"])
+    m["starts_at"] = _moment("time", _require("time", m["starts_at"]), m)
+    if m["ends_at"] is not None:
+        m["ends_at"] = _moment("end", m["ends_at"], m)
+        if m["ends_at"] < m["starts_at"] or (m["all_day"] and m["ends_at"] == m["starts_at"]):
+            raise ValidationError("The meeting ends before it starts.")
+    m["recurrence"] = recurrence_rule(m["recurrence"])
+    m["exdates"] = tuple(sorted({_moment("left-out date", d, m) for d in m["exdates"]}))
+    m["rdates"] = tuple(sorted({_moment("added date", d, m) for d in m["rdates"]}))
     m["kind"] = _one_of("kind", m["kind"], MEETING_KINDS)
+
+
+def _moment(what: str, value: str, m: Values) -> str:
+    """A meeting's time as stored: UTC, or for an all-day meeting its day at 00:00Z."""
+    if not m["all_day"]:
+        return utc_timestamp(value, m["timezone"])
+    try:
+        day = date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise ValidationError(
+            f"The {what} {value!r} is not a date like 2026-03-14 (the meeting is all day)."
+        ) from None
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def recurrence_rule(value: str | None) -> str | None:
+    """A repeat rule as RRULE writes it ("FREQ=WEEKLY;BYDAY=MO"), checked by icalendar."""
+    if value is None:
+        return None
+    text = "".join(value.split()).upper().removeprefix("RRULE:")  # spaces mean nothing there
+    try:
+        rule = vRecur.from_ical(text)
+    except (ValueError, TypeError):
+        rule = None
+    if not rule or "FREQ" not in rule:
+        raise ValidationError(
+            f"The repeat rule {value!r} is not an iCalendar rule such as FREQ=WEEKLY;BYDAY=MO."
+        )
+    return str(rule.to_ical().decode())
 
 
 def _participant(record_id: str, p: Values, exists: Exists) -> None:
@@ -256,4 +420,6 @@ _CHECKS: dict[str, Callable[[str, Values, Exists], None]] = {
     "followup": _followup,
     "protocol": _protocol,
     "attachment": _attachment,
+    "posting": _posting,
+    "relation": _relation,
 }

@@ -19,11 +19,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from liaison_desk.core.errors import RecordReadOnly
-from liaison_desk.core.kinds import BY_NAME, Kind
+from liaison_desk.core.kinds import ALL_KINDS, BY_NAME, Kind
 from liaison_desk.core.sqlite_types import Connection
 
-# A child kind -> the field naming the record it belongs to (`sync.authority` reads it too).
-PARENT_LINK = {"participant": "meeting_id", "attachment": "owner_id"}
+# A child kind -> the field naming the record it belongs to (`sync.authority` reads it too):
+# the child kinds (a meeting's participants, a contact's points...) and attachments.
+PARENT_LINK = {k.name: k.parent[1] for k in ALL_KINDS if k.parent} | {"attachment": "owner_id"}
 # The kinds an attachment may belong to.
 OWNER_KINDS = ("contact", "meeting", "organization", "followup", "protocol")
 _LIBRARY = "The protocol library is published by HQ; only HQ changes it."
@@ -32,7 +33,7 @@ _LIBRARY = "The protocol library is published by HQ; only HQ changes it."
 def check_change(conn: Connection, kind: Kind[Any], record_id: str, fields: set[str]) -> None:
     """Refuse a station's change of `fields` (``deleted`` for a deletion or a restore).
 
-    A participant or an attachment goes with the record it belongs to, when held.
+    A child record or an attachment goes with the record it belongs to, when held.
     """
     link = PARENT_LINK.get(kind.name)
     if link is not None:
@@ -65,7 +66,7 @@ def check_change(conn: Connection, kind: Kind[Any], record_id: str, fields: set[
 
 
 def check_new(conn: Connection, kind: Kind[Any], values: Mapping[str, Any]) -> None:
-    """Refuse a participant or an attachment added here to HQ's protocol library."""
+    """Refuse a child record or an attachment added here to HQ's protocol library."""
     link = PARENT_LINK.get(kind.name)
     if link is not None:
         _parent(conn, kind, values[link])
@@ -78,7 +79,7 @@ def _parent(conn: Connection, kind: Kind[Any], parent_id: object) -> bool | None
     """
     if not isinstance(parent_id, str):
         return None
-    tables = ("meetings",) if kind.name == "participant" else _OWNER_TABLES
+    tables = (BY_NAME[kind.parent[0]].table,) if kind.parent else _OWNER_TABLES
     for table in tables:
         origin = _origin(conn, table, parent_id)
         if origin is not None:

@@ -7,6 +7,9 @@
     GET    /v1/mailboxes/{me}                  what waits for the signer
     GET    /v1/mailboxes/{me}/{name}           one of them
     DELETE /v1/mailboxes/{me}/{name}           acknowledged: remove it
+    POST|HEAD|PATCH /v1/uploads/{recipient}/{name}   an upload that resumes (`relay.uploads`)
+
+A bundle's GET takes `Range: bytes=N-`, for a download that resumes.
 
 Every other request must be signed (`sync.request_signing`) by HQ or by a
 station HQ's roster lists as enrolled. A station sends only to HQ, HQ only to
@@ -17,7 +20,6 @@ is read: a refused upload costs the relay its headers, not its body.
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -36,18 +38,30 @@ from liaison_desk.relay.errors import DifferentBundle, Refusal, StoreError
 from liaison_desk.relay.limits import (
     ADDRESS_RATE,
     STATION_RATE,
+    PartialLimits,
     RateLimit,
     TokenBuckets,
     address_key,
 )
-from liaison_desk.relay.store import RECIPIENT, Download, MailboxStore, Upload
-from liaison_desk.sync.bundle import PREFIX, read_header
-from liaison_desk.sync.bundle_names import bundle_name, is_bundle_name, sender_prefix, superseded
-from liaison_desk.sync.errors import BundleRefused, RequestRefused, RosterError
+from liaison_desk.relay.request_parts import (
+    body_of,
+    check_header,
+    digest_of,
+    ids_of,
+    length_of,
+    own_name,
+    range_start,
+    recipient_of,
+    within,
+)
+from liaison_desk.relay.store import Download, MailboxStore, Upload
+from liaison_desk.relay.uploads import Uploads
+from liaison_desk.sync.bundle import PREFIX
+from liaison_desk.sync.bundle_names import sender_prefix, superseded
+from liaison_desk.sync.errors import RequestRefused, RosterError
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.request_signing import (
     EMPTY_DIGEST,
-    body_digest,
     read_claims,
     verify_claims,
 )
@@ -62,7 +76,7 @@ ROSTER_FORCE_S = 0.25
 NONCE_PRUNE_S = 60.0
 SUPERSEDE = "liaison-supersede"
 WHOLE_READ = 1024 * 1024  # a bundle up to this size is read in one go, not streamed
-INLINE_BYTES = 64 * 1024  # see Relay._store_work
+INLINE_BYTES = 64 * 1024  # see Relay.store_work
 T = TypeVar("T")
 
 
@@ -121,6 +135,7 @@ class Relay:
         rate: RateLimit | None = None,
         clock: IntervalClock | None = None,
         address_rate: RateLimit | None = None,
+        partial_limits: PartialLimits | None = None,
     ) -> None:
         self.store = store
         self.hq = hq
@@ -129,6 +144,7 @@ class Relay:
         self.roster = RosterCache(store, hq, self.clock)
         self.buckets = TokenBuckets(rate or STATION_RATE, self.clock)
         self.addresses = TokenBuckets(address_rate or ADDRESS_RATE, self.clock)
+        self.partial_limits = partial_limits or PartialLimits(bytes_per_sender=2 * max_bundle)
         self._pruned: float | None = None
 
     # -- who is asking ----------------------------------------------------------------------------
@@ -137,7 +153,7 @@ class Relay:
         # Per address first: a flood of forged signatures costs a dictionary look-up each,
         # not a signature check.
         host = request.client.host if request.client else ""
-        _within(self.addresses.take(address_key(host)), "from this address")
+        within(self.addresses.take(address_key(host)), "from this address")
         headers = request.headers
         try:
             claims = read_claims(headers.get("signature-input"), headers.get("signature"))
@@ -155,15 +171,15 @@ class Relay:
         connection: Authenticates | None = request.scope.get(SCOPE_KEY)  # None in-process
         if connection is not None:
             connection.authenticated()  # no longer a candidate to close to make room
-        _within(self.buckets.take(claims.keyid), "from this station")
-        if not await self._store_work(
+        within(self.buckets.take(claims.keyid), "from this station")
+        if not await self.store_work(
             0, self.store.claim_nonce, claims.keyid, claims.nonce, claims.created
         ):
             raise Refusal(401, "replayed", "This request was already received (replayed).")
-        await self._prune_nonces()
+        await self._tidy()
         return signer
 
-    async def _store_work(self, size: int, work: Callable[..., T], *args: Any) -> T:
+    async def store_work(self, size: int, work: Callable[..., T], *args: Any) -> T:
         """Run store work on the event loop when the store is local and the bundle small (the
         hand-off to a worker thread costs more than the work), else on a worker."""
         if self.store.local and size <= INLINE_BYTES:
@@ -199,16 +215,21 @@ class Relay:
     def _now_s(self) -> int:
         return self.clock.now_ms() // 1000
 
-    async def _prune_nonces(self) -> None:
+    async def _tidy(self) -> None:
+        """Now and then: forget nonces past their window, and partial uploads left too long."""
         now = self.clock.monotonic_s()
         if self._pruned is None or now - self._pruned >= NONCE_PRUNE_S:
             self._pruned = now
             await run_in_threadpool(self.store.prune_nonces, self._now_s())
+            before = self.clock.now_ms() / 1000 - self.partial_limits.max_age_s
+            expired = await run_in_threadpool(self.store.partials.expire, before)
+            if expired:
+                log.info("%d partial uploads expired", expired)
 
     async def signed_empty(self, request: Request) -> Signer:
         """The signer of a request without a body (its digest must be the empty body's)."""
         digest = request.headers.get("content-digest")
-        if _digest(digest) != EMPTY_DIGEST or request.headers.get("content-length", "0") != "0":
+        if digest_of(digest) != EMPTY_DIGEST or request.headers.get("content-length", "0") != "0":
             raise Refusal(400, "unexpected-body", "This request takes no body.")
         return await self.signer(request, digest or "")
 
@@ -219,12 +240,12 @@ class Relay:
 
     async def put_roster(self, request: Request) -> Response:
         digest = request.headers.get("content-digest") or ""
-        expected = _digest(digest)
+        expected = digest_of(digest)
         signer = await self.signer(request, digest)
         if not signer.is_hq:
             raise Refusal(403, "not-hq", "Only HQ gives the relay its roster.")
-        size = _length(request, MAX_ROSTER)
-        data = b"".join([chunk async for chunk in _body(request, size)])
+        size = length_of(request, MAX_ROSTER)
+        data = b"".join([chunk async for chunk in body_of(request, size)])
         if hashlib.sha384(data).digest() != expected:
             raise Refusal(400, "digest-mismatch", "The body does not match its Content-Digest.")
         try:
@@ -261,36 +282,35 @@ class Relay:
         request.scope["relay.bytes_out"] = len(found[0])
         return Response(found[0], media_type="application/json")
 
-    async def put_bundle(self, request: Request) -> Response:
-        recipient, name = _ids(request)
+    async def sending(self, request: Request) -> tuple[str, str, bytes, Signer]:
+        """A request that sends a bundle or its pieces: its recipient, bundle name, the body's
+        digest as stated, and its signer, whom the roster lets send to that recipient."""
+        recipient, name = ids_of(request)
         digest = request.headers.get("content-digest") or ""
-        expected = _digest(digest)
+        expected = digest_of(digest)
         signer = await self.signer(request, digest)
-        await self._may_send(signer, recipient)
-        if not name.startswith(sender_prefix(signer.fingerprint, recipient)):
-            raise Refusal(
-                400, "bad-name", "The bundle's name does not match its sender and recipient."
-            )
-        size = _length(request, self.max_bundle)
+        await self.may_send(signer, recipient)
+        return recipient, name, expected, signer
+
+    async def put_bundle(self, request: Request) -> Response:
+        recipient, name, expected, signer = await self.sending(request)
+        own_name(signer.fingerprint, recipient, name)
+        size = length_of(request, self.max_bundle)
         upload = self.store.upload()
         try:
             hasher = hashlib.sha384()
             head = bytearray()
-            async for chunk in _body(request, size):
+            async for chunk in body_of(request, size):
                 hasher.update(chunk)
                 if len(head) < PREFIX:
                     head += chunk[: PREFIX - len(head)]
                 upload.write(chunk)
             if hasher.digest() != expected:
                 raise Refusal(400, "digest-mismatch", "The body does not match its Content-Digest.")
-            _check_header(bytes(head), size, signer, recipient, name)
-            older = (
-                sender_prefix(signer.fingerprint)
-                if request.headers.get(SUPERSEDE) == "?1"
-                else None
-            )
-            created = await self._store_work(
-                size, self._store, upload, recipient, name, expected, older
+            check_header(bytes(head), size, signer.fingerprint, recipient, name)
+            supersede = request.headers.get(SUPERSEDE) == "?1"
+            created = await self.store_work(
+                size, self._store, upload, signer.fingerprint, recipient, name, expected, supersede
             )
         except DifferentBundle as exc:
             raise Refusal(409, "different-bundle", exc.message) from None
@@ -300,20 +320,27 @@ class Relay:
         return JSONResponse({"name": name, "stored": created}, status_code=201 if created else 200)
 
     def _store(
-        self, upload: Upload, recipient: str, name: str, sha384: bytes, older: str | None
+        self,
+        upload: Upload,
+        sender: str,
+        recipient: str,
+        name: str,
+        sha384: bytes,
+        supersede: bool,
     ) -> bool:
-        """Commit the upload; with `older` (a sender's prefix), drop that sender's older bundles.
-
-        The newest bundle carries everything its sender's older ones still waiting held.
-        """
         created = upload.commit(recipient, name, sha384)
-        if older is not None:
-            for waiting in self.store.waiting(recipient, older):
-                if superseded(waiting.name, name):
-                    self.store.delete(recipient, waiting.name)
+        if supersede:
+            self.drop_superseded(sender, recipient, name)
         return created
 
-    async def _may_send(self, signer: Signer, recipient: str) -> None:
+    def drop_superseded(self, sender: str, recipient: str, name: str) -> None:
+        """Drop the sender's older bundles waiting for `recipient`: the newest bundle carries
+        everything its sender's older ones still waiting held."""
+        for waiting in self.store.waiting(recipient, sender_prefix(sender)):
+            if superseded(waiting.name, name):
+                self.store.delete(recipient, waiting.name)
+
+    async def may_send(self, signer: Signer, recipient: str) -> None:
         if signer.is_hq:
             cache = self.roster
             roster = cache.roster
@@ -326,31 +353,46 @@ class Relay:
             raise Refusal(403, "stations-send-to-hq", "A station sends bundles to HQ only.")
 
     async def list_mailbox(self, request: Request) -> Response:
-        recipient = _recipient(request)
+        recipient = recipient_of(request)
         await self._own_mailbox(request, recipient)
-        waiting = await self._store_work(0, self.store.waiting, recipient)
+        waiting = await self.store_work(0, self.store.waiting, recipient)
         return JSONResponse({"bundles": [{"name": w.name, "size": w.size} for w in waiting]})
 
     async def get_bundle(self, request: Request) -> Response:
-        recipient, name = _ids(request)
+        """The bundle, or with `Range: bytes=N-` its rest from byte N (a download resuming)."""
+        recipient, name = ids_of(request)
         await self._own_mailbox(request, recipient)
-        download = await self._store_work(0, self.store.download, recipient, name)
+        start = range_start(request)
+        download = await self.store_work(0, self.store.download, recipient, name, start or 0)
         if download is None:
             raise Refusal(404, "not-found", "No such bundle waits here.")
-        request.scope["relay.bytes_out"] = download.size
-        if download.size <= WHOLE_READ:
-            body = await self._store_work(download.size, _read_whole, download)
-            return Response(body, media_type="application/octet-stream")
+        size = download.size
+        headers = {"accept-ranges": "bytes"}
+        if start is not None:
+            if start >= size:
+                download.close()
+                raise Refusal(
+                    416,
+                    "bad-range",
+                    "The bundle is not that long.",
+                    headers={"content-range": f"bytes */{size}"},
+                )
+            headers["content-range"] = f"bytes {start}-{size - 1}/{size}"
+        status = 200 if start is None else 206
+        length = size - (start or 0)
+        request.scope["relay.bytes_out"] = length
+        if length <= WHOLE_READ:
+            body = await self.store_work(length, _read_whole, download)
+            return Response(body, status, headers, media_type="application/octet-stream")
+        headers["content-length"] = str(length)
         return StreamingResponse(
-            _stream(download),
-            media_type="application/octet-stream",
-            headers={"content-length": str(download.size)},
+            _stream(download), status, headers, media_type="application/octet-stream"
         )
 
     async def delete_bundle(self, request: Request) -> Response:
-        recipient, name = _ids(request)
+        recipient, name = ids_of(request)
         await self._own_mailbox(request, recipient)
-        await self._store_work(0, self.store.delete, recipient, name)
+        await self.store_work(0, self.store.delete, recipient, name)
         return Response(status_code=204)
 
     async def _own_mailbox(self, request: Request, recipient: str) -> None:
@@ -360,73 +402,6 @@ class Relay:
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def _within(wait: float, whose: str) -> None:
-    """Refuse a request over its rate limit (`wait`: seconds until one may go, or 0)."""
-    if wait:
-        raise Refusal(
-            429,
-            "rate-limited",
-            f"Too many requests {whose}; slow down.",
-            retry_after=int(wait) + 1,
-        )
-
-
-def _digest(header: str | None) -> bytes:
-    try:
-        return body_digest(header)
-    except RequestRefused as exc:
-        raise Refusal(400, exc.code, exc.message) from None
-
-
-def _recipient(request: Request) -> str:
-    recipient = str(request.path_params["recipient"])
-    if not RECIPIENT.fullmatch(recipient):
-        raise Refusal(400, "bad-id", "That is not a vault id.")
-    return recipient
-
-
-def _ids(request: Request) -> tuple[str, str]:
-    name = str(request.path_params["name"])
-    if not is_bundle_name(name):
-        raise Refusal(400, "bad-id", "That is not a bundle name.")
-    return _recipient(request), name
-
-
-def _length(request: Request, limit: int) -> int:
-    """The declared body length, refused before a byte of the body is read if too large."""
-    declared = request.headers.get("content-length")
-    if declared is None or not declared.isdigit():
-        raise Refusal(411, "length-required", "Send the body's length (Content-Length).")
-    size = int(declared)
-    if size > limit:
-        raise Refusal(
-            413, "too-large", f"The body is larger than this relay accepts ({limit} bytes)."
-        )
-    return size
-
-
-async def _body(request: Request, size: int) -> AsyncIterator[bytes]:
-    received = 0
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > size:
-            raise Refusal(400, "length-mismatch", "The body is longer than its Content-Length.")
-        yield chunk
-    if received != size:
-        raise Refusal(400, "length-mismatch", "The body is shorter than its Content-Length.")
-
-
-def _check_header(head: bytes, size: int, signer: Signer, recipient: str, name: str) -> None:
-    """The bundle's own header must name the signer, the mailbox and the file name."""
-    try:
-        header = read_header(io.BytesIO(head), size)
-    except BundleRefused as exc:
-        raise Refusal(422, "not-a-bundle", exc.message) from None
-    expected = bundle_name(header.sender, header.recipient, header.origin, header.bundle_seq)
-    if header.sender != signer.fingerprint or header.recipient != recipient or name != expected:
-        raise Refusal(422, "header-mismatch", "The bundle's header does not match the request.")
 
 
 def _read_whole(download: Download) -> bytes:
@@ -449,9 +424,11 @@ async def _stream(download: Download) -> AsyncIterator[bytes]:
 
 
 def _refused(exc: Refusal) -> Response:
-    headers = {"retry-after": str(exc.retry_after)} if exc.retry_after else None
+    headers = dict(exc.headers)
+    if exc.retry_after:
+        headers["retry-after"] = str(exc.retry_after)
     if exc.status == 401:
-        headers = {**(headers or {}), "www-authenticate": 'Signature realm="liaison-desk"'}
+        headers["www-authenticate"] = 'Signature realm="liaison-desk"'
     body: dict[str, object] = {"error": exc.code, "message": exc.message}
     if exc.wipe_order is not None:
         body["wipe_order"] = exc.wipe_order
@@ -528,6 +505,8 @@ class AccessLog:
 
 def create_app(relay: Relay) -> ASGIApp:
     mailbox = "/v1/mailboxes/{recipient}"
+    upload = "/v1/uploads/{recipient}/{name}"
+    uploads = Uploads(relay)
     routes = [
         Route("/v1/health", _guarded(relay.health), methods=["GET"]),
         Route("/v1/roster", _guarded(relay.put_roster), methods=["PUT"]),
@@ -536,5 +515,8 @@ def create_app(relay: Relay) -> ASGIApp:
         Route(mailbox + "/{name}", _guarded(relay.put_bundle), methods=["PUT"]),
         Route(mailbox + "/{name}", _guarded(relay.get_bundle), methods=["GET"]),
         Route(mailbox + "/{name}", _guarded(relay.delete_bundle), methods=["DELETE"]),
+        Route(upload, _guarded(uploads.create), methods=["POST"]),
+        Route(upload, _guarded(uploads.status), methods=["HEAD"]),
+        Route(upload, _guarded(uploads.append), methods=["PATCH"]),
     ]
     return AccessLog(Starlette(routes=routes), relay.clock)

@@ -2,6 +2,8 @@
 
     DATA/mailboxes/<recipient>/<bundle>   complete bundles only
     DATA/incoming/<random>.part           uploads being received
+    DATA/partial/<sender>/<name>.json     a partial upload's signed plan (`relay.dir_partial`)
+    DATA/partial/<sender>/<name>.<id>     its bytes so far
     DATA/nonces/<minute>/<digest>         nonces claimed, by the minute they were made
     DATA/roster.json                      HQ's signed roster
 
@@ -13,7 +15,6 @@ mid-upload leaves a `.part` file nobody reads, removed when a relay next starts.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 import shutil
@@ -21,41 +22,20 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from liaison_desk.core.atomic import atomic_write, fsync_dir
+from liaison_desk.core.atomic import atomic_write
 from liaison_desk.core.clock import Clock, SystemClock
 from liaison_desk.core.errors import StorageError
-from liaison_desk.relay.errors import DifferentBundle, StoreError
+from liaison_desk.relay.dir_files import READ, publish, sha384_file, store_error
+from liaison_desk.relay.dir_partial import DirPartials
+from liaison_desk.relay.errors import StoreError
+from liaison_desk.relay.partial import PartialStore
 from liaison_desk.relay.store import NONCE_LIFETIME_S, StoredBundle
 
-_READ = 1024 * 1024
 _STALE_PART_S = 3600
-
-
-def _store_error(exc: OSError) -> StoreError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return StoreError("The relay's disk is full.", full=True)
-    return StoreError(f"The relay's storage failed ({exc.strerror or exc}).")
-
-
-def _link(source: Path, target: Path) -> None:
-    """Hard-link `source` at `target` (never replacing it), making the mailbox if it is new."""
-    try:
-        os.link(source, target)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(source, target)
 
 
 def _tag(st: os.stat_result) -> str:
     return f"{st.st_ino}-{st.st_mtime_ns}-{st.st_size}"
-
-
-def _sha384(path: Path) -> bytes:
-    digest = hashlib.sha384()
-    with open(path, "rb") as f:
-        while block := f.read(_READ):
-            digest.update(block)
-    return digest.digest()
 
 
 class DirUpload:
@@ -66,32 +46,23 @@ class DirUpload:
         try:
             self._file: BinaryIO = open(self._path, "xb")  # noqa: SIM115 (closed by commit/abort)
         except OSError as exc:
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
 
     def write(self, data: bytes) -> None:
         try:
             self._file.write(data)
         except OSError as exc:
             self.abort()
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
 
     def commit(self, recipient: str, name: str, sha384: bytes) -> bool:
-        box = self._root / "mailboxes" / recipient
-        target = box / name
         try:
             self._file.flush()
             os.fsync(self._file.fileno())
             self._file.close()
-            try:
-                _link(self._path, target)
-            except FileExistsError:
-                if _sha384(target) != sha384:
-                    raise DifferentBundle() from None
-                return False
-            fsync_dir(box)
-            return True
+            return publish(self._root, self._path, recipient, name, sha384)
         except OSError as exc:
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
         finally:
             self.abort()
 
@@ -103,12 +74,13 @@ class DirUpload:
 
 
 class DirDownload:
-    def __init__(self, f: BinaryIO) -> None:
+    def __init__(self, f: BinaryIO, start: int) -> None:
         self._file = f
         self.size = os.fstat(f.fileno()).st_size
+        f.seek(start)
 
     def chunks(self) -> Iterator[bytes]:
-        while block := self._file.read(_READ):
+        while block := self._file.read(READ):
             yield block
 
     def close(self) -> None:
@@ -122,13 +94,14 @@ class DirStore:
         self.root = root
         self.clock = clock or SystemClock()
         try:
-            for part in ("mailboxes", "incoming", "nonces"):
+            for part in ("mailboxes", "incoming", "nonces", "partial"):
                 (root / part).mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise StorageError(
                 f"The relay's folder {root} cannot be used: {exc.strerror}."
             ) from exc
         self._drop_stale_parts()
+        self.partials: PartialStore = DirPartials(root / "partial", self.clock, self.publish)
 
     def _drop_stale_parts(self) -> None:
         """Leftovers of uploads cut short; recent ones may belong to another relay process."""
@@ -149,7 +122,7 @@ class DirStore:
         except FileNotFoundError:
             return []
         except OSError as exc:
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
         found = []
         for entry in entries:
             try:
@@ -158,13 +131,24 @@ class DirStore:
                 continue
         return found
 
-    def download(self, recipient: str, name: str) -> DirDownload | None:
+    def publish(self, source: Path, recipient: str, name: str, sha384: bytes) -> bool:
+        return publish(self.root, source, recipient, name, sha384)
+
+    def download(self, recipient: str, name: str, start: int = 0) -> DirDownload | None:
         try:
-            return DirDownload(open(self.root / "mailboxes" / recipient / name, "rb"))
+            return DirDownload(open(self.root / "mailboxes" / recipient / name, "rb"), start)
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
+
+    def stored_sha384(self, recipient: str, name: str) -> bytes | None:
+        try:
+            return sha384_file(self.root / "mailboxes" / recipient / name)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise store_error(exc) from exc
 
     def delete(self, recipient: str, name: str) -> bool:
         try:
@@ -172,7 +156,7 @@ class DirStore:
         except FileNotFoundError:
             return False
         except OSError as exc:
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
         return True
 
     def claim_nonce(self, keyid: str, nonce: str, created_s: int) -> bool:
@@ -188,7 +172,7 @@ class DirStore:
         except FileExistsError:
             return False
         except OSError as exc:
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
         return True
 
     def prune_nonces(self, now_s: int) -> int:
@@ -207,7 +191,7 @@ class DirStore:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
 
     def roster_tag(self) -> str | None:
         try:
@@ -215,7 +199,7 @@ class DirStore:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
 
     def write_roster(self, data: bytes) -> None:
         try:

@@ -6,6 +6,8 @@ LiaisonError
       +-- Refusal                 a request refused: HTTP `status`, a stable `code`, the sentence
       +-- StoreError              the store failed (disk full, bucket unreachable): 507 or 503
       +-- DifferentBundle         a bundle of that name already waits, with other contents
+      +-- PieceRefused            a piece of a partial upload does not match its signed digest
+      +-- UploadMoved             a partial upload is no longer where a request found it
 
 A Refusal is the requester's to act on and goes back to it as JSON; a
 StoreError is the relay's own trouble, logged, and answered with "retry
@@ -35,12 +37,14 @@ class Refusal(RelayServiceError):
         code: str,
         message: str,
         retry_after: int = 0,
+        headers: dict[str, str] | None = None,
         wipe_order: object = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.retry_after = retry_after
+        self.headers = headers or {}
         self.wipe_order = wipe_order
 
 
@@ -53,3 +57,15 @@ class StoreError(RelayServiceError):
 class DifferentBundle(RelayServiceError):
     def __init__(self) -> None:
         super().__init__("Another bundle of that name waits already.")
+
+
+class PieceRefused(RelayServiceError):
+    def __init__(self) -> None:
+        super().__init__("A piece of the upload does not match its digest; it was dropped.")
+
+
+class UploadMoved(RelayServiceError):
+    """Another request wrote to the upload, or it expired or completed, meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__("The upload has moved on since; ask where it stands and go on from there.")

@@ -68,3 +68,15 @@ def address_key(host: str) -> str:
     if address.version == 6:
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
+
+
+@dataclass(frozen=True)
+class PartialLimits:
+    """How much of a relay's room one sender's unfinished uploads may take, and for how long.
+
+    Shared by every relay process on the store: they are counted there, not per process.
+    """
+
+    per_sender: int = 4
+    bytes_per_sender: int = 1024 * 1024 * 1024  # the sizes they announced, in all
+    max_age_s: float = 48 * 3600  # since their last byte came

@@ -3,6 +3,7 @@
     PREFIX/mailboxes/<recipient>/<bundle>   complete bundles only (sha384 in the metadata)
     PREFIX/nonces/<minute>/<digest>         nonces claimed, by the minute they were made
     PREFIX/roster.json                      HQ's signed roster
+    PREFIX/uploads/<sender>/<name>/...      partial uploads (`relay.s3_partial`)
 
 An upload is spooled locally (memory, then a temporary file: it is ciphertext)
 and committed with one conditional `PUT` (`If-None-Match: *`): the object
@@ -19,65 +20,32 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from liaison_desk.core.errors import StorageError
 from liaison_desk.relay.errors import DifferentBundle, StoreError
+from liaison_desk.relay.partial import PartialStore
+from liaison_desk.relay.s3_calls import (
+    FAILURES,
+    READ,
+    SHA384,
+    TAKEN,
+    client,
+    error_code,
+    if_there,
+    missing,
+    store_error,
+    why,
+)
+from liaison_desk.relay.s3_partial import S3Partials
 from liaison_desk.relay.store import NONCE_LIFETIME_S, StoredBundle
 
-_READ = 1024 * 1024
 _IN_MEMORY = 4 * 1024 * 1024
 _DELETE_BATCH = 1000  # the most one DeleteObjects request takes
 _COMMIT_ATTEMPTS = 3
-_SHA384 = "sha384"
-_MISSING = {"404", "NoSuchKey", "NotFound"}
-_FULL = {"QuotaExceeded", "XMinioStorageFull"}  # Ceph RGW's and MinIO's "no room left"
-# 412: the key exists; 409: AWS's answer while another conditional write to it is in flight.
-_TAKEN = {"PreconditionFailed", "ConditionalRequestConflict"}
-_FAILURES = (BotoCoreError, ClientError)
-T = TypeVar("T")
-
-
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
-def _missing(exc: ClientError) -> bool:
-    return _code(exc) in _MISSING
-
-
-def _why(exc: Exception) -> str:
-    if not isinstance(exc, ClientError):
-        return f"no answer: {type(exc).__name__}"
-    code = _code(exc)
-    return {"404": "it does not exist", "403": "access denied"}.get(code, code or "refused")
-
-
-def _if_there(call: Callable[[], T]) -> T | None:
-    """What `call` returns, or None if the object it asks for is missing; failures become
-    StoreError."""
-    try:
-        return call()
-    except ClientError as exc:
-        if _missing(exc):
-            return None
-        raise _store_error(exc) from exc
-    except BotoCoreError as exc:
-        raise _store_error(exc) from exc
-
-
-def _store_error(exc: Exception) -> StoreError:
-    if isinstance(exc, ClientError):
-        code = _code(exc)
-        if code in _FULL:
-            return StoreError("The relay's bucket is full.", full=True)
-        return StoreError(f"The relay's bucket refused ({code or 'no code'}).")
-    return StoreError(f"The relay's bucket cannot be reached ({type(exc).__name__}).")
 
 
 class S3Upload:
@@ -98,7 +66,7 @@ class S3Upload:
             size = self._file.tell()
             for _ in range(_COMMIT_ATTEMPTS):
                 self._file.seek(0)
-                if self._store.put_new(key, self._file, size, {_SHA384: sha384.hex()}):
+                if self._store.put_new(key, self._file, size, {SHA384: sha384.hex()}):
                     return True
                 stored = self._store.sha384_of(key)
                 if stored is None:
@@ -123,9 +91,9 @@ class S3Download:
 
     def chunks(self) -> Iterator[bytes]:
         try:
-            yield from self._body.iter_chunks(_READ)
-        except _FAILURES as exc:
-            raise _store_error(exc) from exc
+            yield from self._body.iter_chunks(READ)
+        except FAILURES as exc:
+            raise store_error(exc) from exc
 
     def close(self) -> None:
         self._body.close()
@@ -142,13 +110,12 @@ class S3Store:
     ) -> None:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self._s3 = _client(endpoint_url)
+        self.s3 = client(endpoint_url)
         try:
-            self._s3.head_bucket(Bucket=bucket)
-        except _FAILURES as exc:
-            raise StorageError(
-                f"The relay's bucket {bucket} cannot be used ({_why(exc)})."
-            ) from exc
+            self.s3.head_bucket(Bucket=bucket)
+        except FAILURES as exc:
+            raise StorageError(f"The relay's bucket {bucket} cannot be used ({why(exc)}).") from exc
+        self.partials: PartialStore = S3Partials(self)
 
     def key(self, *parts: str) -> str:
         return self.prefix + "/".join(parts)
@@ -158,7 +125,7 @@ class S3Store:
     def put_new(self, key: str, body: Any, size: int, metadata: dict[str, str]) -> bool:
         """Write `key` unless it exists; False if it does, or another write to it is in flight."""
         try:
-            self._s3.put_object(
+            self.s3.put_object(
                 Bucket=self.bucket,
                 Key=key,
                 Body=body,
@@ -168,52 +135,52 @@ class S3Store:
                 ContentType="application/octet-stream",
             )
         except ClientError as exc:
-            if _code(exc) in _TAKEN:
+            if error_code(exc) in TAKEN:
                 return False
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
         except BotoCoreError as exc:
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
         return True
 
     def sha384_of(self, key: str) -> bytes | None:
         """The stored object's SHA-384, from its metadata, else read through; None if absent."""
         try:
-            head = self._s3.head_object(Bucket=self.bucket, Key=key)
-            noted = head.get("Metadata", {}).get(_SHA384)
+            head = self.s3.head_object(Bucket=self.bucket, Key=key)
+            noted = head.get("Metadata", {}).get(SHA384)
             if noted:
                 return bytes.fromhex(noted)
             digest = hashlib.sha384()
-            body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"]
-            for block in body.iter_chunks(_READ):
+            body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"]
+            for block in body.iter_chunks(READ):
                 digest.update(block)
             return digest.digest()
         except ClientError as exc:
-            if _missing(exc):
+            if missing(exc):
                 return None
-            raise _store_error(exc) from exc
+            raise store_error(exc) from exc
         except (BotoCoreError, ValueError) as exc:
             raise StoreError("The relay's bucket holds an unreadable bundle.") from exc
 
-    def _keys(self, prefix: str, delimiter: str = "") -> Iterator[dict[str, Any]]:
+    def listing(self, prefix: str, delimiter: str = "") -> Iterator[dict[str, Any]]:
         """Every page of a listing (objects and, with a delimiter, common prefixes)."""
-        paginator = self._s3.get_paginator("list_objects_v2")
+        paginator = self.s3.get_paginator("list_objects_v2")
         args = {"Bucket": self.bucket, "Prefix": prefix}
         if delimiter:
             args["Delimiter"] = delimiter
         try:
             yield from paginator.paginate(**args)
-        except _FAILURES as exc:
-            raise _store_error(exc) from exc
+        except FAILURES as exc:
+            raise store_error(exc) from exc
 
-    def _delete_keys(self, keys: list[str]) -> None:
+    def delete_keys(self, keys: list[str]) -> None:
         for start in range(0, len(keys), _DELETE_BATCH):
             batch = [{"Key": k} for k in keys[start : start + _DELETE_BATCH]]
             try:
-                answer = self._s3.delete_objects(
+                answer = self.s3.delete_objects(
                     Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
                 )
-            except _FAILURES as exc:
-                raise _store_error(exc) from exc
+            except FAILURES as exc:
+                raise store_error(exc) from exc
             if answer.get("Errors"):
                 raise StoreError(f"The relay's bucket kept {len(answer['Errors'])} old nonces.")
 
@@ -226,26 +193,42 @@ class S3Store:
         box = self.key("mailboxes", recipient, "")
         found = [
             StoredBundle(item["Key"][len(box) :], int(item["Size"]))
-            for page in self._keys(box + prefix)
+            for page in self.listing(box + prefix)
             for item in page.get("Contents", [])
         ]
         return sorted(found, key=lambda b: b.name)
 
-    def download(self, recipient: str, name: str) -> S3Download | None:
+    def download(self, recipient: str, name: str, start: int = 0) -> S3Download | None:
+        """From byte `start` on (the client resumes a download cut short)."""
         key = self.key("mailboxes", recipient, name)
-        found = _if_there(lambda: self._s3.get_object(Bucket=self.bucket, Key=key))
-        return None if found is None else S3Download(found["Body"], int(found["ContentLength"]))
+        if start == 0:
+            found = if_there(lambda: self.s3.get_object(Bucket=self.bucket, Key=key))
+            return None if found is None else S3Download(found["Body"], int(found["ContentLength"]))
+        try:
+            found = self.s3.get_object(Bucket=self.bucket, Key=key, Range=f"bytes={start}-")
+        except ClientError as exc:
+            if error_code(exc) == "InvalidRange":  # past its end: the relay says how long it is
+                return self.download(recipient, name)
+            if missing(exc):
+                return None
+            raise store_error(exc) from exc
+        except BotoCoreError as exc:
+            raise store_error(exc) from exc
+        return S3Download(found["Body"], int(str(found["ContentRange"]).rpartition("/")[2]))
+
+    def stored_sha384(self, recipient: str, name: str) -> bytes | None:
+        return self.sha384_of(self.key("mailboxes", recipient, name))
 
     def delete(self, recipient: str, name: str) -> bool:
         """True if the bundle was there (S3's own delete does not say)."""
         key = self.key("mailboxes", recipient, name)
 
         def remove() -> bool:
-            self._s3.head_object(Bucket=self.bucket, Key=key)
-            self._s3.delete_object(Bucket=self.bucket, Key=key)
+            self.s3.head_object(Bucket=self.bucket, Key=key)
+            self.s3.delete_object(Bucket=self.bucket, Key=key)
             return True
 
-        return _if_there(remove) or False
+        return if_there(remove) or False
 
     def claim_nonce(self, keyid: str, nonce: str, created_s: int) -> bool:
         digest = hashlib.sha256(f"{keyid}:{nonce}".encode()).hexdigest()
@@ -256,17 +239,17 @@ class S3Store:
         root = self.key("nonces", "")
         minutes = [
             entry["Prefix"]
-            for page in self._keys(root, delimiter="/")
+            for page in self.listing(root, delimiter="/")
             for entry in page.get("CommonPrefixes", [])
         ]
         dropped = 0
         for minute in minutes:
             label = minute[len(root) :].rstrip("/")
             if label.isdigit() and int(label) < oldest:
-                self._delete_keys(
+                self.delete_keys(
                     [
                         item["Key"]
-                        for page in self._keys(minute)
+                        for page in self.listing(minute)
                         for item in page.get("Contents", [])
                     ]
                 )
@@ -275,36 +258,23 @@ class S3Store:
 
     def read_roster(self) -> tuple[bytes, str] | None:
         def read() -> tuple[bytes, str]:
-            found = self._s3.get_object(Bucket=self.bucket, Key=self.key("roster.json"))
+            found = self.s3.get_object(Bucket=self.bucket, Key=self.key("roster.json"))
             return found["Body"].read(), str(found["ETag"])
 
-        return _if_there(read)
+        return if_there(read)
 
     def roster_tag(self) -> str | None:
         key = self.key("roster.json")
-        head = _if_there(lambda: self._s3.head_object(Bucket=self.bucket, Key=key))
+        head = if_there(lambda: self.s3.head_object(Bucket=self.bucket, Key=key))
         return None if head is None else str(head["ETag"])
 
     def write_roster(self, data: bytes) -> None:
         try:
-            self._s3.put_object(
+            self.s3.put_object(
                 Bucket=self.bucket,
                 Key=self.key("roster.json"),
                 Body=data,
                 ContentType="application/json",
             )
-        except _FAILURES as exc:
-            raise _store_error(exc) from exc
-
-
-def _client(endpoint_url: str | None) -> Any:
-    """One client for all threads (boto3 clients are thread-safe; sessions are not)."""
-    config = Config(
-        retries={"mode": "standard", "max_attempts": 4},
-        max_pool_connections=32,
-        connect_timeout=10,
-        read_timeout=60,
-        # S3-compatible services (MinIO, Ceph) seldom have a DNS name per bucket.
-        s3={"addressing_style": "path"} if endpoint_url else None,
-    )
-    return boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=config)
+        except FAILURES as exc:
+            raise store_error(exc) from exc

@@ -1,5 +1,6 @@
 """Where the relay keeps mailboxes, nonces and the roster: one small interface, two backends.
 
+It also keeps partial uploads (`relay.partial`), for transfers that resume.
 `DirStore` keeps them in a folder (one relay process, or several on one
 machine); `S3Store` in an S3-compatible bucket, so several relay processes
 behind a load balancer share them. Every bundle appears whole or not at all,
@@ -13,6 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
+
+from liaison_desk.relay.partial import PartialStore
 
 RECIPIENT = re.compile(r"[0-9a-f]{96}")
 NONCE_LIFETIME_S = 11 * 60  # the ±5 minute window, and a minute to spare
@@ -37,7 +40,7 @@ class Upload(Protocol):
 
 
 class Download(Protocol):
-    size: int
+    size: int  # the whole bundle's, wherever the download starts
 
     def chunks(self) -> Iterator[bytes]: ...
 
@@ -48,6 +51,7 @@ class MailboxStore(Protocol):
     # True when its operations are quick local file operations, which the relay may run on
     # its event loop for small bundles; False when they go over a network.
     local: bool
+    partials: PartialStore
 
     def upload(self) -> Upload: ...
 
@@ -55,7 +59,13 @@ class MailboxStore(Protocol):
         """The bundles waiting for `recipient` (those whose names start with `prefix`), by name."""
         ...
 
-    def download(self, recipient: str, name: str) -> Download | None: ...
+    def download(self, recipient: str, name: str, start: int = 0) -> Download | None:
+        """The bundle from byte `start` on (`start` below its size)."""
+        ...
+
+    def stored_sha384(self, recipient: str, name: str) -> bytes | None:
+        """The SHA-384 of the bundle waiting under that name, if one does."""
+        ...
 
     def delete(self, recipient: str, name: str) -> bool: ...
 

@@ -4,16 +4,17 @@ The rules (normative text: `docs/bundle-format.md` §9.2):
 
 - The **author** of an op is the vault that owns its origin; the **creator**
   of a record is the vault that owns the origin of its creation stamp (the
-  record's `origin`). A participant or an attachment is governed by the
-  record it belongs to (its meeting, its owner) when this vault holds that
+  record's `origin`). A child record (a meeting's participant, a contact's
+  point, posting or relation) or an attachment is governed by the record it
+  belongs to (its meeting, its contact, its owner) when this vault holds that
   record, otherwise by itself.
 - HQ may change anything. An op must carry its author's own stamp.
 - The creator of the governing record may change it and everything attached
   to it. Nobody creates a record in another vault's name.
 - Anyone else may only edit the fields of a record shared with them: never a
   record of HQ's protocol library, never a distribution, never a deletion of
-  a record (a participant or an attachment may be removed), never a snapshot,
-  never a move of a participant or an attachment off the record it belongs to.
+  a record (a child record or an attachment may be removed), never a snapshot,
+  never a move of a child record or an attachment off the record it belongs to.
 - Nobody but HQ sends a change of a field no vault changes (an attachment's
   owner, size, digest or type).
   Whether a record is shared with the author is HQ's to judge (routing, groups):
@@ -37,6 +38,7 @@ from liaison_desk.sync.peers import Peer
 from liaison_desk.sync.refusals import NOT_AUTHORISED
 from liaison_desk.sync.routes import Router
 
+_PARENT_KINDS = frozenset(k.parent[0] for k in BY_NAME.values() if k.parent)
 _OWNER_SQL = " UNION ALL ".join(
     f"SELECT '{name}', origin FROM {BY_NAME[name].table} WHERE id = ?1" for name in OWNER_KINDS
 )
@@ -58,9 +60,9 @@ class Authority:
         owners.update((o, me) for (o,) in conn.execute("SELECT origin FROM incarnations"))
         self._owners: dict[str, str] = owners
         self._router: Router | None = None
-        # Meetings this bundle created: they may still be queued, unwritten, when their
-        # participants arrive.
-        self._new_meetings: dict[str, str] = {}
+        # Records with children (meetings, contacts) this bundle created, by id, with their
+        # author: they may still be queued, unwritten, when their children arrive.
+        self._new_parents: dict[str, str] = {}
 
     def creation(self, op: Op) -> str | None:
         """An op creating a record this vault does not hold (a creation, or a snapshot)."""
@@ -74,8 +76,8 @@ class Authority:
                 link = PARENT_LINK.get(op.entity)
                 parent = op.fields.get(link) if link else None
                 refused = self._judge(op, author, creator, parent, held=False)
-        if op.entity == "meeting" and refused is None:
-            self._new_meetings[op.record_id] = author
+        if op.entity in _PARENT_KINDS and refused is None:
+            self._new_parents[op.record_id] = author
         return refused
 
     def collision(self, op_origin: str, creator_origin: str) -> str | None:
@@ -93,7 +95,7 @@ class Authority:
 
     def change(self, op: Op, creator_origin: str, parent_id: str | None) -> str | None:
         """An op on a record this vault holds: created under `creator_origin`, and
-        belonging to `parent_id` (a participant's meeting, an attachment's owner)."""
+        belonging to `parent_id` (a child's record, an attachment's owner)."""
         author = self._owner(op.origin)
         if author == self._hq:
             return None
@@ -139,7 +141,7 @@ class Authority:
         self, op: Op, author: str, creator: str, parent_id: str | None, held: bool
     ) -> str | None:
         """An op by `author` (not HQ) on a record created by `creator`, and that belongs
-        to `parent_id` if it is a participant or an attachment."""
+        to `parent_id` if it is a child record or an attachment."""
         parent = self._parent(op.entity, parent_id) if parent_id else None
         kind, governor, record_id = parent or (op.entity, creator, op.record_id)
         if governor == author:
@@ -190,13 +192,15 @@ class Authority:
         """(kind, creator's fingerprint, id) of the record a child belongs to, if held here."""
         if not isinstance(parent_id, str):
             return None
-        if entity == "participant":
+        parent = BY_NAME[entity].parent
+        if parent is not None:
+            kind = parent[0]
             row = self._conn.execute(
-                "SELECT 'meeting', origin FROM meetings WHERE id = ?", (parent_id,)
+                f"SELECT '{kind}', origin FROM {BY_NAME[kind].table} WHERE id = ?", (parent_id,)
             ).fetchone()
-            if row is None:  # a meeting of this bundle, maybe still queued unwritten
-                creator = self._new_meetings.get(parent_id)
-                return ("meeting", creator, parent_id) if creator is not None else None
+            if row is None:  # a record of this bundle, maybe still queued unwritten
+                creator = self._new_parents.get(parent_id)
+                return (kind, creator, parent_id) if creator is not None else None
         else:
             row = self._conn.execute(_OWNER_SQL, (parent_id,)).fetchone()
             if row is None:

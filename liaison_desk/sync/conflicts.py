@@ -21,6 +21,7 @@ from typing import Any
 
 from liaison_desk.core import audit
 from liaison_desk.core.clock import iso_from_ms
+from liaison_desk.core.contact_details import set_legacy
 from liaison_desk.core.errors import RecordReadOnly
 from liaison_desk.core.hlc import Stamp
 from liaison_desk.core.kinds import BY_NAME
@@ -91,11 +92,17 @@ def _authors(conn: Connection) -> dict[str, str]:
 
 
 def _title(conn: Connection, entity: str, record_id: str) -> str:
+    """The record's title; a child record's after its record's ("Hélène Girard: +33 6…"),
+    so the officer knows whose phone it is."""
     kind = BY_NAME[entity]
+    link = kind.parent[1] if kind.parent else "NULL"
     row = conn.execute(
-        f"SELECT {kind.title_field} FROM {kind.table} WHERE id = ?", (record_id,)
+        f"SELECT {kind.title_field}, {link} FROM {kind.table} WHERE id = ?", (record_id,)
     ).fetchone()
-    return str(row[0]) if row and row[0] else record_id
+    title = str(row[0]) if row and row[0] else record_id
+    if kind.parent is None or row is None or row[1] is None:
+        return title
+    return f"{_title(conn, kind.parent[0], row[1])}: {title if row[0] else kind.name}"
 
 
 def _conflict(conn: Connection, row: tuple[Any, ...], authors: dict[str, str]) -> Conflict:
@@ -174,7 +181,12 @@ def resolve(vault: Vault, n: int, choice: str, merged: str | None = None) -> Con
         else:
             if kind.list_fields and conflict.field in kind.list_fields:
                 value = tuple(value or ())
-            vault.store.update(kind.cls, conflict.record_id, {conflict.field: value}, force=True)
+            if conflict.field not in kind.fields:  # a contact's phones... before schema 6
+                set_legacy(vault.store, conflict.record_id, conflict.field, value)
+            else:
+                vault.store.update(
+                    kind.cls, conflict.record_id, {conflict.field: value}, force=True
+                )
         vault.conn.execute(
             "UPDATE conflicts SET status = 'resolved', resolution = ?, resolved_at = ? WHERE n = ?",
             (choice, iso_from_ms(vault.clock.now_ms()), n),

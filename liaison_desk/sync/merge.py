@@ -31,10 +31,11 @@ from typing import Any
 
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.hlc import Stamp, stamp_origin
-from liaison_desk.core.kinds import Kind
+from liaison_desk.core.kinds import CONTACT, CONTACT_POINT, Kind
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 from liaison_desk.core.write_rights import PARENT_LINK
+from liaison_desk.sync import legacy_ops
 from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.ops import Op
 from liaison_desk.sync.payload import malformed
@@ -65,7 +66,7 @@ def _plain(kind: Kind[Any], name: str, value: Any) -> Any:
     """A column value as an op carries it (lists decoded), for comparing values."""
     if name in kind.list_fields:
         return json.loads(value) if isinstance(value, str) else list(value or ())
-    if name == DELETED:
+    if name == DELETED or name in kind.bool_fields:
         return bool(value)
     return value
 
@@ -219,15 +220,61 @@ class Merger:
 
     def _create(self, kind: Kind[Any], op: Op) -> None:
         """A record this vault does not have yet: queued, or an attachment inserted now."""
+        fields = op.fields
+        old: dict[str, tuple[Any, str]] = {}
+        if kind is CONTACT:  # maybe written before a contact had all today's fields
+            fields = legacy_ops.with_defaults(fields)
+            old = {f: (v, op.clock_of(f)) for f, v in legacy_ops.old_fields(op).items()}
+            if old:
+                self.flush()
+                if self._conn.execute(
+                    "SELECT 1 FROM contacts WHERE id = ?", (op.record_id,)
+                ).fetchone():
+                    old = {}  # held already: skipped below, and judged (`take_met`)
         try:
             if kind.not_in_oplog:  # an attachment, whose bytes follow the op
                 self.blob_row = self._new.add_attachment(
-                    kind, op.record_id, op.fields, op.hlc, op.clocks
+                    kind, op.record_id, fields, op.hlc, op.clocks
                 )
             else:
-                self._new.add(kind, op.record_id, op.fields, op.hlc, op.clocks)
+                self._new.add(kind, op.record_id, fields, op.hlc, op.clocks)
         except KeyError as exc:
             raise malformed(f"a new {kind.name} lacks its {exc.args[0]}") from None
+        if old:
+            self._merge_old_fields(op, old, fields["marking"])
+
+    def _merge_old_fields(self, op: Op, old: dict[str, tuple[Any, str]], marking: str) -> None:
+        """Set the points a contact's old fields stand for, each as a snapshot at the clock
+        its field won at (see `sync.legacy_ops`)."""
+        self.flush()
+        contact_id = op.record_id
+        kind = CONTACT_POINT
+
+        def held(channel: str) -> int:
+            row = self._conn.execute(
+                "SELECT count(*) FROM contact_points WHERE contact_id = ? AND channel = ?",
+                (contact_id, channel),
+            ).fetchone()
+            return int(row[0])
+
+        for name, (value, stamp) in old.items():
+            points = legacy_ops.derived_points(contact_id, name, value, marking, held)
+            for point_id, fields in points:
+                row = self._conn.execute(
+                    f"SELECT {kind.columns()}, {DELETED}, clocks, hlc FROM {kind.table} "
+                    "WHERE id = ?",
+                    (point_id,),
+                ).fetchone()
+                if fields is None and row is None:
+                    continue
+                wanted = {DELETED: True} if fields is None else {**fields, DELETED: False}
+                point = Op(op.origin, op.seq, stamp, kind.name, point_id, wanted, {}, {"*": stamp})
+                if row is None:
+                    self._create(kind, point)
+                else:
+                    self._merge(kind, point, row)
+            self.flush()
+        self.stats.touched.add(kind.name)
 
     def _take_back_own(self, kind: Kind[Any], record_id: str) -> None:
         """A record withdrawn here comes back whole (widened again): what this vault wrote
@@ -304,8 +351,13 @@ class Merger:
             if unseen:
                 self._conflict(kind, op, DELETED, False, max(clocks[f] for f in unseen), True)
 
+        old: dict[str, tuple[Any, str] | None] = {}
+        skipped = kind.not_in_oplog
+        if kind is CONTACT:
+            old = self._old_fields_won(op, clocks)
+            skipped = legacy_ops.LEGACY_FIELDS
         for name, value in op.fields.items():
-            if name in kind.not_in_oplog:
+            if name in skipped:
                 continue
             theirs = op.clock_of(name)
             mine = clocks.get(name, clocks["*"])
@@ -328,10 +380,30 @@ class Merger:
 
         if "distribution" in changes:
             self.stats.redistributed.add((kind.name, op.record_id))
-        if changes:
+        if changes or old:
             self._store.write_merged(kind, op.record_id, changes, clocks)
         if changes.get(DELETED, deleted_here) and self._open_conflicts:
             self._close_with_deletion(op.record_id)
+        won = {f: v for f, v in old.items() if v is not None}
+        if won:
+            self._merge_old_fields(op, won, changes.get("marking", local["marking"]))
+
+    def _old_fields_won(self, op: Op, clocks: dict[str, str]) -> dict[str, tuple[Any, str] | None]:
+        """The old fields (`sync.legacy_ops`) an op on a held contact sets at a newer clock
+        than held, with that clock; their clocks in `clocks` move on. A snapshot's clocks
+        of old fields it does not set move them on too (mapped to None: nothing to set)."""
+        out: dict[str, tuple[Any, str] | None] = {}
+        for name in sorted(legacy_ops.LEGACY_FIELDS):
+            if name in op.fields:
+                theirs = op.clock_of(name)
+            elif op.clocks is not None and name in op.clocks:
+                theirs = op.clocks[name]
+            else:
+                continue
+            if theirs > clocks.get(name, clocks["*"]):
+                clocks[name] = theirs
+                out[name] = (op.fields[name], theirs) if name in op.fields else None
+        return out
 
     def _conflict(
         self,

@@ -8,7 +8,10 @@ applied or refused; a refused bundle is reported, and its sender, never having
 been acknowledged, sends those changes again in its next bundle.
 
 An outgoing bundle that could not be uploaded stays in the spool and goes
-first next time, unless a newer bundle for that peer supersedes it. The
+first next time, unless a newer bundle for that peer supersedes it; the relay
+keeps what came of a large one, and the upload goes on from there. A download
+cut short stays in the spool as a `.part` file, and goes on from its end
+(`sync.relay_client`). The
 client honours the system's proxy settings (`HTTPS_PROXY` and the like, and
 on Windows and macOS the system configuration, through urllib's discovery).
 """
@@ -16,42 +19,30 @@ on Windows and macOS the system configuration, through urllib's discovery).
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import logging
-import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Protocol, TypeVar
-from urllib.parse import urlsplit
+from typing import Protocol, TypeVar
 
 import httpx
 
 from liaison_desk.core.atomic import storage_error
-from liaison_desk.core.clock import Clock, SystemClock
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle import too_large
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
-from liaison_desk.sync.bundle_names import SUFFIX, is_bundle_name
-from liaison_desk.sync.errors import RelayError, RelayRefused, RosterError
+from liaison_desk.sync.bundle_names import SUFFIX
+from liaison_desk.sync.errors import RelayError, RelayRefused
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.hq_roster import build_roster, roster_number_known
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import exchange_peers, revoke_again
 from liaison_desk.sync.refusals import note_listed_too_large
-from liaison_desk.sync.relay_http import (
-    ANSWER_LIMIT,
-    LISTING_LIMIT,
-    Answer,
-    Deadlines,
-    RelayHttp,
-    trust,
-)
-from liaison_desk.sync.request_signing import EMPTY_DIGEST, sign_request
-from liaison_desk.sync.roster import MAX_ROSTER, UNNUMBERED, Roster, read_roster
+from liaison_desk.sync.relay_client import RelayClient, Waiting, check_url, part_path
+from liaison_desk.sync.relay_http import Deadlines, RelayHttp, trust
+from liaison_desk.sync.roster import UNNUMBERED
 from liaison_desk.sync.transfer import (
     Refusal,
     StepProgress,
@@ -61,6 +52,7 @@ from liaison_desk.sync.transfer import (
     owed,
     step,
 )
+from liaison_desk.sync.transfer_meter import Meter
 from liaison_desk.sync.wipe_order import obey_relayed
 
 log = logging.getLogger("liaison_desk.sync")
@@ -70,201 +62,6 @@ T = TypeVar("T")
 RELAY_URL_KEY = "relay_url"
 RELAY_CA_KEY = "relay_ca"
 PROBE_TIMEOUT_S = 5.0
-TIMEOUT_S = 30.0  # the longest wait for any one read or write; Deadlines bound the whole
-_PIECE = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Waiting:
-    name: str
-    size: int
-
-
-def check_url(url: str) -> str:
-    """The relay URL, or a sentence saying what is wrong with it."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RelayError(
-            f"{url!r} is not a relay address; it looks like https://relay.example:8443."
-        )
-    return url.strip().rstrip("/")
-
-
-class RelayClient:
-    """Signed requests to one relay; every failure is a RelayError with a plain sentence.
-
-    Every answer is bounded in size and every request in time (`sync.relay_http`).
-    `transport` replaces the network (tests drive a relay in-process with it);
-    `clock` dates each request's signature; `deadlines` are the whole-request limits.
-    """
-
-    def __init__(
-        self,
-        url: str,
-        me: Identity,
-        authority: str | None = None,
-        timeout: float = TIMEOUT_S,
-        clock: Clock | None = None,
-        transport: httpx.BaseTransport | None = None,
-        deadlines: Deadlines | None = None,
-    ) -> None:
-        self.url = check_url(url)
-        self.me = me
-        self._prefix = urlsplit(self.url).path
-        self._clock = clock or SystemClock()
-        self._http = RelayHttp(self.url, authority, timeout, deadlines or Deadlines(), transport)
-
-    def __enter__(self) -> RelayClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._http.close()
-
-    # -- requests ---------------------------------------------------------------------------------
-
-    def probe(self) -> None:
-        self._http.health()
-
-    def put_roster(self, roster: bytes) -> None:
-        sha384 = hashlib.sha384(roster).digest()
-        self._signed("PUT", "/v1/roster", "the roster", content=roster, sha384=sha384)
-
-    def roster_number(self) -> int:
-        """The number of the roster the relay holds (0 if none), from HQ's own signature on it.
-
-        Only HQ may ask; a restored HQ vault issues its next roster above this.
-        """
-        held = self.held_roster()
-        return UNNUMBERED if held is None else held.seq
-
-    def held_roster(self) -> Roster | None:
-        """The roster the relay holds (None if none), checked against HQ's own signature."""
-        try:
-            answer = self._signed("GET", "/v1/roster", "the roster", limit=MAX_ROSTER)
-        except RelayRefused as exc:
-            if exc.code == "no-roster":
-                return None
-            raise
-        try:
-            return read_roster(answer.body, self.me.public)
-        except RosterError as exc:
-            raise RelayError(f"The roster the relay holds is not usable: {exc.message}") from exc
-
-    def waiting(self) -> list[Waiting]:
-        answer = self._signed(
-            "GET",
-            f"/v1/mailboxes/{self.me.fingerprint}",
-            "the list of waiting bundles",
-            limit=LISTING_LIMIT,
-        )
-        try:
-            rows = json.loads(answer.body)["bundles"]
-            found = [Waiting(str(r["name"]), int(r["size"])) for r in rows]
-        except (ValueError, KeyError, TypeError) as exc:
-            raise RelayError("The relay's answer is not understood.") from exc
-        return [w for w in found if _plausible(w)]
-
-    def download(
-        self, waiting: Waiting, dest: Path, progress: Callable[[int, int], None] | None
-    ) -> None:
-        """Stream one waiting bundle to `dest` (written under a temporary name, then renamed),
-        never past the size the listing gave."""
-        path = f"/v1/mailboxes/{self.me.fingerprint}/{waiting.name}"
-        tmp = dest.with_name(f".{dest.name}.part")
-        try:
-            with open(tmp, "wb") as out:
-                self._signed(
-                    "GET",
-                    path,
-                    f"bundle {waiting.name}",
-                    limit=waiting.size,
-                    seconds=self._http.deadlines.transfer_s(waiting.size),
-                    sink=out,
-                    progress=progress,
-                )
-            os.replace(tmp, dest)
-        except OSError as exc:
-            raise storage_error(exc, dest) from exc
-        finally:
-            tmp.unlink(missing_ok=True)
-
-    def acknowledge(self, name: str) -> None:
-        self._signed("DELETE", f"/v1/mailboxes/{self.me.fingerprint}/{name}", "an acknowledgement")
-
-    def upload(
-        self,
-        recipient: str,
-        bundle: Path,
-        progress: Callable[[int, int], None] | None = None,
-        supersede: bool = True,
-    ) -> None:
-        size = bundle.stat().st_size
-        digest = hashlib.sha384()
-        with open(bundle, "rb") as f:
-            while piece := f.read(_PIECE):
-                digest.update(piece)
-        headers = {"content-length": str(size)}
-        if supersede:
-            headers["liaison-supersede"] = "?1"
-        self._signed(
-            "PUT",
-            f"/v1/mailboxes/{recipient}/{bundle.name}",
-            f"bundle {bundle.name}",
-            content=_pieces(bundle, size, progress),
-            sha384=digest.digest(),
-            headers=headers,
-            seconds=self._http.deadlines.transfer_s(size),
-        )
-
-    # -- plumbing ---------------------------------------------------------------------------------
-
-    def _signed(
-        self,
-        method: str,
-        path: str,
-        what: str,
-        sha384: bytes = EMPTY_DIGEST,
-        headers: dict[str, str] | None = None,
-        content: bytes | Iterator[bytes] | None = None,
-        limit: int = ANSWER_LIMIT,
-        seconds: float | None = None,
-        sink: BinaryIO | None = None,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> Answer:
-        now_s = self._clock.now_ms() // 1000
-        signature = sign_request(self.me, method, self._prefix + path, sha384, now_s)
-        return self._http.exchange(
-            method,
-            path,
-            what,
-            headers={**signature, **(headers or {})},
-            content=content,
-            limit=limit,
-            seconds=seconds,
-            sink=sink,
-            progress=progress,
-        )
-
-
-def _pieces(path: Path, size: int, progress: Callable[[int, int], None] | None) -> Iterator[bytes]:
-    done = 0
-    with open(path, "rb") as f:
-        while piece := f.read(_PIECE):
-            done += len(piece)
-            if progress:
-                progress(done, size)
-            yield piece
-
-
-def _plausible(waiting: Waiting) -> bool:
-    """Names become file names here: only the relay's own pattern, nothing like a path."""
-    return is_bundle_name(waiting.name) and waiting.size >= 0
-
-
-# -- one sync --------------------------------------------------------------------------------------
 
 
 def probe(url: str, authority: str | None = None) -> None:
@@ -418,8 +215,8 @@ def _pull(
 ) -> None:
     """Download, apply and acknowledge each waiting bundle. One listed above this vault's
     limit is refused unread and left on the relay, for once the limit is raised."""
-    incoming = _fresh(start.spool / "in")
     found = client.waiting()
+    incoming = _keep_parts(start.spool / "in", found)
     for number, waiting in enumerate(found, 1):
         if waiting.size > start.max_bundle:
             refused = too_large(waiting.size, start.max_bundle)
@@ -434,8 +231,9 @@ def _pull(
             )
             continue
         path = incoming / waiting.name
+        meter = Meter(progress, f"Receiving bundle {number} of {len(found)}", waiting.size)
         try:
-            client.download(waiting, path, step(progress, f"Receiving bundle {number}"))
+            client.download(waiting, path, meter)
         except RelayRefused as exc:
             if exc.code == "not-found":  # superseded or collected since it was listed
                 continue
@@ -478,21 +276,31 @@ def _push(
     ready = on_vault(lambda vault: _export_owed(vault, outgoing, progress))
     if not outgoing.is_dir():
         return
+    sending = []
     for box in sorted(outgoing.iterdir()):
         if box.name not in ready.peers:  # revoked since: what waited for it is not sent
             shutil.rmtree(box, ignore_errors=True)
             continue
-        for bundle in sorted(box.glob(f"*{SUFFIX}")):
-            client.upload(box.name, bundle, step(progress, "Sending"))
-            bundle.unlink()
-            if bundle in ready.written:
-                report.sent.append(ready.written[bundle])
+        sending += sorted(box.glob(f"*{SUFFIX}"))
+    for number, bundle in enumerate(sending, 1):
+        label = f"Sending bundle {number} of {len(sending)}"
+        client.upload(bundle.parent.name, bundle, Meter(progress, label, bundle.stat().st_size))
+        bundle.unlink()
+        if bundle in ready.written:
+            report.sent.append(ready.written[bundle])
 
 
-def _fresh(folder: Path) -> Path:
-    """An empty spool folder (what an interrupted sync left there was never acknowledged)."""
-    shutil.rmtree(folder, ignore_errors=True)
+def _keep_parts(folder: Path, found: list[Waiting]) -> Path:
+    """The incoming spool, holding only downloads cut short of bundles still waiting (to go on
+    from); anything else an interrupted sync left there was never acknowledged."""
+    keep = {part_path(folder / w.name).name for w in found}
     _make(folder)
+    for leftover in folder.iterdir():
+        if leftover.name not in keep:
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
     return folder
 
 

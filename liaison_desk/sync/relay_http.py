@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import ssl
 import threading
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import httpx
@@ -41,6 +42,7 @@ from liaison_desk.sync.errors import (
 
 ANSWER_LIMIT = 64 * 1024  # an answer that is not a listing, a roster or a bundle
 LISTING_LIMIT = 8 * 1024 * 1024  # about 60,000 waiting bundles
+_CONTENT_RANGE = re.compile(r"bytes (?P<start>[0-9]{1,15})-[0-9]{1,15}/[0-9]{1,15}")
 _CONNECTED = (".connect_tcp.complete", ".start_tls.complete", ".connect_unix_socket.complete")
 
 
@@ -60,6 +62,7 @@ class Deadlines:
 class Answer:
     status: int
     body: bytes  # empty when the body went to a file
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 class _Sockets:
@@ -148,11 +151,15 @@ class RelayHttp:
         content: bytes | Iterator[bytes] | None = None,
         sink: BinaryIO | None = None,
         progress: Callable[[int, int], None] | None = None,
+        resume_at: int = 0,
     ) -> Answer:
         """Send one request and read its answer, at most `limit` bytes (into `sink` if given).
 
         `what` names the answer in the sentences ("the list of waiting bundles").
         A refusal's body is read up to ANSWER_LIMIT and raised as RelayRefused.
+        `resume_at`: the request asked for the rest of a body from there (`Range`), which
+        `sink` already holds the start of; `progress` counts from there. A relay that
+        answers with the whole body instead has `sink` emptied first.
         """
         seconds = self.deadlines.request_s if seconds is None else seconds
         request = self._client.build_request(
@@ -163,12 +170,14 @@ class RelayHttp:
                 response = self._client.send(request, stream=True)
                 try:
                     refused = response.status_code >= 400
+                    start = 0 if refused else _resumed(response, resume_at, sink)
                     body = _read(
                         response,
-                        ANSWER_LIMIT if refused else limit,
+                        ANSWER_LIMIT if refused else limit + resume_at - start,
                         None if refused else sink,
                         None if refused else progress,
                         lambda size: RelayAnswerTooLarge(self.url, what, size),
+                        start,
                     )
                 finally:
                     response.close()
@@ -180,7 +189,7 @@ class RelayHttp:
                 raise RelayTooSlow(self.url, what, seconds)
         if refused:
             raise _refusal(response.status_code, body)
-        return Answer(response.status_code, body)
+        return Answer(response.status_code, body, dict(response.headers))
 
     def health(self) -> None:
         """Raise RelayUnreachable unless a Liaison Desk relay answers the unsigned health check."""
@@ -194,14 +203,32 @@ class RelayHttp:
             raise RelayUnreachable(f"{self.url} answers, but it is not a Liaison Desk relay.")
 
 
+def _resumed(response: httpx.Response, resume_at: int, sink: BinaryIO | None) -> int:
+    """Where the body begins: `resume_at` if the relay sent the range asked for, else 0 (the
+    whole body, after `sink` is emptied)."""
+    if not resume_at:
+        return 0
+    if response.status_code == 206:
+        match = _CONTENT_RANGE.fullmatch(response.headers.get("content-range", ""))
+        if match is None or int(match["start"]) != resume_at:
+            raise RelayError("The relay's answer is not understood (not the part asked for).")
+        return resume_at
+    if sink is not None:
+        sink.seek(0)
+        sink.truncate()
+    return 0
+
+
 def _read(
     response: httpx.Response,
     limit: int,
     sink: BinaryIO | None,
     progress: Callable[[int, int], None] | None,
     too_large: Callable[[int], RelayAnswerTooLarge],
+    start: int = 0,
 ) -> bytes:
-    """The body, refused as soon as it is known to pass `limit` (by its length, or as counted)."""
+    """The body, refused as soon as it is known to pass `limit` (by its length, or as counted);
+    `progress` counts from `start`."""
     if response.headers.get("content-encoding", "identity") != "identity":
         raise RelayError("The relay's answer is not understood (it came compressed).")
     declared = response.headers.get("content-length", "")
@@ -219,7 +246,7 @@ def _read(
         else:
             sink.write(piece)
         if progress:
-            progress(done, total)
+            progress(start + done, start + total)
     return bytes(kept)
 
 

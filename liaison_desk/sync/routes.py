@@ -2,8 +2,9 @@
 
 A record goes to a station if its distribution names the station (directly,
 through "all", or through a group the station belongs to) or if the station
-wrote it. Participants travel with their meeting and files with the record
-they are attached to.
+wrote it. Child records travel with their record (a meeting's participants,
+a contact's points, postings and relations) and files with the record they
+are attached to.
 
 A record whose distribution narrows stops reaching some stations; each of them
 is told to withdraw its copy (`Router.withdrawn`, `sync.withdrawal`).
@@ -97,11 +98,13 @@ class Router:
 
     def _decide(self, entity: str, record_id: str) -> bool:
         table = BY_NAME[entity].table
-        if entity == "participant":
+        kind = BY_NAME[entity]
+        if kind.parent is not None:  # a meeting's participant, a contact's point...
+            parent, link = kind.parent
             row = self._conn.execute(
-                "SELECT origin, meeting_id FROM participants WHERE id = ?", (record_id,)
+                f"SELECT origin, {link} FROM {table} WHERE id = ?", (record_id,)
             ).fetchone()
-            return row is not None and (row[0] in self._origins or self.routed("meeting", row[1]))
+            return row is not None and (row[0] in self._origins or self.routed(parent, row[1]))
         if entity == "attachment":
             row = self._conn.execute(
                 "SELECT origin, owner_id FROM attachments WHERE id = ?", (record_id,)

@@ -10,8 +10,8 @@ from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from liaison_desk.core.record_detail import RecordDetail
+from liaison_desk.ui.detail_page import MARKDOWN_FIELDS, detail_html
 from liaison_desk.ui.markings_style import banner_css
-from liaison_desk.ui.record_fields import MARKDOWN_FIELDS, detail_html
 
 GREY = "color:#777"  # secondary text: counts, hints
 _MARKDOWN = QTextDocument.MarkdownFeature(

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 
 from liaison_desk.core.kinds import CONTACT
 from liaison_desk.core.records import PARTICIPANT_ROLES
+from liaison_desk.ui.calendar_fields import CheckField, RepeatsField
 from liaison_desk.ui.distribution_picker import DistributionPicker
 from liaison_desk.ui.markings_style import colour
 from liaison_desk.ui.record_fields import FieldSpec, field_spec, pretty
@@ -234,7 +235,7 @@ class DateField:
         self.edit.today = QDate.fromString(day, Qt.DateFormat.ISODate)
 
 
-class _DateTime:
+class DateTimeField:
     """Wall-clock time at the meeting's place; the time zone field says which place."""
 
     def __init__(self, spec: FieldSpec, changed: Changed) -> None:
@@ -248,6 +249,10 @@ class _DateTime:
 
     def get(self) -> Any:
         return self._edit.dateTime().toString(WALL_TIME)
+
+    def show_time(self, shown: bool) -> None:
+        """An all-day meeting's days show without the hour (which it does not keep)."""
+        self._edit.setDisplayFormat("yyyy-MM-dd HH:mm" if shown else "yyyy-MM-dd")
 
     def set(self, value: Any) -> None:
         moment = datetime.fromisoformat(value)
@@ -428,7 +433,9 @@ Field = (
     | MarkingField
     | _Count
     | DateField
-    | _DateTime
+    | DateTimeField
+    | CheckField
+    | RepeatsField
     | ZoneField
     | RefField
     | RefsField
@@ -442,7 +449,9 @@ SIMPLE_FIELDS: dict[str, Callable[[FieldSpec, Changed], Field]] = {
     "marking": MarkingField,
     "count": _Count,
     "date": DateField,
-    "datetime": _DateTime,
+    "datetime": DateTimeField,
+    "check": CheckField,
+    "repeats": RepeatsField,
     "zone": ZoneField,
 }
 

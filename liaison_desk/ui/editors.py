@@ -29,9 +29,13 @@ from PySide6.QtWidgets import (
 from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
 from liaison_desk.core.routing import default_for
 from liaison_desk.sync.recipients import Recipients
+from liaison_desk.ui.calendar_fields import CheckField
+from liaison_desk.ui.contact_fields import DETAIL_LISTS
+from liaison_desk.ui.contact_form import ROW_SPECS, ContactTabs, DayField
 from liaison_desk.ui.editor_fields import (
     SIMPLE_FIELDS,
     DateField,
+    DateTimeField,
     DistributionField,
     Field,
     FollowUpsField,
@@ -43,7 +47,10 @@ from liaison_desk.ui.editor_fields import (
 )
 from liaison_desk.ui.markings_style import banner_css
 from liaison_desk.ui.record_fields import FIELDS, EditState
+from liaison_desk.ui.repeated_rows import RepeatedRows
 from liaison_desk.ui.session import Session
+
+FormField = Field | DayField | RepeatedRows
 
 
 class RecordEditor(QWidget):
@@ -57,44 +64,44 @@ class RecordEditor(QWidget):
         super().__init__(parent)
         self.defaults: dict[str, Any] = {}  # preset values for a new record (preferences)
         self.kind = kind
+        self.session = session
         self.record_id: str | None = None
         self.snapshot: dict[str, Any] = {}
         self._loading = False
         self.heading = QLabel()
         self.heading.setStyleSheet("font-weight: bold; padding: 4px 2px;")
         self.banner = QLabel()
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.fields: dict[str, Field] = {}
+        self.fields: dict[str, FormField] = {}
         for spec in FIELDS[kind.name]:
             if spec.widget == "refs":
-                made: Field = RefsField(spec, self._on_change, session)
+                made: FormField = RefsField(spec, self._on_change, session)
             elif spec.ref is not None:
                 creatable = kind is CONTACT and spec.ref is ORGANIZATION
                 made = RefField(spec, self._on_change, session, creatable)
             elif spec.widget == "distribution":
                 role = session.info.role if session.info else "station"
                 made = DistributionField(spec, self._on_change, default_for(role, kind.name))
+            elif spec.widget == "rows":
+                made = RepeatedRows(ROW_SPECS[spec.name], self._on_change, session)
+            elif spec.widget == "day":
+                made = DayField(spec, self._on_change)
             else:
                 made = SIMPLE_FIELDS[spec.widget](spec, self._on_change)
             self.fields[spec.name] = made
-            form.addRow(spec.label, made.widget)
         self.people: ParticipantsField | None = None
         self.new_followups: FollowUpsField | None = None
-        if kind is MEETING:
-            self.people = ParticipantsField(session, self._on_change)
-            self.new_followups = FollowUpsField(self._on_change)
-            # Who was there comes right after what and when: it is what the officer
-            # knows first, and follow-ups made below name these people.
-            time_row = list(self.fields).index("timezone")  # one form row per field
-            form.insertRow(time_row + 1, "Peop&le", self.people)
-            form.addRow("&Follow-ups", self.new_followups)
-        inner = QWidget()
-        inner.setLayout(form)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(inner)
+        self.tabs: ContactTabs | None = None
+        self.photo_place: QVBoxLayout | None = None  # where a contact's photo editor goes
+        body: QWidget
+        if kind is CONTACT:
+            # A contact's phones, postings...: not fields of its record, but edited alike.
+            for name in DETAIL_LISTS:
+                self.fields[name] = RepeatedRows(ROW_SPECS[name], self._on_change, session)
+            self.tabs = ContactTabs({s.name: s for s in FIELDS[kind.name]}, self.fields)
+            self.photo_place = self.tabs.photo_place
+            body = self.tabs
+        else:
+            body = self._one_form()
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c8102e; font-weight: bold;")
@@ -114,10 +121,35 @@ class RecordEditor(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addWidget(self.heading)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(body, 1)
         layout.addLayout(buttons)
         self._markings: tuple[str, ...] = ()
         self.changed.connect(self._show_marking)
+
+    def _one_form(self) -> QScrollArea:
+        """Every field in one column: enough for the kinds with few fields."""
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for spec in FIELDS[self.kind.name]:
+            form.addRow(spec.label, self.fields[spec.name].widget)
+        if self.kind is MEETING:
+            self.people = ParticipantsField(self.session, self._on_change)
+            self.new_followups = FollowUpsField(self._on_change)
+            # Who was there comes right after what and when: it is what the officer
+            # knows first, and follow-ups made below name these people.
+            time_row = list(self.fields).index("timezone")  # one form row per field
+            form.insertRow(time_row + 1, "Peop&le", self.people)
+            form.addRow("&Follow-ups", self.new_followups)
+            all_day = self.fields["all_day"]
+            assert isinstance(all_day, CheckField)
+            all_day.box.toggled.connect(self._show_all_day)
+        inner = QWidget()
+        inner.setLayout(form)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(inner)
+        return scroll
 
     def first_field(self) -> QWidget:
         return next(iter(self.fields.values())).widget
@@ -143,6 +175,8 @@ class RecordEditor(QWidget):
         """Fill the form from a record (or blank for a new one), then lay a draft over it."""
         self._loading = True
         self.record_id = state.record_id
+        if self.tabs is not None:
+            self.tabs.setCurrentIndex(0)  # where the first field is
         for fld in self.fields.values():
             if isinstance(fld, ZoneField):
                 fld.set_station_zone(state.station_zone)
@@ -162,7 +196,7 @@ class RecordEditor(QWidget):
 
     def _fill(self, values: Mapping[str, Any], names: Mapping[str, str]) -> None:
         for name, fld in self.fields.items():
-            if isinstance(fld, RefField | RefsField):
+            if isinstance(fld, RefField | RefsField | RepeatedRows):
                 fld.lookup = names
             fld.set(values.get(name))
         if (org := self._creatable()) is not None:
@@ -228,12 +262,20 @@ class RecordEditor(QWidget):
         else:
             super().keyPressEvent(event)
 
+    def _show_all_day(self, all_day: bool) -> None:
+        """An all-day meeting is days, with no hour and no zone."""
+        for name in ("starts_at", "ends_at"):
+            when = self.fields[name]
+            assert isinstance(when, DateTimeField)
+            when.show_time(not all_day)
+        self.fields["timezone"].widget.setEnabled(not all_day)
+
     def _on_change(self) -> None:
         if not self._loading:
             self.changed.emit()
 
     def _show_marking(self) -> None:
-        marking = self.fields["marking"].get() or (self._markings[0] if self._markings else "")
+        marking = str(self.fields["marking"].get() or (self._markings[0] if self._markings else ""))
         self.banner.setText(marking)
         self.banner.setStyleSheet(banner_css(marking, self._markings))
         self.banner.setVisible(bool(marking))

@@ -1,5 +1,7 @@
 """What an import will do, shown before anything is written: cards and their duplicates
-(merge, skip or create, for all or for the selected ones), or events and their attendees.
+(merge, skip or create, for all or for the selected ones) and what is left out (cards that
+cannot be read or are refused, values, properties the vault has no place for), or
+events and their attendees.
 
 The dialogs only show and collect choices; the import itself runs on the vault's
 worker once the user presses Import (see interop_actions).
@@ -16,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -23,7 +26,16 @@ from PySide6.QtWidgets import (
 )
 
 from liaison_desk.core.interop.contact_import import POLICIES, Preview, PreviewRow
-from liaison_desk.core.interop.meeting_import import NEW, EventPreview, EventRow
+from liaison_desk.core.interop.import_report import not_kept_text
+from liaison_desk.core.interop.meeting_import import (
+    HELD,
+    MERGED,
+    NEW,
+    SKIPPED,
+    EventPreview,
+    EventRow,
+)
+from liaison_desk.core.recurrence_text import describe_rule
 from liaison_desk.core.wording import plural
 from liaison_desk.ui.sync_models import Column, RowsModel
 from liaison_desk.ui.tables import read_only_table
@@ -42,6 +54,21 @@ def _duplicate_text(row: PreviewRow) -> str:
         return ""
     where = "an earlier card" if dup.contact_id is None else "the vault"
     return f"{dup.name} in {where} ({dup.reason})"
+
+
+def left_out_lines(preview: Preview) -> list[str]:
+    """One line for each card or value left out (line, name, why), then what is not kept."""
+    lines = [
+        f"{heading} line {p.line}{f' ({p.name})' if p.name else ''}: {p.reason}"
+        for heading, problems in (
+            ("Left out:", preview.skipped),
+            ("Left out of a card:", preview.dropped),
+        )
+        for p in problems
+    ]
+    if preview.not_kept:
+        lines.append(f"Not kept (no place in the vault): {not_kept_text(preview.not_kept)}.")
+    return lines
 
 
 def _table(model: RowsModel[Any], widths: tuple[int, ...]) -> QTableView:
@@ -76,12 +103,21 @@ class ContactPreviewDialog(QDialog):
             if preview.new_organizations
             else ""
         )
+        left_out = (
+            f" {plural(len(preview.skipped), 'card')} left out (see below)."
+            if preview.skipped
+            else ""
+        )
         self.summary = QLabel(
             f"{plural(len(preview.rows), 'card')}: {new:,} new, {preview.duplicates:,} already "
-            f"in the vault or repeated in the file{orgs}. Nothing is written until you press "
-            "Import."
+            f"in the vault or repeated in the file{orgs}.{left_out} Nothing is written until "
+            "you press Import."
         )
         self.summary.setWordWrap(True)
+        self.left_out = QPlainTextEdit("\n".join(left_out_lines(preview)))
+        self.left_out.setReadOnly(True)
+        self.left_out.setMaximumHeight(110)
+        self.left_out.setVisible(bool(self.left_out.toPlainText()))
         self.policy_box = QComboBox()
         for policy in ("skip", "merge", "create"):
             self.policy_box.addItem(_POLICY_TEXT[policy], policy)
@@ -105,6 +141,7 @@ class ContactPreviewDialog(QDialog):
         self.import_button = self.buttons.addButton(
             "&Import", QDialogButtonBox.ButtonRole.AcceptRole
         )
+        self.import_button.setEnabled(bool(preview.rows))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -112,6 +149,7 @@ class ContactPreviewDialog(QDialog):
         layout.addLayout(choose)
         layout.addWidget(self.table, 1)
         layout.addLayout(selected)
+        layout.addWidget(self.left_out)
         layout.addWidget(self.buttons)
         self.resize(1040, 560)
         self._apply_policy()
@@ -143,19 +181,27 @@ class ContactPreviewDialog(QDialog):
 
 def _event_status(row: EventRow) -> str:
     if row.status == NEW:
-        return "Recurring: first occurrence" if row.event.recurring else "New"
-    return row.reason.capitalize()
+        return "New"
+    return row.reason[:1].upper() + row.reason[1:]
+
+
+def _event_when(row: EventRow) -> str:
+    event = row.event
+    if event.all_day:
+        return f"{event.starts_at[:10]} (all day)"
+    return event.starts_at[:16].replace("T", " ")
 
 
 class EventPreviewDialog(QDialog):
-    """The events of a calendar file, with who each one's attendees are in the vault."""
+    """The events of a calendar file: new, merged, unchanged or skipped (and why), who each
+    one's attendees are in the vault, and what the file holds that the vault does not keep."""
 
     def __init__(self, preview: EventPreview, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Import meetings from {preview.source}")
         self.preview = preview
         columns: tuple[Column[EventRow], ...] = (
-            Column("When (UTC)", lambda r: r.event.starts_at[:16].replace("T", " ")),
+            Column("When (UTC)", _event_when),
             Column("Title", lambda r: r.event.title),
             Column("Import", _event_status),
             Column("Participants", lambda r: ", ".join(str(m.contact_name) for m in r.matched)),
@@ -163,26 +209,33 @@ class EventPreviewDialog(QDialog):
                 "Not in the contact book",
                 lambda r: "; ".join(m.attendee.label() for m in r.unmatched),
             ),
+            Column("Repeats", lambda r: describe_rule(r.event.recurrence)),
         )
         self.model: RowsModel[EventRow] = RowsModel(columns, lambda r: r.index, self)
         self.model.set_rows(preview.rows)
-        self.table = _table(self.model, (16, 30, 16, 26))
+        self.table = _table(self.model, (16, 30, 24, 22, 22))
         new = preview.count(NEW)
+        merged = preview.count(MERGED)
         self.summary = QLabel(
             f"{plural(len(preview.rows), 'event')}: {plural(new, 'new meeting')}, "
-            f"{len(preview.rows) - new:,} already in the vault or skipped. Attendees not in "
-            "the contact book are listed in each meeting's notes."
+            f"{merged:,} merged (filling what a meeting lacks), {preview.count(HELD):,} "
+            f"unchanged, {preview.count(SKIPPED):,} skipped. Attendees not in the contact book "
+            "are listed in each meeting's notes."
         )
         self.summary.setWordWrap(True)
+        self.not_kept = QLabel(preview.not_kept_sentence())
+        self.not_kept.setWordWrap(True)
+        self.not_kept.setVisible(bool(self.not_kept.text()))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = self.buttons.addButton(
             "&Import", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.import_button.setEnabled(new > 0)
+        self.import_button.setEnabled(new + merged > 0)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.not_kept)
         layout.addWidget(self.buttons)
-        self.resize(980, 480)
+        self.resize(1100, 480)

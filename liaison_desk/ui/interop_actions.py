@@ -35,12 +35,13 @@ from liaison_desk.core.interop.contact_export import export_vcards
 from liaison_desk.core.interop.contact_import import Preview, apply_import, preview
 from liaison_desk.core.interop.csv_export import csv_bytes
 from liaison_desk.core.interop.export_file import NOT_ENCRYPTED, write_export
-from liaison_desk.core.interop.ical import Event, read_events
+from liaison_desk.core.interop.ical import CalendarFile, read_events
 from liaison_desk.core.interop.listing import PAGE, all_matching
 from liaison_desk.core.interop.meeting_export import export_ics
 from liaison_desk.core.interop.meeting_import import EventPreview, apply_events, preview_events
 from liaison_desk.core.interop.report_data import Report, meeting_report, period_report
-from liaison_desk.core.interop.vcard import Card, read_vcards
+from liaison_desk.core.interop.vcard import CardFile, read_vcards
+from liaison_desk.core.station_zone import station_zone
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.core.wording import plural
@@ -276,11 +277,11 @@ class InteropActions(QObject):
             return
         progress = self._start("Reading cards…")
 
-        def work(vault: Vault) -> tuple[list[Card], Preview]:
+        def work(vault: Vault) -> tuple[CardFile, Preview]:
             cards = read_vcards(path, progress)
-            return cards, preview(vault.store, cards, path.name)
+            return cards, preview(vault.store, cards)
 
-        def done(result: tuple[list[Card], Preview]) -> None:
+        def done(result: tuple[CardFile, Preview]) -> None:
             if self._locked_meanwhile():
                 return
             self._stop()
@@ -296,13 +297,13 @@ class InteropActions(QObject):
         self.session.read(work, done, self, self._failed("Import contacts"))
 
     def _import_contacts(
-        self, path: Path, cards: list[Card], policy: str, choices: dict[int, str]
+        self, path: Path, cards: CardFile, policy: str, choices: dict[int, str]
     ) -> None:
         progress = self._start("Importing contacts…")
 
         def work(vault: Vault) -> str:
             summary = apply_import(
-                vault, cards, path.name, on_duplicate=policy, choices=choices, progress=progress
+                vault, cards, on_duplicate=policy, choices=choices, progress=progress
             )
             return summary.sentence()
 
@@ -346,11 +347,11 @@ class InteropActions(QObject):
             return
         progress = self._start("Reading events…")
 
-        def work(vault: Vault) -> tuple[list[Event], EventPreview]:
-            events = read_events(path, progress)
-            return events, preview_events(vault.store, events, path.name)
+        def work(vault: Vault) -> tuple[CalendarFile, EventPreview]:
+            events = read_events(path, progress, station=station_zone(vault.store))
+            return events, preview_events(vault.store, events)
 
-        def done(result: tuple[list[Event], EventPreview]) -> None:
+        def done(result: tuple[CalendarFile, EventPreview]) -> None:
             if self._locked_meanwhile():
                 return
             self._stop()
@@ -363,11 +364,11 @@ class InteropActions(QObject):
 
         self.session.read(work, done, self, self._failed("Import meetings"))
 
-    def _import_meetings(self, path: Path, events: list[Event]) -> None:
+    def _import_meetings(self, path: Path, events: CalendarFile) -> None:
         progress = self._start("Importing meetings…")
 
         def work(vault: Vault) -> str:
-            return apply_events(vault, events, path.name, progress).sentence()
+            return apply_events(vault, events, progress).sentence()
 
         self.session.write("meeting", work, self._stop, self, self._failed("Import meetings"))
 

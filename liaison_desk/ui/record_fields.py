@@ -1,4 +1,4 @@
-"""What each kind of record shows and edits: field specs, form values, the detail page.
+"""What each kind of record shows and edits: field specs, list values, form values.
 
 Qt-free and free of SQL: the vault work (last contact, titles, a record with
 its relations, saving with a meeting's people) is the core's, in `relations`,
@@ -13,7 +13,6 @@ was. `plan_save` turns the fields that changed into the core's `Edit`.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -21,10 +20,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from liaison_desk.core import relations
+from liaison_desk.core.contact_details import details_of
 from liaison_desk.core.edits import Edit
-from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, Kind
+from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, POSTING, RELATION, Kind
 from liaison_desk.core.meetings import NewFollowUp
-from liaison_desk.core.record_detail import RecordDetail
 from liaison_desk.core.records import (
     FOLLOWUP_STATUSES,
     MEETING_KINDS,
@@ -34,10 +33,24 @@ from liaison_desk.core.records import (
     FollowUp,
     Meeting,
 )
+from liaison_desk.core.recurrence_text import describe_rule
 from liaison_desk.core.station_zone import station_today, station_zone
 from liaison_desk.core.vault import Vault
+from liaison_desk.ui.contact_fields import (
+    detail_fields,
+    details_changed,
+    details_from,
+    language_rows,
+    language_values,
+    linked,
+    upgraded_draft,
+)
 
 Extras = Mapping[str, Any]
+_WALL_TIME = "%Y-%m-%dT%H:%M"  # a time as the form holds it
+# A meeting's time fields are read together: a time typed without a zone is read in the
+# zone field's, and an all-day meeting's days ignore both.
+_TIMING = frozenset({"starts_at", "ends_at", "timezone", "all_day"})
 
 # -- the fields of each kind -------------------------------------------------------------------
 
@@ -48,7 +61,8 @@ class FieldSpec:
     # With a mnemonic: Alt+letter jumps to the field. Each is used once in its window, menus
     # and list buttons included (tests/ui/test_mnemonics.py); V, I, E and H are the menus'.
     label: str
-    # line, text, list, choice, marking, count, date, datetime, zone, ref, refs, distribution
+    # line, text, list, choice, marking, count, date, datetime, check, repeats, zone, ref, refs,
+    # distribution, rows (ui/repeated_rows.py), day (a date whose year may be unknown)
     widget: str
     placeholder: str = ""
     choices: tuple[str, ...] = ()
@@ -79,20 +93,28 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
     ),
     "contact": (
         field_spec("full_name", "&Name", placeholder="Full name as they write it"),
+        # The structured name, on one row of the form (ui/contact_form.py): as given, never
+        # derived from the full name, so "Michael Angstadt Jr." keeps its suffix a suffix.
+        field_spec("given_name", "Given name", placeholder="Given name"),
+        field_spec("family_name", "Family name", placeholder="Family name"),
+        field_spec("name_prefix", "Prefix", placeholder="Prefix"),
+        field_spec("additional_names", "Additional names", placeholder="Additional names"),
+        field_spec("name_suffix", "Suffix", placeholder="Suffix"),
+        field_spec("nicknames", "Nic&knames", "list", "Comma-separated"),
+        field_spec("aliases", "Also kno&wn as", "list", "Former names, names in other scripts"),
         field_spec("rank", "&Rank", placeholder="e.g. Colonel"),
         field_spec("position", "&Position", placeholder="Appointment or role"),
         field_spec(
             "org_id", "&Organization", "ref", "Type to find an organization", ref=ORGANIZATION
         ),
         field_spec("country", "Countr&y", placeholder="Two letters, e.g. FR"),
-        field_spec("languages", "&Languages", "list", "Comma-separated, e.g. French, English"),
-        field_spec("phones", "Phone&s", "list", "Comma-separated, e.g. +33 1 23 45 67 89"),
-        field_spec("emails", "Em&ails", "list", "Comma-separated, e.g. name@example.org"),
-        field_spec("address", "A&ddress", "text"),
+        field_spec("languages", "Lan&guages", "rows"),
+        field_spec("birthday", "&Birthday", "day", "1974-03-14, or 03-14"),
+        field_spec("anniversary", "Anniver&sary", "day", "2001-06-21, or 06-21"),
         field_spec("how_met", "How &met", "text", "Where and through whom you met"),
         field_spec("trust_notes", "Tr&ust notes", "text", "The relationship and how far it goes"),
-        field_spec("notes", "No&tes", "text"),
-        field_spec("cadence_days", "&Cadence", "count"),
+        field_spec("notes", "Note&s", "text"),
+        field_spec("cadence_days", "Cade&nce", "count"),
         _TAGS,
         _MARKING,
         _DISTRIBUTION,
@@ -101,7 +123,10 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("title", "&Title", placeholder="e.g. Lunch with the defence attaché"),
         field_spec("kind", "Kin&d", "choice", choices=MEETING_KINDS),
         field_spec("starts_at", "&When", "datetime"),
+        field_spec("ends_at", "E&nds", "datetime"),
+        field_spec("all_day", "&All day", "check"),
         field_spec("timezone", "Time &zone", "zone", "e.g. Europe/Paris"),
+        field_spec("recurrence", "&Repeats", "repeats"),
         field_spec("place", "&Place"),
         field_spec("summary", "&Summary", "text", "What happened, in a few lines"),
         field_spec("notes", "N&otes", "text", "Detailed notes (Markdown)"),
@@ -167,9 +192,20 @@ def annotate_meetings(vault: Vault, meetings: Sequence[Meeting]) -> dict[str, Ex
     """Local time at the post and the people met, for a page of meetings."""
     people = relations.names_at(vault.store, [m.id for m in meetings])
     return {
-        m.id: {"when": local_time(m.starts_at, m.timezone), "with": people.get(m.id)}
+        m.id: {
+            "when": meeting_when(m),
+            "with": people.get(m.id),
+            "repeats": describe_rule(m.recurrence),
+        }
         for m in meetings
     }
+
+
+def meeting_when(meeting: Meeting) -> str:
+    """When a meeting starts where it takes place; an all-day one's day."""
+    if meeting.all_day:
+        return f"{meeting.starts_at[:10]} all day"
+    return local_time(meeting.starts_at, meeting.timezone)
 
 
 def local_time(starts_at: str, timezone: str | None) -> str:
@@ -223,10 +259,25 @@ def editor_fields(kind: Kind[Any], record: Any, station_zone: str) -> dict[str, 
         value = getattr(record, spec.name)
         out[spec.name] = list(value) if isinstance(value, tuple) else value
     if kind is MEETING:
-        moment = datetime.fromisoformat(record.starts_at.replace("Z", "+00:00"))
-        moment = moment.astimezone(ZoneInfo(record.timezone or station_zone))
-        out["starts_at"] = moment.strftime("%Y-%m-%dT%H:%M")
+        out.update(_wall_times(record, station_zone))
+    if kind is CONTACT:
+        out["languages"] = language_rows(record.languages)
     return out
+
+
+def _wall_times(meeting: Meeting, station_zone: str) -> dict[str, str]:
+    """A meeting's start and end as the form shows them: wall-clock times in its zone, or
+    for an all-day meeting its first and last days (stored: the day after the last). A
+    meeting with no end shows one an hour (a day) after its start."""
+    zone = ZoneInfo("UTC" if meeting.all_day else meeting.timezone or station_zone)
+    start = datetime.fromisoformat(meeting.starts_at.replace("Z", "+00:00")).astimezone(zone)
+    if meeting.ends_at is None:
+        end = start + (timedelta(days=1) if meeting.all_day else timedelta(hours=1))
+    else:
+        end = datetime.fromisoformat(meeting.ends_at.replace("Z", "+00:00")).astimezone(zone)
+    if meeting.all_day:
+        end -= timedelta(days=1)
+    return {"starts_at": start.strftime(_WALL_TIME), "ends_at": end.strftime(_WALL_TIME)}
 
 
 def blank_fields(now: datetime, station_zone: str) -> dict[str, Any]:
@@ -234,8 +285,10 @@ def blank_fields(now: datetime, station_zone: str) -> dict[str, Any]:
     here = now.astimezone(ZoneInfo(station_zone))
     next_hour = here.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     return {
-        "starts_at": next_hour.strftime("%Y-%m-%dT%H:%M"),
+        "starts_at": next_hour.strftime(_WALL_TIME),
+        "ends_at": (next_hour + timedelta(hours=1)).strftime(_WALL_TIME),
         "timezone": station_zone,
+        "all_day": False,
         "status": "open",
     }
 
@@ -249,9 +302,13 @@ def store_values(
     time typed without a zone in the station's (meetings.save_meeting).
     """
     out = {n: tuple(fields[n]) if isinstance(fields[n], list) else fields[n] for n in names}
-    if kind is MEETING and ("starts_at" in out or "timezone" in out):
-        out["timezone"] = fields["timezone"]
-        out["starts_at"] = fields["starts_at"]
+    if kind is MEETING and _TIMING & set(out):
+        out.update({n: fields[n] for n in _TIMING})
+        if fields["all_day"] and fields["ends_at"]:  # the form shows the last day
+            last = date.fromisoformat(fields["ends_at"][:10])
+            out["ends_at"] = (last + timedelta(days=1)).isoformat()
+    if kind is CONTACT and "languages" in out:
+        out["languages"] = tuple(language_values(fields["languages"]))
     return out
 
 
@@ -292,7 +349,15 @@ def load_edit_state(
                 }
                 for a in relations.participants(store, record_id)
             ]
+        if kind is CONTACT:
+            original |= detail_fields(details_of(store, record_id))
+    if kind is CONTACT and draft is not None:
+        draft = upgraded_draft(draft, original)
     names = relations.linked_titles(store, kind, [original, draft or {}])
+    if kind is CONTACT:
+        postings, people = linked([original, draft or {}])
+        names |= relations.linked_titles(store, POSTING, postings)
+        names |= relations.linked_titles(store, RELATION, people)
     now = _now(vault)
     return EditState(
         record_id,
@@ -310,7 +375,8 @@ def plan_save(
 ) -> Edit:
     """The form's changes as one edit for the core to save (people are compared by contact).
 
-    Roles go with the people added and with those whose role changed.
+    Roles go with the people added and with those whose role changed; a contact's
+    details go whole when any changed (the core writes only the fields that did).
     """
     names = [spec.name for spec in FIELDS[kind.name]]
     if record_id is not None:
@@ -326,137 +392,5 @@ def plan_save(
         tuple(NewFollowUp(f["action"], f["due_date"]) for f in current.get("followups", ())),
         {c: role for c, role in after.items() if c not in before or before[c] != role},
         current.get("new_organization"),
+        details_from(current) if kind is CONTACT and details_changed(original, current) else None,
     )
-
-
-# -- the detail pane -----------------------------------------------------------------------------
-
-
-MARKDOWN_FIELDS = {"meeting": ("notes", "Notes"), "protocol": ("body", "")}  # field, heading
-COPYABLE_FIELDS = frozenset({"phones", "emails", "address"})
-
-
-@dataclass(frozen=True)
-class Link:
-    """A related record shown as a line that opens it."""
-
-    kind: str
-    id: str
-    text: str
-
-
-def _meeting_line(m: Meeting) -> Link:
-    return Link("meeting", m.id, f"{local_time(m.starts_at, m.timezone)} — {m.title}")
-
-
-def _followup_line(f: FollowUp) -> Link:
-    due = f.due_date or "no date"
-    done = " (done)" if f.status == "done" else ""
-    return Link("followup", f.id, f"{due} — {f.action}{done}")
-
-
-def detail_facts(detail: RecordDetail) -> tuple[tuple[str, str], ...]:
-    """Derived lines under the fields, e.g. ("Last contact", "2026-03-14 — overdue for contact")."""
-    standing = detail.standing
-    if standing is None:
-        return ()
-    last = standing.last_contact
-    overdue = " — overdue for contact" if standing.overdue else ""
-    return (("Last contact", (last[:10] if last else "never") + overdue),)
-
-
-def detail_related(detail: RecordDetail) -> tuple[tuple[str, tuple[Link, ...]], ...]:
-    """The headed lists of related records shown under a record."""
-    if detail.kind is CONTACT:
-        return (
-            ("Meetings", tuple(_meeting_line(m) for m in detail.meetings)),
-            ("Open follow-ups", tuple(_followup_line(f) for f in detail.followups)),
-        )
-    if detail.kind is MEETING:
-        people = tuple(
-            Link(
-                "contact",
-                a.contact.id,
-                a.contact.full_name + (f" ({pretty(r)})" if (r := a.participant.role) else ""),
-            )
-            for a in detail.people
-        )
-        return (
-            ("People", people),
-            ("Follow-ups", tuple(_followup_line(f) for f in detail.followups)),
-        )
-    if detail.kind is ORGANIZATION:
-        return (("People", tuple(Link("contact", c.id, c.full_name) for c in detail.members)),)
-    return ()
-
-
-_GREY = "color:#777"
-
-
-def _text(value: str) -> str:
-    return html.escape(value).replace("\n", "<br>")
-
-
-def _line(label: str, cell: str) -> str:
-    return f"<tr><td style='{_GREY}'>{html.escape(label)}</td><td>{cell}</td></tr>"
-
-
-def _cell(spec: FieldSpec, value: Any, detail: RecordDetail, copyable: list[str]) -> str:
-    if spec.ref is not None:
-        ids = value if isinstance(value, tuple) else (value,)
-        names = {i: html.escape(detail.names.get(i, "(deleted)")) for i in ids}
-        return ", ".join(f"<a href='record:{spec.ref.name}/{i}'>{names[i]}</a>" for i in ids)
-    if spec.widget == "choice":
-        return html.escape(pretty(value))
-    if spec.widget == "count":
-        return f"every {int(value)} days"
-    if spec.widget == "datetime":
-        zone = getattr(detail.record, "timezone", None)
-        return html.escape(local_time(value, zone) + (f" ({zone})" if zone else ""))
-    values = [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
-    if spec.name not in COPYABLE_FIELDS:
-        return ", ".join(_text(v) for v in values)
-    cells = []
-    for v in values:
-        copyable.append(v)
-        cells.append(f"{_text(v)} &nbsp;<a href='copy:{len(copyable) - 1}'>Copy</a>")
-    return "<br>".join(cells)
-
-
-FLAGGED = (
-    "Flagged by HQ: written by a station HQ has since found compromised. "
-    "Check it before relying on it."
-)
-
-
-def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
-    """The detail pane as HTML (user text escaped), and the values its copy:N links stand for.
-
-    The Markdown body (MARKDOWN_FIELDS) is left out: the view appends it as Markdown.
-    """
-    kind, record = detail.kind, detail.record
-    skipped = (kind.title_field, "marking", MARKDOWN_FIELDS.get(kind.name, ("",))[0])
-    copyable: list[str] = []
-    rows = [
-        _line(spec.label.replace("&", ""), _cell(spec, value, detail, copyable))
-        for spec in FIELDS[kind.name]
-        if spec.name not in skipped and (value := getattr(record, spec.name)) not in (None, (), "")
-    ]
-    rows += [_line(label, _text(value)) for label, value in detail_facts(detail)]
-    title = html.escape(str(getattr(record, kind.title_field) or ""))
-    created, updated = (t[:16].replace("T", " ") for t in (record.created_at, record.updated_at))
-    parts = [
-        f"<h2>{title}</h2>",
-        f"<p style='{_GREY}'>Created {created} · updated {updated} UTC</p>",
-        f"<table cellspacing='0' cellpadding='3'>{''.join(rows)}</table>",
-    ]
-    if detail.flagged:
-        parts.insert(1, f"<p style='color: #b00020'><b>{FLAGGED}</b></p>")
-    for heading, links in detail_related(detail):
-        parts.append(f"<h3>{html.escape(heading)}</h3>")
-        if not links:
-            parts.append(f"<p style='{_GREY}'>None yet.</p>")
-        for link in links:
-            href = f"record:{link.kind}/{link.id}"
-            parts.append(f"<p><a href='{href}'>{html.escape(link.text)}</a></p>")
-    return "".join(parts), copyable

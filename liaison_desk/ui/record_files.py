@@ -240,10 +240,9 @@ class PhotoEditor(PhotoView):
         self.load(None)
 
     def attach(self, editor: RecordEditor, status: SignalInstance) -> None:
-        """Sit at the top of `editor`'s form (under its heading), its errors in the form's line."""
-        layout = editor.layout()
-        assert isinstance(layout, QVBoxLayout)
-        layout.insertWidget(2, self)
+        """Sit in the place the contact form keeps for it, its errors in the form's line."""
+        assert editor.photo_place is not None
+        editor.photo_place.addWidget(self)
         self.failed.connect(editor.show_error)
         self.status_message.connect(status)
 

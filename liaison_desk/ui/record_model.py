@@ -409,7 +409,8 @@ SPECS = (
             _MARKING_COLUMN,
         ),
         annotate_contacts,
-        ("meeting", "organization", "followup"),
+        # A contact's points, postings and relations show in its detail pane.
+        ("meeting", "organization", "followup", "contact_point", "posting", "relation"),
     ),
     SectionSpec(
         "Organizations",
@@ -433,6 +434,7 @@ SPECS = (
             Column("kind", "Kind", _choice, width_chars=10),
             Column("with", "With", width_chars=26),
             Column("place", "Place", width_chars=14),
+            Column("repeats", "Repeats", width_chars=14),
             _MARKING_COLUMN,
         ),
         annotate_meetings,

@@ -44,8 +44,9 @@ from liaison_desk.sync.errors import BundleRefused, RelayError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.identity import grouped
 from liaison_desk.sync.importing import ImportResult, import_bundle
-from liaison_desk.sync.online import check_url, set_relay_url
+from liaison_desk.sync.online import set_relay_url
 from liaison_desk.sync.refusals import advice, summary
+from liaison_desk.sync.relay_client import check_url
 from liaison_desk.sync.status import PeerStatus, SyncOverview, sync_overview
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE, EnrolmentPanel, fingerprint_label

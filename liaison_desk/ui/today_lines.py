@@ -117,8 +117,10 @@ def _followup(f: FollowUpDue, day: date, with_owner: bool) -> Line:
 
 
 def _meeting(m: MeetingSoon, with_day: bool) -> Line:
-    at = m.local.strftime("%a %d %b %H:%M" if with_day else "%H:%M")
-    return Line(f"{at}  {m.title}", ("meeting", m.id), marking=m.marking)
+    day = m.local.strftime("%a %d %b ") if with_day else ""
+    at = f"{day}all day" if m.all_day else m.local.strftime(f"{day}%H:%M")
+    repeats = " (repeats)" if m.recurring else ""
+    return Line(f"{at}  {m.title}{repeats}", ("meeting", m.id), marking=m.marking)
 
 
 def _group(

@@ -299,6 +299,29 @@ def _(kit: Kit) -> bytes:
     return kit.bundle(craft.compress(ops_items(whole_contact(1), op))).assemble()
 
 
+@case("accepted-contact-details", "accepted")
+def _(kit: Kit) -> bytes:
+    details = (
+        child(2, "contact_point", channel="phone", label="mobile", value="+33 6 12 34 56 78",
+              extension="12", e164="+33612345678", pref=1),
+        child(3, "contact_point", channel="address", street="14 rue Saint-Dominique",
+              locality="Paris", postcode="75007", country="France"),
+        child(4, "posting", title="Defence attaché", organization="Embassy in Tokyo",
+              starts_on="2019-09", ends_on="2022-07"),
+        child(5, "relation", relation="spouse", name="Marc Girard"),
+    )  # fmt: skip
+    return kit.bundle(craft.compress(ops_items(whole_contact(1), *details))).assemble()
+
+
+@case("accepted-legacy-contact-fields", "accepted")
+def _(kit: Kit) -> bytes:
+    """A contact as a vault before schema 6 wrote it: its phones, emails and address in
+    fields of its own, none of the fields added since."""
+    old = contact(1, phones=["+33 1 44 42 30 11", "+1-800-MYFAX"], emails=["a@b.example"])
+    old["f"] |= {"address": "12 rue des Écoles, Paris", "rank": None, "notes": None}
+    return kit.bundle(craft.compress(ops_items(old))).assemble()
+
+
 # not a bundle at all
 
 
@@ -902,6 +925,22 @@ def whole_contact(seq: int, **fields: Any) -> dict[str, Any]:
     kind = BY_NAME["contact"]
     blank = {f: [] if f in kind.list_fields else None for f in kind.fields}
     return {**op, "f": {**blank, **op["f"]}}
+
+
+def child(seq: int, entity: str, **fields: Any) -> dict[str, Any]:
+    """Op `seq` creates a child record (every field) of the contact op 1 created."""
+    kind = BY_NAME[entity]
+    blank = {f: [] if f in kind.list_fields else None for f in kind.fields}
+    own = {"marking": "UNCLASSIFIED", "distribution": "hq", "contact_id": record_id(1)}
+    return {
+        "o": ORIGIN,
+        "s": seq,
+        "h": stamp(seq),
+        "e": entity,
+        "r": record_id(seq),
+        "f": {**blank, **own, **fields},
+        "b": {},
+    }
 
 
 def deletion(seq: int) -> dict[str, Any]:

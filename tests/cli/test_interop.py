@@ -36,25 +36,76 @@ def test_import_reports_what_it_did_and_duplicates_are_skipped_by_default(paris:
 
     again = paris.ok("contact", "import", FIXTURES / "apple-contacts-3.0.vcf")
 
-    assert again.out.strip() == "0 contacts added, 0 merged, 2 skipped."
+    assert again.out.splitlines() == [
+        "0 contacts added, 0 merged, 2 skipped.",
+        "Not kept (no place in the vault): X-ABShowAs in 1 card, X-SOCIALPROFILE in 1 card.",
+    ]
     assert again.err == ""  # no progress line without a terminal
 
 
 def test_dry_run_shows_the_duplicates_and_imports_nothing(paris: Desk) -> None:
     result = paris.ok("contact", "import", FIXTURES / "google-contacts-3.0.vcf", "--dry-run")
-    rows = paris.json("contact", "import", FIXTURES / "google-contacts-3.0.vcf", "--dry-run")
+    found = paris.json(
+        "contact",
+        "import",
+        FIXTURES / "google-contacts-3.0.vcf",
+        "--dry-run",
+        "--on-duplicate",
+        "merge",
+    )
 
-    assert "2 cards, 2 duplicates, 0 new organizations. Nothing was imported" in result.out
-    assert [(r["name"], r["because"]) for r in rows] == [
-        ("Wanjiru Mwangi", "same email"),
-        ("Otieno Odhiambo", "same email"),
+    assert (
+        "2 cards: 0 to create, 2 duplicates to skip, 0 new organizations; 0 cards left out. "
+        "Nothing was imported" in result.out
+    )
+    assert [(r["name"], r["action"], r["because"]) for r in found["cards"]] == [
+        ("Wanjiru Mwangi", "merge", "same email"),
+        ("Otieno Odhiambo", "merge", "same email"),
     ]
+    assert (found["left_out"], found["not_kept"]) == ([], {})
 
 
-def test_a_broken_file_is_one_sentence_naming_the_line_and_changes_nothing(paris: Desk) -> None:
+def test_dry_run_lists_what_is_left_out_and_not_kept(paris: Desk, tmp_path: Path) -> None:
+    path = tmp_path / "phone.vcf"
+    path.write_text(
+        (FIXTURES / "bad-phone.vcf").read_text(encoding="utf-8")
+        + (FIXTURES / "bad-photo.vcf").read_text(encoding="utf-8")
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ines Roth\r\nNICKNAME:Ines\r\nGENDER:F\r\n"
+        "item1.X-ABLabel:x\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Kim Park\r\nX-LIAISON-MARKING:COSMIC\r\n"
+        "END:VCARD\r\n",
+        encoding="utf-8",
+    )
+
+    result = paris.ok("contact", "import", path, "--dry-run")
+    found = paris.json("contact", "import", path, "--dry-run")
+
+    assert "Left out (Kim Park): phone.vcf, line 26: Unknown marking COSMIC" in result.out
+    assert (
+        "Left out of a card (Sabine Krüger): phone.vcf, line 9: 'call the switchboard' is not "
+        "a phone number." in result.out
+    )
+    assert (
+        "Left out of a card (Jonas Schäfer): phone.vcf, line 14: the photo is not valid"
+        in result.out
+    )
+    assert "Not kept (no place in the vault): GENDER in 1 card, X-ABLabel in 1 card." in (
+        result.out
+    )
+    assert "4 cards: 4 to create, 0 duplicates to skip, 0 new organizations; 1 card left out" in (
+        result.out
+    )
+    assert [(p["line"], p["name"]) for p in found["left_out"]] == [(26, "Kim Park")]
+    assert [p["line"] for p in found["values_left_out"]] == [9, 14]
+    assert found["not_kept"] == {"GENDER": 1, "X-ABLabel": 1}
+
+
+def test_strict_refuses_a_file_with_a_bad_card_in_one_sentence_and_changes_nothing(
+    paris: Desk,
+) -> None:
     before = paris.ok("contact", "list", "--json").out
 
-    result = paris("contact", "import", FIXTURES / "bad-phone.vcf")
+    result = paris("contact", "import", FIXTURES / "bad-phone.vcf", "--strict")
     truncated = paris("contact", "import", FIXTURES / "truncated.vcf")
 
     assert result.code == 1
@@ -63,6 +114,24 @@ def test_a_broken_file_is_one_sentence_naming_the_line_and_changes_nothing(paris
     )
     assert "truncated.vcf, line 14: the file ends inside the card" in one_sentence(truncated.err)
     assert paris.ok("contact", "list", "--json").out == before
+
+
+def test_without_strict_what_the_vault_refuses_is_left_out_and_the_rest_comes_in(
+    tmp_path: Path,
+) -> None:
+    desk = init_vault(tmp_path / "vault")[0]
+
+    result = desk.ok("contact", "import", FIXTURES / "bad-phone.vcf")
+
+    assert result.out.splitlines() == [
+        "2 contacts added, 0 merged, 0 skipped; left out: 1 value.",
+        "Left out of a card (Sabine Krüger): bad-phone.vcf, line 9: 'call the switchboard' is "
+        "not a phone number.",
+    ]
+    assert sorted(c["full_name"] for c in desk.json("contact", "list")) == [
+        "Lukas Vogel",
+        "Sabine Krüger",
+    ]
 
 
 def test_vcard_export_imports_into_another_vault_as_the_same_contacts(
@@ -76,10 +145,18 @@ def test_vcard_export_imports_into_another_vault_as_the_same_contacts(
 
     assert written.out.strip() == f"Wrote 6 contacts to {out} ({out.stat().st_size:,} bytes)."
     assert "is NOT encrypted" in written.err
-    fields = ("full_name", "rank", "position", "country", "phones", "emails", "address", "notes")
+    fields = ("full_name", "rank", "position", "country", "notes", "birthday", "nicknames")
+    kept = ("channel", "label", "value", "extension", "street", "locality", "postcode", "country")
 
     def listed(desk: Desk) -> list[dict[str, object]]:
-        return [{f: c[f] for f in fields} for c in desk.json("contact", "list")]
+        shown = [desk.json("contact", "show", c["id"]) for c in desk.json("contact", "list")]
+        return [
+            {
+                **{f: c[f] for f in fields},
+                "points": [{f: p[f] for f in kept} for p in c["points"]],
+            }
+            for c in shown
+        ]
 
     assert listed(other) == listed(paris)
 
@@ -188,3 +265,33 @@ def test_the_progress_line_draws_on_a_terminal_and_wipes_itself() -> None:
     drawn = stream.getvalue()
     assert "\rReading cards  [############            ] 500/1,000  50%" in drawn
     assert "1,000/1,000  100%" in drawn and drawn.endswith("\r")
+
+
+def test_a_series_is_listed_once_and_by_occurrence_over_a_period(paris: Desk) -> None:
+    weekly = next(m for m in paris.json("meeting", "list") if m["title"].startswith("Weekly"))
+    april = paris.json("meeting", "list", "--from", "2026-04-01", "--to", "2026-04-30")
+
+    assert weekly["repeats"] == "Weekly on Wednesday, 10 times"
+    assert [m["starts_at"] for m in april if m["id"] == weekly["id"]] == [
+        "2026-04-01T07:00:00Z",
+        "2026-04-08T07:00:00Z",
+        "2026-04-22T07:00:00Z",  # the 15th is left out (EXDATE)
+        "2026-04-29T07:00:00Z",
+    ]
+
+
+def test_calendar_dry_run_says_what_is_skipped_and_not_kept(paris: Desk, tmp_path: Path) -> None:
+    text = (FIXTURES / "google.ics").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.ics"
+    broken.write_text(text.replace("DTSTART:20260505T070000Z", "DTSTART:soon"), encoding="utf-8")
+
+    shown = paris.ok("meeting", "import", broken, "--dry-run").out
+    refused = paris("meeting", "import", broken, "--strict")
+
+    assert "3 events: 2 new, 0 merged, 0 unchanged, 1 skipped." in shown
+    assert "Skipped: Call with the Tokyo attaché: broken.ics, line 59: its start" in shown
+    assert "Not kept: " in shown and "SEQUENCE in 2 events" in shown
+    assert refused.code != 0
+    sentence = one_sentence(refused.err)
+    assert "broken.ics, line 59: its start (DTSTART) cannot be read" in sentence
+    assert sentence.endswith("Nothing was imported (--strict).")

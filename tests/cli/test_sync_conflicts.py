@@ -15,7 +15,7 @@ import pytest
 from tests.cli.runner import Desk, init_vault, one_sentence
 from tests.cli.sync_desks import carry, enrol
 
-FIELDS = ("rank", "position", "notes", "address")
+FIELDS = ("rank", "position", "notes", "how_met")
 
 
 class Story:
@@ -33,14 +33,14 @@ class Story:
             "--rank", "Colonnello",
             "--position", "Defence attaché",
             "--notes", "Met at the embassy.\nPrefers Italian.",
-            "--address", "Via XX Settembre 8",
+            "--how-met", "Via XX Settembre 8",
         )  # fmt: skip
         self.hq.ok(
             "contact", "edit", self.contact,
             "--rank", "Colonel",
             "--position", "Military attaché",
             "--notes", "Met in Paris.",
-            "--address", "Palazzo Esercito",
+            "--how-met", "Palazzo Esercito",
         )  # fmt: skip
         self.at_hq = carry(self.rome, self.hq, self.hq_id, self.usb)
         self.at_rome = carry(self.hq, self.rome, self.rome_id, self.usb)
@@ -111,7 +111,7 @@ def test_show_puts_both_values_side_by_side(story: Story) -> None:
 
 def test_resolve_with_each_choice_and_the_choice_reaches_the_station(story: Story) -> None:
     n = story.numbers()
-    merged_file = story.root / "address.txt"
+    merged_file = story.root / "how_met.txt"
     merged_file.write_text("Palazzo Esercito,\nVia XX Settembre 123\n", encoding="utf-8")
 
     neither = story.hq("conflicts", "resolve", str(n["rank"]))
@@ -121,7 +121,7 @@ def test_resolve_with_each_choice_and_the_choice_reaches_the_station(story: Stor
     story.hq.ok(
         "conflicts", "resolve", str(n["notes"]), "--merged-text", "Met in Rome, then Paris."
     )
-    said = story.hq.ok("conflicts", "resolve", str(n["address"]), "--merged-file", merged_file)
+    said = story.hq.ok("conflicts", "resolve", str(n["how_met"]), "--merged-file", merged_file)
     again = story.hq("conflicts", "resolve", str(n["rank"]), "--keep", "theirs")
     open_now = story.conflicts(story.hq)
     settled = story.conflicts(story.hq, "--all")
@@ -141,14 +141,14 @@ def test_resolve_with_each_choice_and_the_choice_reaches_the_station(story: Stor
         "rank": "mine",
         "position": "theirs",
         "notes": "merged",
-        "address": "merged",
+        "how_met": "merged",
     }
     assert at_rome == []  # HQ's later choice settled the station's copies of the conflicts
     expected = {
         "rank": "Colonel",
         "position": "Defence attaché",
         "notes": "Met in Rome, then Paris.",
-        "address": "Palazzo Esercito,\nVia XX Settembre 123",
+        "how_met": "Palazzo Esercito,\nVia XX Settembre 123",
     }
     assert {f: hq_contact[f] for f in FIELDS} == expected
     assert {f: rome_contact[f] for f in FIELDS} == expected

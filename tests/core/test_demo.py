@@ -9,8 +9,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 import pytest
 
+from liaison_desk.core.contact_details import ContactDetails, details_for
 from liaison_desk.core.demo import (
     DEMO_PASSPHRASE,
     OFFICE_CLOSES,
@@ -46,6 +48,15 @@ def contacts(demo: Vault) -> list[Contact]:
 
 
 @pytest.fixture(scope="module")
+def details(demo: Vault, contacts: list[Contact]) -> dict[str, ContactDetails]:
+    return details_for(demo.store, [c.id for c in contacts])
+
+
+def channel(details: ContactDetails, name: str) -> list[str]:
+    return [p.value or "" for p in details.points if p.channel == name]
+
+
+@pytest.fixture(scope="module")
 def orgs(demo: Vault) -> dict[str, Organization]:
     return {o.id: o for o in demo.store.list(Organization, EVERYTHING)}
 
@@ -55,17 +66,21 @@ def test_the_demo_is_marked_and_set_at_its_station(demo: Vault) -> None:
     assert station_zone_setting(demo.store) == STATION_ZONE
 
 
-def test_no_name_is_repeated_and_everyone_has_their_own_email(contacts: list[Contact]) -> None:
+def test_no_name_is_repeated_and_everyone_has_their_own_email(
+    contacts: list[Contact], details: dict[str, ContactDetails]
+) -> None:
     assert len(contacts) == 300
     by_org = Counter((c.org_id, c.full_name) for c in contacts)
     assert by_org.most_common(1)[0][1] == 1
     assert len({c.full_name for c in contacts}) == len(contacts)
-    emails = [e for c in contacts for e in c.emails]
+    emails = [e for c in contacts for e in channel(details[c.id], "email")]
     assert len(emails) == len(contacts)
     assert len(set(emails)) == len(emails)
 
 
-def test_emails_transliterate_accents(contacts: list[Contact]) -> None:
+def test_emails_transliterate_accents(
+    contacts: list[Contact], details: dict[str, ContactDetails]
+) -> None:
     assert email_local("Hélène", "Dubois") == "helene.dubois"
     assert email_local("Ana Luísa", "O'Neill") == "ana-luisa.o-neill"
     assert ascii_fold("Jürgen Weiß, Łukasz Król, Søren Ærø, Đorđe") == (
@@ -74,7 +89,7 @@ def test_emails_transliterate_accents(contacts: list[Contact]) -> None:
     accented = [c for c in contacts if not c.full_name.isascii()]
     assert len(accented) > 30
     for contact in contacts:
-        (email,) = contact.emails
+        (email,) = channel(details[contact.id], "email")
         local, domain = email.split("@")
         assert re.fullmatch(r"[a-z-]+\.[a-z-]+", local), email
         spelled = " ".join(ascii_fold(contact.full_name).lower().replace("'", " ").split())
@@ -83,24 +98,50 @@ def test_emails_transliterate_accents(contacts: list[Contact]) -> None:
 
 
 def test_phone_numbers_have_real_country_codes(
-    contacts: list[Contact], orgs: dict[str, Organization]
+    contacts: list[Contact], orgs: dict[str, Organization], details: dict[str, ContactDetails]
 ) -> None:
     for contact in contacts:
         org = orgs[contact.org_id or ""]
         # Embassy staff have numbers where they work (Paris); ministry staff, at home.
         where = "FR" if org.kind == "embassy" else contact.country
-        assert contact.phones
-        for phone in contact.phones:
+        phones = channel(details[contact.id], "phone")
+        assert phones
+        for phone in phones:
             assert phone.startswith(f"+{CALLING_CODES[where or '']} "), phone
             assert not phone.startswith(("+75", "+99"))
             assert 8 <= len(re.sub(r"\D", "", phone)) <= 15
 
 
-def test_phone_numbers_are_valid_for_their_country(contacts: list[Contact]) -> None:
-    phonenumbers = pytest.importorskip("phonenumbers")
+def test_phone_numbers_are_valid_for_their_country(
+    contacts: list[Contact], details: dict[str, ContactDetails]
+) -> None:
     for contact in contacts:
-        for phone in contact.phones:
-            assert phonenumbers.is_valid_number(phonenumbers.parse(phone)), phone
+        for point in details[contact.id].points:
+            if point.channel == "phone":
+                assert phonenumbers.is_valid_number(phonenumbers.parse(point.value)), point
+                assert point.e164 == phonenumbers.format_number(
+                    phonenumbers.parse(point.value), phonenumbers.PhoneNumberFormat.E164
+                )
+
+
+def test_people_have_typed_points_a_career_and_some_a_spouse(
+    contacts: list[Contact], details: dict[str, ContactDetails]
+) -> None:
+    spouses = 0
+    for contact in contacts:
+        held = details[contact.id]
+        assert [p.label for p in held.points if p.channel == "phone"][:2] == ["work", "mobile"]
+        earlier, current = held.postings
+        assert (current.title, current.org_id, current.ends_on) == (
+            contact.position,
+            contact.org_id,
+            None,
+        )
+        assert earlier.ends_on is not None and earlier.ends_on < (current.starts_on or "")
+        assert (contact.given_name, contact.family_name) != (None, None)
+        spouses += len(held.relations)
+        assert all(r.relation == "spouse" and r.name for r in held.relations)
+    assert 0.25 < spouses / len(contacts) < 0.55
 
 
 def test_meetings_fall_in_office_hours_at_the_station(demo: Vault) -> None:

@@ -19,6 +19,7 @@ from liaison_desk.core.schema import MIGRATIONS, Migration, run_script, schema_v
 from liaison_desk.core.vault import DB_FILE, KEY_FILE, Vault, open_database
 from liaison_desk.sync.ops import Op
 from tests.conftest import FAST_KDF, PASSPHRASE
+from tests.core.old_vaults import write_v5_contact
 
 
 def _grow(conn: object) -> None:
@@ -174,8 +175,8 @@ def test_version_four_follow_ups_keep_their_contact_as_a_list(vault_dir: Path) -
     old, _ = Vault.create(
         vault_dir, PASSPHRASE, name="Old", kdf=FAST_KDF, migrations=BEFORE_CONTACT_IDS
     )
-    person = old.store.add(Contact(full_name="Hélène Girard"))
-    named = write_v4_followup(old, person.id)
+    person_id = write_v5_contact(old, "Hélène Girard")
+    named = write_v4_followup(old, person_id)
     nobody = "019b7a00-0000-7000-8000-0000000000f2"
     old.conn.execute(
         "INSERT INTO followups (id, created_at, updated_at, hlc, origin, clocks, marking, "
@@ -185,19 +186,19 @@ def test_version_four_follow_ups_keep_their_contact_as_a_list(vault_dir: Path) -
     )
     old.conn.execute(
         "INSERT INTO drafts VALUES ('followup:x', 'followup', ?, ?, '2026-01-01T00:00:00Z')",
-        (named, json.dumps({"action": "Send the agenda today", "contact_id": person.id})),
+        (named, json.dumps({"action": "Send the agenda today", "contact_id": person_id})),
     )
     old.conn.execute(
         "INSERT INTO conflicts (entity, record_id, field, local_value, local_clock, "
         "remote_value, remote_clock, detected_at) VALUES ('followup', ?, 'contact_id', "
         "?, 'l', 'null', 'r', '2026-01-01T00:00:00Z')",
-        (named, json.dumps(person.id)),
+        (named, json.dumps(person_id)),
     )
     old.lock()
     assert _version_of(vault_dir) == 4
 
     with Vault.unlock(vault_dir, PASSPHRASE) as today:
-        assert today.store.get(FollowUp, named).contact_ids == (person.id,)
+        assert today.store.get(FollowUp, named).contact_ids == (person_id,)
         assert today.store.get(FollowUp, nobody).contact_ids == ()
         columns = [r[1] for r in today.conn.execute("PRAGMA table_info(followups)")]
         assert "contact_id" not in columns
@@ -211,17 +212,17 @@ def test_version_four_follow_ups_keep_their_contact_as_a_list(vault_dir: Path) -
         ).fetchall()
         made, renamed = (Op.from_json(Op.from_row(row).to_json()) for row in rows)
         assert made.fields["contact_ids"] == [] and "contact_id" not in made.fields
-        assert renamed.fields == {"contact_ids": [person.id]}
+        assert renamed.fields == {"contact_ids": [person_id]}
         assert set(renamed.base) == {"contact_ids"}
         (draft,) = drafts(today)
-        assert draft.fields == {"action": "Send the agenda today", "contact_ids": [person.id]}
+        assert draft.fields == {"action": "Send the agenda today", "contact_ids": [person_id]}
         conflict = today.conn.execute(
             "SELECT field, local_value, remote_value FROM conflicts"
         ).fetchone()
         assert (conflict[0], json.loads(conflict[1]), json.loads(conflict[2])) == (
             "contact_ids",
-            [person.id],
+            [person_id],
             [],
         )
-        page = record_detail(today.store, today.clock, CONTACT, person.id)
+        page = record_detail(today.store, today.clock, CONTACT, person_id)
         assert [f.id for f in page.followups] == [named]

@@ -14,19 +14,19 @@ from liaison_desk.core.search import Snippet, build_match, grouped, search
 from liaison_desk.core.text_fold import fold
 from liaison_desk.core.vault import Vault
 from tests.conftest import FAST_KDF, PASSPHRASE, StepClock
+from tests.people import add_person
 
 
 def fill(vault: Vault) -> Vault:
     s = vault.store
     org = s.add(Organization(name="Ministère des Armées", country="FR", notes="Balard campus"))
-    s.add(
-        Contact(
-            full_name="Hélène Girard",
-            rank="Colonel",
-            org_id=org.id,
-            notes="Former naval attaché in Tokyo",
-            emails=("h.girard@example.fr",),
-        )
+    add_person(
+        s,
+        "Hélène Girard",
+        rank="Colonel",
+        org_id=org.id,
+        notes="Former naval attaché in Tokyo",
+        emails=("h.girard@example.fr",),
     )
     s.add(
         Contact(

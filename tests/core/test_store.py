@@ -18,6 +18,7 @@ from liaison_desk.core.kinds import ATTACHMENT, CONTACT
 from liaison_desk.core.records import (
     Attachment,
     Contact,
+    ContactPoint,
     FollowUp,
     Meeting,
     Organization,
@@ -40,14 +41,14 @@ def oplog(vault: Vault) -> list[dict[str, Any]]:
 
 
 def test_add_logs_one_op_with_every_field(vault: Vault) -> None:
-    c = vault.store.add(Contact(full_name="Jean Dupont", emails=("j@d.fr",), tags=("navy",)))
+    c = vault.store.add(Contact(full_name="Jean Dupont", nicknames=("JD",), tags=("navy",)))
     [op] = oplog(vault)
     assert op["entity"] == "contact"
     assert op["record_id"] == c.id
     assert op["seq"] == 1
     assert op["origin"] == vault.info.origin
     assert op["fields"]["full_name"] == "Jean Dupont"
-    assert op["fields"]["emails"] == ["j@d.fr"]
+    assert op["fields"]["nicknames"] == ["JD"]
     assert op["fields"]["marking"] == "UNCLASSIFIED"
     assert op["base"] == {}
 
@@ -110,8 +111,8 @@ def test_sql_failure_rolls_back_record_and_oplog(vault: Vault) -> None:
 
 def test_batch_is_all_or_nothing(vault: Vault) -> None:
     good = [Contact(full_name=f"Person {i}") for i in range(5)]
-    with pytest.raises(ValidationError, match="email"):
-        vault.store.add_many([*good, Contact(full_name="Bad", emails=("nope",))])
+    with pytest.raises(ValidationError, match="birthday"):
+        vault.store.add_many([*good, Contact(full_name="Bad", birthday="nope")])
     assert vault.store.count(Contact) == 0
     assert oplog(vault) == []
 
@@ -146,7 +147,9 @@ def test_meeting_time_is_stored_in_utc(vault: Vault) -> None:
     [
         (Contact(full_name="  "), "full name is required"),
         (Contact(full_name="X", country="France"), "two-letter code"),
-        (Contact(full_name="X", phones=("call me",)), "phone number"),
+        (Contact(full_name="X", birthday="14 March"), "not a date"),
+        (Contact(full_name="X", languages=("fr:fluent",)), "code with a level"),
+        (ContactPoint(contact_id="missing", channel="phone", value="1"), "not name a contact"),
         (Contact(full_name="X", org_id="missing"), "does not name an organization"),
         (Contact(full_name="X", marking="TOP SECRET"), "Unknown marking"),
         (FollowUp(action="Send", status="maybe"), "status"),

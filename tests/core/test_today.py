@@ -109,3 +109,38 @@ def test_an_empty_vault_has_an_empty_page(vault: Vault) -> None:
     page = today_at(vault.store, NOW_MS, "Europe/Paris", "Paris")
     assert (page.overdue, page.due_today) == (0, 0)
     assert page.get_in_touch.total == page.meetings_this_week.total == 0
+
+
+def test_a_series_shows_each_occurrence_and_an_all_day_meeting_its_own_day(vault: Vault) -> None:
+    """Monday 16 March 2026 in New York: the daily call began a month ago (its Wednesday is
+    left out); the reception is all day on Tuesday there too, not on Monday evening."""
+    add = vault.store.add
+    add(
+        Meeting(
+            title="Daily call",
+            starts_at="2026-02-16T14:00:00Z",
+            ends_at="2026-02-16T14:30:00Z",
+            timezone="America/New_York",
+            recurrence="FREQ=DAILY",
+            exdates=("2026-03-18T13:00:00Z",),  # 09:00 in New York, summer time
+        )
+    )
+    add(Meeting(title="Reception", starts_at="2026-03-17", all_day=True))
+
+    page = today_at(vault.store, NOW_MS, "America/New_York", "Paris")
+
+    assert [(m.title, m.local.strftime("%a %H:%M")) for m in page.meetings_today.items] == [
+        ("Daily call", "Mon 09:00")
+    ]
+    week = [
+        (m.title, m.local.strftime("%a %H:%M"), m.all_day) for m in page.meetings_this_week.items
+    ]
+    assert week == [
+        ("Reception", "Tue 00:00", True),
+        ("Daily call", "Tue 09:00", False),
+        ("Daily call", "Thu 09:00", False),
+        ("Daily call", "Fri 09:00", False),
+        ("Daily call", "Sat 09:00", False),
+        ("Daily call", "Sun 09:00", False),
+    ]
+    assert page.meetings_this_week.items[1].recurring

@@ -33,15 +33,18 @@ def enrol_on_roster(hq: Vault, station: Identity) -> None:
         add_peer(hq.conn, hq.clock, station.public)
 
 
-def bundle_bytes(sender: Identity, recipient: PeerIdentity, seq: int, size: int = 256) -> bytes:
+def bundle_bytes(
+    sender: Identity, recipient: PeerIdentity, seq: int, size: int = 256, origin: str = ""
+) -> bytes:
+    """`origin`: the sender's incarnation (by default its id's first 16 digits)."""
     out = io.BytesIO()
-    origin = sender.fingerprint[:16]
+    origin = origin or sender.fingerprint[:16]
     write_bundle(out, sender, recipient, seq, origin, 1_780_000_000_000, [os.urandom(size)])
     return out.getvalue()
 
 
-def bundle_name(sender: Identity, recipient: PeerIdentity, seq: int) -> str:
-    origin = sender.fingerprint[:16]
+def bundle_name(sender: Identity, recipient: PeerIdentity, seq: int, origin: str = "") -> str:
+    origin = origin or sender.fingerprint[:16]
     return bundle_names.bundle_name(sender.fingerprint, recipient.fingerprint, origin, seq)
 
 

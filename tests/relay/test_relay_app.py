@@ -21,9 +21,10 @@ from liaison_desk.relay.store import NONCE_LIFETIME_S
 from liaison_desk.sync.errors import RelayRefused
 from liaison_desk.sync.hq_roster import build_roster
 from liaison_desk.sync.identity import Identity
-from liaison_desk.sync.online import RelayClient, sync_online
+from liaison_desk.sync.online import sync_online
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import revoke
+from liaison_desk.sync.relay_client import RelayClient
 from liaison_desk.sync.request_signing import WINDOW_SECONDS
 from tests.relay.clients import enrol_on_roster, new_identity, send, signed
 from tests.relay.in_process import URL, ManualClock, client, transport

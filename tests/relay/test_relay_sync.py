@@ -10,8 +10,9 @@ import pytest
 from liaison_desk.core.records import Attachment, Contact, Meeting
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.errors import RelayUnreachable
-from liaison_desk.sync.online import RelayClient, Waiting, sync_online
+from liaison_desk.sync.online import sync_online
 from liaison_desk.sync.peers import revoke
+from liaison_desk.sync.relay_client import RelayClient, Waiting
 from tests.relay.relay_process import RelayProcess, export_identity, relay_process
 from tests.sync.helpers import (
     canonical_dump,

@@ -156,6 +156,8 @@ PAYLOAD_RULES = [
     "accepted-nulls-where-allowed",
     "accepted-deletion-op",
     "accepted-attachment-empty",
+    "accepted-contact-details",
+    "accepted-legacy-contact-fields",
     "op-snapshot-clocks-null",
     "op-unknown-key",
     "op-null-required-field",

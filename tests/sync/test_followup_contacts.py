@@ -10,6 +10,7 @@ from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.conflicts import list_conflicts, resolve
 from tests.conftest import FAST_KDF, PASSPHRASE, StepClock
+from tests.core.old_vaults import write_v5_contact
 from tests.core.test_schema import BEFORE_CONTACT_IDS, write_v4_followup
 from tests.sync.helpers import canonical_dump, enrol_station, make_vault, round_trip
 
@@ -94,14 +95,14 @@ def test_a_station_upgraded_sends_its_older_followups_with_their_contact(tmp_pat
         clock=clock,
         migrations=BEFORE_CONTACT_IDS,
     )
-    person = old.store.add(Contact(full_name="Hélène Girard"))
-    followup_id = write_v4_followup(old, person.id)
+    person_id = write_v5_contact(old, "Hélène Girard")
+    followup_id = write_v4_followup(old, person_id)
     old.lock()
     paris = Vault.unlock(tmp_path / "Paris", PASSPHRASE, clock=clock)
     try:
         enrol_station(hq, paris)
         round_trip(hq, paris, tmp_path / "usb")
-        assert hq.store.get(FollowUp, followup_id).contact_ids == (person.id,)
+        assert hq.store.get(FollowUp, followup_id).contact_ids == (person_id,)
         assert canonical_dump(hq) == canonical_dump(paris)
     finally:
         hq.lock()

@@ -18,7 +18,16 @@ import pytest
 from liaison_desk.core.kinds import ALL_KINDS
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.op_fields import BOOL, DELETED, INT, LIST, TEXT, markdown_table, op_fields
+from liaison_desk.sync.op_fields import (
+    BOOL,
+    DELETED,
+    INT,
+    LEGACY,
+    LIST,
+    TEXT,
+    markdown_table,
+    op_fields,
+)
 from liaison_desk.sync.ops import Op
 from tests.sync.helpers import make_vault
 
@@ -55,7 +64,8 @@ def test_the_script_rewrites_a_drifted_table() -> None:
 def test_every_kind_has_its_fields_and_deleted() -> None:
     for kind in ALL_KINDS:
         names = [f.name for f in op_fields(kind.name)]
-        assert names == [*(f for f in kind.fields if f not in kind.not_in_oplog), DELETED]
+        legacy = [f.name for f in LEGACY.get(kind.name, ())]
+        assert names == [*(f for f in kind.fields if f not in kind.not_in_oplog), DELETED, *legacy]
     contact = {f.name: (f.type, f.nullable) for f in op_fields("contact")}
     assert contact["full_name"] == (TEXT, False)
     assert contact["notes"] == (TEXT, True)
@@ -78,8 +88,9 @@ def test_null_is_allowed_exactly_where_the_vault_stores_an_empty_value(vault: Va
             row[1]: not row[3]  # name, may be NULL
             for row in vault.conn.execute(f"PRAGMA table_info({kind.table})").fetchall()
         }
+        legacy = LEGACY.get(kind.name, ())
         for field in op_fields(kind.name):
-            if field.name != DELETED:
+            if field.name != DELETED and field not in legacy:
                 assert field.nullable == columns[field.name], (kind.name, field.name)
 
 
@@ -111,6 +122,13 @@ def _op(fields: dict[str, Any], **keys: Any) -> dict[str, Any]:
         ({"notes": "x"}, {"x": 1}, True),
         ({"notes": "x"}, {"c": None}, True),
         ({"notes": "x"}, {"c": {"*": STAMP}}, False),
+        ({"phones": ["+33 1 23"], "address": None}, {"b": {"phones": STAMP}}, False),  # legacy
+        ({"emails": "a@b.example"}, {}, True),
+        ({"pref": 1, "channel": "phone"}, {"e": "contact_point"}, False),
+        ({"pref": None}, {"e": "contact_point"}, False),
+        ({"pref": True}, {"e": "contact_point"}, True),  # a boolean is no integer
+        ({"phones": ["+33 1 23"]}, {"e": "contact_point"}, True),  # legacy of contacts only
+        ({"relation": None}, {"e": "relation"}, True),
     ],
 )
 def test_an_op_is_read_by_the_table(

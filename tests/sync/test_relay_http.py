@@ -16,7 +16,8 @@ import pytest
 
 from liaison_desk.sync.bundle_limit import set_max_bundle_mib
 from liaison_desk.sync.errors import RelayAnswerTooLarge, RelayTooSlow
-from liaison_desk.sync.online import RelayClient, Waiting, sync_online
+from liaison_desk.sync.online import sync_online
+from liaison_desk.sync.relay_client import RelayClient, Waiting
 from liaison_desk.sync.relay_http import ANSWER_LIMIT, LISTING_LIMIT, Deadlines
 from liaison_desk.sync.roster import MAX_ROSTER
 from tests.relay.certificates import self_signed

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from liaison_desk.core.contact_details import details_of, save_details
 from liaison_desk.core.records import (
     Attachment,
     Contact,
@@ -17,6 +18,7 @@ from liaison_desk.core.records import (
 )
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.peers import set_group
+from tests.people import details, values
 from tests.sync.helpers import canonical_dump, enrol_station, exchange, fingerprint, make_vault
 
 
@@ -116,7 +118,9 @@ def test_widening_after_acknowledgement_delivers_the_whole_record(
             owner_id=meeting.id, name="minutes.pdf", mime="application/pdf", data=b"%P" * 999
         )
     )
-    paris.store.update(Contact, contact.id, {"notes": "First note", "phones": ("+33 1 23",)})
+    paris.store.update(Contact, contact.id, {"notes": "First note"})
+    save_details(paris.store, contact.id, details(phones=("+33 1 23",)))
+    (phone,) = details_of(paris.store, contact.id).points
     paris.store.update(Meeting, meeting.id, {"summary": "Exercise dates agreed"})
     paris.store.update(Contact, contact.id, {"rank": "Brigadier"})
     rounds(hq, [paris, tokyo, nairobi], out)
@@ -124,7 +128,7 @@ def test_widening_after_acknowledgement_delivers_the_whole_record(
     acked = tokyo.conn.execute(
         "SELECT seq FROM holdings WHERE origin = ?", (paris.info.origin,)
     ).fetchone()
-    assert acked == (7,)
+    assert acked == (8,)
     assert not ids(tokyo)
 
     widener = paris if widened_at == "station" else hq
@@ -133,14 +137,11 @@ def test_widening_after_acknowledgement_delivers_the_whole_record(
     widener.store.update(Meeting, meeting.id, {"distribution": tokyo_only})
     rounds(hq, [paris, tokyo, nairobi], out)
 
-    assert ids(tokyo) == {contact.id, meeting.id, seat.id, minutes.id}
+    assert ids(tokyo) == {contact.id, meeting.id, seat.id, minutes.id, phone.id}
     assert same_as_hq(hq, tokyo, ids(tokyo))
     received = tokyo.store.get(Contact, contact.id)
-    assert (received.rank, received.notes, received.phones) == (
-        "Brigadier",
-        "First note",
-        ("+33 1 23",),
-    )
+    assert (received.rank, received.notes) == ("Brigadier", "First note")
+    assert values(tokyo.store, contact.id, "phone") == ("+33 1 23",)
     assert tokyo.store.get(Meeting, meeting.id).summary == "Exercise dates agreed"
     assert not ids(nairobi)
     assert not {contact.id, meeting.id} & logged_ids(nairobi)

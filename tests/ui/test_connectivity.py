@@ -3,6 +3,7 @@ when the relay comes up, what the station owes goes out with nobody clicking any
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -171,6 +172,11 @@ def test_pending_changes_go_out_when_the_relay_starts(
     window.show()
     outcomes: list[object] = []
     window.transport.finished.connect(outcomes.append)
+    shown: list[str] = []  # the Sync progress's words, as the window showed them
+    transport = window.transport
+    transport.progress_relay.advanced.connect(
+        lambda *_: shown.append(transport.progress_label.text())
+    )
     try:
         label = window.transport.relay_label
         qtbot.waitUntil(lambda: len(delays) >= 4)  # down: 50, 100, 200 ms, then the cap
@@ -183,6 +189,8 @@ def test_pending_changes_go_out_when_the_relay_starts(
             (report,) = outcomes
             assert isinstance(report, SyncReport) and report.error is None
             assert [r.ops for r in report.sent] == [1]
+            sending = [t for t in shown if t.startswith("Sending bundle 1 of 1: ")]
+            assert sending and re.match(r"Sending bundle 1 of 1: ([0-9.]+) of \1 KiB", sending[-1])
             assert label.text() == "Relay: reachable"
             assert window.transport.summary_dialog is None  # auto: the status bar only
             assert window.statusBar().currentMessage().endswith("1 bundle out (1 change).")

@@ -4,13 +4,14 @@ default window) and at 800x600 (a small laptop); the sidebar's labels uncut."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QTableView
+from PySide6.QtWidgets import QScrollArea, QTableView
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core.records import Contact, Meeting, Organization
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.session import Session
+from tests.ui.test_contact_editor import rich
 from tests.ui.vault_work import on_vault
 
 LONG = "Direction générale des relations internationales et de la stratégie"
@@ -80,3 +81,33 @@ def test_the_sidebar_labels_are_whole_in_a_small_window(
         item = sidebar.item(row)
         needed = metrics.horizontalAdvance(item.text())
         assert sidebar.viewport().width() >= needed + 12, item.text()  # its padding included
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 700), (1200, 760)])
+def test_every_tab_of_the_contact_form_fits_without_scrolling(
+    qtbot: QtBot, window: MainWindow, session: Session, width: int, height: int
+) -> None:
+    """The issue's contact (three phones, two addresses, two postings, a spouse) in a window
+    filling a 1366x768 screen under its title bar and a task bar, and at the default size."""
+    window.resize(width, height)
+    qtbot.waitUntil(lambda: window.width() == width and window.height() == height)
+    contacts = window.sections[0]
+    window.open_section(contacts)
+    helene = rich(session, qtbot)
+    contacts.open_record(helene.id)
+    qtbot.waitUntil(contacts.edit_button.isEnabled)
+    contacts.edit_record()
+    qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
+    tabs = contacts.editor.tabs
+    assert tabs is not None
+    assert len(contacts.editor.values()["phones"]) == 3
+    bar = tabs.tabBar()
+    assert bar.sizeHint().width() <= tabs.width(), "every tab's title shows"
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        page = tabs.widget(index)
+        assert isinstance(page, QScrollArea)
+        qtbot.wait(10)  # the page's layout settles on the next pass of the event loop
+        what = f"{tabs.tabText(index)} at {width}x{height}"
+        assert not page.verticalScrollBar().isVisible(), what
+        assert not page.horizontalScrollBar().isVisible(), what

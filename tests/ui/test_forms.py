@@ -23,7 +23,7 @@ from liaison_desk.ui.record_section import RecordSection
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
 from tests.conftest import FAST_KDF, PASSPHRASE
-from tests.ui.test_record_section import open_section, start_new
+from tests.ui.test_record_section import open_section, show_field, start_new
 from tests.ui.vault_work import on_vault
 
 
@@ -118,6 +118,7 @@ def test_distribution_is_picked_from_the_vaults_stations_and_groups(
     picker = picker_of(contacts)
     qtbot.waitUntil(lambda: picker.stations.count() == 2)
     start_new(qtbot, contacts)
+    show_field(contacts, "distribution")
     scopes = [picker.scope.itemText(i) for i in range(picker.scope.count())]
     assert scopes == ["Default (HQ only)", "HQ only", "All stations", "Chosen stations", "A group"]
     assert picker.get() is None and not picker.stations.isVisible()

@@ -23,6 +23,7 @@ from liaison_desk.ui.interop_actions import InteropActions, file_name
 from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.record_model import PAGE_SIZE
 from liaison_desk.ui.session import Session
+from tests.people import add_person, values
 from tests.ui.vault_work import on_vault
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "interop"
@@ -80,9 +81,7 @@ def test_vcard_import_shows_duplicates_then_imports_what_was_chosen(
     on_vault(
         qtbot,
         session,
-        lambda v: v.store.add(
-            Contact(full_name="Hélène G.", emails=("helene.girard@defense.gouv.example",))
-        ),
+        lambda v: add_person(v.store, "Hélène G.", emails=("helene.girard@defense.gouv.example",)),
     )
     dialogs.open_path = FIXTURES / "apple-contacts-3.0.vcf"
     progress: list[tuple[int, int]] = []
@@ -110,10 +109,8 @@ def test_vcard_import_shows_duplicates_then_imports_what_was_chosen(
         "1 contact added, 1 merged, 0 skipped, 4 new organizations, 1 photo."
     )
     merged = on_vault(qtbot, session, lambda v: v.store.list(Contact))[1]
-    assert merged.full_name == "Hélène G." and merged.phones == (
-        "+33 6 12 34 56 78",
-        "+33 1 44 42 30 11",
-    )
+    phones = on_vault(qtbot, session, lambda v: values(v.store, merged.id, "phone"))
+    assert merged.full_name == "Hélène G." and phones == ("+33 6 12 34 56 78", "+33 1 44 42 30 11")
     assert progress == [(3, 3), (1, 1)]  # read 3 cards (one a group), then wrote 1 new
     assert not interop(window).progress.isVisible()
 
@@ -125,7 +122,7 @@ def test_choices_for_selected_duplicates(
     on_vault(
         qtbot,
         session,
-        lambda v: v.store.add_many(Contact(full_name=n, emails=(e,)) for n, e in people),
+        lambda v: [add_person(v.store, n, emails=(e,)) for n, e in people],
     )
     cards = "".join(f"BEGIN:VCARD\nVERSION:3.0\nFN:{n}2\nEMAIL:{e}\nEND:VCARD\n" for n, e in people)
     dialogs.open_path = tmp_path / "two.vcf"
@@ -143,6 +140,42 @@ def test_choices_for_selected_duplicates(
     settle(qtbot, window, lambda: "added" in window.statusBar().currentMessage())
     names = sorted(c.full_name for c in on_vault(qtbot, session, lambda v: v.store.list(Contact)))
     assert names == ["A", "B", "B2"]
+
+
+def test_the_preview_lists_cards_left_out_and_properties_not_kept(
+    qtbot: QtBot, window: MainWindow, session: Session, dialogs: Dialogs, tmp_path: Path
+) -> None:
+    dialogs.open_path = tmp_path / "phone.vcf"
+    dialogs.open_path.write_text(
+        (FIXTURES / "bad-phone.vcf").read_text(encoding="utf-8")
+        + (FIXTURES / "bad-photo.vcf").read_text(encoding="utf-8")
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ines Roth\r\nGENDER:F\r\nEND:VCARD\r\n"
+        + "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Kim Park\r\nX-LIAISON-MARKING:COSMIC\r\n"
+        "END:VCARD\r\n",
+        encoding="utf-8",
+    )
+
+    interop(window).import_contacts_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(interop(window).preview_dialog, ContactPreviewDialog))
+    dialog = interop(window).preview_dialog
+    assert isinstance(dialog, ContactPreviewDialog)
+
+    assert dialog.model.rowCount() == 4
+    assert "1 card left out (see below)" in dialog.summary.text()
+    assert dialog.left_out.isVisibleTo(dialog)
+    lines = dialog.left_out.toPlainText().splitlines()
+    assert lines[0].startswith("Left out: line 24 (Kim Park): Unknown marking COSMIC")
+    assert lines[1:] == [
+        "Left out of a card: line 9 (Sabine Krüger): 'call the switchboard' is not a phone number.",
+        "Left out of a card: line 14 (Jonas Schäfer): the photo is not valid base64 data; "
+        "the card came in without it.",
+        "Not kept (no place in the vault): GENDER in 1 card.",
+    ]
+    dialog.import_button.click()
+    settle(qtbot, window, lambda: "added" in window.statusBar().currentMessage())
+    assert window.statusBar().currentMessage() == (
+        "4 contacts added, 0 merged, 0 skipped; left out: 1 card, 2 values."
+    )
 
 
 def test_a_broken_file_is_explained_with_its_line(
@@ -220,9 +253,7 @@ def test_calendar_import_then_export(
     on_vault(
         qtbot,
         session,
-        lambda v: v.store.add(
-            Contact(full_name="Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",))
-        ),
+        lambda v: add_person(v.store, "Wanjiru Mwangi", emails=("wanjiru.mwangi@mod.example.ke",)),
     )
     dialogs.open_path = FIXTURES / "google.ics"
 

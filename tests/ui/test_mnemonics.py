@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.ui.first_run import FirstRunWizard
@@ -43,17 +44,47 @@ def test_every_section_and_editor_of_the_main_window(qtbot: QtBot, window: MainW
             page.discard_changes()
 
 
-def test_the_contact_form_reaches_name_notes_and_country(qtbot: QtBot, window: MainWindow) -> None:
-    """The clashes officers met: Alt+N, Alt+T, Alt+O each reached two places."""
+def test_each_tab_of_the_contact_form_offers_each_letter_once(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """The clashes officers met: Alt+N, Alt+T, Alt+O each reached two places. A field's
+    letter acts on the tab shown; the tabs' own letters act everywhere in the form."""
     contacts = window.sections[0]
     window.open_section(contacts)
     contacts.new_record()
     qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
+    tabs = contacts.editor.tabs
+    assert tabs is not None
+    for index in range(tabs.count()):
+        tabs.setCurrentIndex(index)
+        assert clashes(window) == {}, tabs.tabText(index)
+    tabs.setCurrentIndex(0)
     letters = offered(window)
     assert letters["n"] == ["&Name"]
-    assert letters["t"] == ["No&tes"]
     assert letters["o"] == ["&Organization"]
     assert letters["y"] == ["Countr&y"]
+    assert letters["t"] == ["No&tes"]
+
+
+def test_alt_letters_open_a_tab_then_reach_its_fields(qtbot: QtBot, window: MainWindow) -> None:
+    contacts = window.sections[0]
+    window.open_section(contacts)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    contacts.new_record()
+    qtbot.waitUntil(lambda: contacts.stack.currentWidget() is contacts.editor)
+    tabs = contacts.editor.tabs
+    assert tabs is not None
+    name = contacts.editor.fields["full_name"].widget
+    qtbot.waitUntil(name.hasFocus)
+
+    qtbot.keyClick(name, Qt.Key.Key_T, Qt.KeyboardModifier.AltModifier)
+    assert tabs.tabText(tabs.currentIndex()) == "No&tes"
+    focus = QApplication.focusWidget()
+    assert focus is not None
+    qtbot.keyClick(focus, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    assert contacts.editor.fields["notes"].widget.hasFocus()
+    contacts.discard_changes()
 
 
 def test_wizard_pages(qtbot: QtBot, tmp_path: Path, runner: Runner) -> None:

@@ -11,7 +11,7 @@ from liaison_desk.core.kinds import CONTACT
 from liaison_desk.core.record_detail import record_detail
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
-from liaison_desk.ui.record_fields import FLAGGED, detail_html
+from liaison_desk.ui.detail_page import FLAGGED, detail_html
 from liaison_desk.ui.revoke_dialog import RevokeChoice, RevokeDialog
 
 NOW = 1_780_000_000_000

@@ -1,36 +1,38 @@
 """Bringing vCards into the vault: a preview that finds duplicates, then one transaction.
 
 A card duplicates a contact already in the vault, or an earlier card of the
-same file, when it carries that contact's id (a card we exported), shares an
-email address, or has the same name and the same organization (with its
-units). For each duplicate the user chooses:
-
-- ``merge``: fill the contact's empty fields, add phones, emails, languages
-  and tags it lacks, append notes it does not hold yet; nothing is overwritten,
-  so merging the same file twice changes nothing the second time;
-- ``skip``: leave the contact as it is;
-- ``create``: add the card as a new contact anyway.
+same file, when it has the same UID, shares an email address, or has the same
+name and the same organization (see `duplicates`). For each duplicate the user
+chooses: ``merge`` (fill what the contact lacks, never overwrite; see
+`card_records`), ``skip`` (leave the contact as it is) or ``create`` (add the
+card as a new contact anyway).
 
 Organizations named by ORG (and its units, each a child of the one before)
-are reused when they exist and created when they do not. Everything happens
-in one transaction with the audit entry: all cards or none.
+are reused when they exist and created when they do not. A card the vault
+would refuse (a name it does not accept, an unknown marking) is left out and
+reported with its line, like a card that cannot be read; a phone, email or
+posting it would refuse is left out of its card, which comes in. With
+`strict`, any of these refuses the whole file. Everything that comes in is
+written in one transaction with the audit entry.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from liaison_desk.core import audit
 from liaison_desk.core.errors import ImportFormatError, ValidationError
-from liaison_desk.core.ids import uuid7
-from liaison_desk.core.interop.vcard import Card, Photo
-from liaison_desk.core.kinds import CONTACT
+from liaison_desk.core.interop.card_records import Pending, Writer, card_values, point_record
+from liaison_desk.core.interop.duplicates import Duplicate, Matcher, Target
+from liaison_desk.core.interop.import_report import NotKept, Problem
+from liaison_desk.core.interop.org_chains import Organizations, chain_key
+from liaison_desk.core.interop.vcard import Card, CardFile
+from liaison_desk.core.kinds import CONTACT, CONTACT_POINT, POSTING
 from liaison_desk.core.markings import resolve
-from liaison_desk.core.records import Attachment, Contact, Organization, Record
 from liaison_desk.core.store import Store
 from liaison_desk.core.validation import MAX_ATTACHMENT, MAX_SHORT, validate
 from liaison_desk.core.vault import Vault
@@ -40,48 +42,26 @@ log = logging.getLogger("liaison_desk.interop")
 
 POLICIES = ("merge", "skip", "create")
 Progress = Callable[[int, int], None]
-_LISTS = ("phones", "emails", "languages", "tags")
-_CARD_FIELDS = (
-    "full_name",
-    "rank",
-    "position",
-    "country",
-    "languages",
-    "phones",
-    "emails",
-    "address",
-    "how_met",
-    "trust_notes",
-    "notes",
-    "cadence_days",
-    "tags",
-    "marking",
-)
-_PHOTO_EXT = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
-
-
-@dataclass(frozen=True)
-class Duplicate:
-    """What a card repeats: a contact of the vault (`contact_id`) or an earlier card (`card`)."""
-
-    name: str
-    reason: str  # "same id", "same email", "same name and organization"
-    contact_id: str | None = None
-    card: int | None = None
 
 
 @dataclass(frozen=True)
 class PreviewRow:
-    index: int
+    index: int  # the card's place in the file's cards
     card: Card
     duplicate: Duplicate | None
 
 
 @dataclass(frozen=True)
 class Preview:
+    """What importing a file would do: the cards that can come in, each with what it
+    duplicates, and what is left out (`skipped` cards, `dropped` values, `not_kept`)."""
+
     source: str
     rows: tuple[PreviewRow, ...]
     new_organizations: int
+    skipped: tuple[Problem, ...] = ()
+    dropped: tuple[Problem, ...] = ()
+    not_kept: NotKept = ()
 
     @property
     def duplicates(self) -> int:
@@ -92,260 +72,135 @@ class Preview:
 class ImportSummary:
     created: int
     merged: int
-    skipped: int
+    skipped: int  # duplicates skipped by choice
     organizations: int
     photos: int
+    left_out: tuple[Problem, ...] = ()  # cards not imported: unreadable or refused
+    dropped: tuple[Problem, ...] = ()  # values left out of cards that came in
+    not_kept: NotKept = ()
 
     def sentence(self) -> str:
         orgs = f", {plural(self.organizations, 'new organization')}" if self.organizations else ""
         photos = f", {plural(self.photos, 'photo')}" if self.photos else ""
+        lost = [
+            plural(len(found), noun)
+            for found, noun in ((self.left_out, "card"), (self.dropped, "value"))
+            if found
+        ]
+        left_out = f"; left out: {', '.join(lost)}" if lost else ""
         return (
             f"{plural(self.created, 'contact')} added, {self.merged:,} merged, "
-            f"{self.skipped:,} skipped{orgs}{photos}."
+            f"{self.skipped:,} skipped{orgs}{photos}{left_out}."
         )
 
 
-def _key(text: str) -> str:
-    return " ".join(text.casefold().split())
+# -- checks ----------------------------------------------------------------------------------
 
 
-def chain_key(units: Sequence[str]) -> tuple[str, ...]:
-    return tuple(_key(u) for u in units)
+def _exists(_kind: Any, _id: str) -> bool:
+    return True  # the contact and organizations are made by the import itself
 
 
-# -- what the vault holds --------------------------------------------------------------------
-
-
-class Organizations:
-    """The vault's organizations by name under their parent, and the chains new ones need."""
-
-    def __init__(self, store: Store) -> None:
-        rows = store.conn.execute(
-            "SELECT id, name, parent_id, country FROM organizations WHERE deleted = 0 ORDER BY n"
-        ).fetchall()
-        self._info = {r[0]: (r[1], r[2], r[3]) for r in rows}
-        self._children: dict[tuple[str | None, str], list[str]] = {}
-        for org_id, (name, parent, _country) in self._info.items():
-            self._children.setdefault((parent, _key(name)), []).append(org_id)
-        self._chains: dict[str, tuple[str, ...]] = {}
-        self.created: list[Organization] = []
-        self._written = 0
-
-    def write(self, store: Store, source: str) -> None:
-        """Store the organizations planned since the last call (parents before children)."""
-        planned = self.created[self._written :]
-        self._written = len(self.created)
+def _check_details(card: Card, markings: Sequence[str], marking: str) -> tuple[Card, list[Problem]]:
+    """The card without the points and postings the vault would refuse, and why each went."""
+    dropped: list[Problem] = []
+    points = []
+    for point in card.points:
+        record = point_record(point, "-", marking)
         try:
-            store.add_many(planned)
+            validate(CONTACT_POINT, "", _fields(CONTACT_POINT, record), markings, _exists)
         except ValidationError as exc:
-            raise ImportFormatError(
-                f"{source}: an organization was refused: {exc.message}"
-            ) from None
-
-    def chain(self, org_id: str | None) -> tuple[str, ...]:
-        """Names from the outermost organization down to `org_id`."""
-        if org_id is None or org_id not in self._info:
-            return ()
-        if org_id not in self._chains:
-            names: list[str] = []
-            seen: set[str] = set()
-            current: str | None = org_id
-            while current is not None and current in self._info and current not in seen:
-                seen.add(current)
-                name, parent, _ = self._info[current]
-                names.append(name)
-                current = parent
-            self._chains[org_id] = tuple(reversed(names))
-        return self._chains[org_id]
-
-    def find(self, units: Sequence[str], country: str | None) -> str | None:
-        """The id of an existing (or planned) organization with exactly this chain."""
-        parent: str | None = None
-        for depth, unit in enumerate(units):
-            found = self._children.get((parent, _key(unit)))
-            if not found:
-                return None
-            if depth == 0 and country and len(found) > 1:
-                same = [o for o in found if self._info[o][2] == country]
-                found = same or found
-            parent = found[0]
-        return parent
-
-    def missing(self, units: Sequence[str]) -> int:
-        """How many organizations `units` would add."""
-        parent: str | None = None
-        for depth, unit in enumerate(units):
-            found = self._children.get((parent, _key(unit)))
-            if not found:
-                return len(units) - depth
-            parent = found[0]
-        return 0
-
-    def ensure(self, units: Sequence[str], country: str | None, now_ms: int) -> str | None:
-        """The organization for this chain, planning the ones that do not exist yet."""
-        parent: str | None = None
-        for depth, unit in enumerate(units):
-            found = self._children.get((parent, _key(unit)))
-            if found:
-                if depth == 0 and country and len(found) > 1:
-                    same = [o for o in found if self._info[o][2] == country]
-                    found = same or found
-                parent = found[0]
-                continue
-            org = Organization(id=uuid7(now_ms), name=unit, parent_id=parent)
-            self.created.append(org)
-            self._info[org.id] = (unit, parent, None)
-            self._children[(parent, _key(unit))] = [org.id]
-            parent = org.id
-        return parent
+            dropped.append(Problem(point.line, exc.message, card.full_name))
+            continue
+        points.append(point)
+    jobs = []
+    for job in card.jobs:
+        values: dict[str, Any] = {"contact_id": "-", "title": job.title, "org_id": None}
+        values |= {"organization": None, "starts_on": job.starts_on, "ends_on": job.ends_on}
+        values |= {"marking": marking, "tags": (), "distribution": ""}
+        try:
+            validate(POSTING, "", values, markings, _exists)
+        except ValidationError as exc:
+            dropped.append(Problem(card.line, exc.message, card.full_name))
+            continue
+        jobs.append(job)
+    if dropped:
+        card = dataclasses.replace(card, points=tuple(points), jobs=tuple(jobs))
+    return card, dropped
 
 
-@dataclass
-class _Target:
-    """Where a card's values go: a contact to create (`slot`) or one of the vault's (`id`)."""
-
-    name: str
-    contact_id: str | None = None
-    slot: int | None = None
-    card: int | None = None
+def _fields(kind: Any, record: Any) -> dict[str, Any]:
+    return {f: getattr(record, f) for f in ("marking", "tags", "distribution", *kind.fields)}
 
 
-class _Matcher:
-    """Finds the contact or earlier card a card repeats."""
-
-    def __init__(self, store: Store, orgs: Organizations) -> None:
-        self.by_id: dict[str, _Target] = {}
-        self.by_email: dict[str, _Target] = {}
-        self.by_name: dict[tuple[str, tuple[str, ...]], _Target] = {}
-        rows = store.conn.execute(
-            "SELECT id, full_name, org_id, emails FROM contacts WHERE deleted = 0 ORDER BY n"
-        ).fetchall()
-        for contact_id, name, org_id, emails in rows:
-            target = _Target(name, contact_id=contact_id)
-            self.by_id[contact_id] = target
-            for email in json.loads(emails) if emails != "[]" else ():
-                self.by_email.setdefault(email.casefold(), target)
-            self.by_name.setdefault((_key(name), chain_key(orgs.chain(org_id))), target)
-
-    def find(self, card: Card) -> tuple[_Target, str] | None:
-        if card.uid and (target := self.by_id.get(card.uid)) is not None:
-            return target, "same id"
-        for email in card.emails:
-            if (target := self.by_email.get(email.casefold())) is not None:
-                return target, "same email"
-        name = (_key(card.full_name), chain_key(card.organization))
-        if (target := self.by_name.get(name)) is not None:
-            return target, "same name and organization"
-        return None
-
-    def remember(self, card: Card, target: _Target) -> None:
-        for email in card.emails:
-            self.by_email.setdefault(email.casefold(), target)
-        self.by_name.setdefault((_key(card.full_name), chain_key(card.organization)), target)
-
-
-def _duplicate(target: _Target, reason: str) -> Duplicate:
-    return Duplicate(target.name, reason, contact_id=target.contact_id, card=target.card)
-
-
-# -- preview ---------------------------------------------------------------------------------
-
-
-def card_values(card: Card, marking: str = "") -> dict[str, Any]:
-    """The contact fields a card fills (organization and photo apart)."""
-    values = {f: getattr(card, f) for f in _CARD_FIELDS}
-    values["marking"] = card.marking or marking
-    return values
-
-
-def _check(card: Card, source: str, markings: Sequence[str], marking: str) -> None:
-    """Refuse, naming the line, a card the vault could not store."""
+def refusal(card: Card, markings: Sequence[str], marking: str) -> Problem | None:
+    """Why the vault would refuse the card (at the line of the value refused), if it would."""
     values = {f: None for f in CONTACT.fields} | card_values(card, marking)
     values.update({f: values[f] or () for f in CONTACT.list_fields})
     values["distribution"] = ""
     try:
-        validate(CONTACT, "", values, markings, lambda _kind, _id: True)
+        validate(CONTACT, "", values, markings, _exists)
         for unit in card.organization:
             if len(unit) > MAX_SHORT:
                 raise ValidationError("An organization name is longer than 1,000 characters.")
         if card.photo is not None and len(card.photo.data) > MAX_ATTACHMENT:
             raise ValidationError("The photo is larger than 64 MiB, the limit for attachments.")
     except ValidationError as exc:
-        raise ImportFormatError(
-            f"{source}, line {card.line_of(exc.message)}: {exc.message}"
-        ) from None
+        return Problem(card.line_of(exc.message), exc.message, card.full_name)
+    return None
 
 
-def preview(store: Store, cards: Sequence[Card], source: str, marking: str = "") -> Preview:
-    """Each card with the contact or earlier card it duplicates; nothing is written.
+def _accepted(
+    file: CardFile, markings: Sequence[str], marking: str, strict: bool
+) -> tuple[list[tuple[int, Card]], list[Problem], list[Problem]]:
+    """The cards the vault accepts (with their index; without the values it refuses), the
+    cards left out and the values dropped, each with why.
 
-    Raises ImportFormatError, naming the line, for a card the vault would refuse.
+    With `strict`, anything left out refuses the file: the first problem, by line.
+    """
+    accepted: list[tuple[int, Card]] = []
+    refused: list[Problem] = []
+    dropped = list(file.dropped)
+    for index, card in enumerate(file.cards):
+        card, left = _check_details(card, markings, marking)
+        problem = refusal(card, markings, marking)
+        if problem is None:
+            accepted.append((index, card))
+            dropped += left
+        else:
+            refused.append(problem)
+    skipped = sorted((*file.skipped, *refused), key=lambda p: p.line)
+    dropped.sort(key=lambda p: p.line)
+    if strict and (skipped or dropped):
+        first = min((*skipped, *dropped), key=lambda p: p.line)
+        raise ImportFormatError(first.sentence(file.source))
+    return accepted, skipped, dropped
+
+
+def preview(store: Store, file: CardFile, marking: str = "", *, strict: bool = False) -> Preview:
+    """Each card with the contact or earlier card it duplicates, and what is left out;
+    nothing is written. With `strict`, a card left out raises ImportFormatError instead.
     """
     markings = store.markings()
-    if marking:
-        resolve(markings, marking)
+    default_marking = resolve(markings, marking) if marking else ""
+    accepted, skipped, dropped = _accepted(file, markings, default_marking, strict)
     orgs = Organizations(store)
-    matcher = _Matcher(store, orgs)
+    matcher = Matcher(store, orgs)
     rows: list[PreviewRow] = []
     chains: set[tuple[str, ...]] = set()
     new_orgs = 0
-    for index, card in enumerate(cards):
-        _check(card, source, markings, marking)
+    for index, card in accepted:
         found = matcher.find(card)
-        rows.append(PreviewRow(index, card, _duplicate(*found) if found else None))
+        rows.append(PreviewRow(index, card, found[0].duplicate(found[1]) if found else None))
         if found is None:
-            matcher.remember(card, _Target(card.full_name, card=index))
+            matcher.remember(card, Target(card.full_name, card=index))
         key = chain_key(card.organization)
         if card.organization and key not in chains:
             chains.add(key)
             new_orgs += orgs.missing(card.organization)
-    return Preview(source, tuple(rows), new_orgs)
-
-
-# -- merging ---------------------------------------------------------------------------------
-
-
-@dataclass
-class _Pending:
-    """Values for one contact being created or merged into, as cards add to them."""
-
-    values: dict[str, Any]
-    organization: tuple[str, ...] = ()
-    photo: Photo | None = None
-    cards: list[Card] = field(default_factory=list)
-
-
-def _union(a: Sequence[str], b: Sequence[str]) -> tuple[str, ...]:
-    seen = {v.casefold() for v in a}
-    out = list(a)
-    for value in b:
-        if value.casefold() not in seen:
-            seen.add(value.casefold())
-            out.append(value)
-    return tuple(out)
-
-
-def merge_values(
-    base: Mapping[str, Any], incoming: Mapping[str, Any], markings: Sequence[str]
-) -> dict[str, Any]:
-    """`base` completed by `incoming`: empty fields filled, lists united, new notes appended.
-
-    Never overwrites a value; the higher of the two markings is kept.
-    """
-    out = dict(base)
-    for name, value in incoming.items():
-        current = out.get(name)
-        if name in _LISTS:
-            out[name] = _union(current or (), value or ())
-        elif name == "marking":
-            ranks = [markings.index(m) for m in (current, value) if m in markings]
-            out[name] = markings[max(ranks)] if ranks else current or value
-        elif name in ("notes", "trust_notes", "how_met") and current and value:
-            if value not in current:
-                out[name] = f"{current}\n\n{value}"
-        elif current in (None, "", ()):
-            out[name] = value
-    return out
+    return Preview(
+        file.source, tuple(rows), new_orgs, tuple(skipped), tuple(dropped), file.not_kept
+    )
 
 
 # -- applying --------------------------------------------------------------------------------
@@ -353,32 +208,34 @@ def merge_values(
 
 def apply_import(
     vault: Vault,
-    cards: Sequence[Card],
-    source: str,
+    file: CardFile,
     *,
     on_duplicate: str = "skip",
     choices: Mapping[int, str] | None = None,
     marking: str = "",
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> ImportSummary:
-    """Add or merge every card in one transaction; a refused card changes nothing.
+    """Add or merge every card the vault accepts, in one transaction; the others are left
+    out and reported (with `strict`, any of them refuses the whole file).
 
-    `choices` overrides `on_duplicate` for single cards (by index). Duplicates
-    are found again here: the vault may have changed since the preview.
+    `choices` overrides `on_duplicate` for single cards (by index in `file.cards`).
+    Duplicates are found again here: the vault may have changed since the preview.
     """
     if on_duplicate not in POLICIES or any(c not in POLICIES for c in (choices or {}).values()):
         raise ValidationError(f"On a duplicate, choose one of: {', '.join(POLICIES)}.")
     store = vault.store
+    source = file.source
     with store.transaction():
         markings = store.markings()
         default_marking = resolve(markings, marking) if marking else ""
+        accepted, left_out, dropped = _accepted(file, markings, default_marking, strict)
         orgs = Organizations(store)
-        matcher = _Matcher(store, orgs)
-        new: list[_Pending] = []
-        merges: dict[str, _Pending] = {}
+        matcher = Matcher(store, orgs)
+        new: list[Pending] = []
+        merges: dict[str, Pending] = {}
         skipped = 0
-        for index, card in enumerate(cards):
-            _check(card, source, markings, default_marking)
+        for index, card in accepted:
             found = matcher.find(card)
             decision = (choices or {}).get(index, on_duplicate) if found else "create"
             values = card_values(card, default_marking)
@@ -392,23 +249,39 @@ def apply_import(
                     pending = new[target.slot]
                 else:
                     assert target.contact_id is not None
-                    pending = merges.setdefault(target.contact_id, _Pending({}))
-                pending.values = merge_values(pending.values, values, markings)
-                pending.organization = pending.organization or card.organization
-                pending.photo = pending.photo or card.photo
-                pending.cards.append(card)
+                    pending = merges.setdefault(target.contact_id, Pending({}))
+                pending.add(card, values, markings)
                 matcher.remember(card, target)
                 continue
-            target = _Target(card.full_name, slot=len(new), card=index)
-            new.append(_Pending(values, card.organization, card.photo, [card]))
+            target = Target(card.full_name, slot=len(new), card=index)
+            pending = Pending({})
+            pending.add(card, values, markings)
+            new.append(pending)
             matcher.remember(card, target)
-        created = _create(vault, orgs, new, source, progress)
-        merged, merge_photos = _merge(vault, orgs, merges, source, markings)
-        organizations = len(orgs.created)
+        writer = Writer(vault, orgs, source)
+        writer.uids = {uid: t.contact_id for uid, t in matcher.by_uid.items() if t.contact_id}
+        created = writer.create(new, progress)
+        merged = writer.merge(merges, markings)
+        for card, relative in writer.relate():
+            dropped.append(
+                Problem(
+                    card.line,
+                    f"the {relative.relation} with UID {relative.uid} is no contact here nor a "
+                    "card of the file; left out.",
+                    card.full_name,
+                )
+            )
         merged_cards = sum(len(p.cards) for p in merges.values())
         merged_cards += sum(len(p.cards) - 1 for p in new)
         summary = ImportSummary(
-            created, merged_cards, skipped, organizations, created_photos(new) + merge_photos
+            created,
+            merged_cards,
+            skipped,
+            len(orgs.created),
+            writer.photos,
+            tuple(left_out),
+            tuple(dropped),
+            file.not_kept,
         )
         audit.record(
             vault.conn,
@@ -419,93 +292,15 @@ def apply_import(
             created=summary.created,
             merged=summary.merged,
             skipped=summary.skipped,
+            left_out=len(summary.left_out),
             organizations=summary.organizations,
             photos=summary.photos,
         )
-    log.info("vcard import: %d created, %d merged into %d", created, merged_cards, merged)
-    return summary
-
-
-def created_photos(new: Sequence[_Pending]) -> int:
-    return sum(p.photo is not None for p in new)
-
-
-def _photo_record(owner: str, photo: Photo, marking: str, photo_id: str) -> Attachment:
-    ext = _PHOTO_EXT.get(photo.mime, "img")
-    return Attachment(
-        id=photo_id,
-        owner_id=owner,
-        name=f"photo.{ext}",
-        mime=photo.mime,
-        data=photo.data,
-        marking=marking,
+    log.info(
+        "vcard import: %d created, %d merged into %d, %d left out",
+        created,
+        merged_cards,
+        merged,
+        len(left_out),
     )
-
-
-def _refused(source: str, card: Card, exc: ValidationError) -> ImportFormatError:
-    return ImportFormatError(f"{source}, line {card.line_of(exc.message)}: {exc.message}")
-
-
-def _create(
-    vault: Vault,
-    orgs: Organizations,
-    new: Sequence[_Pending],
-    source: str,
-    progress: Progress | None,
-) -> int:
-    store = vault.store
-    now = vault.clock.now_ms()
-    org_ids = [orgs.ensure(p.organization, p.values.get("country"), now) for p in new]
-    orgs.write(store, source)
-    current: list[Card] = []
-
-    def records() -> Iterator[Record]:
-        total = len(new)
-        for done, (pending, org_id) in enumerate(zip(new, org_ids, strict=True), 1):
-            current[:] = pending.cards[:1]
-            contact_id = uuid7(now)
-            photo_id = uuid7(now) if pending.photo is not None else None
-            yield Contact(id=contact_id, org_id=org_id, photo_id=photo_id, **pending.values)
-            if pending.photo is not None and photo_id is not None:
-                yield _photo_record(contact_id, pending.photo, pending.values["marking"], photo_id)
-            if progress is not None and (done % 250 == 0 or done == total):
-                progress(done, total)
-
-    try:
-        store.add_many(records())
-    except ValidationError as exc:
-        raise _refused(source, current[0], exc) from None
-    return len(new)
-
-
-def _merge(
-    vault: Vault,
-    orgs: Organizations,
-    merges: Mapping[str, _Pending],
-    source: str,
-    markings: Sequence[str],
-) -> tuple[int, int]:
-    """Merge into the vault's contacts; returns (contacts changed, photos added)."""
-    store = vault.store
-    now = vault.clock.now_ms()
-    changed = photos = 0
-    for contact_id, pending in merges.items():
-        contact = store.get(Contact, contact_id)
-        before = {f: getattr(contact, f) for f in _CARD_FIELDS}
-        after = merge_values(before, pending.values, markings)
-        changes = {f: v for f, v in after.items() if v != before[f]}
-        if contact.org_id is None and pending.organization:
-            changes["org_id"] = orgs.ensure(pending.organization, after.get("country"), now)
-        orgs.write(store, source)
-        try:
-            if contact.photo_id is None and pending.photo is not None:
-                photo_id = uuid7(now)
-                store.add(_photo_record(contact_id, pending.photo, after["marking"], photo_id))
-                changes["photo_id"] = photo_id
-                photos += 1
-            if changes:
-                store.update(Contact, contact_id, changes)
-                changed += 1
-        except ValidationError as exc:
-            raise _refused(source, pending.cards[0], exc) from None
-    return changed, photos
+    return summary

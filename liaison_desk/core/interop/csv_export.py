@@ -1,10 +1,12 @@
 """Lists as CSV: a header and rows of text, safe to open in a spreadsheet.
 
-Lists are joined with "; ". A cell a spreadsheet would run as a formula (one
-starting with =, @, a tab or a carriage return, or with + or - followed by
-something other than a number) gets a leading apostrophe, the OWASP advice
-against CSV injection; phone numbers such as +33 1 23 45 67 89 stay as they
-are. The file is UTF-8 with a byte-order mark, so Excel reads accents right.
+Lists are joined with "; "; a contact's organization is its whole path,
+outermost first ("Ministère des Armées / DGRIS / Bureau Afrique"). A cell a
+spreadsheet would run as a formula (one starting with =, @, a tab or a carriage
+return, or with + or - followed by something other than a number) gets a
+leading apostrophe, the OWASP advice against CSV injection; phone numbers such
+as +33 1 23 45 67 89 stay as they are. The file is UTF-8 with a byte-order
+mark, so Excel reads accents right.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from liaison_desk.core.contact_details import address_text, details_for
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.interop.listing import PAGE, all_matching
 from liaison_desk.core.interop.meeting_export import attendees_of
+from liaison_desk.core.interop.org_chains import Organizations
 from liaison_desk.core.kinds import kind_of
 from liaison_desk.core.records import Contact, Meeting, Record
 from liaison_desk.core.store import ListQuery, Store
@@ -25,7 +29,7 @@ from liaison_desk.core.store import ListQuery, Store
 _FORMULA = ("=", "@", "\t", "\r")
 _NUMBER_LIKE = re.compile(r"^[+-][0-9 ()./;+-]*$")  # numbers, phone numbers, lists of them
 DERIVED: dict[type[Record], tuple[str, ...]] = {
-    Contact: ("organization",),
+    Contact: ("organization", "phones", "emails", "addresses"),
     Meeting: ("participants",),
 }
 
@@ -66,29 +70,44 @@ def check_columns(cls: type[Record], columns: Sequence[str]) -> None:
         )
 
 
+_CHANNEL_COLUMNS = {"phones": "phone", "emails": "email", "addresses": "address"}
+
+
+def _points_of(store: Store, contact_ids: list[str]) -> dict[str, dict[str, list[str]]]:
+    """Each contact's phones, emails and addresses as text, by channel."""
+    out: dict[str, dict[str, list[str]]] = {}
+    for contact_id, details in details_for(store, contact_ids).items():
+        for point in details.points:
+            text = address_text(point) if point.channel == "address" else point.value
+            if text:
+                out.setdefault(contact_id, {}).setdefault(point.channel, []).append(text)
+    return out
+
+
 def record_rows(
     store: Store, cls: type[Record], query: ListQuery, columns: Sequence[str]
 ) -> Iterator[list[Any]]:
     """The values of `columns` for every record the query matches (derived ones included)."""
     check_columns(cls, columns)
-    org_names: dict[str, str] = {}
-    if "organization" in columns:
-        org_names = dict(
-            store.conn.execute("SELECT id, name FROM organizations WHERE deleted = 0").fetchall()
-        )
+    orgs = Organizations(store) if "organization" in columns else None
     page: list[Record] = []
 
     def flush() -> Iterator[list[Any]]:
         people = {}
         if "participants" in columns:
             people = attendees_of(store, [r.id for r in page])
+        points: dict[str, dict[str, list[str]]] = {}
+        if {"phones", "emails", "addresses"} & set(columns):
+            points = _points_of(store, [r.id for r in page])
         for record in page:
             row: list[Any] = []
             for column in columns:
-                if column == "organization":
-                    row.append(org_names.get(getattr(record, "org_id", None) or ""))
+                if column == "organization" and orgs is not None:
+                    row.append(" / ".join(orgs.chain(getattr(record, "org_id", None))) or None)
                 elif column == "participants":
                     row.append([a.name for a in people.get(record.id, ())])
+                elif column in _CHANNEL_COLUMNS:
+                    row.append(points.get(record.id, {}).get(_CHANNEL_COLUMNS[column], []))
                 else:
                     row.append(getattr(record, column))
             yield row

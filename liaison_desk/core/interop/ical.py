@@ -1,54 +1,79 @@
-"""iCalendar (.ics) in and out, with the `icalendar` library doing the parsing and writing.
+"""iCalendar (.ics) files read as events, with the `icalendar` library doing the parsing.
 
-Reading: a first pass here checks the file's structure line by line (every
-line a `NAME;params:value` property, BEGIN and END matched) and notes where
-each event and each of its properties starts, because icalendar is lenient
-and does not say where a problem is; icalendar then parses values, time zones
-(its own VTIMEZONEs, IANA names, Outlook's Windows names) and attendees.
-
-Writing: one VEVENT per meeting (TZID in the meeting's time zone, with the
-VTIMEZONE components it needs, attendees by email or by contact id) and one
-all-day, non-blocking VEVENT per follow-up due date, so both show in any
-calendar. X-LIAISON-* properties carry what a calendar has no place for, so
-an event we wrote is recognised when it comes back.
+icalendar parses values, time zones (its own VTIMEZONEs, IANA names, Outlook's
+Windows names) and attendees, and is lenient; `ical_scan` finds the line each
+event and property starts on, so a problem is named where it is. An event the
+vault cannot hold (no readable start, an unreadable rule, a line that cannot be
+read) is skipped with the reason, and the rest of the file comes in; what an
+event carries that the vault has no place for is counted ("not kept"), so
+nothing is dropped without a word. Properties the application does not use
+never refuse a file. Writing is `ical_writer`'s.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
-from icalendar.timezone.tzid import tzid_from_dt
-from icalendar.timezone.windows_to_olson import WINDOWS_TO_OLSON
 
-from liaison_desk import __version__
 from liaison_desk.core.errors import ImportFormatError
+from liaison_desk.core.interop.ical_scan import Block, closed_text, scan
+from liaison_desk.core.interop.ical_timing import (
+    Timing,
+    UnusableEvent,
+    read_timing,
+    recurrence_id,
+    zone_name,
+)
 from liaison_desk.core.interop.text_input import MB, read_text
 
 MAX_BYTES = 64 * MB
-PRODID = f"-//Liaison Desk//Liaison Desk {__version__}//EN"
-MEETING_UID = "@liaison-desk"
-FOLLOWUP_PREFIX = "followup-"
-MEETING_LENGTH = timedelta(hours=1)  # a meeting records its start only
 Progress = Callable[[int, int], None]
 
-_CONTENT_LINE = re.compile(r'^[A-Za-z0-9-]+(?:;(?:"[^"]*"|[^";:])*)*:', re.DOTALL)
 _TAG = re.compile(r"<[^>]{0,500}>")
 _BREAK = re.compile(r"<\s*(?:br\s*/?|/p|/div|/li)\s*>", re.IGNORECASE)
 _HTML_HINT = re.compile(r"<\s*/?\s*(?:br|p|div|b|i|u|a|ul|ol|li|span|strong|em)\b", re.IGNORECASE)
+_LINE_ENDS = re.compile(r"\r*\n|\r")  # CR CR LF (iPhone exports), CR LF, LF or a lone CR
 _ROLES = {"CHAIR": "chair", "OPT-PARTICIPANT": "optional", "NON-PARTICIPANT": "for information"}
-_ICAL_ROLES = {
-    "chair": "CHAIR",
-    "optional": "OPT-PARTICIPANT",
-    "for information": "NON-PARTICIPANT",
-}
+_COMPONENTS = frozenset(
+    {"VCALENDAR", "VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE", "VALARM"}
+)
+# What a meeting keeps of an event (the timing's properties are read in ical_timing).
+# DTSTAMP says when the file was written, not anything about the meeting.
+_USED = frozenset(
+    {
+        "SUMMARY",
+        "DTSTART",
+        "DTEND",
+        "DURATION",
+        "RRULE",
+        "EXDATE",
+        "RDATE",
+        "RECURRENCE-ID",
+        "UID",
+        "LOCATION",
+        "DESCRIPTION",
+        "CATEGORIES",
+        "ATTENDEE",
+        "ORGANIZER",
+        "STATUS",
+        "DTSTAMP",
+        "X-LIAISON-ID",
+        "X-LIAISON-KIND",
+        "X-LIAISON-MARKING",
+        "X-LIAISON-FOLLOWUP",
+    }
+)
+# Values whose damage does not make the event unreadable here: the timing's (judged in
+# ical_timing) and the file's own stamp.
+_NOT_JUDGED = frozenset({"DTSTART", "DTEND", "DURATION", "RRULE", "EXDATE", "RDATE", "DTSTAMP"})
 
 
 @dataclass(frozen=True)
@@ -66,13 +91,21 @@ class Attendee:
 
 @dataclass(frozen=True, kw_only=True)
 class Event:
-    """One VEVENT as a meeting would hold it; `sources` maps fields to their lines."""
+    """One VEVENT as a meeting would hold it; `sources` maps fields to their lines.
 
-    line: int
+    `skip` says why it will not become a meeting: "cancelled", "a follow-up", or
+    (`damaged`) why it cannot be read, starting with its line.
+    """
+
+    line: int  # 0: not known (a file icalendar had to restructure)
     title: str
-    starts_at: str  # UTC, 2026-03-14T09:30:00Z
+    starts_at: str  # UTC, 2026-03-14T09:30:00Z; "" for a damaged event
+    ends_at: str | None = None
     timezone: str | None = None
     all_day: bool = False
+    recurrence: str | None = None
+    exdates: tuple[str, ...] = ()
+    rdates: tuple[str, ...] = ()
     place: str | None = None
     notes: str | None = None
     attendees: tuple[Attendee, ...] = ()
@@ -81,91 +114,52 @@ class Event:
     marking: str = ""
     meeting_id: str | None = None  # X-LIAISON-ID: a meeting we exported
     uid: str | None = None
-    recurring: bool = False
-    skip: str | None = None  # why it is not a meeting: "cancelled", "a follow-up"
+    recurrence_id: str | None = None  # a moved occurrence of the series with this UID
+    skip: str | None = None
+    damaged: bool = False
+    not_kept: tuple[str, ...] = ()  # what of it the vault has no place for
     sources: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def recurring(self) -> bool:
+        return self.recurrence is not None or bool(self.rdates)
+
+    @property
+    def timing(self) -> Timing:
+        return Timing(
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            timezone=self.timezone,
+            all_day=self.all_day,
+            recurrence=self.recurrence,
+            exdates=self.exdates,
+            rdates=self.rdates,
+        )
 
     def line_of(self, field_name: str) -> int:
         return next((line for name, line in self.sources if name == field_name), self.line)
 
 
-# -- structure ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CalendarFile:
+    """A calendar's events in file order, and the components it holds that are no events."""
 
+    source: str
+    events: tuple[Event, ...]
+    others: tuple[tuple[str, int], ...] = ()  # ("VTODO", 2): not imported
 
-@dataclass
-class _Block:
-    """Where one event starts and where each of its properties is."""
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self.events)
 
-    line: int
-    props: dict[str, int] = field(default_factory=dict)
+    def __len__(self) -> int:
+        return len(self.events)
 
-
-def _logical_lines(text: str) -> Iterable[tuple[int, str]]:
-    """Unfolded lines with the number of the line each starts on."""
-    start = 0
-    parts: list[str] = []
-    for number, raw in enumerate(text.splitlines(), 1):
-        if raw[:1] in (" ", "\t") and parts:
-            parts.append(raw[1:])
-            continue
-        if parts:
-            yield start, "".join(parts)
-        start, parts = number, [raw]
-    if parts:
-        yield start, "".join(parts)
-
-
-def scan(text: str, name: str) -> list[_Block]:
-    """Check the structure; return the events (depth two, under VCALENDAR) in file order."""
-    stack: list[tuple[str, int]] = []
-    events: list[_Block] = []
-    current: _Block | None = None
-    last = 0
-    for number, line in _logical_lines(text):
-        last = number
-        if not line.strip():
-            continue
-        if not _CONTENT_LINE.match(line):
-            raise ImportFormatError(
-                f"{name}, line {number}: this line is not an iCalendar property (NAME:value)."
-            )
-        prop = re.split(r"[;:]", line, maxsplit=1)[0].upper()
-        value = line.split(":", 1)[1].strip().upper() if prop in ("BEGIN", "END") else ""
-        if prop == "BEGIN":
-            if not stack and value != "VCALENDAR":
-                raise ImportFormatError(
-                    f"{name}, line {number}: expected BEGIN:VCALENDAR; is this a calendar file?"
-                )
-            stack.append((value, number))
-            if value == "VEVENT" and len(stack) == 2:
-                current = _Block(number)
-                events.append(current)
-        elif prop == "END":
-            if not stack:
-                raise ImportFormatError(f"{name}, line {number}: END:{value} without a BEGIN.")
-            opened, at = stack.pop()
-            if opened != value:
-                raise ImportFormatError(
-                    f"{name}, line {number}: END:{value} does not close the {opened} "
-                    f"opened at line {at}."
-                )
-            if len(stack) < 2:
-                current = None
-        elif not stack:
-            raise ImportFormatError(
-                f"{name}, line {number}: this line is outside the calendar (BEGIN:VCALENDAR)."
-            )
-        elif current is not None and len(stack) == 2:
-            current.props.setdefault(prop, number)
-    if stack:
-        opened, at = stack[-1]
-        raise ImportFormatError(
-            f"{name}, line {last}: the file ends inside the {opened} opened at line {at} "
-            f"(END:{opened} is missing); it may be truncated."
-        )
-    if not last:
-        raise ImportFormatError(f"{name} is empty.")
-    return events
+    def not_kept(self, events: Sequence[Event] | None = None) -> list[tuple[str, int]]:
+        """Each property the vault has no place for, with how many of `events` (by default
+        those that become meetings or are already held) carry it, most frequent first."""
+        chosen = [e for e in self.events if e.skip is None] if events is None else events
+        counts = Counter(name for e in chosen for name in e.not_kept)
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -177,28 +171,6 @@ def plain_text(text: str) -> str:
     if _HTML_HINT.search(text):
         text = html.unescape(_TAG.sub("", _BREAK.sub("\n", text)))
     return text.strip()
-
-
-def zone_name(moment: datetime, tzid: str | None) -> str | None:
-    """The IANA name of the zone a time is given in, if it has one (not for UTC)."""
-    candidates = [tzid, tzid_from_dt(moment)]
-    for candidate in candidates:
-        if not candidate:
-            continue
-        candidate = WINDOWS_TO_OLSON.get(candidate, candidate)
-        candidate = candidate.rsplit("/mozilla.org/", 1)[-1]
-        if candidate.upper() in ("UTC", "Z", "GMT", "ETC/UTC"):
-            return None
-        try:
-            ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-        return candidate
-    return None
-
-
-def _utc(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _text(component: Any, name: str) -> str | None:
@@ -250,209 +222,176 @@ def _attendees(event: Any) -> tuple[Attendee, ...]:
     return tuple(found)
 
 
-def _categories(event: Any) -> tuple[str, ...]:
+def _categories(event: Any, kind: str | None) -> tuple[str, ...]:
+    """Its categories as tags; the first is the kind in events we wrote, not a tag."""
     values = event.get("CATEGORIES", [])
     out: list[str] = []
     for value in values if isinstance(values, list) else [values]:
         out.extend(str(c).strip() for c in getattr(value, "cats", []) if str(c).strip())
+    if kind and out and out[0] == kind:
+        out = out[1:]
     return tuple(dict.fromkeys(out))
 
 
-def _start(
-    event: Any, block: _Block, name: str, floating_zone: str | None
-) -> tuple[str, str | None, bool]:
-    """(UTC start, IANA zone or None, all day) of an event."""
-    where = f"{name}, line {block.props.get('DTSTART', block.line)}"
-    prop = event.get("DTSTART")
-    if prop is None:
-        raise ImportFormatError(
-            f"{name}, line {block.line}: the event starting here has no start (DTSTART)."
+def _not_kept(event: Any) -> list[str]:
+    names = [str(name).upper() for name in event]
+    names = [n for n in names if n not in _USED]
+    if "CLASS" in names and str(event.get("CLASS", "")).upper() == "PRIVATE":
+        names.remove("CLASS")  # what we write for every meeting
+    names += [c.name for c in event.subcomponents]
+    return names
+
+
+def _damage(event: Any, block: Block | None) -> tuple[str | None, int | None]:
+    """Why an event cannot be read, and the line: an unreadable line, or an unreadable
+    value of a property the meeting keeps (the timing's are judged in ical_timing)."""
+    for prop, message in event.errors:
+        name = str(prop or "").upper()
+        if not name:
+            line = block.odd[0] if block and block.odd else None
+            return f"a line cannot be read ({message})", line
+        if name in _USED and name not in _NOT_JUDGED:
+            line = block.props.get(name) if block else None
+            return f"its {name} cannot be read ({message})", line
+    return None, None
+
+
+def _where(source: str, line: int | None) -> str:
+    return f"{source}, line {line}" if line else source
+
+
+def _event(event: Any, block: Block | None, source: str, floating: str) -> Event:
+    line = block.line if block else 0
+    title = _text(event, "SUMMARY") or "(no title)"
+    reason, at = _damage(event, block)
+    if block is not None and not block.closed:
+        reason, at = "the file ends inside it (END:VEVENT is missing); it may be truncated", line
+    try:
+        if reason is not None:
+            raise UnusableEvent(reason)
+        timing, not_kept = read_timing(event, floating)
+    except UnusableEvent as exc:
+        if at is None and exc.prop and block is not None:
+            at = block.props.get(exc.prop)
+        return Event(
+            line=line,
+            title=title,
+            starts_at="",
+            skip=f"{_where(source, at or line)}: {exc.message}",
+            damaged=True,
         )
-    moment = prop.dt
-    if isinstance(moment, datetime):
-        tzid = prop.params.get("TZID")
-        if moment.tzinfo is None:
-            zone: tzinfo = ZoneInfo(floating_zone) if floating_zone else UTC
-            moment = moment.replace(tzinfo=zone)
-            return _utc(moment), floating_zone, False
-        return _utc(moment), zone_name(moment, tzid), False
-    if isinstance(moment, date):
-        day = datetime(moment.year, moment.month, moment.day, tzinfo=UTC)
-        return _utc(day), None, True
-    raise ImportFormatError(f"{where}: DTSTART is not a date or a date-time.")
-
-
-def _event(event: Any, block: _Block, name: str, floating_zone: str | None) -> Event:
-    if event.errors:
-        prop, message = event.errors[0]
-        line = block.props.get(str(prop or "").upper(), block.line)
-        what = f"the {prop} value" if prop else "a line"
-        raise ImportFormatError(f"{name}, line {line}: {what} cannot be read ({message}).")
-    starts_at, timezone, all_day = _start(event, block, name, floating_zone)
+    kind = _text(event, "X-LIAISON-KIND")
     followup = _text(event, "X-LIAISON-FOLLOWUP")
     status = (_text(event, "STATUS") or "").upper()
     description = _text(event, "DESCRIPTION")
+    props = block.props if block else {}
     sources = tuple(
-        (field_name, block.props[prop])
+        (field_name, props[prop])
         for field_name, prop in (
             ("title", "SUMMARY"),
             ("starts_at", "DTSTART"),
+            ("ends_at", "DTEND"),
+            ("recurrence", "RRULE"),
             ("place", "LOCATION"),
             ("notes", "DESCRIPTION"),
             ("marking", "X-LIAISON-MARKING"),
             ("kind", "X-LIAISON-KIND"),
             ("tags", "CATEGORIES"),
         )
-        if prop in block.props
+        if prop in props
     )
     return Event(
-        line=block.line,
-        title=_text(event, "SUMMARY") or "(no title)",
-        starts_at=starts_at,
-        timezone=timezone,
-        all_day=all_day,
+        line=line,
+        title=title,
+        starts_at=timing.starts_at,
+        ends_at=timing.ends_at,
+        timezone=timing.timezone,
+        all_day=timing.all_day,
+        recurrence=timing.recurrence,
+        exdates=timing.exdates,
+        rdates=timing.rdates,
         place=_text(event, "LOCATION"),
         notes=plain_text(description) if description else None,
         attendees=_attendees(event),
-        tags=_categories(event),
-        kind=_text(event, "X-LIAISON-KIND"),
+        tags=_categories(event, kind),
+        kind=kind,
         marking=_text(event, "X-LIAISON-MARKING") or "",
         meeting_id=_text(event, "X-LIAISON-ID"),
         uid=_text(event, "UID"),
-        recurring=event.get("RRULE") is not None,
+        recurrence_id=recurrence_id(event, timing, floating),
         skip="a follow-up" if followup else "cancelled" if status == "CANCELLED" else None,
+        not_kept=tuple(dict.fromkeys([*_not_kept(event), *not_kept])),
         sources=sources,
     )
 
 
-def parse_events(text: str, name: str, progress: Progress | None = None) -> list[Event]:
-    """Every VEVENT of a calendar file; a problem raises ImportFormatError naming its line."""
-    blocks = scan(text, name)
+def _floating(calendar: Any, station: str) -> str:
+    """Where a time without a zone is read: the calendar's X-WR-TIMEZONE, else the station's."""
+    zone = _text(calendar, "X-WR-TIMEZONE") if calendar.name == "VCALENDAR" else None
+    named = zone_name(datetime(2000, 1, 1, tzinfo=UTC), zone) if zone else None
+    return named or station
+
+
+def _components(text: str, source: str) -> list[Any]:
     try:
-        calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except ValueError as exc:
-        raise ImportFormatError(f"{name}: the calendar cannot be read ({exc}).") from None
-    found: list[tuple[Any, str | None]] = []
-    for calendar in calendars:
-        zone = _text(calendar, "X-WR-TIMEZONE")
-        floating = zone_name(datetime(2000, 1, 1, tzinfo=UTC), zone) if zone else None
-        found.extend((event, floating) for event in calendar.walk("VEVENT"))
-    if len(found) != len(blocks):
-        raise ImportFormatError(f"{name}: events nested inside other components are not supported.")
+        found: list[Any] = icalendar.Calendar.from_ical(text, multiple=True)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        # icalendar's own word on a file it cannot read, whatever it raised
+        raise ImportFormatError(f"{source}: the calendar cannot be read ({exc}).") from None
+    return found
+
+
+def parse_events(
+    text: str, source: str, progress: Progress | None = None, *, station: str
+) -> CalendarFile:
+    """Every VEVENT of a calendar file, readable or skipped with its reason; the file is
+    refused only when it is no calendar or icalendar cannot read it at all. `station`:
+    the zone a time without one is read in, unless the calendar names its own."""
+    text = _LINE_ENDS.sub("\r\n", text)
+    layout = scan(text)
+    components = _components(closed_text(text, layout), source)
+    found: list[tuple[Any, str]] = []
+    others: Counter[str] = Counter()
+    for component in components:
+        floating = _floating(component, station)
+        found.extend((event, floating) for event in component.walk("VEVENT"))
+        children = component.subcomponents if component.name == "VCALENDAR" else [component]
+        others.update(c.name for c in children if c.name not in ("VEVENT", "VTIMEZONE"))
+    if not found and not any(c.name in _COMPONENTS for c in components):
+        raise ImportFormatError(
+            f"{source}, line 1: expected BEGIN:VCALENDAR; is this a calendar file?"
+        )
+    # icalendar walks events in file order; if it had to restructure a damaged file,
+    # the lines are not known.
+    blocks: list[Block | None] = list(layout.events)
+    if len(blocks) != len(found):
+        blocks = [None] * len(found)
     events = []
     for i, ((event, floating), block) in enumerate(zip(found, blocks, strict=True), 1):
-        events.append(_event(event, block, name, floating))
-        if progress is not None and (i % 100 == 0 or i == len(blocks)):
-            progress(i, len(blocks))
-    return events
+        events.append(_event(event, block, source, floating))
+        if progress is not None and (i % 100 == 0 or i == len(found)):
+            progress(i, len(found))
+    return CalendarFile(source, tuple(_with_moved(events)), tuple(sorted(others.items())))
 
 
-def read_events(path: Path, progress: Progress | None = None) -> list[Event]:
-    return parse_events(read_text(path, what="calendar", max_bytes=MAX_BYTES), path.name, progress)
+def _with_moved(events: Sequence[Event]) -> list[Event]:
+    """A series with occurrences moved or cancelled on their own (events with its UID and
+    a RECURRENCE-ID): those occurrences are left out of the series, and each moved one is a
+    meeting of its own, so none shows twice."""
+    moved: dict[str, set[str]] = {}
+    for e in events:
+        if e.recurrence_id and e.uid and not e.damaged:
+            moved.setdefault(e.uid, set()).add(e.recurrence_id)
+    out = []
+    for e in events:
+        if e.recurrence_id:
+            e = replace(e, uid=None)  # the UID is the series'
+        elif e.uid in moved and e.recurring:
+            e = replace(e, exdates=tuple(sorted({*e.exdates, *moved[e.uid]})))
+        out.append(e)
+    return out
 
 
-# -- writing -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MeetingEntry:
-    """A meeting as it goes into a calendar."""
-
-    id: str
-    title: str
-    starts_at: str
-    timezone: str | None
-    place: str | None
-    description: str | None
-    kind: str | None
-    tags: tuple[str, ...]
-    marking: str
-    attendees: tuple[Attendee, ...]
-
-
-@dataclass(frozen=True)
-class FollowUpEntry:
-    id: str
-    action: str
-    due_date: str
-    description: str | None
-    meeting_id: str | None
-    marking: str
-
-
-def _meeting_event(entry: MeetingEntry, stamp: datetime) -> icalendar.Event:
-    event = icalendar.Event()
-    event.add("uid", f"{entry.id}{MEETING_UID}")
-    event.add("dtstamp", stamp)
-    start = datetime.fromisoformat(entry.starts_at.replace("Z", "+00:00"))
-    if entry.timezone:
-        start = start.astimezone(ZoneInfo(entry.timezone))
-    event.add("dtstart", start)
-    event.add("dtend", start + MEETING_LENGTH)
-    event.add("summary", entry.title)
-    if entry.place:
-        event.add("location", entry.place)
-    if entry.description:
-        event.add("description", entry.description)
-    categories = [c for c in (entry.kind, *entry.tags) if c]
-    if categories:
-        event.add("categories", categories)
-    event.add("class", "PRIVATE")
-    for person in entry.attendees:
-        address = f"mailto:{person.email}" if person.email else f"urn:uuid:{person.contact_id}"
-        params = {"CUTYPE": "INDIVIDUAL", "PARTSTAT": "ACCEPTED"}
-        if person.name:
-            params["CN"] = person.name
-        params["ROLE"] = _ICAL_ROLES.get(person.role or "", "REQ-PARTICIPANT")
-        event.add("attendee", icalendar.vCalAddress(address), parameters=params)
-    event.add("x-liaison-id", entry.id)
-    if entry.kind:
-        event.add("x-liaison-kind", entry.kind)
-    event.add("x-liaison-marking", entry.marking)
-    return event
-
-
-def _followup_event(entry: FollowUpEntry, stamp: datetime) -> icalendar.Event:
-    event = icalendar.Event()
-    event.add("uid", f"{FOLLOWUP_PREFIX}{entry.id}{MEETING_UID}")
-    event.add("dtstamp", stamp)
-    day = date.fromisoformat(entry.due_date)
-    event.add("dtstart", day)
-    event.add("dtend", day + timedelta(days=1))
-    event.add("summary", f"Follow-up: {entry.action}")
-    if entry.description:
-        event.add("description", entry.description)
-    event.add("transp", "TRANSPARENT")  # a due date does not make the officer busy
-    event.add("class", "PRIVATE")
-    event.add("categories", ["follow-up"])
-    if entry.meeting_id:
-        event.add("related-to", f"{entry.meeting_id}{MEETING_UID}")
-    event.add("x-liaison-followup", entry.id)
-    event.add("x-liaison-marking", entry.marking)
-    return event
-
-
-def calendar_bytes(
-    meetings: Sequence[MeetingEntry], followups: Sequence[FollowUpEntry], now_ms: int
-) -> bytes:
-    """A .ics file holding the meetings and follow-ups, with the VTIMEZONEs they use."""
-    stamp = datetime.fromtimestamp(now_ms / 1000, tz=UTC).replace(microsecond=0)
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")  # a copy to show, not invitations to send
-    calendar.add("x-wr-calname", "Liaison Desk")
-    for meeting in meetings:
-        calendar.add_component(_meeting_event(meeting, stamp))
-    for followup in followups:
-        calendar.add_component(_followup_event(followup, stamp))
-    if meetings:
-        first = min(m.starts_at for m in meetings)[:10]
-        last = max(m.starts_at for m in meetings)[:10]
-        calendar.add_missing_timezones(
-            first_date=date.fromisoformat(first) - timedelta(days=366),
-            last_date=date.fromisoformat(last) + timedelta(days=366),
-        )
-    data: bytes = calendar.to_ical()
-    return data
+def read_events(path: Path, progress: Progress | None = None, *, station: str) -> CalendarFile:
+    text = read_text(path, what="calendar", max_bytes=MAX_BYTES)
+    return parse_events(text, path.name, progress, station=station)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from liaison_desk.core.contact_details import FIRST_EMAIL_SQL
 from liaison_desk.core.interop.export_file import write_export
-from liaison_desk.core.interop.ical import Attendee, FollowUpEntry, MeetingEntry, calendar_bytes
+from liaison_desk.core.interop.ical import Attendee
+from liaison_desk.core.interop.ical_timing import Timing
+from liaison_desk.core.interop.ical_writer import FollowUpEntry, MeetingEntry, calendar_bytes
 from liaison_desk.core.interop.listing import all_matching
 from liaison_desk.core.records import FollowUp, Meeting
 from liaison_desk.core.store import ListQuery, Store
@@ -27,17 +29,15 @@ def attendees_of(store: Store, meeting_ids: Sequence[str]) -> dict[str, list[Att
     for start in range(0, len(meeting_ids), _CHUNK):
         chunk = list(meeting_ids[start : start + _CHUNK])
         rows = store.conn.execute(
-            "SELECT p.meeting_id, c.id, c.full_name, c.emails, p.role FROM participants p "
+            "SELECT p.meeting_id, c.id, c.full_name, "
+            f"{FIRST_EMAIL_SQL.format(contact_id='c.id')}, p.role FROM participants p "
             "JOIN contacts c ON c.id = p.contact_id AND c.deleted = 0 "
             f"WHERE p.deleted = 0 AND p.meeting_id IN ({', '.join('?' * len(chunk))}) "
             "ORDER BY p.n",
             chunk,
         ).fetchall()
-        for meeting_id, contact_id, name, emails, role in rows:
-            listed = json.loads(emails) if emails != "[]" else []
-            out.setdefault(meeting_id, []).append(
-                Attendee(name, listed[0] if listed else None, contact_id, role)
-            )
+        for meeting_id, contact_id, name, email, role in rows:
+            out.setdefault(meeting_id, []).append(Attendee(name, email, contact_id, role))
     return out
 
 
@@ -53,14 +53,14 @@ def meeting_entries(store: Store, query: ListQuery) -> list[MeetingEntry]:
         MeetingEntry(
             id=m.id,
             title=m.title,
-            starts_at=m.starts_at,
-            timezone=m.timezone,
+            timing=Timing.of(m),
             place=m.place,
             description=_description(m),
             kind=m.kind,
             tags=m.tags,
             marking=m.marking,
             attendees=tuple(people.get(m.id, ())),
+            uid=m.uid,
         )
         for m in meetings
     ]

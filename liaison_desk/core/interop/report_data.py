@@ -17,12 +17,14 @@ from liaison_desk.core import markings as markings_mod
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING
+from liaison_desk.core.occurrences import occurrences
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Organization
 from liaison_desk.core.validation import country_code, iso_date
 from liaison_desk.core.vault import Vault
 from liaison_desk.core.wording import plural
 
 _CHUNK = 500
+_UTC = ZoneInfo("UTC")  # a period's days are UTC days
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class Report:
 
 def local_when(meeting: Meeting) -> str:
     moment = datetime.fromisoformat(meeting.starts_at.replace("Z", "+00:00"))
+    if meeting.all_day:
+        return f"{moment.strftime('%a %d %b %Y')} (all day)"
     zone = meeting.timezone or "UTC"
     if meeting.timezone:
         moment = moment.astimezone(ZoneInfo(meeting.timezone))
@@ -222,11 +226,16 @@ def period_report(
         f"SELECT DISTINCT {MEETING.columns('m')} FROM meetings m "
         "JOIN participants p ON p.meeting_id = m.id AND p.deleted = 0 "
         "JOIN contacts c ON c.id = p.contact_id AND c.deleted = 0 "
-        f"WHERE m.deleted = 0 AND m.starts_at >= ? AND m.starts_at < ? AND ({who}) "
+        "WHERE m.deleted = 0 AND (m.starts_at >= ? OR m.recurrence IS NOT NULL "
+        f"OR m.rdates != '[]') AND m.starts_at < ? AND ({who}) "
         "ORDER BY m.starts_at, m.id",
         params,
     ).fetchall()
-    meetings = [MEETING.from_row(row) for row in rows]
+    # Each occurrence of a series in the period is a meeting of the report.
+    span = occurrences(
+        (MEETING.from_row(row) for row in rows), begin, finish + timedelta(days=1), _UTC
+    )
+    meetings = [replace(o.meeting, starts_at=o.starts_at, ends_at=o.ends_at) for o in span]
     sections = _sections(vault, meetings)
     met: dict[str, Person] = {}
     for section in sections:

@@ -1,46 +1,75 @@
-"""Reading vCards (2.1, 3.0 and 4.0) into `Card`s, with vobject doing the line-level work.
+"""Reading vCards (2.1, 3.0 and 4.0) into `Card`s: a card that cannot be read is left out
+and reported, and the others come in.
 
-Lines are unfolded here (including vCard 2.1's quoted-printable soft breaks),
-as vobject's `getLogicalLines` does but in time linear in the line's length:
-vobject copies the whole logical line at each physical one, so 100,000 soft
-breaks took 23 s. vobject then parses each line, decodes quoted-printable and
-splits parameters; values are decoded here, because vobject's text decoding
-splits values at unescaped commas (a vCard 4.0 `PHOTO:data:image/jpeg;base64,…`
-URI would lose its data).
+`vcard_lines` splits the file into cards of lines parsed by vobject;
+`vcard_values` decodes values and `vcard_fields` reads the repeatable parts.
+Every property that goes into the Card is marked; the others are the card's
+"not kept" properties, so the preview says what the vault has no place for. A
+value that cannot be read (a damaged photo) is left out of its card and
+reported.
 
-What a vCard says maps onto a contact as follows: FN (else N) is the name; N's
-honorific prefix is the rank; TITLE (else ROLE) the position; ORG with its
-units the organization chain; TEL, EMAIL, LANG, CATEGORIES the lists; ADR the
-address (a two-letter country part gives the country); NOTE the notes; PHOTO
-(inline only: a remote photo is never fetched) the photo. Fields vCard has no
-place for travel as X-LIAISON-* properties so an export re-imports whole.
+What a vCard says maps onto a contact as follows: FN (else N, the organization
+or the email) is the name, N the structured name as given, and further FN lines
+(names in other scripts) aliases; NICKNAME the nicknames; N's prefix is also the
+rank unless the card says its rank (X-LIAISON-RANK); TITLE (else ROLE) the
+position; ORG with its units the organization chain; TEL, EMAIL, ADR, URL, IMPP
+(and the X-SKYPE… handles) the contact points; BDAY and ANNIVERSARY (and the
+X-…-ANNIVERSARY of Outlook, Evolution, Apple) the dates; RELATED (and
+X-ABRELATEDNAMES, X-…-SPOUSE…) the relations; LANG the languages; CATEGORIES the
+tags; NOTE the notes; PHOTO (inline only: a remote photo is never fetched) the
+photo; UID the uid. A two-letter country of an address gives the contact's
+country. Fields vCard has no place for travel as X-LIAISON-* properties (see
+vcard_writer) so an export re-imports whole.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import io
+import dataclasses
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vobject.base import ContentLine, ParseError, parseLine
+from vobject.base import ContentLine
 
 from liaison_desk.core.errors import ImportFormatError
-from liaison_desk.core.interop.text_input import MB, read_text
+from liaison_desk.core.interop.import_report import NotKept, Problem, tally
+from liaison_desk.core.interop.text_input import MB, WESTERN, one_line_end, read_file
+from liaison_desk.core.interop.vcard_fields import (
+    ANNIVERSARIES,
+    Job,
+    Point,
+    Relative,
+    first_date,
+    jobs,
+    languages,
+    points,
+    relatives,
+)
+from liaison_desk.core.interop.vcard_lines import raw_cards
+from liaison_desk.core.interop.vcard_values import (
+    Properties,
+    param_values,
+    parts_of,
+    preferred_first,
+    text_of,
+    types_of,
+    values_of,
+)
 
 MAX_BYTES = 256 * MB
 Progress = Callable[[int, int], None]
 
-_BEGIN = re.compile(r"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*\r?$", re.MULTILINE | re.IGNORECASE)
-_ESCAPED = re.compile(r"\\(.)", re.DOTALL)
+_BEGIN = re.compile(r"^[ \t]*BEGIN[ \t]*:[ \t]*VCARD[ \t]*$", re.MULTILINE | re.IGNORECASE)
 _COUNTRY = re.compile(r"^[A-Za-z]{2}$")
-_QP_NAME = "quoted-printable"
 IMAGE_TYPES = {"JPEG": "image/jpeg", "JPG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif"}
 _MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG", "image/png"), (b"GIF8", "image/gif"))
+# N's parts, in vCard order, as the Card's fields; lists in a part joined by these.
+NAME_FIELDS = ("family_name", "given_name", "additional_names", "name_prefix", "name_suffix")
+_NAME_JOINERS = {3: ", ", 4: ", "}
 
 
 @dataclass(frozen=True)
@@ -55,19 +84,28 @@ class Card:
 
     `organization` is the organization then its units, outermost first.
     `sources` holds (field, value, line) for each value read, so a value the
-    vault refuses can be traced to the line it came from.
+    vault refuses can be traced to the line it came from (points carry theirs).
     """
 
     line: int = 0
     full_name: str
+    name_prefix: str | None = None
+    given_name: str | None = None
+    additional_names: str | None = None
+    family_name: str | None = None
+    name_suffix: str | None = None
+    nicknames: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
     rank: str | None = None
     position: str | None = None
     organization: tuple[str, ...] = ()
     country: str | None = None
     languages: tuple[str, ...] = ()
-    phones: tuple[str, ...] = ()
-    emails: tuple[str, ...] = ()
-    address: str | None = None
+    points: tuple[Point, ...] = ()
+    jobs: tuple[Job, ...] = ()
+    relatives: tuple[Relative, ...] = ()
+    birthday: str | None = None
+    anniversary: str | None = None
     how_met: str | None = None
     trust_notes: str | None = None
     notes: str | None = None
@@ -78,8 +116,24 @@ class Card:
     uid: str | None = None
     sources: tuple[tuple[str, str, int], ...] = ()
 
+    def values(self, channel: str) -> tuple[str, ...]:
+        """The values of one channel's points, preferred first."""
+        found = [p for p in self.points if p.channel == channel and p.value]
+        return tuple(p.value or "" for p in sorted(found, key=lambda p: p.pref or 101))
+
+    @property
+    def emails(self) -> tuple[str, ...]:
+        return self.values("email")
+
+    @property
+    def phones(self) -> tuple[str, ...]:
+        return self.values("phone")
+
     def line_of(self, message: str) -> int:
         """The line a refusal of one of this card's values most likely points at."""
+        for point in self.points:
+            if point.value and point.value in message:
+                return point.line
         for _field, value, line in self.sources:
             if value and value in message:
                 return line
@@ -92,106 +146,18 @@ class Card:
 # -- values ----------------------------------------------------------------------------------
 
 
-def unescape(text: str) -> str:
-    """vCard text escapes: \\n is a line break, \\, \\; \\\\ stand for themselves."""
-    if "\\" not in text:
-        return text
-    return _ESCAPED.sub(lambda m: "\n" if m.group(1) in "nN" else m.group(1), text)
-
-
-def split(text: str, sep: str) -> list[str]:
-    """Split at separators that are not backslash-escaped; the parts stay escaped."""
-    if "\\" not in text:
-        return text.split(sep)
-    parts: list[str] = []
-    current: list[str] = []
-    chars = iter(text)
-    for char in chars:
-        if char == "\\":
-            current.append(char)
-            current.append(next(chars, ""))
-        elif char == sep:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
-
-
-def _text(line: ContentLine) -> str:
-    text = unescape(str(line.value))
-    if "\r" in text:  # quoted-printable =0D=0A from Outlook
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip()
-
-
-def _values(line: ContentLine) -> list[str]:
-    """A comma-separated list value (CATEGORIES, a NAME part)."""
-    return [v for v in (unescape(p).strip() for p in split(str(line.value), ",")) if v]
-
-
-def _parts(line: ContentLine) -> list[str]:
-    """A structured value (N, ADR, ORG): each part unescaped, its own list joined by spaces."""
-    return [
-        " ".join(v for v in (unescape(x).strip() for x in split(part, ",")) if v)
-        for part in split(str(line.value), ";")
-    ]
-
-
-def _param_values(line: ContentLine, name: str) -> list[str]:
-    params: dict[str, list[str]] = line.params
-    return [v.strip() for value in params.get(name, []) for v in value.split(",") if v.strip()]
-
-
-def _types(line: ContentLine) -> set[str]:
-    """TYPE values, including vCard 2.1's bare ones (TEL;WORK;VOICE), upper-cased."""
-    found = {t.upper() for t in _param_values(line, "TYPE")}
-    found.update(p.upper() for p in line.singletonparams)
-    return found
-
-
-def _preferred_first(lines: list[ContentLine]) -> list[ContentLine]:
-    def rank(line: ContentLine) -> int:
-        pref = _param_values(line, "PREF")
-        if pref and pref[0].isdigit():
-            return int(pref[0])
-        return 1 if "PREF" in _types(line) else 101
-
-    return sorted(lines, key=rank)
-
-
-def _phone(value: str) -> str:
-    """A vCard 4.0 tel: URI or plain text, as the number alone."""
-    text = value.strip()
-    if text.lower().startswith("tel:"):
-        text = text[4:].split(";", 1)[0]
-    return text.strip()
-
-
-def _email(value: str) -> str:
-    text = value.strip()
-    return text[7:].strip() if text.lower().startswith("mailto:") else text
-
-
-def _address(parts: list[str]) -> tuple[str, str | None]:
-    """The address as text, and the country when the country part is a two-letter code."""
-    parts = (parts + [""] * 7)[:7]
-    box, extended, street, city, region, code, country = (p.strip() for p in parts)
-    code_city = " ".join(p for p in (code, city) if p)
-    is_code = bool(_COUNTRY.match(country))
-    lines = [box, extended, street, code_city, region, "" if is_code else country]
-    return "\n".join(p for p in lines if p), (country.upper() if is_code else None)
+class _Damaged(Exception):
+    """A value that cannot be read: it is left out of its card, which still comes in."""
 
 
 def sniff_image(data: bytes) -> str:
     return next((mime for magic, mime in _MAGIC if data.startswith(magic)), "image/jpeg")
 
 
-def _photo(line: ContentLine, where: str) -> Photo | None:
+def _photo(line: ContentLine) -> Photo | None:
     """An inline photo (base64 or a data: URI); None for a link, which is never fetched."""
     value = "".join(str(line.value).split())
-    encoding = {e.upper() for e in _param_values(line, "ENCODING")} | _types(line)
+    encoding = {e.upper() for e in param_values(line, "ENCODING")} | types_of(line)
     mime: str | None = None
     if value[:5].lower() == "data:":
         header, _, payload = value.partition(",")
@@ -200,14 +166,14 @@ def _photo(line: ContentLine, where: str) -> Photo | None:
         mime = header[5:].split(";", 1)[0] or None
     elif encoding & {"B", "BASE64"}:
         payload = value
-        kinds = [IMAGE_TYPES.get(t.upper().removeprefix("IMAGE/")) for t in _types(line)]
+        kinds = [IMAGE_TYPES.get(t.upper().removeprefix("IMAGE/")) for t in types_of(line)]
         mime = next((k for k in kinds if k), None)
     else:
         return None
     try:
         data = base64.b64decode(payload, validate=True)
     except (binascii.Error, ValueError):
-        raise ImportFormatError(f"{where}: the photo is not valid base64 data.") from None
+        raise _Damaged("the photo is not valid base64 data; the card came in without it.") from None
     if not data:
         return None
     return Photo(mime or sniff_image(data), data)
@@ -216,250 +182,187 @@ def _photo(line: ContentLine, where: str) -> Photo | None:
 # -- cards -----------------------------------------------------------------------------------
 
 
-class _Lines:
-    """Line numbers for messages, fixed where vobject's are off (a card's first line, blanks)."""
+@dataclass(frozen=True)
+class CardFile:
+    """What reading a vCard file found: the cards that come in and what is left out.
 
-    def __init__(self, name: str, text: str) -> None:
-        self.name = name
-        self._text = text
-        self._lines: list[str] | None = None
-
-    def fix(self, number: int | None) -> int:
-        n = max(1, number or 1)
-        if self._lines is None:
-            self._lines = self._text.splitlines()
-        while n < len(self._lines) and not self._lines[n - 1].strip():
-            n += 1
-        return n
-
-    def at(self, number: int | None) -> str:
-        return f"{self.name}, line {self.fix(number)}"
-
-
-def unfold(text: str) -> Iterator[tuple[str, int]]:
-    """(logical line, the line number vobject gives it), exactly as `getLogicalLines` yields.
-
-    A line starting with a space or tab continues the one before; a line after
-    one ending in "=" continues it (after a line break) when that logical line
-    names quoted-printable anywhere; a blank line ends a logical line. Pieces
-    are joined once, at the end of each logical line.
+    `skipped` are the cards left out (unreadable, or without a name), `dropped`
+    the values left out of cards that came in (a damaged photo), each with its
+    line and reason; `not_kept` the properties the vault has no place for, with
+    how many cards carry them.
     """
-    parts: list[str] = []
-    tail = ""  # the last characters joined so far: "quoted-printable" may straddle a fold
-    named_qp = soft_break = False
-    number = start = 0
-    for raw in io.StringIO(text):
-        line = raw.rstrip("\r\n")
-        number += 1
-        if not line.rstrip():
-            if parts:
-                yield "".join(parts), start
-            start, parts, tail, named_qp, soft_break = number, [], "", False, False
-            continue
-        if soft_break:
-            piece, soft_break = "\n" + line, False
-        elif line[0] in " \t":
-            piece = line[1:]
-        else:
-            if parts:
-                yield "".join(parts), start
-                start = number
-            parts, tail, named_qp, piece = [], "", False, line
-        parts.append(piece)
-        named_qp = named_qp or _QP_NAME in (tail + piece).lower()
-        tail = (tail + piece)[-len(_QP_NAME) :]
-        soft_break = named_qp and piece.endswith("=")
-    if parts:
-        yield "".join(parts), start
+
+    source: str
+    cards: tuple[Card, ...]
+    skipped: tuple[Problem, ...] = ()
+    dropped: tuple[Problem, ...] = ()
+    not_kept: NotKept = ()
 
 
-def _logical_lines(text: str, lines: _Lines) -> Iterator[ContentLine]:
-    """Unfolded lines parsed by vobject (quoted-printable decoded), errors made ours."""
-    try:
-        for line, number in unfold(text):
-            yield ContentLine(*parseLine(line, number), encoded=True, lineNumber=number)
-    except ParseError as exc:
-        raise ImportFormatError(
-            f"{lines.at(getattr(exc, 'lineNumber', None))}: "
-            "this line is not a vCard property (NAME:value)."
-        ) from None
-    except (UnicodeError, LookupError, ValueError) as exc:
-        raise ImportFormatError(
-            f"{lines.name}: a quoted-printable value cannot be decoded in its character set "
-            f"({type(exc).__name__}); save the file as UTF-8 and import it again."
-        ) from None
+def parse_vcards(
+    text: str,
+    name: str,
+    progress: Progress | None = None,
+    *,
+    strict: bool = False,
+    code_page: str = WESTERN,
+) -> CardFile:
+    """Every readable card of a vCard file, and what was left out (see CardFile).
 
-
-def _cards_lines(text: str, lines: _Lines) -> Iterator[tuple[int, list[ContentLine]]]:
-    """(line of BEGIN:VCARD, its properties) for each card; nested cards (2.1 AGENT) skipped."""
-    depth = 0
-    begin = 0
-    children: list[ContentLine] = []
-    last = 1
-    for content in _logical_lines(text, lines):
-        last = content.lineNumber
-        name = content.name
-        if name == "BEGIN":
-            if depth == 0:
-                if str(content.value).strip().upper() != "VCARD":
-                    raise ImportFormatError(
-                        f"{lines.at(last)}: expected BEGIN:VCARD; is this a vCard file?"
-                    )
-                begin, children = lines.fix(last), []
-            depth += 1
-        elif name == "END":
-            if depth == 0:
-                raise ImportFormatError(f"{lines.at(last)}: END without a BEGIN:VCARD before it.")
-            depth -= 1
-            if depth == 0:
-                if str(content.value).strip().upper() != "VCARD":
-                    raise ImportFormatError(
-                        f"{lines.at(last)}: this END line does not close the card opened at "
-                        f"line {begin}."
-                    )
-                yield begin, children
-        elif depth == 0:
-            raise ImportFormatError(
-                f"{lines.at(last)}: this line is outside any card (BEGIN:VCARD … END:VCARD)."
-            )
-        elif depth == 1:
-            children.append(content)
-    if depth:
-        raise ImportFormatError(
-            f"{lines.at(last)}: the file ends inside the card opened at line {begin} "
-            "(END:VCARD is missing); it may be truncated."
-        )
-
-
-def parse_vcards(text: str, name: str, progress: Progress | None = None) -> list[Card]:
-    """Every card of a vCard file; an unreadable one raises ImportFormatError naming its line."""
-    lines = _Lines(name, text)
+    With `strict`, the first card or value that would be left out refuses the
+    whole file instead (ImportFormatError naming its line). A file holding no
+    card, or none that can be read, is always refused.
+    """
+    text = one_line_end(text)
     total = len(_BEGIN.findall(text))
     if not total:
         raise ImportFormatError(f"{name} holds no vCard (no BEGIN:VCARD line).")
     cards: list[Card] = []
-    for seen, (begin, children) in enumerate(_cards_lines(text, lines), 1):
-        card = _card(children, begin, lines)
-        if card is not None:
-            cards.append(card)
-        if progress is not None and seen % 250 == 0:
-            progress(seen, total)
+    skipped: list[Problem] = []
+    dropped: list[Problem] = []
+    not_kept: list[set[str]] = []
+    spellings: dict[str, str] = {}
+    seen = 0
+    for chunk in raw_cards(text, code_page, spellings):
+        if isinstance(chunk, Problem):
+            skipped.append(chunk)
+        elif chunk.problem is not None:
+            skipped.append(chunk.problem)
+        else:
+            props = Properties(chunk.properties)
+            card = _card(props, chunk.line, dropped)
+            if isinstance(card, Problem):
+                skipped.append(card)
+            elif card is not None:
+                cards.append(card)
+                dropped.extend(dataclasses.replace(p, name=card.full_name) for p in chunk.damaged)
+                not_kept.append({spellings.get(n, n) for n in props.not_kept()})
+        if strict and (skipped or dropped):
+            first = min((*skipped, *dropped), key=lambda p: p.line)
+            raise ImportFormatError(first.sentence(name))
+        if not isinstance(chunk, Problem):
+            seen += 1
+            if progress is not None and seen % 250 == 0:
+                progress(seen, total)
+    if not cards and skipped:  # nothing could be read: the file as a whole is refused
+        raise ImportFormatError(skipped[0].sentence(name))
     if progress is not None:
         progress(total, total)
-    return cards
+    return CardFile(name, tuple(cards), tuple(skipped), tuple(dropped), tally(not_kept))
 
 
-def read_vcards(path: Path, progress: Progress | None = None) -> list[Card]:
-    return parse_vcards(read_text(path, what="vCard", max_bytes=MAX_BYTES), path.name, progress)
+def read_vcards(path: Path, progress: Progress | None = None, *, strict: bool = False) -> CardFile:
+    read = read_file(path, what="vCard", max_bytes=MAX_BYTES)
+    return parse_vcards(read.text, path.name, progress, strict=strict, code_page=read.code_page)
 
 
-def _is_group(by_name: dict[str, list[ContentLine]]) -> bool:
-    kinds = [
-        _text(ln).lower()
-        for key in ("KIND", "X-ADDRESSBOOKSERVER-KIND")
-        for ln in by_name.get(key, [])
-    ]
-    return "group" in kinds
+def _is_group(props: Properties) -> bool:
+    kinds = ("KIND", "X-ADDRESSBOOKSERVER-KIND")
+    return "group" in [text_of(line).lower() for key in kinds for line in props.all(key)]
 
 
-def _card(children: list[ContentLine], line: int, lines: _Lines) -> Card | None:
-    """A Card from one VCARD's properties, or None for a group (Apple's KIND:group cards)."""
-    by_name: dict[str, list[ContentLine]] = {}
-    for child in children:
-        by_name.setdefault(child.name, []).append(child)
-    if _is_group(by_name):
+def _card(props: Properties, line: int, dropped: list[Problem]) -> Card | Problem | None:
+    """A Card from one VCARD's properties, None for a group (Apple's KIND:group cards), or
+    the Problem that leaves it out. Values left out of the card are added to `dropped`."""
+    if _is_group(props):
         return None
     sources: list[tuple[str, str, int]] = []
     out: dict[str, Any] = {}
-
-    def first(key: str) -> ContentLine | None:
-        found = by_name.get(key)
-        return found[0] if found else None
+    left_out: list[Problem] = []
 
     def note(field: str, value: str, source: ContentLine) -> str:
-        sources.append((field, value, lines.fix(source.lineNumber)))
+        sources.append((field, value, source.lineNumber))
         return value
 
     def text(field: str, key: str) -> None:
-        source = first(key)
-        if source is not None and (value := _text(source)):
+        source = props.first(key)
+        if source is not None and (value := text_of(source)):
             out[field] = note(field, value, source)
 
-    name_parts: list[str] = []
-    if (n := first("N")) is not None:
-        name_parts = (_parts(n) + [""] * 5)[:5]
-        if name_parts[3]:
-            out["rank"] = note("rank", name_parts[3], n)
+    if (n := props.first("N")) is not None:
+        for field, value in zip(NAME_FIELDS, parts_of(n, 5, _NAME_JOINERS), strict=False):
+            if value:
+                out[field] = note(field, value, n)
+    stated_rank = props.first("X-LIAISON-RANK")
+    if stated_rank is not None:
+        if rank := text_of(stated_rank):
+            out["rank"] = note("rank", rank, stated_rank)
+    elif out.get("name_prefix"):
+        out["rank"] = out["name_prefix"]
     text("position", "TITLE")
     if "position" not in out:
         text("position", "ROLE")
-    if (org := first("ORG")) is not None:
-        units = tuple(p for p in _parts(org) if p)
+    if (org := props.first("ORG")) is not None:
+        units = tuple(p for p in parts_of(org) if p)
         out["organization"] = units
         for unit in units:
             note("organization", unit, org)
-    lists: dict[str, list[str]] = {"phones": [], "emails": [], "languages": [], "tags": []}
-    for source in _preferred_first(by_name.get("TEL", [])):
-        lists["phones"].append(note("phones", _phone(_text(source)), source))
-    for source in _preferred_first(by_name.get("EMAIL", [])):
-        lists["emails"].append(note("emails", _email(_text(source)), source))
-    for key in ("LANG", "X-LIAISON-LANG"):
-        for source in _preferred_first(by_name.get(key, [])):
-            lists["languages"].append(note("languages", _text(source), source))
-    for source in by_name.get("CATEGORIES", []):
-        lists["tags"].extend(note("tags", v, source) for v in _values(source))
-    out.update({k: tuple(v for v in vs if v) for k, vs in lists.items()})
-    addresses = []
-    apple_countries = {s.group: _text(s).upper() for s in by_name.get("X-ABADR", []) if s.group}
-    for source in _preferred_first(by_name.get("ADR", [])):
-        address, country = _address(_parts(source))
-        hinted = apple_countries.get(source.group, "")
-        if country is None and _COUNTRY.match(hinted):
-            country = hinted  # Apple's X-ABADR: the country code of the address in that group
-        if country and "country" not in out:
-            out["country"] = note("country", country, source)
-        if address:
-            addresses.append(note("address", address, source))
-    if addresses:
-        out["address"] = "\n\n".join(addresses)
-    notes = [note("notes", _text(s), s) for s in by_name.get("NOTE", []) if _text(s)]
+    out["nicknames"] = _unique(
+        note("nicknames", v, s) for s in props.all("NICKNAME") for v in values_of(s)
+    )
+    out["points"] = tuple(points(props))
+    out["jobs"] = tuple(jobs(props))
+    out["relatives"] = tuple(relatives(props))
+    out["languages"] = tuple(note("languages", v, s) for v, s in languages(props))
+    out["tags"] = _unique(note("tags", v, s) for s in props.all("CATEGORIES") for v in values_of(s))
+    out["birthday"] = first_date(props, ("BDAY",))
+    out["anniversary"] = first_date(props, ANNIVERSARIES, "anniversary")
+    notes = [note("notes", text_of(s), s) for s in props.all("NOTE") if text_of(s)]
     if notes:
         out["notes"] = "\n\n".join(notes)
-    text("country", "X-LIAISON-COUNTRY")
+    if (stated := props.first("X-LIAISON-COUNTRY")) is not None:  # empty: none, say our exports
+        out["country"] = text_of(stated) or None
+    else:
+        out["country"] = _address_country(props)
     text("how_met", "X-LIAISON-HOW-MET")
     text("trust_notes", "X-LIAISON-TRUST-NOTES")
     text("marking", "X-LIAISON-MARKING")
-    if (cadence := first("X-LIAISON-CADENCE-DAYS")) is not None:
-        value = _text(cadence)
-        if not value.isdigit():
-            raise ImportFormatError(f"{lines.at(cadence.lineNumber)}: the cadence is not a number.")
-        out["cadence_days"] = int(value)
-    if (uid := first("UID")) is not None:
-        value = _text(uid)
-        out["uid"] = value[9:] if value.lower().startswith("urn:uuid:") else value
-    if (photo := first("PHOTO")) is not None:
-        out["photo"] = _photo(photo, lines.at(photo.lineNumber))
-        note("photo", "", photo)
-    full_name = _full_name(by_name, name_parts, out)
+    aliases = [note("aliases", text_of(s), s) for s in props.all("X-LIAISON-ALIAS")]
+    if (cadence := props.first("X-LIAISON-CADENCE-DAYS")) is not None:
+        value = text_of(cadence)
+        if value.isdigit():
+            out["cadence_days"] = int(value)
+        else:
+            left_out.append(Problem(cadence.lineNumber, "the cadence is not a number; left out."))
+    if (uid := props.first("UID")) is not None:
+        value = text_of(uid)
+        out["uid"] = (value[9:] if value[:9].lower() == "urn:uuid:" else value) or None
+    if (photo := props.first("PHOTO")) is not None:
+        try:
+            out["photo"] = _photo(photo)
+            note("photo", "", photo)
+        except _Damaged as exc:
+            left_out.append(Problem(photo.lineNumber, str(exc)))
+    names = [text_of(s) for s in props.all("FN")]
+    full_name = next((n for n in names if n), "") or _fallback_name(out)
     if not full_name:
-        raise ImportFormatError(
-            f"{lines.at(line)}: the card starting here has no name (FN, N, ORG or EMAIL)."
-        )
+        return Problem(line, "the card starting here has no name (FN, N, ORG or EMAIL).")
+    out["aliases"] = _unique([*[n for n in names if n and n != full_name], *aliases])
+    dropped.extend(dataclasses.replace(p, name=full_name) for p in left_out)
     return Card(line=line, full_name=full_name, sources=tuple(sources), **out)
 
 
-def _full_name(
-    by_name: dict[str, list[ContentLine]], name_parts: list[str], out: dict[str, Any]
-) -> str:
-    """FN; else N as "given additional family"; else the organization or the email."""
-    for source in by_name.get("FN", []):
-        if value := _text(source):
-            return value
-    if name_parts:
-        family, given, additional = name_parts[:3]
-        if value := " ".join(p for p in (given, additional, family) if p):
-            return value
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def _address_country(props: Properties) -> str | None:
+    """The contact's country: that of the preferred address whose country is a two-letter
+    code, or whose item group's Apple X-ABADR is one."""
+    hints = {line.group: text_of(line).upper() for line in props.all("X-ABADR") if line.group}
+    for line in preferred_first(props.peek("ADR")):
+        for code in (parts_of(line, 7)[6], hints.get(line.group, "")):
+            if _COUNTRY.match(code):
+                return code.upper()
+    return None
+
+
+def _fallback_name(out: dict[str, Any]) -> str:
+    """N as "given additional family"; else the organization or the email."""
+    parts = (out.get("given_name"), out.get("additional_names"), out.get("family_name"))
+    if name := " ".join(p for p in parts if p):
+        return name
     if out.get("organization"):
         return str(out["organization"][0])
-    emails = out.get("emails", ())
+    emails = [p.value for p in out["points"] if p.channel == "email" and p.value]
     return str(emails[0]) if emails else ""

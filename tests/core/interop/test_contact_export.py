@@ -2,38 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from liaison_desk.core import audit
 from liaison_desk.core.interop.contact_export import export_vcards
-from liaison_desk.core.interop.contact_import import Organizations, apply_import
+from liaison_desk.core.interop.contact_import import apply_import
 from liaison_desk.core.interop.vcard import read_vcards
 from liaison_desk.core.keyslots import KdfParams
-from liaison_desk.core.records import Attachment, Contact
+from liaison_desk.core.records import Contact
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from tests.conftest import PASSPHRASE, StepClock
-from tests.core.interop.conftest import FIXTURES
+from tests.core.interop.conftest import FIXTURES, described
 
 EVERYTHING = ListQuery(limit=10_000)
 _LOCAL = ("id", "created_at", "updated_at", "org_id", "photo_id", "distribution")
-
-
-def described(vault: Vault) -> dict[str, dict[str, Any]]:
-    """Each contact as a user sees it: fields, organization chain and photo bytes."""
-    orgs = Organizations(vault.store)
-    out = {}
-    for contact in vault.store.list(Contact, EVERYTHING):
-        fields = {k: v for k, v in dataclasses.asdict(contact).items() if k not in _LOCAL}
-        fields["organization"] = orgs.chain(contact.org_id)
-        photo = vault.store.get(Attachment, contact.photo_id) if contact.photo_id else None
-        fields["photo"] = (photo.mime, photo.data) if photo else None
-        out[contact.full_name] = fields
-    return out
 
 
 @pytest.fixture
@@ -44,7 +29,7 @@ def filled(vault: Vault) -> Vault:
         "outlook-2.1.vcf",
         "vcard-4.0.vcf",
     ):
-        apply_import(vault, read_vcards(FIXTURES / name), name)
+        apply_import(vault, read_vcards(FIXTURES / name))
     vault.store.update(
         Contact,
         vault.store.list(Contact, ListQuery(where={"full_name": "Wanjiru Mwangi"}))[0].id,
@@ -70,9 +55,9 @@ def test_export_then_import_into_another_vault_gives_the_same_contacts(
         tmp_path / "other", PASSPHRASE, name="Other", kdf=KdfParams.floor(), clock=StepClock()
     )
     try:
-        apply_import(other, read_vcards(out), out.name)
+        apply_import(other, read_vcards(out))
         assert written == 6
-        assert described(other) == described(filled)
+        assert described(other) == described(filled, exported=True)
     finally:
         other.lock()
 
@@ -81,7 +66,7 @@ def test_importing_our_own_export_finds_every_contact_again(filled: Vault, tmp_p
     out = tmp_path / "contacts.vcf"
     export_vcards(filled, out)
 
-    summary = apply_import(filled, read_vcards(out), out.name, on_duplicate="merge")
+    summary = apply_import(filled, read_vcards(out), on_duplicate="merge")
 
     assert (summary.created, summary.merged) == (0, 6)
     assert filled.store.count(Contact) == 6

@@ -40,8 +40,11 @@ def test_file_is_utf8_with_bom_crlf_and_quoted_where_needed() -> None:
     assert rows == [["Name", "Phones"], ["Girard, Hélène", "+33 1; +33 6"], ["", "line\nbreak"]]
 
 
-def test_rows_of_every_matching_record_with_derived_columns(vault: Vault) -> None:
-    org = vault.store.add(Organization(name="Ministère des Armées", country="FR"))
+def test_rows_of_every_matching_record_with_derived_columns_and_the_whole_organization_path(
+    vault: Vault,
+) -> None:
+    ministry = vault.store.add(Organization(name="Ministère des Armées", country="FR"))
+    org = vault.store.add(Organization(name="DGRIS", parent_id=ministry.id))
     contacts = vault.store.add_many(
         Contact(full_name=f"Person {i:04d}", org_id=org.id if i % 2 else None, country="FR")
         for i in range(1_205)
@@ -60,7 +63,7 @@ def test_rows_of_every_matching_record_with_derived_columns(vault: Vault) -> Non
     [talks] = record_rows(vault.store, Meeting, ListQuery(), ("title", "participants"))
 
     assert len(rows) == 1_205  # every page, not the query's limit
-    assert rows[:2] == [["Person 0000", None], ["Person 0001", "Ministère des Armées"]]
+    assert rows[:2] == [["Person 0000", None], ["Person 0001", "Ministère des Armées / DGRIS"]]
     assert talks == ["Talks", ["Person 0000", "Person 0001"]]
     with pytest.raises(ValidationError, match="no column data"):
         list(record_rows(vault.store, Contact, ListQuery(), ("data",)))

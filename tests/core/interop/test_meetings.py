@@ -1,5 +1,5 @@
 """Calendar events in as meetings with their attendees matched to contacts; meetings out
-as a calendar; all or nothing."""
+as a calendar; a refused event skipped, or (strict) all or nothing."""
 
 from __future__ import annotations
 
@@ -17,20 +17,20 @@ from liaison_desk.core.relations import participants
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from tests.core.interop.conftest import FIXTURES
+from tests.people import add_person
 
 EVERYTHING = ListQuery(limit=10_000)
 
 
 @pytest.fixture
 def people(vault: Vault) -> dict[str, Contact]:
-    added = vault.store.add_many(
-        [
-            Contact(full_name="Hélène Girard", emails=("helene.girard@defense.gouv.example",)),
-            Contact(full_name="Jürgen Müller"),  # no email: matched by name
-            Contact(full_name="Wanjiru Mwangi", emails=("Wanjiru.Mwangi@mod.example.ke",)),
-            Contact(full_name="John Smith", country="GB"),  # Outlook writes "Smith, John"
-        ]
-    )
+    s = vault.store
+    added = [
+        add_person(s, "Hélène Girard", emails=("helene.girard@defense.gouv.example",)),
+        add_person(s, "Jürgen Müller"),  # no email: matched by name
+        add_person(s, "Wanjiru Mwangi", emails=("Wanjiru.Mwangi@mod.example.ke",)),
+        add_person(s, "John Smith", country="GB"),  # Outlook writes "Smith, John"
+    ]
     return {c.full_name: c for c in added}
 
 
@@ -41,9 +41,9 @@ def meetings(vault: Vault) -> dict[str, Meeting]:
 def test_outlook_events_become_meetings_with_participants(
     vault: Vault, people: dict[str, Contact]
 ) -> None:
-    events = read_events(FIXTURES / "outlook.ics")
+    events = read_events(FIXTURES / "outlook.ics", station="UTC")
 
-    summary = apply_events(vault, events, "outlook.ics")
+    summary = apply_events(vault, events)
 
     assert (summary.added, summary.skipped, summary.participants, summary.unmatched) == (2, 1, 4, 0)
     talks = meetings(vault)["Staff talks on the joint exercise"]
@@ -55,14 +55,18 @@ def test_outlook_events_become_meetings_with_participants(
     roles = {a.contact.full_name: a.participant.role for a in participants(vault.store, talks.id)}
     assert roles == {"John Smith": "organizer", "Hélène Girard": None, "Jürgen Müller": "optional"}
     weekly = meetings(vault)["Weekly attaché coordination call"]
-    assert weekly.notes == "Recurring in the calendar; imported at its first occurrence."
+    assert (weekly.recurrence, weekly.exdates) == (
+        "FREQ=WEEKLY;COUNT=10;BYDAY=WE",
+        ("2026-04-15T07:00:00Z",),
+    )  # kept as a series, not its first occurrence
+    assert (talks.ends_at, weekly.notes) == ("2026-03-14T10:30:00Z", None)
     assert "Canceled: Reception at the embassy" not in meetings(vault)
 
 
 def test_attendees_not_in_the_contact_book_are_kept_in_the_notes(
     vault: Vault, people: dict[str, Contact]
 ) -> None:
-    apply_events(vault, read_events(FIXTURES / "google.ics"), "google.ics")
+    apply_events(vault, read_events(FIXTURES / "google.ics", station="UTC"))
 
     call = meetings(vault)["Courtesy call \u2013 Kenya Defence Forces"]
     assert [a.contact.full_name for a in participants(vault.store, call.id)] == ["Wanjiru Mwangi"]
@@ -75,11 +79,11 @@ def test_attendees_not_in_the_contact_book_are_kept_in_the_notes(
 def test_importing_twice_adds_nothing_the_second_time(
     vault: Vault, people: dict[str, Contact]
 ) -> None:
-    events = read_events(FIXTURES / "google.ics")
-    apply_events(vault, events, "google.ics")
+    events = read_events(FIXTURES / "google.ics", station="UTC")
+    apply_events(vault, events)
 
-    found = preview_events(vault.store, events, "google.ics")
-    summary = apply_events(vault, events, "google.ics")
+    found = preview_events(vault.store, events)
+    summary = apply_events(vault, events)
 
     assert [r.status for r in found.rows] == ["already in the vault"] * 3
     assert (summary.added, summary.held) == (0, 3)
@@ -89,27 +93,33 @@ def test_importing_twice_adds_nothing_the_second_time(
         "kind": "meeting",
         "format": "ics",
         "added": 0,
+        "merged": 0,
         "held": 3,
         "skipped": 0,
         "participants": 0,
     }
 
 
-def test_an_event_the_vault_refuses_names_its_line_and_changes_nothing(vault: Vault) -> None:
+def test_an_event_the_vault_refuses_is_skipped_with_its_line(vault: Vault) -> None:
     text = (FIXTURES / "google.ics").read_text(encoding="utf-8")
     text = text.replace("SUMMARY:Call with the Tokyo attaché", "SUMMARY:" + "x" * 1_200)
-    events = parse_events(text, "long.ics")
+    events = parse_events(text, "long.ics", station="UTC")
 
     with pytest.raises(ImportFormatError, match=r"long\.ics, line 63: The title is longer"):
-        apply_events(vault, events, "long.ics")
+        apply_events(vault, events, strict=True)
+    assert vault.store.count(Meeting) == 0  # --strict: every event or none
 
-    assert vault.store.count(Meeting) == 0
+    summary = apply_events(vault, events)
+
+    assert (summary.added, summary.skipped) == (2, 1)
+    assert summary.skipped_events[0].startswith("x")
+    assert "long.ics, line 63: The title is longer" in summary.skipped_events[0]
 
 
 def test_export_then_import_into_the_same_vault_finds_every_meeting(
     vault: Vault, people: dict[str, Contact], tmp_path: Path
 ) -> None:
-    apply_events(vault, read_events(FIXTURES / "outlook.ics"), "outlook.ics")
+    apply_events(vault, read_events(FIXTURES / "outlook.ics", station="UTC"))
     talks = meetings(vault)["Staff talks on the joint exercise"]
     vault.store.add(
         FollowUp(action="Send the exercise dates", due_date="2026-03-20", meeting_id=talks.id)
@@ -118,14 +128,14 @@ def test_export_then_import_into_the_same_vault_finds_every_meeting(
     out = tmp_path / "meetings.ics"
 
     assert export_ics(vault, out) == (2, 1)
-    again = read_events(out)
+    again = read_events(out, station="UTC")
 
     assert [e.title for e in again] == [
         "Staff talks on the joint exercise",
         "Weekly attaché coordination call",
         "Follow-up: Send the exercise dates",
     ]
-    found = preview_events(vault.store, again, "meetings.ics")
+    found = preview_events(vault.store, again)
     assert [r.status for r in found.rows] == [
         "already in the vault",
         "already in the vault",
@@ -149,9 +159,9 @@ def test_a_meeting_exported_from_another_vault_is_new_here(
         f"ATTENDEE;CN=Wanjiru Mwangi:urn:uuid:{people['Wanjiru Mwangi'].id}\n"
         "END:VEVENT\nEND:VCALENDAR\n"
     )
-    [row] = preview_events(vault.store, parse_events(text, "d.ics"), "d.ics").rows
+    [row] = preview_events(vault.store, parse_events(text, "d.ics", station="UTC")).rows
 
-    apply_events(vault, parse_events(text, "d.ics"), "d.ics")
+    apply_events(vault, parse_events(text, "d.ics", station="UTC"))
 
     assert row.status == NEW and row.matched[0].contact_name == "Wanjiru Mwangi"
     dinner = meetings(vault)["Dinner"]

@@ -1,0 +1,141 @@
+"""The occurrences of meetings over a span of days, a series expanded into its dates.
+
+A series is stored once (its first occurrence, rule and exceptions); where meetings
+are listed by date (the Today page, `meeting list --from/--to`, period reports)
+each occurrence in the span is listed, expanded by recurring-ical-events from the
+same VEVENT the export writes (`ical_timing`), so the dates shown are the dates
+any calendar shows. Days are the station's: a meeting at 23:30 UTC is on the next
+day in Nairobi, and an all-day meeting is on its own day everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+from liaison_desk.core.interop.ical_timing import Timing, add_timing, day_stamp, parse_stamp, stamp
+from liaison_desk.core.kinds import MEETING
+from liaison_desk.core.records import Meeting
+from liaison_desk.core.sqlite_types import Connection
+
+log = logging.getLogger("liaison_desk.meetings")
+
+# Stored like `MEETING.columns()`: a series is a meeting with a rule or added dates.
+SERIES = "(recurrence IS NOT NULL OR rdates != '[]')"
+_EXPANSION_ERRORS = (
+    ValueError,
+    TypeError,
+    OverflowError,
+    recurring_ical_events.InvalidCalendar,
+    recurring_ical_events.PeriodEndBeforeStart,
+)
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """One date of a meeting: the meeting itself for a single one."""
+
+    meeting: Meeting
+    starts_at: str  # UTC as meetings store it; an all-day one's day at 00:00Z
+    ends_at: str | None
+
+    def local(self, zone: ZoneInfo) -> datetime:
+        """When it starts on a clock in `zone` (an all-day one: its day at midnight there)."""
+        moment = parse_stamp(self.starts_at)
+        if self.meeting.all_day:
+            return datetime.combine(moment.date(), time(), zone)
+        return moment.astimezone(zone)
+
+
+def is_series(meeting: Meeting) -> bool:
+    return meeting.recurrence is not None or bool(meeting.rdates)
+
+
+def _bounds(first: date, end: date, zone: ZoneInfo) -> tuple[str, str]:
+    return (
+        stamp(datetime.combine(first, time(), zone)),
+        stamp(datetime.combine(end, time(), zone)),
+    )
+
+
+def _within(starts_at: str, all_day: bool, first: date, end: date, zone: ZoneInfo) -> bool:
+    if all_day:
+        return day_stamp(first) <= starts_at < day_stamp(end)
+    low, high = _bounds(first, end, zone)
+    return low <= starts_at < high
+
+
+def _single(meeting: Meeting) -> Occurrence:
+    return Occurrence(meeting, meeting.starts_at, meeting.ends_at)
+
+
+def _expanded(meeting: Meeting, first: date, end: date, zone: ZoneInfo) -> list[Occurrence]:
+    """The series' occurrences starting on days `first` up to (not including) `end`."""
+    event = icalendar.Event()
+    event.add("uid", meeting.id)
+    add_timing(event, Timing.of(meeting))
+    calendar = icalendar.Calendar()
+    calendar.add_component(event)
+    # A day of slack each side: an occurrence's day depends on the zone, checked below.
+    low = datetime.combine(first - timedelta(days=1), time(), UTC)
+    high = datetime.combine(end + timedelta(days=1), time(), UTC)
+    try:
+        found = recurring_ical_events.of(calendar).between(low, high)
+    except _EXPANSION_ERRORS:
+        log.warning("meeting %s: its series cannot be expanded; shown once", meeting.id)
+        single = _single(meeting)
+        return [single] if _within(single.starts_at, meeting.all_day, first, end, zone) else []
+    out = []
+    for component in found:
+        start, finish = component.get("DTSTART").dt, component.get("DTEND")
+        if meeting.all_day:
+            starts_at = day_stamp(start if not isinstance(start, datetime) else start.date())
+        else:
+            starts_at = stamp(start if start.tzinfo else start.replace(tzinfo=UTC))
+        ends_at = None
+        if meeting.ends_at is not None and finish is not None:
+            end_value = finish.dt
+            ends_at = (
+                day_stamp(end_value if not isinstance(end_value, datetime) else end_value.date())
+                if meeting.all_day
+                else stamp(end_value if end_value.tzinfo else end_value.replace(tzinfo=UTC))
+            )
+        if _within(starts_at, meeting.all_day, first, end, zone):
+            out.append(Occurrence(meeting, starts_at, ends_at))
+    return out
+
+
+def occurrences(
+    meetings: Iterable[Meeting], first: date, end: date, zone: ZoneInfo
+) -> list[Occurrence]:
+    """Each meeting's occurrences on days `first` up to (not including) `end` at the
+    station (zone `zone`), in time order; a single meeting is its own one occurrence."""
+    out: list[Occurrence] = []
+    for meeting in meetings:
+        if is_series(meeting):
+            out.extend(_expanded(meeting, first, end, zone))
+        elif _within(meeting.starts_at, meeting.all_day, first, end, zone):
+            out.append(_single(meeting))
+    out.sort(key=lambda o: (o.local(zone), o.meeting.id))
+    return out
+
+
+def meetings_between(conn: Connection, first: date, end: date, zone: ZoneInfo) -> list[Occurrence]:
+    """Occurrences of the live meetings on days `first` up to `end` at the station: the
+    meetings starting then (start index), and the series that started before (index of
+    series)."""
+    low, high = _bounds(first - timedelta(days=1), end + timedelta(days=1), zone)
+    rows = conn.execute(
+        f"SELECT {MEETING.columns()} FROM meetings "
+        "WHERE deleted = 0 AND starts_at >= ? AND starts_at < ? "
+        f"UNION ALL SELECT {MEETING.columns()} FROM meetings "
+        f"WHERE deleted = 0 AND {SERIES} AND starts_at < ?",
+        (low, high, low),
+    ).fetchall()
+    return occurrences((MEETING.from_row(row) for row in rows), first, end, zone)
