@@ -10,6 +10,7 @@ import click
 from liaison_desk import __version__
 from liaison_desk.cli.attachment import attachment
 from liaison_desk.cli.backup import backup
+from liaison_desk.cli.compromise_cmds import discard, flagged, held, release, wipe
 from liaison_desk.cli.conflicts import conflicts
 from liaison_desk.cli.contact import contact
 from liaison_desk.cli.context import ENV_PASSPHRASE, ENV_VAULT, AppContext
@@ -22,10 +23,13 @@ from liaison_desk.cli.meeting import meeting
 from liaison_desk.cli.org import org
 from liaison_desk.cli.peers import peers
 from liaison_desk.cli.protocol import protocol
+from liaison_desk.cli.recovery_cmds import recovery, travel
 from liaison_desk.cli.relay_cmd import relay
 from liaison_desk.cli.report import report
 from liaison_desk.cli.search import search
+from liaison_desk.cli.security_cmds import panic, security
 from liaison_desk.cli.self_test import self_test
+from liaison_desk.cli.station_log_cmd import station_audit
 from liaison_desk.cli.sync_cmds import sync
 from liaison_desk.cli.transport_cmds import drive, online
 from liaison_desk.cli.trash import trash_group
@@ -75,6 +79,10 @@ def gui(app: AppContext) -> None:
 
 
 sync.add_command(drive)
+peers.add_command(station_audit)
+for command in (wipe, held, release, discard):
+    peers.add_command(command)
+sync.add_command(flagged)
 sync.add_command(online)
 for command in (
     gui,
@@ -83,6 +91,10 @@ for command in (
     passphrase,
     recover,
     audit_log,
+    panic,
+    security,
+    recovery,
+    travel,
     contact,
     org,
     meeting,

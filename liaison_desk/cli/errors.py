@@ -21,6 +21,14 @@ class NotConfirmed(LiaisonError):
     """No terminal to ask for a confirmation on, and no --yes."""
 
 
+class WipeCancelled(LiaisonError):
+    """Panic's countdown was cancelled: the vault was locked, not wiped."""
+
+
+class ChainBroken(LiaisonError):
+    """An audit log's hash chain does not verify (the breaks were listed on stdout)."""
+
+
 def exit_code_for(exc: LiaisonError) -> int:
     return EXIT_WRONG_SECRET if isinstance(exc, WrongPassphrase) else EXIT_ERROR
 

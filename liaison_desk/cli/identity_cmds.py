@@ -25,6 +25,7 @@ from liaison_desk.sync.errors import EnrolmentError
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import get_peer
+from liaison_desk.sync.recovery import policy_text
 
 Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
 COMPARED = "Did you compare this fingerprint with {who} over a separate channel?"
@@ -131,8 +132,16 @@ def request(app: AppContext, /, out: Path) -> None:
 @click.argument("request_file", type=click.Path(dir_okay=False, path_type=Path))
 @_out_option("the approval, to be carried back to the station")
 @_yes_option("the station")
+@click.option(
+    "--no-recovery-slot",
+    is_flag=True,
+    help="HQ's policy for this station: keep no key slot HQ can open (recovery and travel "
+    "mode then cannot help it).",
+)
 @pass_app
-def approve(app: AppContext, /, request_file: Path, out: Path, yes: bool) -> None:
+def approve(
+    app: AppContext, /, request_file: Path, out: Path, yes: bool, no_recovery_slot: bool
+) -> None:
     """HQ: enrol the station whose request this is, once its fingerprint was compared.
 
     Example: liaison-desk enrol approve paris-request.json --out paris-approval.json
@@ -154,7 +163,7 @@ def approve(app: AppContext, /, request_file: Path, out: Path, yes: bool) -> Non
         "No terminal to ask on: compare the fingerprint with the station over a separate "
         "channel, then run the command again with --yes.",
     )
-    _, approval = enrolment.approve(vault, data)
+    _, approval = enrolment.approve(vault, data, recovery_slot=not no_recovery_slot)
     atomic_write(out, approval)
     click.echo(f"Enrolled {station.name}. Give {out} to the station, which accepts it with:")
     click.echo(f"  liaison-desk enrol accept {out.name}")
@@ -172,13 +181,16 @@ def accept(app: AppContext, /, approval_file: Path, yes: bool) -> None:
     vault = app.open_vault()
     if vault.info.role != "station":
         raise EnrolmentError("Only a station accepts an approval; this vault is HQ.")
-    hq = enrolment.check_approval(vault, enrolment.read_enrolment_file(approval_file))
+    approval = enrolment.read_enrolment_file(approval_file)
+    hq = enrolment.check_approval(vault, approval)
+    recovery_slot = enrolment.asks_recovery_slot(approval)
     _describe("HQ", hq)
+    click.echo(policy_text(recovery_slot))
     confirm(
         COMPARED.format(who="HQ"),
         yes,
         "No terminal to ask on: compare the fingerprint with HQ over a separate channel, "
         "then run the command again with --yes.",
     )
-    enrolment.pin_hq(vault, hq)
+    enrolment.pin_hq(vault, hq, recovery_slot)
     click.echo(f"Enrolled with {hq.name}. Exchange changes with `liaison-desk sync export`.")

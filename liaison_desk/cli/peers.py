@@ -15,7 +15,9 @@ from liaison_desk.cli.confirm import confirm, show_fingerprint
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.options import json_option
 from liaison_desk.core.vault import Vault
+from liaison_desk.core.wording import plural
 from liaison_desk.sync import peers as registry
+from liaison_desk.sync.compromise import parse_when, revoke_station
 from liaison_desk.sync.errors import PeerError
 from liaison_desk.sync.identity import short
 
@@ -69,17 +71,26 @@ def list_(app: AppContext, /, as_json: bool) -> None:
 
 @peers.command("revoke")
 @click.argument("peer_id")
+@click.option("--reason", required=True, help="Why, in a sentence: shown wherever it is refused.")
+@click.option(
+    "--compromised-since",
+    "since",
+    help="When the station may have been compromised (2026-05-28 or 2026-05-28T14:00, UTC): "
+    "what it wrote since is held at HQ for review, never sent on.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask; for scripts.")
 @pass_app
-def revoke(app: AppContext, /, peer_id: str, yes: bool) -> None:
-    """HQ: revoke a station; its bundles are refused and nothing more is sent to it.
+def revoke(app: AppContext, /, peer_id: str, reason: str, since: str | None, yes: bool) -> None:
+    """HQ: revoke a station; its bundles and relay requests are refused with the reason, and
+    nothing more is sent to it.
 
-    Example: liaison-desk peers revoke 3f9a1c0e
+    Example: liaison-desk peers revoke 3f9a1c0e --reason Stolen --compromised-since 2026-05-28
     """
     vault = app.open_vault()
     require_hq(vault, "revokes stations")
     peer = registry.find_peer(vault.conn, peer_id)
-    if not peer.active:
+    since_ms = parse_when(since) if since else None
+    if not peer.active and since_ms is None:
         click.echo(f"{peer.name} was already revoked on {peer.revoked_at}.")
         return
     click.echo(f"Station: {peer.name}")
@@ -90,8 +101,10 @@ def revoke(app: AppContext, /, peer_id: str, yes: bool) -> None:
         yes,
         f"No terminal to ask on: run the command again with --yes to revoke {peer.name}.",
     )
-    registry.revoke(vault, peer.fingerprint)
+    held = revoke_station(vault, peer.fingerprint, reason, since_ms)
     click.echo(f"Revoked {peer.name}. To enrol it again, approve a new request from it.")
+    if since_ms is not None:
+        click.echo(f"{plural(held, 'record')} it wrote since {since} held for review.")
 
 
 @peers.group("group")

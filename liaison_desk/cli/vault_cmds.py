@@ -14,8 +14,10 @@ from liaison_desk.cli.context import (
     get_secret,
     pass_app,
 )
+from liaison_desk.cli.errors import ChainBroken
 from liaison_desk.cli.options import json_option, limit_option, shown_note
 from liaison_desk.core import audit
+from liaison_desk.core.audit_chain import check_local
 from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.vault import ROLES, Vault
 
@@ -161,15 +163,31 @@ def recover(
 
 @click.command("audit")
 @limit_option(50, "How many entries, newest first (1 or more).")
+@click.option(
+    "--verify",
+    is_flag=True,
+    help="Check the log's hash chain instead: name any entry removed, reordered or edited.",
+)
 @json_option
 @pass_app
-def audit_log(app: AppContext, /, limit: int, as_json: bool) -> None:
+def audit_log(app: AppContext, /, limit: int, verify: bool, as_json: bool) -> None:
     """Show the local audit log: unlocks and failed unlocks, key changes, backups, imports,
-    exports.
+    exports. With --verify, check its hash chain (exit 1 if broken).
 
     Example: liaison-desk audit --limit 20
     """
     conn = app.open_vault().conn
+    if verify:
+        breaks = check_local(conn)
+        if as_json:
+            output.emit_json([{"n": b.n, "kind": b.kind, "sentence": b.sentence} for b in breaks])
+        elif not breaks:
+            click.echo(f"The audit log's chain is intact ({audit.count(conn)} entries).")
+        for each in breaks if not as_json else []:
+            click.echo(each.sentence)
+        if breaks:
+            raise ChainBroken(f"The audit log does not verify: {breaks[0].sentence}")
+        return
     found = audit.entries(conn, limit)
     if as_json:
         output.emit_json([{"at": e.at, "event": e.event, "detail": e.detail} for e in found])

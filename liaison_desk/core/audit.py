@@ -1,6 +1,8 @@
 """The local audit log, inside the vault: who opened it, changed keys, moved data in or out.
 
-Entries hold ids and counts only, never record content. The log is never synced.
+Entries hold ids and counts only, never record content. Each carries the hash
+of the one before (`core.audit_chain`); a station's security entries travel to
+HQ in its bundles (`sync.station_audit`), the others only as links of the chain.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from liaison_desk.core.audit_chain import entry_hash, tip
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.sqlite_types import Connection
 
@@ -29,6 +32,16 @@ EVENTS = (
     "conflict-resolved",
     "new-incarnation",
     "record-withdrawn",
+    "wipe-policy-changed",
+    "hq-slot-added",
+    "recovery-granted",
+    "recovery-applied",
+    "travel-sealed",
+    "travel-restored",
+    "held-released",
+    "held-discarded",
+    "wipe-ordered",
+    "station-wiped",
 )
 
 
@@ -47,11 +60,24 @@ def entry(clock: Clock, event: str, **detail: str | int) -> AuditEntry:
 
 
 def write(conn: Connection, made: AuditEntry) -> None:
-    """Append an entry made earlier (joins the caller's transaction if one is open)."""
+    """Append an entry made earlier, chained to the last (joins the caller's transaction)."""
+    detail = json.dumps(made.detail, sort_keys=True)
+    if not _chained(conn):
+        conn.execute(
+            "INSERT INTO audit (at, event, detail) VALUES (?, ?, ?)", (made.at, made.event, detail)
+        )
+        return
+    prev = tip(conn)
     conn.execute(
-        "INSERT INTO audit (at, event, detail) VALUES (?, ?, ?)",
-        (made.at, made.event, json.dumps(made.detail, sort_keys=True)),
+        "INSERT INTO audit (at, event, detail, prev, hash) VALUES (?, ?, ?, ?, ?)",
+        (made.at, made.event, detail, prev, entry_hash(prev, made.at, made.event, detail)),
     )
+
+
+def _chained(conn: Connection) -> bool:
+    """Whether the log has its chain yet: a new vault writes its first entry before the
+    later migrations run, the one that chains it among them."""
+    return any(row[1] == "hash" for row in conn.execute("PRAGMA table_info(audit)"))
 
 
 def record(conn: Connection, clock: Clock, event: str, **detail: str | int) -> None:

@@ -11,6 +11,8 @@ LiaisonError                      root of every error this application raises on
  |    +-- MigrationFailed         an upgrade step failed; the vault was left as it was
  |    +-- VaultLocked             used after lock()
  |    +-- ClockRanOut             the vault's clock is past the last time a stamp can hold
+ |    +-- VaultWiped              wiped just now (failed unlocks, panic, HQ's order)
+ |    +-- VaultSealed             sealed for travel: only HQ's grant opens it
  +-- StorageError                the environment's fault: disk full, read-only, I/O, busy
  +-- RecordError
  |    +-- RecordNotFound          no such record (or it was deleted)
@@ -72,6 +74,14 @@ class VaultLocked(VaultError):
 
 
 class ClockRanOut(VaultError):
+    pass
+
+
+class VaultWiped(VaultError):
+    pass
+
+
+class VaultSealed(VaultError):
     pass
 
 

@@ -27,7 +27,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from liaison_desk.core.atomic import atomic_write, storage_error
-from liaison_desk.core.errors import KeySlotsDamaged, VaultNotFound, WrongPassphrase
+from liaison_desk.core.errors import KeySlotsDamaged, VaultNotFound, VaultSealed, WrongPassphrase
+from liaison_desk.core.hq_slot import HqSlot
 
 FORMAT = "liaison-desk-keyslots"
 FORMAT_VERSION = 1
@@ -230,12 +231,24 @@ class KeySlot:
 
 @dataclass(frozen=True)
 class KeyFile:
-    """Everything in keys.json: which vault, and the slots that open it."""
+    """Everything in keys.json: which vault, and the slots that open it.
+
+    `hq` is HQ's slot (`core.hq_slot`), kept apart from `slots` so an older reader,
+    which refuses a slot kind it does not know, still reads the file. A vault
+    sealed for travel keeps HQ's slot alone (`sealed`, with no other slot).
+    """
 
     vault_id: str
     slots: tuple[KeySlot, ...]
+    hq: HqSlot | None = None
+    sealed: bool = False
 
     def slot(self, kind: SlotKind) -> KeySlot:
+        if self.sealed:
+            raise VaultSealed(
+                "This vault is sealed for travel: nothing you know opens it. Ask HQ to "
+                "open it for you (liaison-desk travel restore)."
+            )
         for slot in self.slots:
             if slot.kind == kind:
                 return slot
@@ -246,12 +259,16 @@ class KeyFile:
         return replace(self, slots=(*kept, new))
 
     def to_bytes(self) -> bytes:
-        body = {
+        body: dict[str, Any] = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
             "vault_id": self.vault_id,
             "slots": [s.to_json(self.vault_id) for s in self.slots],
         }
+        if self.hq is not None:
+            body["hq_slot"] = self.hq.to_json()
+        if self.sealed:
+            body["sealed"] = True
         return (json.dumps(body, indent=2, sort_keys=True) + "\n").encode()
 
     @classmethod
@@ -266,9 +283,14 @@ class KeyFile:
             raise KeySlotsDamaged("keys.json was written by a newer Liaison Desk.")
         vault_id = raw.get("vault_id")
         slots_raw = raw.get("slots")
-        if not isinstance(vault_id, str) or not isinstance(slots_raw, list) or not slots_raw:
+        hq = HqSlot.from_json(raw["hq_slot"]) if "hq_slot" in raw else None
+        sealed = raw.get("sealed") is True and hq is not None
+        if not isinstance(vault_id, str) or not isinstance(slots_raw, list):
             raise KeySlotsDamaged("keys.json is damaged: it holds no key slots.")
-        return cls(vault_id, tuple(KeySlot.from_json(s, vault_id) for s in slots_raw))
+        if not slots_raw and not sealed:
+            raise KeySlotsDamaged("keys.json is damaged: it holds no key slots.")
+        slots = () if sealed else tuple(KeySlot.from_json(s, vault_id) for s in slots_raw)
+        return cls(vault_id, slots, hq, sealed)
 
 
 def read_keyfile(path: Path) -> KeyFile:

@@ -8,7 +8,7 @@ every record with the titles of the records it links to.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from liaison_desk.core import relations
@@ -37,12 +37,23 @@ class RecordDetail:
     # A contact's points, postings and relations.
     details: ContactDetails = field(default_factory=ContactDetails)
     age: int | None = None  # a contact's, today at the station, when their birthday has a year
+    flagged: bool = False  # HQ flagged it: written by a station since found compromised
 
 
 def record_detail(
     store: Store, clock: Clock, kind: Kind[Any], record_id: str, limit: int = RELATED_LIMIT
 ) -> RecordDetail:
     """The record and its relations (at most `limit` of each list), as of the vault's clock."""
+    detail = _detail(store, clock, kind, record_id, limit)
+    flagged = store.conn.execute(
+        "SELECT 1 FROM flagged_records WHERE kind = ? AND record_id = ?", (kind.name, record_id)
+    ).fetchone()
+    return replace(detail, flagged=True) if flagged else detail
+
+
+def _detail(
+    store: Store, clock: Clock, kind: Kind[Any], record_id: str, limit: int
+) -> RecordDetail:
     record = store.get(kind.cls, record_id)
     names = relations.linked_titles(store, kind, [vars(record)])
     if kind is CONTACT:

@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from liaison_desk.core.audit_chain import chain_existing
 from liaison_desk.core.clock import SystemClock, iso_from_ms
 from liaison_desk.core.errors import MigrationFailed, SchemaTooNew, StorageError
 from liaison_desk.core.identity_keys import SecretKeys
@@ -381,6 +382,49 @@ CREATE INDEX meetings_series ON meetings (starts_at)
     WHERE deleted = 0 AND (recurrence IS NOT NULL OR rdates != '[]');
 """
 
+_STATION_AUDIT = """
+CREATE TABLE station_audit (
+    station TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    at TEXT,
+    event TEXT,
+    detail TEXT,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (station, n)
+) WITHOUT ROWID;
+"""
+
+
+def _audit_chain(conn: Connection) -> None:
+    """The audit log chained by hash (`core.audit_chain`); at HQ, the stations' copies."""
+    chain_existing(conn)
+    run_script(conn, _STATION_AUDIT)
+
+
+_COMPROMISE = """
+ALTER TABLE peers ADD COLUMN revoke_reason TEXT;
+ALTER TABLE peers ADD COLUMN compromised_since TEXT;
+ALTER TABLE peers ADD COLUMN wipe_order TEXT;
+CREATE TABLE held_records (
+    kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    station TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'held',
+    held_at TEXT NOT NULL,
+    decided_at TEXT,
+    PRIMARY KEY (kind, record_id)
+) WITHOUT ROWID;
+CREATE TABLE flagged_records (
+    kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    flagged_at TEXT NOT NULL,
+    PRIMARY KEY (kind, record_id)
+) WITHOUT ROWID;
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
     Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
@@ -391,6 +435,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "meetings with an end, all-day dates, series and UIDs",
         lambda c: run_script(c, _MEETING_CALENDAR),
+    ),
+    Migration("audit entries chained by hash; stations' security logs at HQ", _audit_chain),
+    Migration(
+        "revocation reasons and dates of compromise, held and flagged records, wipe orders",
+        lambda c: run_script(c, _COMPROMISE),
     ),
 )
 

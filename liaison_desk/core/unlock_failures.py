@@ -31,9 +31,9 @@ class FailedUnlocks:
     last: str
 
 
-def note_failure(folder: Path, clock: Clock) -> None:
-    """Count one failed attempt. A disk that cannot be written loses the count, never
-    the answer: the caller still says the passphrase is wrong."""
+def note_failure(folder: Path, clock: Clock) -> int:
+    """Count one failed attempt; returns the count so far. A disk that cannot be written
+    loses the count, never the answer: the caller still says the passphrase is wrong."""
     now = iso_from_ms(clock.now_ms())
     before = pending_failures(folder)
     made = (
@@ -45,6 +45,7 @@ def note_failure(folder: Path, clock: Clock) -> None:
         atomic_write(folder / FAILURES_FILE, json.dumps(asdict(made)).encode())
     except StorageError:
         log.warning("a failed unlock was not counted: the vault folder cannot be written")
+    return made.count
 
 
 def pending_failures(folder: Path) -> FailedUnlocks | None:

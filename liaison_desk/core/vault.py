@@ -31,6 +31,7 @@ from liaison_desk.core.errors import (
     VaultDamaged,
     VaultExists,
     VaultLocked,
+    VaultWiped,
     WrongPassphrase,
 )
 from liaison_desk.core.ids import uuid7
@@ -52,6 +53,8 @@ from liaison_desk.core.sql_errors import DISK_FAULTS, known_error, primary_code
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 from liaison_desk.core.unlock_failures import clear_failures, note_failure, pending_failures
+from liaison_desk.core.wipe import overwrite_folder, wipe_folder
+from liaison_desk.core.wipe_policy import load_policy
 
 log = logging.getLogger("liaison_desk.vault")
 
@@ -289,7 +292,7 @@ class Vault:
                 normalize_passphrase(passphrase), keyfile.vault_id
             )
         except WrongPassphrase:
-            note_failure(path, clock)
+            _failed_unlock(path, clock)
             raise
         vault = cls.open_with_key(path, keyfile, data_key, clock, migrations)
         vault._audit_failed_unlocks()
@@ -318,7 +321,7 @@ class Vault:
         try:
             data_key = slot.open(normalize_recovery_code(recovery_code), keyfile.vault_id)
         except WrongPassphrase:
-            note_failure(path, clock)
+            _failed_unlock(path, clock)
             raise
         vault = cls.open_with_key(path, keyfile, data_key, clock)
         vault._reseal(new_passphrase, kdf or keyfile.slot("passphrase").kdf)
@@ -431,6 +434,35 @@ class Vault:
         """Record an import, export or backup in the local audit log."""
         self._audit(event, **detail)
 
+    def change_keys(
+        self, change: Callable[[KeyFile, bytearray], KeyFile], event: str, **detail: str | int
+    ) -> None:
+        """Write keys.json anew from `change(current, data key)` and audit `event`.
+
+        For the key slots other modules own (HQ's slot, travel mode: `core.hq_slot`,
+        `sync.recovery`); the data key stays here, lent for the call only.
+        """
+        if self.locked:
+            raise VaultLocked("The vault is locked.")
+        keyfile = change(self._keyfile, self._data_key)
+        write_keyfile(self.path / KEY_FILE, keyfile)
+        self._keyfile = keyfile
+        self._audit(event, **detail)
+
+    def wipe(self) -> int:
+        """Overwrite and remove the whole vault (`core.wipe`), locking it; returns files wiped.
+
+        Its files are overwritten while the database is still open: closed first,
+        SQLite would delete the write-ahead log with its pages unwiped. Closing then
+        finds a log it cannot read (its header is random) and writes nothing back
+        that the old key opens; the second pass overwrites and removes what is left.
+        """
+        files = len([p for p in self.path.rglob("*") if p.is_file()])
+        overwrite_folder(self.path)
+        self.lock()
+        wipe_folder(self.path)
+        return files
+
     def lock(self) -> None:
         if self._conn is not None:
             self._conn.close()
@@ -483,6 +515,17 @@ class Vault:
             (key, value),
         )
         self.info = self._read_info()
+
+
+def _failed_unlock(path: Path, clock: Clock) -> None:
+    """Count a wrong passphrase or recovery code; at the officer's limit, wipe the vault."""
+    count = note_failure(path, clock)
+    limit = load_policy(path).after_failures
+    if limit and count >= limit:
+        wipe_folder(path)
+        raise VaultWiped(
+            f"{count} failed unlocks in a row: the vault was wiped, as its officer had set."
+        )
 
 
 def new_incarnation(conn: Connection, clock: Clock, random_bytes: RandomBytes = os.urandom) -> str:

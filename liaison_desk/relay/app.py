@@ -200,7 +200,15 @@ class Relay:
         identity = roster.active(keyid)
         if identity is None:
             if keyid in roster.revoked:
-                raise Refusal(403, "revoked", "This station has been revoked by HQ.")
+                reason = roster.reasons.get(keyid)
+                raise Refusal(
+                    403,
+                    "revoked",
+                    f"This station has been revoked by HQ: {reason}."
+                    if reason
+                    else "This station has been revoked by HQ.",
+                    wipe_order=roster.wipe_orders.get(keyid),
+                )
             raise Refusal(403, "unknown-signer", "This station is not enrolled with HQ.")
         return Signer(identity, False)
 
@@ -421,9 +429,10 @@ def _refused(exc: Refusal) -> Response:
         headers["retry-after"] = str(exc.retry_after)
     if exc.status == 401:
         headers["www-authenticate"] = 'Signature realm="liaison-desk"'
-    return JSONResponse(
-        {"error": exc.code, "message": exc.message}, status_code=exc.status, headers=headers
-    )
+    body: dict[str, object] = {"error": exc.code, "message": exc.message}
+    if exc.wipe_order is not None:
+        body["wipe_order"] = exc.wipe_order
+    return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
 def _may_have_body(request: Request) -> bool:

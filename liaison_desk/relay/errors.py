@@ -29,6 +29,8 @@ class RelaySetupError(RelayServiceError):
 
 
 class Refusal(RelayServiceError):
+    """`wipe_order`: HQ's signed order for the refused station, passed on as HQ gave it."""
+
     def __init__(
         self,
         status: int,
@@ -36,12 +38,14 @@ class Refusal(RelayServiceError):
         message: str,
         retry_after: int = 0,
         headers: dict[str, str] | None = None,
+        wipe_order: object = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.retry_after = retry_after
         self.headers = headers or {}
+        self.wipe_order = wipe_order
 
 
 class StoreError(RelayServiceError):

@@ -23,10 +23,11 @@ from liaison_desk.core.atomic import storage_error
 from liaison_desk.core.errors import FileRefused, StorageError
 from liaison_desk.core.user_files import inside
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync import wipe_order
 from liaison_desk.sync.bundle_names import SUFFIX
 from liaison_desk.sync.exchange import export_bundle
 from liaison_desk.sync.own_identity import load_identity
-from liaison_desk.sync.peers import Peer
+from liaison_desk.sync.peers import Peer, hq_peer
 from liaison_desk.sync.transfer import (
     StepProgress,
     SyncReport,
@@ -75,6 +76,8 @@ def sync_drive(
         raise StorageError(f"{drive} is not there; check the drive is plugged in and mounted.")
     me = load_identity(vault.conn)
     report = SyncReport(str(drive))
+    if me.public.role == "station" and _told_by_hq(vault, drive, me.fingerprint, report):
+        return report
     files = waiting(drive, me.fingerprint)
     for number, path in enumerate(files, 1):
         before = len(report.refused)
@@ -102,6 +105,9 @@ def sync_drive(
             break
         report.sent.append(written)
         drop_superseded(box, written.path)
+    if me.public.role == "hq" and report.error is None:
+        wipe_order.write_orders(vault, lambda station: inside(drive, mailbox(drive, station)))
+        report.acknowledged_wipes = wipe_order.take_acks(vault, mailbox(drive, me.fingerprint))
     log.info(
         "drive sync: %d applied, %d replayed, %d refused, %d written",
         len(report.applied),
@@ -110,6 +116,30 @@ def sync_drive(
         len(report.sent),
     )
     return report
+
+
+def _told_by_hq(vault: Vault, drive: Path, me: str, report: SyncReport) -> bool:
+    """Act on what HQ left for this station if it revoked it: obey a wipe order (the vault
+    is then gone), or say it is revoked. True: the sync stops here. An order not to be
+    obeyed stops it too, with its reason, and changes nothing."""
+    hq = hq_peer(vault.conn)
+    if hq is None:
+        return False
+    box = inside(drive, mailbox(drive, me))  # one leading off the drive: refused, unread
+    try:
+        report.wiped = wipe_order.obey_file(
+            vault, box / wipe_order.ORDER_FILE, mailbox(drive, hq.fingerprint)
+        )
+        revoked = (
+            None if report.wiped else wipe_order.revoked_notice(vault, box / wipe_order.NOTICE_FILE)
+        )
+    except (wipe_order.WipeOrderRefused, FileRefused) as exc:
+        report.error = exc
+        return True
+    if revoked is not None:
+        report.error = revoked
+        return True
+    return report.wiped
 
 
 def _remove(path: Path) -> None:

@@ -4,7 +4,9 @@ station pins HQ's keys.
 Both files are small signed JSON documents. The request is self-signed (it
 proves the station holds its keys; only the out-of-band fingerprint check
 proves whose keys they are). The approval is signed by HQ and names the
-station it approves, so it cannot be replayed to another station.
+station it approves, so it cannot be replayed to another station. It also
+states HQ's recovery-slot policy (on unless HQ's operator turned it off): the
+station shows it and, once HQ is pinned, adds HQ's key slot (`sync.recovery`).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from liaison_desk.sync.identity import (
 )
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import add_peer, hq_peer
+from liaison_desk.sync.recovery import add_hq_slot
 
 REQUEST = "liaison-desk/enrolment-request"
 APPROVAL = "liaison-desk/enrolment-approval"
@@ -91,7 +94,9 @@ def read_request(data: bytes) -> PeerIdentity:
     return station
 
 
-def write_approval(hq: Identity, station: PeerIdentity, clock: Clock) -> bytes:
+def write_approval(
+    hq: Identity, station: PeerIdentity, clock: Clock, recovery_slot: bool = True
+) -> bytes:
     if hq.public.role != "hq":
         raise EnrolmentError("Only an HQ vault approves enrolments.")
     return _signed(
@@ -100,9 +105,17 @@ def write_approval(hq: Identity, station: PeerIdentity, clock: Clock) -> bytes:
             "hq": hq.public.to_json(),
             "station": station.fingerprint,
             "created": iso_from_ms(clock.now_ms()),
+            "recovery_slot": recovery_slot,
         },
         APPROVAL,
     )
+
+
+def asks_recovery_slot(approval: bytes) -> bool:
+    """HQ's policy in an approval (checked by `check_approval`): keep a slot HQ can open.
+    An approval from before the policy asks for none."""
+    body, _signatures = _read(approval, APPROVAL)
+    return body.get("recovery_slot") is True
 
 
 def read_approval(data: bytes, me: Identity) -> PeerIdentity:
@@ -124,11 +137,11 @@ def own_request(vault: Vault) -> tuple[PeerIdentity, bytes]:
     return me.public, write_request(me, vault.clock)
 
 
-def approve(vault: Vault, request: bytes) -> tuple[PeerIdentity, bytes]:
+def approve(vault: Vault, request: bytes, recovery_slot: bool = True) -> tuple[PeerIdentity, bytes]:
     """HQ enrols the station in `request` (after the fingerprint was checked out of band)."""
     me = load_identity(vault.conn)
     station = read_request(request)
-    approval = write_approval(me, station, vault.clock)
+    approval = write_approval(me, station, vault.clock, recovery_slot)
     with vault.store.transaction():
         add_peer(vault.conn, vault.clock, station)
         audit.record(vault.conn, vault.clock, "enrolment", peer=short(station.fingerprint))
@@ -146,18 +159,21 @@ def check_approval(vault: Vault, approval: bytes) -> PeerIdentity:
     return hq
 
 
-def pin_hq(vault: Vault, hq: PeerIdentity) -> None:
-    """Pin HQ's keys (from `check_approval`, once the fingerprint was compared)."""
+def pin_hq(vault: Vault, hq: PeerIdentity, recovery_slot: bool = False) -> None:
+    """Pin HQ's keys (from `check_approval`, once the fingerprint was compared), and add
+    HQ's key slot where its policy (`asks_recovery_slot`) says so."""
     with vault.store.transaction():
         _refuse_another_hq(vault, hq)
         add_peer(vault.conn, vault.clock, hq)
         audit.record(vault.conn, vault.clock, "enrolment", peer=short(hq.fingerprint))
+    if recovery_slot:
+        add_hq_slot(vault)
 
 
 def accept(vault: Vault, approval: bytes) -> PeerIdentity:
     """A station pins HQ's keys from HQ's approval, asking no one (for scripts and tests)."""
     hq = check_approval(vault, approval)
-    pin_hq(vault, hq)
+    pin_hq(vault, hq, asks_recovery_slot(approval))
     return hq
 
 

@@ -6,6 +6,8 @@ SyncError                         root (under LiaisonError)
  +-- BundleRefused                a bundle that was not applied; `reason` is a stable code
  +-- ConflictError                a conflict that cannot be resolved as asked
  +-- RosterError                  a relay roster that is damaged, too large or not HQ's
+ +-- RecoveryError                a recovery request or grant that is damaged, forged, stale,
+                                  or not for this vault
  +-- RequestRefused               a relay request whose signature is not accepted; `code`
  +-- RelayError                   talking to the relay failed
       +-- RelayUnreachable        no answer: no network, the relay is down, a proxy refused
@@ -39,6 +41,10 @@ class RosterError(SyncError):
     pass
 
 
+class RecoveryError(SyncError):
+    pass
+
+
 class BundleRefused(SyncError):
     """`reason` names the check that failed (the test vectors and the audit log use it)."""
 
@@ -64,12 +70,14 @@ class RelayUnreachable(RelayError):
 
 
 class RelayRefused(RelayError):
-    """The relay answered, and said no; `code` is its stable reason."""
+    """The relay answered, and said no; `code` is its stable reason. `wipe_order` is what
+    the relay passed on from HQ for a revoked station (`sync.wipe_order` checks it)."""
 
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
+        self.wipe_order: object = None
 
 
 class RelayTooSlow(RelayUnreachable):

@@ -21,7 +21,14 @@ from liaison_desk.core import audit
 from liaison_desk.core.atomic import fsync_dir, storage_error
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, refusals, revocations, routes
+from liaison_desk.sync import (
+    compromise,
+    payload,
+    refusals,
+    revocations,
+    routes,
+    station_audit,
+)
 from liaison_desk.sync.bundle import write_bundle
 from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.errors import PeerError
@@ -186,12 +193,15 @@ def _items(
 ) -> Iterator[bytes]:
     conn = vault.conn
     router = routes.Router(conn, peer) if me.public.role == "hq" else None
+    held = compromise.HeldOps(conn) if router is not None else None
     yield json_item(START, plan.start)
     done = 0
     for op in _ops(vault, plan):
         done += 1
         if progress and done % 1000 == 0:
             progress(done, plan.total)
+        if held and held.holds(op):  # a revoked station's, after its date of compromise
+            continue
         if router is not None and not router.routed(op.entity, op.record_id):
             if router.withdrawn(op):
                 plan.withdrawn[op.record_id] = op.entity
@@ -259,6 +269,8 @@ def export_bundle(
         plan = _plan(vault, me, peer)
         _fit_files(vault, me, peer, plan)
         plan.start.update(notice)
+        plan.start.update(station_audit.for_start(vault, me.public.role, peer.fingerprint))
+        plan.start.update(compromise.flags_for_start(vault, me.public.role, peer))
         with open(tmp, "w+b", opener=_private) as out:
             size = write_bundle(
                 out,

@@ -16,6 +16,7 @@ from liaison_desk.sync.identity import canonical
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import list_peers
 from liaison_desk.sync.roster import CONTEXT, MAX_SEQ, UNNUMBERED
+from liaison_desk.sync.wipe_order import revocation_notes
 
 ROSTER_SEQ_KEY = "roster_seq"  # the last roster number this vault issued
 ROSTER_ORIGIN_KEY = "roster_origin"  # the incarnation that issued it
@@ -56,12 +57,14 @@ def build_roster(vault: Vault, above: int = UNNUMBERED) -> bytes:
     with vault.store.transaction():
         vault.set_meta(ROSTER_SEQ_KEY, str(seq))
         vault.set_meta(ROSTER_ORIGIN_KEY, vault.info.origin)
+    notes = revocation_notes(vault.conn)
     body = {
         "hq": me.fingerprint,
         "seq": seq,
         "issued_ms": vault.clock.now_ms(),
         "stations": [
             {"keys": peer.identity.to_json()["keys"], "status": peer.status}
+            | notes.get(peer.fingerprint, {})
             for peer in list_peers(vault.conn)
             if peer.role == "station"
         ],

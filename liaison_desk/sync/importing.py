@@ -29,7 +29,14 @@ from liaison_desk.core.sqlite_types import Blob
 from liaison_desk.core.store import OpRow
 from liaison_desk.core.validation import MAX_ATTACHMENT
 from liaison_desk.core.vault import Vault
-from liaison_desk.sync import payload, refusals, revocations, withdrawal
+from liaison_desk.sync import (
+    compromise,
+    payload,
+    refusals,
+    revocations,
+    station_audit,
+    withdrawal,
+)
 from liaison_desk.sync.authority import Authority
 from liaison_desk.sync.bundle import VerifiedBundle, open_bundle
 from liaison_desk.sync.bundle_limit import max_bundle_bytes
@@ -104,6 +111,8 @@ def import_bundle(vault: Vault, path: Path, progress: Progress | None = None) ->
     except BundleRefused as exc:
         if exc.reason == "too-large":
             refusals.note_too_large(vault, me.fingerprint, path, limit)
+        if exc.reason == "revoked-sender":
+            raise compromise.with_reason(vault.conn, exc, path) from None
         raise
     try:
         return _import(vault, me, bundle, path, progress)
@@ -213,10 +222,13 @@ class _Applier:
         first = next(stream, None)
         if first is None or first.kind != START:
             raise malformed("it does not begin with a start item")
-        start = StartItem.parse(first.json(), header.origin)
+        data = first.json()
+        start = StartItem.parse(data, header.origin)
         self._claim_origins(start)
         adopt_origins(self.conn, self.me.fingerprint, start.yours, self._now)
         revocations.take(self.vault, start.revocations, self.sender.fingerprint)
+        station_audit.take(self.vault, self.me.public.role, data, self.sender.fingerprint)
+        compromise.take_flags(self.vault, self.me.public.role, data)
         self._check_own_history(start)
         me = self.me.fingerprint
         hq = me if self.me.public.role == "hq" else self.sender.fingerprint

@@ -53,6 +53,7 @@ from liaison_desk.sync.transfer import (
     step,
 )
 from liaison_desk.sync.transfer_meter import Meter
+from liaison_desk.sync.wipe_order import obey_relayed
 
 log = logging.getLogger("liaison_desk.sync")
 
@@ -189,6 +190,10 @@ def sync_through(
         try:
             _pull(on_vault, client, report, progress, start)
             _push(on_vault, client, report, progress, start.spool / "out")
+        except RelayRefused as exc:
+            report.error = exc
+            if exc.wipe_order is not None and start.me.public.role == "station":
+                report.wiped = on_vault(functools.partial(obey_relayed, order=exc.wipe_order))
         except RelayError as exc:
             report.error = exc
     log.info(

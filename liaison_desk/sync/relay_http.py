@@ -264,7 +264,9 @@ def _refusal(status: int, body: bytes) -> RelayRefused:
         code, message = "http-error", f"The relay answered HTTP {status}."
     if status >= 500:
         message = f"The relay is having trouble ({message}) Try again later."
-    return RelayRefused(status, code, f"The relay refused: {message}")
+    refused = RelayRefused(status, code, f"The relay refused: {message}")
+    refused.wipe_order = _json_field(body, "wipe_order")  # HQ's, checked by the station
+    return refused
 
 
 def unreachable(url: str, exc: httpx.TransportError) -> RelayUnreachable:

@@ -26,6 +26,7 @@ from typing import Any
 
 from liaison_desk.core.hlc import is_origin
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync.compromise import reasons as compromise_reasons
 from liaison_desk.sync.identity import PeerIdentity, Signatures, canonical
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import malformed
@@ -60,8 +61,13 @@ def for_start(vault: Vault) -> dict[str, Any]:
     revoked = sorted(
         p.fingerprint for p in list_peers(vault.conn) if p.role == "station" and not p.active
     )
+    why = {f: r for f, r in compromise_reasons(vault.conn).items() if f in revoked}
     signed = _json_meta(vault, SIGNED_KEY)
-    if signed and signed["notice"]["revoked"] == revoked:
+    if (
+        signed
+        and signed["notice"]["revoked"] == revoked
+        and signed["notice"].get("reasons", {}) == why
+    ):
         return {FIELD: [signed]}
     if not revoked and not signed:
         return {}
@@ -74,6 +80,8 @@ def for_start(vault: Vault) -> dict[str, Any]:
         "issued_ms": vault.clock.now_ms(),
         "revoked": revoked,
     }
+    if why:
+        body["reasons"] = why
     signatures = me.sign(canonical(body), CONTEXT)
     document = {
         "notice": body,

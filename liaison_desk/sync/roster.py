@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from liaison_desk.sync.errors import EnrolmentError, RosterError
@@ -29,6 +29,7 @@ CONTEXT = b"liaison-desk/roster/v1"
 MAX_ROSTER = 16 * 1024 * 1024
 MAX_SEQ = 2**53 - 1  # every JSON reader holds it exactly
 UNNUMBERED = 0  # the sequence of a roster from before rosters were numbered
+MAX_REASON = 300
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Roster:
     stations: dict[str, PeerIdentity]  # every station on the roster, by id
     revoked: frozenset[str]
     seq: int = UNNUMBERED
+    reasons: dict[str, str] = field(default_factory=dict)  # HQ's reason, per revoked station
+    wipe_orders: dict[str, Any] = field(default_factory=dict)  # HQ's signed order, per station
 
     def active(self, fingerprint: str) -> PeerIdentity | None:
         if fingerprint in self.revoked:
@@ -76,7 +79,10 @@ def read_roster(data: bytes, hq: PeerIdentity) -> Roster:
     try:
         stations, revoked = _entries(body["stations"])
         seq = _seq(body.get("seq", UNNUMBERED))
-        return Roster(str(body["hq"]), int(body["issued_ms"]), stations, revoked, seq)
+        reasons, orders = _notes(body["stations"])
+        return Roster(
+            str(body["hq"]), int(body["issued_ms"]), stations, revoked, seq, reasons, orders
+        )
     except (ValueError, KeyError, TypeError, AttributeError, EnrolmentError) as exc:
         raise RosterError("The roster is damaged.") from exc
 
@@ -85,6 +91,24 @@ def _seq(value: Any) -> int:
     if type(value) is not int or not UNNUMBERED <= value <= MAX_SEQ:
         raise ValueError("a roster's sequence is a whole number")
     return value
+
+
+def _notes(rows: Any) -> tuple[dict[str, str], dict[str, Any]]:
+    """What HQ says of each revoked station: its reason, and the wipe order it is to be
+    handed (the relay passes it on; only the station checks it, against its pinned HQ)."""
+    reasons: dict[str, str] = {}
+    orders: dict[str, Any] = {}
+    for row in rows:
+        if row["status"] == "enrolled":
+            continue
+        station = PeerIdentity.from_json(
+            {"name": "", "role": "station", "keys": row["keys"]}
+        ).fingerprint
+        if isinstance(row.get("reason"), str):
+            reasons[station] = row["reason"][:MAX_REASON]
+        if isinstance(row.get("wipe_order"), dict):
+            orders[station] = row["wipe_order"]
+    return reasons, orders
 
 
 def _entries(rows: Any) -> tuple[dict[str, PeerIdentity], frozenset[str]]:

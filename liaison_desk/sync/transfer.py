@@ -45,6 +45,8 @@ class SyncReport:
     sent: list[ExportResult] = field(default_factory=list)
     roster_sent: bool = False
     error: LiaisonError | None = None
+    wiped: bool = False  # the station obeyed HQ's wipe order (`sync.wipe_order`): nothing is left
+    acknowledged_wipes: list[str] = field(default_factory=list)  # at HQ: stations that did
 
     @property
     def conflicts(self) -> int:

@@ -224,6 +224,12 @@ def contact_details(detail: RecordDetail, copyable: list[str]) -> list[tuple[str
     return [(heading, "<br>".join(lines)) for heading, lines in rows if lines]
 
 
+FLAGGED = (
+    "Flagged by HQ: written by a station HQ has since found compromised. "
+    "Check it before relying on it."
+)
+
+
 def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
     """The detail pane as HTML (user text escaped), and the values its copy:N links stand for.
 
@@ -251,6 +257,8 @@ def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
         f"<p style='{_GREY}'>Created {created} · updated {updated} UTC</p>",
         f"<table cellspacing='0' cellpadding='3'>{''.join(rows)}</table>",
     ]
+    if detail.flagged:
+        parts.insert(1, f"<p style='color: #b00020'><b>{FLAGGED}</b></p>")
     for heading, links in detail_related(detail):
         parts.append(f"<h3>{html.escape(heading)}</h3>")
         if not links:

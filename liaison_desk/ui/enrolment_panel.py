@@ -35,6 +35,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.identity import PeerIdentity, grouped
 from liaison_desk.sync.peers import Peer
+from liaison_desk.sync.recovery import policy_text
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.session import Session
 
@@ -201,17 +202,18 @@ class EnrolmentPanel(QGroupBox):
         source = Path(path)
         self.folder = source.parent
 
-        def work(vault: Vault) -> PeerIdentity:
-            return enrol.check_approval(vault, enrol.read_enrolment_file(source))
+        def work(vault: Vault) -> tuple[PeerIdentity, bool]:
+            approval = enrol.read_enrolment_file(source)
+            return enrol.check_approval(vault, approval), enrol.asks_recovery_slot(approval)
 
-        self._run(work, self._confirm_hq)
+        self._run(work, lambda found: self._confirm_hq(*found))
 
-    def _confirm_hq(self, hq: PeerIdentity) -> None:
+    def _confirm_hq(self, hq: PeerIdentity, recovery_slot: bool) -> None:
         self._show_candidate(hq)
         answer = QMessageBox.question(
             self,
             "Accept HQ's approval",
-            hq_confirm_text(hq),
+            f"{hq_confirm_text(hq)}\n\n{policy_text(recovery_slot)}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -221,7 +223,7 @@ class EnrolmentPanel(QGroupBox):
             return
 
         def work(vault: Vault) -> PeerIdentity:
-            enrol.pin_hq(vault, hq)
+            enrol.pin_hq(vault, hq, recovery_slot)
             return hq
 
         def done(pinned: PeerIdentity) -> None:

@@ -39,6 +39,7 @@ from liaison_desk.ui.idle import IdleWatcher
 from liaison_desk.ui.interop_actions import InteropActions
 from liaison_desk.ui.lock_sweep import close_all_over
 from liaison_desk.ui.markings_style import banner_css
+from liaison_desk.ui.panic_actions import PanicActions
 from liaison_desk.ui.preferences import Preferences, PreferencesDialog
 from liaison_desk.ui.record_section import RecordSection, make_sections
 from liaison_desk.ui.search_dialog import SearchDialog
@@ -49,6 +50,7 @@ from liaison_desk.ui.today_lines import sidebar_tip as today_tip
 from liaison_desk.ui.today_lines import sidebar_title as today_title
 from liaison_desk.ui.today_section import TodaySection
 from liaison_desk.ui.transport_actions import TransportActions
+from liaison_desk.ui.travel_action import TravelSeal
 from liaison_desk.ui.unlock import UnlockWidget
 from liaison_desk.ui.vault_tools import VaultTools
 
@@ -205,7 +207,15 @@ class MainWindow(QMainWindow):
         self.lock_action = action("&Lock now", "Ctrl+L", self.lock)
         prefs = action("&Preferences…", QKeySequence.StandardKey.Preferences, self.edit_prefs)
         quit_ = action("&Quit", QKeySequence.StandardKey.Quit, self.close)
-        for act in (self.search_action, self.save_action, self.lock_action, prefs, quit_):
+        for act in (self.search_action, self.save_action, self.lock_action):
+            menu.addAction(act)
+        self.panic = PanicActions(self, self.session, self._panic_lock, menu)
+        self.panic.status_message.connect(lambda t: self.statusBar().showMessage(t, 30_000))
+        self.panic.wiped.connect(self._on_wiped)
+        self.travel = TravelSeal(self, self.session, self._panic_lock, menu)
+        self.travel.status_message.connect(lambda t: self.statusBar().showMessage(t, 30_000))
+        self.travel.sealed.connect(self.lock_screen.show_sealed)
+        for act in (prefs, quit_):
             menu.addAction(act)
         self.vault_tools = VaultTools(
             self, self.session, menu, lambda s: MainWindow(s, self.settings), before=quit_
@@ -342,6 +352,15 @@ class MainWindow(QMainWindow):
         """Nobody is there to ask: unsaved edits stay as drafts in the vault, offered back later."""
         if self.session.is_unlocked:
             self._lock()
+
+    def _panic_lock(self) -> None:
+        """Panic: lock without asking (unsaved edits stay as drafts, as in an auto-lock)."""
+        if self.session.is_unlocked:
+            self._lock()
+
+    def _on_wiped(self) -> None:
+        self.lock_screen.setEnabled(False)
+        self.lock_label.setText("Wiped")
 
     def _lock(self) -> None:
         close_all_over(self)  # first: a question still open ends before its section goes

@@ -12,6 +12,7 @@ asks for it by signal, and keeps the relay's address in the vault.
 from __future__ import annotations
 
 import html
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -45,17 +45,24 @@ from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.identity import grouped
 from liaison_desk.sync.importing import ImportResult, import_bundle
 from liaison_desk.sync.online import set_relay_url
-from liaison_desk.sync.peers import revoke
 from liaison_desk.sync.refusals import advice, summary
 from liaison_desk.sync.relay_client import check_url
 from liaison_desk.sync.status import PeerStatus, SyncOverview, sync_overview
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE, EnrolmentPanel, fingerprint_label
+from liaison_desk.ui.revoke_dialog import RevokeChoice, RevokeDialog
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.station_log_dialog import StationLogButton
 from liaison_desk.ui.sync_models import KeyRole, PeerTableModel
 from liaison_desk.ui.tables import read_only_table
 
 TITLE = "Sync"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
 STEP = 1_000  # progress bar units per bundle
 REFRESH_DELAY_MS = 400  # several changes in a row read the peers once
 HIDDEN_REFRESH_MS = 5_000  # while another section is shown, only the status bar needs it
@@ -168,6 +175,7 @@ class SyncSection(QWidget):
         self._batch: _Batch | None = None
         self._operations = 0
         self._transport_busy = False
+        self.revoke_dialog: RevokeDialog | None = None
         self.model = PeerTableModel(self.role, self)
         self.relay = progress_relay(session)
         self.relay.advanced.connect(self._on_progress)
@@ -228,6 +236,8 @@ class SyncSection(QWidget):
         self.revoke_button.setVisible(self.role == "hq")
         self.revoke_button.setEnabled(False)
         self.revoke_button.clicked.connect(self.revoke_station)
+        self.log_button = StationLogButton(self.session, self._selected_station, self)
+        self.log_button.setVisible(self.role == "hq")
         buttons = QHBoxLayout()
         if self.role == "hq":
             buttons.addWidget(QLabel("Send to:"))
@@ -236,6 +246,7 @@ class SyncSection(QWidget):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.log_button)
         buttons.addWidget(self.revoke_button)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
@@ -351,6 +362,12 @@ class SyncSection(QWidget):
         index = self.table.currentIndex()
         return self.model.row_at(index.row()) if index.isValid() else None
 
+    def _selected_station(self) -> tuple[str, str] | None:
+        status = self._selected()
+        if status is None or status.peer.role != "station":
+            return None
+        return status.peer.fingerprint, status.peer.name
+
     def _on_current_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         status = self.model.row_at(current.row()) if current.isValid() else None
         if status is not None and self.role == "hq":
@@ -370,6 +387,7 @@ class SyncSection(QWidget):
         self.sync_now_button.setEnabled(relay and not self._transport_busy)
         self.sync_now_button.setToolTip("" if relay else "Save the relay's address first.")
         selected = self._selected()
+        self.log_button.setEnabled(self._selected_station() is not None)
         self.revoke_button.setEnabled(
             idle and selected is not None and selected.peer.active and selected.peer.role != "hq"
         )
@@ -555,31 +573,23 @@ class SyncSection(QWidget):
     # -- HQ ------------------------------------------------------------------------------------
 
     def revoke_station(self) -> None:
-        """Stop accepting bundles from the selected station and stop sending to it."""
+        """Ask the reason (and a date of compromise, or a wipe); then revoke the station."""
         status = self._selected()
         if status is None or not status.peer.active or status.peer.role == "hq":
             return
         peer = status.peer
-        answer = QMessageBox.question(
-            self,
-            "Revoke station",
-            f"Revoke {peer.name}? Bundles from it will be refused and nothing more will be "
-            "sent to it. To take it back, HQ must approve a new enrolment request.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        fingerprint = peer.fingerprint
+        self.revoke_dialog = RevokeDialog(self, peer.name, peer.fingerprint, _now_ms())
+        self.revoke_dialog.chosen.connect(lambda choice: self._revoke(peer.name, choice))
+        self.revoke_dialog.open()
 
-        def work(vault: Vault) -> None:
-            revoke(vault, fingerprint)
-
-        def done(_: None) -> None:
-            self.status_message.emit(f"{peer.name} is revoked.")
+    def _revoke(self, name: str, choice: RevokeChoice) -> None:
+        def done(held: int) -> None:
+            kept = f" {plural(held, 'record')} held for review." if held else ""
+            wiped = " It is wiped at its next contact." if choice.wipe else ""
+            self.status_message.emit(f"{name} is revoked.{kept}{wiped}")
             self.reload()
 
-        self.session.write("sync", work, done, self, self._report)
+        self.session.write("sync", choice.apply, done, self, self._report)
 
     def _report(self, error: LiaisonError) -> None:
         self.summary.setStyleSheet(ERROR_STYLE)

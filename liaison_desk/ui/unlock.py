@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from liaison_desk.core.errors import LiaisonError, WrongPassphrase
 from liaison_desk.core.vault import Vault, VaultInfo
+from liaison_desk.sync.recovery import is_sealed
 from liaison_desk.ui.first_run import (
     NewPassphraseForm,
     busy_bar,
@@ -91,6 +92,18 @@ class UnlockWidget(QWidget):
         outer.addLayout(row)
         outer.addStretch(2)
         self._passphrase.setFocus()
+        if is_sealed(session.vault_dir):
+            self.show_sealed()
+
+    def show_sealed(self) -> None:
+        """Say the vault is sealed for travel: no passphrase or code opens it (`sync.recovery`)."""
+        self._forms.setEnabled(False)
+        self._error.setText(
+            "This vault is sealed for travel: nothing you know opens it. On arrival, make a "
+            "recovery request (liaison-desk recovery request), call HQ, and apply the grant "
+            "HQ sends (liaison-desk travel restore)."
+        )
+        self._error.show()
 
     def focus_passphrase(self) -> None:
         """Back to the passphrase form with the cursor in the field (after a lock, say)."""

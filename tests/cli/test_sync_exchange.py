@@ -143,8 +143,8 @@ def test_a_revoked_station_is_refused_and_sent_nothing(net: Network) -> None:
     bergen.new_id("contact", "add", "--name", "Ola Nordmann")
     carry(bergen, net.hq, net.hq_id, usb)
 
-    unconfirmed = net.hq("peers", "revoke", bergen_id[:12])
-    revoked = net.hq.ok("peers", "revoke", bergen_id[:12], "--yes")
+    unconfirmed = net.hq("peers", "revoke", bergen_id[:12], "--reason", "Laptop stolen")
+    revoked = net.hq.ok("peers", "revoke", bergen_id[:12], "--reason", "Laptop stolen", "--yes")
     bergen.new_id("contact", "add", "--name", "Per Hansen")
     (late,) = export(bergen, usb)
     refused = net.hq("sync", "import", late["path"], "--json")
@@ -156,6 +156,7 @@ def test_a_revoked_station_is_refused_and_sent_nothing(net: Network) -> None:
     assert "Revoked Bergen DAO" in revoked.out
     assert refused.code == 1
     assert [(r["status"], r["reason"]) for r in refused.json()] == [("refused", "revoked-sender")]
+    assert "revoked by HQ: Laptop stolen." in refused.json()[0]["message"]
     assert bergen_id not in {r["peer"] for r in to_stations}
     assert {net.rome_id, net.oslo_id} <= {r["peer"] for r in to_stations}
     assert listed["status"] == "revoked" and listed["revoked_at"]

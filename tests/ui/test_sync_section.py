@@ -8,13 +8,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from liaison_desk.core import audit
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
+from liaison_desk.sync.compromise import revocation_of
 from liaison_desk.sync.identity import grouped
 from liaison_desk.sync.peers import hq_peer, list_peers
 from liaison_desk.sync.status import peer_status
@@ -324,8 +325,13 @@ def test_hq_sends_to_the_chosen_station_and_revokes_one(
     summary = run_batch(qtbot, hq, hq.export_button.click)
     assert summary.startswith("To Lagos: ")
 
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: YES)
     hq.revoke_button.click()
+    dialog = hq.revoke_dialog
+    assert dialog is not None and dialog.isVisible()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()  # no revocation without its reason
+    dialog.reason.setText("Laptop lost in transit")
+    ok.click()
     qtbot.waitUntil(lambda: cell(hq, 0, "Status") == "Revoked")
     assert not hq.revoke_button.isEnabled() and not hq.export_button.isEnabled()
     assert hq.target.count() == 1  # no active station left to choose
@@ -334,6 +340,8 @@ def test_hq_sends_to_the_chosen_station_and_revokes_one(
     logged = on_vault(qtbot, enrolled[0], lambda v: audit.entries(v.conn))
     revoked = [e.detail for e in logged if e.event == "peer-revoked"]
     assert revoked == [{"peer": vaults.station_fp[:16]}]  # one entry, not one per layer
+    reason = on_vault(qtbot, enrolled[0], lambda v: revocation_of(v.conn, vaults.station_fp))
+    assert reason.reason == "Laptop lost in transit" and reason.compromised_since is None
 
 
 def window_over(qtbot: QtBot, session: Session, root: Path) -> MainWindow:
@@ -358,12 +366,16 @@ def test_a_question_naming_a_station_closes_on_auto_lock_and_revokes_nothing(
     hq = window.sync_section
     assert hq is not None
     hq.table.selectRow(0)
-    asked = questions_under_auto_lock(monkeypatch, window)
 
-    # The question is the section's; the lock destroys the section while it waits.
-    auto_lock_inside(window, hq.revoke_button.click, arm=False)
+    # The dialog is the section's; the lock destroys the section while it waits.
+    qtbot.waitUntil(lambda: window.counts_label.text() != "" and not enrolled[0].runner.busy)
+    hq.revoke_button.click()
+    dialog = hq.revoke_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.reason.setText("Laptop lost in transit")
+    window.auto_lock()
 
-    assert [text.split("?")[0] for text, _ in asked] == ["Revoke Lagos"]
+    assert not dialog.isVisible()
     assert shown_besides(window) == []
     qtbot.waitUntil(lambda: vaults.hq_vault.locked)
     with Vault.unlock(vaults.hq_vault.path, PASSPHRASE) as vault:

@@ -1,0 +1,292 @@
+"""Wipe at next contact: an order HQ signs for one lost station, obeyed only by that station.
+
+`liaison-desk peers wipe ID` at HQ revokes the station as lost and signs an
+order naming HQ, the station, the incarnation HQ last heard it write under, and
+when. It rides to the station at its next contact: in its mailbox on every
+drive HQ syncs (`wipe-order.json`, beside where its bundles would be: HQ sends
+a lost station no more bundles, so no more data), and in the relay's answer
+refusing the station's requests (through HQ's signed roster). The station
+obeys only an order that its pinned HQ signed, addressed to its own identity
+and its current incarnation: a forged one, one for another station, one for an
+incarnation it no longer writes under (a vault restored since), or one replayed
+to a vault enrolled anew (a new identity) changes nothing. Before wiping,
+while its keys still exist, it leaves HQ a signed acknowledgement on the drive
+(`wiped-<station>.json`); through the relay, which refuses it, it cannot.
+
+A station revoked but not lost is told too, at its next contact: on a drive by
+a notice HQ signs (`revoked.json`, with HQ's reason), through the relay by its
+refusal, which gives the reason.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from liaison_desk.core.atomic import atomic_write
+from liaison_desk.core.sqlite_types import Connection
+from liaison_desk.core.user_files import read_bounded
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.compromise import held_count, revoke_station
+from liaison_desk.sync.errors import PeerError, SyncError
+from liaison_desk.sync.identity import Identity, PeerIdentity, Signatures, canonical, short
+from liaison_desk.sync.own_identity import load_identity
+from liaison_desk.sync.peers import get_peer, hq_peer, list_peers
+from liaison_desk.sync.vectors import peer_origins
+
+log = logging.getLogger("liaison_desk.sync")
+
+ORDER = "liaison-desk/wipe-order"
+DONE = "liaison-desk/wipe-done"
+ORDER_FILE = "wipe-order.json"
+NOTICE = "liaison-desk/revoked"
+NOTICE_FILE = "revoked.json"  # a revoked station's news, when it is not to be wiped
+DONE_PREFIX = "wiped-"
+LOST = "Lost: to be wiped at its next contact"
+MAX_FILE = 64 * 1024
+
+
+class WipeOrderRefused(SyncError):
+    """A wipe order this vault does not obey; nothing was changed."""
+
+
+class StationRevoked(SyncError):
+    """HQ told this station, signed, that it is revoked; the sentence gives HQ's reason."""
+
+
+def sign(identity: Identity, body: dict[str, Any]) -> dict[str, Any]:
+    """The document with both signatures, in the context its `format` names."""
+    signatures = identity.sign(canonical(body), str(body["format"]).encode())
+    return body | {
+        "signatures": {
+            "ml-dsa-87": base64.b64encode(signatures.mldsa87).decode(),
+            "ecdsa-p384": base64.b64encode(signatures.ecdsa_p384).decode(),
+        }
+    }
+
+
+def _verified(document: Any, kind: str, signer: PeerIdentity) -> dict[str, Any]:
+    try:
+        body = {k: v for k, v in document.items() if k != "signatures"}
+        signatures = Signatures(
+            base64.b64decode(document["signatures"]["ml-dsa-87"], validate=True),
+            base64.b64decode(document["signatures"]["ecdsa-p384"], validate=True),
+        )
+    except (AttributeError, KeyError, TypeError, ValueError):
+        raise WipeOrderRefused("The wipe order is damaged.") from None
+    if body.get("format") != kind or body.get("version") != 1:
+        raise WipeOrderRefused("This is not a wipe order this version reads.")
+    if not signer.verify(canonical(body), signatures, kind.encode()):
+        raise WipeOrderRefused("The wipe order is not signed by this station's HQ.")
+    return body
+
+
+def order_wipe(
+    vault: Vault, fingerprint: str, reason: str = LOST, compromised_since_ms: int | None = None
+) -> dict[str, Any]:
+    """HQ marks a station lost: revoked (`compromise.revoke_station`, with the reason and
+    date of compromise given), and a signed order to wipe at its next contact."""
+    me = load_identity(vault.conn)
+    if me.public.role != "hq":
+        raise PeerError("Only HQ orders a station wiped; this vault is a station.")
+    peer = get_peer(vault.conn, fingerprint)
+    if peer is None or peer.role != "station":
+        raise PeerError("Only an enrolled station can be ordered wiped.")
+    origins = peer_origins(vault.conn, fingerprint)
+    if not origins:
+        raise PeerError(
+            f"HQ has had no bundle from {peer.name} yet, so it does not know the incarnation "
+            "to address the order to."
+        )
+    order = sign(
+        me,
+        {
+            "format": ORDER,
+            "version": 1,
+            "hq": me.fingerprint,
+            "station": fingerprint,
+            "origin": origins[-1],
+            "issued_ms": vault.clock.now_ms(),
+            "nonce": os.urandom(16).hex(),
+        },
+    )
+    with vault.store.transaction():
+        revoke_station(vault, fingerprint, reason, compromised_since_ms)
+        vault.conn.execute(
+            "UPDATE peers SET wipe_order = ? WHERE fingerprint = ?",
+            (json.dumps(order, sort_keys=True), fingerprint),
+        )
+        vault.audit("wipe-ordered", peer=short(fingerprint))
+    return order
+
+
+def revoke_lost_or_not(
+    vault: Vault, fingerprint: str, reason: str, compromised_since_ms: int | None, lost: bool
+) -> int:
+    """The Sync section's revoke: revoked with its reason (and date of compromise), and if
+    lost, ordered wiped; returns the records held for review."""
+    if lost:
+        order_wipe(vault, fingerprint, reason, compromised_since_ms)
+        return held_count(vault.conn, fingerprint)
+    return revoke_station(vault, fingerprint, reason, compromised_since_ms)
+
+
+def revocation_notes(conn: Connection) -> dict[str, dict[str, Any]]:
+    """For the relay's roster: each revoked station's reason, and its wipe order if any."""
+    rows = conn.execute(
+        "SELECT fingerprint, revoke_reason, wipe_order FROM peers "
+        "WHERE role = 'station' AND status != 'enrolled'"
+    ).fetchall()
+    notes: dict[str, dict[str, Any]] = {}
+    for fingerprint, reason, order in rows:
+        note: dict[str, Any] = {}
+        if reason:
+            note["reason"] = reason
+        if order:
+            note["wipe_order"] = json.loads(order)
+        if note:
+            notes[fingerprint] = note
+    return notes
+
+
+def write_orders(vault: Vault, mailbox: Callable[[str], Path]) -> int:
+    """HQ: tell each revoked station on a drive, in its mailbox: a lost station its wipe
+    order, any other its revocation and HQ's reason, signed. Returns how many were told."""
+    written = 0
+    me = load_identity(vault.conn)
+    for fingerprint, note in revocation_notes(vault.conn).items():
+        box = mailbox(fingerprint)
+        box.mkdir(parents=True, exist_ok=True)
+        if "wipe_order" in note:
+            document, name = note["wipe_order"], ORDER_FILE
+        else:
+            body = {
+                "format": NOTICE,
+                "version": 1,
+                "hq": me.fingerprint,
+                "station": fingerprint,
+                "reason": note.get("reason", ""),
+                "issued_ms": vault.clock.now_ms(),
+            }
+            document, name = sign(me, body), NOTICE_FILE
+        atomic_write(box / name, json.dumps(document, indent=2).encode())
+        written += 1
+    return written
+
+
+def revoked_notice(vault: Vault, path: Path) -> StationRevoked | None:
+    """HQ's news, on a drive, that this station is revoked (None if none, or not HQ's)."""
+    hq = hq_peer(vault.conn)
+    if hq is None or not os.path.lexists(path):
+        return None
+    try:
+        body = _verified(json.loads(read_bounded(path, MAX_FILE, "notices")), NOTICE, hq.identity)
+    except (ValueError, WipeOrderRefused):
+        log.warning("a revocation notice on the drive is damaged or not HQ's; it was ignored")
+        return None
+    if body.get("station") != load_identity(vault.conn).fingerprint:
+        return None
+    reason = str(body.get("reason") or "no reason given")
+    return StationRevoked(
+        f"HQ has revoked this station ({reason}): nothing was exchanged. Call HQ."
+    )
+
+
+def check_order(vault: Vault, document: Any) -> dict[str, Any]:
+    """The order's body, if this vault is to obey it; else WipeOrderRefused (nothing changed)."""
+    me = load_identity(vault.conn)
+    hq = hq_peer(vault.conn)
+    if me.public.role != "station" or hq is None:
+        raise WipeOrderRefused("Only an enrolled station obeys a wipe order.")
+    body = _verified(document, ORDER, hq.identity)
+    if body.get("hq") != hq.fingerprint:
+        raise WipeOrderRefused("The wipe order names another HQ.")
+    if body.get("station") != me.fingerprint:
+        raise WipeOrderRefused("The wipe order is addressed to another station.")
+    if body.get("origin") != vault.info.origin:
+        raise WipeOrderRefused(
+            "The wipe order is for an incarnation this vault no longer writes under."
+        )
+    return body
+
+
+def obey(vault: Vault, document: Any, ack_box: Path | None = None) -> None:
+    """Check the order, leave HQ an acknowledgement where there is a way, and wipe the vault.
+
+    Raises WipeOrderRefused, having changed nothing, for an order not to be obeyed.
+    """
+    body = check_order(vault, document)
+    me = load_identity(vault.conn)
+    if ack_box is not None:
+        digest = hashlib.sha256(canonical(body)).hexdigest()
+        done = sign(
+            me,
+            {
+                "format": DONE,
+                "version": 1,
+                "station": me.fingerprint,
+                "order": digest,
+                "at_ms": vault.clock.now_ms(),
+            },
+        )
+        try:
+            ack_box.mkdir(parents=True, exist_ok=True)
+            atomic_write(ack_box / f"{DONE_PREFIX}{short(me.fingerprint)}.json", canonical(done))
+        except Exception:
+            log.warning("the wipe could not be acknowledged on the drive")
+    log.warning("wipe order from HQ obeyed")
+    vault.wipe()
+
+
+def obey_file(vault: Vault, path: Path, ack_box: Path | None) -> bool:
+    """A drive's order for this station, if there is one: obeyed (True) or refused (raised)."""
+    if not os.path.lexists(path):
+        return False
+    data = read_bounded(path, MAX_FILE, "wipe orders")
+    try:
+        document = json.loads(data)
+    except ValueError:
+        raise WipeOrderRefused("The wipe order is damaged.") from None
+    obey(vault, document, ack_box)
+    return True
+
+
+def take_acks(vault: Vault, box: Path) -> list[str]:
+    """HQ: the stations whose signed acknowledgement of a wipe waits in HQ's mailbox."""
+    done: list[str] = []
+    try:
+        names = sorted(p.name for p in box.iterdir() if p.name.startswith(DONE_PREFIX))
+    except FileNotFoundError:
+        return done
+    for name in names:
+        path = box / name
+        try:
+            document = json.loads(read_bounded(path, MAX_FILE, "wipe acknowledgements"))
+            station = next(
+                p for p in list_peers(vault.conn) if p.fingerprint == document.get("station")
+            )
+            _verified(document, DONE, station.identity)
+        except (ValueError, StopIteration, AttributeError, WipeOrderRefused, OSError):
+            log.warning("a wipe acknowledgement on the drive was not readable or not signed")
+            continue
+        vault.audit("station-wiped", peer=short(station.fingerprint))
+        path.unlink(missing_ok=True)
+        done.append(station.fingerprint)
+    return done
+
+
+def obey_relayed(vault: Vault, order: object) -> bool:
+    """An order the relay passed on with its refusal: obeyed (True), or refused and logged
+    (False), nothing changed. No acknowledgement: the relay refuses this station."""
+    try:
+        obey(vault, order)
+    except WipeOrderRefused as exc:
+        log.warning("a wipe order from the relay was not obeyed: %s", exc.message)
+        return False
+    return True
