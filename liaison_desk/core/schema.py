@@ -430,12 +430,18 @@ UPDATE drafts SET fields = {_as_list("fields")}
     WHERE kind = 'followup' AND {_HAS_ID.format("fields")};
 """
 
+# Which ops concern a record: HQ asks it of every op it does not route to a station (did the
+# record ever reach it, `sync.routes.Router.reached`), and a withdrawal removes them. Without
+# the index each question read the whole log, so a round grew with the history.
+_V6 = "CREATE INDEX oplog_by_record ON oplog (record_id);"
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
     Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
     Migration("sync identity, routing and peers", _v3),
     Migration("ops refused here, and those peers refused", lambda c: run_script(c, _V4)),
     Migration("follow-ups name several contacts", lambda c: run_script(c, _V5)),
+    Migration("the oplog indexed by record", lambda c: run_script(c, _V6)),
 )
 
 
