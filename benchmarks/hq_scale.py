@@ -48,9 +48,11 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QCoreApplication
 
 from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.protocol_import import import_directory
@@ -62,7 +64,6 @@ from liaison_desk.sync.refusals import refused_by_peers
 from liaison_desk.sync.status import peer_status, sync_overview
 from liaison_desk.sync.transfer import sync_wanted
 from liaison_desk.ui.sync_models import PeerTableModel
-from PySide6.QtCore import QCoreApplication
 
 from hq_world import (
     PASSPHRASE,
@@ -317,11 +318,15 @@ def round_rows(small: Round, large: Round, stations: int) -> list[Row]:
         ("stations write their bundles (all)", small.stations_send, large.stations_send),
         ("stations apply HQ's bundles (all)", small.stations_apply, large.stations_apply),
         ("HQ applies the acknowledgements", small.acks_in, large.acks_in),
-        ("first bundle of a new station (history routed once)", small.first_bundle,
-         large.first_bundle),
+        (
+            "first bundle of a new station (history routed once)",
+            small.first_bundle,
+            large.first_bundle,
+        ),
     ):
-        rows.append(Row(f"{label}, {large.records:,} records", f"{b:.1f} s", f"{a:.1f} s",
-                        ratio(b, a)))
+        rows.append(
+            Row(f"{label}, {large.records:,} records", f"{b:.1f} s", f"{a:.1f} s", ratio(b, a))
+        )
     return rows
 
 
@@ -414,8 +419,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = round_rows(small, large, scale.stations)
     rows += check_rows(small, large)
     rows += import_rows(scale.files, imports[0], imports[1])
-    rows.append(Row("every station got its day, HQ every station's", "", "", "", "",
-                    check(small.ok and large.ok)))
+    rows.append(
+        Row(
+            "every station got its day, HQ every station's",
+            "",
+            "",
+            "",
+            "",
+            check(small.ok and large.ok),
+        )
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     rows.append(Row("peak RSS of this process", f"{peak:,.0f} MiB"))
     print()

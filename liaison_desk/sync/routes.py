@@ -12,6 +12,7 @@ is told to withdraw its copy (`Router.withdrawn`, `sync.withdrawal`).
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from liaison_desk.core import routing
 from liaison_desk.core.kinds import BY_NAME
@@ -27,9 +28,21 @@ _OWNER_KINDS = [k for k in BY_NAME.values() if k.table in _OWNER_TABLES]
 _OWNER_ENTITIES = frozenset(k.name for k in _OWNER_KINDS)
 
 
+# What routing reads of a record, by its table: the same for every peer (see `Router`).
+RecordFacts = dict[tuple[str, str], tuple[Any, ...] | None]
+_FACTS = {"participants": "origin, meeting_id", "attachments": "origin, owner_id"}
+
+
 class Router:
-    def __init__(self, conn: Connection, peer: Peer) -> None:
+    """Decides, record by record, what reaches one peer.
+
+    `facts`, shared by the routers of several peers within one read transaction, keeps
+    what each record's row says, so HQ reads a record once for all its stations.
+    """
+
+    def __init__(self, conn: Connection, peer: Peer, facts: RecordFacts | None = None) -> None:
         self._conn = conn
+        self._facts = facts
         self._peer = peer.fingerprint
         self._groups = {name for name, members in groups(conn).items() if self._peer in members}
         self._origins = {
@@ -95,28 +108,30 @@ class Router:
             known = self._cache[record_id] = self._decide(entity, record_id)
         return known
 
+    def _row(self, table: str, record_id: str) -> tuple[Any, ...] | None:
+        """(distribution, origin) of a record; (origin, parent id) of a participant or file."""
+        key = (table, record_id)
+        if self._facts is not None and key in self._facts:
+            return self._facts[key]
+        row: tuple[Any, ...] | None = self._conn.execute(
+            f"SELECT {_FACTS.get(table, 'distribution, origin')} FROM {table} WHERE id = ?",
+            (record_id,),
+        ).fetchone()
+        if self._facts is not None:
+            self._facts[key] = row
+        return row
+
     def _decide(self, entity: str, record_id: str) -> bool:
-        table = BY_NAME[entity].table
+        row = self._row(BY_NAME[entity].table, record_id)
         if entity == "participant":
-            row = self._conn.execute(
-                "SELECT origin, meeting_id FROM participants WHERE id = ?", (record_id,)
-            ).fetchone()
             return row is not None and (row[0] in self._origins or self.routed("meeting", row[1]))
         if entity == "attachment":
-            row = self._conn.execute(
-                "SELECT origin, owner_id FROM attachments WHERE id = ?", (record_id,)
-            ).fetchone()
             return row is not None and (row[0] in self._origins or self._owner_routed(row[1]))
-        row = self._conn.execute(
-            f"SELECT distribution, origin FROM {table} WHERE id = ?", (record_id,)
-        ).fetchone()
         return row is not None and self._allows(row[0], row[1])
 
     def _owner_routed(self, owner_id: str) -> bool:
         for table in _OWNER_TABLES:
-            row = self._conn.execute(
-                f"SELECT distribution, origin FROM {table} WHERE id = ?", (owner_id,)
-            ).fetchone()
+            row = self._row(table, owner_id)
             if row is not None:
                 return self._allows(row[0], row[1])
         return False
