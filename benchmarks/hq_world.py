@@ -26,6 +26,7 @@ from liaison_desk.sync import enrol
 from liaison_desk.sync.exchange import export_bundle
 from liaison_desk.sync.importing import import_bundle
 from liaison_desk.sync.own_identity import load_identity
+from liaison_desk.sync.routes import RecordFacts
 from liaison_desk.sync.transfer import owed
 
 from corpus import LAST_NAMES, LIAISON_WORDS, PLACES, TAGS, paragraph
@@ -197,9 +198,11 @@ def hq_applies(world: World, bundles: list[Path]) -> None:
 
 
 def hq_sends(world: World) -> dict[str, Path]:
-    """What `sync` does at HQ once the bundles are in: a bundle for every station owed one."""
+    """What `sync` does at HQ once the bundles are in: a bundle for every station owed one,
+    each record read once for all of them (as `sync.online` and `sync.drive` do)."""
+    facts = RecordFacts()
     return {
-        p.fingerprint: export_bundle(world.hq, p.fingerprint, world.box).path
+        p.fingerprint: export_bundle(world.hq, p.fingerprint, world.box, facts=facts).path
         for p in owed(world.hq)
     }
 

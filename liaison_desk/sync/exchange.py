@@ -171,7 +171,9 @@ def _for_peer(
                 yield op.entity, op.record_id
 
 
-def _fit_files(vault: Vault, me: Identity, peer: Peer, plan: _Plan) -> None:
+def _fit_files(
+    vault: Vault, me: Identity, peer: Peer, plan: _Plan, facts: routes.RecordFacts | None
+) -> None:
     """End the bundle before the attachment that would take it past `payload.MAX_FILES`.
 
     A reader refuses a bundle declaring more attachment bytes than that as a
@@ -181,7 +183,7 @@ def _fit_files(vault: Vault, me: Identity, peer: Peer, plan: _Plan) -> None:
     """
     conn = vault.conn
     _fill_range(conn, plan.coverage)
-    router = routes.Router(conn, peer) if me.public.role == "hq" else None
+    router = routes.Router(conn, peer, facts) if me.public.role == "hq" else None
     rows = conn.execute(
         f"SELECT o.n, {_OP_COLUMNS} FROM oplog o {_IN_RANGE} "
         "WHERE o.entity = 'attachment' ORDER BY o.n"
@@ -218,10 +220,15 @@ def _fit_files(vault: Vault, me: Identity, peer: Peer, plan: _Plan) -> None:
 
 
 def _items(
-    vault: Vault, me: Identity, peer: Peer, plan: _Plan, progress: Progress | None
+    vault: Vault,
+    me: Identity,
+    peer: Peer,
+    plan: _Plan,
+    progress: Progress | None,
+    facts: routes.RecordFacts | None,
 ) -> Iterator[bytes]:
     conn = vault.conn
-    router = routes.Router(conn, peer) if me.public.role == "hq" else None
+    router = routes.Router(conn, peer, facts) if me.public.role == "hq" else None
     yield json_item(START, plan.start)
     for op in _for_peer(conn, plan.coverage, router, progress):
         if isinstance(op, tuple):
@@ -273,8 +280,13 @@ def export_bundle(
     dest_dir: Path,
     progress: Progress | None = None,
     random_bytes: Callable[[int], bytes] = os.urandom,
+    facts: routes.RecordFacts | None = None,
 ) -> ExportResult:
-    """Write the next bundle for a peer into `dest_dir` (atomically: temp name, fsync, rename)."""
+    """Write the next bundle for a peer into `dest_dir` (atomically: temp name, fsync, rename).
+
+    `facts`, given the same to each bundle of one sync, reads each record once for all
+    the peers (see `routes.RecordFacts`).
+    """
     conn = vault.conn
     me = load_identity(conn)
     peer = _active_peer(vault, peer_fingerprint)
@@ -288,7 +300,7 @@ def export_bundle(
     conn.execute("BEGIN")  # one consistent snapshot of the oplog for the whole bundle
     try:
         plan = _plan(vault, me, peer)
-        _fit_files(vault, me, peer, plan)
+        _fit_files(vault, me, peer, plan, facts)
         plan.start.update(notice)
         with open(tmp, "w+b", opener=_private) as out:
             size = write_bundle(
@@ -298,7 +310,7 @@ def export_bundle(
                 seq,
                 origin,
                 vault.clock.now_ms(),
-                payload.compressed(_items(vault, me, peer, plan, progress)),
+                payload.compressed(_items(vault, me, peer, plan, progress, facts)),
                 random_bytes,
             )
             out.flush()
@@ -375,7 +387,7 @@ class Owed:
         self._role = vault.info.role
         self._held = vector(self._conn)
         self._mine = own_origins(self._conn)
-        self._facts: routes.RecordFacts = {}  # each record read once for every peer
+        self._facts = routes.RecordFacts()  # each record read once for every peer
 
     def _ops(self, peer: Peer) -> Iterator[Op | tuple[str, str]]:
         coverage = _coverage(self._conn, self._role, peer, self._held, self._mine)

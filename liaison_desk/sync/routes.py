@@ -28,21 +28,53 @@ _OWNER_KINDS = [k for k in BY_NAME.values() if k.table in _OWNER_TABLES]
 _OWNER_ENTITIES = frozenset(k.name for k in _OWNER_KINDS)
 
 
-# What routing reads of a record, by its table: the same for every peer (see `Router`).
-RecordFacts = dict[tuple[str, str], tuple[Any, ...] | None]
 _FACTS = {"participants": "origin, meeting_id", "attachments": "origin, owner_id"}
 
 
-class Router:
-    """Decides, record by record, what reaches one peer.
+class RecordFacts:
+    """What routing reads of each record's row, the same for every peer: shared by the
+    routers of the bundles of one sync, so HQ reads a record once for all its stations.
 
-    `facts`, shared by the routers of several peers within one read transaction, keeps
-    what each record's row says, so HQ reads a record once for all its stations.
+    Kept while the rows stay as read: the holder writes no record between two bundles
+    (writing a bundle changes none), and a commit by any other connection, which
+    `PRAGMA data_version` tells, empties it.
     """
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, str], tuple[Any, ...] | None] = {}
+        self._version: int | None = None
+
+    def check(self, conn: Connection) -> None:
+        """Forget every row if another connection has written the vault since the last check."""
+        (version,) = conn.execute("PRAGMA data_version").fetchone()
+        if version != self._version:
+            self._rows.clear()
+            self._version = int(version)
+
+    def row(self, conn: Connection, table: str, record_id: str) -> tuple[Any, ...] | None:
+        key = (table, record_id)
+        if key not in self._rows:
+            self._rows[key] = read_facts(conn, table, record_id)
+        return self._rows[key]
+
+
+def read_facts(conn: Connection, table: str, record_id: str) -> tuple[Any, ...] | None:
+    """(distribution, origin) of a record; (origin, parent id) of a participant or file."""
+    row: tuple[Any, ...] | None = conn.execute(
+        f"SELECT {_FACTS.get(table, 'distribution, origin')} FROM {table} WHERE id = ?",
+        (record_id,),
+    ).fetchone()
+    return row
+
+
+class Router:
+    """Decides, record by record, what reaches one peer (`facts`: see `RecordFacts`)."""
 
     def __init__(self, conn: Connection, peer: Peer, facts: RecordFacts | None = None) -> None:
         self._conn = conn
         self._facts = facts
+        if facts is not None:
+            facts.check(conn)
         self._peer = peer.fingerprint
         self._groups = {name for name, members in groups(conn).items() if self._peer in members}
         self._origins = {
@@ -109,17 +141,9 @@ class Router:
         return known
 
     def _row(self, table: str, record_id: str) -> tuple[Any, ...] | None:
-        """(distribution, origin) of a record; (origin, parent id) of a participant or file."""
-        key = (table, record_id)
-        if self._facts is not None and key in self._facts:
-            return self._facts[key]
-        row: tuple[Any, ...] | None = self._conn.execute(
-            f"SELECT {_FACTS.get(table, 'distribution, origin')} FROM {table} WHERE id = ?",
-            (record_id,),
-        ).fetchone()
-        if self._facts is not None:
-            self._facts[key] = row
-        return row
+        if self._facts is None:  # alone, the router's own decisions are its cache
+            return read_facts(self._conn, table, record_id)
+        return self._facts.row(self._conn, table, record_id)
 
     def _decide(self, entity: str, record_id: str) -> bool:
         row = self._row(BY_NAME[entity].table, record_id)
