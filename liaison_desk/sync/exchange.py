@@ -148,12 +148,13 @@ def _for_peer(
     coverage: dict[str, tuple[int, int]],
     router: routes.Router | None,
     progress: Progress | None = None,
-) -> Iterator[Op | tuple[str, str]]:
-    """The covered ops the peer gets, in log order, and (entity, record id) for each op
-    that narrows away a record the peer held (`Router.withdrawn`); at a station, every op.
+) -> Iterator[tuple[tuple[Any, ...], bool]]:
+    """The covered ops the peer gets, in log order, as oplog rows (`_OP_COLUMNS`), each
+    with False; with True, an op that narrows away a record the peer held
+    (`Router.withdrawn`: the record is named, the op not sent). At a station, every op.
 
-    An op is decoded only when it goes to the peer or may withdraw a record: at a busy HQ
-    most covered ops are other stations' and go nowhere, and routing needs only the record.
+    Deciding needs only an op's record: an op is decoded only when it may withdraw one.
+    At a busy HQ most covered ops are other stations' and go nowhere.
     """
     if not coverage:
         return
@@ -164,11 +165,13 @@ def _for_peer(
         if progress and done % 1000 == 0:
             progress(done, total)
         if router is None or router.routed(row[3], row[4]):
-            yield Op.from_row(row)
-        elif _SETS_DISTRIBUTION in row[5] and router.reached(row[3], row[4]):
-            op = Op.from_row(row)
-            if router.withdrawn(op):
-                yield op.entity, op.record_id
+            yield row, False
+        elif (
+            _SETS_DISTRIBUTION in row[5]
+            and router.reached(row[3], row[4])
+            and router.withdrawn(Op.from_row(row))
+        ):
+            yield row, True
 
 
 def _fit_files(
@@ -230,10 +233,11 @@ def _items(
     conn = vault.conn
     router = routes.Router(conn, peer, facts) if me.public.role == "hq" else None
     yield json_item(START, plan.start)
-    for op in _for_peer(conn, plan.coverage, router, progress):
-        if isinstance(op, tuple):
-            plan.withdrawn[op[1]] = op[0]
+    for row, withdrawn in _for_peer(conn, plan.coverage, router, progress):
+        if withdrawn:
+            plan.withdrawn[row[4]] = row[3]
             continue
+        op = Op.from_row(row)
         plan.ops += 1
         yield json_item(OP, op.to_json())
         if op.entity == "attachment" and op.creates:
@@ -389,7 +393,7 @@ class Owed:
         self._mine = own_origins(self._conn)
         self._facts = routes.RecordFacts()  # each record read once for every peer
 
-    def _ops(self, peer: Peer) -> Iterator[Op | tuple[str, str]]:
+    def _ops(self, peer: Peer) -> Iterator[tuple[tuple[Any, ...], bool]]:
         coverage = _coverage(self._conn, self._role, peer, self._held, self._mine)
         router = routes.Router(self._conn, peer, self._facts) if self._role == "hq" else None
         return _for_peer(self._conn, coverage, router)
@@ -399,9 +403,9 @@ class Owed:
         acknowledged), counting each record it would tell the peer to withdraw as one."""
         routed = 0
         gone: set[str] = set()
-        for op in self._ops(peer):
-            if isinstance(op, tuple):
-                gone.add(op[1])
+        for row, withdrawn in self._ops(peer):
+            if withdrawn:
+                gone.add(row[4])
             else:
                 routed += 1
         return routed + len(gone)
