@@ -138,9 +138,9 @@ def _fill_range(conn: Connection, coverage: dict[str, tuple[int, int]]) -> None:
     )
 
 
-# An op that sets a distribution, as the oplog spells it (JSON without spaces): a key, since
-# a quote inside a value is escaped. Only such an op can tell a peer to withdraw a record.
-_SETS_DISTRIBUTION = '"distribution":'
+# Only an op that sets a distribution can tell a peer to withdraw a record: its JSON holds
+# this (a quote inside a value is escaped), and so may a value; `Router.withdrawn` decides.
+_SETS_DISTRIBUTION = '"distribution"'
 
 
 def _for_peer(
