@@ -381,6 +381,10 @@ CREATE INDEX meetings_by_uid ON meetings (uid) WHERE deleted = 0 AND uid IS NOT 
 CREATE INDEX meetings_series ON meetings (starts_at)
     WHERE deleted = 0 AND (recurrence IS NOT NULL OR rdates != '[]');
 """
+# Which ops concern a record: HQ asks it of every op it does not route to a station (did the
+# record ever reach it, `sync.routes.Router.reached`), and a withdrawal removes them. Without
+# the index each question read the whole log, so a round grew with the history.
+_OPLOG_BY_RECORD = "CREATE INDEX oplog_by_record ON oplog (record_id);"
 
 _STATION_AUDIT = """
 CREATE TABLE station_audit (
@@ -441,6 +445,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "revocation reasons and dates of compromise, held and flagged records, wipe orders",
         lambda c: run_script(c, _COMPROMISE),
     ),
+    Migration("the oplog indexed by record", lambda c: run_script(c, _OPLOG_BY_RECORD)),
 )
 
 

@@ -26,12 +26,16 @@ def index_new_rows(conn: Connection, first_rows: Mapping[Kind[Any], int], replac
     """
     for kind, after in first_rows.items():
         if replace:
+            last = last_row(conn, kind)
+            if last == after:
+                continue  # no new row of this kind
             # Search rowids are n * 8 + a code per table: a range scan finds the
-            # few new rows an update trigger indexed already.
+            # few new rows an update trigger indexed already. Bounded above too:
+            # rows of other tables lie past it, as many as the vault holds.
             conn.execute(
-                "DELETE FROM search WHERE rowid IN "
-                "(SELECT rowid FROM search WHERE rowid > ? AND kind = ?)",
-                (after * 8 + 7, kind.name),
+                "DELETE FROM search WHERE rowid IN (SELECT rowid FROM search "
+                "WHERE rowid > ? AND rowid <= ? AND kind = ?)",
+                (after * 8 + 7, last * 8 + 7, kind.name),
             )
         conn.execute(
             "INSERT INTO search (rowid, kind, record_id, marking, title, body) "

@@ -33,7 +33,6 @@ from liaison_desk.sync import routes
 from liaison_desk.sync.bundle import read_header
 from liaison_desk.sync.errors import BundleRefused, PeerError
 from liaison_desk.sync.identity import short
-from liaison_desk.sync.ops import Op
 from liaison_desk.sync.payload import malformed
 from liaison_desk.sync.peers import Peer, get_peer, revoke
 from liaison_desk.sync.vectors import peer_origins
@@ -159,9 +158,10 @@ class HeldOps:
     def __bool__(self) -> bool:
         return bool(self._since)
 
-    def holds(self, op: Op) -> bool:
-        prefix = self._since.get(op.origin)
-        return prefix is not None and op.hlc >= prefix
+    def holds(self, origin: str, hlc: str) -> bool:
+        """Whether an op written under `origin` at `hlc` is held back."""
+        prefix = self._since.get(origin)
+        return prefix is not None and hlc >= prefix
 
 
 def held_records(

@@ -28,6 +28,7 @@ from liaison_desk.sync.bundle_names import SUFFIX
 from liaison_desk.sync.exchange import export_bundle
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import Peer, hq_peer
+from liaison_desk.sync.routes import RecordFacts
 from liaison_desk.sync.transfer import (
     StepProgress,
     SyncReport,
@@ -90,12 +91,17 @@ def sync_drive(
         )
         if len(report.refused) == before:
             _remove(path)
+    facts = RecordFacts()  # each record read once for every bundle
     for peer in owed(vault, peers):
         box = mailbox(drive, peer.fingerprint)
         try:
             inside(drive, box).mkdir(parents=True, exist_ok=True)
             written = export_bundle(
-                vault, peer.fingerprint, box, step(progress, f"Writing for {peer.name}")
+                vault,
+                peer.fingerprint,
+                box,
+                step(progress, f"Writing for {peer.name}"),
+                facts=facts,
             )
         except OSError as exc:
             report.error = storage_error(exc, box)

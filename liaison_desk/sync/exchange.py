@@ -13,6 +13,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from liaison_desk.core import audit
 from liaison_desk.core.atomic import fsync_dir, storage_error
 from liaison_desk.core.clock import iso_from_ms
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import (
     compromise,
@@ -38,6 +40,7 @@ from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, OP, START, json_item
 from liaison_desk.sync.peers import Peer, get_peer
 from liaison_desk.sync.vectors import (
+    Vector,
     acks,
     claims_for,
     dense,
@@ -90,20 +93,29 @@ class _Plan:
     withdrawn: dict[str, str] = field(default_factory=dict)  # record id -> kind, for the peer
 
 
-def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
-    conn = vault.conn
-    held = vector(conn)
+def _coverage(
+    conn: Connection, role: str, peer: Peer, held: Vector, mine: list[str]
+) -> dict[str, tuple[int, int]]:
+    """The ops a bundle for `peer` covers, per origin: (after, up to) what it acknowledged.
+
+    `held` is our vector and `mine` our incarnations (the same for every peer: a caller
+    asking for many peers reads them once).
+    """
     acked = acks(conn, peer.fingerprint)
-    mine = own_origins(conn)
-    if me.public.role == "station":
-        # HQ restored from a backup gets back its own ops that reached this station.
-        sendable = mine + returnable(conn, peer.fingerprint)
-    else:
-        sendable = list(held)
+    # A station sends its own ops, and gives HQ restored from a backup back those of HQ's
+    # that reached it; HQ sends what it holds.
+    sendable = mine + returnable(conn, peer.fingerprint) if role == "station" else list(held)
     # Of our own past incarnations, what peers sent back may hold a gap (a restore): we cover
     # only up to it, or the peer would count the missing op as passed over, and never get it.
     top = {o: dense(conn, o) if o in mine[:-1] else held.get(o, 0) for o in sendable}
-    coverage = {o: (acked.get(o, 0), top[o]) for o in sendable if top[o] > acked.get(o, 0)}
+    return {o: (acked.get(o, 0), top[o]) for o in sendable if top[o] > acked.get(o, 0)}
+
+
+def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
+    conn = vault.conn
+    held = vector(conn)
+    mine = own_origins(conn)
+    coverage = _coverage(conn, me.public.role, peer, held, mine)
     names = routes.origin_names(conn, me, list(coverage))
     start = {
         "origins": mine,
@@ -125,24 +137,53 @@ def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
 _IN_RANGE = "JOIN export_range r ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
 
 
-def _fill_range(vault: Vault, plan: _Plan) -> None:
-    conn = vault.conn
+def _fill_range(conn: Connection, coverage: dict[str, tuple[int, int]]) -> None:
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS export_range (origin TEXT, after INT, upto INT)")
     conn.execute("DELETE FROM export_range")
     conn.executemany(
-        "INSERT INTO export_range VALUES (?, ?, ?)",
-        [(o, a, b) for o, (a, b) in plan.coverage.items()],
+        "INSERT INTO export_range VALUES (?, ?, ?)", [(o, a, b) for o, (a, b) in coverage.items()]
     )
 
 
-def _ops(vault: Vault, plan: _Plan) -> Iterator[Op]:
-    _fill_range(vault, plan)
-    cursor = vault.conn.execute(f"SELECT {_OP_COLUMNS} FROM oplog o {_IN_RANGE} ORDER BY o.n")
-    for row in cursor:
-        yield Op.from_row(row)
+# Only an op that sets a distribution can tell a peer to withdraw a record: its JSON holds
+# this (a quote inside a value is escaped), and so may a value; `Router.withdrawn` decides.
+_SETS_DISTRIBUTION = '"distribution"'
 
 
-def _fit_files(vault: Vault, me: Identity, peer: Peer, plan: _Plan) -> None:
+def _for_peer(
+    conn: Connection,
+    coverage: dict[str, tuple[int, int]],
+    router: routes.Router | None,
+    progress: Progress | None = None,
+) -> Iterator[tuple[tuple[Any, ...], bool]]:
+    """The covered ops the peer gets, in log order, as oplog rows (`_OP_COLUMNS`), each
+    with False; with True, an op that narrows away a record the peer held
+    (`Router.withdrawn`: the record is named, the op not sent). At a station, every op.
+
+    Deciding needs only an op's record: an op is decoded only when it may withdraw one.
+    At a busy HQ most covered ops are other stations' and go nowhere.
+    """
+    if not coverage:
+        return
+    _fill_range(conn, coverage)
+    total = sum(b - a for a, b in coverage.values())
+    cursor = conn.execute(f"SELECT {_OP_COLUMNS} FROM oplog o {_IN_RANGE} ORDER BY o.n")
+    for done, row in enumerate(cursor, 1):
+        if progress and done % 1000 == 0:
+            progress(done, total)
+        if router is None or router.routed(row[3], row[4]):
+            yield row, False
+        elif (
+            _SETS_DISTRIBUTION in row[5]
+            and router.reached(row[3], row[4])
+            and router.withdrawn(Op.from_row(row))
+        ):
+            yield row, True
+
+
+def _fit_files(
+    vault: Vault, me: Identity, peer: Peer, plan: _Plan, facts: routes.RecordFacts | None
+) -> None:
     """End the bundle before the attachment that would take it past `payload.MAX_FILES`.
 
     A reader refuses a bundle declaring more attachment bytes than that as a
@@ -151,8 +192,8 @@ def _fit_files(vault: Vault, me: Identity, peer: Peer, plan: _Plan) -> None:
     the cut (oplog order), so every range still holds every op it claims.
     """
     conn = vault.conn
-    _fill_range(vault, plan)
-    router = routes.Router(conn, peer) if me.public.role == "hq" else None
+    _fill_range(conn, plan.coverage)
+    router = routes.Router(conn, peer, facts) if me.public.role == "hq" else None
     rows = conn.execute(
         f"SELECT o.n, {_OP_COLUMNS} FROM oplog o {_IN_RANGE} "
         "WHERE o.entity = 'attachment' ORDER BY o.n"
@@ -189,23 +230,24 @@ def _fit_files(vault: Vault, me: Identity, peer: Peer, plan: _Plan) -> None:
 
 
 def _items(
-    vault: Vault, me: Identity, peer: Peer, plan: _Plan, progress: Progress | None
+    vault: Vault,
+    me: Identity,
+    peer: Peer,
+    plan: _Plan,
+    progress: Progress | None,
+    facts: routes.RecordFacts | None,
 ) -> Iterator[bytes]:
     conn = vault.conn
-    router = routes.Router(conn, peer) if me.public.role == "hq" else None
+    router = routes.Router(conn, peer, facts) if me.public.role == "hq" else None
     held = compromise.HeldOps(conn) if router is not None else None
     yield json_item(START, plan.start)
-    done = 0
-    for op in _ops(vault, plan):
-        done += 1
-        if progress and done % 1000 == 0:
-            progress(done, plan.total)
-        if held and held.holds(op):  # a revoked station's, after its date of compromise
+    for row, withdrawn in _for_peer(conn, plan.coverage, router, progress):
+        if held and held.holds(row[0], row[2]):  # a revoked station's, after its compromise
             continue
-        if router is not None and not router.routed(op.entity, op.record_id):
-            if router.withdrawn(op):
-                plan.withdrawn[op.record_id] = op.entity
+        if withdrawn:
+            plan.withdrawn[row[4]] = row[3]
             continue
+        op = Op.from_row(row)
         plan.ops += 1
         yield json_item(OP, op.to_json())
         if op.entity == "attachment" and op.creates:
@@ -252,8 +294,13 @@ def export_bundle(
     dest_dir: Path,
     progress: Progress | None = None,
     random_bytes: Callable[[int], bytes] = os.urandom,
+    facts: routes.RecordFacts | None = None,
 ) -> ExportResult:
-    """Write the next bundle for a peer into `dest_dir` (atomically: temp name, fsync, rename)."""
+    """Write the next bundle for a peer into `dest_dir` (atomically: temp name, fsync, rename).
+
+    `facts`, given the same to each bundle of one sync, reads each record once for all
+    the peers (see `routes.RecordFacts`).
+    """
     conn = vault.conn
     me = load_identity(conn)
     peer = _active_peer(vault, peer_fingerprint)
@@ -267,7 +314,7 @@ def export_bundle(
     conn.execute("BEGIN")  # one consistent snapshot of the oplog for the whole bundle
     try:
         plan = _plan(vault, me, peer)
-        _fit_files(vault, me, peer, plan)
+        _fit_files(vault, me, peer, plan, facts)
         plan.start.update(notice)
         plan.start.update(station_audit.for_start(vault, me.public.role, peer.fingerprint))
         plan.start.update(compromise.flags_for_start(vault, me.public.role, peer))
@@ -279,7 +326,7 @@ def export_bundle(
                 seq,
                 origin,
                 vault.clock.now_ms(),
-                payload.compressed(_items(vault, me, peer, plan, progress)),
+                payload.compressed(_items(vault, me, peer, plan, progress, facts)),
                 random_bytes,
             )
             out.flush()
@@ -325,54 +372,83 @@ def _private(path: str, flags: int) -> int:
 
 
 def needs_bundle(vault: Vault, peer: Peer) -> bool:
-    """Whether a bundle for `peer` is owed: changes it lacks, or news of what we now hold.
-
-    A peer whose changes reached us since our last bundle is owed the
-    acknowledgement, or it would send them again; one whose bundle we refused
-    whole is owed the news of it (`sync.refusals`). A bundle that carried no
-    changes (itself only an acknowledgement) calls for no answer, so two
-    vaults syncing often do not trade empty bundles forever. One is owed too when
-    the incarnations it would list, ours or the peer's, differ from those the last
-    one listed: a vault restored from a backup, or told of an incarnation of its
-    own (`vectors.adopt_origins`), or whose peer now writes under a new one. Until
-    both sides know every incarnation of the other, acknowledgements are not
-    taken (`vectors.record_acks`) and a peer may believe it holds what a lost copy
-    held.
-    """
-    if (
-        peer.last_out_at is None
-        or refusals.bundle_refusal_untold(vault.conn, peer.fingerprint)
-        or pending_ops(vault, peer)
-    ):
-        return True
-    listed = [own_origins(vault.conn), peer_origins(vault.conn, peer.fingerprint)]
-    if _origins_sent(vault, peer) != listed:
-        return True
-    row = vault.conn.execute(
-        "SELECT 1 FROM bundles_in WHERE sender = ? AND ops > 0 AND applied_at >= ? LIMIT 1",
-        (peer.fingerprint, peer.last_out_at),
-    ).fetchone()
-    return row is not None
+    """Whether a bundle for `peer` is owed (see `Owed.owes`)."""
+    with owed_reader(vault) as owed:
+        return owed.owes(peer)
 
 
 def pending_ops(vault: Vault, peer: Peer) -> int:
-    """How many ops the next bundle for `peer` would carry (what it has not acknowledged),
-    counting each record it would tell the peer to withdraw as one."""
-    conn = vault.conn
-    me = load_identity(conn)
-    conn.execute("BEGIN")
+    """How many ops the next bundle for `peer` would carry (see `Owed.pending`)."""
+    with owed_reader(vault) as owed:
+        return owed.pending(peer)
+
+
+@contextmanager
+def owed_reader(vault: Vault) -> Iterator[Owed]:
+    """What peers are owed, read in one snapshot of the vault (not inside a transaction)."""
+    vault.conn.execute("BEGIN")
     try:
-        plan = _plan(vault, me, peer)
-        if me.public.role == "station":
-            return plan.total
-        router = routes.Router(conn, peer)
+        yield Owed(vault)
+    finally:
+        vault.conn.execute("COMMIT")
+
+
+class Owed:
+    """What each peer is owed, with what every peer shares (our vector, our incarnations,
+    our role) read once: HQ asks it of 200 stations at every auto-sync check."""
+
+    def __init__(self, vault: Vault) -> None:
+        self._vault = vault
+        self._conn = vault.conn
+        self._role = vault.info.role
+        self._held = vector(self._conn)
+        self._mine = own_origins(self._conn)
+        self._facts = routes.RecordFacts()  # each record read once for every peer
+
+    def _ops(self, peer: Peer) -> Iterator[tuple[tuple[Any, ...], bool]]:
+        coverage = _coverage(self._conn, self._role, peer, self._held, self._mine)
+        router = routes.Router(self._conn, peer, self._facts) if self._role == "hq" else None
+        return _for_peer(self._conn, coverage, router)
+
+    def pending(self, peer: Peer) -> int:
+        """How many ops the next bundle for `peer` would carry (what it has not
+        acknowledged), counting each record it would tell the peer to withdraw as one."""
         routed = 0
         gone: set[str] = set()
-        for op in _ops(vault, plan):
-            if router.routed(op.entity, op.record_id):
+        for row, withdrawn in self._ops(peer):
+            if withdrawn:
+                gone.add(row[4])
+            else:
                 routed += 1
-            elif router.withdrawn(op):
-                gone.add(op.record_id)
         return routed + len(gone)
-    finally:
-        conn.execute("COMMIT")
+
+    def owes(self, peer: Peer) -> bool:
+        """Whether a bundle for `peer` is owed: changes it lacks, or news of what we now hold.
+
+        A peer whose changes reached us since our last bundle is owed the
+        acknowledgement, or it would send them again; one whose bundle we refused
+        whole is owed the news of it (`sync.refusals`). A bundle that carried no
+        changes (itself only an acknowledgement) calls for no answer, so two
+        vaults syncing often do not trade empty bundles forever. One is owed too when
+        the incarnations it would list, ours or the peer's, differ from those the last
+        one listed: a vault restored from a backup, or told of an incarnation of its
+        own (`vectors.adopt_origins`), or whose peer now writes under a new one. Until
+        both sides know every incarnation of the other, acknowledgements are not
+        taken (`vectors.record_acks`) and a peer may believe it holds what a lost copy
+        held. The first op found that the peer lacks answers: the rest are not routed.
+        """
+        conn = self._conn
+        if (
+            peer.last_out_at is None
+            or refusals.bundle_refusal_untold(conn, peer.fingerprint)
+            or next(self._ops(peer), None) is not None
+        ):
+            return True
+        listed = [self._mine, peer_origins(conn, peer.fingerprint)]
+        if _origins_sent(self._vault, peer) != listed:
+            return True
+        row = conn.execute(
+            "SELECT 1 FROM bundles_in WHERE sender = ? AND ops > 0 AND applied_at >= ? LIMIT 1",
+            (peer.fingerprint, peer.last_out_at),
+        ).fetchone()
+        return row is not None

@@ -43,6 +43,7 @@ from liaison_desk.sync.refusals import note_listed_too_large
 from liaison_desk.sync.relay_client import RelayClient, Waiting, check_url, part_path
 from liaison_desk.sync.relay_http import Deadlines, RelayHttp, trust
 from liaison_desk.sync.roster import UNNUMBERED
+from liaison_desk.sync.routes import RecordFacts
 from liaison_desk.sync.transfer import (
     Refusal,
     StepProgress,
@@ -249,11 +250,12 @@ def _pull(
 def _export_owed(vault: Vault, outgoing: Path, progress: StepProgress | None) -> _Outgoing:
     """Write what each peer is owed into its spool folder, replacing what it supersedes."""
     written = {}
+    facts = RecordFacts()  # each record read once for every bundle
     for peer in owed(vault):
         box = outgoing / peer.fingerprint
         _make(box)
         result = export_bundle(
-            vault, peer.fingerprint, box, step(progress, f"Writing for {peer.name}")
+            vault, peer.fingerprint, box, step(progress, f"Writing for {peer.name}"), facts=facts
         )
         written[result.path] = result
         drop_superseded(box, result.path)

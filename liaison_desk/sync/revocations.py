@@ -30,7 +30,7 @@ from liaison_desk.sync.compromise import reasons as compromise_reasons
 from liaison_desk.sync.identity import PeerIdentity, Signatures, canonical
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import malformed
-from liaison_desk.sync.peers import get_peer, list_peers, revoke_again
+from liaison_desk.sync.peers import get_peer, revoke_again
 
 CONTEXT = b"liaison-desk/revocations/v1"
 FIELD = "revocations"  # the start item's field: a list of signed notices
@@ -58,9 +58,10 @@ def for_start(vault: Vault) -> dict[str, Any]:
     if me.public.role != "hq":
         kept = _json_meta(vault, KEPT_KEY)
         return {FIELD: [kept[o] for o in sorted(kept)]} if kept else {}
-    revoked = sorted(
-        p.fingerprint for p in list_peers(vault.conn) if p.role == "station" and not p.active
+    rows = vault.conn.execute(
+        "SELECT fingerprint FROM peers WHERE role = 'station' AND status != 'enrolled'"
     )
+    revoked = sorted(fingerprint for (fingerprint,) in rows)
     why = {f: r for f, r in compromise_reasons(vault.conn).items() if f in revoked}
     signed = _json_meta(vault, SIGNED_KEY)
     if (

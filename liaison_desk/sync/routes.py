@@ -12,7 +12,9 @@ is told to withdraw its copy (`Router.withdrawn`, `sync.withdrawal`).
 
 from __future__ import annotations
 
+import functools
 import json
+from typing import Any
 
 from liaison_desk.core import routing
 from liaison_desk.core.kinds import BY_NAME
@@ -28,9 +30,58 @@ _OWNER_KINDS = [k for k in BY_NAME.values() if k.table in _OWNER_TABLES]
 _OWNER_ENTITIES = frozenset(k.name for k in _OWNER_KINDS)
 
 
+# A distribution read for each record routed: a vault holds few distinct ones.
+_parse = functools.lru_cache(maxsize=4096)(routing.parse)
+# What routing reads of a child's row (its origin and its parent's id); of others, theirs.
+_FACTS = {k.table: f"origin, {k.parent[1]}" for k in BY_NAME.values() if k.parent} | {
+    "attachments": "origin, owner_id"
+}
+
+
+class RecordFacts:
+    """What routing reads of each record's row, the same for every peer: shared by the
+    routers of the bundles of one sync, so HQ reads a record once for all its stations.
+
+    Kept while the rows stay as read: the holder writes no record between two bundles
+    (writing a bundle changes none), and a commit by any other connection, which
+    `PRAGMA data_version` tells, empties it.
+    """
+
+    def __init__(self) -> None:
+        self._rows: dict[tuple[str, str], tuple[Any, ...] | None] = {}
+        self._version: int | None = None
+
+    def check(self, conn: Connection) -> None:
+        """Forget every row if another connection has written the vault since the last check."""
+        (version,) = conn.execute("PRAGMA data_version").fetchone()
+        if version != self._version:
+            self._rows.clear()
+            self._version = int(version)
+
+    def row(self, conn: Connection, table: str, record_id: str) -> tuple[Any, ...] | None:
+        key = (table, record_id)
+        if key not in self._rows:
+            self._rows[key] = read_facts(conn, table, record_id)
+        return self._rows[key]
+
+
+def read_facts(conn: Connection, table: str, record_id: str) -> tuple[Any, ...] | None:
+    """(distribution, origin) of a record; (origin, parent id) of a child or a file."""
+    row: tuple[Any, ...] | None = conn.execute(
+        f"SELECT {_FACTS.get(table, 'distribution, origin')} FROM {table} WHERE id = ?",
+        (record_id,),
+    ).fetchone()
+    return row
+
+
 class Router:
-    def __init__(self, conn: Connection, peer: Peer) -> None:
+    """Decides, record by record, what reaches one peer (`facts`: see `RecordFacts`)."""
+
+    def __init__(self, conn: Connection, peer: Peer, facts: RecordFacts | None = None) -> None:
         self._conn = conn
+        self._facts = facts
+        if facts is not None:
+            facts.check(conn)
         self._peer = peer.fingerprint
         self._groups = {name for name, members in groups(conn).items() if self._peer in members}
         self._origins = {
@@ -96,30 +147,25 @@ class Router:
             known = self._cache[record_id] = self._decide(entity, record_id)
         return known
 
+    def _row(self, table: str, record_id: str) -> tuple[Any, ...] | None:
+        if self._facts is None:  # alone, the router's own decisions are its cache
+            return read_facts(self._conn, table, record_id)
+        return self._facts.row(self._conn, table, record_id)
+
     def _decide(self, entity: str, record_id: str) -> bool:
-        table = BY_NAME[entity].table
         kind = BY_NAME[entity]
+        row = self._row(kind.table, record_id)
         if kind.parent is not None:  # a meeting's participant, a contact's point...
-            parent, link = kind.parent
-            row = self._conn.execute(
-                f"SELECT origin, {link} FROM {table} WHERE id = ?", (record_id,)
-            ).fetchone()
-            return row is not None and (row[0] in self._origins or self.routed(parent, row[1]))
+            return row is not None and (
+                row[0] in self._origins or self.routed(kind.parent[0], row[1])
+            )
         if entity == "attachment":
-            row = self._conn.execute(
-                "SELECT origin, owner_id FROM attachments WHERE id = ?", (record_id,)
-            ).fetchone()
             return row is not None and (row[0] in self._origins or self._owner_routed(row[1]))
-        row = self._conn.execute(
-            f"SELECT distribution, origin FROM {table} WHERE id = ?", (record_id,)
-        ).fetchone()
         return row is not None and self._allows(row[0], row[1])
 
     def _owner_routed(self, owner_id: str) -> bool:
         for table in _OWNER_TABLES:
-            row = self._conn.execute(
-                f"SELECT distribution, origin FROM {table} WHERE id = ?", (owner_id,)
-            ).fetchone()
+            row = self._row(table, owner_id)
             if row is not None:
                 return self._allows(row[0], row[1])
         return False
@@ -127,7 +173,7 @@ class Router:
     def _allows(self, distribution: str, origin: str) -> bool:
         if origin in self._origins:
             return True
-        dist = routing.parse(distribution)
+        dist = _parse(distribution)
         if dist.scope == "all":
             return True
         if dist.scope == "stations":

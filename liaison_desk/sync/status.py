@@ -10,7 +10,7 @@ from datetime import datetime
 
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.clocks import own_clock_ahead
-from liaison_desk.sync.exchange import pending_ops
+from liaison_desk.sync.exchange import owed_reader
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.online import relay_url
 from liaison_desk.sync.own_identity import load_identity
@@ -39,6 +39,8 @@ def peer_status(vault: Vault) -> list[PeerStatus]:
     mine = own_origins(conn)
     now_ms = vault.clock.now_ms()
     out = []
+    with owed_reader(vault) as owed:
+        pending = {p.fingerprint: owed.pending(p) for p in list_peers(conn) if p.active}
     for peer in list_peers(conn):
         theirs = [
             o
@@ -63,7 +65,7 @@ def peer_status(vault: Vault) -> list[PeerStatus]:
                 sum(held.get(o, 0) for o in theirs),
                 sum(acked.get(o, 0) for o in mine),
                 sum(held.get(o, 0) for o in mine),
-                pending_ops(vault, peer) if peer.active else 0,
+                pending.get(peer.fingerprint, 0),
                 int(bundles_in),
                 int(bundles_out),
                 peer.last_in_at,

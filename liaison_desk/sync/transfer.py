@@ -17,7 +17,7 @@ from liaison_desk.core.user_files import inside
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.bundle_names import superseded
 from liaison_desk.sync.errors import BundleRefused
-from liaison_desk.sync.exchange import ExportResult, needs_bundle
+from liaison_desk.sync.exchange import ExportResult, owed_reader
 from liaison_desk.sync.importing import ImportResult, import_bundle
 from liaison_desk.sync.peers import Peer, exchange_peers
 
@@ -87,17 +87,18 @@ def apply_bundle(
 
 def owed(vault: Vault, peers: list[Peer] | None = None) -> list[Peer]:
     """The peers a bundle is owed to (by default every peer this vault exchanges with)."""
-    return [
-        p
-        for p in (exchange_peers(vault.conn) if peers is None else peers)
-        if needs_bundle(vault, p)
-    ]
+    with owed_reader(vault) as reader:
+        return [
+            p for p in (exchange_peers(vault.conn) if peers is None else peers) if reader.owes(p)
+        ]
 
 
 def sync_wanted(vault: Vault) -> tuple[bool, bool]:
-    """(whether there is any peer to sync with, whether one of them is owed a bundle)."""
+    """(whether there is any peer to sync with, whether one of them is owed a bundle):
+    the first peer found owed one answers."""
     peers = exchange_peers(vault.conn)
-    return bool(peers), bool(owed(vault, peers))
+    with owed_reader(vault) as reader:
+        return bool(peers), any(reader.owes(p) for p in peers)
 
 
 def step(progress: StepProgress | None, label: str) -> Progress | None:

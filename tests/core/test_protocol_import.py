@@ -99,3 +99,45 @@ def test_a_device_or_a_pipe_named_md_is_refused_at_once(
         ):
             import_directory(vault.store, tmp_path)
     assert vault.store.count(ProtocolRef) == 0
+
+
+def test_each_file_finds_the_reference_of_its_title_and_country(
+    vault: Vault, tmp_path: Path
+) -> None:
+    """Held references are matched by title and country (general is no country); a title
+    held twice updates the first by id; a file matching one added earlier in the same
+    folder updates it; a title in another country is another reference."""
+    first, second = vault.store.add_many(
+        [
+            ProtocolRef(title="Precedence", country="FR", body="Old order."),
+            ProtocolRef(title="Precedence", country="FR", body="A copy."),
+        ]
+    )
+    general = vault.store.add(ProtocolRef(title="Gifts", body="Old gifts rule."))
+    deleted = vault.store.add(ProtocolRef(title="Toasts", body="Gone."))
+    vault.store.delete(ProtocolRef, deleted.id)
+    pages = {
+        "a.md": "---\ntitle: Precedence\ncountry: fr\n---\nNew order.\n",
+        "b.md": "---\ntitle: Gifts\ncountry: General\n---\nNew gifts rule.\n",
+        "c.md": "---\ntitle: Gifts\ncountry: JP\n---\nGifts in Japan.\n",
+        "d.md": "---\ntitle: Toasts\n---\nFirst toast.\n",
+        "e.md": "---\ntitle: Toasts\n---\nSecond toast.\n",
+        "f.md": "---\ntitle: Gifts\ncountry: JP\n---\nGifts in Japan.\n",
+    }
+    for name, text in pages.items():
+        (tmp_path / name).write_text(text)
+
+    summary = import_directory(vault.store, tmp_path)
+
+    assert (summary.added, summary.updated, summary.unchanged) == (2, 3, 1)
+    refs = {(r.title, r.country, r.body) for r in vault.store.list(ProtocolRef)}
+    assert refs == {
+        ("Precedence", "FR", "New order."),
+        ("Precedence", "FR", "A copy."),
+        ("Gifts", None, "New gifts rule."),
+        ("Gifts", "JP", "Gifts in Japan."),
+        ("Toasts", None, "Second toast."),
+    }
+    assert vault.store.get(ProtocolRef, first.id).body == "New order."
+    assert vault.store.get(ProtocolRef, second.id).body == "A copy."
+    assert vault.store.get(ProtocolRef, general.id).body == "New gifts rule."

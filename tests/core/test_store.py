@@ -306,6 +306,35 @@ def test_new_records_go_in_by_the_thousand_with_the_times_and_origin_of_their_st
     assert len(oplog(vault)) == 1  # received records are logged by their ops, not again here
 
 
+def test_bulk_indexing_indexes_each_new_row_once_and_leaves_other_kinds_as_they_were(
+    vault: Vault,
+) -> None:
+    # Meetings and organizations numbered past the contacts: their search rowids lie inside
+    # the range of the contacts' new rows, which must not touch them.
+    old = vault.store.add(Contact(full_name="Old contact", notes="harbour"))
+    meetings = vault.store.add_many(
+        Meeting(title=f"Talks {i}", starts_at="2026-03-14T10:00:00Z", notes="harbour")
+        for i in range(20)
+    )
+    org = vault.store.add(Organization(name="Navy staff", notes="harbour"))
+    fields = fields_of(vault, full_name="Received", notes="harbour")
+    new = [uuid7(T0, os.urandom) for _ in range(3)]
+    with vault.store.transaction(), vault.store.bulk_indexing():
+        batch = vault.store.new_records()
+        for n, record_id in enumerate(new):
+            batch.add(CONTACT, record_id, fields, peer_stamp(T0, n), None)
+        batch.flush()
+        vault.store.update(Contact, new[0], {"notes": "harbour, edited"})
+        vault.store.update(Contact, old.id, {"notes": "harbour, edited too"})
+
+    assert sorted(found(vault, "harbour")) == sorted(
+        [old.id, *(m.id for m in meetings), org.id, *new]
+    )
+    assert sorted(found(vault, "edited")) == sorted([old.id, new[0]])
+    (rows,) = vault.conn.execute("SELECT count(*) FROM search").fetchone()
+    assert rows == 1 + 20 + 1 + 1 + 3  # each record once, the template fields_of wrote too
+
+
 def test_a_snapshot_dates_the_record_by_its_clocks_and_an_id_held_already_is_skipped(
     vault: Vault,
 ) -> None:
