@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-_BUFFER = 64 * 1024
+BUFFER = 64 * 1024  # one read: the read a cut falls in is half forwarded
 
 
 @dataclass
@@ -45,7 +45,7 @@ class CuttingProxy:
 
 def _pipe(proxy: CuttingProxy, way: str, source: socket.socket, sink: socket.socket) -> None:
     try:
-        while data := source.recv(_BUFFER):
+        while data := source.recv(BUFFER):
             if proxy._count(way, len(data)):
                 # The cut falls inside this read: send a part of it, then end both sides.
                 sink.sendall(data[: len(data) // 2])

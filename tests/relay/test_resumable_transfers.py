@@ -34,7 +34,7 @@ from tests.relay.clients import (
     send,
     signed,
 )
-from tests.relay.cutting_proxy import cutting_proxy
+from tests.relay.cutting_proxy import BUFFER, cutting_proxy
 from tests.relay.relay_process import RelayProcess, export_identity, relay_process
 from tests.relay.relay_process import s3_relay_process as s3_relay
 from tests.relay.s3_server import S3_ENV, S3Server, s3_server
@@ -190,7 +190,9 @@ def test_an_upload_begun_through_one_relay_goes_on_through_the_other(site: Site)
         client.upload(site.hq.fingerprint, bundle)
     assert bundle.name not in [row["name"] for row in site.listing()]
     kept = stands(site, bundle.name)
-    assert 19 * MIB < kept < 20 * MIB  # the pieces checked, and what came of the third
+    # The pieces checked, and what came of the third: the cut lets through half the read
+    # it falls in, so a little past the 20 MiB the proxy counted (announcement and headers in).
+    assert 19 * MIB < kept < 20 * MIB + BUFFER
     said: list[str] = []
     meter = Meter(lambda words, done, total: said.append(words), "Sending", size)
     with Watch(site) as watch, site.client(site.station, site.second.url) as client:
