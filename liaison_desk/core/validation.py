@@ -29,6 +29,7 @@ from liaison_desk.core.records import (
     PROTOCOL_CATEGORIES,
     RELATION_KINDS,
 )
+from liaison_desk.core.structured_refs import rules_of
 
 MAX_SHORT = 1_000
 MAX_LONG = 2_000_000
@@ -399,6 +400,7 @@ def _protocol(record_id: str, p: Values, exists: Exists) -> None:
     p["country"] = None if general else country_code(p["country"])
     p["category"] = _one_of("category", p["category"], PROTOCOL_CATEGORIES)
     p["effective_date"] = iso_date("effective date", p["effective_date"])
+    rules_of(p["body"])
 
 
 def _attachment(record_id: str, a: Values, exists: Exists) -> None:
