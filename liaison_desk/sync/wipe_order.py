@@ -6,12 +6,17 @@ when. It rides to the station at its next contact: in its mailbox on every
 drive HQ syncs (`wipe-order.json`, beside where its bundles would be: HQ sends
 a lost station no more bundles, so no more data), and in the relay's answer
 refusing the station's requests (through HQ's signed roster). The station
-obeys only an order that its pinned HQ signed, addressed to its own identity
-and its current incarnation: a forged one, one for another station, one for an
-incarnation it no longer writes under (a vault restored since), or one replayed
-to a vault enrolled anew (a new identity) changes nothing. Before wiping,
-while its keys still exist, it leaves HQ a signed acknowledgement on the drive
-(`wiped-<station>.json`); through the relay, which refuses it, it cannot.
+obeys only an order that its pinned HQ signed, addressed to its own identity,
+its current incarnation and the approval it pinned HQ from: a forged one, one
+for another station, one for an incarnation it no longer writes under (a vault
+restored since), one replayed to a vault enrolled anew (a new identity), or one
+made before HQ approved the station again (the laptop was found) changes
+nothing. HQ drops a station's order when it approves it again, and its next
+drive sync takes the order and any revocation notice out of the mailbox.
+Before wiping, while its keys still exist, the station leaves HQ a signed
+acknowledgement on the drive (`wiped-<station>.json`), naming the order it
+obeyed; HQ takes it only for the order it stored. Through the relay, which
+refuses it, it cannot.
 
 A station revoked but not lost is told too, at its next contact: on a drive by
 a notice HQ signs (`revoked.json`, with HQ's reason), through the relay by its
@@ -34,6 +39,7 @@ from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.user_files import read_bounded
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.compromise import held_count, revoke_station
+from liaison_desk.sync.enrol import issued_approval, pinned_approval
 from liaison_desk.sync.errors import PeerError, SyncError
 from liaison_desk.sync.identity import Identity, PeerIdentity, Signatures, canonical, short
 from liaison_desk.sync.own_identity import load_identity
@@ -69,6 +75,11 @@ def sign(identity: Identity, body: dict[str, Any]) -> dict[str, Any]:
             "ecdsa-p384": base64.b64encode(signatures.ecdsa_p384).decode(),
         }
     }
+
+
+def order_digest(body: dict[str, Any]) -> str:
+    """What names one order (its signed body): an acknowledgement carries it."""
+    return hashlib.sha256(canonical(body)).hexdigest()
 
 
 def _verified(document: Any, kind: str, signer: PeerIdentity) -> dict[str, Any]:
@@ -112,6 +123,7 @@ def order_wipe(
             "hq": me.fingerprint,
             "station": fingerprint,
             "origin": origins[-1],
+            "approval": issued_approval(vault, fingerprint),
             "issued_ms": vault.clock.now_ms(),
             "nonce": os.urandom(16).hex(),
         },
@@ -157,10 +169,15 @@ def revocation_notes(conn: Connection) -> dict[str, dict[str, Any]]:
 
 def write_orders(vault: Vault, mailbox: Callable[[str], Path]) -> int:
     """HQ: tell each revoked station on a drive, in its mailbox: a lost station its wipe
-    order, any other its revocation and HQ's reason, signed. Returns how many were told."""
+    order, any other its revocation and HQ's reason, signed. A station enrolled again
+    has both taken away. Returns how many were told."""
     written = 0
     me = load_identity(vault.conn)
-    for fingerprint, note in revocation_notes(vault.conn).items():
+    notes = revocation_notes(vault.conn)
+    for peer in list_peers(vault.conn):
+        if peer.role == "station" and peer.fingerprint not in notes:
+            _take_away(mailbox(peer.fingerprint), (ORDER_FILE, NOTICE_FILE))
+    for fingerprint, note in notes.items():
         box = mailbox(fingerprint)
         box.mkdir(parents=True, exist_ok=True)
         if "wipe_order" in note:
@@ -175,9 +192,16 @@ def write_orders(vault: Vault, mailbox: Callable[[str], Path]) -> int:
                 "issued_ms": vault.clock.now_ms(),
             }
             document, name = sign(me, body), NOTICE_FILE
+        _take_away(box, tuple({ORDER_FILE, NOTICE_FILE} - {name}))
         atomic_write(box / name, json.dumps(document, indent=2).encode())
         written += 1
     return written
+
+
+def _take_away(box: Path, names: tuple[str, ...]) -> None:
+    for name in names:
+        if os.path.lexists(box / name):
+            (box / name).unlink()
 
 
 def revoked_notice(vault: Vault, path: Path) -> StationRevoked | None:
@@ -213,6 +237,11 @@ def check_order(vault: Vault, document: Any) -> dict[str, Any]:
         raise WipeOrderRefused(
             "The wipe order is for an incarnation this vault no longer writes under."
         )
+    pinned = pinned_approval(vault)
+    if pinned is not None and body.get("approval") != pinned:
+        raise WipeOrderRefused(
+            "The wipe order was made before HQ approved this station again; it is void."
+        )
     return body
 
 
@@ -224,14 +253,13 @@ def obey(vault: Vault, document: Any, ack_box: Path | None = None) -> None:
     body = check_order(vault, document)
     me = load_identity(vault.conn)
     if ack_box is not None:
-        digest = hashlib.sha256(canonical(body)).hexdigest()
         done = sign(
             me,
             {
                 "format": DONE,
                 "version": 1,
                 "station": me.fingerprint,
-                "order": digest,
+                "order": order_digest(body),
                 "at_ms": vault.clock.now_ms(),
             },
         )
@@ -258,7 +286,12 @@ def obey_file(vault: Vault, path: Path, ack_box: Path | None) -> bool:
 
 
 def take_acks(vault: Vault, box: Path) -> list[str]:
-    """HQ: the stations whose signed acknowledgement of a wipe waits in HQ's mailbox."""
+    """HQ: the stations whose signed acknowledgement of a wipe waits in HQ's mailbox.
+
+    An acknowledgement counts only if it names the order HQ stored for that station;
+    one naming another (an older order, one HQ dropped, a forgery by a station that
+    holds its own keys) is refused: logged and audited by station id, and taken away.
+    """
     done: list[str] = []
     try:
         names = sorted(p.name for p in box.iterdir() if p.name.startswith(DONE_PREFIX))
@@ -271,14 +304,30 @@ def take_acks(vault: Vault, box: Path) -> list[str]:
             station = next(
                 p for p in list_peers(vault.conn) if p.fingerprint == document.get("station")
             )
-            _verified(document, DONE, station.identity)
+            body = _verified(document, DONE, station.identity)
         except (ValueError, StopIteration, AttributeError, WipeOrderRefused, OSError):
             log.warning("a wipe acknowledgement on the drive was not readable or not signed")
             continue
-        vault.audit("station-wiped", peer=short(station.fingerprint))
+        if body.get("order") != stored_order_digest(vault.conn, station.fingerprint):
+            log.warning(
+                "a wipe acknowledgement from station %s names no order HQ holds for it; refused",
+                short(station.fingerprint),
+            )
+            vault.audit("wipe-ack-refused", peer=short(station.fingerprint))
+        else:
+            vault.audit("station-wiped", peer=short(station.fingerprint))
+            done.append(station.fingerprint)
         path.unlink(missing_ok=True)
-        done.append(station.fingerprint)
     return done
+
+
+def stored_order_digest(conn: Connection, station: str) -> str | None:
+    """The digest of the wipe order HQ holds for `station` (None if it holds none)."""
+    row = conn.execute("SELECT wipe_order FROM peers WHERE fingerprint = ?", (station,)).fetchone()
+    if row is None or not row[0]:
+        return None
+    order = json.loads(row[0])
+    return order_digest({k: v for k, v in order.items() if k != "signatures"})
 
 
 def obey_relayed(vault: Vault, order: object) -> bool:
