@@ -14,9 +14,10 @@ made before HQ approved the station again (the laptop was found) changes
 nothing. HQ drops a station's order when it approves it again, and its next
 drive sync takes the order and any revocation notice out of the mailbox.
 Before wiping, while its keys still exist, the station leaves HQ a signed
-acknowledgement on the drive (`wiped-<station>.json`), naming the order it
-obeyed; HQ takes it only for the order it stored. Through the relay, which
-refuses it, it cannot.
+acknowledgement naming the order it obeyed: on the drive
+(`wiped-<station>.json`), or through the relay, which refuses it everything
+else but takes this (`relay.wipe_acks`). HQ takes it only for the order it
+stored.
 
 A station revoked but not lost is told too, at its next contact: on a drive by
 a notice HQ signs (`revoked.json`, with HQ's reason), through the relay by its
@@ -245,31 +246,40 @@ def check_order(vault: Vault, document: Any) -> dict[str, Any]:
     return body
 
 
+def acknowledgement(vault: Vault, body: dict[str, Any]) -> bytes:
+    """The station's signed word that it obeys the order whose body this is."""
+    me = load_identity(vault.conn)
+    done = {
+        "format": DONE,
+        "version": 1,
+        "station": me.fingerprint,
+        "order": order_digest(body),
+        "at_ms": vault.clock.now_ms(),
+    }
+    return canonical(sign(me, done))
+
+
 def obey(vault: Vault, document: Any, ack_box: Path | None = None) -> None:
     """Check the order, leave HQ an acknowledgement where there is a way, and wipe the vault.
 
     Raises WipeOrderRefused, having changed nothing, for an order not to be obeyed.
     """
     body = check_order(vault, document)
-    me = load_identity(vault.conn)
     if ack_box is not None:
-        done = sign(
-            me,
-            {
-                "format": DONE,
-                "version": 1,
-                "station": me.fingerprint,
-                "order": order_digest(body),
-                "at_ms": vault.clock.now_ms(),
-            },
-        )
+        name = f"{DONE_PREFIX}{short(load_identity(vault.conn).fingerprint)}.json"
         try:
             ack_box.mkdir(parents=True, exist_ok=True)
-            atomic_write(ack_box / f"{DONE_PREFIX}{short(me.fingerprint)}.json", canonical(done))
+            atomic_write(ack_box / name, acknowledgement(vault, body))
         except Exception:
             log.warning("the wipe could not be acknowledged on the drive")
+    wipe_now(vault)
+
+
+def wipe_now(vault: Vault) -> bool:
+    """Wipe the vault, the order checked (and acknowledged where there was a way)."""
     log.warning("wipe order from HQ obeyed")
     vault.wipe()
+    return True
 
 
 def obey_file(vault: Vault, path: Path, ack_box: Path | None) -> bool:
@@ -300,25 +310,37 @@ def take_acks(vault: Vault, box: Path) -> list[str]:
     for name in names:
         path = box / name
         try:
-            document = json.loads(read_bounded(path, MAX_FILE, "wipe acknowledgements"))
-            station = next(
-                p for p in list_peers(vault.conn) if p.fingerprint == document.get("station")
-            )
-            body = _verified(document, DONE, station.identity)
-        except (ValueError, StopIteration, AttributeError, WipeOrderRefused, OSError):
+            taken = take_ack(vault, read_bounded(path, MAX_FILE, "wipe acknowledgements"))
+        except (OSError, WipeOrderRefused):
             log.warning("a wipe acknowledgement on the drive was not readable or not signed")
             continue
-        if body.get("order") != stored_order_digest(vault.conn, station.fingerprint):
-            log.warning(
-                "a wipe acknowledgement from station %s names no order HQ holds for it; refused",
-                short(station.fingerprint),
-            )
-            vault.audit("wipe-ack-refused", peer=short(station.fingerprint))
-        else:
-            vault.audit("station-wiped", peer=short(station.fingerprint))
-            done.append(station.fingerprint)
+        if taken is not None:
+            done.append(taken)
         path.unlink(missing_ok=True)
     return done
+
+
+def take_ack(vault: Vault, data: bytes) -> str | None:
+    """HQ: the station whose acknowledgement this is, audited as wiped; None if it names
+    another order than HQ stored for it (refused, audited). WipeOrderRefused if it is not
+    a station's signed acknowledgement at all."""
+    try:
+        document = json.loads(data)
+        station = next(
+            p for p in list_peers(vault.conn) if p.fingerprint == document.get("station")
+        )
+    except (ValueError, StopIteration, AttributeError):
+        raise WipeOrderRefused("The wipe acknowledgement is damaged.") from None
+    body = _verified(document, DONE, station.identity)
+    if body.get("order") != stored_order_digest(vault.conn, station.fingerprint):
+        log.warning(
+            "a wipe acknowledgement from station %s names no order HQ holds for it; refused",
+            short(station.fingerprint),
+        )
+        vault.audit("wipe-ack-refused", peer=short(station.fingerprint))
+        return None
+    vault.audit("station-wiped", peer=short(station.fingerprint))
+    return station.fingerprint
 
 
 def stored_order_digest(conn: Connection, station: str) -> str | None:
@@ -330,12 +352,11 @@ def stored_order_digest(conn: Connection, station: str) -> str | None:
     return order_digest({k: v for k, v in order.items() if k != "signatures"})
 
 
-def obey_relayed(vault: Vault, order: object) -> bool:
-    """An order the relay passed on with its refusal: obeyed (True), or refused and logged
-    (False), nothing changed. No acknowledgement: the relay refuses this station."""
+def relayed_order(vault: Vault, order: object) -> bytes | None:
+    """An order the relay passed on with its refusal: the acknowledgement to leave HQ at the
+    relay before `wipe_now`; None for an order not to be obeyed (logged, nothing changed)."""
     try:
-        obey(vault, order)
+        return acknowledgement(vault, check_order(vault, order))
     except WipeOrderRefused as exc:
         log.warning("a wipe order from the relay was not obeyed: %s", exc.message)
-        return False
-    return True
+        return None
