@@ -30,13 +30,13 @@ from liaison_desk.sync.identity import (
     short,
 )
 from liaison_desk.sync.own_identity import load_identity
-from liaison_desk.sync.peers import add_peer, hq_peer
+from liaison_desk.sync.peers import add_peer, get_peer, hq_peer
 from liaison_desk.sync.recovery import add_hq_slot
 
 REQUEST = "liaison-desk/enrolment-request"
 APPROVAL = "liaison-desk/enrolment-approval"
 MAX_FILE = 64 * 1024
-ISSUED_PREFIX = "approval:"  # at HQ, + a station's id: the digest of its latest approval
+ISSUED_PREFIX = "approvals:"  # at HQ, + a station's id: its approvals' digests since enrolled
 PINNED_KEY = "hq_approval"  # at a station: the digest of the approval it pinned HQ from
 
 
@@ -129,10 +129,12 @@ def approval_digest(data: bytes) -> str:
     return hashlib.sha256(canonical(body)).hexdigest()
 
 
-def issued_approval(vault: Vault, station: str) -> str | None:
-    """At HQ: the digest of the latest approval it gave `station` (None: approved before
-    approvals were remembered)."""
-    return _meta(vault, ISSUED_PREFIX + station)
+def issued_approvals(vault: Vault, station: str) -> list[str]:
+    """At HQ: the digests of the approvals it gave `station` since it last enrolled it anew
+    (new, or revoked before): the station may have pinned any of them. Empty for a station
+    approved before approvals were remembered."""
+    value = _meta(vault, ISSUED_PREFIX + station)
+    return list(json.loads(value)) if value else []
 
 
 def pinned_approval(vault: Vault) -> str | None:
@@ -168,16 +170,21 @@ def own_request(vault: Vault) -> tuple[PeerIdentity, bytes]:
 def approve(vault: Vault, request: bytes, recovery_slot: bool = True) -> tuple[PeerIdentity, bytes]:
     """HQ enrols the station in `request` (after the fingerprint was checked out of band).
 
-    A station enrolled again (revoked, then found) starts clean: the wipe order HQ
-    made for it is dropped, and HQ's next drive sync takes it and the revocation
-    notice out of its mailbox (`sync.wipe_order.write_orders`).
+    A station enrolled again (revoked, then found) starts clean: the approvals it
+    had before no longer count, the wipe order HQ made for it is dropped, and
+    HQ's next drive sync takes it and the revocation notice out of its mailbox
+    (`sync.wipe_order.write_orders`). Approved again while enrolled, it may pin
+    either approval.
     """
     me = load_identity(vault.conn)
     station = read_request(request)
     approval = write_approval(me, station, vault.clock, recovery_slot)
+    known = get_peer(vault.conn, station.fingerprint)
+    issued = issued_approvals(vault, station.fingerprint) if known and known.active else []
     with vault.store.transaction():
         add_peer(vault.conn, vault.clock, station)
-        vault.set_meta(ISSUED_PREFIX + station.fingerprint, approval_digest(approval))
+        issued.append(approval_digest(approval))
+        vault.set_meta(ISSUED_PREFIX + station.fingerprint, json.dumps(issued))
         vault.conn.execute(
             "UPDATE peers SET wipe_order = NULL WHERE fingerprint = ?", (station.fingerprint,)
         )

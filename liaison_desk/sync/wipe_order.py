@@ -40,7 +40,7 @@ from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.user_files import read_bounded
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.compromise import held_count, revoke_station
-from liaison_desk.sync.enrol import issued_approval, pinned_approval
+from liaison_desk.sync.enrol import issued_approvals, pinned_approval
 from liaison_desk.sync.errors import PeerError, SyncError
 from liaison_desk.sync.identity import Identity, PeerIdentity, Signatures, canonical, short
 from liaison_desk.sync.own_identity import load_identity
@@ -124,7 +124,7 @@ def order_wipe(
             "hq": me.fingerprint,
             "station": fingerprint,
             "origin": origins[-1],
-            "approval": issued_approval(vault, fingerprint),
+            "approvals": issued_approvals(vault, fingerprint),
             "issued_ms": vault.clock.now_ms(),
             "nonce": os.urandom(16).hex(),
         },
@@ -239,7 +239,8 @@ def check_order(vault: Vault, document: Any) -> dict[str, Any]:
             "The wipe order is for an incarnation this vault no longer writes under."
         )
     pinned = pinned_approval(vault)
-    if pinned is not None and body.get("approval") != pinned:
+    approvals = body.get("approvals")
+    if pinned is not None and not (isinstance(approvals, list) and pinned in approvals):
         raise WipeOrderRefused(
             "The wipe order was made before HQ approved this station again; it is void."
         )

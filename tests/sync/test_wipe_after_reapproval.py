@@ -13,6 +13,7 @@ import pytest
 from liaison_desk.core import audit
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync import enrol
 from liaison_desk.sync.compromise import revoke_station
 from liaison_desk.sync.drive import mailbox, sync_drive
 from liaison_desk.sync.errors import RelayRefused
@@ -169,3 +170,15 @@ def test_a_wipe_acknowledgement_naming_another_order_is_refused(
     sync_drive(paris, drive)
     assert paris.locked
     assert sync_drive(hq, drive).acknowledged_wipes == [station]
+
+
+def test_a_station_approved_again_while_enrolled_obeys_whichever_approval_it_pinned(
+    pair: tuple[Vault, Vault], tmp_path: Path
+) -> None:
+    hq, paris = pair
+    request = enrol.write_request(load_identity(paris.conn), paris.clock)
+    enrol.approve(hq, request)  # a second approval, never accepted: Paris keeps the first
+    order = order_wipe(hq, fingerprint(paris))
+    folder = paris.path
+    obey(paris, order)
+    assert paris.locked and list(folder.iterdir()) == []
