@@ -133,6 +133,9 @@ def _since_prefix(ms: int) -> str:
     return f"{ms:013d}"
 
 
+_NONE = 2**63 - 1  # a seq no op reaches: nothing of an incarnation received since
+
+
 def _received_since(conn: Connection, station: str, since: str) -> dict[str, int]:
     """Per incarnation of `station`, the first seq of its ops HQ received at or after
     `since` (ISO): ops arrive in seq order, and HQ notes where each bundle's ops begin
@@ -169,9 +172,6 @@ def _hold(vault: Vault, peer: Peer, since_ms: int) -> int:
         )
         held += cursor.rowcount
     return held
-
-
-_NONE = 2**63 - 1  # a seq no op reaches: nothing of an incarnation received since
 
 
 class HeldOps:
