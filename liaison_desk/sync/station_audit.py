@@ -68,8 +68,8 @@ SECURITY_EVENTS = frozenset(
 
 
 def for_start(vault: Vault, role: str, peer: str) -> dict[str, Any]:
-    """What a bundle for `peer` carries of audit logs: a station its next entries, HQ the
-    number it holds of that station's."""
+    """What a bundle for `peer` carries of audit logs: a station its entries after the last
+    one HQ and it agreed on, HQ the number and hash of the last entry that station sent."""
     conn = vault.conn
     if role == "hq":
         last = _last_received(conn, peer)
@@ -145,6 +145,7 @@ def take(vault: Vault, role: str, data: dict[str, Any], sender: str) -> int:
 
 
 def _take_received(vault: Vault, data: dict[str, Any]) -> None:
+    """At a station: HQ's last entry becomes the one agreed on if this log has it too."""
     held = data.get(HELD_FIELD, 0)
     hash_ = data.get(HASH_FIELD)
     if type(held) is not int or held < 0:
