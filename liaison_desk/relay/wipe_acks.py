@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from liaison_desk.relay.errors import Refusal
 from liaison_desk.relay.request_parts import body_of, digest_of, length_of, recipient_of
-from liaison_desk.relay.store import Upload
+from liaison_desk.relay.store import Download, Upload
 
 if TYPE_CHECKING:  # the app imports this module
     from liaison_desk.relay.app import Relay
@@ -34,6 +34,13 @@ _PREFIX = "wiped-"
 
 def _name(station: str) -> str:
     return f"{_PREFIX}{station}.json"
+
+
+def _whole(download: Download) -> bytes:
+    try:
+        return b"".join(download.chunks())
+    finally:
+        download.close()
 
 
 class WipeAcks:
@@ -75,12 +82,9 @@ class WipeAcks:
         for waiting in await self.relay.store_work(0, self.relay.store.waiting, hq, _PREFIX):
             station = waiting.name.removeprefix(_PREFIX).removesuffix(".json")
             download = await self.relay.store_work(0, self.relay.store.download, hq, waiting.name)
-            if download is None or download.size > MAX_ACK:
+            if download is None:
                 continue
-            try:
-                data = b"".join(download.chunks())
-            finally:
-                download.close()
+            data = await self.relay.store_work(download.size, _whole, download)
             found.append({"station": station, "body": base64.b64encode(data).decode()})
         return JSONResponse({"acks": found})
 
