@@ -190,6 +190,7 @@ def write_orders(vault: Vault, mailbox: Callable[[str], Path]) -> int:
                 "hq": me.fingerprint,
                 "station": fingerprint,
                 "reason": note.get("reason", ""),
+                "approvals": issued_approvals(vault, fingerprint),
                 "issued_ms": vault.clock.now_ms(),
             }
             document, name = sign(me, body), NOTICE_FILE
@@ -215,8 +216,8 @@ def revoked_notice(vault: Vault, path: Path) -> StationRevoked | None:
     except (ValueError, WipeOrderRefused):
         log.warning("a revocation notice on the drive is damaged or not HQ's; it was ignored")
         return None
-    if body.get("station") != load_identity(vault.conn).fingerprint:
-        return None
+    if body.get("station") != load_identity(vault.conn).fingerprint or not _for_pinned(vault, body):
+        return None  # for another station, or from before HQ approved this one again
     reason = str(body.get("reason") or "no reason given")
     return StationRevoked(
         f"HQ has revoked this station ({reason}): nothing was exchanged. Call HQ."
@@ -238,9 +239,7 @@ def check_order(vault: Vault, document: Any) -> dict[str, Any]:
         raise WipeOrderRefused(
             "The wipe order is for an incarnation this vault no longer writes under."
         )
-    pinned = pinned_approval(vault)
-    approvals = body.get("approvals")
-    if pinned is not None and not (isinstance(approvals, list) and pinned in approvals):
+    if not _for_pinned(vault, body):
         raise WipeOrderRefused(
             "The wipe order was made before HQ approved this station again; it is void."
         )
@@ -258,6 +257,14 @@ def acknowledgement(vault: Vault, body: dict[str, Any]) -> bytes:
         "at_ms": vault.clock.now_ms(),
     }
     return canonical(sign(me, done))
+
+
+def _for_pinned(vault: Vault, body: dict[str, Any]) -> bool:
+    """Whether HQ's order or notice names the approval this station pinned HQ from (any, for
+    a station that pinned HQ before approvals were remembered)."""
+    pinned = pinned_approval(vault)
+    approvals = body.get("approvals")
+    return pinned is None or (isinstance(approvals, list) and pinned in approvals)
 
 
 def obey(vault: Vault, document: Any, ack_box: Path | None = None) -> None:

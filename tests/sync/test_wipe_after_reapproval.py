@@ -132,6 +132,7 @@ def test_a_revocation_notice_is_taken_away_when_the_station_is_approved_again(
     sync_drive(hq, drive)
     assert (mailbox(drive, station) / NOTICE_FILE).exists()
     enrol_station(hq, paris)
+    assert sync_drive(paris, drive).error is None  # the notice left is void already
     sync_drive(hq, drive)
     assert not (mailbox(drive, station) / NOTICE_FILE).exists()
     assert sync_drive(paris, drive).error is None
