@@ -5,7 +5,9 @@ things we understand - words, `prefix*` words and "quoted phrases" - each
 quoted for FTS5, so punctuation, stray quotes and operators are just more
 words, never a syntax error. The word still being typed (the last one, with no
 space after it) is a prefix, so "Hel" finds Hélène before the name is complete.
-Accents and case fold as in every list filter (`text_fold`).
+Accents and case fold as in every list filter (`text_fold`), and each word is
+also looked for in Latin letters and by its consonants among the names
+(`name_shadow`): "Petrov" finds "Петров", "محمد" finds "Mohammed".
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 
 import sqlcipher3
 
+from liaison_desk.core.name_shadow import spellings
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 from liaison_desk.core.text_fold import fold
@@ -117,6 +120,22 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _any_script(typed: str, term: str, prefix: bool) -> str:
+    """`term` or its other spellings: in Latin letters, and its consonant key among names.
+
+    The key is matched whole even while the word is being typed: a partial word's
+    key would find every name beginning with the same consonant.
+    """
+    roman, key = spellings(typed)
+    star = "*" if prefix else ""
+    options = [term + star]
+    if roman is not None:
+        options.append(_quote(roman) + star)
+    if key is not None:
+        options.append(_quote(key))
+    return options[0] if len(options) == 1 else f"({' OR '.join(options)})"
+
+
 def build_match(text: str) -> str | None:
     """An FTS5 MATCH expression for what the user typed, or None if nothing is searchable.
 
@@ -128,20 +147,14 @@ def build_match(text: str) -> str | None:
     typing = bool(text) and not text[-1].isspace()
     for i, token in enumerate(tokens):
         phrase, word = token.group(1), token.group(2)
-        if phrase is not None:
-            words = _WORD_CHARS.findall(fold(phrase))
-            if words:
-                terms.append(_quote(" ".join(words)))
-            continue
-        prefix = word.endswith("*") or (typing and i == len(tokens) - 1)
-        words = _WORD_CHARS.findall(fold(word))
-        if not words:
-            continue
-        term = _quote(" ".join(words))
-        terms.append(term + "*" if prefix else term)
+        prefix = phrase is None and (word.endswith("*") or (typing and i == len(tokens) - 1))
+        typed = phrase if phrase is not None else word
+        words = _WORD_CHARS.findall(fold(typed))
+        if words:
+            terms.append(_any_script(typed, _quote(" ".join(words)), prefix))
     if not terms:
         return None
-    return " ".join(terms[:MAX_TERMS])
+    return " AND ".join(terms[:MAX_TERMS])  # FTS5 joins bracketed terms only by a named AND
 
 
 def search(

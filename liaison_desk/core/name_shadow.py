@@ -1,0 +1,145 @@
+"""Names in any script: the Latin shadow of a name the search index holds, and of a query.
+
+"Петров", "Παπαδόπουλος" and "محمد" are indexed as written and, beside them in the
+index's `names` column, as their Latin letters (anyascii: "petrov", "papadopoulos",
+"mhmd"); a Latin query meets them there, and a query typed in another script is
+turned into Latin letters the same way, so it meets "Petrov" in the title.
+
+Arabic is written without its short vowels, so "Mohammed" and "mhmd" still differ.
+Both sides therefore also carry a consonant skeleton of each name word: Latin
+letters, vowels (and the half-vowels y, w) dropped, doubled letters made single,
+q read as k, so "Mohammed", "Muhammad", "Mohamed" and "محمد" all give "mhmd"; the
+Arabic article is dropped too ("الحسن" also gives "hsn"), and two neighbouring
+words give their joined skeleton ("عبد الله" gives "bdlh", as "Abdullah" does).
+The same skeleton finds "Müller" and "Muller" from "Mueller", and "Petrova" from
+"Petrov". It is a key, not a word: indexed with a trailing "0", it never meets a
+word of the notes, and its look-up reads the names only.
+
+What it does not find: spellings that differ in their consonants ("Gamal" for
+"جمال", read "jml"; "Chérif" for "شريف", read "shrf"; "Osman" for "عثمان", read
+"thmn"), and a Han name from its reading ("田中" reads as Chinese "tianzhong", never
+"Tanaka": a Japanese name is found in Latin through the alias the contact carries;
+kana do read as "tanaka"). A skeleton is loose by design: "Mueller" also finds
+"Miller", ranked below the names that match as typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from itertools import pairwise
+
+from anyascii import __version__ as anyascii_version
+from anyascii import anyascii
+
+from liaison_desk.core.text_fold import fold
+
+SQL_NAME = "name_shadow"
+
+# Changes whenever the shadow of a stored name would change (these rules, or the
+# library's tables): a vault whose index holds another builds it again at open.
+SCHEME = f"1 anyascii {anyascii_version}"
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_LATIN = re.compile(r"[a-z0-9]+")
+_VOWELS = str.maketrans("", "", "aeiouyw")
+_DOUBLED = re.compile(r"(.)\1+")
+_SKELETON_MARK = "0"
+
+# Before anyascii, which reads Greek letter by letter (omicron-upsilon as "oy"): the
+# digraphs as ELOT 743 and passports write them (accents and Arabic vowel marks go first).
+_GREEK = (("ου", "ou"), ("αυ", "av"), ("ευ", "ev"), ("γγ", "ng"), ("γκ", "gk"))  # noqa: RUF001
+# The Arabic ta marbuta ends a name in "-a" (Fatima, Osama), never in the "h" anyascii gives.
+_TA_MARBUTA = ("ة", "a")
+_ARABIC_ARTICLE = "ال"
+# The short vowels, shadda and sukun written above and below Arabic letters, rarely typed.
+_ARABIC_MARKS = dict.fromkeys((*range(0x064B, 0x0660), 0x0670), None)
+
+
+def latin(word: str) -> str:
+    """`word` in folded Latin letters and digits: "Петров" -> "petrov", "Müller" -> "muller"."""
+    if word.isascii():
+        return word.lower()
+    text = "".join(
+        c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c)
+    )
+    for greek, roman in _GREEK:
+        text = text.replace(greek, roman)
+    text = text.replace(*_TA_MARBUTA)
+    return "".join(_LATIN.findall(fold(anyascii(text)).lower()))
+
+
+def skeleton(word: str) -> str:
+    """The consonants of `word` in Latin letters: "Mohammed" and "محمد" both -> "mhmd"."""
+    letters = "".join(c for c in latin(word) if c.isalpha()).replace("q", "k")
+    return _DOUBLED.sub(r"\1", letters.translate(_VOWELS))
+
+
+def _keys(word: str) -> list[str]:
+    """The skeleton keys one name word contributes: its own, and without the Arabic article."""
+    keys = [skeleton(word)]
+    if word.startswith(_ARABIC_ARTICLE) and len(word) > len(_ARABIC_ARTICLE) + 1:
+        keys.append(skeleton(word[len(_ARABIC_ARTICLE) :]))
+    return [key for key in keys if key]
+
+
+def shadow(text: str | None) -> str | None:
+    """What the index's `names` column holds for the names in `text`, None when nothing.
+
+    The Latin spelling of each word not written in Latin letters (a Latin word is in
+    the index as written already), then each word's skeleton key, then the joined key
+    of each two neighbouring words; every word once.
+    """
+    if not text:
+        return None
+    words = _words(text)
+    out: dict[str, None] = {}
+    for word in words:
+        roman = latin(word)
+        if roman and roman != word:
+            out[roman] = None
+    for word in words:
+        for key in _keys(word):
+            out[key + _SKELETON_MARK] = None
+    for first, second in pairwise(words):
+        joined = _DOUBLED.sub(r"\1", skeleton(first) + skeleton(second))
+        if joined:
+            out[joined + _SKELETON_MARK] = None
+    return " ".join(out) or None
+
+
+def sql_shadow(text: object) -> object:
+    """`shadow` for SQL: a name's shadow for the search index's triggers."""
+    return shadow(text) if isinstance(text, str) else None
+
+
+def spellings(term: str) -> tuple[str | None, str | None]:
+    """Other ways to find one term of a query: its words' Latin spelling (None when they
+    are Latin already) and their joined skeleton key (None when they have no consonant)."""
+    words = _words(term)
+    roman = " ".join(r for r in map(latin, words) if r)
+    key = _DOUBLED.sub(r"\1", "".join(skeleton(w) for w in words))
+    return (
+        roman if roman and roman != " ".join(words) else None,
+        key + _SKELETON_MARK if key else None,
+    )
+
+
+def _words(text: str) -> list[str]:
+    """The folded words of `text`, Arabic vowel marks dropped first (they would split a word)."""
+    return _WORD.findall(fold(text).translate(_ARABIC_MARKS))
+
+
+def names_match(text: str) -> str | None:
+    """An FTS5 expression finding the words of `text` among the names' shadows, None if none.
+
+    For list filters, which match titles as typed: this adds the names written in
+    another script ("Pet" finds "Петров"), and those with the same consonants.
+    """
+    terms: list[str] = []
+    for word in _words(text):
+        options = [f'"{latin(word) or word}"*']
+        if key := skeleton(word):
+            options.append(f'"{key}{_SKELETON_MARK}"')
+        terms.append(f"({' OR '.join(options)})")
+    return f"names : ({' AND '.join(terms)})" if terms else None
