@@ -143,3 +143,17 @@ def names_match(text: str) -> str | None:
             options.append(f'"{key}{_SKELETON_MARK}"')
         terms.append(f"({' OR '.join(options)})")
     return f"names : ({' AND '.join(terms)})" if terms else None
+
+
+def marks_in(title: str, text: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) offsets of the words of `title` that the query `text` finds through
+    their shadow: "Иван Петров" for "Petrov" marks "Петров", as a match as typed is marked."""
+    romans = [latin(word) for word in _words(text)]
+    keys = {spellings(word)[1] for word in _words(text)} - {None}
+    marks: list[tuple[int, int]] = []
+    for found in _WORD.finditer(title):
+        word = fold(found.group()).translate(_ARABIC_MARKS)
+        own = {key + _SKELETON_MARK for key in _keys(word)}
+        if own & keys or any(r and latin(word).startswith(r) for r in romans):
+            marks.append(found.span())
+    return tuple(marks)

@@ -15,15 +15,16 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlcipher3
 
-from liaison_desk.core.name_shadow import spellings
+from liaison_desk.core.name_shadow import marks_in, spellings
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 from liaison_desk.core.text_fold import fold
 
+_NAMED_KINDS = ("contact", "organization")  # the kinds whose names the index shadows
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _WORD_CHARS = re.compile(r"[\w]+", re.UNICODE)
 MAX_TERMS = 16
@@ -178,17 +179,27 @@ def search(
         return []
     conn = store.conn
     if budget_ms is None:
-        return _dated(conn, _query(conn, match, limit, markings, kinds, "rank"))
+        return _marked(text, _dated(conn, _query(conn, match, limit, markings, kinds, "rank")))
     deadline = time.perf_counter() + budget_ms / 1000
     conn.set_progress_handler(lambda: time.perf_counter() > deadline, 2_000)
     try:
-        return _dated(conn, _query(conn, match, limit, markings, kinds, "rank"))
+        return _marked(text, _dated(conn, _query(conn, match, limit, markings, kinds, "rank")))
     except sqlcipher3.OperationalError as exc:
         if "interrupted" not in str(exc):
             raise
     finally:
         conn.set_progress_handler(None, 0)
-    return _dated(conn, _query(conn, match, limit, markings, kinds, "rowid DESC"))
+    return _marked(text, _dated(conn, _query(conn, match, limit, markings, kinds, "rowid DESC")))
+
+
+def _marked(text: str, hits: list[SearchHit]) -> list[SearchHit]:
+    """Each hit found by its name's shadow alone, with the words of its title that matched."""
+    return [
+        replace(hit, title_marks=marks_in(hit.title, text))
+        if not hit.title_marks and hit.kind in _NAMED_KINDS
+        else hit
+        for hit in hits
+    ]
 
 
 def grouped(hits: Sequence[SearchHit]) -> list[SearchGroup]:

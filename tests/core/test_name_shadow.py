@@ -87,6 +87,19 @@ def test_accented_latin(people: tuple[Vault, dict[str, str]]) -> None:
     assert names(people, "Pétrov") == {"petrov_cyr", "petrov_acc"}
 
 
+def test_the_words_found_through_their_shadow_are_marked(
+    people: tuple[Vault, dict[str, str]],
+) -> None:
+    vault, _ = people
+    for text, title, marked in (
+        ("Petrov", "Иван Петров", "Петров"),
+        ("Hassan ", "محمد الحسن", "الحسن"),
+        ("Mueller ", "Karl Müller", "Müller"),
+    ):
+        (hit,) = [h for h in search(vault.store, text) if h.title == title]
+        assert [hit.title[a:b] for a, b in hit.title_marks] == [marked], text
+
+
 def test_the_name_as_typed_ranks_first(people: tuple[Vault, dict[str, str]]) -> None:
     vault, ids = people
     hits = [hit.id for hit in search(vault.store, "Petrov ")]
