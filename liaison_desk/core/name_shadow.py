@@ -54,6 +54,9 @@ _TA_MARBUTA = ("ة", "a")
 _ARABIC_ARTICLE = "ال"
 # The short vowels, shadda and sukun written above and below Arabic letters, rarely typed.
 _ARABIC_MARKS = dict.fromkeys((*range(0x064B, 0x0660), 0x0670), None)
+# Marks of combining class 9 and below (Indic viramas and nuktas) change how a letter reads;
+# those above (accents, Greek tonos, Hebrew and Arabic vowel points) go before anyascii.
+_KEPT = 9
 
 
 def latin(word: str) -> str:
@@ -61,7 +64,7 @@ def latin(word: str) -> str:
     if word.isascii():
         return word.lower()
     text = "".join(
-        c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c)
+        c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.combining(c) <= _KEPT
     )
     for greek, roman in _GREEK:
         text = text.replace(greek, roman)
