@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from itertools import pairwise
 
 from anyascii import __version__ as anyascii_version
@@ -42,7 +43,7 @@ SCHEME = f"1 anyascii {anyascii_version}"
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _LATIN = re.compile(r"[a-z0-9]+")
-_VOWELS = str.maketrans("", "", "aeiouyw")
+_CONSONANTS = str.maketrans("q", "k", "aeiouyw0123456789")  # q read as k
 _DOUBLED = re.compile(r"(.)\1+")
 _SKELETON_MARK = "0"
 
@@ -59,10 +60,11 @@ _ARABIC_MARKS = dict.fromkeys((*range(0x064B, 0x0660), 0x0670), None)
 _KEPT = 9
 
 
+@lru_cache(maxsize=8192)  # a vault's names repeat (given, family and full name; families)
 def latin(word: str) -> str:
     """`word` in folded Latin letters and digits: "Петров" -> "petrov", "Müller" -> "muller"."""
     if word.isascii():
-        return word.lower()
+        return "".join(_LATIN.findall(word.lower()))  # a \w word may hold "_"
     text = "".join(
         c for c in unicodedata.normalize("NFD", word.lower()) if unicodedata.combining(c) <= _KEPT
     )
@@ -72,10 +74,10 @@ def latin(word: str) -> str:
     return "".join(_LATIN.findall(fold(anyascii(text)).lower()))
 
 
+@lru_cache(maxsize=8192)
 def skeleton(word: str) -> str:
     """The consonants of `word` in Latin letters: "Mohammed" and "محمد" both -> "mhmd"."""
-    letters = "".join(c for c in latin(word) if c.isalpha()).replace("q", "k")
-    return _DOUBLED.sub(r"\1", letters.translate(_VOWELS))
+    return _DOUBLED.sub(r"\1", latin(word).translate(_CONSONANTS))
 
 
 def _keys(word: str) -> list[str]:
