@@ -30,7 +30,6 @@ _CONTACT_NAMES = (
     "name_shadow(concat_ws(' ', full_name, given_name, additional_names, family_name, "
     f"{words('nicknames')}, {words('aliases')}))"
 )
-_INDEXED = ("organizations", "contacts", "meetings", "followups", "protocol_refs")
 # The tables whose search view has names (`search_batch` indexes them with it).
 NAMED_TABLES = ("organizations", "contacts")
 
@@ -110,7 +109,13 @@ _SOURCES = (
 
 def names_index(conn: Connection) -> None:
     run_script(conn, _TABLE + _SOURCES)
-    for table in _INDEXED:
+    # Every kind's view, read from the schema: a kind indexed by a migration merged
+    # before this one comes back too.
+    views = conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'view' AND name LIKE '%\\_search' ESCAPE '\\'"
+    ).fetchall()
+    for (view,) in views:
+        table = view.removesuffix("_search")
         names = ", names" if table in NAMED_TABLES else ""
         conn.execute(
             f"INSERT INTO search (rowid, kind, record_id, marking, title, body{names}) "

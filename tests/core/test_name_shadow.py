@@ -147,10 +147,17 @@ def test_names_stored_before_this_version_are_found(vault_dir: Path) -> None:
         "'0000000000001-0000-aa', 'aa', '{}', '', 'Иван Петров')",
         (contact_id := "019e7044-8804-74bf-8383-2c18c328df1f",),
     )
+    old.conn.execute(
+        "INSERT INTO meetings (id, created_at, updated_at, hlc, origin, clocks, marking, "
+        "title, starts_at) VALUES (?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', "
+        "'0000000000001-0000-aa', 'aa', '{}', '', 'Staff talks', '2026-03-14T10:00Z')",
+        (meeting_id := "019e7044-8804-74bf-8383-2c18c328df20",),
+    )
     old.lock()
     vault = Vault.unlock(vault_dir, PASSPHRASE)
     try:
         assert found(vault, "Petrov") == {contact_id}
+        assert found(vault, "staff talks") == {meeting_id}  # every kind indexed again
     finally:
         vault.lock()
 
