@@ -12,8 +12,10 @@ q read as k, so "Mohammed", "Muhammad", "Mohamed" and "محمد" all give "mhmd"
 Arabic article is dropped too ("الحسن" also gives "hsn"), and two neighbouring
 words give their joined skeleton ("عبد الله" gives "bdlh", as "Abdullah" does).
 The same skeleton finds "Müller" and "Muller" from "Mueller", and "Petrova" from
-"Petrov". It is a key, not a word: indexed with a trailing "0", it never meets a
-word of the notes, and its look-up reads the names only.
+"Petrov". Neither is a word: a Latin spelling is indexed with a leading "0"
+("0petrov"), a key with a trailing one ("mhmd0"), so neither meets a word of the
+notes, and looking them up reads the names only (a word of the notes starting
+with what is typed would otherwise be read in every meeting, to be dropped).
 
 What it does not find: spellings that differ in their consonants ("Gamal" for
 "جمال", read "jml"; "Chérif" for "شريف", read "shrf"; "Osman" for "عثمان", read
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
@@ -45,7 +48,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _LATIN = re.compile(r"[a-z0-9]+")
 _CONSONANTS = str.maketrans("q", "k", "aeiouyw0123456789")  # q read as k
 _DOUBLED = re.compile(r"(.)\1+")
-_SKELETON_MARK = "0"
+_SKELETON_MARK = "0"  # after a key: "mhmd0"
+_LATIN_MARK = "0"  # before a name's Latin spelling: "0petrov"
 
 # Before anyascii, which reads Greek letter by letter (omicron-upsilon as "oy"): the
 # digraphs as ELOT 743 and passports write them (accents and Arabic vowel marks go first).
@@ -102,7 +106,7 @@ def shadow(text: str | None) -> str | None:
     for word in words:
         roman = latin(word)
         if roman and roman != word:
-            out[roman] = None
+            out[_LATIN_MARK + roman] = None
     for word in words:
         for key in _keys(word):
             out[key + _SKELETON_MARK] = None
@@ -118,14 +122,23 @@ def sql_shadow(text: object) -> object:
     return shadow(text) if isinstance(text, str) else None
 
 
-def spellings(term: str) -> tuple[str | None, str | None]:
-    """Other ways to find one term of a query: its words' Latin spelling (None when they
-    are Latin already) and their joined skeleton key (None when they have no consonant)."""
+@dataclass(frozen=True)
+class Spellings:
+    """Other ways to find one term of a query, each as FTS5 will look it up."""
+
+    roman: str | None  # its Latin spelling, where typed in another script: meets Latin titles
+    shadowed: str | None  # that spelling as names in another script hold it: "0petrov"
+    key: str | None  # its consonant key: "mhmd0"
+
+
+def spellings(term: str) -> Spellings:
+    """The other spellings of the words of `term` (None where a word gives none)."""
     words = _words(term)
-    roman = " ".join(r for r in map(latin, words) if r)
+    romans = [r for r in map(latin, words) if r]
     key = _DOUBLED.sub(r"\1", "".join(skeleton(w) for w in words))
-    return (
-        roman if roman and roman != " ".join(words) else None,
+    return Spellings(
+        " ".join(romans) if romans and romans != words else None,
+        " ".join(_LATIN_MARK + r for r in romans) if key else None,  # numbers are no names
         key + _SKELETON_MARK if key else None,
     )
 
@@ -143,7 +156,7 @@ def names_match(text: str) -> str | None:
     """
     terms: list[str] = []
     for word in _words(text):
-        options = [f'"{latin(word) or word}"*']
+        options = [f'"{_LATIN_MARK}{latin(word) or word}"*']
         if key := skeleton(word):
             options.append(f'"{key}{_SKELETON_MARK}"')
         terms.append(f"({' OR '.join(options)})")
@@ -154,7 +167,7 @@ def marks_in(title: str, text: str) -> tuple[tuple[int, int], ...]:
     """The (start, end) offsets of the words of `title` that the query `text` finds through
     their shadow: "Иван Петров" for "Petrov" marks "Петров", as a match as typed is marked."""
     romans = [latin(word) for word in _words(text)]
-    keys = {spellings(word)[1] for word in _words(text)} - {None}
+    keys = {spellings(word).key for word in _words(text)} - {None}
     marks: list[tuple[int, int]] = []
     for found in _WORD.finditer(title):
         word = fold(found.group()).translate(_ARABIC_MARKS)

@@ -127,13 +127,12 @@ def _any_script(typed: str, term: str, prefix: bool) -> str:
     The key is matched whole even while the word is being typed: a partial word's
     key would find every name beginning with the same consonant.
     """
-    roman, key = spellings(typed)
+    other = spellings(typed)
     star = "*" if prefix else ""
     options = [term + star]
-    if roman is not None:
-        options.append(_quote(roman) + star)
-    if key is not None:
-        options.append(_quote(key))
+    for spelling, starred in ((other.shadowed, star), (other.roman, star), (other.key, "")):
+        if spelling is not None:
+            options.append(_quote(spelling) + starred)
     return options[0] if len(options) == 1 else f"({' OR '.join(options)})"
 
 
