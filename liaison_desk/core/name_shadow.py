@@ -6,23 +6,28 @@ index's `names` column, as their Latin letters (anyascii: "petrov", "papadopoulo
 turned into Latin letters the same way, so it meets "Petrov" in the title.
 
 Arabic is written without its short vowels, so "Mohammed" and "mhmd" still differ.
-Both sides therefore also carry a consonant skeleton of each name word: Latin
-letters, vowels (and the half-vowels y, w) dropped, doubled letters made single,
-q read as k, so "Mohammed", "Muhammad", "Mohamed" and "محمد" all give "mhmd"; the
-Arabic article is dropped too ("الحسن" also gives "hsn"), and two neighbouring
-words give their joined skeleton ("عبد الله" gives "bdlh", as "Abdullah" does).
-The same skeleton finds "Müller" and "Muller" from "Mueller", and "Petrova" from
-"Petrov". Neither is a word: a Latin spelling is indexed with a leading "0"
-("0petrov"), a key with a trailing one ("mhmd0"), so neither meets a word of the
-notes, and looking them up reads the names only (a word of the notes starting
-with what is typed would otherwise be read in every meeting, to be dropped).
+Names also carry a consonant key of each word: Latin letters, vowels (and the
+half-vowels y, w) dropped, doubled letters made single, q read as k, so
+"Mohammed", "Muhammad", "Mohamed" and "محمد" all give "mhmd"; the Arabic article
+is dropped too ("الحسن" also gives "hsn"), and two neighbouring words give their
+joined key ("عبد الله" gives "bdlh", as "Abdullah" does). A key bridges a name
+written without its vowels (Arabic, Hebrew) and one written with them, never two
+of one kind: "Moreau" does not find "Mori". A German umlaut is also indexed in its
+"ue" spelling ("Müller" as "mueller"), and a query's "ue" is also read as "u", so
+"Mueller" finds "Müller" and "Muller".
+
+Neither the Latin spellings nor the keys are words: a spelling is indexed with a
+leading "0" ("0petrov"), a key with a trailing "0" (from Arabic or Hebrew) or "1"
+(from any other script), so neither meets a word of the notes, and looking them
+up reads the names only (a word of the notes starting with what is typed would
+otherwise be read in every meeting, to be dropped).
 
 What it does not find: spellings that differ in their consonants ("Gamal" for
 "جمال", read "jml"; "Chérif" for "شريف", read "shrf"; "Osman" for "عثمان", read
 "thmn"), and a Han name from its reading ("田中" reads as Chinese "tianzhong", never
 "Tanaka": a Japanese name is found in Latin through the alias the contact carries;
-kana do read as "tanaka"). A skeleton is loose by design: "Mueller" also finds
-"Miller", ranked below the names that match as typed.
+kana do read as "tanaka"). A key is loose by design: "Omar" finds every Arabic
+name read "mr"; such names rank below the names that match as typed.
 """
 
 from __future__ import annotations
@@ -48,7 +53,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _LATIN = re.compile(r"[a-z0-9]+")
 _CONSONANTS = str.maketrans("q", "k", "aeiouyw0123456789")  # q read as k
 _DOUBLED = re.compile(r"(.)\1+")
-_SKELETON_MARK = "0"  # after a key: "mhmd0"
+_SKELETON_MARK = "1"  # after the key of a word written with its vowels: "mhmd1"
+_ABJAD_MARK = "0"  # after the key of one written without (Arabic, Hebrew): "mhmd0"
+_ABJAD = re.compile("[\u0590-\u06ff\u0750-\u077f]")
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+_UE = re.compile(r"(?<=[a-z])([aou])e")
 _LATIN_MARK = "0"  # before a name's Latin spelling: "0petrov"
 
 # Before anyascii, which reads Greek letter by letter (omicron-upsilon as "oy"): the
@@ -85,35 +94,44 @@ def skeleton(word: str) -> str:
 
 
 def _keys(word: str) -> list[str]:
-    """The skeleton keys one name word contributes: its own, and without the Arabic article."""
+    """The keys one name word contributes: its own, and without the Arabic article."""
     keys = [skeleton(word)]
     if word.startswith(_ARABIC_ARTICLE) and len(word) > len(_ARABIC_ARTICLE) + 1:
         keys.append(skeleton(word[len(_ARABIC_ARTICLE) :]))
-    return [key for key in keys if key]
+    mark = _mark(word)
+    return [key + mark for key in keys if key]
+
+
+def _mark(word: str) -> str:
+    """Where a key comes from: a word written without its vowels (Arabic, Hebrew) or not."""
+    return _ABJAD_MARK if _ABJAD.search(word) else _SKELETON_MARK
 
 
 def shadow(text: str | None) -> str | None:
     """What the index's `names` column holds for the names in `text`, None when nothing.
 
     The Latin spelling of each word not written in Latin letters (a Latin word is in
-    the index as written already), then each word's skeleton key, then the joined key
-    of each two neighbouring words; every word once.
+    the index as written already) and the "ue" spelling of a German umlaut, then each
+    word's key, then the joined key of two neighbouring words of one kind; every
+    word once.
     """
     if not text:
         return None
-    words = _words(text)
     out: dict[str, None] = {}
-    for word in words:
+    typed = _typed_words(text)
+    words = [fold(word) for word in typed]
+    for raw, word in zip(typed, words, strict=True):
         roman = latin(word)
         if roman and roman != word:
             out[_LATIN_MARK + roman] = None
+        if (german := fold(raw.translate(_UMLAUTS))) != word:
+            out[_LATIN_MARK + german] = None
     for word in words:
-        for key in _keys(word):
-            out[key + _SKELETON_MARK] = None
+        out.update(dict.fromkeys(_keys(word)))
     for first, second in pairwise(words):
         joined = _DOUBLED.sub(r"\1", skeleton(first) + skeleton(second))
-        if joined:
-            out[joined + _SKELETON_MARK] = None
+        if joined and _mark(first) == _mark(second):
+            out[joined + _mark(first)] = None
     return " ".join(out) or None
 
 
@@ -126,39 +144,53 @@ def sql_shadow(text: object) -> object:
 class Spellings:
     """Other ways to find one term of a query, each as FTS5 will look it up."""
 
-    roman: str | None  # its Latin spelling, where typed in another script: meets Latin titles
-    shadowed: str | None  # that spelling as names in another script hold it: "0petrov"
-    key: str | None  # its consonant key: "mhmd0"
+    plain: tuple[str, ...]  # met as typed words: "petrov" for "Петров", "muller" for "Mueller"
+    shadowed: str | None  # its Latin spelling as names in another script hold it: "0petrov"
+    keys: tuple[str, ...]  # its consonant keys: "mhmd0" (in Arabic names) for "Mohammed"
 
 
 def spellings(term: str) -> Spellings:
-    """The other spellings of the words of `term` (None where a word gives none)."""
-    words = _words(term)
+    """The other spellings of the words of `term`.
+
+    A key finds names of the other kind only: a Latin "Moreau" and "Marie" share
+    their consonants, but only an Arabic name needs them to be found from Latin.
+    """
+    typed = _typed_words(term)
+    words = [fold(word) for word in typed]
     romans = [r for r in map(latin, words) if r]
     key = _DOUBLED.sub(r"\1", "".join(skeleton(w) for w in words))
+    plain = [" ".join(romans)] if romans and romans != words else []
+    german = [fold(w.translate(_UMLAUTS)) for w in typed]
+    if german != words:
+        plain.append(" ".join(german))  # "Müller" finds "Mueller"
+    contracted = [_UE.sub(r"\1", w) for w in words]
+    if contracted != words:
+        plain.append(" ".join(contracted))  # "Mueller" finds "Muller"
+    if not key:  # numbers are no names
+        return Spellings(tuple(plain), None, ())
+    abjad = any(_ABJAD.search(w) for w in words)
+    marks = (_ABJAD_MARK, _SKELETON_MARK) if abjad else (_ABJAD_MARK,)
     return Spellings(
-        " ".join(romans) if romans and romans != words else None,
-        " ".join(_LATIN_MARK + r for r in romans) if key else None,  # numbers are no names
-        key + _SKELETON_MARK if key else None,
+        tuple(plain), " ".join(_LATIN_MARK + r for r in romans), tuple(key + m for m in marks)
     )
 
 
-def _words(text: str) -> list[str]:
-    """The folded words of `text`, Arabic vowel marks dropped first (they would split a word)."""
-    return _WORD.findall(fold(text).translate(_ARABIC_MARKS))
+def _typed_words(text: str) -> list[str]:
+    """The words of `text` in lower case, Arabic vowel marks dropped (they would split one)."""
+    return _WORD.findall(unicodedata.normalize("NFC", text).lower().translate(_ARABIC_MARKS))
 
 
 def names_match(text: str) -> str | None:
     """An FTS5 expression finding the words of `text` among the names' shadows, None if none.
 
     For list filters, which match titles as typed: this adds the names written in
-    another script ("Pet" finds "Петров"), and those with the same consonants.
+    another script ("Pet" finds "Петров", "Mohammed" finds "محمد").
     """
     terms: list[str] = []
-    for word in _words(text):
+    for typed in _typed_words(text):
+        word = fold(typed)
         options = [f'"{_LATIN_MARK}{latin(word) or word}"*']
-        if key := skeleton(word):
-            options.append(f'"{key}{_SKELETON_MARK}"')
+        options += [f'"{key}"' for key in spellings(typed).keys]
         terms.append(f"({' OR '.join(options)})")
     return f"names : ({' AND '.join(terms)})" if terms else None
 
@@ -166,12 +198,15 @@ def names_match(text: str) -> str | None:
 def marks_in(title: str, text: str) -> tuple[tuple[int, int], ...]:
     """The (start, end) offsets of the words of `title` that the query `text` finds through
     their shadow: "Иван Петров" for "Petrov" marks "Петров", as a match as typed is marked."""
-    romans = [latin(word) for word in _words(text)]
-    keys = {spellings(word).key for word in _words(text)} - {None}
+    asked = [spellings(word) for word in _typed_words(text)]
+    romans = [latin(fold(word)) for word in _typed_words(text)]
+    romans += [p for s in asked for p in s.plain]
+    keys = {key for s in asked for key in s.keys}
     marks: list[tuple[int, int]] = []
     for found in _WORD.finditer(title):
-        word = fold(found.group()).translate(_ARABIC_MARKS)
-        own = {key + _SKELETON_MARK for key in _keys(word)}
-        if own & keys or any(r and latin(word).startswith(r) for r in romans):
+        raw = found.group().lower().translate(_ARABIC_MARKS)
+        word = fold(raw)
+        spelled = (latin(word), fold(raw.translate(_UMLAUTS)))
+        if set(_keys(word)) & keys or any(r and s.startswith(r) for r in romans for s in spelled):
             marks.append(found.span())
     return tuple(marks)

@@ -122,17 +122,17 @@ def _quote(text: str) -> str:
 
 
 def _any_script(typed: str, term: str, prefix: bool) -> str:
-    """`term` or its other spellings: in Latin letters, and its consonant key among names.
+    """`term` or its other spellings: in Latin letters, and its consonant keys among names.
 
     The key is matched whole even while the word is being typed: a partial word's
     key would find every name beginning with the same consonant.
     """
     other = spellings(typed)
     star = "*" if prefix else ""
-    options = [term + star]
-    for spelling, starred in ((other.shadowed, star), (other.roman, star), (other.key, "")):
-        if spelling is not None:
-            options.append(_quote(spelling) + starred)
+    options = [term + star, *(_quote(spelling) + star for spelling in other.plain)]
+    if other.shadowed is not None:
+        options.append(_quote(other.shadowed) + star)
+    options += [_quote(key) for key in other.keys]
     return options[0] if len(options) == 1 else f"({' OR '.join(options)})"
 
 

@@ -25,6 +25,7 @@ PEOPLE = {
     "rashid": Contact(full_name="Rashid Al-Mansouri"),
     "mueller": Contact(full_name="Karl Müller"),
     "muller": Contact(full_name="Claire Muller"),
+    "mori": Contact(full_name="Marie Mori"),
     "tanaka": Contact(full_name="田中 博", aliases=("Tanaka Hiroshi",)),
     "suzuki": Contact(full_name="Ichiro Suzuki", aliases=("鈴木 一郎",)),
 }
@@ -98,6 +99,13 @@ def test_the_words_found_through_their_shadow_are_marked(
     ):
         (hit,) = [h for h in search(vault.store, text) if h.title == title]
         assert [hit.title[a:b] for a, b in hit.title_marks] == [marked], text
+
+
+def test_latin_names_do_not_meet_by_their_consonants(
+    people: tuple[Vault, dict[str, str]],
+) -> None:
+    assert names(people, "Moreau ") == set()  # "Marie Mori" has the same consonants
+    assert names(people, "Mori ") == {"mori"}
 
 
 def test_the_name_as_typed_ranks_first(people: tuple[Vault, dict[str, str]]) -> None:
