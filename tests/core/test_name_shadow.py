@@ -197,5 +197,5 @@ def test_no_transliteration_is_written_outside_the_vault(tmp_path: Path) -> None
     for path in tmp_path.rglob("*"):
         if path.is_file():
             data = path.read_bytes().lower()
-            for word in (b"petrov", b"ptrv0", b"mhmd", "петров".encode()):
+            for word in (b"petrov", b"ptrv1", b"mhmd", "петров".encode()):
                 assert word not in data, (path.name, word)
