@@ -78,7 +78,7 @@ def copy_batch(
         (after_n,),
     ).fetchone()
     fts = src.execute(
-        "SELECT rowid, kind, record_id, marking, title, body FROM search "
+        "SELECT rowid, kind, record_id, marking, title, body, names FROM search "
         "WHERE rowid BETWEEN ? AND ? AND kind = ? ORDER BY rowid",
         (first, last, kind),
     ).fetchall()
@@ -91,8 +91,8 @@ def plain_insert(
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
     conn.executemany(
-        "INSERT INTO search (rowid, kind, record_id, marking, title, body) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO search (rowid, kind, record_id, marking, title, body, names) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         fts,
     )
     conn.execute("COMMIT")

@@ -17,6 +17,7 @@ from liaison_desk.core.clock import SystemClock, iso_from_ms
 from liaison_desk.core.errors import MigrationFailed, SchemaTooNew, StorageError
 from liaison_desk.core.identity_keys import SecretKeys
 from liaison_desk.core.schema_contacts import contact_details
+from liaison_desk.core.schema_names import names_index
 from liaison_desk.core.schema_sql import SYNC_COLUMNS as _SYNC_COLUMNS
 from liaison_desk.core.schema_sql import run_script as run_script
 from liaison_desk.core.schema_sql import search_source as _search_source
@@ -471,6 +472,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "where received bundles' ops begin; station audit entries a restore superseded",
         lambda c: run_script(c, _RECEIPTS_AND_FORKS),
     ),
+    Migration("names searchable in any script", names_index),
 )
 
 

@@ -5,7 +5,9 @@ things we understand - words, `prefix*` words and "quoted phrases" - each
 quoted for FTS5, so punctuation, stray quotes and operators are just more
 words, never a syntax error. The word still being typed (the last one, with no
 space after it) is a prefix, so "Hel" finds Hélène before the name is complete.
-Accents and case fold as in every list filter (`text_fold`).
+Accents and case fold as in every list filter (`text_fold`), and each word is
+also looked for in Latin letters and by its consonants among the names
+(`name_shadow`): "Petrov" finds "Петров", "محمد" finds "Mohammed".
 """
 
 from __future__ import annotations
@@ -13,14 +15,16 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlcipher3
 
+from liaison_desk.core.name_shadow import marks_in, spellings
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.store import Store
 from liaison_desk.core.text_fold import fold
 
+_NAMED_KINDS = ("contact", "organization")  # the kinds whose names the index shadows
 _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _WORD_CHARS = re.compile(r"[\w]+", re.UNICODE)
 MAX_TERMS = 16
@@ -117,6 +121,21 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _any_script(typed: str, term: str, prefix: bool) -> str:
+    """`term` or its other spellings: in Latin letters, and its consonant keys among names.
+
+    The key is matched whole even while the word is being typed: a partial word's
+    key would find every name beginning with the same consonant.
+    """
+    other = spellings(typed)
+    star = "*" if prefix else ""
+    options = [term + star, *(_quote(spelling) + star for spelling in other.plain)]
+    if other.shadowed is not None:
+        options.append(_quote(other.shadowed) + star)
+    options += [_quote(key) for key in other.keys]
+    return options[0] if len(options) == 1 else f"({' OR '.join(options)})"
+
+
 def build_match(text: str) -> str | None:
     """An FTS5 MATCH expression for what the user typed, or None if nothing is searchable.
 
@@ -128,20 +147,14 @@ def build_match(text: str) -> str | None:
     typing = bool(text) and not text[-1].isspace()
     for i, token in enumerate(tokens):
         phrase, word = token.group(1), token.group(2)
-        if phrase is not None:
-            words = _WORD_CHARS.findall(fold(phrase))
-            if words:
-                terms.append(_quote(" ".join(words)))
-            continue
-        prefix = word.endswith("*") or (typing and i == len(tokens) - 1)
-        words = _WORD_CHARS.findall(fold(word))
-        if not words:
-            continue
-        term = _quote(" ".join(words))
-        terms.append(term + "*" if prefix else term)
+        prefix = phrase is None and (word.endswith("*") or (typing and i == len(tokens) - 1))
+        typed = phrase if phrase is not None else word
+        words = _WORD_CHARS.findall(fold(typed))
+        if words:
+            terms.append(_any_script(typed, _quote(" ".join(words)), prefix))
     if not terms:
         return None
-    return " ".join(terms[:MAX_TERMS])
+    return " AND ".join(terms[:MAX_TERMS])  # FTS5 joins bracketed terms only by a named AND
 
 
 def search(
@@ -165,17 +178,27 @@ def search(
         return []
     conn = store.conn
     if budget_ms is None:
-        return _dated(conn, _query(conn, match, limit, markings, kinds, "rank"))
+        return _marked(text, _dated(conn, _query(conn, match, limit, markings, kinds, "rank")))
     deadline = time.perf_counter() + budget_ms / 1000
     conn.set_progress_handler(lambda: time.perf_counter() > deadline, 2_000)
     try:
-        return _dated(conn, _query(conn, match, limit, markings, kinds, "rank"))
+        return _marked(text, _dated(conn, _query(conn, match, limit, markings, kinds, "rank")))
     except sqlcipher3.OperationalError as exc:
         if "interrupted" not in str(exc):
             raise
     finally:
         conn.set_progress_handler(None, 0)
-    return _dated(conn, _query(conn, match, limit, markings, kinds, "rowid DESC"))
+    return _marked(text, _dated(conn, _query(conn, match, limit, markings, kinds, "rowid DESC")))
+
+
+def _marked(text: str, hits: list[SearchHit]) -> list[SearchHit]:
+    """Each hit found by its name's shadow alone, with the words of its title that matched."""
+    return [
+        replace(hit, title_marks=marks_in(hit.title, text))
+        if not hit.title_marks and hit.kind in _NAMED_KINDS
+        else hit
+        for hit in hits
+    ]
 
 
 def grouped(hits: Sequence[SearchHit]) -> list[SearchGroup]:

@@ -11,7 +11,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from liaison_desk.core.kinds import BY_NAME, Kind
+from liaison_desk.core.schema_names import NAMED_TABLES
 from liaison_desk.core.sqlite_types import Connection
+
+
+def _columns(rowid: str, kind: Kind[Any]) -> str:
+    """The index's columns a kind fills: with the names' shadow for contacts and organizations."""
+    names = ", names" if kind.table in NAMED_TABLES else ""
+    return f"{rowid}, kind, record_id, marking, title, body{names}"
 
 
 def last_row(conn: Connection, kind: Kind[Any]) -> int:
@@ -38,9 +45,8 @@ def index_new_rows(conn: Connection, first_rows: Mapping[Kind[Any], int], replac
                 (after * 8 + 7, last * 8 + 7, kind.name),
             )
         conn.execute(
-            "INSERT INTO search (rowid, kind, record_id, marking, title, body) "
-            "SELECT search_rowid, kind, record_id, marking, title, body "
-            f"FROM {kind.table}_search WHERE n > ?",
+            f"INSERT INTO search ({_columns('rowid', kind)}) "
+            f"SELECT {_columns('search_rowid', kind)} FROM {kind.table}_search WHERE n > ?",
             (after,),
         )
 
@@ -62,9 +68,9 @@ def index_stale(conn: Connection, first_rows: Mapping[Kind[Any], int]) -> None:
             params,
         )
         conn.execute(
-            "INSERT INTO search (rowid, kind, record_id, marking, title, body) "
-            "SELECT search_rowid, kind, record_id, marking, title, body "
-            f"FROM {kind.table}_search WHERE n IN ({rows})",
+            f"INSERT INTO search ({_columns('rowid', kind)}) "
+            f"SELECT {_columns('search_rowid', kind)} FROM {kind.table}_search "
+            f"WHERE n IN ({rows})",
             params,
         )
     if stale:

@@ -28,8 +28,10 @@ from liaison_desk.core.errors import RecordNotFound, ValidationError
 from liaison_desk.core.hlc import HybridClock, Stamp, stamp_ms
 from liaison_desk.core.ids import is_uuid, uuid7
 from liaison_desk.core.kinds import ALL_KINDS, Kind, R, children_of, kind_of
+from liaison_desk.core.name_shadow import names_match
 from liaison_desk.core.received_records import NewRecords
 from liaison_desk.core.records import Attachment
+from liaison_desk.core.schema_names import NAMED_TABLES
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.text_fold import SQL_NAME as SQL_FOLD
 from liaison_desk.core.text_fold import fold
@@ -557,11 +559,21 @@ class Store:
             # LIKE alone where the title is ASCII (it folds ASCII case itself): the Python
             # fold() is called only for the titles that need it, the slow part of a scan.
             title = kind.title_field
+            # A contact's or organization's name written in another script, found by its
+            # Latin shadow in the search index (`name_shadow`).
+            match = names_match(query.title_contains) if kind.table in NAMED_TABLES else None
+            shadowed = (
+                " OR id IN (SELECT record_id FROM search WHERE search MATCH ? AND kind = ?)"
+                if match
+                else ""
+            )
             clauses.append(
                 f"({title} LIKE ? ESCAPE '\\' OR (length(CAST({title} AS BLOB)) != length({title}) "
-                f"AND {SQL_FOLD}({title}) LIKE ? ESCAPE '\\'))"
+                f"AND {SQL_FOLD}({title}) LIKE ? ESCAPE '\\'){shadowed})"
             )
             params.extend([f"%{_escape_like(fold(query.title_contains))}%"] * 2)
+            if match:
+                params.extend([match, kind.name])
         return " AND ".join(clauses), params
 
     def list(self, cls: type[R], query: ListQuery = ListQuery()) -> list[R]:

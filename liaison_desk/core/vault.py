@@ -19,7 +19,7 @@ from typing import Any
 import sqlcipher3
 from platformdirs import user_data_dir
 
-from liaison_desk.core import audit, text_fold
+from liaison_desk.core import audit, name_shadow, schema_names, text_fold
 from liaison_desk.core import vault_media as media
 from liaison_desk.core.atomic import staged_directory
 from liaison_desk.core.clock import Clock, SystemClock, iso_from_ms
@@ -160,6 +160,7 @@ def _connect(target: str, data_key: bytes | bytearray) -> sqlcipher3.Connection:
         _set_key(conn, data_key)
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.create_function(text_fold.SQL_NAME, 1, text_fold.sql_fold, deterministic=True)
+        conn.create_function(name_shadow.SQL_NAME, 1, name_shadow.sql_shadow, deterministic=True)
         conn.execute("PRAGMA cache_size = -65536")  # 64 MiB: big imports spill less
         conn.execute("PRAGMA busy_timeout = 5000")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -350,6 +351,7 @@ class Vault:
             raise
         try:
             migrate(conn, migrations)
+            schema_names.refresh(conn)
             vault = cls(path, conn, keyfile, data_key, clock)
         except BaseException:
             conn.close()

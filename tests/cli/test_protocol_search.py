@@ -187,6 +187,13 @@ def test_search_ignores_accents_and_filters_by_type(library: Desk, ambassador: s
     assert library.json("search", "helene", "--type", "protocol") == []
 
 
+def test_search_finds_a_name_written_in_another_script(library: Desk) -> None:
+    petrov = library.new_id("contact", "add", "--name", "Иван Петров")
+    hits = library.json("search", "Petrov", "--type", "contact")
+
+    assert [(h["id"], h["title"]) for h in hits] == [(petrov, "Иван Петров")]
+
+
 def test_search_plain_output_is_a_table(library: Desk, ambassador: str) -> None:
     lines = library.ok("search", "quokka").out.splitlines()
 

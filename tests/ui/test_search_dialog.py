@@ -166,3 +166,31 @@ def test_the_contacts_filter_folds_accents_and_case(
         qtbot.waitUntil(lambda: contacts.model.rowCount() == 2)
         contacts.filter_box.setText(typed)
         qtbot.waitUntil(lambda: names() == ["Hélène Girard"])
+
+
+def test_names_in_another_script_in_search_and_in_the_contacts_filter(
+    qtbot: QtBot, window: MainWindow, session: Session
+) -> None:
+    def work(vault: Vault) -> None:
+        vault.store.add(Contact(full_name="Иван Петров"))
+        vault.store.add(Contact(full_name="Mohammed Al-Hassan"))
+
+    on_vault(qtbot, session, work)
+    session.changed.emit("contact")
+    dialog = ctrl_k(qtbot, window)
+    qtbot.keyClicks(dialog.box, "Petrov")
+    qtbot.waitUntil(lambda: titles(dialog) == ["Иван Петров"])
+    dialog.box.setText("محمد")
+    qtbot.waitUntil(lambda: titles(dialog) == ["Mohammed Al-Hassan"])
+    dialog.close()
+
+    contacts = window.sections[0]
+    assert isinstance(contacts, RecordSection)
+    qtbot.waitUntil(lambda: contacts.model.rowCount() == 2)
+    qtbot.keyClicks(contacts.filter_box, "petrov")
+    qtbot.waitUntil(
+        lambda: (
+            [contacts.model.index(r, 0).data() for r in range(contacts.model.rowCount())]
+            == ["Иван Петров"]
+        )
+    )
