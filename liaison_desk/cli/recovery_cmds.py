@@ -11,6 +11,7 @@ from liaison_desk.cli.context import ENV_NEW_PASSPHRASE, AppContext, get_secret,
 from liaison_desk.core.atomic import atomic_write
 from liaison_desk.core.user_files import read_bounded
 from liaison_desk.sync import recovery as hq_recovery
+from liaison_desk.sync import recovery_wire
 from liaison_desk.sync.errors import RecoveryError
 
 _out = click.option(
@@ -27,7 +28,7 @@ _new_passphrase_file = click.option(
 
 
 def _read(path: Path, what: str) -> bytes:
-    return read_bounded(path, hq_recovery.MAX_FILE, what)
+    return read_bounded(path, recovery_wire.MAX_FILE, what)
 
 
 def _apply(app: AppContext, grant_file: Path, new_passphrase_file: Path | None) -> None:
@@ -81,8 +82,8 @@ def grant(app: AppContext, /, request_file: Path, out: Path, yes: bool) -> None:
     """
     vault = app.open_vault()
     data = _read(request_file, "recovery requests")
-    _body, digest = hq_recovery.read_request(data)
-    click.echo(f"Request code: {hq_recovery.request_code(digest)}")
+    _body, digest = recovery_wire.read_request(data)
+    click.echo(f"Request code: {recovery_wire.request_code(digest)}")
     confirm(
         "Did you check who the officer is, over a separate channel, and did they read "
         "you this same code?",

@@ -62,6 +62,7 @@ from liaison_desk.sync.errors import RequestRefused, RosterError
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.request_signing import (
     EMPTY_DIGEST,
+    SignedClaims,
     read_claims,
     verify_claims,
 )
@@ -150,6 +151,13 @@ class Relay:
     # -- who is asking ----------------------------------------------------------------------------
 
     async def signer(self, request: Request, digest: str) -> Signer:
+        claims = self.claims(request)
+        signer = await self.known(claims.keyid)
+        await self.checked(request, claims, signer.identity, digest)
+        return signer
+
+    def claims(self, request: Request) -> SignedClaims:
+        """What the request's signature says, not checked yet (within the address's rate)."""
         # Per address first: a flood of forged signatures costs a dictionary look-up each,
         # not a signature check.
         host = request.client.host if request.client else ""
@@ -160,12 +168,17 @@ class Relay:
         except RequestRefused as exc:
             raise Refusal(401, exc.code, exc.message) from None
         request.scope["relay.keyid"] = claims.keyid[:16]
-        signer = await self._known(claims.keyid)
+        return claims
+
+    async def checked(
+        self, request: Request, claims: SignedClaims, identity: PeerIdentity, digest: str
+    ) -> None:
+        """Refuse the request unless `identity` signed it, fresh, once, within its rate."""
         path = request.scope["raw_path"].decode("latin-1")
         # On the event loop: verifying holds the GIL most of the time, and handing it to a
         # worker cost more than it saved (measured in benchmarks/relay.py).
         try:
-            verify_claims(claims, signer.identity, request.method, path, digest, self._now_s())
+            verify_claims(claims, identity, request.method, path, digest, self._now_s())
         except RequestRefused as exc:
             raise Refusal(401, exc.code, exc.message) from None
         connection: Authenticates | None = request.scope.get(SCOPE_KEY)  # None in-process
@@ -177,7 +190,6 @@ class Relay:
         ):
             raise Refusal(401, "replayed", "This request was already received (replayed).")
         await self._tidy()
-        return signer
 
     async def store_work(self, size: int, work: Callable[..., T], *args: Any) -> T:
         """Run store work on the event loop when the store is local and the bundle small (the
@@ -186,7 +198,7 @@ class Relay:
             return work(*args)
         return await run_in_threadpool(work, *args)
 
-    async def _known(self, keyid: str) -> Signer:
+    async def known(self, keyid: str) -> Signer:
         cache = self.roster
         if cache.due():
             await run_in_threadpool(cache.refresh)
