@@ -7,6 +7,7 @@
     GET    /v1/mailboxes/{me}                  what waits for the signer
     GET    /v1/mailboxes/{me}/{name}           one of them
     DELETE /v1/mailboxes/{me}/{name}           acknowledged: remove it
+    GET|PUT|DELETE /v1/recovery/…             a locked-out station's recovery (`relay.recovery_box`)
     POST|HEAD|PATCH /v1/uploads/{recipient}/{name}   an upload that resumes (`relay.uploads`)
 
 A bundle's GET takes `Range: bytes=N-`, for a download that resumes.
@@ -43,6 +44,7 @@ from liaison_desk.relay.limits import (
     TokenBuckets,
     address_key,
 )
+from liaison_desk.relay.recovery_box import RecoveryBox
 from liaison_desk.relay.request_parts import (
     body_of,
     check_header,
@@ -519,6 +521,8 @@ def create_app(relay: Relay) -> ASGIApp:
     mailbox = "/v1/mailboxes/{recipient}"
     upload = "/v1/uploads/{recipient}/{name}"
     uploads = Uploads(relay)
+    box = RecoveryBox(relay)
+    asking = "/v1/recovery/{station}/{request}"
     routes = [
         Route("/v1/health", _guarded(relay.health), methods=["GET"]),
         Route("/v1/roster", _guarded(relay.put_roster), methods=["PUT"]),
@@ -530,5 +534,11 @@ def create_app(relay: Relay) -> ASGIApp:
         Route(upload, _guarded(uploads.create), methods=["POST"]),
         Route(upload, _guarded(uploads.status), methods=["HEAD"]),
         Route(upload, _guarded(uploads.append), methods=["PATCH"]),
+        Route("/v1/recovery", _guarded(box.list_requests), methods=["GET"]),
+        Route(asking, _guarded(box.put_request), methods=["PUT"]),
+        Route(asking, _guarded(box.get_request), methods=["GET"]),
+        Route(asking, _guarded(box.delete_request), methods=["DELETE"]),
+        Route(asking + "/grant", _guarded(box.put_grant), methods=["PUT"]),
+        Route(asking + "/grant", _guarded(box.get_grant), methods=["GET"]),
     ]
     return AccessLog(Starlette(routes=routes), relay.clock)
