@@ -2,7 +2,8 @@
 
 The station is locked out, so it signs with the request's own reply key; HQ
 grants the request whose code the officer read; the grant comes back for that
-laptop alone. A grant for another station, or one served again, changes nothing.
+laptop alone. A grant for another station, or one served again, changes nothing;
+the relay keeps each request to its own laptop and HQ, and refuses a revoked station.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from liaison_desk.core import audit
 from liaison_desk.core.errors import VaultSealed, WrongPassphrase
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
+from liaison_desk.relay.recovery_box import MAX_WAITING
 from liaison_desk.sync import recovery, recovery_relay
 from liaison_desk.sync.compromise import revoke_station
 from liaison_desk.sync.errors import RecoveryError, RelayRefused
+from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.online import set_relay_url, sync_online
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.relay_client import RelayClient
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.relay.relay_process import RelayProcess, export_identity, relay_process
-from tests.sync.helpers import enrol_station, fingerprint, make_vault
+from tests.sync.helpers import enrol_station, make_vault
 
 NEW = "a fresh passphrase after the border"
 NAME = "Hélène Girard 4c2e"
@@ -120,7 +124,7 @@ def test_recovery_round_trip_through_the_relay_and_a_grant_served_again_changes_
     Vault.unlock(folder, "and yet another passphrase").lock()
 
 
-def test_a_grant_for_another_station_changes_nothing(
+def test_a_grant_for_another_station_changes_nothing_and_the_relay_keeps_each_to_its_own(
     trio: tuple[Vault, Vault, Vault], relay: RelayProcess, tmp_path: Path
 ) -> None:
     hq, paris, rome = trio
@@ -131,45 +135,47 @@ def test_a_grant_for_another_station_changes_nothing(
     recovery_relay.grant_through_relay(hq, rome_code)
     paris_pending = recovery.read_pending(paris.path)
     rome_request = recovery.read_pending(rome.path).request
+    station_paris = recovery_relay.station_of(paris.path)
     station_rome = recovery_relay.station_of(rome.path)
 
-    # Paris's laptop may not fetch Rome's grant: only Rome's reply key may.
-    with (
-        RelayClient(relay.url, paris_pending.identity()) as client,
-        pytest.raises(RelayRefused) as refused,
-    ):
-        client.small("GET", f"/v1/recovery/{station_rome}/{rome_request}/grant", "a grant")
-    assert refused.value.code == "not-your-request"
+    def refused(me: Identity, method: str, path: str, body: bytes | None = None) -> str:
+        with RelayClient(relay.url, me) as client, pytest.raises(RelayRefused) as caught:
+            client.small(method, path, "a recovery request", body)
+        return caught.value.code
+
+    # Paris's laptop may not fetch Rome's grant, nor list what waits: only HQ lists.
+    grant_path = f"/v1/recovery/{station_rome}/{rome_request}/grant"
+    assert refused(paris_pending.identity(), "GET", grant_path) == "not-your-request"
+    assert refused(paris_pending.identity(), "GET", "/v1/recovery") == "not-hq"
+    # HQ's signature on a grant does not take it to another request's address.
+    rome_grant = (_box(tmp_path) / f"{station_rome}.{rome_request}.grant").read_bytes()
+    paris_path = f"/v1/recovery/{station_paris}/{paris_pending.request}/grant"
+    assert refused(load_identity(hq.conn), "PUT", paris_path, rome_grant) == "header-mismatch"
 
     # Rome's grant served to Paris (the relay misbehaving): refused, nothing changed.
-    rome_grant = (_box(tmp_path) / f"{station_rome}.{rome_request}.grant").read_bytes()
-    own = _box(tmp_path) / f"{recovery_relay.station_of(paris.path)}.{paris_pending.request}.grant"
-    own.write_bytes(rome_grant)
+    (_box(tmp_path) / f"{station_paris}.{paris_pending.request}.grant").write_bytes(rome_grant)
     kept = _files(paris.path)
     with pytest.raises(RecoveryError, match=r"another vault|another station"):
         recovery_relay.apply_from_relay(paris.path, NEW, kdf=FAST_KDF)
     assert _files(paris.path) == kept
     Vault.unlock(paris.path, PASSPHRASE).lock()
 
-
-def test_the_relay_refuses_a_request_from_a_revoked_station_or_signed_by_another_key(
-    trio: tuple[Vault, Vault, Vault], relay: RelayProcess, tmp_path: Path
-) -> None:
-    hq, paris, rome = trio
-    rome.lock()
+    # A request is sent by the reply key it names; a station has a few waiting at most.
     data, _ = recovery.write_request(rome.path)
-    body, digest = recovery.read_request(data)
-    path = f"/v1/recovery/{body['station']}/{digest}"
-    recovery.write_request(rome.path)  # another reply key: not the one the request names
-    other = recovery.read_pending(rome.path)
-    assert other.request != digest
-    with RelayClient(relay.url, other.identity()) as client, pytest.raises(RelayRefused) as bad:
-        client.small("PUT", path, "a request", data)
-    assert bad.value.code == "not-your-request"
+    digest = recovery.read_request(data)[1]
+    recovery.write_request(rome.path)  # another reply key
+    other = recovery.read_pending(rome.path).identity()
+    path = f"/v1/recovery/{station_rome}/{digest}"
+    assert refused(other, "PUT", path, data) == "not-your-request"
+    for _ in range(MAX_WAITING - 1):
+        recovery_relay.send_request(rome.path, relay.url)
+    with pytest.raises(RelayRefused, match="already wait for HQ"):
+        recovery_relay.send_request(rome.path, relay.url)
 
-    revoke_station(hq, fingerprint(paris), "laptop taken at the border")
+    # A revoked station's request is refused with HQ's reason.
+    before = sorted(p.name for p in _box(tmp_path).iterdir())
+    revoke_station(hq, station_paris, "laptop taken at the border")
     sync_online(hq, relay.url)
-    paris.lock()
     with pytest.raises(RelayRefused, match="laptop taken at the border"):
         recovery_relay.send_request(paris.path, relay.url)
-    assert not _box(tmp_path).exists() or not list(_box(tmp_path).iterdir())
+    assert sorted(p.name for p in _box(tmp_path).iterdir()) == before
