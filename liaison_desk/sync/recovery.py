@@ -7,7 +7,9 @@ in three steps:
 1. `write_request` (station, locked): HQ's slot from keys.json, and a reply key
    made for this request alone, whose private half waits beside the vault
    (`recovery-pending.json`). Nothing in the request opens anything without
-   HQ's private key. Its code (from its digest) is read aloud to HQ.
+   HQ's private key. Its code (from its digest) is read aloud to HQ. The
+   request goes on a drive, or through HQ's relay signed by the reply key
+   (`sync.recovery_relay`), the one key a locked-out laptop holds.
 2. `grant` (HQ, after checking the officer and the code out of band): HQ opens
    its slot (bound to that vault, station and HQ), seals the data key to the
    reply key, bound to the request's digest, and signs the grant.
