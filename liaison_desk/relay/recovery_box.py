@@ -12,7 +12,8 @@ as itself: its identity keys are inside the vault. What it has is the reply
 key it made for the request (`sync.recovery`): the request names that key,
 and every request the laptop makes about it is signed with it. So only the
 laptop that made a request can send it and fetch its grant, and the grant is
-sealed to that same key. The relay checks the request names this relay's HQ
+sealed to that same key. A request's body (MAX_FILE at most) is read before
+its signature is checked, since the key that signed it is in the body. The relay checks the request names this relay's HQ
 and a station on HQ's roster, still enrolled; nothing in it opens anything
 without HQ's private key, and HQ grants only after checking the officer and
 the request's code out of band. A station may have a few requests waiting
@@ -94,7 +95,10 @@ class RecoveryBox:
         stored = await self._read(f"{station}.{digest}.request")
         if stored is None:
             raise Refusal(404, "no-request", "No such recovery request waits here.")
-        return reply_identity(read_request(stored)[0])
+        try:
+            return reply_identity(read_request(stored)[0])
+        except RecoveryError:  # checked when stored: only a damaged store gets here
+            raise Refusal(404, "no-request", "No such recovery request waits here.") from None
 
     async def _hq(self, request: Request, claims: SignedClaims, body: str) -> None:
         if claims.keyid != self.relay.hq.fingerprint:
