@@ -13,11 +13,12 @@ key it made for the request (`sync.recovery`): the request names that key,
 and every request the laptop makes about it is signed with it. So only the
 laptop that made a request can send it and fetch its grant, and the grant is
 sealed to that same key. A request's body (MAX_FILE at most) is read before
-its signature is checked, since the key that signed it is in the body. The relay checks the request names this relay's HQ
-and a station on HQ's roster, still enrolled; nothing in it opens anything
-without HQ's private key, and HQ grants only after checking the officer and
-the request's code out of band. A station may have a few requests waiting
-(MAX_WAITING), so a stranger's flood cannot bury its officer's.
+its signature is checked, since the key that signed it is in the body. The
+relay checks the request names this relay's HQ and a station on HQ's roster,
+still enrolled; nothing in it opens anything without HQ's private key, and HQ
+grants only after checking the officer and the request's code out of band. A
+station may have a few requests waiting (MAX_WAITING), so a stranger's flood
+cannot bury its officer's.
 
 Kept in the store's mailbox "recovery", beyond any vault id a station could
 list: `<station>.<request>.request` and `<station>.<request>.grant`.
