@@ -121,6 +121,18 @@ def waiting(app: AppContext, /) -> None:
         click.echo(f"{row.name}  {row.code}  {state}")
 
 
+@recovery.command("discard")
+@click.option("--code", required=True, help="The code of the request, as `recovery waiting` lists.")
+@pass_app
+def discard(app: AppContext, /, code: str) -> None:
+    """HQ: remove a request waiting on the relay that no officer called about.
+
+    Example: liaison-desk recovery discard --code "1f3a 90c2 77de 0b41 e5a8"
+    """
+    gone = recovery_relay.discard_waiting(app.open_vault(), code)
+    click.echo(f"Removed the request from {gone.name} ({gone.code}) from the relay.")
+
+
 @recovery.command("grant")
 @click.argument("request_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @_out

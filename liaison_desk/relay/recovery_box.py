@@ -17,8 +17,9 @@ its signature is checked, since the key that signed it is in the body. The
 relay checks the request names this relay's HQ and a station on HQ's roster,
 still enrolled; nothing in it opens anything without HQ's private key, and HQ
 grants only after checking the officer and the request's code out of band. A
-station may have a few requests waiting (MAX_WAITING), so a stranger's flood
-cannot bury its officer's.
+station may have a few requests waiting (MAX_WAITING); more are refused rather
+than pushing older ones out, so requests a stranger made up cannot evict the
+officer's, and HQ removes those nobody called about.
 
 Kept in the store's mailbox "recovery", beyond any vault id a station could
 list: `<station>.<request>.request` and `<station>.<request>.grant`.

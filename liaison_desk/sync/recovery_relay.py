@@ -223,3 +223,22 @@ def grant_through_relay(
         "No recovery request with that code waits on the relay: check the code with the "
         "officer, or ask them to send the request again."
     )
+
+
+def discard_waiting(
+    vault: Vault,
+    code: str,
+    *,
+    clock: Clock | None = None,
+    transport: httpx.BaseTransport | None = None,
+) -> WaitingRequest:
+    """HQ: remove from the relay a waiting request nobody called about (a station may have only
+    a few waiting, so requests made up by a stranger would otherwise keep its officer's out)."""
+    wanted = _normal(code)
+    with _hq_client(vault, clock, transport) as client:
+        for waiting in waiting_requests(vault, clock=clock, transport=transport):
+            if _normal(waiting.code) == wanted:
+                client.small("DELETE", _path(waiting.station, waiting.request), "the request")
+                log.info("recovery request %s discarded at HQ", waiting.request[:12])
+                return waiting
+    raise RecoveryError("No recovery request with that code waits on the relay.")

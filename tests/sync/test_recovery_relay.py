@@ -171,6 +171,10 @@ def test_a_grant_for_another_station_changes_nothing_and_the_relay_keeps_each_to
         recovery_relay.send_request(rome.path, relay.url)
     with pytest.raises(RelayRefused, match="already wait for HQ"):
         recovery_relay.send_request(rome.path, relay.url)
+    # HQ removes one nobody called about, and the officer's request goes through.
+    stale = next(w for w in recovery_relay.waiting_requests(hq) if w.name == "rome")
+    assert recovery_relay.discard_waiting(hq, stale.code).request == stale.request
+    recovery_relay.send_request(rome.path, relay.url)
 
     # A revoked station's request is refused with HQ's reason.
     before = sorted(p.name for p in _box(tmp_path).iterdir())
