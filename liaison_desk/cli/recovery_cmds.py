@@ -12,12 +12,11 @@ import click
 
 from liaison_desk.cli.confirm import confirm
 from liaison_desk.cli.context import ENV_NEW_PASSPHRASE, AppContext, get_secret, pass_app
-from liaison_desk.cli.transport_cmds import MAX_CERTIFICATE
 from liaison_desk.core.atomic import atomic_write
 from liaison_desk.core.user_files import read_bounded
 from liaison_desk.sync import recovery as hq_recovery
 from liaison_desk.sync import recovery_relay, recovery_wire
-from liaison_desk.sync.errors import RecoveryError, RelayError
+from liaison_desk.sync.errors import RecoveryError
 
 _out = click.option(
     "--out",
@@ -29,13 +28,6 @@ _new_passphrase_file = click.option(
     type=click.Path(dir_okay=False, path_type=Path),
     help=f"Read the new passphrase from this file (or set {ENV_NEW_PASSPHRASE}).",
 )
-
-
-def _pem(path: Path) -> str:
-    try:
-        return read_bounded(path, MAX_CERTIFICATE, "certificate files").decode("ascii")
-    except UnicodeDecodeError as exc:
-        raise RelayError(f"{path} cannot be read as a PEM certificate.") from exc
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -92,7 +84,7 @@ def request(app: AppContext, /, out: Path | None, url: str | None, ca_file: Path
     if (out is None) == (url is None):
         raise click.UsageError("Give --out FILE or --relay URL (one of them).")
     if url is not None:
-        authority = None if ca_file is None else _pem(ca_file)
+        authority = None if ca_file is None else recovery_relay.read_authority(ca_file)
         code = recovery_relay.send_request(app.vault_dir, url, authority)
         click.echo("Sent the recovery request to HQ's relay. Call HQ and read them this code:")
         click.echo(f"  {code}")

@@ -25,6 +25,7 @@ import httpx
 
 from liaison_desk.core.clock import Clock
 from liaison_desk.core.keyslots import KdfParams, read_keyfile
+from liaison_desk.core.user_files import read_bounded
 from liaison_desk.core.vault import KEY_FILE, Vault
 from liaison_desk.sync.errors import RecoveryError, RelayError, RelayRefused
 from liaison_desk.sync.identity import Identity, short
@@ -43,6 +44,7 @@ from liaison_desk.sync.recovery_wire import MAX_FILE, read_request, request_code
 from liaison_desk.sync.relay_client import RelayClient, check_url
 
 log = logging.getLogger(__name__)
+MAX_CERTIFICATE = 1 << 20  # a PEM chain; real ones are a few KiB
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,14 @@ def _client(
     transport: httpx.BaseTransport | None,
 ) -> RelayClient:
     return RelayClient(url, me, authority, clock=clock, transport=transport)
+
+
+def read_authority(path: Path) -> str:
+    """The certificate authority (PEM) a relay's certificate is checked against, from a file."""
+    try:
+        return read_bounded(path, MAX_CERTIFICATE, "certificate files").decode("ascii")
+    except UnicodeDecodeError as exc:
+        raise RelayError(f"{path} cannot be read as a PEM certificate.") from exc
 
 
 def station_of(folder: Path) -> str:

@@ -27,15 +27,13 @@ from PySide6.QtWidgets import (
 
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.keyslots import KdfParams
-from liaison_desk.core.user_files import read_bounded
 from liaison_desk.core.vault import Vault, VaultInfo
 from liaison_desk.sync import recovery, recovery_relay
-from liaison_desk.sync.errors import RecoveryError, RelayError
+from liaison_desk.sync.errors import RecoveryError
 from liaison_desk.sync.recovery_wire import request_code
 from liaison_desk.ui.first_run import NewPassphraseForm, busy_bar, error_label, explanation, named
 from liaison_desk.ui.session import Session
 
-MAX_CERTIFICATE = 1 << 20
 INTRO = (
     "Only HQ can open this vault now. Send HQ a recovery request through its relay, call HQ, "
     "and read them the code shown. Once HQ has granted it, choose a new passphrase here."
@@ -43,14 +41,7 @@ INTRO = (
 
 
 def _authority(path: str) -> str | None:
-    if not path.strip():
-        return None
-    try:
-        return read_bounded(Path(path.strip()), MAX_CERTIFICATE, "certificate files").decode(
-            "ascii"
-        )
-    except UnicodeDecodeError as exc:
-        raise RelayError(f"{path} cannot be read as a PEM certificate.") from exc
+    return recovery_relay.read_authority(Path(path.strip())) if path.strip() else None
 
 
 def _waiting_code(folder: Path) -> str | None:
