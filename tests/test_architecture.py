@@ -31,6 +31,7 @@ WIRE_FORMAT = frozenset(
         "liaison_desk.sync.bundle_names",
         "liaison_desk.sync.identity",
         "liaison_desk.sync.request_signing",
+        "liaison_desk.sync.recovery_wire",
         "liaison_desk.sync.roster",
         "liaison_desk.sync.upload_plan",
         "liaison_desk.sync.errors",

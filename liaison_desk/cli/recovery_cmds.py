@@ -1,4 +1,8 @@
-"""`liaison-desk recovery …` and `travel …`: HQ opens a station's vault for its officer."""
+"""`liaison-desk recovery …` and `travel …`: HQ opens a station's vault for its officer.
+
+Request and grant go by file (a drive, any channel) or through HQ's relay
+(`sync.recovery_relay`): `--relay URL` at the station, `--code` at HQ.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,11 @@ from liaison_desk.cli.context import ENV_NEW_PASSPHRASE, AppContext, get_secret,
 from liaison_desk.core.atomic import atomic_write
 from liaison_desk.core.user_files import read_bounded
 from liaison_desk.sync import recovery as hq_recovery
+from liaison_desk.sync import recovery_relay, recovery_wire
 from liaison_desk.sync.errors import RecoveryError
 
 _out = click.option(
     "--out",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Where to write the file.",
 )
@@ -27,10 +31,13 @@ _new_passphrase_file = click.option(
 
 
 def _read(path: Path, what: str) -> bytes:
-    return read_bounded(path, hq_recovery.MAX_FILE, what)
+    return read_bounded(path, recovery_wire.MAX_FILE, what)
 
 
-def _apply(app: AppContext, grant_file: Path, new_passphrase_file: Path | None) -> None:
+def _apply(app: AppContext, grant_file: Path | None, new_passphrase_file: Path | None) -> None:
+    """With a grant file, or without one from the relay the request went through."""
+    if grant_file is None:
+        recovery_relay.fetch_grant(app.vault_dir)  # before asking: HQ may not have granted yet
     new = get_secret(
         file=new_passphrase_file,
         env=ENV_NEW_PASSPHRASE,
@@ -38,8 +45,11 @@ def _apply(app: AppContext, grant_file: Path, new_passphrase_file: Path | None) 
         confirm=True,
         option="--new-passphrase-file",
     )
-    grant = _read(grant_file, "recovery grants")
-    vault, code = hq_recovery.apply_grant(app.vault_dir, grant, new)
+    if grant_file is None:
+        vault, code = recovery_relay.apply_from_relay(app.vault_dir, new)
+    else:
+        grant = _read(grant_file, "recovery grants")
+        vault, code = hq_recovery.apply_grant(app.vault_dir, grant, new)
     vault.lock()
     click.echo("New passphrase set. New recovery code (write it down; shown once):")
     click.echo(f"  {code}")
@@ -49,18 +59,38 @@ def _apply(app: AppContext, grant_file: Path, new_passphrase_file: Path | None) 
 def recovery() -> None:
     """When the passphrase and the recovery code are both lost: HQ lets the officer back in.
 
-    Example: liaison-desk recovery request --out paris-recovery.json
+    Example: liaison-desk recovery request --relay https://relay.example:8443
     """
 
 
 @recovery.command("request")
 @_out
+@click.option("--relay", "url", help="Send the request through HQ's relay at this address.")
+@click.option(
+    "--ca",
+    "ca_file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Certificate (PEM) of the authority that signed the relay's, if not a public one.",
+)
 @pass_app
-def request(app: AppContext, /, out: Path) -> None:
+def request(app: AppContext, /, out: Path | None, url: str | None, ca_file: Path | None) -> None:
     """Station (no passphrase needed): ask HQ to open this vault; read HQ the code shown.
 
-    Example: liaison-desk recovery request --out paris-recovery.json
+    The request goes to a file (--out) or through HQ's relay (--relay, whose
+    address HQ gives you if you do not have it).
+
+    Example: liaison-desk recovery request --relay https://relay.example:8443
     """
+    if (out is None) == (url is None):
+        raise click.UsageError("Give --out FILE or --relay URL (one of them).")
+    if url is not None:
+        authority = None if ca_file is None else recovery_relay.read_authority(ca_file)
+        code = recovery_relay.send_request(app.vault_dir, url, authority)
+        click.echo("Sent the recovery request to HQ's relay. Call HQ and read them this code:")
+        click.echo(f"  {code}")
+        click.echo("Once HQ has granted it: liaison-desk travel restore (or recovery apply).")
+        return
+    assert out is not None
     data, code = hq_recovery.write_request(app.vault_dir)
     atomic_write(out, data)
     click.echo(f"Wrote the recovery request to {out}. Send it to HQ (drive or any channel),")
@@ -68,21 +98,68 @@ def request(app: AppContext, /, out: Path) -> None:
     click.echo(f"  {code}")
 
 
+@recovery.command("waiting")
+@pass_app
+def waiting(app: AppContext, /) -> None:
+    """HQ: the recovery requests waiting on HQ's relay, with their codes.
+
+    Example: liaison-desk recovery waiting
+    """
+    rows = recovery_relay.waiting_requests(app.open_vault())
+    if not rows:
+        click.echo("No recovery request waits on the relay.", err=True)
+    for row in rows:
+        state = "granted" if row.granted else "waiting"
+        click.echo(f"{row.name}  {row.code}  {state}")
+
+
+@recovery.command("discard")
+@click.option("--code", required=True, help="The code of the request, as `recovery waiting` lists.")
+@pass_app
+def discard(app: AppContext, /, code: str) -> None:
+    """HQ: remove a request waiting on the relay that no officer called about.
+
+    Example: liaison-desk recovery discard --code "1f3a 90c2 77de 0b41 e5a8"
+    """
+    gone = recovery_relay.discard_waiting(app.open_vault(), code)
+    click.echo(f"Removed the request from {gone.name} ({gone.code}) from the relay.")
+
+
 @recovery.command("grant")
-@click.argument("request_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("request_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @_out
+@click.option("--code", help="Grant the request waiting on HQ's relay with the code read to you.")
 @click.option("--yes", is_flag=True, help="Do not ask; for scripts.")
 @pass_app
-def grant(app: AppContext, /, request_file: Path, out: Path, yes: bool) -> None:
+def grant(
+    app: AppContext, /, request_file: Path | None, out: Path | None, code: str | None, yes: bool
+) -> None:
     """HQ: answer a station's recovery request, once the officer was checked out of band
-    and read the same code.
+    and read the same code: a request file (the grant to --out), or with --code the
+    request waiting on HQ's relay (the grant goes back there).
 
-    Example: liaison-desk recovery grant paris-recovery.json --out paris-grant.json
+    Example: liaison-desk recovery grant --code "1f3a 90c2 77de 0b41 e5a8"
     """
     vault = app.open_vault()
+    if code is not None:
+        if request_file is not None or out is not None:
+            raise click.UsageError("--code grants through the relay: give no file with it.")
+        confirm(
+            "Did you check who the officer is, over a separate channel, and did they read "
+            f"you the code {code}?",
+            yes,
+            "No terminal to ask on: check the officer and the code, then run the command "
+            "again with --yes.",
+        )
+        peer = recovery_relay.grant_through_relay(vault, code)
+        click.echo(f"Granted to {peer.name} through the relay. The officer applies it with:")
+        click.echo("  liaison-desk travel restore   (or: liaison-desk recovery apply)")
+        return
+    if request_file is None or out is None:
+        raise click.UsageError("Give a request file and --out FILE, or --code CODE.")
     data = _read(request_file, "recovery requests")
-    _body, digest = hq_recovery.read_request(data)
-    click.echo(f"Request code: {hq_recovery.request_code(digest)}")
+    _body, digest = recovery_wire.read_request(data)
+    click.echo(f"Request code: {recovery_wire.request_code(digest)}")
     confirm(
         "Did you check who the officer is, over a separate channel, and did they read "
         "you this same code?",
@@ -97,11 +174,12 @@ def grant(app: AppContext, /, request_file: Path, out: Path, yes: bool) -> None:
 
 
 @recovery.command("apply")
-@click.argument("grant_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("grant_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @_new_passphrase_file
 @pass_app
-def apply(app: AppContext, /, grant_file: Path, new_passphrase_file: Path | None) -> None:
-    """Station: open the vault with HQ's grant and set a new passphrase (and recovery code).
+def apply(app: AppContext, /, grant_file: Path | None, new_passphrase_file: Path | None) -> None:
+    """Station: open the vault with HQ's grant and set a new passphrase (and recovery code);
+    without a file, the grant comes from the relay the request went through.
 
     Example: liaison-desk recovery apply paris-grant.json
     """
@@ -137,11 +215,12 @@ def seal(app: AppContext, /, yes: bool) -> None:
 
 
 @travel.command("restore")
-@click.argument("grant_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("grant_file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @_new_passphrase_file
 @pass_app
-def restore(app: AppContext, /, grant_file: Path, new_passphrase_file: Path | None) -> None:
-    """On arrival: open the sealed vault with HQ's grant and set a new passphrase.
+def restore(app: AppContext, /, grant_file: Path | None, new_passphrase_file: Path | None) -> None:
+    """On arrival: open the sealed vault with HQ's grant and set a new passphrase; without a
+    file, the grant comes from the relay the request went through (recovery request --relay).
 
     Example: liaison-desk travel restore paris-grant.json
     """

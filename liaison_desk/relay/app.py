@@ -7,6 +7,7 @@
     GET    /v1/mailboxes/{me}                  what waits for the signer
     GET    /v1/mailboxes/{me}/{name}           one of them
     DELETE /v1/mailboxes/{me}/{name}           acknowledged: remove it
+    GET|PUT|DELETE /v1/recovery/…             a locked-out station's recovery (`relay.recovery_box`)
     POST|HEAD|PATCH /v1/uploads/{recipient}/{name}   an upload that resumes (`relay.uploads`)
     PUT|GET|DELETE /v1/wipe-acks[/{station}]   a lost station's wipe, acknowledged
                                                (`relay.wipe_acks`)
@@ -45,6 +46,7 @@ from liaison_desk.relay.limits import (
     TokenBuckets,
     address_key,
 )
+from liaison_desk.relay.recovery_box import RecoveryBox
 from liaison_desk.relay.request_parts import (
     body_of,
     check_header,
@@ -65,6 +67,7 @@ from liaison_desk.sync.errors import RequestRefused, RosterError
 from liaison_desk.sync.identity import PeerIdentity
 from liaison_desk.sync.request_signing import (
     EMPTY_DIGEST,
+    SignedClaims,
     read_claims,
     verify_claims,
 )
@@ -155,6 +158,13 @@ class Relay:
     async def signer(self, request: Request, digest: str, lost: bool = False) -> Signer:
         """Who signed the request: HQ or a station its roster enrols (or, with `lost`, one
         it ordered wiped: for its acknowledgement alone, `relay.wipe_acks`)."""
+        claims = self.claims(request)
+        signer = await self.known(claims.keyid, lost)
+        await self.checked(request, claims, signer.identity, digest)
+        return signer
+
+    def claims(self, request: Request) -> SignedClaims:
+        """What the request's signature says, not checked yet (within the address's rate)."""
         # Per address first: a flood of forged signatures costs a dictionary look-up each,
         # not a signature check.
         host = request.client.host if request.client else ""
@@ -165,12 +175,17 @@ class Relay:
         except RequestRefused as exc:
             raise Refusal(401, exc.code, exc.message) from None
         request.scope["relay.keyid"] = claims.keyid[:16]
-        signer = await self._known(claims.keyid, lost)
+        return claims
+
+    async def checked(
+        self, request: Request, claims: SignedClaims, identity: PeerIdentity, digest: str
+    ) -> None:
+        """Refuse the request unless `identity` signed it, fresh, once, within its rate."""
         path = request.scope["raw_path"].decode("latin-1")
         # On the event loop: verifying holds the GIL most of the time, and handing it to a
         # worker cost more than it saved (measured in benchmarks/relay.py).
         try:
-            verify_claims(claims, signer.identity, request.method, path, digest, self._now_s())
+            verify_claims(claims, identity, request.method, path, digest, self._now_s())
         except RequestRefused as exc:
             raise Refusal(401, exc.code, exc.message) from None
         connection: Authenticates | None = request.scope.get(SCOPE_KEY)  # None in-process
@@ -182,7 +197,6 @@ class Relay:
         ):
             raise Refusal(401, "replayed", "This request was already received (replayed).")
         await self._tidy()
-        return signer
 
     async def store_work(self, size: int, work: Callable[..., T], *args: Any) -> T:
         """Run store work on the event loop when the store is local and the bundle small (the
@@ -191,7 +205,7 @@ class Relay:
             return work(*args)
         return await run_in_threadpool(work, *args)
 
-    async def _known(self, keyid: str, lost: bool = False) -> Signer:
+    async def known(self, keyid: str, lost: bool = False) -> Signer:
         cache = self.roster
         if cache.due():
             await run_in_threadpool(cache.refresh)
@@ -515,6 +529,8 @@ def create_app(relay: Relay) -> ASGIApp:
     upload = "/v1/uploads/{recipient}/{name}"
     uploads = Uploads(relay)
     acks = WipeAcks(relay)
+    box = RecoveryBox(relay)
+    asking = "/v1/recovery/{station}/{request}"
     routes = [
         Route("/v1/health", _guarded(relay.health), methods=["GET"]),
         Route("/v1/roster", _guarded(relay.put_roster), methods=["PUT"]),
@@ -529,5 +545,11 @@ def create_app(relay: Relay) -> ASGIApp:
         Route("/v1/wipe-acks/{recipient}", _guarded(acks.put), methods=["PUT"]),
         Route("/v1/wipe-acks", _guarded(acks.list), methods=["GET"]),
         Route("/v1/wipe-acks/{recipient}", _guarded(acks.delete), methods=["DELETE"]),
+        Route("/v1/recovery", _guarded(box.list_requests), methods=["GET"]),
+        Route(asking, _guarded(box.put_request), methods=["PUT"]),
+        Route(asking, _guarded(box.get_request), methods=["GET"]),
+        Route(asking, _guarded(box.delete_request), methods=["DELETE"]),
+        Route(asking + "/grant", _guarded(box.put_grant), methods=["PUT"]),
+        Route(asking + "/grant", _guarded(box.get_grant), methods=["GET"]),
     ]
     return AccessLog(Starlette(routes=routes), relay.clock)

@@ -7,7 +7,9 @@ in three steps:
 1. `write_request` (station, locked): HQ's slot from keys.json, and a reply key
    made for this request alone, whose private half waits beside the vault
    (`recovery-pending.json`). Nothing in the request opens anything without
-   HQ's private key. Its code (from its digest) is read aloud to HQ.
+   HQ's private key. Its code (from its digest) is read aloud to HQ. The
+   request goes on a drive, or through HQ's relay signed by the reply key
+   (`sync.recovery_relay`), the one key a locked-out laptop holds.
 2. `grant` (HQ, after checking the officer and the code out of band): HQ opens
    its slot (bound to that vault, station and HQ), seals the data key to the
    reply key, bound to the request's digest, and signs the grant.
@@ -24,9 +26,8 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import ec, mlkem
@@ -49,15 +50,19 @@ from liaison_desk.core.keyslots import (
 from liaison_desk.core.passphrase_policy import weakness
 from liaison_desk.core.vault import KEY_FILE, Vault
 from liaison_desk.sync.errors import RecoveryError
-from liaison_desk.sync.identity import Signatures, canonical, short
+from liaison_desk.sync.identity import Identity, Signatures, canonical, short
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import Peer, get_peer, hq_peer
+from liaison_desk.sync.recovery_wire import (
+    GRANT,
+    REQUEST,
+    read_document,
+    read_request,
+    request_code,
+)
 
-REQUEST = "liaison-desk/recovery-request"
-GRANT = "liaison-desk/recovery-grant"
 GRANT_CONTEXT = b"liaison-desk/recovery-grant/v1"
 PENDING_FILE = "recovery-pending.json"
-MAX_FILE = 64 * 1024
 RandomBytes = Callable[[int], bytes]
 
 
@@ -132,11 +137,6 @@ def is_sealed(folder: Path) -> bool:
         return False
 
 
-def request_code(digest: str) -> str:
-    """The request's first 80 bits, in groups of four: read aloud to HQ."""
-    return " ".join(digest[i : i + 4] for i in range(0, 20, 4))
-
-
 def write_request(
     folder: Path, clock: Clock | None = None, random_bytes: RandomBytes = os.urandom
 ) -> tuple[bytes, str]:
@@ -147,7 +147,8 @@ def write_request(
         raise RecoveryError(
             "This vault has no HQ slot (HQ's policy was off when it enrolled): HQ cannot open it."
         )
-    reply = SecretKeys.generate(random_bytes)  # only its KEM half is used
+    # Its KEM half opens the grant; its signing half signs this laptop's relay requests for it.
+    reply = SecretKeys.generate(random_bytes)
     public = reply.public()
     b64 = base64.b64encode
     body = {
@@ -158,32 +159,16 @@ def write_request(
         "hq": keyfile.hq.hq,
         "hq_slot": b64(keyfile.hq.sealed).decode(),
         "reply": {
+            "ml-dsa-87": b64(public.mldsa87).decode(),
+            "ecdsa-p384": b64(public.ecdsa_p384).decode(),
             "ml-kem-1024": b64(public.mlkem1024).decode(),
             "kem-p384": b64(public.kem_p384).decode(),
         },
         "created": iso_from_ms(clock.now_ms()),
     }
     digest = hashlib.sha256(canonical(body)).hexdigest()
-    pending = {
-        "request": digest,
-        "mlkem1024_seed": b64(reply.mlkem1024_seed).decode(),
-        "kem_p384": b64(reply.kem_p384).decode(),
-    }
-    atomic_write(folder / PENDING_FILE, json.dumps(pending).encode())
+    _write_pending(folder, Pending(digest, reply))
     return json.dumps(body, indent=2).encode() + b"\n", request_code(digest)
-
-
-def read_request(data: bytes) -> tuple[dict[str, Any], str]:
-    """A request's body and digest, checked for form."""
-    body = _json(data, REQUEST, "recovery request")
-    try:
-        for key in ("vault_id", "station", "hq", "hq_slot", "created"):
-            assert isinstance(body[key], str)
-        assert isinstance(body["reply"]["ml-kem-1024"], str)
-        assert isinstance(body["reply"]["kem-p384"], str)
-    except (AssertionError, KeyError, TypeError):
-        raise RecoveryError("This recovery request is damaged.") from None
-    return body, hashlib.sha256(canonical(body)).hexdigest()
 
 
 def grant(vault: Vault, data: bytes) -> tuple[Peer, str, bytes]:
@@ -252,8 +237,8 @@ def apply_grant(
         raise ValidationError(problem)
     clock = clock or SystemClock()
     keyfile = read_keyfile(folder / KEY_FILE)
-    pending = _pending(folder)
-    body = _json(data, GRANT, "recovery grant")
+    pending = read_pending(folder)
+    body = read_document(data, GRANT, "recovery grant")
     try:
         signatures = Signatures(
             base64.b64decode(body["signatures"]["ml-dsa-87"], validate=True),
@@ -267,14 +252,15 @@ def apply_grant(
         raise RecoveryError("This recovery grant is for another vault.")
     if body.get("station") != keyfile.hq.station:
         raise RecoveryError("This recovery grant is for another station.")
-    if body.get("request") != pending["request"]:
+    if body.get("request") != pending.request:
         raise RecoveryError(
             "This recovery grant answers another request (an older one, or one made on "
             "another laptop); it was not used."
         )
-    reply = SecretKeys(b"", b"", pending["mlkem1024_seed"], pending["kem_p384"])
     try:
-        opened = SUITE.decrypt(sealed, reply.kem_key(), GRANT_CONTEXT + pending["request"].encode())
+        opened = SUITE.decrypt(
+            sealed, pending.reply.kem_key(), GRANT_CONTEXT + pending.request.encode()
+        )
     except Exception:
         raise RecoveryError("This recovery grant is damaged or was altered.") from None
     vault = Vault.open_with_key(folder, keyfile, bytearray(opened), clock)
@@ -309,35 +295,63 @@ def apply_grant(
     return vault, code
 
 
-def _pending(folder: Path) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Pending:
+    """The request waiting for HQ's grant: its digest, its reply key, and the relay it went
+    through (`sync.recovery_relay`), if it did."""
+
+    request: str
+    reply: SecretKeys
+    relay_url: str | None = None
+    relay_authority: str | None = None
+
+    def identity(self) -> Identity:
+        """The reply key as a signer of relay requests."""
+        return Identity(self.reply, "recovery request", "station")
+
+
+def _write_pending(folder: Path, pending: Pending) -> None:
+    b64 = base64.b64encode
+    atomic_write(
+        folder / PENDING_FILE,
+        json.dumps(
+            {
+                "request": pending.request,
+                "mldsa87_seed": b64(pending.reply.mldsa87_seed).decode(),
+                "ecdsa_p384": b64(pending.reply.ecdsa_p384).decode(),
+                "mlkem1024_seed": b64(pending.reply.mlkem1024_seed).decode(),
+                "kem_p384": b64(pending.reply.kem_p384).decode(),
+                "relay_url": pending.relay_url,
+                "relay_authority": pending.relay_authority,
+            }
+        ).encode(),
+    )
+
+
+def remember_relay(folder: Path, url: str, authority: str | None) -> None:
+    """Keep, beside the waiting request, the relay it went to: its grant comes back there."""
+    _write_pending(folder, replace(read_pending(folder), relay_url=url, relay_authority=authority))
+
+
+def read_pending(folder: Path) -> Pending:
+    """The request waiting for a grant; RecoveryError if none waits or it is damaged."""
     try:
         raw = json.loads((folder / PENDING_FILE).read_bytes())
-        return {
-            "request": str(raw["request"]),
-            "mlkem1024_seed": base64.b64decode(raw["mlkem1024_seed"], validate=True),
-            "kem_p384": base64.b64decode(raw["kem_p384"], validate=True),
-        }
+        seeds = [
+            base64.b64decode(raw[k], validate=True)
+            for k in ("mldsa87_seed", "ecdsa_p384", "mlkem1024_seed", "kem_p384")
+        ]
+        url, authority = raw.get("relay_url"), raw.get("relay_authority")
+        assert url is None or isinstance(url, str)
+        assert authority is None or isinstance(authority, str)
+        return Pending(str(raw["request"]), SecretKeys(*seeds), url, authority)
     except FileNotFoundError:
         raise RecoveryError(
             "No recovery was requested from this vault, or its grant was already used: "
             "make a new request (liaison-desk recovery request)."
         ) from None
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AssertionError):
         raise RecoveryError(
             "The waiting recovery request is damaged: make a new one (liaison-desk recovery "
             "request)."
         ) from None
-
-
-def _json(data: bytes, kind: str, what: str) -> dict[str, Any]:
-    if len(data) > MAX_FILE:
-        raise RecoveryError(f"This file is too large to be a {what}.")
-    try:
-        body = json.loads(data)
-    except ValueError:
-        raise RecoveryError(f"This is not a {what}, or it is damaged.") from None
-    if not isinstance(body, dict) or body.get("format") != kind:
-        raise RecoveryError(f"This is not a {what}.")
-    if body.get("version") != 1:
-        raise RecoveryError(f"This {what} was written by a newer Liaison Desk.")
-    return body

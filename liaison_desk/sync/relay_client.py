@@ -165,6 +165,13 @@ class RelayClient:
             raise RelayError("The relay's answer is not understood.") from exc
         return [w for w in found if _plausible(w)]
 
+    def small(self, method: str, path: str, what: str, body: bytes | None = None) -> Answer:
+        """One signed request whose body (if any) and answer are small files, whole: the
+        recovery requests and grants (`sync.recovery_relay`)."""
+        if body is None:
+            return self._signed(method, path, what)
+        return self._signed(method, path, what, hashlib.sha384(body).digest(), content=body)
+
     def acknowledge(self, name: str) -> None:
         self._signed("DELETE", f"/v1/mailboxes/{self.me.fingerprint}/{name}", "an acknowledgement")
 

@@ -50,6 +50,7 @@ from liaison_desk.sync.relay_client import check_url
 from liaison_desk.sync.status import PeerStatus, SyncOverview, sync_overview
 from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE, EnrolmentPanel, fingerprint_label
+from liaison_desk.ui.held_review import HeldButton
 from liaison_desk.ui.revoke_dialog import RevokeChoice, RevokeDialog
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.station_log_dialog import StationLogButton
@@ -238,6 +239,9 @@ class SyncSection(QWidget):
         self.revoke_button.clicked.connect(self.revoke_station)
         self.log_button = StationLogButton(self.session, self._selected_station, self)
         self.log_button.setVisible(self.role == "hq")
+        self.held_button = HeldButton(self.session, self)
+        self.held_button.setVisible(self.role == "hq")
+        self.held_button.status_message.connect(self.status_message)
         buttons = QHBoxLayout()
         if self.role == "hq":
             buttons.addWidget(QLabel("Send to:"))
@@ -246,6 +250,7 @@ class SyncSection(QWidget):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.held_button)
         buttons.addWidget(self.log_button)
         buttons.addWidget(self.revoke_button)
         self.progress = QProgressBar()

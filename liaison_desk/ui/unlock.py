@@ -29,6 +29,7 @@ from liaison_desk.ui.first_run import (
 )
 from liaison_desk.ui.passphrase_field import PassphraseField
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.travel_restore import RestoreDialog
 
 PANEL_WIDTH = 420
 
@@ -74,6 +75,10 @@ class UnlockWidget(QWidget):
         forms.addWidget(self._recover_page)
         self._error = error_label("unlockError")
         self._busy = busy_bar("unlockBusy")
+        self.restore_button = link_button("Restore through HQ's relay…", "restoreThroughRelay")
+        self.restore_button.clicked.connect(self.open_restore)
+        self.restore_button.hide()
+        self.restore_dialog: RestoreDialog | None = None
 
         panel = QWidget()
         panel.setMaximumWidth(PANEL_WIDTH)
@@ -82,6 +87,7 @@ class UnlockWidget(QWidget):
         column.addSpacing(8)
         column.addWidget(self._forms)
         column.addWidget(self._error)
+        column.addWidget(self.restore_button)
         column.addWidget(self._busy)
         row = QHBoxLayout()
         row.addStretch()
@@ -100,10 +106,24 @@ class UnlockWidget(QWidget):
         self._forms.setEnabled(False)
         self._error.setText(
             "This vault is sealed for travel: nothing you know opens it. On arrival, make a "
-            "recovery request (liaison-desk recovery request), call HQ, and apply the grant "
-            "HQ sends (liaison-desk travel restore)."
+            "recovery request to HQ (below, or liaison-desk recovery request), call HQ, and "
+            "apply the grant HQ sends (liaison-desk travel restore)."
         )
         self._error.show()
+        self.restore_button.show()
+
+    def open_restore(self) -> None:
+        """HQ's grant through the relay (`ui.travel_restore`); the vault opens when it applies."""
+        self.restore_dialog = RestoreDialog(self._session, self)
+        self.restore_dialog.restored.connect(self._restored)
+        self.restore_dialog.open()
+
+    def _restored(self) -> None:
+        self.restore_button.hide()
+        self._error.hide()
+        self._forms.setEnabled(True)
+        self._show_form(self._unlock_page)
+        self.unlocked.emit()
 
     def focus_passphrase(self) -> None:
         """Back to the passphrase form with the cursor in the field (after a lock, say)."""
@@ -171,9 +191,12 @@ class UnlockWidget(QWidget):
         self._recover_button.clicked.connect(self._recover)
         back = link_button("Back to the passphrase", "backToPassphrase")
         back.clicked.connect(self.focus_passphrase)
+        ask_hq = link_button("Lost the recovery code too? Ask HQ…", "askHq")
+        ask_hq.clicked.connect(self.open_restore)
 
         buttons = QHBoxLayout()
         buttons.addWidget(back)
+        buttons.addWidget(ask_hq)
         buttons.addStretch()
         buttons.addWidget(self._recover_button)
         layout = QVBoxLayout(page)
