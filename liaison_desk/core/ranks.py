@@ -14,7 +14,7 @@ import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,6 +195,33 @@ def rank_fields(text: str | None, nation: str | None, code: str | None = None) -
     if code is not None:
         return {"rank": text, "rank_code": check_code(code)}
     return {"rank": text, "rank_code": rank_table().code_of(text, nation)}
+
+
+def rank_changes(fields: Mapping[str, Any], held: Contact | None) -> dict[str, Any]:
+    """An edit's fields, with the code worked out again when the rank or its code changes.
+
+    A country changed alone leaves the code as it was: a rank picked as the navy's
+    "Captain" stays OF-5.
+    """
+    if "rank" not in fields and "rank_code" not in fields:
+        return dict(fields)
+    text = fields.get("rank", held.rank if held else None)
+    nation = fields.get("country", held.country if held else None)
+    return {**fields, **rank_fields(text, nation, fields.get("rank_code"))}
+
+
+def unmapped_reason(text: str, nation: str | None) -> str | None:
+    """Why a typed rank has no code, in a sentence (None when it maps)."""
+    found = rank_table().matches(text, nation)
+    codes = sorted({r.code for r in found}, key=seniority, reverse=True)
+    if len(codes) == 1:
+        return None
+    if codes:
+        return (
+            f"The rank {text!r} may be {' or '.join(codes)}: it is kept {NOT_MAPPED}; "
+            "pick it from the table or give its code."
+        )
+    return f"The rank {text!r} is not in the rank table: it is kept as typed, {NOT_MAPPED}."
 
 
 def describe(contact: Contact) -> str:
