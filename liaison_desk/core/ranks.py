@@ -198,12 +198,12 @@ def rank_fields(text: str | None, nation: str | None, code: str | None = None) -
 
 
 def rank_changes(fields: Mapping[str, Any], held: Contact | None) -> dict[str, Any]:
-    """An edit's fields, with the code worked out again when the rank or its code changes.
+    """An edit's fields, with the code worked out again when the rank or the country changes.
 
-    A country changed alone leaves the code as it was: a rank picked as the navy's
-    "Captain" stays OF-5.
+    The code follows the rank's text and the contact's nation, unless the edit gives
+    one (a rank picked as the navy's "Captain" on the command line: OF-5).
     """
-    if "rank" not in fields and "rank_code" not in fields:
+    if not {"rank", "rank_code", "country"} & set(fields):
         return dict(fields)
     text = fields.get("rank", held.rank if held else None)
     nation = fields.get("country", held.country if held else None)
