@@ -12,12 +12,11 @@ from liaison_desk.cli.options import json_option
 from liaison_desk.core.precedence import (
     meeting_day,
     meeting_host_country,
-    precedence_order,
+    meeting_precedence,
     rule_for,
 )
 from liaison_desk.core.ranks import SERVICES, rank_table
-from liaison_desk.core.records import Contact, Participant
-from liaison_desk.core.store import ListQuery
+from liaison_desk.core.records import Contact
 
 
 @click.command("precedence")
@@ -40,11 +39,8 @@ def precedence(
     """
     store = app.open_vault().store
     country = host_country.upper() if host_country else meeting_host_country(store, meeting_id)
-    day = meeting_day(store, meeting_id)
-    query = ListQuery(where={"meeting_id": meeting_id}, limit=10_000)
-    ids = [p.contact_id for p in store.list(Participant, query)]
-    placed = precedence_order(store, ids, country, day)
-    rule = rule_for(store, country, day)
+    rule = rule_for(store, country, meeting_day(store, meeting_id))
+    placed = meeting_precedence(store, meeting_id, country)
     rows: list[dict[str, Any]] = []
     for p in placed:
         person = store.get(Contact, p.contact_id)

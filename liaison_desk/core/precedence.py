@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from liaison_desk.core import relations
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.precedence_rules import (
     CATEGORY,
@@ -24,14 +25,14 @@ from liaison_desk.core.precedence_rules import (
 )
 from liaison_desk.core.protocol_import import parse_markdown
 from liaison_desk.core.ranks import nato_code_of, seniority
-from liaison_desk.core.records import DIPLOMATIC_RANKS, Contact, Meeting, Participant, ProtocolRef
+from liaison_desk.core.records import DIPLOMATIC_RANKS, Contact, Meeting, ProtocolRef
+from liaison_desk.core.relations import Attendance
 from liaison_desk.core.resources import resource_dir
 from liaison_desk.core.store import ListQuery, Store
 from liaison_desk.core.structured_refs import rules_of
 from liaison_desk.core.text_fold import fold
 
 DEFAULT_FILE = "general-order-of-precedence.md"
-MAX_PEOPLE = 10_000
 DIPLOMATIC_TITLES = {
     "ambassador": "Ambassador",
     "envoy": "Envoy",
@@ -153,21 +154,28 @@ def precedence_order(
 
 def meeting_host_country(store: Store, meeting_id: str) -> str | None:
     """The country a meeting's hosts share (participants in the role "host"), if one."""
-    query = ListQuery(where={"meeting_id": meeting_id, "role": "host"}, limit=MAX_PEOPLE)
-    countries = {store.get(Contact, p.contact_id).country for p in store.list(Participant, query)}
+    return _hosts_country(relations.participants(store, meeting_id))
+
+
+def _hosts_country(people: Sequence[Attendance]) -> str | None:
+    countries = {a.contact.country for a in people if a.participant.role == "host"}
     return countries.pop() if len(countries) == 1 else None
 
 
 def meeting_day(store: Store, meeting_id: str) -> date:
+    """The day a meeting's order is worked out for: the day it starts (UTC)."""
     return date.fromisoformat(store.get(Meeting, meeting_id).starts_at[:10])
 
 
-def meeting_precedence(store: Store, meeting_id: str) -> list[Placed]:
-    """A meeting's participants in order of precedence, by the rule of its hosts' country."""
-    query = ListQuery(where={"meeting_id": meeting_id}, limit=MAX_PEOPLE)
-    ids = [p.contact_id for p in store.list(Participant, query)]
-    host = meeting_host_country(store, meeting_id)
-    return precedence_order(store, ids, host, meeting_day(store, meeting_id))
+def meeting_precedence(
+    store: Store, meeting_id: str, host_country: str | None = None
+) -> list[Placed]:
+    """A meeting's participants in order of precedence, by the rule of `host_country`
+    (by default the country its hosts share; HQ's general rule when they share none)."""
+    people = relations.participants(store, meeting_id)
+    host = host_country or _hosts_country(people)
+    day = meeting_day(store, meeting_id)
+    return order_by_rule(rule_for(store, host, day), [a.contact for a in people], host, day)
 
 
 def _in_force(ref: ProtocolRef, on: date) -> bool:
