@@ -139,10 +139,11 @@ class RankTable:
         return iter(self.ranks)
 
     def of_nation(self, nation: str | None) -> tuple[Rank, ...]:
-        """A nation's ranks, most senior first (every nation's when `nation` is None)."""
+        """A nation's ranks (every nation's when `nation` is None) as a list offers them: by
+        nation, by service (army, navy, air force…), most senior first, as the files list them."""
         wanted = nation.strip().upper() if nation else None
         chosen = [r for r in self.ranks if wanted is None or r.nation == wanted]
-        return tuple(sorted(chosen, key=lambda r: r.sort_key))
+        return tuple(sorted(chosen, key=lambda r: (r.nation, SERVICES.index(r.service))))
 
     def matches(self, text: str, nation: str | None = None) -> list[Rank]:
         """The ranks `text` may name: the nation's, in its own words or in English, else any

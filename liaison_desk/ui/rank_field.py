@@ -39,7 +39,8 @@ class RankField:
         inside.addWidget(self.status)
         self.edit.setTextMargins(0, 0, room, 0)
         self._changed = changed
-        self._country: str | None = None
+        self._country: str | None = None  # as typed in the contact's form
+        self._nation: str | None = None  # whose ranks are offered (None: every nation's)
         # The rank picked (text, code, its nation) or loaded (nation None: whatever the country).
         self._picked: tuple[str, str, str | None] | None = None
         self._offered: dict[str, Rank] = {}
@@ -58,14 +59,14 @@ class RankField:
 
     def set_country(self, country: str | None) -> None:
         """Offer the nation's ranks (every nation's when there is none, or none in the table)."""
-        wanted = (country or "").strip().upper() or None
+        self._country = (country or "").strip().upper() or None
         table = rank_table()
-        if wanted not in table.nations:
-            wanted = None
-        self._country = wanted
-        ranks = table.of_nation(wanted)
+        self._nation = self._country if self._country in table.nations else None
+        ranks = table.of_nation(self._nation)
         # Every nation's ranks say whose they are.
-        self._offered = {r.label if wanted else f"{r.label}, {r.nation}": r for r in ranks}
+        self._offered = {
+            f"{r.label}, {r.nation}" if not self._nation else r.label: r for r in ranks
+        }
         self._model.setStringList(list(self._offered))
         self._show_code()
 
@@ -86,7 +87,7 @@ class RankField:
         if self._picked is not None:
             picked, code, nation = self._picked
             # A rank picked for one nation says nothing of another's.
-            if picked == text and nation in (None, self._country):
+            if picked == text and (None in (nation, self._nation) or nation == self._nation):
                 return code
         return rank_table().code_of(text, self._country)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
+from liaison_desk.core.ranks import rank_table
 from liaison_desk.core.records import Contact
 from liaison_desk.core.store import ListQuery
 from liaison_desk.ui.rank_field import RankField
@@ -101,3 +103,27 @@ def test_the_career_tab_takes_the_diplomatic_rank_and_the_accreditation(
         "counsellor",
         "2025-03-01",
     )
+
+
+def test_without_a_country_every_nation_s_ranks_are_offered_and_a_country_narrows_them(
+    qtbot: QtBot, session: Session
+) -> None:
+    contacts = open_section(qtbot, session, "Contacts")
+    start_new(qtbot, contacts)
+    picker = _picker(contacts)
+    offered = picker.completer.model().stringList()  # type: ignore[attr-defined]
+    assert len(offered) == len(rank_table().ranks)
+    assert "Capitaine de vaisseau (Captain), navy, OF-5, FR" in offered
+    picker.completer.activated.emit("Colonel, army, OF-5, FR")
+    assert picker.status.text() == "OF-5"
+    qtbot.keyClicks(field(contacts, "country"), "kr")  # not in the table: every nation's still
+    assert picker.status.text() == "OF-5"
+    country = field(contacts, "country")
+    assert isinstance(country, QLineEdit)
+    country.setText("JP")  # a rank picked among France's says nothing of Japan's
+    offered = picker.completer.model().stringList()  # type: ignore[attr-defined]
+    assert offered[0] == "幕僚長たる陸将 (General), army, OF-9"
+    assert picker.status.text() == "OF-5"  # the table maps "Colonel" for Japan alike
+    picker.set("Major")
+    country.setText("FR")
+    assert picker.status.text() == "not mapped"
