@@ -451,6 +451,15 @@ CREATE TABLE station_audit_superseded (
 """
 
 
+# Precedence: a contact's rank as its NATO code when it maps (`core.ranks`), its
+# diplomatic rank and its date of accreditation. Older ops lack them and read as null.
+_PRECEDENCE = """
+ALTER TABLE contacts ADD COLUMN rank_code TEXT;
+ALTER TABLE contacts ADD COLUMN diplomatic_rank TEXT;
+ALTER TABLE contacts ADD COLUMN accredited_on TEXT;
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
     Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
@@ -473,6 +482,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         lambda c: run_script(c, _RECEIPTS_AND_FORKS),
     ),
     Migration("names searchable in any script", names_index),
+    Migration(
+        "contacts' NATO rank codes, diplomatic ranks and dates of accreditation",
+        lambda c: run_script(c, _PRECEDENCE),
+    ),
 )
 
 
