@@ -429,6 +429,23 @@ CREATE TABLE flagged_records (
 """
 
 
+# A dinner's, lunch's or reception's seating plan: a child of its meeting (`core.seating_plan`).
+_SEATING_PLANS = f"""
+CREATE TABLE seating_plans ({_SYNC_COLUMNS},
+    distribution TEXT NOT NULL DEFAULT 'hq',
+    meeting_id TEXT NOT NULL,
+    tables TEXT NOT NULL,
+    convention TEXT NOT NULL,
+    host_id TEXT,
+    cohost_id TEXT,
+    seats TEXT NOT NULL DEFAULT '[]',
+    apart TEXT NOT NULL DEFAULT '[]',
+    interpreters TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX seating_plans_by_meeting ON seating_plans (meeting_id);
+"""
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
     Migration("drafts of unsaved edits", lambda c: run_script(c, _V2)),
@@ -446,6 +463,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         lambda c: run_script(c, _COMPROMISE),
     ),
     Migration("the oplog indexed by record", lambda c: run_script(c, _OPLOG_BY_RECORD)),
+    Migration("seating plans", lambda c: run_script(c, _SEATING_PLANS)),
 )
 
 
