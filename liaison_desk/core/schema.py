@@ -428,6 +428,13 @@ CREATE TABLE flagged_records (
 ) WITHOUT ROWID;
 """
 
+# Precedence: a contact's rank as its NATO code when it maps (`core.ranks`), its
+# diplomatic rank and its date of accreditation. Older ops lack them and read as null.
+_PRECEDENCE = """
+ALTER TABLE contacts ADD COLUMN rank_code TEXT;
+ALTER TABLE contacts ADD COLUMN diplomatic_rank TEXT;
+ALTER TABLE contacts ADD COLUMN accredited_on TEXT;
+"""
 
 # A dinner's, lunch's or reception's seating plan: a child of its meeting (`core.seating_plan`).
 _SEATING_PLANS = f"""
@@ -463,6 +470,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         lambda c: run_script(c, _COMPROMISE),
     ),
     Migration("the oplog indexed by record", lambda c: run_script(c, _OPLOG_BY_RECORD)),
+    Migration(
+        "contacts' NATO rank codes, diplomatic ranks and dates of accreditation",
+        lambda c: run_script(c, _PRECEDENCE),
+    ),
     Migration("seating plans", lambda c: run_script(c, _SEATING_PLANS)),
 )
 
