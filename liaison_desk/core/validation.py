@@ -400,15 +400,15 @@ def _seating_plan(record_id: str, p: Values, exists: Exists) -> None:
     p["tables"] = ",".join(str(t) for t in tables)
     p["convention"] = seating_layout.convention_of(p["convention"])
     people = [p["host_id"], p["cohost_id"]]
-    taken: set[seating_layout.SeatRef] = set()
+    taken: dict[seating_layout.SeatRef | str, None] = {}
     for entry in p["seats"]:
         seat_text, _, who = entry.partition(" ")
         seat = seating_layout.seat_ref(seat_text)
         if not (1 <= seat.table <= len(tables) and 1 <= seat.seat <= tables[seat.table - 1].seats):
             raise ValidationError(f"The seat {seat} is not at the plan's tables.")
-        if seat in taken or who in people:
+        if seat in taken or who in taken:
             raise ValidationError(f"The plan seats two people at {seat}, or one person twice.")
-        taken.add(seat)
+        taken.update({seat: None, who: None})
         people.append(who)
     for field in ("apart", "interpreters"):
         for entry in p[field]:
