@@ -166,8 +166,14 @@ class Layout:
         return tuple(dict.fromkeys(s for s in order if s is not None))
 
     def position(self, seat: SeatRef) -> tuple[float, float]:
-        """Where a seat is drawn, in units of one seat's width from the table's centre
-        (y grows downward, the host's seat at the top or on the upper side)."""
+        """Where a seat is drawn, in units of one seat's width from the table's centre, seen
+        from above: y grows downward, the host's seat is at the top (or on the upper side),
+        and each diner's right hand is the next seat, so the seats run counter-clockwise."""
+        x, y = self._across(seat)
+        return -x + 0.0, y
+
+    def _across(self, seat: SeatRef) -> tuple[float, float]:
+        """The position mirrored: seats clockwise."""
         spec = self._spec(seat.table)
         n = spec.seats
         if spec.shape == "round":

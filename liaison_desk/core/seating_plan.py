@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from liaison_desk.core import relations
 from liaison_desk.core.errors import ValidationError
+from liaison_desk.core.markings import highest
 from liaison_desk.core.precedence import meeting_precedence
 from liaison_desk.core.records import SEATED_KINDS, Contact, Meeting, SeatingPlan
 from liaison_desk.core.seating import arrange
@@ -58,6 +59,10 @@ class Chart:
     seats: Plan
     reasons: dict[str, str]
     broken: tuple[Broken, ...]
+    marking: str  # the highest of the meeting's, the plan's and its people's
+
+    def name(self, contact_id: str) -> str:
+        return self.party.name(contact_id)
 
     def who(self, seat: SeatRef) -> str | None:
         return self.seats.get(seat)
@@ -85,8 +90,11 @@ def _pairs(entries: Sequence[str]) -> list[tuple[str, str]]:
     return [(a, b) for a, b in (e.split() for e in entries)]
 
 
-def _party(store: Store, meeting_id: str, plan: SeatingPlan) -> tuple[Party, dict[str, str]]:
-    """The meeting's people as diners in precedence order, and the rules the plan names."""
+def _party(
+    store: Store, meeting_id: str, plan: SeatingPlan
+) -> tuple[Party, dict[str, str], list[str]]:
+    """The meeting's people as diners in precedence order, the rules the plan names, each
+    one's reason for their place, and the markings of the people."""
     placed = meeting_precedence(store, meeting_id)
     roles = {a.contact.id: a for a in relations.participants(store, meeting_id)}
     diners = []
@@ -112,7 +120,8 @@ def _party(store: Store, meeting_id: str, plan: SeatingPlan) -> tuple[Party, dic
         apart=frozenset(frozenset(pair) for pair in _pairs(plan.apart)),
         interprets=interprets,
     )
-    return party, {p.contact_id: p.reason for p in placed}
+    markings = [a.contact.marking for a in roles.values()]
+    return party, {p.contact_id: p.reason for p in placed}, markings
 
 
 def _principal(
@@ -133,7 +142,7 @@ def _principal(
 
 def _chart(store: Store, meeting: Meeting, plan: SeatingPlan) -> Chart:
     layout = Layout(parse_tables(plan.tables), plan.convention)
-    party, reasons = _party(store, meeting.id, plan)
+    party, reasons, markings = _party(store, meeting.id, plan)
     seats: Plan = {}
     for entry in plan.seats:
         seat_text, _, who = entry.partition(" ")
@@ -141,7 +150,9 @@ def _chart(store: Store, meeting: Meeting, plan: SeatingPlan) -> Chart:
         if who in party.by_id and seat in set(layout.seats):
             seats[seat] = who
     broken = tuple(broken_rules(layout, party, seats))
-    return Chart(meeting, plan, layout, party, seats, reasons, broken)
+    shown = [meeting.marking, plan.marking, *markings]
+    marking = highest(store.markings(), shown) or meeting.marking
+    return Chart(meeting, plan, layout, party, seats, reasons, broken, marking)
 
 
 def _entries(seats: Plan) -> tuple[str, ...]:
@@ -188,7 +199,7 @@ def make_plan(
         marking=meeting.marking,
     )
     with store.transaction():
-        party, _ = _party(store, meeting_id, draft)
+        party, _, _ = _party(store, meeting_id, draft)
         for who in (host_id, cohost_id, *(p for pair in (*apart, *interpreters) for p in pair)):
             if who is not None and who not in party.by_id:
                 raise ValidationError(f"{who} is not among the meeting's participants.")
