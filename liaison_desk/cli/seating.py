@@ -102,12 +102,17 @@ def _write(vault: Vault, chart: Chart, out: Path, cards: bool) -> None:
 )
 @click.option("--host", "host_id", help="Contact id of the host (default: the first host).")
 @click.option("--cohost", "cohost_id", help="Contact id of the co-host (default: the second).")
-@click.option("--apart", multiple=True, help='"ID,ID": two people never side by side; repeat.')
+@click.option(
+    "--apart",
+    multiple=True,
+    help='"ID,ID": two people never side by side; repeat (default: those named before).',
+)
 @click.option(
     "--interpreter",
     "interpreters",
     multiple=True,
-    help='"INTERPRETER=PRINCIPAL" (contact ids): seated side by side; repeat.',
+    help='"INTERPRETER=PRINCIPAL" (contact ids): seated side by side; repeat (default: those '
+    "named before, and each interpreter with the first guest of their country).",
 )
 @click.option("--move", "moves", multiple=True, help='"ID=2.5": seat someone by hand; repeat.')
 @click.option(
@@ -157,8 +162,8 @@ def seating(
             convention=convention,
             host_id=host_id,
             cohost_id=cohost_id,
-            apart=_pairs(apart, ",", "two contact ids joined by a comma"),
-            interpreters=_pairs(interpreters, "=", "INTERPRETER=PRINCIPAL"),
+            apart=_pairs(apart, ",", "two contact ids joined by a comma") or None,
+            interpreters=_pairs(interpreters, "=", "INTERPRETER=PRINCIPAL") or None,
         )
     else:
         chart = chart_of(store, meeting_id)

@@ -90,6 +90,10 @@ def _pairs(entries: Sequence[str]) -> list[tuple[str, str]]:
     return [(a, b) for a, b in (e.split() for e in entries)]
 
 
+def _joined(pairs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
+    return tuple(f"{a} {b}" for a, b in pairs)
+
+
 def _party(
     store: Store, meeting_id: str, plan: SeatingPlan
 ) -> tuple[Party, dict[str, str], list[str]]:
@@ -180,36 +184,45 @@ def make_plan(
     convention: str = "centre",
     host_id: str | None = None,
     cohost_id: str | None = None,
-    apart: Sequence[tuple[str, str]] = (),
-    interpreters: Sequence[tuple[str, str]] = (),
+    apart: Sequence[tuple[str, str]] | None = None,
+    interpreters: Sequence[tuple[str, str]] | None = None,
 ) -> Chart:
     """Seat the meeting's people afresh at `tables` ("3x10", or "long:14,round:8"), keeping
-    the rules named (pairs kept apart, interpreter and principal); replaces seats by hand."""
+    the rules named (pairs kept apart, interpreter and principal); replaces seats by hand.
+
+    Host, co-host, pairs apart and interpreters not given are those the plan named before.
+    """
     meeting = _meeting(store, meeting_id)
     specs = parse_tables(tables, shape)
+    before = _stored(store, meeting_id)
     draft = SeatingPlan(
         id=plan_id(meeting_id),
         meeting_id=meeting_id,
         tables=",".join(str(t) for t in specs),
         convention=convention_of(convention),
-        host_id=host_id,
-        cohost_id=cohost_id,
-        apart=tuple(f"{a} {b}" for a, b in apart),
-        interpreters=tuple(f"{a} {b}" for a, b in interpreters),
+        host_id=host_id or (before.host_id if before else None),
+        cohost_id=cohost_id or (before.cohost_id if before else None),
+        apart=_joined(apart) if apart is not None else (before.apart if before else ()),
+        interpreters=(
+            _joined(interpreters)
+            if interpreters is not None
+            else (before.interpreters if before else ())
+        ),
         marking=meeting.marking,
     )
     with store.transaction():
         party, _, _ = _party(store, meeting_id, draft)
-        for who in (host_id, cohost_id, *(p for pair in (*apart, *interpreters) for p in pair)):
+        named = [draft.host_id, draft.cohost_id]
+        named += [who for entry in (*draft.apart, *draft.interpreters) for who in entry.split()]
+        for who in named:
             if who is not None and who not in party.by_id:
                 raise ValidationError(f"{who} is not among the meeting's participants.")
         seats = _entries(arrange(Layout(specs, draft.convention), party))
-        current = _stored(store, meeting_id)
-        if current is None:
+        if before is None:
             plan = store.add(replace(draft, seats=seats))
         else:
             changes = {f: getattr(draft, f) for f in _RULE_FIELDS} | {"seats": seats}
-            plan = store.update(SeatingPlan, current.id, changes)
+            plan = store.update(SeatingPlan, before.id, changes)
     return _chart(store, meeting, plan)
 
 
