@@ -121,14 +121,15 @@ def _mended(layout: Layout, party: Party, plan: Plan) -> Plan:
     rank = {s: n for n, s in enumerate(movable)}
     index = {g: n for n, g in enumerate(party.guests)}
 
+    weight = len(index) + 1  # a better guest's place counts for more; an empty seat most
+
     def cost(trial: Plan) -> tuple[int, int]:
         faults = sum(1 for _ in fault_pairs(layout, party, trial))
         spread = sum(
-            abs(rank[s] - index[w]) * (len(index) - index[w])
-            for s, w in trial.items()
-            if w in index
+            abs(rank[s] - index[w]) * (weight - index[w]) for s, w in trial.items() if w in index
         )
-        return faults, spread
+        empty = sum(len(movable) - rank[s] for s in movable if s not in trial)
+        return faults, spread + weight * empty
 
     current = cost(plan)
     for _ in range(_ROUNDS):  # fewer rules broken
@@ -158,16 +159,19 @@ def _closer(
     current: tuple[int, int],
     cost: Callable[[Plan], tuple[int, int]],
 ) -> tuple[tuple[int, int], Plan] | None:
-    """The first swap of a guest seated out of place that lowers the cost, if any."""
+    """The first move that lowers the cost breaking no more rules, if any: a guest seated out
+    of place toward their place, or someone from further down into a seat left empty."""
     for seat in movable:
         who = plan.get(seat)
-        if who not in index or rank[seat] == index[who]:
+        if who is None:
+            people = [plan[s] for s in movable[rank[seat] + 1 :] if s in plan]
+            trials = (moved(plan, p, seat) for p in people)
+        elif who in index and rank[seat] != index[who]:
+            low, high = sorted((rank[seat], index[who]))
+            trials = (moved(plan, who, o) for o in movable[low : high + 1] if o != seat)
+        else:
             continue
-        low, high = sorted((rank[seat], index[who]))
-        for other in movable[low : high + 1]:  # toward their place
-            if other == seat:
-                continue
-            trial = moved(plan, who, other)
+        for trial in trials:
             value = cost(trial)
             if value[0] <= current[0] and value < current:
                 return value, trial

@@ -2,9 +2,9 @@
 
 The rules:
 
-- neighbours share a language (spoken at B1 or better, or with no level given; someone whose
-  languages are not recorded is not judged), unless one of them has their interpreter beside
-  them;
+- neighbours share a language (by its code, spoken at B1 or better or with no level given;
+  someone whose languages are not recorded as codes is not judged), unless one of them has
+  their interpreter beside them;
 - two people named as apart never sit side by side;
 - an interpreter sits beside their principal;
 - everyone has a seat;
@@ -14,6 +14,7 @@ The rules:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,19 +31,22 @@ PRECEDENCE, LANGUAGE, APART, INTERPRETING, UNSEATED = (
     "unseated",
 )
 _TOO_WEAK = frozenset({"A1", "A2"})
+_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 
 Plan = dict[SeatRef, str]
 
 
 def spoken(languages: Iterable[str]) -> frozenset[str]:
-    """The languages someone can hold a dinner conversation in: "fr:C1" -> "fr"; a level of
-    A1 or A2 does not count; free text ("French") is kept, lower-cased, as its own language."""
+    """The languages someone can hold a dinner conversation in, by code: "fr:C1" -> "fr"; a
+    level of A1 or A2 does not count. Free text kept from before the codes ("French") is not
+    read: it cannot be matched with a code, so it is left out rather than guessed at (someone
+    with nothing but free text is not judged)."""
     out = set()
     for value in languages:
-        code, sep, level = value.partition(":")
-        if sep and level.strip().upper() in _TOO_WEAK:
-            continue
-        out.add(code.strip().lower())
+        code, _, level = value.partition(":")
+        code = code.strip().lower()
+        if _CODE.match(code) and level.strip().upper() not in _TOO_WEAK:
+            out.add(code.split("-")[0])
     return frozenset(out)
 
 

@@ -76,7 +76,8 @@ def test_tables_are_read_as_typed() -> None:
 
 
 def test_spoken_counts_conversation_levels_only() -> None:
-    assert spoken(["fr:C1", "en:A2", "de", "ru:native"]) == {"fr", "de", "ru"}
+    assert spoken(["fr:C1", "en:A2", "de", "ru:native", "pt-BR:B2"]) == {"fr", "de", "ru", "pt"}
+    assert spoken(["French", "English: fluent"]) == frozenset()  # free text: not judged
 
 
 def test_24_guests_at_three_round_tables_keep_every_rule() -> None:
