@@ -1,17 +1,17 @@
 """A meeting's seating plan in the vault: made, read, changed by hand, and checked.
 
-A dinner, lunch or reception holds at most one plan, a child record of the meeting
-(`records.SeatingPlan`): it syncs, is trashed and restored with it. Its id is derived from
-the meeting's, so two stations that each plan the same dinner write one record, merged
-field by field, never two plans. The people are the meeting's participants in precedence
-order (`core.precedence`); their role says their side (host, interpreter, else guest).
+A dinner, lunch or reception holds one plan, a child record of the meeting
+(`records.SeatingPlan`): it syncs, is trashed and restored with it. Should two vaults each
+make a plan for the same dinner before they sync, both records arrive everywhere and the
+one created first (then the lower id) is the meeting's plan in every vault. The people are
+the meeting's participants in precedence order (`core.precedence`); their role says their
+side (host, interpreter, else guest).
 Someone added to the meeting after the plan was made is reported without a seat until the
 plan is made again or they are moved to a seat; someone who left it loses their seat.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -37,14 +37,9 @@ from liaison_desk.core.seating_rules import (
 )
 from liaison_desk.core.store import ListQuery, Store
 
-_NAMESPACE = uuid.UUID("8d3c1f57-2a4e-4b9b-a0f1-5e6d7c8b9a01")
 _SIDES = {"host": HOST, "interpreter": INTERPRETER}
+_PLANS = 100  # plans of one meeting read to choose from: more than vaults ever make at once
 _RULE_FIELDS = ("tables", "convention", "host_id", "cohost_id", "apart", "interpreters")
-
-
-def plan_id(meeting_id: str) -> str:
-    """The id of a meeting's plan, the same in every vault."""
-    return str(uuid.uuid5(_NAMESPACE, f"seating/{meeting_id}"))
 
 
 @dataclass(frozen=True)
@@ -164,8 +159,8 @@ def _entries(seats: Plan) -> tuple[str, ...]:
 
 
 def _stored(store: Store, meeting_id: str) -> SeatingPlan | None:
-    found = store.list(SeatingPlan, ListQuery(where={"meeting_id": meeting_id}, limit=1))
-    return found[0] if found else None
+    found = store.list(SeatingPlan, ListQuery(where={"meeting_id": meeting_id}, limit=_PLANS))
+    return min(found, key=lambda p: (p.created_at, p.id)) if found else None
 
 
 def chart_of(store: Store, meeting_id: str) -> Chart | None:
@@ -196,7 +191,6 @@ def make_plan(
     specs = parse_tables(tables, shape)
     before = _stored(store, meeting_id)
     draft = SeatingPlan(
-        id=plan_id(meeting_id),
         meeting_id=meeting_id,
         tables=",".join(str(t) for t in specs),
         convention=convention_of(convention),
