@@ -12,13 +12,13 @@ A guest who would break a rule in their seat yields it to the next guest in prec
 keeps them all; when no one can take a seat without breaking a rule and the tables have
 seats to spare, it stays empty. What this first pass could not keep (the last seat of a
 table closes a ring with two neighbours already seated), swaps then mend: first the swap
-that leaves fewest rules broken, then, among swaps that break no more, those that bring
-guests nearer their place in precedence.
+that leaves fewest rules broken, then, among moves that break no more, those that bring
+guests nearer their place in precedence or fill a seat left empty from further down.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.seating_layout import Layout, SeatRef
@@ -33,7 +33,7 @@ from liaison_desk.core.seating_rules import (
 )
 from liaison_desk.core.wording import plural
 
-_ROUNDS = 60  # swaps tried in each mending pass, at most
+_ROUNDS = 60  # rounds of each mending pass, at most: a bound on the time taken
 
 
 def arrange(layout: Layout, party: Party) -> Plan:
@@ -114,68 +114,100 @@ def _fits(layout: Layout, party: Party, plan: Plan, who: str, seat: SeatRef) -> 
     return True
 
 
+class _Scorer:
+    """What a move changes, worked out from the seats it touches alone: the rules broken
+    there, and how far from their places the people there sit (an empty seat weighs most,
+    and the more the nearer it is to the head of the order)."""
+
+    def __init__(self, layout: Layout, party: Party) -> None:
+        self.layout = layout
+        self.party = party
+        fixed = set(anchored(layout, party))
+        self.movable = [s for s in honour_order(layout, party) if s not in fixed]
+        self.rank = {s: n for n, s in enumerate(self.movable)}
+        self.index = {g: n for n, g in enumerate(party.guests)}
+        self.weight = len(self.index) + 1  # a better guest's place counts for more
+
+    def _place(self, seat: SeatRef, who: str | None) -> int:
+        if who is None:
+            return self.weight * (len(self.movable) - self.rank[seat])
+        if who in self.index:
+            return abs(self.rank[seat] - self.index[who]) * (self.weight - self.index[who])
+        return 0
+
+    def _near(self, plan: Plan, seats: tuple[SeatRef, SeatRef]) -> frozenset[SeatRef]:
+        """The two seats, and those of their people's interpreters or principals."""
+        party = self.party
+        partners = {
+            party.interpreter_of.get(w) or party.interprets.get(w)
+            for w in (plan.get(s) for s in seats)
+            if w in party.partners
+        }
+        return frozenset((*seats, *(s for s, w in plan.items() if w in partners)))
+
+    def faults(self, plan: Plan, near: frozenset[SeatRef] | None = None) -> int:
+        return sum(1 for _ in fault_pairs(self.layout, self.party, plan, near))
+
+    def move(self, plan: Plan, seat: SeatRef, other: SeatRef) -> tuple[Plan, int, int]:
+        """The plan with whoever sits at `seat` moved to `other` (a swap), and the change in
+        rules broken and in distance from places."""
+        who, there = plan[seat], plan.get(other)
+        trial = moved(plan, who, other)
+        near = self._near(plan, (seat, other))
+        faults = self.faults(trial, near) - self.faults(plan, near)
+        spread = (
+            self._place(other, who)
+            + self._place(seat, there)
+            - self._place(seat, who)
+            - self._place(other, there)
+        )
+        return trial, faults, spread
+
+
 def _mended(layout: Layout, party: Party, plan: Plan) -> Plan:
     """Swap people out of broken rules, then nearer their places (anchors stay put)."""
-    fixed = set(anchored(layout, party))
-    movable = [s for s in honour_order(layout, party) if s not in fixed]
-    rank = {s: n for n, s in enumerate(movable)}
-    index = {g: n for n, g in enumerate(party.guests)}
-
-    weight = len(index) + 1  # a better guest's place counts for more; an empty seat most
-
-    def cost(trial: Plan) -> tuple[int, int]:
-        faults = sum(1 for _ in fault_pairs(layout, party, trial))
-        spread = sum(
-            abs(rank[s] - index[w]) * (weight - index[w]) for s, w in trial.items() if w in index
-        )
-        empty = sum(len(movable) - rank[s] for s in movable if s not in trial)
-        return faults, spread + weight * empty
-
-    current = cost(plan)
+    scorer = _Scorer(layout, party)
+    movable, rank = scorer.movable, scorer.rank
     for _ in range(_ROUNDS):  # fewer rules broken
-        if not current[0]:
-            break
         troubled = {s for f in fault_pairs(layout, party, plan) for s in _seats(plan, f[1:])}
         trials = (
-            moved(plan, plan[s], other) for s in sorted(troubled - fixed) for other in movable
+            scorer.move(plan, s, other)
+            for s in sorted(troubled & set(rank))
+            for other in movable
+            if other != s
         )
-        best = min(((cost(t), t) for t in trials), key=lambda c: c[0], default=None)
-        if best is None or best[0] >= current:
+        best = min(trials, key=lambda t: (t[1], t[2]), default=None)
+        if best is None or best[1] >= 0:
             break
-        current, plan = best
-    for _ in range(_ROUNDS):  # guests nearer their places, breaking no more rules
-        better = _closer(plan, movable, index, rank, current, cost)
-        if better is None:
+        plan = best[0]
+    for _ in range(_ROUNDS):  # nearer their places, breaking no more rules
+        plan, better = _closer(plan, scorer)
+        if not better:
             break
-        current, plan = better
     return plan
 
 
-def _closer(
-    plan: Plan,
-    movable: Sequence[SeatRef],
-    index: dict[str, int],
-    rank: dict[SeatRef, int],
-    current: tuple[int, int],
-    cost: Callable[[Plan], tuple[int, int]],
-) -> tuple[tuple[int, int], Plan] | None:
-    """The first move that lowers the cost breaking no more rules, if any: a guest seated out
-    of place toward their place, or someone from further down into a seat left empty."""
+def _closer(plan: Plan, scorer: _Scorer) -> tuple[Plan, bool]:
+    """One pass of the moves that bring guests nearer their places (or fill a seat left
+    empty from further down) breaking no more rules; whether any was made."""
+    movable, rank, index = scorer.movable, scorer.rank, scorer.index
+    better = False
     for seat in movable:
         who = plan.get(seat)
-        if who is None:
-            people = [plan[s] for s in movable[rank[seat] + 1 :] if s in plan]
-            trials = (moved(plan, p, seat) for p in people)
+        if who is None:  # someone from further down comes up
+            sources = [s for s in movable[rank[seat] + 1 :] if s in plan]
+            moves = ((source, seat) for source in sources)
         elif who in index and rank[seat] != index[who]:
             low, high = sorted((rank[seat], index[who]))
-            trials = (moved(plan, who, o) for o in movable[low : high + 1] if o != seat)
+            moves = ((seat, other) for other in movable[low : high + 1] if other != seat)
         else:
             continue
-        for trial in trials:
-            value = cost(trial)
-            if value[0] <= current[0] and value < current:
-                return value, trial
-    return None
+        for start, end in moves:
+            trial, faults, spread = scorer.move(plan, start, end)
+            if faults < 0 or (faults == 0 and spread < 0):
+                plan, better = trial, True
+                break
+    return plan, better
 
 
 def _seats(plan: Plan, people: Sequence[str]) -> set[SeatRef]:

@@ -130,8 +130,16 @@ class Layout:
 
     def neighbours(self, seat: SeatRef) -> tuple[SeatRef, ...]:
         """The seats right beside `seat` (its right, then its left)."""
-        found = (self.step(seat, 1), self.step(seat, -1))
-        return tuple(dict.fromkeys(s for s in found if s is not None and s != seat))
+        return self._beside[seat]
+
+    @cached_property
+    def _beside(self) -> dict[SeatRef, tuple[SeatRef, ...]]:
+        """Every seat's neighbours, worked out once: the arrangement asks millions of times."""
+        out = {}
+        for seat in self.seats:
+            found = (self.step(seat, 1), self.step(seat, -1))
+            out[seat] = tuple(dict.fromkeys(s for s in found if s is not None and s != seat))
+        return out
 
     def _along(self, spec: TableSpec) -> int:
         """The seats on the first side of a long "ends" table, between its head and foot."""

@@ -12,6 +12,7 @@ plan is made again or they are moved to a seat; someone who left it loses their 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -21,7 +22,7 @@ from liaison_desk.core.markings import highest
 from liaison_desk.core.precedence import meeting_precedence
 from liaison_desk.core.records import SEATED_KINDS, Contact, Meeting, SeatingPlan
 from liaison_desk.core.seating import arrange
-from liaison_desk.core.seating_layout import Layout, SeatRef, convention_of, parse_tables, seat_ref
+from liaison_desk.core.seating_layout import Layout, SeatRef, convention_of, parse_tables
 from liaison_desk.core.seating_rules import (
     GUEST,
     HOST,
@@ -38,6 +39,7 @@ from liaison_desk.core.seating_rules import (
 from liaison_desk.core.store import ListQuery, Store
 
 _SIDES = {"host": HOST, "interpreter": INTERPRETER}
+_SEAT = re.compile(r"^\d{1,3}\.\d{1,3}$")
 _PLANS = 100  # plans of one meeting read to choose from: more than vaults ever make at once
 _RULE_FIELDS = ("tables", "convention", "host_id", "cohost_id", "apart", "interpreters")
 
@@ -82,7 +84,9 @@ def _meeting(store: Store, meeting_id: str) -> Meeting:
 
 
 def _pairs(entries: Sequence[str]) -> list[tuple[str, str]]:
-    return [(a, b) for a, b in (e.split() for e in entries)]
+    """Entries of two ids a space apart (anything else, which only a damaged peer could
+    send, is passed over)."""
+    return [(p[0], p[1]) for p in (e.split() for e in entries) if len(p) == 2]
 
 
 def _joined(pairs: Sequence[tuple[str, str]]) -> tuple[str, ...]:
@@ -143,10 +147,12 @@ def _chart(store: Store, meeting: Meeting, plan: SeatingPlan) -> Chart:
     layout = Layout(parse_tables(plan.tables), plan.convention)
     party, reasons, markings = _party(store, meeting.id, plan)
     seats: Plan = {}
-    for entry in plan.seats:
-        seat_text, _, who = entry.partition(" ")
-        seat = seat_ref(seat_text)
-        if who in party.by_id and seat in set(layout.seats):
+    places = set(layout.seats)
+    for seat_text, who in _pairs(plan.seats):
+        if not _SEAT.match(seat_text):
+            continue
+        seat = SeatRef(*map(int, seat_text.split(".")))
+        if who in party.by_id and seat in places and who not in seats.values():
             seats[seat] = who
     broken = tuple(broken_rules(layout, party, seats))
     shown = [meeting.marking, plan.marking, *markings]

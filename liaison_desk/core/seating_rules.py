@@ -83,6 +83,11 @@ class Party:
         return {p: i for i, p in self.interprets.items() if i in self.by_id and p in self.by_id}
 
     @cached_property
+    def partners(self) -> frozenset[str]:
+        """Everyone in an interpreter's pair, either side."""
+        return frozenset(self.interpreter_of) | frozenset(self.interpreter_of.values())
+
+    @cached_property
     def table_hosts(self) -> tuple[str, ...]:
         """The host's side beyond host and co-host, in precedence order."""
         anchors = {self.host, self.cohost}
@@ -142,31 +147,43 @@ def talk(party: Party, a: str, b: str) -> bool:
     return not first or not second or bool(first & second)
 
 
-def fault_pairs(layout: Layout, party: Party, plan: Plan) -> Iterator[tuple[str, str, str]]:
-    """(rule, who, whom) for each break of a rule other than precedence: cheap enough to be
-    counted for every swap the arrangement tries."""
-    where = {who: seat for seat, who in plan.items()}
+def fault_pairs(
+    layout: Layout, party: Party, plan: Plan, near: frozenset[SeatRef] | None = None
+) -> Iterator[tuple[str, str, str]]:
+    """(rule, who, whom) for each break of a rule other than precedence; with `near`, only
+    the breaks that involve someone in those seats (what a swap between them can change),
+    cheap enough to be counted for every swap the arrangement tries."""
+    partners = party.partners
+    where = {who: seat for seat, who in plan.items() if who in partners}
 
     def helped(who: str) -> bool:
         interpreter = party.interpreter_of.get(who)
         return interpreter in where and where[interpreter] in layout.neighbours(where[who])
 
-    for seat, a in sorted(plan.items()):
-        for near in layout.neighbours(seat):
-            b = plan.get(near)
-            if b is None or near <= seat:
-                continue
+    seats = sorted(near if near is not None else plan)
+    for seat in seats:
+        a = plan.get(seat)
+        if a is None:
+            continue
+        for beside in layout.neighbours(seat):
+            b = plan.get(beside)
+            if b is None or (beside < seat and (near is None or beside in near)):
+                continue  # counted from the other seat
             if frozenset((a, b)) in party.apart:
                 yield APART, a, b
             if not talk(party, a, b) and not helped(a) and not helped(b):
                 yield LANGUAGE, a, b
     for interpreter, principal in party.interpreter_of.items():
         placed = where.get(interpreter), where.get(principal)
+        if near is not None and not (placed[0] in near or placed[1] in near):
+            continue
         if placed[0] and placed[1] and placed[0] not in layout.neighbours(placed[1]):
             yield INTERPRETING, interpreter, principal
-    for diner in party.diners:
-        if diner.id not in where:
-            yield UNSEATED, diner.id, diner.id
+    if near is None and len(plan) < len(party.diners):
+        seated = set(plan.values())
+        for diner in party.diners:
+            if diner.id not in seated:
+                yield UNSEATED, diner.id, diner.id
 
 
 def _sentence(party: Party, rule: str, a: str, b: str) -> Broken:
