@@ -168,6 +168,9 @@ class SeatingScene(QGraphicsScene):
             return
         side = self.chart.party.by_id[who].side
         token = Token(who, seat, point, _FILL.get(side, _GUEST_FILL))
+        why = self.chart.reasons.get(who)
+        said = f"precedence {self.chart.party.place[who]}" + (f": {why}" if why else "")
+        token.setToolTip(f"{self.chart.name(who)}, {said}")  # the reason for the place
         if who in ringed:
             token.ring(ringed[who])
         if movable:

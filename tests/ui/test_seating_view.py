@@ -41,6 +41,9 @@ def test_dragging_a_guest_to_another_seat_moves_them_and_reports_the_broken_rule
     assert isinstance(scene, SeatingScene)
     okafor = ids["Okafor"]
     assert window.chart is not None and window.chart.seat_of(okafor) == SeatRef(1, 2)
+    assert scene.tokens[okafor].toolTip() == (
+        "Grace Okafor, precedence 2: Ambassador, accredited 2025-03-01 (heads of mission)"
+    )
     target = SeatRef(3, 1)
     start = window.view.mapFromScene(scene.tokens[okafor].scenePos())
     end = window.view.mapFromScene(scene.seat_at[target])
