@@ -31,7 +31,10 @@ from liaison_desk.core.interop.report_data import meeting_report, period_report
 from liaison_desk.core.interop.vcard import CardFile, parse_vcards
 from liaison_desk.core.interop.vcard_writer import write_card
 from liaison_desk.core.keyslots import KdfParams
+from liaison_desk.core.meetings import save_meeting
 from liaison_desk.core.records import Contact, ContactPoint, FollowUp, Meeting
+from liaison_desk.core.seating_layout import SeatRef
+from liaison_desk.core.seating_plan import make_plan
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.app import UnlockDialog, application
@@ -41,6 +44,7 @@ from liaison_desk.ui.main_window import MainWindow
 from liaison_desk.ui.reports import render_page_image
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.search_dialog import SearchDialog
+from liaison_desk.ui.seating_view import SeatingWindow
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.trash_dialog import TrashDialog
 
@@ -131,6 +135,51 @@ def make_rich(vault: Vault, contact_id: str) -> None:
         )
 
 
+def make_dinner(vault: Vault) -> str:
+    """A national-day dinner of 26 demo people at three round tables: the two hosts of the
+    most common nation, guests of every other nation in turn; two kept apart."""
+    store = vault.store
+    people = store.list(Contact, ListQuery(limit=2000))
+    nations: dict[str, list[Contact]] = {}
+    for person in people:
+        nations.setdefault(person.country or "", []).append(person)
+    home = max(nations, key=lambda c: len(nations[c]))
+    hosts = nations.pop(home)[:2]
+    rows = [group for _, group in sorted(nations.items())]
+    guests = [group[i] for i in range(8) for group in rows if i < len(group)][:24]
+    roles = {h.id: "host" for h in hosts} | {g.id: "guest" for g in guests}
+    meeting = save_meeting(
+        store,
+        None,
+        {
+            "title": "National day dinner",
+            "starts_at": "2026-07-14T18:30Z",
+            "kind": "dinner",
+            "place": "The Residence",
+        },
+        add_people=list(roles),
+        roles=roles,
+    )
+    make_plan(store, meeting.id, "3x10", apart=[(guests[2].id, guests[3].id)])
+    return meeting.id
+
+
+def shoot_seating(app: QApplication, runner: Runner, window: MainWindow, meeting_id: str) -> None:
+    """The seating plan window after the principal guest was dragged to table 3."""
+    seating = SeatingWindow(window.session, meeting_id, window)
+    seating.resize(1280, 860)
+    seating.show()
+    settle(app, runner, lambda: seating.chart is not None)
+    chart = seating.chart
+    assert chart is not None
+    principal = chart.who(SeatRef(1, 2))
+    if principal is not None:
+        seating.seat_guest(principal, SeatRef(3, 2))
+        settle(app, runner, lambda: "Moving" in seating.last_move.text())
+    shoot(seating, "seating")
+    seating.close()
+
+
 def shoot_contact_editor(app: QApplication, runner: Runner, window: MainWindow) -> None:
     """The contact editor's tabs side by side, for the first contact of the list."""
     contacts = window.sections[0]
@@ -193,6 +242,7 @@ def main() -> int:
         vault, _ = create_demo_vault(Path(tmp) / "demo")
         first = vault.store.list(Contact, ListQuery(limit=1))[0]
         make_rich(vault, first.id)
+        dinner = make_dinner(vault)
         shoot_reports(vault)
         found = preview(vault.store, import_cards(vault))
         session = Session(Path(tmp) / "demo", runner, demo=True)
@@ -237,6 +287,7 @@ def main() -> int:
         meetings.discard_changes()
         settle(app, runner)
         shoot_contact_editor(app, runner, window)
+        shoot_seating(app, runner, window, dinner)
         window.open_section(window.sections[0])
         window.open_search()
         dialog = window.findChild(SearchDialog)

@@ -33,6 +33,7 @@ from liaison_desk.cli.options import (
     tags_option,
 )
 from liaison_desk.cli.progress import progress_line
+from liaison_desk.cli.seating import seating
 from liaison_desk.core import relations
 from liaison_desk.core.interop.csv_export import csv_bytes, record_rows
 from liaison_desk.core.interop.export_file import write_export
@@ -92,6 +93,9 @@ def meeting() -> None:
 
     Example: liaison-desk meeting list --limit 20
     """
+
+
+meeting.add_command(seating)
 
 
 @meeting.command("add")

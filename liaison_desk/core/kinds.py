@@ -21,6 +21,7 @@ from liaison_desk.core.records import (
     Posting,
     ProtocolRef,
     Record,
+    SeatingPlan,
 )
 
 R = TypeVar("R", bound=Record)
@@ -145,6 +146,15 @@ RELATION = Kind(
     indexed=False,
     parent=("contact", "contact_id"),
 )
+SEATING_PLAN = Kind(
+    "seating_plan",
+    "seating_plans",
+    SeatingPlan,
+    "n",
+    "tables",
+    indexed=False,
+    parent=("meeting", "meeting_id"),
+)
 FOLLOWUP = Kind("followup", "followups", FollowUp, "due_date", "action")
 PROTOCOL = Kind("protocol", "protocol_refs", ProtocolRef, "title", "title")
 ATTACHMENT = Kind(
@@ -169,6 +179,7 @@ ALL_KINDS: tuple[Kind[Any], ...] = (
     CONTACT_POINT,
     POSTING,
     RELATION,
+    SEATING_PLAN,
 )
 _BY_CLASS: dict[type[Any], Kind[Any]] = {k.cls: k for k in ALL_KINDS}
 BY_NAME: dict[str, Kind[Any]] = {k.name: k for k in ALL_KINDS}

@@ -29,7 +29,18 @@ ORGANIZATION_KINDS = (
     "academia",
     "other",
 )
-MEETING_KINDS = ("meeting", "call", "reception", "joint-exercise", "visit", "other")
+MEETING_KINDS = (
+    "meeting",
+    "call",
+    "reception",
+    "dinner",
+    "lunch",
+    "joint-exercise",
+    "visit",
+    "other",
+)
+# The kinds of meeting that can be given a seating plan (`core.seating_plan`).
+SEATED_KINDS = ("dinner", "lunch", "reception")
 # What a participant did at a meeting, as the editor offers it. Roles read from
 # calendar invitations (organizer, chair…) are kept as they came.
 PARTICIPANT_ROLES = ("host", "guest", "interpreter", "note-taker")
@@ -174,6 +185,24 @@ class Participant(Record):
     meeting_id: str
     contact_id: str
     role: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeatingPlan(Record):
+    """How a dinner, lunch or reception is seated: one per meeting (`core.seating_plan`).
+
+    Lists of text, each entry one fact, so each field merges as a whole; the tables are one
+    text because a list keeps each value once ("round:8" three times is three tables).
+    """
+
+    meeting_id: str
+    tables: str  # "round:10,round:10,long:12": table 1 (the host's) first
+    convention: str = "centre"  # "centre" or "ends" (`core.seating_layout`)
+    host_id: str | None = None
+    cohost_id: str | None = None
+    seats: tuple[str, ...] = ()  # "2.5 <contact id>": table 2, seat 5
+    apart: tuple[str, ...] = ()  # "<contact id> <contact id>": never side by side
+    interpreters: tuple[str, ...] = ()  # "<interpreter's contact id> <principal's>"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -459,6 +459,22 @@ ALTER TABLE contacts ADD COLUMN diplomatic_rank TEXT;
 ALTER TABLE contacts ADD COLUMN accredited_on TEXT;
 """
 
+# A dinner's, lunch's or reception's seating plan: a child of its meeting (`core.seating_plan`).
+_SEATING_PLANS = f"""
+CREATE TABLE seating_plans ({_SYNC_COLUMNS},
+    distribution TEXT NOT NULL DEFAULT 'hq',
+    meeting_id TEXT NOT NULL,
+    tables TEXT NOT NULL,
+    convention TEXT NOT NULL,
+    host_id TEXT,
+    cohost_id TEXT,
+    seats TEXT NOT NULL DEFAULT '[]',
+    apart TEXT NOT NULL DEFAULT '[]',
+    interpreters TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX seating_plans_by_meeting ON seating_plans (meeting_id);
+"""
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
@@ -486,6 +502,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "contacts' NATO rank codes, diplomatic ranks and dates of accreditation",
         lambda c: run_script(c, _PRECEDENCE),
     ),
+    Migration("seating plans", lambda c: run_script(c, _SEATING_PLANS)),
 )
 
 

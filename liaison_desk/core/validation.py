@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import vRecur
 
 from liaison_desk.core import markings as markings_mod
-from liaison_desk.core import routing
+from liaison_desk.core import routing, seating_layout
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, ORGANIZATION, PROTOCOL, Kind
 from liaison_desk.core.phones import check_number, e164, split_extension
@@ -392,6 +392,34 @@ def _participant(record_id: str, p: Values, exists: Exists) -> None:
     _must_exist(exists, CONTACT, "participant", _require("participant", p["contact_id"]))
 
 
+def _seating_plan(record_id: str, p: Values, exists: Exists) -> None:
+    """A plan's tables as `core.seating_layout` reads them, every seat on one of them, no one
+    seated twice, and every person a contact."""
+    _must_exist(exists, MEETING, "meeting", _require("meeting", p["meeting_id"]))
+    tables = seating_layout.parse_tables(_require("tables", p["tables"]))
+    p["tables"] = ",".join(str(t) for t in tables)
+    p["convention"] = seating_layout.convention_of(p["convention"])
+    people = [p["host_id"], p["cohost_id"]]
+    taken: dict[seating_layout.SeatRef | str, None] = {}
+    for entry in p["seats"]:
+        seat_text, _, who = entry.partition(" ")
+        seat = seating_layout.seat_ref(seat_text)
+        if not (1 <= seat.table <= len(tables) and 1 <= seat.seat <= tables[seat.table - 1].seats):
+            raise ValidationError(f"The seat {seat} is not at the plan's tables.")
+        if seat in taken or who in taken:
+            raise ValidationError(f"The plan seats two people at {seat}, or one person twice.")
+        taken.update({seat: None, who: None})
+        people.append(who)
+    for field in ("apart", "interpreters"):
+        for entry in p[field]:
+            pair = entry.split()
+            if len(pair) != 2:
+                raise ValidationError(f"Each entry of {_label(field)} names two contacts.")
+            people += pair
+    for contact_id in dict.fromkeys(people):
+        _must_exist(exists, CONTACT, "person", contact_id)
+
+
 def _followup(record_id: str, f: Values, exists: Exists) -> None:
     _require("action", f["action"])
     if f["status"] not in FOLLOWUP_STATUSES:
@@ -434,4 +462,5 @@ _CHECKS: dict[str, Callable[[str, Values, Exists], None]] = {
     "attachment": _attachment,
     "posting": _posting,
     "relation": _relation,
+    "seating_plan": _seating_plan,
 }

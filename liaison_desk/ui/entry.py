@@ -12,9 +12,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from liaison_desk.core.interop.report_data import Report
+from liaison_desk.core.seating_plan import Chart
 from liaison_desk.ui.self_check import WindowCheckFailed, show_main_window
 
-__all__ = ["WindowCheckFailed", "check_main_window", "render_pdf", "start_window"]
+__all__ = [
+    "WindowCheckFailed",
+    "check_main_window",
+    "render_pdf",
+    "render_seating_pdf",
+    "start_window",
+]
 
 
 def start_window(vault_dir: Path, demo_dir: Path) -> int:
@@ -29,6 +36,13 @@ def render_pdf(report: Report) -> tuple[bytes, int]:
     from liaison_desk.ui import reports
 
     return reports.render_pdf(report)
+
+
+def render_seating_pdf(chart: Chart, cards: bool) -> tuple[bytes, int]:
+    """A seating plan as an A4 PDF (the table plan, or its place cards), and its page count."""
+    from liaison_desk.ui import seating_print
+
+    return seating_print.place_cards_pdf(chart) if cards else seating_print.plan_pdf(chart)
 
 
 def check_main_window(

@@ -43,6 +43,7 @@ from liaison_desk.ui.panic_actions import PanicActions
 from liaison_desk.ui.preferences import Preferences, PreferencesDialog
 from liaison_desk.ui.record_section import RecordSection, make_sections
 from liaison_desk.ui.search_dialog import SearchDialog
+from liaison_desk.ui.seating_view import SeatingAction
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.station_titles import StationTitles
 from liaison_desk.ui.sync_section import SyncSection
@@ -225,6 +226,10 @@ class MainWindow(QMainWindow):
         self.edit_actions.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
         self.edit_actions.navigate_requested.connect(self.open_record)
         self.menuBar().addMenu(self.edit_actions.menu)
+        self.seating = SeatingAction(
+            self, self.session, self.current_section, self.edit_actions.menu
+        )
+        self.seating.status_message.connect(lambda t: self.statusBar().showMessage(t, 10_000))
         self.interop = InteropActions(
             self, self.session, lambda: self.sections, self.current_section
         )
