@@ -6,7 +6,9 @@ import pytest
 
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.gifts import add_gift, declarations, gifts_with, update_gift
+from liaison_desk.core.protocol_import import import_directory
 from liaison_desk.core.records import Contact, Gift, ProtocolRef
+from liaison_desk.core.resources import resource_dir
 from liaison_desk.core.search import search
 from liaison_desk.core.trash import restore_from_trash, trash
 from liaison_desk.core.vault import Vault
@@ -182,3 +184,17 @@ def test_declarations_search_and_trash(
     assert [t.record_id for t in trash(vault.store)] == [over.id]
     restore_from_trash(vault.store, over.id)
     assert len(declarations(vault.store)) == 1
+
+
+def test_the_sample_library_publishes_limits_per_country_and_a_default(vault: Vault) -> None:
+    import_directory(vault.store, resource_dir() / "protocol")
+    over = add_gift(vault.store, gift(value="12000", currency="JPY", country="JP"))
+    assert over.declaration is not None and "10000 JPY" in over.declaration
+    converted = add_gift(vault.store, gift(value="60", currency="EUR", country="JP"))
+    assert converted.declaration is None  # 9840 JPY
+    given = add_gift(
+        vault.store, gift(direction="given", value="1000", currency="JPY", country="JP")
+    )
+    assert given.declaration is not None and given.declaration.startswith("Every entry given")
+    brazil = add_gift(vault.store, gift(value="40", country="BR"))  # the general default
+    assert brazil.declaration is None and brazil.rules_id is not None
