@@ -19,7 +19,15 @@ from icalendar import vRecur
 from liaison_desk.core import gift_limits, routing
 from liaison_desk.core import markings as markings_mod
 from liaison_desk.core.errors import ValidationError
-from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, ORGANIZATION, PROTOCOL, Kind
+from liaison_desk.core.kinds import (
+    CONTACT,
+    FOLLOWUP,
+    GIFT,
+    MEETING,
+    ORGANIZATION,
+    PROTOCOL,
+    Kind,
+)
 from liaison_desk.core.phones import check_number, e164, split_extension
 from liaison_desk.core.records import (
     CONTACT_CHANNELS,
@@ -449,7 +457,7 @@ def _attachment(record_id: str, a: Values, exists: Exists) -> None:
     _require("type", a["mime"])
     if len(a["data"]) > MAX_ATTACHMENT:
         raise ValidationError("Attachments are limited to 64 MiB.")
-    owners = (CONTACT, ORGANIZATION, MEETING, FOLLOWUP, PROTOCOL)
+    owners = (CONTACT, ORGANIZATION, MEETING, FOLLOWUP, PROTOCOL, GIFT)
     owner = _require("owner", a["owner_id"])
     if not any(exists(kind, owner) for kind in owners):
         raise ValidationError(f"There is no record {owner} to attach the file to.")
