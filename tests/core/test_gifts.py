@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from liaison_desk.core.edits import Edit
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.gifts import add_gift, declarations, gifts_with, update_gift
+from liaison_desk.core.kinds import GIFT
 from liaison_desk.core.protocol_import import import_directory
 from liaison_desk.core.records import Contact, Gift, ProtocolRef
 from liaison_desk.core.resources import resource_dir
 from liaison_desk.core.search import search
 from liaison_desk.core.trash import restore_from_trash, trash
+from liaison_desk.core.undo_history import UndoHistory
 from liaison_desk.core.vault import Vault
 
 
@@ -198,3 +201,23 @@ def test_the_sample_library_publishes_limits_per_country_and_a_default(vault: Va
     assert given.declaration is not None and given.declaration.startswith("Every entry given")
     brazil = add_gift(vault.store, gift(value="40", country="BR"))  # the general default
     assert brazil.declaration is None and brazil.rules_id is not None
+
+
+def test_a_form_save_declares_and_undo_puts_the_declaration_back(
+    vault: Vault, library: tuple[ProtocolRef, ProtocolRef]
+) -> None:
+    history = UndoHistory()
+    values = {
+        "direction": "received",
+        "description": "Bottle of Cognac",
+        "value": "20",
+        "currency": "EUR",
+        "exchanged_on": "2026-05-04",
+    }
+    saved = history.save(vault, Edit(GIFT, None, values))
+    assert saved.declaration is None
+    raised = history.save(vault, Edit(GIFT, saved.id, {"value": "75"}))
+    assert raised.declaration is not None
+    history.undo(vault.store)
+    back = vault.store.get(Gift, saved.id)
+    assert (back.value, back.declaration) == ("20", None)
