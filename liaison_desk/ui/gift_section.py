@@ -49,10 +49,10 @@ GIFT_SPEC = SectionSpec(
         Column("description", "What", width_chars=28),
         Column("amount", "Value", width_chars=12),
         Column("with", "With", width_chars=20),
-        Column("flag", "Flag", alert="flagged", width_chars=8),
+        Column("flag", "Flag", sort_field="declaration", alert="flagged", width_chars=8),
         Column("marking", "Marking", width_chars=14),
     ),
     annotate_gifts,
-    ("contact", "meeting", "protocol"),
+    ("contact",),  # the names in With; a declaration, once made, stays as made
     ListQuery(descending=True),  # a register: the latest first
 )
