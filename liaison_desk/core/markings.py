@@ -22,6 +22,7 @@ _MARKED_TABLES = (
     "postings",
     "contact_relations",
     "seating_plans",
+    "gifts",
 )
 
 

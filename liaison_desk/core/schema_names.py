@@ -1,4 +1,4 @@
-"""Migration 11: the search index gains a `names` column, the Latin shadow of every name.
+"""Migration 12: the search index gains a `names` column, the Latin shadow of every name.
 
 A contact's names (full, structured, nicknames, aliases) and an organization's name
 are indexed a second time in Latin letters and as consonant keys (`core.name_shadow`,
