@@ -113,6 +113,7 @@ def test_the_lists_context_menu_offers_delete(qtbot: QtBot, window: MainWindow) 
         "&Undo",
         "&Delete…",
         "&Trash…",
+        "Seating &plan…",
     ]
 
 
