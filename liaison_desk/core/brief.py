@@ -157,9 +157,7 @@ def _meeting_brief(vault: Vault, meeting_id: str) -> Brief:
         (a.contact for a in attending),
         key=lambda c: (roles[c.id] != "host", c.full_name.casefold()),
     )
-    people = tuple(
-        replace(p, role=roles[p.contact.id]) for p in _people(vault, contacts)
-    )
+    people = tuple(replace(p, role=roles[p.contact.id]) for p in _people(vault, contacts))
     months = months_ending(station_today(store, vault.clock))
     ids = [c.id for c in contacts]
     return _brief(

@@ -59,7 +59,8 @@ def test_a_demo_contacts_brief_holds_their_engagements_followups_and_protocol(
 ) -> None:
     store = demo.store
     contact = busiest(demo)
-    theirs = {p.meeting_id for p in store.list(Participant, EVERYTHING) if p.contact_id == contact.id}
+    attended = store.list(Participant, EVERYTHING)
+    theirs = {p.meeting_id for p in attended if p.contact_id == contact.id}
     meetings = [m for m in store.list(Meeting, EVERYTHING) if m.id in theirs]
     past = sorted(
         (m for m in meetings if m.starts_at < "2026-05-28T20:26:40Z"),
@@ -85,14 +86,10 @@ def test_a_demo_contacts_brief_holds_their_engagements_followups_and_protocol(
     assert {f.id for f in (*brief.owed_by_us, *brief.owed_to_us)} == {f.id for f in open_ones}
     assert all(f.owner is None for f in brief.owed_by_us)
     assert all(f.owner == contact.full_name for f in brief.owed_to_us)
-    assert [(r.country, r.category) for r in brief.protocol] == sorted(
-        [(r.country, r.category) for r in brief.protocol],
-        key=lambda pair: (
-            ["forms-of-address", "order-of-precedence", "gifts-hospitality", "cultural-notes"].index(
-                str(pair[1])
-            ),
-            pair[0] is None,
-        ),
+    order = ["forms-of-address", "order-of-precedence", "gifts-hospitality", "cultural-notes"]
+    cited_in_order = [(r.country, r.category) for r in brief.protocol]
+    assert cited_in_order == sorted(
+        cited_in_order, key=lambda pair: (order.index(str(pair[1])), pair[0] is None)
     )
     cited = {(r.country, r.category) for r in brief.protocol}
     assert {(None, "forms-of-address"), (None, "gifts-hospitality")} <= cited
