@@ -217,12 +217,3 @@ def test_a_reference_narrowed_to_ranks_is_cited_only_for_those_ranks(vault: Vaul
     assert applicable_references(store, ["FR"], [admiral], code) == []
     rear = Contact(full_name="CA Blanc", rank="Contre-amiral")
     assert [r.title for r in applicable_references(store, [], [rear], code)] == ["Flag officers"]
-
-
-def test_the_timeline_windows_line_up(tmp_path: Path) -> None:
-    from datetime import date
-
-    from liaison_desk.core.timelines import months_ending
-
-    months = months_ending(date(2026, 2, 14), 3)
-    assert months == ("2025-12", "2026-01", "2026-02")
