@@ -11,10 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from liaison_desk.core.brief import Brief
 from liaison_desk.core.interop.report_data import Report
 from liaison_desk.ui.self_check import WindowCheckFailed, show_main_window
 
-__all__ = ["WindowCheckFailed", "check_main_window", "render_pdf", "start_window"]
+__all__ = [
+    "WindowCheckFailed",
+    "check_main_window",
+    "render_brief_pdf",
+    "render_pdf",
+    "start_window",
+]
 
 
 def start_window(vault_dir: Path, demo_dir: Path) -> int:
@@ -29,6 +36,13 @@ def render_pdf(report: Report) -> tuple[bytes, int]:
     from liaison_desk.ui import reports
 
     return reports.render_pdf(report)
+
+
+def render_brief_pdf(brief: Brief) -> tuple[bytes, int]:
+    """The brief as an A4 PDF with its charts, and its page count (rendered by Qt, no window)."""
+    from liaison_desk.ui import brief_document
+
+    return brief_document.render_brief_pdf(brief)
 
 
 def check_main_window(

@@ -1,0 +1,215 @@
+"""The brief (`core.brief.Brief`) as a document: the HTML the Brief view shows, and its PDF.
+
+The PDF is laid out by `ui.reports` (the marking as header and footer of every
+page) with the brief's charts and the contact's photo as images held in memory:
+nothing of it touches the disk before the caller writes the PDF atomically.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+from PySide6.QtGui import QImage
+
+from liaison_desk.core.brief import Brief, BriefPerson
+from liaison_desk.core.interop.report_data import local_when
+from liaison_desk.core.records import FollowUp, Meeting, ProtocolRef
+from liaison_desk.ui.charts import chart_image
+from liaison_desk.ui.reports import (
+    Picture,
+    Printable,
+    ensure_app,
+    markdown_html,
+    page_image,
+    print_pdf,
+)
+
+PHOTO = "brief:photo"
+PHOTO_SHARE = 0.18  # of the text's width: a passport photo's place beside the facts
+EXCERPT_CHARS = 700  # of a protocol reference: enough to recall it; the library has the rest
+CATEGORY_NAMES = {
+    "forms-of-address": "Forms of address",
+    "order-of-precedence": "Order of precedence",
+    "gifts-hospitality": "Gifts and hospitality",
+    "cultural-notes": "Cultural notes",
+}
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value)) if value not in (None, "") else ""
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return (
+        '<table width="100%" cellspacing="0" cellpadding="3" border="0.5" '
+        'style="border-collapse: collapse; border-color: #9aa5b1;">'
+        f"<thead><tr>{head}</tr></thead>{body}</table>"
+    )
+
+
+def _facts(facts: Sequence[tuple[str, object]]) -> str:
+    cells = "".join(
+        f'<tr><td width="22%"><b>{_e(k)}</b></td><td>{_e(v)}</td></tr>' for k, v in facts if v
+    )
+    return f'<table width="100%" cellspacing="0" cellpadding="2">{cells}</table>'
+
+
+def _career(person: BriefPerson) -> str:
+    lines = []
+    for posting in person.postings:
+        span = " – ".join(x for x in (posting.starts_on, posting.ends_on or "") if x)
+        if posting.starts_on and not posting.ends_on:
+            span += " – now"
+        where = f", {posting.organization}" if posting.organization else ""
+        lines.append(f"<li>{_e(span)}: {_e(posting.title)}{_e(where)}</li>")
+    return f"<ul>{''.join(lines)}</ul>" if lines else ""
+
+
+def _who(brief: Brief, person: BriefPerson, with_photo: bool) -> str:
+    c = person.contact
+    photo = (
+        f'<img src="{PHOTO}" align="right">' if with_photo and person.photo else ""
+    )
+    facts = [
+        ("Rank", c.rank),
+        ("Position", c.position),
+        ("Organization", person.organization),
+        ("Country", c.country),
+        ("Languages", ", ".join(c.languages)),
+        ("Spouse", ", ".join(person.spouses)),
+        ("How we met", c.how_met),
+    ]
+    parts = [f"<h2>Who they are</h2>{photo}", _facts(facts)]
+    career = _career(person)
+    if career:
+        parts += ["<h3>Career</h3>", career]
+    return "".join(parts)
+
+
+def _people(people: Sequence[BriefPerson], with_role: bool) -> str:
+    header = ["Name", "Rank", "Position", "Organization", "Country"]
+    rows: list[list[object]] = [
+        [p.contact.full_name, p.contact.rank, p.contact.position, p.organization, p.contact.country]
+        for p in people
+    ]
+    if with_role:
+        header.append("Role")
+        for row, person in zip(rows, people, strict=True):
+            row.append(person.role)
+    return _table(header, rows) if rows else "<p>No one recorded.</p>"
+
+
+def _engagements(brief: Brief) -> str:
+    if not brief.engagements:
+        return "<h2>Last engagements</h2><p>None before.</p>"
+    parts = ["<h2>Last engagements</h2>"]
+    for meeting in brief.engagements:
+        parts.append(f"<h3>{_e(local_when(meeting))} — {_e(meeting.title)}</h3>")
+        parts.append(_summary(meeting))
+    shown = len(brief.engagements)
+    if brief.engagements_total > shown:
+        parts.append(f'<p class="muted">The last {shown} of {brief.engagements_total}.</p>')
+    return "".join(parts)
+
+
+def _summary(meeting: Meeting) -> str:
+    if meeting.summary:
+        return f"<p>{_e(meeting.summary)}</p>"
+    return '<p class="muted">No summary recorded.</p>'
+
+
+def _followups(title: str, followups: Sequence[FollowUp], with_owner: bool) -> str:
+    if not followups:
+        return f"<h3>{_e(title)}</h3><p>Nothing open.</p>"
+    header = ["Action", "Due"] + (["Owner"] if with_owner else [])
+    rows = [
+        [f.action, f.due_date or "no date"] + ([f.owner] if with_owner else []) for f in followups
+    ]
+    return f"<h3>{_e(title)}</h3>{_table(header, rows)}"
+
+
+def excerpt(body: str) -> str:
+    """The opening of a reference: its first paragraph of prose (not a heading, a note, a list
+    or a table), cut after a sentence when long."""
+    for chunk in body.split("\n\n"):
+        text = chunk.strip()
+        if text and not text.startswith(("#", ">", "```", "|", "-", "*", "1.")):
+            if len(text) <= EXCERPT_CHARS:
+                return text
+            cut = text.rfind(". ", 0, EXCERPT_CHARS)
+            return text[: cut + 1] if cut > 0 else text[:EXCERPT_CHARS].rstrip() + " …"
+    return ""
+
+
+def _protocol(refs: Sequence[ProtocolRef]) -> str:
+    if not refs:
+        return "<h2>Protocol</h2><p>The library holds nothing for them.</p>"
+    parts = ["<h2>Protocol</h2>"]
+    for ref in refs:
+        where = ref.country or "General"
+        what = CATEGORY_NAMES.get(ref.category or "", ref.category or "")
+        about = " · ".join(x for x in (where, what, ref.source, ref.effective_date) if x)
+        parts.append(f"<h3>{_e(ref.title)}</h3><p class='scope'>{_e(about)}</p>")
+        parts.append(markdown_html(excerpt(ref.body)))
+    return "".join(parts)
+
+
+def brief_html(brief: Brief, with_images: bool = True) -> str:
+    """The brief as HTML; `with_images` names the photo and the charts (`printable` holds them)."""
+    parts = [f"<h1>{_e(brief.title)}</h1>"]
+    parts.append(f'<p class="scope">{_e(brief.scope)} · prepared {_e(brief.generated_at)}</p>')
+    if brief.kind == "contact":
+        parts.append(_who(brief, brief.people[0], with_images))
+    elif brief.kind == "organization" and brief.organization:
+        org = brief.organization
+        parts.append(_facts([("Kind", org.kind), ("Country", org.country)]))
+        parts += ["<h2>Its people</h2>", _people(brief.people, with_role=False)]
+    elif brief.meeting:
+        m = brief.meeting
+        parts.append(_facts([("When", brief.when), ("Place", m.place), ("Kind", m.kind)]))
+        parts += ["<h2>Participants</h2>", _people(brief.people, with_role=True)]
+    parts.append(_engagements(brief))
+    parts.append("<h2>Follow-ups open</h2>")
+    parts.append(_followups("What we owe", brief.owed_by_us, with_owner=False))
+    parts.append(_followups("What is owed to us", brief.owed_to_us, with_owner=True))
+    parts.append(_protocol(brief.protocol))
+    if with_images and brief.timelines:
+        parts.append("<h2>Engagements over time</h2>")
+        parts += [
+            f'<p><img src="brief:chart{n}"></p>'
+            for n in range(len(brief.timelines))
+        ]
+    parts.append(
+        f'<p class="muted"><br>Prepared with Liaison Desk from the vault {_e(brief.vault_name)} '
+        f"on {_e(brief.generated_at)}. Marked {_e(brief.marking)}: the highest marking of "
+        "anything it shows. Handle this document accordingly.</p>"
+    )
+    return "".join(parts)
+
+
+def printable(brief: Brief) -> Printable:
+    """The brief with its photo and charts, ready for `ui.reports` to print."""
+    ensure_app()
+    pictures = {
+        f"brief:chart{n}": Picture(chart_image(timeline))
+        for n, timeline in enumerate(brief.timelines)
+    }
+    photo = brief.people[0].photo if brief.people else None
+    if photo is not None:
+        image = QImage.fromData(photo.data)
+        if not image.isNull():
+            pictures[PHOTO] = Picture(image, PHOTO_SHARE)
+    return Printable(brief.title, brief.marking, brief.vault_name, brief_html(brief), pictures)
+
+
+def render_brief_pdf(brief: Brief) -> tuple[bytes, int]:
+    """The brief as an A4 PDF with its marking on every page, and its page count."""
+    return print_pdf(printable(brief))
+
+
+def render_brief_page(brief: Brief, page: int = 0, dpi: int = 110) -> QImage:
+    """One page of the brief's PDF as an image (the screenshots)."""
+    return page_image(printable(brief), page, dpi)
