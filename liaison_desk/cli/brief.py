@@ -71,8 +71,8 @@ def _person(person: BriefPerson) -> list[str]:
     ]
     lines = [f"  {k + ':':<14}{v}" for k, v in facts if v]
     for posting in person.postings:
-        span = "–".join(x for x in (posting.starts_on, posting.ends_on) if x)
-        lines.append(f"  {'Posting:':<14}{span} {posting.title}".rstrip())
+        span = " to ".join(x for x in (posting.starts_on, posting.ends_on or "now") if x)
+        lines.append(f"  {'Posting:':<14}{posting.title} ({span})")
     return lines
 
 

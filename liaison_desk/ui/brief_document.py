@@ -57,22 +57,26 @@ def _facts(facts: Sequence[tuple[str, object]]) -> str:
     return f'<table width="100%" cellspacing="0" cellpadding="2">{cells}</table>'
 
 
+def _span(starts: str | None, ends: str | None) -> str:
+    """When a posting was held: "2018-07 to 2021-05", "since 2023-02", "until 2019"."""
+    if starts and ends:
+        return f"{starts} to {ends}"
+    return f"since {starts}" if starts else f"until {ends}" if ends else ""
+
+
 def _career(person: BriefPerson) -> str:
     lines = []
     for posting in person.postings:
-        span = " – ".join(x for x in (posting.starts_on, posting.ends_on or "") if x)
-        if posting.starts_on and not posting.ends_on:
-            span += " – now"
+        span = _span(posting.starts_on, posting.ends_on)
         where = f", {posting.organization}" if posting.organization else ""
-        lines.append(f"<li>{_e(span)}: {_e(posting.title)}{_e(where)}</li>")
+        when = f"{_e(span)}: " if span else ""
+        lines.append(f"<li>{when}{_e(posting.title)}{_e(where)}</li>")
     return f"<ul>{''.join(lines)}</ul>" if lines else ""
 
 
 def _who(brief: Brief, person: BriefPerson, with_photo: bool) -> str:
     c = person.contact
-    photo = (
-        f'<img src="{PHOTO}" align="right">' if with_photo and person.photo else ""
-    )
+    photo = f'<img src="{PHOTO}" align="right">' if with_photo and person.photo else ""
     facts = [
         ("Rank", c.rank),
         ("Position", c.position),
@@ -125,7 +129,7 @@ def _followups(title: str, followups: Sequence[FollowUp], with_owner: bool) -> s
     if not followups:
         return f"<h3>{_e(title)}</h3><p>Nothing open.</p>"
     header = ["Action", "Due"] + (["Owner"] if with_owner else [])
-    rows = [
+    rows: list[list[object]] = [
         [f.action, f.due_date or "no date"] + ([f.owner] if with_owner else []) for f in followups
     ]
     return f"<h3>{_e(title)}</h3>{_table(header, rows)}"
@@ -178,10 +182,7 @@ def brief_html(brief: Brief, with_images: bool = True) -> str:
     parts.append(_protocol(brief.protocol))
     if with_images and brief.timelines:
         parts.append("<h2>Engagements over time</h2>")
-        parts += [
-            f'<p><img src="brief:chart{n}"></p>'
-            for n in range(len(brief.timelines))
-        ]
+        parts += [f'<p><img src="brief:chart{n}"></p>' for n in range(len(brief.timelines))]
     parts.append(
         f'<p class="muted"><br>Prepared with Liaison Desk from the vault {_e(brief.vault_name)} '
         f"on {_e(brief.generated_at)}. Marked {_e(brief.marking)}: the highest marking of "

@@ -11,11 +11,12 @@ lines with a legend (HQ's stations).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from liaison_desk.core.timelines import Timeline
 
@@ -27,32 +28,36 @@ TITLE = "#1f3b57"
 
 
 def month_label(month: str) -> str:
-    """"2026-03" as the axis shows it: "Mar 2026"."""
+    """ "2026-03" as the axis shows it: "Mar 2026"."""
     year, number = (int(part) for part in month.split("-"))
     return date(year, number, 1).strftime("%b %Y")
 
 
-class TimelineChart(pg.PlotWidget):
+class TimelineChart(QWidget):
     """A timeline's counts month by month, with the months named under their bars."""
 
     def __init__(self, timeline: Timeline, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent)
         self.timeline = timeline
         self.setObjectName("timelineChart")
         self.setAccessibleName(timeline.title)
         self.setToolTip(f"{timeline.title}: {timeline.total} in {len(timeline.months)} months")
-        plot = self.getPlotItem()
-        plot.setTitle(timeline.title, color=TITLE, size="11pt")
-        plot.setMenuEnabled(False)
-        plot.setMouseEnabled(x=False, y=False)
-        plot.hideButtons()
+        self.plot = pg.PlotWidget(self, background="w")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        item = self.plot.getPlotItem()
+        item.setTitle(timeline.title, color=TITLE, size="11pt")
+        item.setMenuEnabled(False)
+        item.setMouseEnabled(x=False, y=False)
+        item.hideButtons()
         for name in ("left", "bottom"):
-            axis = plot.getAxis(name)
+            axis = item.getAxis(name)
             axis.setTextPen(TEXT)
             axis.setPen(AXIS)
-        self._draw(plot)
+        self._draw(item)
 
-    def _draw(self, plot: pg.PlotItem) -> None:
+    def _draw(self, plot: Any) -> None:
         timeline = self.timeline
         x = list(range(len(timeline.months)))
         if len(timeline.series) == 1:
@@ -104,8 +109,9 @@ def chart_image(timeline: Timeline, width: int = 760, height: int = 230, scale: 
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         try:
-            source = chart.mapToScene(chart.viewport().rect()).boundingRect()
-            chart.scene().render(painter, QRectF(image.rect()), source)
+            view = chart.plot
+            source = view.mapToScene(view.viewport().rect()).boundingRect()
+            view.scene().render(painter, QRectF(image.rect()), source)
         finally:
             painter.end()
         return image

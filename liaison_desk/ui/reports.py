@@ -47,7 +47,6 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
 )
-
 from PySide6.QtWidgets import QApplication
 
 from liaison_desk.core.interop.report_data import Person, Report, ReportMeeting
