@@ -33,6 +33,48 @@ def month_label(month: str) -> str:
     return date(year, number, 1).strftime("%b %Y")
 
 
+def plot_of(timeline: Timeline) -> Any:
+    """The timeline as pyqtgraph's plot item: bars for one series, lines for several."""
+    plot = pg.PlotItem()
+    plot.setTitle(timeline.title, color=TITLE, size="11pt")
+    plot.setMenuEnabled(False)
+    plot.setMouseEnabled(x=False, y=False)
+    plot.hideButtons()
+    for name in ("left", "bottom"):
+        axis = plot.getAxis(name)
+        axis.setTextPen(TEXT)
+        axis.setPen(AXIS)
+    x = list(range(len(timeline.months)))
+    if len(timeline.series) == 1:
+        (series,) = timeline.series
+        bars = pg.BarGraphItem(
+            x=x, height=list(series.counts), width=0.7, brush=COLOURS[0], pen=pg.mkPen(None)
+        )
+        plot.addItem(bars)
+    else:
+        plot.addLegend(offset=(8, 8), labelTextColor=TEXT, labelTextSize="9pt")
+        for n, series in enumerate(timeline.series):
+            colour = COLOURS[n % len(COLOURS)]
+            plot.plot(
+                x,
+                list(series.counts),
+                pen=pg.mkPen(colour, width=2),
+                symbol="o",
+                symbolSize=5,
+                symbolBrush=colour,
+                symbolPen=pg.mkPen(None),
+                name=series.name,
+            )
+    step = max(1, len(x) // 8)
+    labels = [(i, month_label(m)) for i, m in enumerate(timeline.months) if i % step == 0]
+    plot.getAxis("bottom").setTicks([labels])
+    top = max((max(s.counts, default=0) for s in timeline.series), default=0)
+    plot.getAxis("left").setTickSpacing(major=max(1, -(-top // 5)), minor=1)
+    plot.setXRange(-0.6, len(x) - 0.4, padding=0)
+    plot.setYRange(0, max(top, 1) * 1.12, padding=0)
+    return plot
+
+
 class TimelineChart(QWidget):
     """A timeline's counts month by month, with the months named under their bars."""
 
@@ -42,66 +84,26 @@ class TimelineChart(QWidget):
         self.setObjectName("timelineChart")
         self.setAccessibleName(timeline.title)
         self.setToolTip(f"{timeline.title}: {timeline.total} in {len(timeline.months)} months")
-        self.plot = pg.PlotWidget(self, background="w")
+        self.plot = pg.PlotWidget(self, background="w", plotItem=plot_of(timeline))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
-        item = self.plot.getPlotItem()
-        item.setTitle(timeline.title, color=TITLE, size="11pt")
-        item.setMenuEnabled(False)
-        item.setMouseEnabled(x=False, y=False)
-        item.hideButtons()
-        for name in ("left", "bottom"):
-            axis = item.getAxis(name)
-            axis.setTextPen(TEXT)
-            axis.setPen(AXIS)
-        self._draw(item)
-
-    def _draw(self, plot: Any) -> None:
-        timeline = self.timeline
-        x = list(range(len(timeline.months)))
-        if len(timeline.series) == 1:
-            (series,) = timeline.series
-            bars = pg.BarGraphItem(
-                x=x, height=list(series.counts), width=0.7, brush=COLOURS[0], pen=pg.mkPen(None)
-            )
-            plot.addItem(bars)
-        else:
-            plot.addLegend(offset=(8, 8), labelTextColor=TEXT)
-            for n, series in enumerate(timeline.series):
-                colour = COLOURS[n % len(COLOURS)]
-                plot.plot(
-                    x,
-                    list(series.counts),
-                    pen=pg.mkPen(colour, width=2),
-                    symbol="o",
-                    symbolSize=5,
-                    symbolBrush=colour,
-                    symbolPen=pg.mkPen(None),
-                    name=series.name,
-                )
-        step = max(1, len(x) // 8)
-        labels = [(i, month_label(m)) for i, m in enumerate(timeline.months) if i % step == 0]
-        plot.getAxis("bottom").setTicks([labels])
-        top = max((max(s.counts, default=0) for s in timeline.series), default=0)
-        plot.getAxis("left").setTickSpacing(major=max(1, -(-top // 5)), minor=1)
-        plot.setXRange(-0.6, len(x) - 0.4, padding=0)
-        plot.setYRange(0, max(top, 1) * 1.12, padding=0)
 
 
 def chart_image(timeline: Timeline, width: int = 760, height: int = 230, scale: int = 3) -> QImage:
     """The chart as an image `scale` times its size on screen (for the PDF brief).
 
-    The chart is laid out at its screen size without being shown, then its scene is
-    painted into the larger image: vectors and text are drawn at the image's resolution.
+    The plot is laid out at its screen size in a view shown off screen (a bare view, with
+    no layout of ours, so the offscreen platform has no size hints to warn about); the
+    events its axes post while they size themselves to their labels are delivered at
+    once, without running the event loop. Then its scene is painted into the larger
+    image: lines and text are drawn at the image's resolution.
     """
-    chart = TimelineChart(timeline)
+    view = pg.PlotWidget(background="w", plotItem=plot_of(timeline))
     try:
-        chart.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
-        chart.resize(width, height)
-        chart.show()  # delivers the resize the layout needs; nothing reaches the screen
-        # The axes size themselves to their labels, and the plot's view to what is left, in
-        # events posted one after the other: delivered now, without running the event loop.
+        view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+        view.resize(width, height)
+        view.show()
         QCoreApplication.sendPostedEvents()
         image = QImage(width * scale, height * scale, QImage.Format.Format_RGB32)
         image.fill(QColor("white"))
@@ -109,12 +111,11 @@ def chart_image(timeline: Timeline, width: int = 760, height: int = 230, scale: 
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         try:
-            view = chart.plot
             source = view.mapToScene(view.viewport().rect()).boundingRect()
             view.scene().render(painter, QRectF(image.rect()), source)
         finally:
             painter.end()
         return image
     finally:
-        chart.close()
-        chart.deleteLater()
+        view.close()
+        view.deleteLater()
