@@ -42,10 +42,10 @@ RECOVERY_CODE = re.compile(r"\b[0-9A-HJKMNP-TV-Z]{4}(?:-[0-9A-HJKMNP-TV-Z]{4}){7
 PROTOCOL_DIR = Path(__file__).resolve().parents[2] / "resources" / "protocol"
 PROG_NAME = "liaison-desk"
 
-NEEDS_A_PROCESS = frozenset({("gui",), ("report",), ("self-test",), ("relay", "serve")})
-"""Commands that would change this process for good if run in it: the GUI, `report` (the
-PDF is drawn by a QGuiApplication, which would stand in for the QApplication the Qt tests
-need) and `self-test` (Qt, QT_QPA_PLATFORM set in os.environ, temporary folders under a
+NEEDS_A_PROCESS = frozenset({("gui",), ("report",), ("brief",), ("self-test",), ("relay", "serve")})
+"""Commands that would change this process for good if run in it: the GUI, `report` and
+`brief` (the PDF is drawn by a Qt application created offscreen, which would stand in for
+the one the Qt tests need) and `self-test` (Qt, QT_QPA_PLATFORM set in os.environ, temporary folders under a
 TMPDIR that `tempfile` reads once); `relay serve` configures the root logger and serves
 until killed."""
 
