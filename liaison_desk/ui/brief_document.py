@@ -74,7 +74,7 @@ def _career(person: BriefPerson) -> str:
     return f"<ul>{''.join(lines)}</ul>" if lines else ""
 
 
-def _who(brief: Brief, person: BriefPerson, with_photo: bool) -> str:
+def _who(person: BriefPerson, with_photo: bool) -> str:
     c = person.contact
     photo = f'<img src="{PHOTO}" align="right">' if with_photo and person.photo else ""
     facts = [
@@ -161,12 +161,14 @@ def _protocol(refs: Sequence[ProtocolRef]) -> str:
     return "".join(parts)
 
 
-def brief_html(brief: Brief, with_images: bool = True) -> str:
-    """The brief as HTML; `with_images` names the photo and the charts (`printable` holds them)."""
+def brief_html(brief: Brief, with_photo: bool = True, with_charts: bool = True) -> str:
+    """The brief as HTML, naming the photo (`PHOTO`) and the charts ("brief:chart0", …) as
+    images when asked: `printable` holds them for the PDF; the Brief view shows the charts
+    as widgets of their own."""
     parts = [f"<h1>{_e(brief.title)}</h1>"]
     parts.append(f'<p class="scope">{_e(brief.scope)} · prepared {_e(brief.generated_at)}</p>')
     if brief.kind == "contact":
-        parts.append(_who(brief, brief.people[0], with_images))
+        parts.append(_who(brief.people[0], with_photo))
     elif brief.kind == "organization" and brief.organization:
         org = brief.organization
         parts.append(_facts([("Kind", org.kind), ("Country", org.country)]))
@@ -180,7 +182,7 @@ def brief_html(brief: Brief, with_images: bool = True) -> str:
     parts.append(_followups("What we owe", brief.owed_by_us, with_owner=False))
     parts.append(_followups("What is owed to us", brief.owed_to_us, with_owner=True))
     parts.append(_protocol(brief.protocol))
-    if with_images and brief.timelines:
+    if with_charts and brief.timelines:
         parts.append("<h2>Engagements over time</h2>")
         parts += [f'<p><img src="brief:chart{n}"></p>' for n in range(len(brief.timelines))]
     parts.append(

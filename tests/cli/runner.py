@@ -45,9 +45,9 @@ PROG_NAME = "liaison-desk"
 NEEDS_A_PROCESS = frozenset({("gui",), ("report",), ("brief",), ("self-test",), ("relay", "serve")})
 """Commands that would change this process for good if run in it: the GUI, `report` and
 `brief` (the PDF is drawn by a Qt application created offscreen, which would stand in for
-the one the Qt tests need) and `self-test` (Qt, QT_QPA_PLATFORM set in os.environ, temporary folders under a
-TMPDIR that `tempfile` reads once); `relay serve` configures the root logger and serves
-until killed."""
+the one the Qt tests need) and `self-test` (Qt, QT_QPA_PLATFORM set in os.environ,
+temporary folders under a TMPDIR that `tempfile` reads once); `relay serve` configures the
+root logger and serves until killed."""
 
 _GLOBAL_OPTIONS_WITH_A_VALUE = frozenset({"--vault", "--passphrase-file"})
 

@@ -124,7 +124,7 @@ def test_page_one_as_an_image_is_drawn(qapp: object, brief: Brief) -> None:
 def test_what_was_typed_is_shown_as_typed_never_as_markup(qapp: object, vault: Vault) -> None:
     person = vault.store.add(Contact(full_name="<b>Bold</b> & co", how_met="<i>a</i>"))
 
-    page = brief_html(brief_of(vault, "contact", person.id), with_images=False)
+    page = brief_html(brief_of(vault, "contact", person.id), with_photo=False, with_charts=False)
 
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in page and "<b>Bold</b>" not in page
     assert "<i>a</i>" not in page
