@@ -52,6 +52,7 @@ from liaison_desk.ui.detail_view import GREY
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE, EnrolmentPanel, fingerprint_label
 from liaison_desk.ui.revoke_dialog import RevokeChoice, RevokeDialog
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.station_charts import StationActivityButton
 from liaison_desk.ui.station_log_dialog import StationLogButton
 from liaison_desk.ui.sync_models import KeyRole, PeerTableModel
 from liaison_desk.ui.tables import read_only_table
@@ -238,6 +239,8 @@ class SyncSection(QWidget):
         self.revoke_button.clicked.connect(self.revoke_station)
         self.log_button = StationLogButton(self.session, self._selected_station, self)
         self.log_button.setVisible(self.role == "hq")
+        self.activity_button = StationActivityButton(self.session, self)
+        self.activity_button.setVisible(self.role == "hq")
         buttons = QHBoxLayout()
         if self.role == "hq":
             buttons.addWidget(QLabel("Send to:"))
@@ -246,6 +249,7 @@ class SyncSection(QWidget):
             button.setAutoDefault(False)
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.activity_button)
         buttons.addWidget(self.log_button)
         buttons.addWidget(self.revoke_button)
         self.progress = QProgressBar()
