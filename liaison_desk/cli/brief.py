@@ -13,7 +13,7 @@ import click
 
 from liaison_desk.cli.context import AppContext, pass_app
 from liaison_desk.cli.exchange_options import wrote
-from liaison_desk.core.brief import Brief, BriefPerson, brief_of
+from liaison_desk.core.brief import Brief, BriefPerson, brief_of, charts_of
 from liaison_desk.core.interop.export_file import write_export
 from liaison_desk.core.interop.report_data import local_when
 from liaison_desk.core.records import FollowUp
@@ -53,7 +53,7 @@ def brief(
         return
     from liaison_desk.ui.entry import render_brief_pdf  # Qt is loaded only for the PDF
 
-    document, pages = render_brief_pdf(data)
+    document, pages = render_brief_pdf(data, charts_of(vault, data))
     size = write_export(vault, pdf, document, kind="brief", format="pdf", count=data.records)
     wrote(pdf, f"a {pages}-page brief marked {data.marking}", size)
 

@@ -71,7 +71,8 @@ class Brief:
     owed_by_us: tuple[FollowUp, ...]  # open, owned by no one or by this station
     owed_to_us: tuple[FollowUp, ...]  # open, owned by someone else
     protocol: tuple[ProtocolRef, ...]
-    timelines: tuple[Timeline, ...]
+    timelines: tuple[Timeline, ...]  # the people's engagements per month (`charts_of` adds more)
+    country: str | None = None  # the contact's or the organization's
 
     @property
     def records(self) -> int:
@@ -96,6 +97,19 @@ def brief_of(vault: Vault, kind: str, record_id: str) -> Brief:
     raise ValidationError(f"A brief is on a contact, an organization or a meeting, not a {kind}.")
 
 
+def charts_of(vault: Vault, brief: Brief) -> tuple[Timeline, ...]:
+    """The brief's charts: the people's engagements per month, then their country's.
+
+    Read apart from the brief, once it is shown: a country's count goes through every
+    engagement of all its people (at 100,000 meetings it takes several times the whole
+    brief: benchmarks/brief.py), and the page need not wait for a chart.
+    """
+    if not brief.country or not brief.timelines:
+        return brief.timelines
+    months = brief.timelines[0].months
+    return (*brief.timelines, country_timeline(vault.store, brief.country, months))
+
+
 # -- the three subjects ---------------------------------------------------------------------
 
 
@@ -107,14 +121,13 @@ def _contact_brief(vault: Vault, contact_id: str) -> Brief:
     person = replace(person, photo=photo_of(vault, contact_id))
     months = months_ending(station_today(store, vault.clock))
     timelines = [people_timeline(store, [contact_id], contact.full_name, months)]
-    if contact.country:
-        timelines.append(country_timeline(store, contact.country, months))
     return _brief(
         vault,
         kind="contact",
         subject_id=contact_id,
         title=" ".join(x for x in (contact.rank, contact.full_name) if x),
         scope="Brief on a contact",
+        country=contact.country,
         people=(person,),
         organization=org,
         countries=[contact.country],
@@ -133,14 +146,13 @@ def _organization_brief(vault: Vault, org_id: str) -> Brief:
     contacts = [CONTACT.from_row(row) for row in members]
     months = months_ending(station_today(store, vault.clock))
     timelines = [people_timeline(store, [c.id for c in contacts], org.name, months)]
-    if org.country:
-        timelines.append(country_timeline(store, org.country, months))
     return _brief(
         vault,
         kind="organization",
         subject_id=org_id,
         title=org.name,
         scope="Brief on an organization",
+        country=org.country,
         people=tuple(_people(vault, contacts)),
         organization=org,
         countries=[org.country, *(c.country for c in contacts)],
@@ -189,6 +201,7 @@ def _brief(
     countries: Sequence[str | None],
     timelines: Sequence[Timeline],
     meeting: Meeting | None = None,
+    country: str | None = None,
 ) -> Brief:
     ids = [p.contact.id for p in people]
     before = meeting.starts_at if meeting else _now_stamp(vault)
@@ -224,6 +237,7 @@ def _brief(
         owed_to_us=tuple(owed_to_us),
         protocol=tuple(protocol),
         timelines=tuple(timelines),
+        country=country,
     )
 
 

@@ -81,16 +81,18 @@ def people_timeline(
 def country_timeline(store: Store, country: str, months: Sequence[str]) -> Timeline:
     """How many meetings had someone of the country (by the contact's country), month by month.
 
-    Read from the window's meetings (by their start's index) towards their people, so the
-    cost follows the window's meetings, not the country's whole history.
+    Read from the country's people towards their meetings (the join order forced: SQLite
+    would rather walk every meeting of the window and look at each one's people, several
+    times slower once a station holds 100,000 meetings).
     """
     first, after = _bounds(months)
     rows = store.conn.execute(
-        "SELECT substr(m.starts_at, 1, 7), count(*) FROM meetings m "
-        "WHERE m.deleted = 0 AND m.starts_at >= ? AND m.starts_at < ? AND EXISTS ("
-        " SELECT 1 FROM participants p JOIN contacts c ON c.id = p.contact_id "
-        " WHERE p.meeting_id = m.id AND p.deleted = 0 AND c.country = ?) GROUP BY 1",
-        (first, after, country),
+        "SELECT substr(m.starts_at, 1, 7), count(DISTINCT m.id) "
+        "FROM contacts c CROSS JOIN participants p CROSS JOIN meetings m "
+        "WHERE c.country = ? AND c.deleted = 0 AND p.contact_id = c.id AND p.deleted = 0 "
+        "AND m.id = p.meeting_id AND m.deleted = 0 AND m.starts_at >= ? AND m.starts_at < ? "
+        "GROUP BY 1",
+        (country, first, after),
     ).fetchall()
     return Timeline(f"Engagements with {country}", tuple(months), (_series(country, months, rows),))
 

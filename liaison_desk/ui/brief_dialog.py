@@ -8,6 +8,7 @@ thread, written atomically on the worker, the export logged.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Signal
@@ -26,9 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from liaison_desk.core.brief import Brief
+from liaison_desk.core.brief import Brief, charts_of
 from liaison_desk.core.errors import LiaisonError
 from liaison_desk.core.interop.export_file import NOT_ENCRYPTED, write_export
+from liaison_desk.core.timelines import Timeline
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.brief_document import PHOTO, brief_html, render_brief_pdf
 from liaison_desk.ui.charts import TimelineChart
@@ -48,6 +50,7 @@ class BriefDialog(QDialog):
     """One brief: its marking above and below, the page, the charts, Save as PDF."""
 
     status_message = Signal(str)
+    charts_loaded = Signal()
 
     def __init__(
         self, session: Session, brief: Brief, markings: tuple[str, ...], parent: QWidget
@@ -73,14 +76,12 @@ class BriefDialog(QDialog):
             scaled = image.scaledToWidth(PHOTO_WIDTH_PX, Qt.TransformationMode.SmoothTransformation)
             resource = QTextDocument.ResourceType.ImageResource
             self.page.document().addResource(resource, QUrl(PHOTO), scaled)
-        self.page.setHtml(brief_html(brief, with_photo=not image.isNull(), with_charts=False))
-        self.charts = [TimelineChart(t) for t in brief.timelines]
+        self.page.setHtml(brief_html(brief, with_photo=not image.isNull()))
+        self.charts: list[TimelineChart] = []
         charts = QWidget()
-        row = QHBoxLayout(charts)
-        row.setContentsMargins(0, 0, 0, 0)
-        for chart in self.charts:
-            chart.setMinimumHeight(200)
-            row.addWidget(chart)
+        self.chart_row = QHBoxLayout(charts)
+        self.chart_row.setContentsMargins(0, 0, 0, 0)
+        self._add_charts(brief.timelines)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.page)
         splitter.addWidget(charts)
@@ -91,6 +92,7 @@ class BriefDialog(QDialog):
         self.save_button.setObjectName("briefSaveButton")
         self.save_button.setToolTip(f"The brief as a PDF, marked {brief.marking} on every page")
         self.save_button.clicked.connect(self.save_pdf)
+        self.save_button.setEnabled(False)  # until every chart the PDF draws is read
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -101,6 +103,20 @@ class BriefDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(900, 760)
         session.locked.connect(self.close)
+        session.read(lambda vault: charts_of(vault, brief), self._more_charts, self)
+
+    def _add_charts(self, timelines: Sequence[Timeline]) -> None:
+        for timeline in timelines:
+            chart = TimelineChart(timeline)
+            chart.setMinimumHeight(200)
+            self.chart_row.addWidget(chart)
+            self.charts.append(chart)
+
+    def _more_charts(self, timelines: tuple[Timeline, ...]) -> None:
+        """The charts read after the brief (its country's): added beside the ones shown."""
+        self._add_charts(timelines[len(self.charts) :])
+        self.save_button.setEnabled(True)
+        self.charts_loaded.emit()
 
     def save_pdf(self) -> None:
         """Warn that the file is not encrypted, ask where, paint it here, write it on the worker."""
@@ -121,7 +137,7 @@ class BriefDialog(QDialog):
             return
         path = Path(chosen) if Path(chosen).suffix else Path(chosen).with_suffix(".pdf")
         self.folder = path.parent
-        pdf, pages = render_brief_pdf(brief)
+        pdf, pages = render_brief_pdf(brief, [chart.timeline for chart in self.charts])
 
         def work(vault: Vault) -> str:
             write_export(vault, path, pdf, kind="brief", format="pdf", count=brief.records)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QImage
 from liaison_desk.core.brief import Brief, BriefPerson
 from liaison_desk.core.interop.report_data import local_when
 from liaison_desk.core.records import FollowUp, Meeting, ProtocolRef
+from liaison_desk.core.timelines import Timeline
 from liaison_desk.ui.charts import chart_image
 from liaison_desk.ui.reports import (
     Picture,
@@ -161,10 +162,10 @@ def _protocol(refs: Sequence[ProtocolRef]) -> str:
     return "".join(parts)
 
 
-def brief_html(brief: Brief, with_photo: bool = True, with_charts: bool = True) -> str:
-    """The brief as HTML, naming the photo (`PHOTO`) and the charts ("brief:chart0", …) as
-    images when asked: `printable` holds them for the PDF; the Brief view shows the charts
-    as widgets of their own."""
+def brief_html(brief: Brief, with_photo: bool = True, charts: int = 0) -> str:
+    """The brief as HTML, naming the photo (`PHOTO`) and `charts` charts ("brief:chart0", …)
+    as images: `printable` holds them for the PDF; the Brief view shows the charts as
+    widgets of their own."""
     parts = [f"<h1>{_e(brief.title)}</h1>"]
     parts.append(f'<p class="scope">{_e(brief.scope)} · prepared {_e(brief.generated_at)}</p>')
     if brief.kind == "contact":
@@ -182,9 +183,9 @@ def brief_html(brief: Brief, with_photo: bool = True, with_charts: bool = True) 
     parts.append(_followups("What we owe", brief.owed_by_us, with_owner=False))
     parts.append(_followups("What is owed to us", brief.owed_to_us, with_owner=True))
     parts.append(_protocol(brief.protocol))
-    if with_charts and brief.timelines:
+    if charts:
         parts.append("<h2>Engagements over time</h2>")
-        parts += [f'<p><img src="brief:chart{n}"></p>' for n in range(len(brief.timelines))]
+        parts += [f'<p><img src="brief:chart{n}"></p>' for n in range(charts)]
     parts.append(
         f'<p class="muted"><br>Prepared with Liaison Desk from the vault {_e(brief.vault_name)} '
         f"on {_e(brief.generated_at)}. Marked {_e(brief.marking)}: the highest marking of "
@@ -193,26 +194,28 @@ def brief_html(brief: Brief, with_photo: bool = True, with_charts: bool = True) 
     return "".join(parts)
 
 
-def printable(brief: Brief) -> Printable:
-    """The brief with its photo and charts, ready for `ui.reports` to print."""
+def printable(brief: Brief, charts: Sequence[Timeline]) -> Printable:
+    """The brief with its photo and charts (`core.brief.charts_of`), for `ui.reports` to print."""
     ensure_app()
     pictures = {
-        f"brief:chart{n}": Picture(chart_image(timeline))
-        for n, timeline in enumerate(brief.timelines)
+        f"brief:chart{n}": Picture(chart_image(timeline)) for n, timeline in enumerate(charts)
     }
     photo = brief.people[0].photo if brief.people else None
     if photo is not None:
         image = QImage.fromData(photo.data)
         if not image.isNull():
             pictures[PHOTO] = Picture(image, PHOTO_SHARE)
-    return Printable(brief.title, brief.marking, brief.vault_name, brief_html(brief), pictures)
+    page = brief_html(brief, with_photo=PHOTO in pictures, charts=len(charts))
+    return Printable(brief.title, brief.marking, brief.vault_name, page, pictures)
 
 
-def render_brief_pdf(brief: Brief) -> tuple[bytes, int]:
+def render_brief_pdf(brief: Brief, charts: Sequence[Timeline]) -> tuple[bytes, int]:
     """The brief as an A4 PDF with its marking on every page, and its page count."""
-    return print_pdf(printable(brief))
+    return print_pdf(printable(brief, charts))
 
 
-def render_brief_page(brief: Brief, page: int = 0, dpi: int = 110) -> QImage:
+def render_brief_page(
+    brief: Brief, charts: Sequence[Timeline], page: int = 0, dpi: int = 110
+) -> QImage:
     """One page of the brief's PDF as an image (the screenshots)."""
-    return page_image(printable(brief), page, dpi)
+    return page_image(printable(brief, charts), page, dpi)

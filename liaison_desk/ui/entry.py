@@ -8,11 +8,12 @@ imports Qt until it is called.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from liaison_desk.core.brief import Brief
 from liaison_desk.core.interop.report_data import Report
+from liaison_desk.core.timelines import Timeline
 from liaison_desk.ui.self_check import WindowCheckFailed, show_main_window
 
 __all__ = [
@@ -38,11 +39,11 @@ def render_pdf(report: Report) -> tuple[bytes, int]:
     return reports.render_pdf(report)
 
 
-def render_brief_pdf(brief: Brief) -> tuple[bytes, int]:
+def render_brief_pdf(brief: Brief, charts: Sequence[Timeline]) -> tuple[bytes, int]:
     """The brief as an A4 PDF with its charts, and its page count (rendered by Qt, no window)."""
     from liaison_desk.ui import brief_document
 
-    return brief_document.render_brief_pdf(brief)
+    return brief_document.render_brief_pdf(brief, charts)
 
 
 def check_main_window(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from liaison_desk.core.brief import LAST_ENGAGEMENTS, brief_of
+from liaison_desk.core.brief import LAST_ENGAGEMENTS, brief_of, charts_of
 from liaison_desk.core.brief_protocol import applicable_references, rank_tags
 from liaison_desk.core.contact_details import ContactDetails, add_contact
 from liaison_desk.core.demo import create_demo_vault
@@ -96,7 +96,10 @@ def test_a_demo_contacts_brief_holds_their_engagements_followups_and_protocol(
     assert not {c for _, c in cited} & {"ceremonies", "legal-status"}
     shown = [contact.marking, *(m.marking for m in brief.engagements)]
     assert brief.marking == max(shown, key=store.markings().index)
-    timeline, country = brief.timelines
+    (timeline,) = brief.timelines
+    assert charts_of(demo, brief)[0] == timeline
+    country = charts_of(demo, brief)[1]
+    assert country.title == f"Engagements with {contact.country}"
     assert len(timeline.months) == 24 and timeline.months[-1] == "2026-05"
     in_window = [m for m in meetings if m.starts_at[:7] >= timeline.months[0]]
     assert timeline.total == len(in_window)
@@ -170,6 +173,7 @@ def test_a_meeting_brief_lists_its_people_and_the_engagements_before_it(vault: V
     ]
     assert [m.id for m in brief.engagements] == [earlier.id]
     assert [r.title for r in brief.protocol] == ["Germany"]
+    assert charts_of(vault, brief) == brief.timelines  # a meeting has no country of its own
 
 
 def test_an_organization_brief_covers_its_people(vault: Vault) -> None:
@@ -183,6 +187,10 @@ def test_an_organization_brief_covers_its_people(vault: Vault) -> None:
     brief = brief_of(vault, "organization", staff.id)
 
     assert brief.title == "Naval Staff"
+    assert [t.title for t in charts_of(vault, brief)] == [
+        "Engagements with Naval Staff",
+        "Engagements with FR",
+    ]
     assert [p.contact.full_name for p in brief.people] == ["A. Petit", "B. Roux"]
     assert brief.engagements_total == 1
 

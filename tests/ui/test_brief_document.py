@@ -11,9 +11,10 @@ from pypdf import PdfReader
 from PySide6.QtGui import QColor, QImage
 
 from liaison_desk.core.attachments import set_photo
-from liaison_desk.core.brief import Brief, brief_of
+from liaison_desk.core.brief import Brief, brief_of, charts_of
 from liaison_desk.core.demo import create_demo_vault
 from liaison_desk.core.records import Contact, FollowUp
+from liaison_desk.core.timelines import Timeline
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.brief_document import brief_html, excerpt, render_brief_page, render_brief_pdf
 from tests.conftest import StepClock
@@ -65,10 +66,15 @@ def brief(demo: Vault, tmp_path_factory: pytest.TempPathFactory) -> Brief:
     return brief_of(demo, "contact", contact_id)
 
 
+@pytest.fixture(scope="module")
+def charts(demo: Vault, brief: Brief) -> tuple[Timeline, ...]:
+    return charts_of(demo, brief)
+
+
 def test_the_pdf_holds_the_rank_engagements_followups_and_protocol(
-    qapp: object, brief: Brief
+    qapp: object, brief: Brief, charts: tuple[Timeline, ...]
 ) -> None:
-    data, pages = render_brief_pdf(brief)
+    data, pages = render_brief_pdf(brief, charts)
 
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == pages >= 1
@@ -92,8 +98,10 @@ def test_the_pdf_holds_the_rank_engagements_followups_and_protocol(
     assert reader.metadata is not None and brief.marking in str(reader.metadata.title)
 
 
-def test_the_pdf_draws_the_two_charts_and_the_photo(qapp: object, brief: Brief) -> None:
-    data, _ = render_brief_pdf(brief)
+def test_the_pdf_draws_the_two_charts_and_the_photo(
+    qapp: object, brief: Brief, charts: tuple[Timeline, ...]
+) -> None:
+    data, _ = render_brief_pdf(brief, charts)
 
     reader = PdfReader(io.BytesIO(data))
     images = {  # each image once, however many pages' resources name it
@@ -103,14 +111,16 @@ def test_the_pdf_draws_the_two_charts_and_the_photo(qapp: object, brief: Brief) 
         if item.get_object()["/Subtype"] == "/Image"
     }
     assert len(images) == 3  # the contact's timeline, their country's, and the photo
-    assert [t.title for t in brief.timelines] == [
+    assert [t.title for t in charts] == [
         f"Engagements with {brief.people[0].contact.full_name}",
         f"Engagements with {brief.people[0].contact.country}",
     ]
 
 
-def test_page_one_as_an_image_is_drawn(qapp: object, brief: Brief) -> None:
-    image = render_brief_page(brief, 0)
+def test_page_one_as_an_image_is_drawn(
+    qapp: object, brief: Brief, charts: tuple[Timeline, ...]
+) -> None:
+    image = render_brief_page(brief, charts, 0)
 
     assert image.width() > 800 and image.height() > image.width()
     inked = sum(
@@ -124,7 +134,7 @@ def test_page_one_as_an_image_is_drawn(qapp: object, brief: Brief) -> None:
 def test_what_was_typed_is_shown_as_typed_never_as_markup(qapp: object, vault: Vault) -> None:
     person = vault.store.add(Contact(full_name="<b>Bold</b> & co", how_met="<i>a</i>"))
 
-    page = brief_html(brief_of(vault, "contact", person.id), with_photo=False, with_charts=False)
+    page = brief_html(brief_of(vault, "contact", person.id), with_photo=False)
 
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in page and "<b>Bold</b>" not in page
     assert "<i>a</i>" not in page

@@ -57,6 +57,7 @@ def test_the_brief_of_the_contact_on_screen_shows_its_parts_and_charts(
     qtbot: QtBot, window: MainWindow, session: Session
 ) -> None:
     dialog = opened(qtbot, window, session)
+    qtbot.waitUntil(lambda: len(dialog.charts) == 2)  # the country's read after the page
 
     text = dialog.page.toPlainText()
     assert dialog.windowTitle().startswith("Brief: Colonel Hélène Girard")
@@ -82,6 +83,7 @@ def test_save_as_pdf_warns_then_writes_the_marked_pdf(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     dialog = opened(qtbot, window, session)
+    qtbot.waitUntil(dialog.save_button.isEnabled)
     target = tmp_path / "out" / "girard"
     target.parent.mkdir()
     warned: list[str] = []
