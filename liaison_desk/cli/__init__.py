@@ -23,6 +23,7 @@ from liaison_desk.cli.markings import markings
 from liaison_desk.cli.meeting import meeting
 from liaison_desk.cli.org import org
 from liaison_desk.cli.peers import peers
+from liaison_desk.cli.precedence_cmds import precedence, ranks
 from liaison_desk.cli.protocol import protocol
 from liaison_desk.cli.recovery_cmds import recovery, travel
 from liaison_desk.cli.relay_cmd import relay
@@ -85,6 +86,8 @@ for command in (wipe, held, release, discard):
     peers.add_command(command)
 sync.add_command(flagged)
 sync.add_command(online)
+meeting.add_command(precedence)
+contact.add_command(ranks)
 for command in (
     gui,
     init,

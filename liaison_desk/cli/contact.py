@@ -50,8 +50,9 @@ from liaison_desk.core.interop.export_file import write_export
 from liaison_desk.core.interop.import_report import NotKept, Problem, not_kept_text
 from liaison_desk.core.interop.vcard import read_vcards
 from liaison_desk.core.kinds import CONTACT
+from liaison_desk.core.ranks import NOT_MAPPED, nato_code_of, rank_changes, unmapped_reason
 from liaison_desk.core.record_detail import record_detail
-from liaison_desk.core.records import Contact, Organization
+from liaison_desk.core.records import DIPLOMATIC_RANKS, Contact, Organization
 from liaison_desk.core.store import Store
 from liaison_desk.core.wording import plural
 
@@ -69,7 +70,21 @@ CSV_COLUMNS = (
 )
 
 _contact_fields = option_group(
-    click.option("--rank", help="Rank or title, e.g. Colonel."),
+    click.option(
+        "--rank",
+        help="Rank or title as the contact's nation says it or in English, e.g. Fregattenkapitän "
+        "(mapped to its NATO code from the rank table when it can be; free text is kept).",
+    ),
+    click.option(
+        "--rank-code",
+        help="The rank's NATO code when the name alone does not tell, e.g. --rank Captain "
+        "--rank-code OF-5 for a navy captain (see `contact ranks`).",
+    ),
+    click.option(
+        "--diplomatic-rank",
+        help=f"Diplomatic rank, for precedence: one of {', '.join(DIPLOMATIC_RANKS)}.",
+    ),
+    click.option("--accredited-on", help="Date of accreditation to the host country, YYYY-MM-DD."),
     click.option("--position", help="Position or appointment."),
     click.option("--org", "org_id", help="Organization id (see `org list`)."),
     click.option("--country", help="Two-letter country code, e.g. FR."),
@@ -106,10 +121,19 @@ def add(app: AppContext, /, **fields: Any) -> None:
     --phone "mobile:+33 6 12 34 56 78" --posting "Defence attaché|Embassy of France|2024-09"
     """
     store = app.open_vault().store
-    fields = changes(**fields)
+    fields = rank_changes(changes(**fields), None)
     details = details_from(store, fields, None) or ContactDetails()
     record = add_contact(store, Contact(**fields), details)
+    _say_if_not_mapped(record)
     click.echo(record.id)
+
+
+def _say_if_not_mapped(record: Contact) -> None:
+    """A rank that maps to no NATO code is kept; say so on stderr, with what would map it."""
+    if record.rank and nato_code_of(record) is None:
+        reason = unmapped_reason(record.rank, record.country)
+        if reason:
+            click.echo(reason, err=True)
 
 
 @contact.command("list")
@@ -141,6 +165,9 @@ def show(app: AppContext, /, contact_id: str, as_json: bool) -> None:
     detail = record_detail(vault.store, vault.clock, CONTACT, contact_id, limit=relations.ALL)
     assert detail.standing is not None  # a contact's detail has it
     extra: dict[str, Any] = {"last_contact": detail.standing.last_contact}
+    if detail.record.rank:
+        code = nato_code_of(detail.record)
+        extra["rank_code"] = code if as_json or code else NOT_MAPPED
     if as_json or detail.standing.overdue:
         extra["overdue"] = detail.standing.overdue
     extra["meetings"] = [f"{m.starts_at}  {m.title}  ({m.id})" for m in detail.meetings]
@@ -180,11 +207,15 @@ def edit(app: AppContext, /, contact_id: str, **fields: Any) -> None:
     store = app.open_vault().store
     fields = changes(**fields)
     with store.transaction():
+        held = store.get(Contact, contact_id)
+        fields = rank_changes(fields, held)
         details = details_from(store, fields, details_of(store, contact_id))
         if fields:
-            store.update(Contact, contact_id, fields)
+            held = store.update(Contact, contact_id, fields)
         if details is not None:
             save_details(store, contact_id, details)
+    if "rank" in fields:
+        _say_if_not_mapped(held)
 
 
 @contact.command("delete")

@@ -4,7 +4,8 @@ The draft (see drafts) kept the typing safe until now; it goes in the same
 transaction as the save, so a crash leaves either the draft or the record,
 never both and never neither. A meeting saves through meetings.save_meeting,
 as `liaison-desk meeting add/edit` does; a contact's details (phones, postings...)
-through contact_details.save_details, in the same transaction.
+through contact_details.save_details, in the same transaction. A contact's rank
+takes its NATO code from the rank table as `contact add/edit` gives it.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from liaison_desk.core.drafts import discard_draft
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, Kind
 from liaison_desk.core.meetings import NewFollowUp, add_followup, save_meeting
 from liaison_desk.core.new_organization import organization_for
-from liaison_desk.core.records import FollowUp
+from liaison_desk.core.ranks import rank_changes
+from liaison_desk.core.records import Contact, FollowUp
 from liaison_desk.core.vault import Vault
 
 
@@ -47,6 +49,9 @@ def save_edit(vault: Vault, edit: Edit) -> Any:
         if edit.new_organization is not None:
             country = values.get("country")
             values = {**values, "org_id": organization_for(store, edit.new_organization, country)}
+        if kind is CONTACT:
+            held = store.get(Contact, edit.record_id) if edit.record_id else None
+            values = rank_changes(values, held)
         if kind is MEETING:
             record = save_meeting(
                 store,

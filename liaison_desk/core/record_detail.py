@@ -2,8 +2,9 @@
 
 A contact comes with its standing (last contact, overdue), its meetings and
 open follow-ups, its phones, emails, addresses, postings and relations; a
-meeting with its people and follow-ups; an organization with its people;
-every record with the titles of the records it links to.
+meeting with its people, in order of precedence (`core.precedence`), and its
+follow-ups; an organization with its people; every record with the titles of
+the records it links to.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from liaison_desk.core.ages import age_on
 from liaison_desk.core.clock import Clock
 from liaison_desk.core.contact_details import ContactDetails, details_of
 from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, POSTING, RELATION, Kind
+from liaison_desk.core.precedence import Placed, meeting_precedence
 from liaison_desk.core.records import Contact, FollowUp, Meeting
 from liaison_desk.core.relations import Attendance, Standing
 from liaison_desk.core.station_zone import station_today
@@ -32,7 +34,8 @@ class RecordDetail:
     standing: Standing | None = None  # a contact's
     meetings: tuple[Meeting, ...] = ()  # a contact's, latest first
     followups: tuple[FollowUp, ...] = ()  # a contact's open ones; all of a meeting's
-    people: tuple[Attendance, ...] = ()  # who was at a meeting
+    people: tuple[Attendance, ...] = ()  # who was at a meeting, in order of precedence
+    places: dict[str, Placed] = field(default_factory=dict)  # their places, by contact id
     members: tuple[Contact, ...] = ()  # an organization's people
     # A contact's points, postings and relations.
     details: ContactDetails = field(default_factory=ContactDetails)
@@ -72,11 +75,16 @@ def _detail(
         )
     if kind is MEETING:
         actions = store.list(FollowUp, ListQuery(where={"meeting_id": record_id}, limit=limit))
+        places = {p.contact_id: p for p in meeting_precedence(store, record_id)}
+        people = sorted(
+            relations.participants(store, record_id), key=lambda a: places[a.contact.id].place
+        )
         return RecordDetail(
             kind,
             record,
             names,
-            people=tuple(relations.participants(store, record_id)),
+            people=tuple(people),
+            places=places,
             followups=tuple(actions),
         )
     if kind is ORGANIZATION:

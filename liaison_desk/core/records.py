@@ -37,6 +37,22 @@ PARTICIPANT_ROLES = ("host", "guest", "interpreter", "note-taker")
 # editor offers; labels and relations read from cards are kept as typed.
 CONTACT_CHANNELS = ("phone", "email", "address", "web", "im")
 PHONE_LABELS = ("work", "mobile", "home", "fax", "pager", "other")
+# Diplomatic ranks, most senior first: the heads of mission in their three classes
+# (Vienna Convention on Diplomatic Relations, art. 14), chargés d'affaires, then the
+# diplomatic staff of a mission.
+DIPLOMATIC_RANKS = (
+    "ambassador",
+    "envoy",
+    "charge-d-affaires",
+    "charge-d-affaires-ai",
+    "minister",
+    "minister-counsellor",
+    "counsellor",
+    "first-secretary",
+    "second-secretary",
+    "third-secretary",
+    "attache",
+)
 RELATION_KINDS = ("spouse", "partner", "deputy-of", "successor-of", "reports-to", "other")
 
 
@@ -85,6 +101,11 @@ class Contact(Record):
     cadence_days: int | None = None
     photo_id: str | None = None
     uid: str | None = None  # the UID of the card it came from (duplicates, exported back)
+    # Added by schema 11 (precedence): the rank's NATO code when it maps (`core.ranks`),
+    # the diplomatic rank (one of DIPLOMATIC_RANKS) and the date of accreditation.
+    rank_code: str | None = None
+    diplomatic_rank: str | None = None
+    accredited_on: str | None = None  # "YYYY-MM-DD"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -428,6 +428,14 @@ CREATE TABLE flagged_records (
 ) WITHOUT ROWID;
 """
 
+# Precedence: a contact's rank as its NATO code when it maps (`core.ranks`), its
+# diplomatic rank and its date of accreditation. Older ops lack them and read as null.
+_PRECEDENCE = """
+ALTER TABLE contacts ADD COLUMN rank_code TEXT;
+ALTER TABLE contacts ADD COLUMN diplomatic_rank TEXT;
+ALTER TABLE contacts ADD COLUMN accredited_on TEXT;
+"""
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
@@ -446,6 +454,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         lambda c: run_script(c, _COMPROMISE),
     ),
     Migration("the oplog indexed by record", lambda c: run_script(c, _OPLOG_BY_RECORD)),
+    Migration(
+        "contacts' NATO rank codes, diplomatic ranks and dates of accreditation",
+        lambda c: run_script(c, _PRECEDENCE),
+    ),
 )
 
 

@@ -20,8 +20,11 @@ from liaison_desk.core import routing
 from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, ORGANIZATION, PROTOCOL, Kind
 from liaison_desk.core.phones import check_number, e164, split_extension
+from liaison_desk.core.precedence_rules import check_rule
+from liaison_desk.core.ranks import check_code
 from liaison_desk.core.records import (
     CONTACT_CHANNELS,
+    DIPLOMATIC_RANKS,
     FOLLOWUP_STATUSES,
     MEETING_KINDS,
     ORGANIZATION_KINDS,
@@ -223,6 +226,12 @@ def _contact(record_id: str, c: Values, exists: Exists) -> None:
     c["languages"] = tuple(dict.fromkeys(_language(v) for v in c["languages"]))
     c["birthday"] = day_of_year("birthday", c["birthday"])
     c["anniversary"] = day_of_year("anniversary", c["anniversary"])
+    if c["rank_code"] is not None:
+        if not c["rank"]:
+            raise ValidationError("A NATO rank code needs the rank it stands for.")
+        c["rank_code"] = check_code(c["rank_code"].strip().upper())
+    c["diplomatic_rank"] = _one_of("diplomatic rank", c["diplomatic_rank"], DIPLOMATIC_RANKS)
+    c["accredited_on"] = iso_date("date of accreditation", c["accredited_on"])
 
 
 def _language(value: str) -> str:
@@ -401,6 +410,7 @@ def _protocol(record_id: str, p: Values, exists: Exists) -> None:
     p["category"] = _one_of("category", p["category"], PROTOCOL_CATEGORIES)
     p["effective_date"] = iso_date("effective date", p["effective_date"])
     rules_of(p["body"])
+    check_rule(p["body"], p["category"])
 
 
 def _attachment(record_id: str, a: Values, exists: Exists) -> None:

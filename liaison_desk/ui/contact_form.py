@@ -59,7 +59,7 @@ CONTACT_TABS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("Rea&ch", ("phones", "emails", "addresses", "web", "im")),
-    ("C&areer", ("postings",)),
+    ("C&areer", ("postings", "diplomatic_rank", "accredited_on")),
     ("Peop&le", ("relations",)),
     (
         "No&tes",

@@ -19,6 +19,7 @@ from typing import Any
 
 from liaison_desk.core.contact_details import address_text
 from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION
+from liaison_desk.core.ranks import NOT_MAPPED, nato_code_of
 from liaison_desk.core.record_detail import RecordDetail
 from liaison_desk.core.records import (
     RELATION_KINDS,
@@ -59,6 +60,7 @@ class Link:
     kind: str
     id: str
     text: str
+    hint: str = ""  # shown when the pointer rests on it (why a participant has their place)
 
 
 def _meeting_line(m: Meeting) -> Link:
@@ -93,12 +95,14 @@ def detail_related(detail: RecordDetail) -> tuple[tuple[str, tuple[Link, ...]], 
             Link(
                 "contact",
                 a.contact.id,
-                a.contact.full_name + (f" ({pretty(r)})" if (r := a.participant.role) else ""),
+                f"{detail.places[a.contact.id].place}. {a.contact.full_name}"
+                + (f" ({pretty(r)})" if (r := a.participant.role) else ""),
+                detail.places[a.contact.id].reason,
             )
             for a in detail.people
         )
         return (
-            ("People", people),
+            (PEOPLE_IN_ORDER, people),
             ("Follow-ups", tuple(_followup_line(f) for f in detail.followups)),
         )
     if detail.kind is ORGANIZATION:
@@ -107,6 +111,7 @@ def detail_related(detail: RecordDetail) -> tuple[tuple[str, tuple[Link, ...]], 
 
 
 _GREY = "color:#777"
+PEOPLE_IN_ORDER = "People, in order of precedence"
 
 
 def _text(value: str) -> str:
@@ -141,6 +146,9 @@ def _cell(spec: FieldSpec, value: Any, detail: RecordDetail) -> str:
         return _day(value, detail.age if spec.name == "birthday" else None)
     if spec.name == "languages":
         return ", ".join(_text(_language(v)) for v in value)
+    if spec.name == "rank" and isinstance(detail.record, Contact):
+        code = nato_code_of(detail.record)
+        return f"{_text(value)} <span style='{_GREY}'>· {code or NOT_MAPPED}</span>"
     values = [str(v) for v in value] if isinstance(value, tuple) else [str(value)]
     return ", ".join(_text(v) for v in values)
 
@@ -237,7 +245,7 @@ def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
     """
     kind, record = detail.kind, detail.record
     skipped = {kind.title_field, "marking", MARKDOWN_FIELDS.get(kind.name, ("",))[0]}
-    skipped |= {name for name, _ in NAME_PARTS}
+    skipped |= {name for name, _ in NAME_PARTS} | {"rank_code"}  # the code is in the rank's line
     copyable: list[str] = []
     rows: list[str] = []
     if kind is CONTACT and (name := _name_parts(record)) is not None:
@@ -265,5 +273,6 @@ def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
             parts.append(f"<p style='{_GREY}'>None yet.</p>")
         for link in links:
             href = f"record:{link.kind}/{link.id}"
-            parts.append(f"<p><a href='{href}'>{html.escape(link.text)}</a></p>")
+            hint = f" title='{html.escape(link.hint)}'" if link.hint else ""
+            parts.append(f"<p><a href='{href}'{hint}>{html.escape(link.text)}</a></p>")
     return "".join(parts), copyable

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -46,11 +47,12 @@ from liaison_desk.ui.editor_fields import (
     ZoneField,
 )
 from liaison_desk.ui.markings_style import banner_css
+from liaison_desk.ui.rank_field import RankCodeField, RankField
 from liaison_desk.ui.record_fields import FIELDS, EditState
 from liaison_desk.ui.repeated_rows import RepeatedRows
 from liaison_desk.ui.session import Session
 
-FormField = Field | DayField | RepeatedRows
+FormField = Field | DayField | RepeatedRows | RankField | RankCodeField
 
 
 class RecordEditor(QWidget):
@@ -85,9 +87,20 @@ class RecordEditor(QWidget):
                 made = RepeatedRows(ROW_SPECS[spec.name], self._on_change, session)
             elif spec.widget == "day":
                 made = DayField(spec, self._on_change)
+            elif spec.widget == "rank":
+                made = RankField(spec, self._on_change)
+            elif spec.widget == "rank_code":
+                picker = self.fields["rank"]
+                assert isinstance(picker, RankField)
+                made = RankCodeField(picker)
             else:
                 made = SIMPLE_FIELDS[spec.widget](spec, self._on_change)
             self.fields[spec.name] = made
+        rank = self.fields.get("rank")
+        if isinstance(rank, RankField):  # a contact's rank is picked among its nation's
+            country = self.fields["country"].widget
+            assert isinstance(country, QLineEdit)
+            country.textChanged.connect(rank.set_country)
         self.people: ParticipantsField | None = None
         self.new_followups: FollowUpsField | None = None
         self.tabs: ContactTabs | None = None

@@ -25,6 +25,7 @@ from liaison_desk.core.edits import Edit
 from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION, POSTING, RELATION, Kind
 from liaison_desk.core.meetings import NewFollowUp
 from liaison_desk.core.records import (
+    DIPLOMATIC_RANKS,
     FOLLOWUP_STATUSES,
     MEETING_KINDS,
     ORGANIZATION_KINDS,
@@ -62,7 +63,8 @@ class FieldSpec:
     # and list buttons included (tests/ui/test_mnemonics.py); V, I, E and H are the menus'.
     label: str
     # line, text, list, choice, marking, count, date, datetime, check, repeats, zone, ref, refs,
-    # distribution, rows (ui/repeated_rows.py), day (a date whose year may be unknown)
+    # distribution, rows (ui/repeated_rows.py), day (a date whose year may be unknown),
+    # rank and rank_code (ui/rank_field.py)
     widget: str
     placeholder: str = ""
     choices: tuple[str, ...] = ()
@@ -102,7 +104,8 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("name_suffix", "Suffix", placeholder="Suffix"),
         field_spec("nicknames", "Nic&knames", "list", "Comma-separated"),
         field_spec("aliases", "Also kno&wn as", "list", "Former names, names in other scripts"),
-        field_spec("rank", "&Rank", placeholder="e.g. Colonel"),
+        field_spec("rank", "&Rank", "rank", "Pick from the table, or type (e.g. Colonel)"),
+        field_spec("rank_code", "NATO code", "rank_code"),  # shown beside the rank
         field_spec("position", "&Position", placeholder="Appointment or role"),
         field_spec(
             "org_id", "&Organization", "ref", "Type to find an organization", ref=ORGANIZATION
@@ -111,6 +114,8 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         field_spec("languages", "Lan&guages", "rows"),
         field_spec("birthday", "&Birthday", "day", "1974-03-14, or 03-14"),
         field_spec("anniversary", "Anniver&sary", "day", "2001-06-21, or 06-21"),
+        field_spec("diplomatic_rank", "Diplomatic ra&nk", "choice", choices=DIPLOMATIC_RANKS),
+        field_spec("accredited_on", "Acc&redited on", "date"),
         field_spec("how_met", "How &met", "text", "Where and through whom you met"),
         field_spec("trust_notes", "Tr&ust notes", "text", "The relationship and how far it goes"),
         field_spec("notes", "Note&s", "text"),
@@ -307,6 +312,8 @@ def store_values(
         if fields["all_day"] and fields["ends_at"]:  # the form shows the last day
             last = date.fromisoformat(fields["ends_at"][:10])
             out["ends_at"] = (last + timedelta(days=1)).isoformat()
+    if kind is CONTACT and {"rank", "country"} & set(out):
+        out["rank_code"] = fields["rank_code"]  # the code goes with the rank it stands for
     if kind is CONTACT and "languages" in out:
         out["languages"] = tuple(language_values(fields["languages"]))
     return out

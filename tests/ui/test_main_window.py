@@ -296,6 +296,8 @@ def test_auto_lock_keeps_an_edit_as_a_draft_not_a_half_saved_record(
     contacts.discard_changes()
 
 
+# The rank field offers the rank table in a popup, which the offscreen platform cannot raise.
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
 def test_a_save_that_fails_while_locking_leaves_a_draft(
     qtbot: QtBot, window: MainWindow, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -94,6 +94,8 @@ def test_sections_come_in_sidebar_order(session: Session, qtbot: QtBot) -> None:
     assert [s.kind.name for s in sections] == [spec.kind.name for spec in SPECS]
 
 
+# The rank field offers the rank table in a popup, which the offscreen platform cannot raise.
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
 def test_a_contact_typed_into_the_editor_is_saved_and_listed(
     qtbot: QtBot, contacts: RecordSection
 ) -> None:
@@ -189,6 +191,8 @@ def test_leaving_the_editor_saves(qtbot: QtBot, contacts: RecordSection) -> None
     qtbot.waitUntil(lambda: names(contacts) == ["Lena Vogel"])
 
 
+# The rank field offers the rank table in a popup, which the offscreen platform cannot raise.
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
 def test_editing_and_reverting_an_existing_contact(
     qtbot: QtBot, session: Session, contacts: RecordSection
 ) -> None:
