@@ -18,6 +18,7 @@ from liaison_desk.cli.context import ENV_PASSPHRASE, ENV_VAULT, AppContext
 from liaison_desk.cli.demo import demo
 from liaison_desk.cli.errors import run
 from liaison_desk.cli.followup import followup
+from liaison_desk.cli.gift import gift
 from liaison_desk.cli.identity_cmds import enrol, identity
 from liaison_desk.cli.markings import markings
 from liaison_desk.cli.meeting import meeting
@@ -103,6 +104,7 @@ for command in (
     org,
     meeting,
     followup,
+    gift,
     protocol,
     search,
     backup,

@@ -19,7 +19,7 @@ from liaison_desk.core.search import search as run_search
     "--type",
     "kinds",
     multiple=True,
-    type=click.Choice(["contact", "organization", "meeting", "followup", "protocol"]),
+    type=click.Choice(["contact", "organization", "meeting", "followup", "protocol", "gift"]),
     help="Only this kind of record; repeat for several.",
 )
 @click.option("--max-marking", help="Only records at or below this marking.")

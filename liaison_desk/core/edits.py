@@ -5,7 +5,8 @@ transaction as the save, so a crash leaves either the draft or the record,
 never both and never neither. A meeting saves through meetings.save_meeting,
 as `liaison-desk meeting add/edit` does; a contact's details (phones, postings...)
 through contact_details.save_details, in the same transaction. A contact's rank
-takes its NATO code from the rank table as `contact add/edit` gives it.
+takes its NATO code from the rank table as `contact add/edit` gives it; a gift goes
+through gifts.add_gift/update_gift, which work out its declaration.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any
 
 from liaison_desk.core.contact_details import ContactDetails, save_details
 from liaison_desk.core.drafts import discard_draft
-from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, Kind
+from liaison_desk.core.gifts import add_gift, update_gift
+from liaison_desk.core.kinds import CONTACT, FOLLOWUP, GIFT, MEETING, Kind
 from liaison_desk.core.meetings import NewFollowUp, add_followup, save_meeting
 from liaison_desk.core.new_organization import organization_for
 from liaison_desk.core.ranks import rank_changes
-from liaison_desk.core.records import Contact, FollowUp
+from liaison_desk.core.records import Contact, FollowUp, Gift
 from liaison_desk.core.vault import Vault
 
 
@@ -64,6 +66,13 @@ def save_edit(vault: Vault, edit: Edit) -> Any:
             )
         elif edit.record_id is None and kind is FOLLOWUP:
             record = add_followup(store, FollowUp(**values))
+        elif kind is GIFT:  # its declaration is worked out with every save
+            gift_id = edit.record_id
+            record = (
+                add_gift(store, Gift(**values))
+                if gift_id is None
+                else update_gift(store, gift_id, values)
+            )
         elif edit.record_id is None:
             record = store.add(kind.cls(**values))
         elif values:

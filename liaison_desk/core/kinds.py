@@ -15,6 +15,7 @@ from liaison_desk.core.records import (
     ContactPoint,
     ContactRelation,
     FollowUp,
+    Gift,
     Meeting,
     Organization,
     Participant,
@@ -157,6 +158,7 @@ ATTACHMENT = Kind(
     immutable=frozenset({"owner_id", "sha256", "size", "data", "mime"}),
     not_in_oplog=frozenset({"data"}),
 )
+GIFT = Kind("gift", "gifts", Gift, "exchanged_on", "description")
 
 ALL_KINDS: tuple[Kind[Any], ...] = (
     ORGANIZATION,
@@ -169,6 +171,7 @@ ALL_KINDS: tuple[Kind[Any], ...] = (
     CONTACT_POINT,
     POSTING,
     RELATION,
+    GIFT,
 )
 _BY_CLASS: dict[type[Any], Kind[Any]] = {k.cls: k for k in ALL_KINDS}
 BY_NAME: dict[str, Kind[Any]] = {k.name: k for k in ALL_KINDS}

@@ -21,6 +21,7 @@ _MARKED_TABLES = (
     "contact_points",
     "postings",
     "contact_relations",
+    "gifts",
 )
 
 

@@ -12,7 +12,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from liaison_desk.core.kinds import ATTACHMENT, CONTACT, FOLLOWUP, MEETING, ORGANIZATION, Kind
+from liaison_desk.core.kinds import (
+    ATTACHMENT,
+    CONTACT,
+    FOLLOWUP,
+    GIFT,
+    MEETING,
+    ORGANIZATION,
+    Kind,
+)
 from liaison_desk.core.store import Store
 
 SHOWN = 5  # titles named per group; the count says how many more
@@ -42,6 +50,9 @@ class RecordLinks:
     groups: tuple[LinkGroup, ...]
 
 
+_GIFTS_OF_CONTACT = (
+    "SELECT g.id FROM gifts g WHERE EXISTS (SELECT 1 FROM json_each(g.contact_ids) WHERE value = ?)"
+)
 # For each kind: (label, linked kind, SQL selecting the linked rows' ids, given the record id).
 _QUERIES: dict[str, Sequence[tuple[str, Kind[Any], str]]] = {
     "contact": (
@@ -61,6 +72,7 @@ _QUERIES: dict[str, Sequence[tuple[str, Kind[Any], str]]] = {
             CONTACT,
             "SELECT contact_id FROM contact_relations WHERE other_id = ? AND deleted = 0",
         ),
+        ("gifts", GIFT, _GIFTS_OF_CONTACT),
     ),
     "organization": (
         ("contacts", CONTACT, "SELECT id FROM contacts WHERE org_id = ?"),
@@ -82,6 +94,7 @@ _QUERIES: dict[str, Sequence[tuple[str, Kind[Any], str]]] = {
             "SELECT contact_id FROM participants WHERE meeting_id = ? AND deleted = 0",
         ),
         ("follow-ups", FOLLOWUP, "SELECT id FROM followups WHERE meeting_id = ?"),
+        ("gifts", GIFT, "SELECT id FROM gifts WHERE meeting_id = ?"),
     ),
 }
 _ONE = {
@@ -93,6 +106,7 @@ _ONE = {
     "organizations under it": "organization under it",
     "participants": "participant",
     "files": "file",
+    "gifts": "gift",
 }
 _FILES = ("files", ATTACHMENT, "SELECT id FROM attachments WHERE owner_id = ?")
 

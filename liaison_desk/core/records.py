@@ -54,6 +54,7 @@ DIPLOMATIC_RANKS = (
     "attache",
 )
 RELATION_KINDS = ("spouse", "partner", "deputy-of", "successor-of", "reports-to", "other")
+GIFT_DIRECTIONS = ("given", "received")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,6 +197,29 @@ class ProtocolRef(Record):
     source: str | None = None
     version: str | None = None
     effective_date: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gift(Record):
+    """A gift or hospitality given or received: the register HQ's limits are checked against.
+
+    `declaration` and `rules_id` are written by the core at every save (`core.gifts`),
+    never typed: why the entry must be declared to HQ under the limits then published
+    (None: it need not be), and the protocol reference those limits came from.
+    """
+
+    direction: str  # one of GIFT_DIRECTIONS
+    description: str  # what was given or received
+    value: str  # its estimated value, a decimal number as text ("150", "89.90")
+    currency: str  # ISO 4217 code, such as EUR
+    exchanged_on: str  # YYYY-MM-DD
+    contact_ids: tuple[str, ...] = ()  # who gave it or received it
+    occasion: str | None = None
+    meeting_id: str | None = None
+    country: str | None = None  # whose limits apply; the first contact's country by default
+    notes: str | None = None
+    declaration: str | None = None
+    rules_id: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -26,6 +26,7 @@ LINK_FIELDS: Mapping[str, Mapping[str, Kind[Any]]] = {
     "followup": {"contact_ids": CONTACT, "meeting_id": MEETING},
     "posting": {"org_id": ORGANIZATION},
     "relation": {"other_id": CONTACT},
+    "gift": {"contact_ids": CONTACT, "meeting_id": MEETING},
 }
 
 

@@ -435,6 +435,34 @@ ALTER TABLE contacts ADD COLUMN rank_code TEXT;
 ALTER TABLE contacts ADD COLUMN diplomatic_rank TEXT;
 ALTER TABLE contacts ADD COLUMN accredited_on TEXT;
 """
+# The gifts and hospitality register: entries given and received, each with the
+# declaration the core worked out at its save (`core.gifts`), searchable like the rest.
+_GIFTS = f"""
+CREATE TABLE gifts ({_SYNC_COLUMNS},
+    distribution TEXT NOT NULL DEFAULT 'hq',
+    direction TEXT NOT NULL,
+    description TEXT NOT NULL,
+    value TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    exchanged_on TEXT NOT NULL,
+    contact_ids TEXT NOT NULL DEFAULT '[]',
+    occasion TEXT,
+    meeting_id TEXT,
+    country TEXT,
+    notes TEXT,
+    declaration TEXT,
+    rules_id TEXT
+);
+CREATE INDEX gifts_by_date ON gifts (exchanged_on, id) WHERE deleted = 0;
+CREATE INDEX gifts_declared ON gifts (origin, exchanged_on) WHERE deleted = 0
+    AND declaration IS NOT NULL;
+""" + _search_source(
+    "gifts",
+    6,
+    "gift",
+    "description",
+    f"direction, occasion, country, currency, notes, declaration, {_words('tags')}",
+)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -458,6 +486,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "contacts' NATO rank codes, diplomatic ranks and dates of accreditation",
         lambda c: run_script(c, _PRECEDENCE),
     ),
+    Migration("the gifts and hospitality register", lambda c: run_script(c, _GIFTS)),
 )
 
 

@@ -38,6 +38,7 @@ _DATES = {
     "meeting": ("meetings", "starts_at"),
     "followup": ("followups", "coalesce(due_date, updated_at)"),
     "protocol": ("protocol_refs", "updated_at"),
+    "gift": ("gifts", "exchanged_on"),
 }
 
 

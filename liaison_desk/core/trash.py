@@ -20,6 +20,7 @@ from liaison_desk.core.kinds import (
     BY_NAME,
     CONTACT,
     FOLLOWUP,
+    GIFT,
     MEETING,
     ORGANIZATION,
     PROTOCOL,
@@ -33,6 +34,7 @@ TRASH_KINDS: tuple[Kind[Any], ...] = (
     MEETING,
     FOLLOWUP,
     PROTOCOL,
+    GIFT,
     ATTACHMENT,
 )
 

@@ -10,15 +10,24 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import vRecur
 
+from liaison_desk.core import gift_limits, routing
 from liaison_desk.core import markings as markings_mod
-from liaison_desk.core import routing
 from liaison_desk.core.errors import ValidationError
-from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, ORGANIZATION, PROTOCOL, Kind
+from liaison_desk.core.kinds import (
+    CONTACT,
+    FOLLOWUP,
+    GIFT,
+    MEETING,
+    ORGANIZATION,
+    PROTOCOL,
+    Kind,
+)
 from liaison_desk.core.phones import check_number, e164, split_extension
 from liaison_desk.core.precedence_rules import check_rule
 from liaison_desk.core.ranks import check_code
@@ -26,6 +35,7 @@ from liaison_desk.core.records import (
     CONTACT_CHANNELS,
     DIPLOMATIC_RANKS,
     FOLLOWUP_STATUSES,
+    GIFT_DIRECTIONS,
     MEETING_KINDS,
     ORGANIZATION_KINDS,
     PHONE_LABELS,
@@ -50,6 +60,8 @@ _EXTENSION = re.compile(r"^[0-9*#]{1,20}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 _LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 _PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_AMOUNT = re.compile(r"^\d{1,12}(?:\.\d{1,3})?$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_PREF = 100
 
 Exists = Callable[[Kind[Any], str], bool]
@@ -402,6 +414,41 @@ def _followup(record_id: str, f: Values, exists: Exists) -> None:
     f["due_date"] = iso_date("due date", f["due_date"])
 
 
+def amount(field: str, value: str | None) -> str:
+    """A sum of money as stored: plain digits with at most three decimals ("150", "89.90")."""
+    text = _require(field, value).replace(" ", "")
+    if not _AMOUNT.match(text):
+        raise ValidationError(f"The {_label(field)} {value!r} is not an amount like 150 or 89.90.")
+    return text
+
+
+def currency_code(value: str | None) -> str:
+    code = _require("currency", value).upper()
+    if not _CURRENCY.match(code):
+        raise ValidationError(f"The currency {value!r} is not a three-letter code such as EUR.")
+    return code
+
+
+def decimal_of(text: str) -> Decimal:
+    """An amount stored by `amount`, as a number (it always parses)."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(f"{text!r} is not an amount like 150 or 89.90.") from None
+
+
+def _gift(record_id: str, g: Values, exists: Exists) -> None:
+    g["direction"] = _one_of("direction", _require("direction", g["direction"]), GIFT_DIRECTIONS)
+    _require("description", g["description"])
+    g["value"] = amount("value", g["value"])
+    g["currency"] = currency_code(g["currency"])
+    g["exchanged_on"] = iso_date("date", _require("date", g["exchanged_on"]))
+    for contact_id in g["contact_ids"]:
+        _must_exist(exists, CONTACT, "contact", contact_id)
+    _must_exist(exists, MEETING, "meeting", g["meeting_id"])
+    g["country"] = country_code(g["country"])
+
+
 def _protocol(record_id: str, p: Values, exists: Exists) -> None:
     _require("title", p["title"])
     _require("body", p["body"])
@@ -409,8 +456,10 @@ def _protocol(record_id: str, p: Values, exists: Exists) -> None:
     p["country"] = None if general else country_code(p["country"])
     p["category"] = _one_of("category", p["category"], PROTOCOL_CATEGORIES)
     p["effective_date"] = iso_date("effective date", p["effective_date"])
-    rules_of(p["body"])
+    rules = rules_of(p["body"])
     check_rule(p["body"], p["category"])
+    if rules is not None and p["category"] == gift_limits.CATEGORY:
+        gift_limits.read_limits(rules)
 
 
 def _attachment(record_id: str, a: Values, exists: Exists) -> None:
@@ -418,7 +467,7 @@ def _attachment(record_id: str, a: Values, exists: Exists) -> None:
     _require("type", a["mime"])
     if len(a["data"]) > MAX_ATTACHMENT:
         raise ValidationError("Attachments are limited to 64 MiB.")
-    owners = (CONTACT, ORGANIZATION, MEETING, FOLLOWUP, PROTOCOL)
+    owners = (CONTACT, ORGANIZATION, MEETING, FOLLOWUP, PROTOCOL, GIFT)
     owner = _require("owner", a["owner_id"])
     if not any(exists(kind, owner) for kind in owners):
         raise ValidationError(f"There is no record {owner} to attach the file to.")
@@ -434,4 +483,5 @@ _CHECKS: dict[str, Callable[[str, Values, Exists], None]] = {
     "attachment": _attachment,
     "posting": _posting,
     "relation": _relation,
+    "gift": _gift,
 }

@@ -26,7 +26,7 @@ from liaison_desk.core.sqlite_types import Connection
 # the child kinds (a meeting's participants, a contact's points...) and attachments.
 PARENT_LINK = {k.name: k.parent[1] for k in ALL_KINDS if k.parent} | {"attachment": "owner_id"}
 # The kinds an attachment may belong to.
-OWNER_KINDS = ("contact", "meeting", "organization", "followup", "protocol")
+OWNER_KINDS = ("contact", "meeting", "organization", "followup", "protocol", "gift")
 _LIBRARY = "The protocol library is published by HQ; only HQ changes it."
 
 

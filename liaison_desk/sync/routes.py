@@ -25,7 +25,7 @@ from liaison_desk.sync.ops import Op
 from liaison_desk.sync.peers import Peer, groups
 from liaison_desk.sync.vectors import Vector, acks
 
-_OWNER_TABLES = ("contacts", "meetings", "organizations", "followups", "protocol_refs")
+_OWNER_TABLES = ("contacts", "meetings", "organizations", "followups", "protocol_refs", "gifts")
 _OWNER_KINDS = [k for k in BY_NAME.values() if k.table in _OWNER_TABLES]
 _OWNER_ENTITIES = frozenset(k.name for k in _OWNER_KINDS)
 

@@ -29,7 +29,7 @@ from liaison_desk.sync.vectors import own_origins
 log = logging.getLogger("liaison_desk.sync")
 
 # Kinds that carry their own distribution; participants and files go with their record.
-WITHDRAWABLE = frozenset({"organization", "contact", "meeting", "followup", "protocol"})
+WITHDRAWABLE = frozenset({"organization", "contact", "meeting", "followup", "protocol", "gift"})
 MAX_WITHDRAWN = 100_000  # per bundle: every record of a large library, narrowed at once
 
 

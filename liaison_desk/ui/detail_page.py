@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from liaison_desk.core.contact_details import address_text
-from liaison_desk.core.kinds import CONTACT, MEETING, ORGANIZATION
+from liaison_desk.core.kinds import CONTACT, GIFT, MEETING, ORGANIZATION
 from liaison_desk.core.ranks import NOT_MAPPED, nato_code_of
 from liaison_desk.core.record_detail import RecordDetail
 from liaison_desk.core.records import (
@@ -267,6 +267,9 @@ def detail_html(detail: RecordDetail) -> tuple[str, list[str]]:
     ]
     if detail.flagged:
         parts.insert(1, f"<p style='color: #b00020'><b>{FLAGGED}</b></p>")
+    if kind is GIFT and record.declaration:
+        declare = f"To declare to HQ: {record.declaration}"
+        parts.insert(1, f"<p style='color: #b00020'><b>{html.escape(declare)}</b></p>")
     for heading, links in detail_related(detail):
         parts.append(f"<h3>{html.escape(heading)}</h3>")
         if not links:

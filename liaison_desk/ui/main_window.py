@@ -32,6 +32,7 @@ from liaison_desk.core.wording import plural
 from liaison_desk.ui.clipboard import ClearingClipboard
 from liaison_desk.ui.conflicts_section import ConflictsSection, sidebar_title
 from liaison_desk.ui.connectivity import RelayMonitor
+from liaison_desk.ui.declarations_section import DeclarationsSection
 from liaison_desk.ui.drive_watch import DriveWatch
 from liaison_desk.ui.edit_actions import EditActions
 from liaison_desk.ui.help_actions import HelpActions
@@ -260,9 +261,14 @@ class MainWindow(QMainWindow):
             section.navigate_requested.connect(self.open_record)
         self.edit_actions.attach(self.sections)
         self._apply_defaults()
+        extras: list[Any] = []  # HQ's own pages
+        if self.session.info is not None and self.session.info.role == "hq":
+            extras.append(declarations := DeclarationsSection(self.session))
+            declarations.navigate_requested.connect(self.open_record)
+            declarations.shown.connect(self._refresh_marking)
         self.sync_section = SyncSection(self.session)
         self.conflicts_section = ConflictsSection(self.session)
-        for extra in (self.sync_section, self.conflicts_section):
+        for extra in (*extras, self.sync_section, self.conflicts_section):
             self.stack.addWidget(extra)
             self.sidebar.addItem(extra.title)
             extra.status_message.connect(lambda t: self.statusBar().showMessage(t, 5_000))
@@ -529,6 +535,8 @@ class MainWindow(QMainWindow):
         shown = [self._detail_marking] if section is not None else []
         if self.today_section is not None and self.stack.currentWidget() is self.today_section:
             shown = self.today_section.model.markings()
+        if isinstance(page := self.stack.currentWidget(), DeclarationsSection):
+            shown = page.model.markings()
         if section is not None:
             model = section.model
             rows = (model.record_at(row) for row in range(model.rowCount()))

@@ -27,6 +27,7 @@ from liaison_desk.core.meetings import NewFollowUp
 from liaison_desk.core.records import (
     DIPLOMATIC_RANKS,
     FOLLOWUP_STATUSES,
+    GIFT_DIRECTIONS,
     MEETING_KINDS,
     ORGANIZATION_KINDS,
     PROTOCOL_CATEGORIES,
@@ -163,6 +164,22 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
         _MARKING,
         _DISTRIBUTION,
     ),
+    # Its declaration is the core's to work out at each save (core.gifts): shown, never edited.
+    "gift": (
+        field_spec("description", "&What", placeholder="e.g. Engraved silver tray"),
+        field_spec("direction", "Di&rection", "choice", choices=GIFT_DIRECTIONS),
+        field_spec("value", "Val&ue", placeholder="Estimated, e.g. 150 or 89.90"),
+        field_spec("currency", "Curre&ncy", placeholder="Three letters, e.g. EUR"),
+        field_spec("exchanged_on", "&Date", "date"),
+        field_spec("contact_ids", "&Contacts", "refs", "Type to add a contact", ref=CONTACT),
+        field_spec("occasion", "&Occasion", placeholder="e.g. National day reception"),
+        field_spec("meeting_id", "&Meeting", "ref", "Type to find a meeting", ref=MEETING),
+        field_spec("country", "Countr&y", placeholder="Whose limits apply; default: the contact's"),
+        field_spec("notes", "No&tes", "text"),
+        _TAGS,
+        _MARKING,
+        _DISTRIBUTION,
+    ),
 }
 
 
@@ -286,7 +303,8 @@ def _wall_times(meeting: Meeting, station_zone: str) -> dict[str, str]:
 
 
 def blank_fields(now: datetime, station_zone: str) -> dict[str, Any]:
-    """What a new record's form starts with: a meeting at the next hour, at this station."""
+    """What a new record's form starts with: a meeting at the next hour, at this station;
+    a gift received today."""
     here = now.astimezone(ZoneInfo(station_zone))
     next_hour = here.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     return {
@@ -295,6 +313,8 @@ def blank_fields(now: datetime, station_zone: str) -> dict[str, Any]:
         "timezone": station_zone,
         "all_day": False,
         "status": "open",
+        "direction": "received",
+        "exchanged_on": here.date().isoformat(),
     }
 
 

@@ -40,6 +40,7 @@ from liaison_desk.sync.recipients import known_recipients
 from liaison_desk.ui.brief_view import BriefButton
 from liaison_desk.ui.detail_view import GREY, DetailView
 from liaison_desk.ui.editors import RecordEditor
+from liaison_desk.ui.gift_section import GIFT_SPEC
 from liaison_desk.ui.record_fields import EditState, load_edit_state, plan_save, pretty
 from liaison_desk.ui.record_files import PhotoEditor, RecordFiles
 from liaison_desk.ui.record_model import SPECS, IdRole, RecordListModel, SectionSpec
@@ -58,7 +59,7 @@ READ_ONLY = "The protocol library is published by HQ; it is read-only at station
 
 def make_sections(session: Session) -> list[RecordSection]:
     """The sidebar's sections, in the order officers use them."""
-    return [RecordSection(session, spec) for spec in SPECS]
+    return [RecordSection(session, spec) for spec in (*SPECS, GIFT_SPEC)]
 
 
 class RecordSection(QWidget):

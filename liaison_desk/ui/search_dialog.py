@@ -38,6 +38,7 @@ KIND_LABELS = {
     "meeting": ("Meeting", "Meetings"),
     "followup": ("Follow-up", "Follow-ups"),
     "protocol": ("Protocol", "Protocol"),
+    "gift": ("Gift", "Gifts"),
 }
 HitRole = Qt.ItemDataRole.UserRole + 1
 HtmlRole = Qt.ItemDataRole.UserRole + 2

@@ -9,7 +9,7 @@ import pytest
 
 from tests.cli.runner import PROTOCOL_DIR, Desk, init_vault, one_sentence
 
-SAMPLE_FILES = 8
+SAMPLE_FILES = 9
 
 
 @pytest.fixture(scope="module")

@@ -76,7 +76,7 @@ def test_status_bar_names_the_vault_and_counts(
     qtbot.waitUntil(lambda: window.counts_label.text().startswith("1 contact · 1 meeting ·"))
     assert [window.sidebar.item(i).text() for i in range(window.sidebar.count())] == [
         "Today", "Contacts", "Organizations", "Meetings", "Follow-ups", "Protocol library",
-        "Sync", "Conflicts",
+        "Gifts", "Sync", "Conflicts",
     ]  # fmt: skip
 
 

@@ -90,8 +90,9 @@ def test_sections_come_in_sidebar_order(session: Session, qtbot: QtBot) -> None:
         "Meetings",
         "Follow-ups",
         "Protocol library",
+        "Gifts",
     ]
-    assert [s.kind.name for s in sections] == [spec.kind.name for spec in SPECS]
+    assert [s.kind.name for s in sections] == [spec.kind.name for spec in SPECS] + ["gift"]
 
 
 # The rank field offers the rank table in a popup, which the offscreen platform cannot raise.
