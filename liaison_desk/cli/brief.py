@@ -61,7 +61,9 @@ def brief(
 def _person(person: BriefPerson) -> list[str]:
     c = person.contact
     facts = [
-        ("Rank", c.rank),
+        ("Rank", person.rank),
+        ("Diplomatic", c.diplomatic_rank),
+        ("Accredited", c.accredited_on),
         ("Position", c.position),
         ("Organization", person.organization),
         ("Country", c.country),
@@ -92,11 +94,14 @@ def brief_text(data: Brief) -> str:
     else:
         if data.meeting:
             lines += [f"When: {data.when}", f"Place: {data.meeting.place or ''}".rstrip(), ""]
-        lines.append("PARTICIPANTS" if data.kind == "meeting" else "ITS PEOPLE")
+        at_meeting = data.kind == "meeting"
+        lines.append("PARTICIPANTS, IN ORDER OF PRECEDENCE" if at_meeting else "ITS PEOPLE")
         for person in data.people:
             role = f" [{person.role}]" if person.role else ""
-            rank = f"{person.contact.rank} " if person.contact.rank else ""
-            lines.append(f"- {rank}{person.contact.full_name}{role}")
+            rank = f", {person.rank}" if person.rank else ""
+            lines.append(f"- {person.contact.full_name}{rank}{role}")
+            if person.place:
+                lines.append(f"    {person.place}")
     lines += ["", f"LAST ENGAGEMENTS ({len(data.engagements)} of {data.engagements_total})"]
     for meeting in data.engagements:
         lines.append(f"- {local_when(meeting)}  {meeting.title}")
@@ -104,6 +109,15 @@ def brief_text(data: Brief) -> str:
     lines += ["", "FOLLOW-UPS OPEN"]
     lines += _followups("What we owe:", data.owed_by_us)
     lines += _followups("What is owed to us:", data.owed_to_us)
+    lines += ["", "GIFTS EXCHANGED"]
+    for gift in data.gifts:
+        declared = " (declared to HQ)" if gift.declaration else ""
+        lines.append(
+            f"- {gift.exchanged_on}  {gift.direction}: {gift.description}, "
+            f"{gift.value} {gift.currency}{declared}"
+        )
+    if not data.gifts:
+        lines.append("  None recorded.")
     lines += ["", "PROTOCOL"]
     for ref in data.protocol:
         lines.append(f"- {ref.title} ({ref.country or 'general'}, {ref.category})")

@@ -1,7 +1,9 @@
 """The brief: one page to read ten minutes before meeting a contact, an organization or a meeting.
 
-Who they are, what was discussed last, what is still owed both ways, and what
-the protocol library says about their country: read from the vault in a few
+Who they are (their rank with its NATO code), what was discussed last, what is
+still owed both ways, the gifts exchanged before, and what the protocol library
+says about their country and rank (for a meeting, its people in order of
+precedence, each with the reason for their place): read from the vault in a few
 indexed queries (`brief_of`), so it opens as fast for a contact met 200 times
 as for one met once. The GUI's Brief view, `liaison-desk brief` and the PDF all
 show this one dataclass. Like a report, a brief is marked with the highest
@@ -20,12 +22,16 @@ from liaison_desk.core.brief_protocol import applicable_references
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.contact_details import ContactDetails, details_for
 from liaison_desk.core.errors import ValidationError
+from liaison_desk.core.gifts import gifts_with
 from liaison_desk.core.interop.report_data import local_when
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, ORGANIZATION
+from liaison_desk.core.precedence import meeting_precedence
+from liaison_desk.core.ranks import describe, nato_code_of
 from liaison_desk.core.records import (
     Attachment,
     Contact,
     FollowUp,
+    Gift,
     Meeting,
     Organization,
     Posting,
@@ -49,7 +55,9 @@ class BriefPerson:
     organization: str | None
     postings: tuple[Posting, ...]  # their career, in order
     spouses: tuple[str, ...]  # spouse or partner, by name
+    rank: str = ""  # with its NATO code: "Fregattenkapitän (OF-4)", or "… (not mapped)"
     role: str | None = None  # at the meeting briefed
+    place: str | None = None  # why they stand where they do in its precedence
     photo: Attachment | None = None  # the subject's own (a contact's brief)
 
 
@@ -70,6 +78,7 @@ class Brief:
     engagements_total: int  # all engagements before then
     owed_by_us: tuple[FollowUp, ...]  # open, owned by no one or by this station
     owed_to_us: tuple[FollowUp, ...]  # open, owned by someone else
+    gifts: tuple[Gift, ...]  # given to or received from any of them, newest first
     protocol: tuple[ProtocolRef, ...]
     timelines: tuple[Timeline, ...]  # the people's engagements per month (`charts_of` adds more)
     country: str | None = None  # the contact's or the organization's
@@ -82,6 +91,7 @@ class Brief:
             + len(self.engagements)
             + len(self.owed_by_us)
             + len(self.owed_to_us)
+            + len(self.gifts)
             + len(self.protocol)
         )
 
@@ -161,15 +171,22 @@ def _organization_brief(vault: Vault, org_id: str) -> Brief:
 
 
 def _meeting_brief(vault: Vault, meeting_id: str) -> Brief:
+    """A meeting's people in order of precedence (HQ's rule for its hosts' country), each
+    with the reason for their place."""
     store = vault.store
     meeting = store.get(Meeting, meeting_id)
-    attending = participants(store, meeting_id)
-    roles = {a.contact.id: a.participant.role for a in attending}
-    contacts = sorted(
-        (a.contact for a in attending),
-        key=lambda c: (roles[c.id] != "host", c.full_name.casefold()),
+    attending = {a.contact.id: a for a in participants(store, meeting_id)}
+    placed = meeting_precedence(store, meeting_id)
+    contacts = [attending[p.contact_id].contact for p in placed if p.contact_id in attending]
+    reasons = {p.contact_id: f"{p.place}. {p.reason}" for p in placed}
+    people = tuple(
+        replace(
+            p,
+            role=attending[p.contact.id].participant.role,
+            place=reasons.get(p.contact.id),
+        )
+        for p in _people(vault, contacts)
     )
-    people = tuple(replace(p, role=roles[p.contact.id]) for p in _people(vault, contacts))
     months = months_ending(station_today(store, vault.clock))
     ids = [c.id for c in contacts]
     return _brief(
@@ -207,13 +224,17 @@ def _brief(
     before = meeting.starts_at if meeting else _now_stamp(vault)
     engagements, total = _engagements(vault, ids, before, meeting.id if meeting else None)
     owed_by_us, owed_to_us = _followups(vault, ids)
-    protocol = applicable_references(vault.store, countries, [p.contact for p in people])
+    gifts = _gifts(vault, ids)
+    protocol = applicable_references(
+        vault.store, countries, [p.contact for p in people], nato_code_of
+    )
     shown = [
         *(p.contact.marking for p in people),
         *(x.marking for p in people for x in p.postings),
         *(p.photo.marking for p in people if p.photo),
         *(m.marking for m in engagements),
         *(f.marking for f in (*owed_by_us, *owed_to_us)),
+        *(g.marking for g in gifts),
         *(r.marking for r in protocol),
         *([organization.marking] if organization else []),
         *([meeting.marking] if meeting else []),
@@ -235,6 +256,7 @@ def _brief(
         engagements_total=total,
         owed_by_us=tuple(owed_by_us),
         owed_to_us=tuple(owed_to_us),
+        gifts=gifts,
         protocol=tuple(protocol),
         timelines=tuple(timelines),
         country=country,
@@ -265,6 +287,7 @@ def _people(vault: Vault, contacts: Sequence[Contact]) -> list[BriefPerson]:
                 organization=org_names.get(contact.org_id or ""),
                 postings=mine.postings,
                 spouses=tuple(s for s in spouses if s),
+                rank=describe(contact),
             )
         )
     return out
@@ -292,6 +315,12 @@ def _engagements(
         f"SELECT count(*) FROM meetings m WHERE m.id IN ({among}) AND {where}", params
     ).fetchone()
     return [MEETING.from_row(row) for row in rows], int(total)
+
+
+def _gifts(vault: Vault, contact_ids: Sequence[str]) -> tuple[Gift, ...]:
+    """The register's entries with any of these people, newest first, each once."""
+    found = {g.id: g for cid in contact_ids for g in gifts_with(vault.store, cid)}
+    return tuple(sorted(found.values(), key=lambda g: (g.exchanged_on, g.id), reverse=True))
 
 
 def _followups(vault: Vault, contact_ids: Sequence[str]) -> tuple[list[FollowUp], list[FollowUp]]:

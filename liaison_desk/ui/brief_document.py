@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage
 
 from liaison_desk.core.brief import Brief, BriefPerson
 from liaison_desk.core.interop.report_data import local_when
-from liaison_desk.core.records import FollowUp, Meeting, ProtocolRef
+from liaison_desk.core.records import FollowUp, Gift, Meeting, ProtocolRef
 from liaison_desk.core.timelines import Timeline
 from liaison_desk.ui.charts import chart_image
 from liaison_desk.ui.reports import (
@@ -79,7 +79,9 @@ def _who(person: BriefPerson, with_photo: bool) -> str:
     c = person.contact
     photo = f'<img src="{PHOTO}" align="right">' if with_photo and person.photo else ""
     facts = [
-        ("Rank", c.rank),
+        ("Rank", person.rank),
+        ("Diplomatic rank", c.diplomatic_rank),
+        ("Accredited", c.accredited_on),
         ("Position", c.position),
         ("Organization", person.organization),
         ("Country", c.country),
@@ -94,17 +96,35 @@ def _who(person: BriefPerson, with_photo: bool) -> str:
     return "".join(parts)
 
 
-def _people(people: Sequence[BriefPerson], with_role: bool) -> str:
+def _people(people: Sequence[BriefPerson], at_meeting: bool) -> str:
+    """A table of people; at a meeting, in order of precedence with the reason for each place."""
     header = ["Name", "Rank", "Position", "Organization", "Country"]
     rows: list[list[object]] = [
-        [p.contact.full_name, p.contact.rank, p.contact.position, p.organization, p.contact.country]
+        [p.contact.full_name, p.rank, p.contact.position, p.organization, p.contact.country]
         for p in people
     ]
-    if with_role:
-        header.append("Role")
-        for row, person in zip(rows, people, strict=True):
-            row.append(person.role)
+    if at_meeting:
+        header = ["Place", *header, "Role"]
+        rows = [[p.place, *row, p.role] for row, p in zip(rows, people, strict=True)]
     return _table(header, rows) if rows else "<p>No one recorded.</p>"
+
+
+def _gifts(gifts: Sequence[Gift]) -> str:
+    if not gifts:
+        return "<h2>Gifts exchanged</h2><p>None recorded.</p>"
+    rows = [
+        [
+            g.exchanged_on,
+            g.direction,
+            g.description,
+            f"{g.value} {g.currency}",
+            g.occasion,
+            "declared" if g.declaration else "",
+        ]
+        for g in gifts
+    ]
+    header = ["Date", "Given or received", "What", "Value", "Occasion", "To HQ"]
+    return f"<h2>Gifts exchanged</h2>{_table(header, rows)}"
 
 
 def _engagements(brief: Brief) -> str:
@@ -173,15 +193,17 @@ def brief_html(brief: Brief, with_photo: bool = True, charts: int = 0) -> str:
     elif brief.kind == "organization" and brief.organization:
         org = brief.organization
         parts.append(_facts([("Kind", org.kind), ("Country", org.country)]))
-        parts += ["<h2>Its people</h2>", _people(brief.people, with_role=False)]
+        parts += ["<h2>Its people</h2>", _people(brief.people, at_meeting=False)]
     elif brief.meeting:
         m = brief.meeting
         parts.append(_facts([("When", brief.when), ("Place", m.place), ("Kind", m.kind)]))
-        parts += ["<h2>Participants</h2>", _people(brief.people, with_role=True)]
+        parts.append("<h2>Participants, in order of precedence</h2>")
+        parts.append(_people(brief.people, at_meeting=True))
     parts.append(_engagements(brief))
     parts.append("<h2>Follow-ups open</h2>")
     parts.append(_followups("What we owe", brief.owed_by_us, with_owner=False))
     parts.append(_followups("What is owed to us", brief.owed_to_us, with_owner=True))
+    parts.append(_gifts(brief.gifts))
     parts.append(_protocol(brief.protocol))
     if charts:
         parts.append("<h2>Engagements over time</h2>")

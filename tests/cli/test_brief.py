@@ -51,6 +51,10 @@ def paris(tmp_path_factory: pytest.TempPathFactory) -> tuple[Desk, dict[str, str
         "followup", "add", "--action", "Her attendance list", "--owner", "Hélène Girard",
         "--contact", colonel,
     )  # fmt: skip
+    desk.new_id(
+        "gift", "add", "--direction", "received", "--what", "Porcelain vase",
+        "--value", "900", "--currency", "EUR", "--date", "2026-03-15", "--contact", colonel,
+    )  # fmt: skip
     return desk, {"colonel": colonel, "org": org}
 
 
@@ -60,6 +64,8 @@ def test_the_text_brief_of_a_contact(paris: tuple[Desk, dict[str, str]]) -> None
     out = desk.ok("brief", "--contact", ids["colonel"]).out
 
     assert out.startswith("RESTRICTED\n\nColonel Hélène Girard\n")
+    assert "Rank:         Colonel (OF-5)" in out
+    assert "received: Porcelain vase, 900 EUR (declared to HQ)" in out
     assert "Organization: Army Staff" in out and "Spouse:       Marc Girard" in out
     assert out.index("Staff talks") < out.index("First call")  # the latest first
     assert "Staff talks: dates agreed." in out
@@ -93,7 +99,7 @@ def test_an_organizations_brief_lists_its_people(paris: tuple[Desk, dict[str, st
 
     out = desk.ok("brief", "--org", ids["org"]).out
 
-    assert "Army Staff" in out and "- Colonel Hélène Girard" in out
+    assert "Army Staff" in out and "- Hélène Girard, Colonel (OF-5)" in out
 
 
 def test_one_subject_is_asked_for(paris: tuple[Desk, dict[str, str]]) -> None:
@@ -106,3 +112,25 @@ def test_one_subject_is_asked_for(paris: tuple[Desk, dict[str, str]]) -> None:
     assert neither.code == both.code == 2
     assert "Give one of --contact, --org or --meeting." in neither.err
     assert unknown.code != 0 and one_sentence(unknown.err)
+
+
+def test_a_meeting_brief_lists_its_people_in_order_of_precedence(
+    paris: tuple[Desk, dict[str, str]],
+) -> None:
+    desk, ids = paris
+    general = desk.new_id(
+        "contact", "add", "--name", "Paul Blanc", "--rank", "Général de division",
+        "--country", "FR",
+    )  # fmt: skip
+    talks = desk.new_id(
+        "meeting", "add", "--title", "Chiefs' lunch", "--when", "2026-06-02T12:30",
+        "--participant", ids["colonel"], "--participant", general,
+    )  # fmt: skip
+
+    out = desk.ok("brief", "--meeting", talks).out
+
+    assert "PARTICIPANTS, IN ORDER OF PRECEDENCE" in out
+    assert out.index("- Paul Blanc, Général de division (OF-7)") < out.index(
+        "- Hélène Girard, Colonel (OF-5)"
+    )
+    assert "    1. " in out and "    2. " in out  # each place with its reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -11,11 +12,15 @@ from liaison_desk.core.brief_protocol import applicable_references, rank_tags
 from liaison_desk.core.contact_details import ContactDetails, add_contact
 from liaison_desk.core.demo import create_demo_vault
 from liaison_desk.core.errors import RecordNotFound, ValidationError
+from liaison_desk.core.gifts import add_gift
 from liaison_desk.core.meetings import save_meeting
+from liaison_desk.core.precedence import meeting_precedence
+from liaison_desk.core.protocol_import import import_directory
 from liaison_desk.core.records import (
     Contact,
     ContactRelation,
     FollowUp,
+    Gift,
     Meeting,
     Organization,
     Participant,
@@ -27,6 +32,7 @@ from liaison_desk.core.vault import Vault
 from tests.conftest import StepClock
 
 EVERYTHING = ListQuery(limit=100_000)
+PROTOCOL_DIR = Path(__file__).resolve().parents[2] / "resources" / "protocol"
 NOW = 1_780_000_000_000  # 2026-05-28T20:26:40Z
 
 
@@ -167,10 +173,10 @@ def test_a_meeting_brief_lists_its_people_and_the_engagements_before_it(vault: V
     brief = brief_of(vault, "meeting", planned.id)
 
     assert brief.meeting is not None and brief.meeting.id == planned.id
-    assert [(p.contact.full_name, p.role) for p in brief.people] == [
-        ("Zoé Martin", "host"),
-        ("Anna Berg", None),
-    ]
+    assert {p.contact.full_name: p.role for p in brief.people} == {
+        "Zoé Martin": "host",
+        "Anna Berg": None,
+    }
     assert [m.id for m in brief.engagements] == [earlier.id]
     assert [r.title for r in brief.protocol] == ["Germany"]
     assert charts_of(vault, brief) == brief.timelines  # a meeting has no country of its own
@@ -224,3 +230,80 @@ def test_a_reference_narrowed_to_ranks_is_cited_only_for_those_ranks(vault: Vaul
     assert applicable_references(store, ["FR"], [admiral], code) == []
     rear = Contact(full_name="CA Blanc", rank="Contre-amiral")
     assert [r.title for r in applicable_references(store, [], [rear], code)] == ["Flag officers"]
+
+
+def test_the_brief_gives_the_rank_with_its_nato_code_and_the_gifts_both_ways(
+    vault: Vault,
+) -> None:
+    store = vault.store
+    import_directory(store, PROTOCOL_DIR)  # HQ's sample library, with its gift limits
+    captain = store.add(Contact(full_name="Jean Roux", rank="Capitaine de vaisseau", country="FR"))
+    other = store.add(Contact(full_name="Anna Berg", rank="Oberst", country="DE"))
+    given = add_gift(
+        store,
+        Gift(
+            direction="given",
+            description="Regimental plaque",
+            value="40",
+            currency="EUR",
+            exchanged_on="2026-02-01",
+            contact_ids=(captain.id,),
+        ),
+    )
+    received = add_gift(
+        store,
+        Gift(
+            direction="received",
+            description="Porcelain vase",
+            value="900",
+            currency="EUR",
+            exchanged_on="2026-03-15",
+            contact_ids=(captain.id, other.id),
+            occasion="National day",
+        ),
+    )
+    add_gift(
+        store,
+        Gift(
+            direction="given",
+            description="Book",
+            value="20",
+            currency="EUR",
+            exchanged_on="2026-03-20",
+            contact_ids=(other.id,),
+        ),
+    )
+
+    brief = brief_of(vault, "contact", captain.id)
+
+    assert brief.people[0].rank == "Capitaine de vaisseau (OF-5)"
+    assert [g.id for g in brief.gifts] == [received.id, given.id]  # newest first, theirs only
+    assert received.declaration is not None and given.declaration is None
+    unmapped = store.add(Contact(full_name="X", rank="Chief sniffer", country="FR"))
+    assert brief_of(vault, "contact", unmapped.id).people[0].rank == "Chief sniffer (not mapped)"
+
+
+def test_a_meeting_brief_lists_its_people_in_order_of_precedence_with_the_reasons(
+    vault: Vault,
+) -> None:
+    store = vault.store
+    import_directory(store, PROTOCOL_DIR)
+    people = [
+        store.add(Contact(full_name="Cne Petit", rank="Capitaine", country="FR")),
+        store.add(Contact(full_name="Gén. Blanc", rank="Général de division", country="FR")),
+        store.add(Contact(full_name="Col. Roux", rank="Colonel", country="FR")),
+    ]
+    talks = save_meeting(
+        store,
+        None,
+        {"title": "Staff talks", "starts_at": "2026-06-01T09:00Z"},
+        add_people=[p.id for p in people],
+    )
+
+    brief = brief_of(vault, "meeting", talks.id)
+
+    expected = meeting_precedence(store, talks.id)
+    assert [p.contact.id for p in brief.people] == [placed.contact_id for placed in expected]
+    assert [p.contact.full_name for p in brief.people] == ["Gén. Blanc", "Col. Roux", "Cne Petit"]
+    assert [p.place for p in brief.people] == [f"{x.place}. {x.reason}" for x in expected]
+    assert "OF-" in str(brief.people[0].place)

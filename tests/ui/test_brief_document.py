@@ -13,7 +13,8 @@ from PySide6.QtGui import QColor, QImage
 from liaison_desk.core.attachments import set_photo
 from liaison_desk.core.brief import Brief, brief_of, charts_of
 from liaison_desk.core.demo import create_demo_vault
-from liaison_desk.core.records import Contact, FollowUp
+from liaison_desk.core.gifts import add_gift
+from liaison_desk.core.records import Contact, FollowUp, Gift
 from liaison_desk.core.timelines import Timeline
 from liaison_desk.core.vault import Vault
 from liaison_desk.ui.brief_document import brief_html, excerpt, render_brief_page, render_brief_pdf
@@ -59,6 +60,17 @@ def brief(demo: Vault, tmp_path_factory: pytest.TempPathFactory) -> Brief:
     assert photo.save(str(path))
     set_photo(demo, contact_id, path)
     name = demo.store.get(Contact, contact_id).full_name
+    add_gift(
+        demo.store,
+        Gift(
+            direction="received",
+            description="Porcelain vase",
+            value="900",
+            currency="EUR",
+            exchanged_on="2026-03-15",
+            contact_ids=(contact_id,),
+        ),
+    )
     for owner in (None, name):  # one owed each way, whatever the demo drew
         demo.store.add(
             FollowUp(action=f"Reply owed by {owner}", owner=owner, contact_ids=(contact_id,))
@@ -82,7 +94,9 @@ def test_the_pdf_holds_the_rank_engagements_followups_and_protocol(
     text = flat("".join(texts))
     person = brief.people[0].contact
     assert flat(f"{person.rank} {person.full_name}") in text
-    assert person.rank and flat(f"Rank{person.rank}") in text
+    assert flat(f"Rank{brief.people[0].rank}") in text  # with its NATO code, or "not mapped"
+    assert "(OF-" in brief.people[0].rank or "(notmapped)" in flat(brief.people[0].rank)
+    assert flat("Porcelain vase") in text and flat("900 EUR") in text
     for meeting in brief.engagements:
         assert flat(meeting.title) in text
         assert flat(str(meeting.summary)) in text
