@@ -26,13 +26,21 @@ from liaison_desk.core import relations
 from liaison_desk.core.brief import brief_of, charts_of
 from liaison_desk.core.contact_details import details_of, save_details
 from liaison_desk.core.demo import create_demo_vault
+from liaison_desk.core.gifts import add_gift
 from liaison_desk.core.interop.contact_export import vcard_bytes
 from liaison_desk.core.interop.contact_import import preview
 from liaison_desk.core.interop.report_data import meeting_report, period_report
 from liaison_desk.core.interop.vcard import CardFile, parse_vcards
 from liaison_desk.core.interop.vcard_writer import write_card
 from liaison_desk.core.keyslots import KdfParams
-from liaison_desk.core.records import Contact, ContactPoint, FollowUp, Meeting, Participant
+from liaison_desk.core.records import (
+    Contact,
+    ContactPoint,
+    FollowUp,
+    Gift,
+    Meeting,
+    Participant,
+)
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
@@ -114,6 +122,22 @@ def shoot_brief(vault: Vault, contact_id: str) -> None:
     name = vault.store.get(Contact, contact_id).full_name
     owed = FollowUp(action="Comments on our paper on the staff talks", owner=name)
     vault.store.add(dataclasses.replace(owed, contact_ids=(contact_id,)))
+    for direction, what, value, day in (
+        ("received", "Framed print of the embassy", "320", "2026-07-01"),
+        ("given", "Regimental plaque", "45", "2026-03-12"),
+    ):
+        add_gift(
+            vault.store,
+            Gift(
+                direction=direction,
+                description=what,
+                value=value,
+                currency="EUR",
+                exchanged_on=day,
+                contact_ids=(contact_id,),
+                occasion="National day reception" if direction == "received" else None,
+            ),
+        )
     brief = brief_of(vault, "contact", contact_id)
     save(render_brief_page(brief, charts_of(vault, brief)), "brief")
 
@@ -132,19 +156,33 @@ def shoot_station_activity(app: QApplication, runner: Runner, root: Path) -> Non
     """HQ's charts: three stations, each recording meetings and sending a bundle a month."""
     clock = MonthClock()
     make = KdfParams.floor()
-    hq = Vault.create(root / "hq", "hq screenshots", name="HQ", role="hq", kdf=make, clock=clock)[0]
+    hq = Vault.create(
+        root / "hq",
+        "quartz lantern meadow harbour seven",
+        name="HQ",
+        role="hq",
+        kdf=make,
+        clock=clock,
+    )[0]
     posts = {"Paris": 9, "Nairobi": 4, "Tokyo": 6}
     stations = {}
     for name in posts:
         station = Vault.create(
-            root / name, "station screenshots", name=name, role="station", kdf=make, clock=clock
+            root / name,
+            "amber saddle glacier violet nine",
+            name=name,
+            role="station",
+            kdf=make,
+            clock=clock,
         )[0]
         request = enrol.write_request(load_identity(station.conn), clock)
         enrol.accept(station, enrol.approve(hq, request)[1])
         stations[name] = station
     hq_id = load_identity(hq.conn).fingerprint
+    (root / "usb").mkdir()
     for month in range(17):
         clock.at = datetime(2025, 1, 6, 9, tzinfo=UTC) + timedelta(days=30.5 * month)
+        sends = {"Paris": 2 + month % 2, "Nairobi": 0 if month % 3 == 1 else 1, "Tokyo": 1}
         for name, station in stations.items():
             store = station.store
             guest = store.add(Contact(full_name=f"Guest of {name} {month}"))
@@ -152,10 +190,11 @@ def shoot_station_activity(app: QApplication, runner: Runner, root: Path) -> Non
                 when = clock.at - timedelta(days=n * 2)
                 meeting = store.add(Meeting(title=f"Talks {n}", starts_at=when.isoformat()))
                 store.add(Participant(meeting_id=meeting.id, contact_id=guest.id))
-            if (month + len(name)) % 4:  # a bundle most months, none in some
+            for _ in range(sends[name]):  # Nairobi's courier misses a month in three
                 import_bundle(hq, export_bundle(station, hq_id, root / "usb").path)
     timelines = station_activity(hq)
-    dialog = activity_dialog(timelines, QWidget())
+    owner = QWidget()  # kept alive while its dialog is shown
+    dialog = activity_dialog(timelines, owner)
     dialog.resize(1000, 700)
     dialog.show()
     settle(app, runner)
