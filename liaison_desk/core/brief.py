@@ -63,6 +63,8 @@ class BriefPerson:
 
 @dataclass(frozen=True)
 class Brief:
+    """Everything one brief shows, read at one moment, with the marking it is printed under."""
+
     kind: str  # "contact", "organization" or "meeting"
     subject_id: str
     title: str
