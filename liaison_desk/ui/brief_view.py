@@ -35,7 +35,7 @@ class BriefButton(QPushButton):
         markings: Callable[[], tuple[str, ...]],
         parent: QWidget,
     ) -> None:
-        super().__init__("&Brief…", parent)
+        super().__init__("Brief…", parent)
         self.setObjectName("briefButton")
         self.setToolTip(f"One page to read before meeting this {kind}: print it as a PDF")
         self.setAutoDefault(False)
