@@ -64,6 +64,7 @@ from liaison_desk.core.records import (
     Posting,
 )
 from liaison_desk.core.resources import resource_dir
+from liaison_desk.core.station_zone import set_station_zone
 from liaison_desk.core.timelines import Timeline
 from liaison_desk.core.vault import Vault
 
@@ -115,6 +116,7 @@ def build(vault: Vault, scale: Scale, rng: random.Random) -> tuple[str, str, int
     how many of their engagements are before now (some are planned)."""
     store = vault.store
     with store.transaction():
+        set_station_zone(store, "Europe/Paris")  # as the first run sets it
         orgs = store.add_many(
             Organization(name=f"{kind} of {country}", kind="ministry", country=country)
             for country in COUNTRIES

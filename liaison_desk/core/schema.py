@@ -386,6 +386,16 @@ CREATE INDEX meetings_series ON meetings (starts_at)
 # the index each question read the whole log, so a round grew with the history.
 _OPLOG_BY_RECORD = "CREATE INDEX oplog_by_record ON oplog (record_id);"
 
+# A brief's charts count engagements per month: a contact's meetings, and a whole
+# country's (`core.timelines`). Both indexes cover what is read (a contact's meeting ids;
+# a meeting's start), so the count stays inside them instead of visiting a table row for
+# each engagement: three times faster at 100,000 meetings (benchmarks/brief.py).
+_ENGAGEMENTS = """
+CREATE INDEX participants_meetings_of_contact ON participants (contact_id, meeting_id)
+    WHERE deleted = 0;
+CREATE INDEX meetings_start_by_id ON meetings (id, starts_at) WHERE deleted = 0;
+"""
+
 _STATION_AUDIT = """
 CREATE TABLE station_audit (
     station TEXT NOT NULL,
@@ -487,6 +497,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         lambda c: run_script(c, _PRECEDENCE),
     ),
     Migration("the gifts and hospitality register", lambda c: run_script(c, _GIFTS)),
+    Migration("engagements indexed for counting by month", lambda c: run_script(c, _ENGAGEMENTS)),
 )
 
 
