@@ -1,4 +1,4 @@
-"""The CLI's one way into the GUI: start the window, render a PDF report, check the window.
+"""The CLI's one way into the GUI: start the window, render a PDF report or brief, check it.
 
 `liaison_desk.cli` imports this module and nothing else of `ui/`
 (tests/test_architecture.py holds it to that), and only inside the commands
