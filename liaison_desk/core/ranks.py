@@ -30,9 +30,9 @@ _TOP = {"OF": 10, "OR": 9, "WO": 5}
 # A grade's place among all others: every officer above every warrant officer, above
 # every other rank (STANAG 2116 lists WO grades between OR-9 and OF-1).
 _BASE = {"OF": 200, "WO": 100, "OR": 0}
-# "Captain (N)", "Colonel (Air)": a service named in brackets after the rank.
 # Dots, hyphens and apostrophes, as typed or as a word processor makes them.
 _PUNCTUATION = re.compile("[.\\-\u2010\u2013'\u2019]")
+# "Captain (N)", "Colonel (Air)": a service named in brackets after the rank.
 _QUALIFIER = re.compile(r"\s*\(([^)]*)\)\s*$")
 _QUALIFIERS = {
     "n": "navy",
