@@ -20,13 +20,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from liaison_desk.core import gift_limits
 from liaison_desk.core.kinds import GIFT
 from liaison_desk.core.records import Gift
 from liaison_desk.core.store import Store
-from liaison_desk.core.validation import amount, currency_code, decimal_of, iso_date
+from liaison_desk.core.validation import amount, currency_code, iso_date
 
 log = logging.getLogger("liaison_desk.gifts")
 
@@ -63,7 +64,7 @@ def _derived(store: Store, values: Mapping[str, Any]) -> dict[str, Any]:
     published = gift_limits.published_limits(store.conn, store.role, country, on)
     out: dict[str, Any] = {"country": country, "declaration": None, "rules_id": None}
     if published is not None:
-        value = decimal_of(amount("value", values["value"]))
+        value = Decimal(amount("value", values["value"]))  # digits and a point: always parses
         direction = str(values["direction"]).strip().lower()
         currency = currency_code(values["currency"])
         out["declaration"] = gift_limits.declaration(published, direction, value, currency)

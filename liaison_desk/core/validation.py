@@ -10,7 +10,6 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -60,7 +59,7 @@ _EXTENSION = re.compile(r"^[0-9*#]{1,20}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$")
 _LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 _PARTIAL_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
-_AMOUNT = re.compile(r"^\d{1,12}(?:\.\d{1,3})?$")
+_AMOUNT = re.compile(r"^[0-9]{1,12}(?:\.[0-9]{1,3})?$")  # ASCII: \d takes any script's digits
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_PREF = 100
 
@@ -427,14 +426,6 @@ def currency_code(value: str | None) -> str:
     if not _CURRENCY.match(code):
         raise ValidationError(f"The currency {value!r} is not a three-letter code such as EUR.")
     return code
-
-
-def decimal_of(text: str) -> Decimal:
-    """An amount stored by `amount`, as a number (it always parses)."""
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(f"{text!r} is not an amount like 150 or 89.90.") from None
 
 
 def _gift(record_id: str, g: Values, exists: Exists) -> None:

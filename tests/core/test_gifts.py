@@ -135,6 +135,7 @@ def test_an_edit_works_the_declaration_out_again(
         ({"direction": "lent"}, "direction must be one of: given, received"),
         ({"value": "1,500"}, "not an amount like 150"),
         ({"value": "-3"}, "not an amount"),
+        ({"value": "\u0661\u0665\u0660"}, "not an amount"),
         ({"currency": "euro"}, "three-letter code"),
         ({"exchanged_on": "May 4"}, "not a date"),
         ({"description": " "}, "description is required"),

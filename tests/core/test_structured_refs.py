@@ -12,7 +12,7 @@ from liaison_desk.core.vault import Vault
 BODY = """Gifts above the limit are declared.
 
 ```rules
-{"limit": {"amount": 150, "currency": "EUR"}}
+{"currency": "EUR", "received": 150}
 ```
 
 Anything else is prose.
@@ -20,7 +20,7 @@ Anything else is prose.
 
 
 def test_rules_are_read_from_the_fenced_block() -> None:
-    assert rules_of(BODY) == {"limit": {"amount": 150, "currency": "EUR"}}
+    assert rules_of(BODY) == {"currency": "EUR", "received": 150}
     assert rules_of("Only prose, and a ```json block that is not ours.") is None
 
 
@@ -41,5 +41,6 @@ def test_a_malformed_block_is_refused_when_saved(vault: Vault, body: str, messag
 def test_a_reference_with_rules_is_kept_with_its_body(vault: Vault) -> None:
     ref = vault.store.add(ProtocolRef(title="Gift limits", body=BODY, category="gifts-hospitality"))
     assert rules_of(vault.store.get(ProtocolRef, ref.id).body) == {
-        "limit": {"amount": 150, "currency": "EUR"}
+        "currency": "EUR",
+        "received": 150,
     }
