@@ -38,6 +38,7 @@ TARBALL = DIST / f"liaison-desk-{VERSION}-linux-x86_64.tar.gz"
 PASSPHRASE = "saffron lighthouse quarry mosaic"
 
 QT_LIBRARIES = {"Core", "Gui", "Widgets", "DBus", "XcbQpa", "WaylandClient", "OpenGL", "Svg"}
+QT_LIBRARIES |= {"OpenGLWidgets"}  # pyqtgraph (the charts) imports QtOpenGL and QtOpenGLWidgets
 PLUGIN_FOLDERS = {
     "platforms",
     "platformthemes",
@@ -113,7 +114,7 @@ def test_the_build_holds_only_what_the_application_uses(package: Path) -> None:
     packed = set(CArchiveReader(str(FROZEN)).open_embedded_archive("PYZ.pyz").toc)
 
     assert libraries <= QT_LIBRARIES
-    assert modules == {"QtCore", "QtGui", "QtWidgets"}
+    assert modules == {"QtCore", "QtGui", "QtWidgets", "QtOpenGL", "QtOpenGLWidgets"}
     assert plugins <= PLUGIN_FOLDERS
     assert not (qt / "translations").exists()
     assert (internal / "resources" / "liaison-desk.png").is_file()
