@@ -120,7 +120,8 @@ def test_the_build_holds_only_what_the_application_uses(package: Path) -> None:
     assert (internal / "resources" / "liaison-desk.png").is_file()
     assert (internal / "resources" / "protocol").is_dir()
     assert not {m for m in packed if m.split(".")[0] in NOT_PACKED}
-    assert sum(p.stat().st_size for p in FOLDER.rglob("*") if not p.is_symlink()) < 194e6
+    # 194 MB before the charts; pyqtgraph's numpy brings 37 MB (25 of them OpenBLAS, unstripped).
+    assert sum(p.stat().st_size for p in FOLDER.rglob("*") if not p.is_symlink()) < 215e6
 
 
 def test_vcards_calendars_and_pdf_reports_work_frozen(
