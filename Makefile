@@ -60,6 +60,7 @@ bench: install
 	$(BIN)/python benchmarks/interop.py
 	$(BIN)/python benchmarks/startup.py
 	$(BIN)/python benchmarks/hq_scale.py
+	$(BIN)/python benchmarks/brief.py
 
 # The installer (README, "Packaging"): the versions pinned in packaging/constraints.txt, then
 # dist/liaison-desk/liaison-desk and, on Linux, a .deb and a .tar.gz with their SHA256SUMS.

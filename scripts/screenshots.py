@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -23,8 +23,10 @@ from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QApplication, QWidget
 
 from liaison_desk.core import relations
+from liaison_desk.core.brief import brief_of, charts_of
 from liaison_desk.core.contact_details import details_of, save_details
 from liaison_desk.core.demo import create_demo_vault
+from liaison_desk.core.gifts import add_gift
 from liaison_desk.core.interop.contact_export import vcard_bytes
 from liaison_desk.core.interop.contact_import import preview
 from liaison_desk.core.interop.report_data import meeting_report, period_report
@@ -32,12 +34,24 @@ from liaison_desk.core.interop.vcard import CardFile, parse_vcards
 from liaison_desk.core.interop.vcard_writer import write_card
 from liaison_desk.core.keyslots import KdfParams
 from liaison_desk.core.meetings import save_meeting
-from liaison_desk.core.records import Contact, ContactPoint, FollowUp, Meeting
+from liaison_desk.core.records import (
+    Contact,
+    ContactPoint,
+    FollowUp,
+    Gift,
+    Meeting,
+    Participant,
+)
 from liaison_desk.core.seating_layout import SeatRef
 from liaison_desk.core.seating_plan import make_plan
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync import enrol
+from liaison_desk.sync.exchange import export_bundle
+from liaison_desk.sync.importing import import_bundle
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.ui.app import UnlockDialog, application
+from liaison_desk.ui.brief_document import render_brief_page
 from liaison_desk.ui.first_run import FirstRunWizard
 from liaison_desk.ui.import_preview import ContactPreviewDialog
 from liaison_desk.ui.main_window import MainWindow
@@ -46,6 +60,7 @@ from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.search_dialog import SearchDialog
 from liaison_desk.ui.seating_view import SeatingWindow
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.station_charts import activity_dialog, station_activity
 from liaison_desk.ui.trash_dialog import TrashDialog
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
@@ -92,6 +107,105 @@ def shoot_reports(vault: Vault) -> None:
         vault, start=(end - timedelta(days=120)).isoformat(), end=end.isoformat(), country=country
     )
     save(render_page_image(report), "report-period")
+
+
+def briefed(vault: Vault) -> str:
+    """The demo contact a brief shows best: met most often, with follow-ups open both ways."""
+    row = vault.conn.execute(
+        "SELECT p.contact_id FROM participants p JOIN meetings m ON m.id = p.meeting_id "
+        "JOIN contacts c ON c.id = p.contact_id WHERE m.summary IS NOT NULL "
+        "AND EXISTS (SELECT 1 FROM followups f, json_each(f.contact_ids) j WHERE "
+        "j.value = p.contact_id AND f.status = 'open' AND f.owner IS NULL) "
+        "GROUP BY p.contact_id ORDER BY count(*) DESC, c.full_name LIMIT 1"
+    ).fetchone()
+    return str(row[0])
+
+
+def shoot_brief(vault: Vault, contact_id: str) -> None:
+    """Page 1 of a demo contact's brief, painted exactly as in its PDF."""
+    name = vault.store.get(Contact, contact_id).full_name
+    owed = FollowUp(action="Comments on our paper on the staff talks", owner=name)
+    vault.store.add(dataclasses.replace(owed, contact_ids=(contact_id,)))
+    for direction, what, value, day in (
+        ("received", "Framed print of the embassy", "320", "2026-07-01"),
+        ("given", "Regimental plaque", "45", "2026-03-12"),
+    ):
+        add_gift(
+            vault.store,
+            Gift(
+                direction=direction,
+                description=what,
+                value=value,
+                currency="EUR",
+                exchanged_on=day,
+                contact_ids=(contact_id,),
+                occasion="National day reception" if direction == "received" else None,
+            ),
+        )
+    brief = brief_of(vault, "contact", contact_id)
+    save(render_brief_page(brief, charts_of(vault, brief)), "brief")
+
+
+class MonthClock:
+    """A clock HQ and its stations share, moved on a month at a time."""
+
+    def __init__(self) -> None:
+        self.at = datetime(2025, 1, 6, 9, tzinfo=UTC)
+
+    def now_ms(self) -> int:
+        return int(self.at.timestamp() * 1000)
+
+
+def shoot_station_activity(app: QApplication, runner: Runner, root: Path) -> None:
+    """HQ's charts: three stations, each recording meetings and sending a bundle a month."""
+    clock = MonthClock()
+    make = KdfParams.floor()
+    hq = Vault.create(
+        root / "hq",
+        "quartz lantern meadow harbour seven",
+        name="HQ",
+        role="hq",
+        kdf=make,
+        clock=clock,
+    )[0]
+    posts = {"Paris": 9, "Nairobi": 4, "Tokyo": 6}
+    stations = {}
+    for name in posts:
+        station = Vault.create(
+            root / name,
+            "amber saddle glacier violet nine",
+            name=name,
+            role="station",
+            kdf=make,
+            clock=clock,
+        )[0]
+        request = enrol.write_request(load_identity(station.conn), clock)
+        enrol.accept(station, enrol.approve(hq, request)[1])
+        stations[name] = station
+    hq_id = load_identity(hq.conn).fingerprint
+    (root / "usb").mkdir()
+    for month in range(17):
+        clock.at = datetime(2025, 1, 6, 9, tzinfo=UTC) + timedelta(days=30.5 * month)
+        sends = {"Paris": 2 + month % 2, "Nairobi": 0 if month % 3 == 1 else 1, "Tokyo": 1}
+        for name, station in stations.items():
+            store = station.store
+            guest = store.add(Contact(full_name=f"Guest of {name} {month}"))
+            for n in range(posts[name] + (month * 7 + len(name)) % 5):
+                when = clock.at - timedelta(days=n * 2)
+                meeting = store.add(Meeting(title=f"Talks {n}", starts_at=when.isoformat()))
+                store.add(Participant(meeting_id=meeting.id, contact_id=guest.id))
+            for _ in range(sends[name]):  # Nairobi's courier misses a month in three
+                import_bundle(hq, export_bundle(station, hq_id, root / "usb").path)
+    timelines = station_activity(hq)
+    owner = QWidget()  # kept alive while its dialog is shown
+    dialog = activity_dialog(timelines, owner)
+    dialog.resize(1000, 700)
+    dialog.show()
+    settle(app, runner)
+    shoot(dialog, "station-activity")
+    dialog.close()
+    for vault in (hq, *stations.values()):
+        vault.lock()
 
 
 def make_rich(vault: Vault, contact_id: str) -> None:
@@ -211,6 +325,25 @@ def shoot_contact_editor(app: QApplication, runner: Runner, window: MainWindow) 
     settle(app, runner)
 
 
+def shoot_brief_window(
+    app: QApplication, runner: Runner, window: MainWindow, contact_id: str
+) -> None:
+    """The Brief window of the contact `shoot_brief` printed, opened by its button."""
+    contacts = window.sections[0]
+    window.open_section(contacts)
+    window.open_record("contact", contact_id)
+    settle(app, runner, contacts.brief_button.isEnabled)
+    contacts.brief_button.click()
+    settle(app, runner, lambda: contacts.brief_button.dialog is not None)
+    dialog = contacts.brief_button.dialog
+    if dialog is not None:
+        settle(app, runner, lambda: len(dialog.charts) == 2)
+        dialog.resize(1000, 820)
+        settle(app, runner)
+        shoot(dialog, "brief-window")
+        dialog.close()
+
+
 def import_cards(vault: Vault) -> CardFile:
     """Cards as a phone would hand them over: some people already in the vault, some new."""
     known = vcard_bytes(vault.store, ListQuery(where={"country": "DE"}))[0].decode()
@@ -244,6 +377,8 @@ def main() -> int:
         make_rich(vault, first.id)
         dinner = make_dinner(vault)
         shoot_reports(vault)
+        briefed_id = briefed(vault)
+        shoot_brief(vault, briefed_id)
         found = preview(vault.store, import_cards(vault))
         session = Session(Path(tmp) / "demo", runner, demo=True)
         session.open(lambda: vault, lambda _: None, lambda e: print(e.message), session)
@@ -288,6 +423,7 @@ def main() -> int:
         settle(app, runner)
         shoot_contact_editor(app, runner, window)
         shoot_seating(app, runner, window, dinner)
+        shoot_brief_window(app, runner, window, briefed_id)
         window.open_section(window.sections[0])
         window.open_search()
         dialog = window.findChild(SearchDialog)
@@ -342,6 +478,7 @@ def main() -> int:
         settle(app, runner)
         shoot(unlock, "unlock")
         unlock.close()
+        shoot_station_activity(app, runner, Path(tmp) / "hq-world")
     runner.shutdown()
     return 0
 

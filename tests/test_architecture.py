@@ -51,7 +51,7 @@ BELOW = {  # the layers each layer may import, besides itself
     "relay": frozenset(),  # the wire format only: see WIRE_FORMAT
     "__main__": frozenset({"cli"}),
 }
-QT = ("PySide6", "shiboken6")
+QT = ("PySide6", "shiboken6", "pyqtgraph")  # pyqtgraph draws with Qt: ui/ alone
 
 
 @dataclass

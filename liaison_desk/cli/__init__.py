@@ -10,6 +10,7 @@ import click
 from liaison_desk import __version__
 from liaison_desk.cli.attachment import attachment
 from liaison_desk.cli.backup import backup
+from liaison_desk.cli.brief import brief
 from liaison_desk.cli.compromise_cmds import discard, flagged, held, release, wipe
 from liaison_desk.cli.conflicts import conflicts
 from liaison_desk.cli.contact import contact
@@ -118,6 +119,7 @@ for command in (
     conflicts,
     trash_group,
     report,
+    brief,
     self_test,
 ):
     cli.add_command(command)

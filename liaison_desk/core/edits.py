@@ -4,9 +4,9 @@ The draft (see drafts) kept the typing safe until now; it goes in the same
 transaction as the save, so a crash leaves either the draft or the record,
 never both and never neither. A meeting saves through meetings.save_meeting,
 as `liaison-desk meeting add/edit` does; a contact's details (phones, postings...)
-through contact_details.save_details, in the same transaction; a gift through
-gifts.add_gift/update_gift, which work out its declaration. A contact's rank
-takes its NATO code from the rank table as `contact add/edit` gives it.
+through contact_details.save_details, in the same transaction. A contact's rank
+takes its NATO code from the rank table as `contact add/edit` gives it; a gift goes
+through gifts.add_gift/update_gift, which work out its declaration.
 """
 
 from __future__ import annotations

@@ -504,6 +504,16 @@ CREATE INDEX gifts_declared ON gifts (origin, exchanged_on) WHERE deleted = 0
     f"direction, occasion, country, currency, notes, declaration, {_words('tags')}",
 )
 
+# A brief's charts count engagements per month: a contact's meetings, and a whole
+# country's (`core.timelines`). Both indexes cover what is read (a contact's meeting ids;
+# a meeting's start), so the count stays inside them instead of visiting a table row for
+# each engagement: three times faster at 100,000 meetings (benchmarks/brief.py).
+_ENGAGEMENTS = """
+CREATE INDEX participants_meetings_of_contact ON participants (contact_id, meeting_id)
+    WHERE deleted = 0;
+CREATE INDEX meetings_start_by_id ON meetings (id, starts_at) WHERE deleted = 0;
+"""
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
@@ -533,6 +543,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration("seating plans", lambda c: run_script(c, _SEATING_PLANS)),
     Migration("the gifts and hospitality register", lambda c: run_script(c, _GIFTS)),
+    Migration("engagements indexed for counting by month", lambda c: run_script(c, _ENGAGEMENTS)),
 )
 
 

@@ -1,4 +1,4 @@
-"""The CLI's one way into the GUI: start the window, render a PDF report, check the window.
+"""The CLI's one way into the GUI: start the window, render a PDF report or brief, check it.
 
 `liaison_desk.cli` imports this module and nothing else of `ui/`
 (tests/test_architecture.py holds it to that), and only inside the commands
@@ -8,16 +8,19 @@ imports Qt until it is called.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from liaison_desk.core.brief import Brief
 from liaison_desk.core.interop.report_data import Report
 from liaison_desk.core.seating_plan import Chart
+from liaison_desk.core.timelines import Timeline
 from liaison_desk.ui.self_check import WindowCheckFailed, show_main_window
 
 __all__ = [
     "WindowCheckFailed",
     "check_main_window",
+    "render_brief_pdf",
     "render_pdf",
     "render_seating_pdf",
     "start_window",
@@ -36,6 +39,13 @@ def render_pdf(report: Report) -> tuple[bytes, int]:
     from liaison_desk.ui import reports
 
     return reports.render_pdf(report)
+
+
+def render_brief_pdf(brief: Brief, charts: Sequence[Timeline]) -> tuple[bytes, int]:
+    """The brief as an A4 PDF with its charts, and its page count (rendered by Qt, no window)."""
+    from liaison_desk.ui import brief_document
+
+    return brief_document.render_brief_pdf(brief, charts)
 
 
 def render_seating_pdf(chart: Chart, cards: bool) -> tuple[bytes, int]:

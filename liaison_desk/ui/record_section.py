@@ -37,6 +37,7 @@ from liaison_desk.core.records import PROTOCOL_CATEGORIES, FollowUp
 from liaison_desk.core.vault import Vault
 from liaison_desk.core.wording import plural
 from liaison_desk.sync.recipients import known_recipients
+from liaison_desk.ui.brief_view import BriefButton
 from liaison_desk.ui.detail_view import GREY, DetailView
 from liaison_desk.ui.editors import RecordEditor
 from liaison_desk.ui.gift_section import GIFT_SPEC
@@ -149,7 +150,12 @@ class RecordSection(QWidget):
         self.new_button = QPushButton("New")
         self.new_button.setToolTip(f"New {self.kind.name} (Ctrl+N)")
         self.new_button.clicked.connect(self.new_record)
-        for button in (self.done_button, self.edit_button, self.new_button):
+        self.brief_button = BriefButton(
+            self.session, self.kind.name, self.current_record_id, lambda: self.markings, self
+        )
+        self.brief_button.status_message.connect(self.status_message)
+        self.marking_shown.connect(lambda marking: self.brief_button.setEnabled(bool(marking)))
+        for button in (self.done_button, self.brief_button, self.edit_button, self.new_button):
             button.setAutoDefault(False)
             bar.addWidget(button)
         self.edit_button.setVisible(not self.read_only)

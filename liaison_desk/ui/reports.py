@@ -16,8 +16,8 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import (
     QBuffer,
@@ -29,6 +29,7 @@ from PySide6.QtCore import (
     QRectF,
     QSizeF,
     Qt,
+    QUrl,
 )
 from PySide6.QtGui import (
     QColor,
@@ -46,6 +47,7 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextFormat,
 )
+from PySide6.QtWidgets import QApplication
 
 from liaison_desk.core.interop.report_data import Person, Report, ReportMeeting
 from liaison_desk.ui.markings_style import colour
@@ -77,15 +79,35 @@ th { background-color: #e8edf2; text-align: left; }
 td, th { padding: 3px; }
 """
 
-_app: QGuiApplication | None = None
+_app: QApplication | None = None
 
 
 def ensure_app() -> None:
-    """Qt needs an application object for fonts; the CLI has none, and no display to show."""
+    """Qt needs an application object for fonts, and the charts of a brief (widgets drawn
+    into the page) need a widget application; the CLI has none, and no display to show."""
     global _app
     if QCoreApplication.instance() is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _app = QGuiApplication(["liaison-desk"])
+        _app = QApplication(["liaison-desk"])
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image of a document (a chart, a photo), drawn `share` of the text's width wide."""
+
+    image: QImage
+    share: float = 1.0
+
+
+@dataclass(frozen=True)
+class Printable:
+    """A document to print with its marking on every page: a report's, a brief's."""
+
+    title: str
+    marking: str
+    vault_name: str
+    html: str
+    pictures: Mapping[str, Picture] = field(default_factory=dict)  # by the name <img> uses
 
 
 # -- the document -------------------------------------------------------------------------------
@@ -278,19 +300,29 @@ def _font(points: float, bold: bool = False) -> QFont:
     return font
 
 
-def _document(report: Report, device: QPaintDevice, geometry: _Geometry) -> QTextDocument:
+def _document(printable: Printable, device: QPaintDevice, geometry: _Geometry) -> QTextDocument:
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(device)
     doc.setDefaultFont(_font(BODY_PT))
     doc.setDefaultStyleSheet(_CSS)
     doc.setDocumentMargin(0)
-    doc.setHtml(report_html(report))
+    # Qt lays an image out at its size in pixels of the screen, grown to the device's DPI (a
+    # page of 300 dpi, three times): the ratio given to each image undoes that, so it takes
+    # exactly its share of the text's width, drawn from all of its pixels.
+    screen = QGuiApplication.primaryScreen()
+    ratio = device.logicalDpiX() / (screen.logicalDotsPerInchX() if screen else 100)
+    for name, picture in printable.pictures.items():
+        width = round(geometry.body.width() * picture.share)
+        image = picture.image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        image.setDevicePixelRatio(ratio)
+        doc.addResource(QTextDocument.ResourceType.ImageResource, QUrl(name), image)
+    doc.setHtml(printable.html)
     doc.setPageSize(QSizeF(geometry.body.width(), geometry.body.height()))
     return doc
 
 
 def _paint_page(
-    painter: QPainter, doc: QTextDocument, report: Report, page: int, pages: int, g: _Geometry
+    painter: QPainter, doc: QTextDocument, report: Printable, page: int, pages: int, g: _Geometry
 ) -> None:
     body = g.body
     marking_colour = QColor(colour(report.marking, ()))
@@ -324,8 +356,17 @@ def _paint_page(
     painter.restore()
 
 
+def _printable(report: Report) -> Printable:
+    return Printable(report.title, report.marking, report.vault_name, report_html(report))
+
+
 def render_pdf(report: Report) -> tuple[bytes, int]:
     """The report as a PDF (A4), and its page count."""
+    return print_pdf(_printable(report))
+
+
+def print_pdf(report: Printable) -> tuple[bytes, int]:
+    """The document as a PDF (A4), its marking on every page, and its page count."""
     ensure_app()
     data = QByteArray()
     buffer = QBuffer(data)
@@ -358,6 +399,11 @@ def render_pdf(report: Report) -> tuple[bytes, int]:
 
 def render_page_image(report: Report, page: int = 0, dpi: int = 110) -> QImage:
     """One page as an image, painted exactly as in the PDF (for screenshots and previews)."""
+    return page_image(_printable(report), page, dpi)
+
+
+def page_image(report: Printable, page: int = 0, dpi: int = 110) -> QImage:
+    """One page of a document as an image, painted exactly as in its PDF."""
     ensure_app()
     size = QPageSize(QPageSize.PageSizeId.A4).size(QPageSize.Unit.Inch)
     image = QImage(

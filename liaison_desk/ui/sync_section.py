@@ -53,6 +53,7 @@ from liaison_desk.ui.enrolment_panel import ERROR_STYLE, EnrolmentPanel, fingerp
 from liaison_desk.ui.held_review import HeldButton
 from liaison_desk.ui.revoke_dialog import RevokeChoice, RevokeDialog
 from liaison_desk.ui.session import Session
+from liaison_desk.ui.station_charts import StationActivityButton
 from liaison_desk.ui.station_log_dialog import StationLogButton
 from liaison_desk.ui.sync_models import KeyRole, PeerTableModel
 from liaison_desk.ui.tables import read_only_table
@@ -242,6 +243,8 @@ class SyncSection(QWidget):
         self.held_button = HeldButton(self.session, self)
         self.held_button.setVisible(self.role == "hq")
         self.held_button.status_message.connect(self.status_message)
+        self.activity_button = StationActivityButton(self.session, self)
+        self.activity_button.setVisible(self.role == "hq")
         buttons = QHBoxLayout()
         if self.role == "hq":
             buttons.addWidget(QLabel("Send to:"))
@@ -251,6 +254,7 @@ class SyncSection(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.held_button)
+        buttons.addWidget(self.activity_button)
         buttons.addWidget(self.log_button)
         buttons.addWidget(self.revoke_button)
         self.progress = QProgressBar()

@@ -43,10 +43,10 @@ PROTOCOL_DIR = Path(__file__).resolve().parents[2] / "resources" / "protocol"
 PROG_NAME = "liaison-desk"
 
 NEEDS_A_PROCESS = frozenset(
-    {("gui",), ("report",), ("meeting", "seating"), ("self-test",), ("relay", "serve")}
+    {("gui",), ("report",), ("brief",), ("meeting", "seating"), ("self-test",), ("relay", "serve")}
 )
-"""Commands that would change this process for good if run in it: the GUI, `report` and
-`meeting seating` (their PDFs are drawn by a Qt application made for the purpose, which
+"""Commands that would change this process for good if run in it: the GUI, `report`, `brief`
+and `meeting seating` (their PDFs are drawn by a Qt application made for the purpose, which
 would stand in for the QApplication the Qt tests need) and `self-test` (Qt, QT_QPA_PLATFORM
 set in os.environ, temporary folders under a TMPDIR that `tempfile` reads once); `relay
 serve` configures the root logger and serves until killed."""
