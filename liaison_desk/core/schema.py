@@ -386,6 +386,10 @@ CREATE INDEX meetings_series ON meetings (starts_at)
 # the index each question read the whole log, so a round grew with the history.
 _OPLOG_BY_RECORD = "CREATE INDEX oplog_by_record ON oplog (record_id);"
 
+# "Is any station behind?" reads, per origin, only the acknowledgements short of what HQ
+# holds (`exchange.Owed`), not every station's 200 rows.
+_ACKS_BY_ORIGIN = "CREATE INDEX acks_by_origin ON acks (origin, seq);"
+
 _STATION_AUDIT = """
 CREATE TABLE station_audit (
     station TEXT NOT NULL,
@@ -446,6 +450,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         lambda c: run_script(c, _COMPROMISE),
     ),
     Migration("the oplog indexed by record", lambda c: run_script(c, _OPLOG_BY_RECORD)),
+    Migration("acknowledgements indexed by origin", lambda c: run_script(c, _ACKS_BY_ORIGIN)),
 )
 
 

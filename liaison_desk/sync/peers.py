@@ -7,6 +7,7 @@ type a unique prefix of at least eight characters.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -58,19 +59,26 @@ class Peer:
 _COLUMNS = "keys, name, role, post, status, enrolled_at, revoked_at, last_in_at, last_out_at"
 
 
-def _peer(row: tuple[object, ...]) -> Peer:
-    """A peer as stored. Its keys were checked when it was enrolled (`PeerIdentity.from_json`):
-    here they are only decoded, as checking them again costs a millisecond a peer, and HQ
-    lists two hundred at every status read and every bundle it writes."""
-    keys = json.loads(str(row[0]))["keys"]
+@functools.lru_cache(maxsize=1024)
+def _identity(keys_json: str, name: str, role: str, post: str) -> PeerIdentity:
+    """A peer's identity as stored. Its keys were checked when it was enrolled
+    (`PeerIdentity.from_json`): here they are only decoded, as checking them again costs a
+    millisecond a peer, and HQ lists two hundred at every status read, every "anything
+    owed?" check and every bundle it writes. Public keys only, and immutable: the same
+    stored text is decoded (and its fingerprint hashed) once per process."""
+    keys = json.loads(keys_json)["keys"]
     public = PublicKeys(
         mldsa87=base64.b64decode(keys["ml-dsa-87"]),
         ecdsa_p384=base64.b64decode(keys["ecdsa-p384"]),
         mlkem1024=base64.b64decode(keys["ml-kem-1024"]),
         kem_p384=base64.b64decode(keys["kem-p384"]),
     )
+    return PeerIdentity(name, role, post, public)
+
+
+def _peer(row: tuple[object, ...]) -> Peer:
     return Peer(
-        PeerIdentity(str(row[1]), str(row[2]), str(row[3]), public),
+        _identity(str(row[0]), str(row[1]), str(row[2]), str(row[3])),
         str(row[4]),
         str(row[5]),
         *(None if v is None else str(v) for v in row[6:9]),

@@ -25,13 +25,13 @@ from liaison_desk.sync.ops import Op
 from liaison_desk.sync.peers import Peer, groups
 from liaison_desk.sync.vectors import Vector, acks
 
-_OWNER_TABLES = ("contacts", "meetings", "organizations", "followups", "protocol_refs")
-_OWNER_KINDS = [k for k in BY_NAME.values() if k.table in _OWNER_TABLES]
-_OWNER_ENTITIES = frozenset(k.name for k in _OWNER_KINDS)
+OWNER_TABLES = ("contacts", "meetings", "organizations", "followups", "protocol_refs")
+_OWNER_KINDS = [k for k in BY_NAME.values() if k.table in OWNER_TABLES]
+OWNER_ENTITIES = frozenset(k.name for k in _OWNER_KINDS)
 
 
 # A distribution read for each record routed: a vault holds few distinct ones.
-_parse = functools.lru_cache(maxsize=4096)(routing.parse)
+parse_distribution = functools.lru_cache(maxsize=4096)(routing.parse)
 # What routing reads of a child's row (its origin and its parent's id); of others, theirs.
 _FACTS = {k.table: f"origin, {k.parent[1]}" for k in BY_NAME.values() if k.parent} | {
     "attachments": "origin, owner_id"
@@ -109,7 +109,7 @@ class Router:
         Narrowing is rare, and this is asked only of records not routed to the peer
         now: a scan of the log is cheap enough.
         """
-        if entity not in _OWNER_ENTITIES:
+        if entity not in OWNER_ENTITIES:
             return False
         reached = self._reached.get(record_id)
         if reached is None:
@@ -164,7 +164,7 @@ class Router:
         return row is not None and self._allows(row[0], row[1])
 
     def _owner_routed(self, owner_id: str) -> bool:
-        for table in _OWNER_TABLES:
+        for table in OWNER_TABLES:
             row = self._row(table, owner_id)
             if row is not None:
                 return self._allows(row[0], row[1])
@@ -173,7 +173,7 @@ class Router:
     def _allows(self, distribution: str, origin: str) -> bool:
         if origin in self._origins:
             return True
-        dist = _parse(distribution)
+        dist = parse_distribution(distribution)
         if dist.scope == "all":
             return True
         if dist.scope == "stations":

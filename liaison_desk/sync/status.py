@@ -40,7 +40,7 @@ def peer_status(vault: Vault) -> list[PeerStatus]:
     now_ms = vault.clock.now_ms()
     out = []
     with owed_reader(vault) as owed:
-        pending = {p.fingerprint: owed.pending(p) for p in list_peers(conn) if p.active}
+        pending = owed.pending([p for p in list_peers(conn) if p.active])
     for peer in list_peers(conn):
         theirs = [
             o
