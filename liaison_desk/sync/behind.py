@@ -35,7 +35,7 @@ def behind(conn: Connection, top: Vector, active: set[str], others: set[str]) ->
     short = {
         peer
         for (peer,) in conn.execute(
-            "SELECT a.peer FROM owed_top t CROSS JOIN acks a INDEXED BY acks_by_origin "
+            "SELECT DISTINCT a.peer FROM owed_top t CROSS JOIN acks a INDEXED BY acks_by_origin "
             "ON a.origin = t.origin AND a.seq < t.seq"
         )
         if peer in active

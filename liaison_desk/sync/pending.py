@@ -54,6 +54,28 @@ class Reach:
             self._cache[record_id] = self._decide(entity, record_id)
         return self._cache[record_id]
 
+    def prefetch(self, records: Iterable[tuple[str, str]]) -> None:
+        """Read the rows of many records (entity, id) at once, then those of their parents
+        and of the records their files are attached to."""
+        by_table: dict[str, set[str]] = defaultdict(set)
+        for entity, record_id in records:
+            by_table[BY_NAME[entity].table].add(record_id)
+        parents: dict[str, set[str]] = defaultdict(set)
+        for table, ids in by_table.items():
+            self._facts.prefetch(self._conn, table, ids)
+            kind = next((k for k in BY_NAME.values() if k.table == table), None)
+            for record_id in ids:
+                row = self._facts.row(self._conn, table, record_id)
+                if row is None:
+                    continue
+                if kind is not None and kind.parent is not None:
+                    parents[BY_NAME[kind.parent[0]].table].add(row[1])
+                elif table == "attachments":
+                    for owner_table in routes.OWNER_TABLES:
+                        parents[owner_table].add(row[1])
+        for table, ids in parents.items():
+            self._facts.prefetch(self._conn, table, ids)
+
     def ever(self, entity: str, record_id: str) -> Recipients:
         """Whom any distribution logged for the record reached (`routes.Router.reached`)."""
         if entity not in routes.OWNER_ENTITIES:
@@ -143,7 +165,8 @@ def counts(
         "SELECT o.origin, o.seq, o.hlc, o.entity, o.record_id, "
         "CASE WHEN instr(o.fields, '\"distribution\"') > 0 THEN o.fields END FROM oplog o "
         "JOIN pending_range r ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
-    )
+    ).fetchall()
+    reach.prefetch((entity, record_id) for _, _, _, entity, record_id, _ in rows)
     for origin, seq, hlc, entity, record_id, fields in rows:
         if held and held.holds(origin, hlc):  # a revoked station's, after its compromise
             continue

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from liaison_desk.core import routing
@@ -38,6 +39,9 @@ _FACTS = {k.table: f"origin, {k.parent[1]}" for k in BY_NAME.values() if k.paren
 }
 
 
+_CHUNK = 500  # record ids per query when many rows are read at once
+
+
 class RecordFacts:
     """What routing reads of each record's row, the same for every peer: shared by the
     routers of the bundles of one sync, so HQ reads a record once for all its stations.
@@ -57,6 +61,23 @@ class RecordFacts:
         if version != self._version:
             self._rows.clear()
             self._version = int(version)
+
+    def prefetch(self, conn: Connection, table: str, record_ids: Iterable[str]) -> None:
+        """Read many records' rows in a few queries: HQ counting what its stations are owed
+        routes a day's ops at once (`sync.pending`)."""
+        wanted = sorted({r for r in record_ids if (table, r) not in self._rows})
+        columns = _FACTS.get(table, "distribution, origin")
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = wanted[start : start + _CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            found = {
+                row[0]: tuple(row[1:])
+                for row in conn.execute(
+                    f"SELECT id, {columns} FROM {table} WHERE id IN ({marks})", chunk
+                )
+            }
+            for record_id in chunk:
+                self._rows[(table, record_id)] = found.get(record_id)
 
     def row(self, conn: Connection, table: str, record_id: str) -> tuple[Any, ...] | None:
         key = (table, record_id)
