@@ -7,7 +7,6 @@ type a unique prefix of at least eight characters.
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -56,29 +55,37 @@ class Peer:
         return self.status == "enrolled"
 
 
-_COLUMNS = "keys, name, role, post, status, enrolled_at, revoked_at, last_in_at, last_out_at"
+_COLUMNS = "fingerprint, name, role, post, status, enrolled_at, revoked_at, last_in_at, last_out_at"
+
+# Peers' identities as stored, by (fingerprint, name, role, post): public keys only.
+_IDENTITIES: dict[tuple[str, str, str, str], PeerIdentity] = {}
 
 
-@functools.lru_cache(maxsize=1024)
-def _identity(keys_json: str, name: str, role: str, post: str) -> PeerIdentity:
-    """A peer's identity as stored. Its keys were checked when it was enrolled
-    (`PeerIdentity.from_json`): here they are only decoded, as checking them again costs a
-    millisecond a peer, and HQ lists two hundred at every status read, every "anything
-    owed?" check and every bundle it writes. Public keys only, and immutable: the same
-    stored text is decoded (and its fingerprint hashed) once per process."""
-    keys = json.loads(keys_json)["keys"]
-    public = PublicKeys(
-        mldsa87=base64.b64decode(keys["ml-dsa-87"]),
-        ecdsa_p384=base64.b64decode(keys["ecdsa-p384"]),
-        mlkem1024=base64.b64decode(keys["ml-kem-1024"]),
-        kem_p384=base64.b64decode(keys["kem-p384"]),
-    )
-    return PeerIdentity(name, role, post, public)
+def _identity(conn: Connection, fingerprint: str, name: str, role: str, post: str) -> PeerIdentity:
+    """A peer's identity. Its keys were checked when it was enrolled (`PeerIdentity.from_json`)
+    and its fingerprint is their digest, so they never change under it: they are read and
+    decoded once per process, not at every listing (HQ lists two hundred at every status
+    read, every "anything owed?" check and every bundle it writes, and each peer's keys
+    fill several pages of the vault)."""
+    key = (fingerprint, name, role, post)
+    if key not in _IDENTITIES:
+        (stored,) = conn.execute(
+            "SELECT keys FROM peers WHERE fingerprint = ?", (fingerprint,)
+        ).fetchone()
+        keys = json.loads(str(stored))["keys"]
+        public = PublicKeys(
+            mldsa87=base64.b64decode(keys["ml-dsa-87"]),
+            ecdsa_p384=base64.b64decode(keys["ecdsa-p384"]),
+            mlkem1024=base64.b64decode(keys["ml-kem-1024"]),
+            kem_p384=base64.b64decode(keys["kem-p384"]),
+        )
+        _IDENTITIES[key] = PeerIdentity(name, role, post, public)
+    return _IDENTITIES[key]
 
 
-def _peer(row: tuple[object, ...]) -> Peer:
+def _peer(conn: Connection, row: tuple[object, ...]) -> Peer:
     return Peer(
-        _identity(str(row[0]), str(row[1]), str(row[2]), str(row[3])),
+        _identity(conn, str(row[0]), str(row[1]), str(row[2]), str(row[3])),
         str(row[4]),
         str(row[5]),
         *(None if v is None else str(v) for v in row[6:9]),
@@ -111,12 +118,12 @@ def get_peer(conn: Connection, fingerprint: str) -> Peer | None:
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM peers WHERE fingerprint = ?", (fingerprint,)
     ).fetchone()
-    return _peer(row) if row else None
+    return _peer(conn, row) if row else None
 
 
 def list_peers(conn: Connection) -> list[Peer]:
     rows = conn.execute(f"SELECT {_COLUMNS} FROM peers ORDER BY role, name, fingerprint")
-    return [_peer(row) for row in rows]
+    return [_peer(conn, row) for row in rows.fetchall()]
 
 
 def exchange_peers(conn: Connection) -> list[Peer]:
@@ -184,7 +191,7 @@ def revoke_again(vault: Vault, stations: Iterable[str], revoked_ms: int, source:
 def hq_peer(conn: Connection) -> Peer | None:
     """The HQ a station has pinned, if it has enrolled."""
     row = conn.execute(f"SELECT {_COLUMNS} FROM peers WHERE role = 'hq'").fetchone()
-    return _peer(row) if row else None
+    return _peer(conn, row) if row else None
 
 
 def set_group(conn: Connection, name: str, members: list[str]) -> None:
