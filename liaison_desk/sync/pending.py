@@ -30,6 +30,7 @@ Coverage = dict[str, tuple[int, int]]  # origin -> (after, up to), as `exchange`
 Recipients = frozenset[str] | None  # the peers a record reaches; None: every one
 
 _NOBODY: frozenset[str] = frozenset()
+_CHUNK = 500  # record ids per query
 
 
 def _join(a: Recipients, b: Recipients) -> Recipients:
@@ -76,24 +77,37 @@ class Reach:
         for table, ids in parents.items():
             self._facts.prefetch(self._conn, table, ids)
 
+    def prefetch_ever(self, records: Iterable[tuple[str, str]]) -> None:
+        """`ever` for many records (entity, id) at once: every distribution logged for them
+        read in a few queries, their origins from the rows `prefetch` read."""
+        wanted = sorted(
+            {(e, r) for e, r in records if e in routes.OWNER_ENTITIES and r not in self._ever}
+        )
+        logged: dict[str, set[str]] = defaultdict(set)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = [r for _, r in wanted[start : start + _CHUNK]]
+            marks = ", ".join("?" * len(chunk))
+            for record_id, distribution in self._conn.execute(
+                "SELECT record_id, json_extract(fields, '$.distribution') FROM oplog "
+                f"WHERE record_id IN ({marks}) "
+                "AND json_extract(fields, '$.distribution') IS NOT NULL",
+                chunk,
+            ):
+                logged[record_id].add(distribution)
+        for entity, record_id in wanted:
+            row = self._facts.row(self._conn, BY_NAME[entity].table, record_id)
+            reached: Recipients = _NOBODY
+            if row is not None:
+                for distribution in logged.get(record_id, ()):
+                    reached = _join(reached, self._allowed(distribution, row[1]))
+            self._ever[record_id] = reached
+
     def ever(self, entity: str, record_id: str) -> Recipients:
         """Whom any distribution logged for the record reached (`routes.Router.reached`)."""
         if entity not in routes.OWNER_ENTITIES:
             return _NOBODY
         if record_id not in self._ever:
-            rows = self._conn.execute(
-                "SELECT DISTINCT json_extract(fields, '$.distribution') FROM oplog "
-                "WHERE record_id = ? AND json_extract(fields, '$.distribution') IS NOT NULL",
-                (record_id,),
-            ).fetchall()
-            row = self._conn.execute(
-                f"SELECT origin FROM {BY_NAME[entity].table} WHERE id = ?", (record_id,)
-            ).fetchone()
-            reached: Recipients = _NOBODY
-            if row is not None:
-                for (distribution,) in rows:
-                    reached = _join(reached, self._allowed(distribution, row[0]))
-            self._ever[record_id] = reached
+            self.prefetch_ever([(entity, record_id)])
         return self._ever[record_id]
 
     def _decide(self, entity: str, record_id: str) -> Recipients:
@@ -167,6 +181,7 @@ def counts(
         "JOIN pending_range r ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
     ).fetchall()
     reach.prefetch((entity, record_id) for _, _, _, entity, record_id, _ in rows)
+    reach.prefetch_ever((row[3], row[4]) for row in rows if row[5] is not None)
     for origin, seq, hlc, entity, record_id, fields in rows:
         if held and held.holds(origin, hlc):  # a revoked station's, after its compromise
             continue
