@@ -17,8 +17,9 @@ from liaison_desk.core.records import Attachment, Contact, Meeting, Participant,
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import compromise, exchange, routes
 from liaison_desk.sync.exchange import needs_bundle, owed_reader, pending_ops
-from liaison_desk.sync.peers import Peer, exchange_peers, set_group
+from liaison_desk.sync.peers import Peer, exchange_peers, revoke, set_group
 from liaison_desk.sync.status import peer_status
+from liaison_desk.sync.transfer import sync_wanted
 from liaison_desk.sync.vectors import own_origins, vector
 from tests.sync.helpers import (
     deliver,
@@ -115,4 +116,14 @@ def test_pending_counts_equal_routing_station_by_station(tmp_path: Path) -> None
             round_trip(hq, station, usb)
             trade(station, hq, usb)
         assert counts(hq) == {"paris": 0, "tokyo": 0, "berlin": 0}
+        assert sync_wanted(hq) == (True, False)
+
+        # A revoked station falls behind; the others, caught up, are owed nothing.
+        revoke(hq, fingerprint(tokyo))
+        hq.store.add(ProtocolRef(title="Visits", body="Announced a week ahead."))
+        for station in (paris, berlin):
+            round_trip(hq, station, usb)
+            trade(station, hq, usb)
+        assert counts(hq) == {"paris": 0, "berlin": 0}
+        assert sync_wanted(hq) == (True, False)
         berlin.lock()
