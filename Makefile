@@ -46,8 +46,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Two workers, one per core of the CI machine: the suite is CPU-bound (Argon2id floors,
+# SQLCipher, Qt), and every test keeps to its own tmp_path, display and loopback port.
+# Work-stealing keeps the long benchmark smokes and relay runs from ending on one worker.
 test: install lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist worksteal
 
 bench: install
 	$(BIN)/python benchmarks/vault.py

@@ -192,5 +192,5 @@ def accept(app: AppContext, /, approval_file: Path, yes: bool) -> None:
         "No terminal to ask on: compare the fingerprint with HQ over a separate channel, "
         "then run the command again with --yes.",
     )
-    enrolment.pin_hq(vault, hq, recovery_slot)
+    enrolment.pin_hq(vault, hq, approval)
     click.echo(f"Enrolled with {hq.name}. Exchange changes with `liaison-desk sync export`.")

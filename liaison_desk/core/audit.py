@@ -42,6 +42,7 @@ EVENTS = (
     "held-discarded",
     "wipe-ordered",
     "station-wiped",
+    "wipe-ack-refused",
 )
 
 

@@ -23,7 +23,7 @@ from typing import Literal
 from liaison_desk.core.sqlite_types import Connection
 
 GENESIS = "0" * 64
-BreakKind = Literal["edited", "removed", "reordered"]
+BreakKind = Literal["edited", "removed", "reordered", "restored"]  # restored: at HQ
 
 
 def entry_hash(prev: str, at: str, event: str, detail_json: str) -> str:

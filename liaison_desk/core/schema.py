@@ -432,6 +432,27 @@ CREATE TABLE flagged_records (
 ) WITHOUT ROWID;
 """
 
+# Where the ops of each bundle HQ received begin in its oplog (`bundles_in.first_n`): a
+# date of compromise holds what HQ received after it, whatever the ops' own stamps say
+# (`sync.compromise.HeldOps`). And a station's audit entries HQ held that a later copy of
+# the station's log no longer has (a backup restored there), kept beside the log
+# (`sync.station_audit`).
+_RECEIPTS_AND_FORKS = """
+ALTER TABLE bundles_in ADD COLUMN first_n INTEGER;
+CREATE TABLE station_audit_superseded (
+    station TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    at TEXT,
+    event TEXT,
+    detail TEXT,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    superseded_at TEXT NOT NULL,
+    PRIMARY KEY (station, hash)
+) WITHOUT ROWID;
+"""
+
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
@@ -450,6 +471,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         lambda c: run_script(c, _COMPROMISE),
     ),
     Migration("the oplog indexed by record", lambda c: run_script(c, _OPLOG_BY_RECORD)),
+    Migration(
+        "where received bundles' ops begin; station audit entries a restore superseded",
+        lambda c: run_script(c, _RECEIPTS_AND_FORKS),
+    ),
     Migration("acknowledgements indexed by origin", lambda c: run_script(c, _ACKS_BY_ORIGIN)),
 )
 

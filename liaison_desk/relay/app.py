@@ -8,6 +8,8 @@
     GET    /v1/mailboxes/{me}/{name}           one of them
     DELETE /v1/mailboxes/{me}/{name}           acknowledged: remove it
     POST|HEAD|PATCH /v1/uploads/{recipient}/{name}   an upload that resumes (`relay.uploads`)
+    PUT|GET|DELETE /v1/wipe-acks[/{station}]   a lost station's wipe, acknowledged
+                                               (`relay.wipe_acks`)
 
 A bundle's GET takes `Range: bytes=N-`, for a download that resumes.
 
@@ -56,6 +58,7 @@ from liaison_desk.relay.request_parts import (
 )
 from liaison_desk.relay.store import Download, MailboxStore, Upload
 from liaison_desk.relay.uploads import Uploads
+from liaison_desk.relay.wipe_acks import WipeAcks
 from liaison_desk.sync.bundle import PREFIX
 from liaison_desk.sync.bundle_names import sender_prefix, superseded
 from liaison_desk.sync.errors import RequestRefused, RosterError
@@ -149,7 +152,9 @@ class Relay:
 
     # -- who is asking ----------------------------------------------------------------------------
 
-    async def signer(self, request: Request, digest: str) -> Signer:
+    async def signer(self, request: Request, digest: str, lost: bool = False) -> Signer:
+        """Who signed the request: HQ or a station its roster enrols (or, with `lost`, one
+        it ordered wiped: for its acknowledgement alone, `relay.wipe_acks`)."""
         # Per address first: a flood of forged signatures costs a dictionary look-up each,
         # not a signature check.
         host = request.client.host if request.client else ""
@@ -160,7 +165,7 @@ class Relay:
         except RequestRefused as exc:
             raise Refusal(401, exc.code, exc.message) from None
         request.scope["relay.keyid"] = claims.keyid[:16]
-        signer = await self._known(claims.keyid)
+        signer = await self._known(claims.keyid, lost)
         path = request.scope["raw_path"].decode("latin-1")
         # On the event loop: verifying holds the GIL most of the time, and handing it to a
         # worker cost more than it saved (measured in benchmarks/relay.py).
@@ -186,7 +191,7 @@ class Relay:
             return work(*args)
         return await run_in_threadpool(work, *args)
 
-    async def _known(self, keyid: str) -> Signer:
+    async def _known(self, keyid: str, lost: bool = False) -> Signer:
         cache = self.roster
         if cache.due():
             await run_in_threadpool(cache.refresh)
@@ -198,6 +203,8 @@ class Relay:
         if roster is None:
             raise Refusal(403, "no-roster", "HQ has not given this relay its roster yet.")
         identity = roster.active(keyid)
+        if identity is None and lost and keyid in roster.wipe_orders:
+            identity = roster.stations[keyid]
         if identity is None:
             if keyid in roster.revoked:
                 reason = roster.reasons.get(keyid)
@@ -507,6 +514,7 @@ def create_app(relay: Relay) -> ASGIApp:
     mailbox = "/v1/mailboxes/{recipient}"
     upload = "/v1/uploads/{recipient}/{name}"
     uploads = Uploads(relay)
+    acks = WipeAcks(relay)
     routes = [
         Route("/v1/health", _guarded(relay.health), methods=["GET"]),
         Route("/v1/roster", _guarded(relay.put_roster), methods=["PUT"]),
@@ -518,5 +526,8 @@ def create_app(relay: Relay) -> ASGIApp:
         Route(upload, _guarded(uploads.create), methods=["POST"]),
         Route(upload, _guarded(uploads.status), methods=["HEAD"]),
         Route(upload, _guarded(uploads.append), methods=["PATCH"]),
+        Route("/v1/wipe-acks/{recipient}", _guarded(acks.put), methods=["PUT"]),
+        Route("/v1/wipe-acks", _guarded(acks.list), methods=["GET"]),
+        Route("/v1/wipe-acks/{recipient}", _guarded(acks.delete), methods=["DELETE"]),
     ]
     return AccessLog(Starlette(routes=routes), relay.clock)

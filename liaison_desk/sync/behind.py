@@ -2,7 +2,7 @@
 
 HQ asks "is anything owed?" at every auto-sync check. Reading every station's
 acknowledgements to answer it costs 200 stations x 200 origins rows, most of them
-equal to what HQ holds. Here the index of acknowledgements by origin (migration 11)
+equal to what HQ holds. Here the index of acknowledgements by origin (migration 12)
 is read only where a station falls short: per origin, the rows below what HQ holds,
 and the stations with no row at all, looked for only when an origin has fewer rows
 than there are active stations. A station not found here is owed no op.

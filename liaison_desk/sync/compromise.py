@@ -4,11 +4,15 @@ HQ revokes a station with a reason (`revoke_station`), shown wherever the
 station's bundles or relay requests are refused, and which HQ signs into its
 revocation notice and the relay's roster. Given a date of compromise, what the
 station wrote after it cannot be trusted: every op HQ holds from the
-station's incarnations stamped at or after that moment is kept back from
-every bundle HQ writes (`HeldOps`), and the records they touch are listed for
-review (`held_records`, searchable). An HQ operator releases one (HQ writes a
-snapshot of it, which travels as HQ's own change) or discards it (it stays at
-HQ, never sent). Ops stamped before the date flow as before.
+station's incarnations stamped at or after that moment, or received by HQ at
+or after it (a station whose clock was set back stamps its ops in the past),
+is kept back from every bundle HQ writes (`HeldOps`), and the records they
+touch are listed for review (`held_records`, searchable). So is every
+snapshot HQ logged of such a record (a group joined, a distribution widened,
+before or after the revocation): it holds the record whole. An HQ operator
+releases one (HQ writes a snapshot of it, which travels as HQ's own change)
+or discards it (it stays at HQ, never sent). Ops stamped and received before
+the date flow as before.
 
 Stations that may already hold such a record through HQ (it was routed to
 them) are told in HQ's next bundles (`flagged`), and flag it for their officer.
@@ -129,39 +133,78 @@ def _since_prefix(ms: int) -> str:
     return f"{ms:013d}"
 
 
+_NONE = 2**63 - 1  # a seq no op reaches: nothing of an incarnation received since
+
+
+def _received_since(conn: Connection, station: str, since: str) -> dict[str, int]:
+    """Per incarnation of `station`, the first seq of its ops HQ received at or after
+    `since` (ISO): ops arrive in seq order, and HQ notes where each bundle's ops begin
+    in its oplog (`bundles_in.first_n`; bundles from before that note are judged by
+    their stamps alone)."""
+    row = conn.execute(
+        "SELECT min(first_n) FROM bundles_in WHERE sender = ? AND applied_at >= ?",
+        (station, since),
+    ).fetchone()
+    if row[0] is None:
+        return {}
+    out: dict[str, int] = {}
+    for origin in peer_origins(conn, station):
+        first = conn.execute(
+            "SELECT seq FROM oplog WHERE n >= ? AND origin = ? ORDER BY n LIMIT 1",
+            (row[0], origin),
+        ).fetchone()
+        if first is not None:
+            out[origin] = int(first[0])
+    return out
+
+
 def _hold(vault: Vault, peer: Peer, since_ms: int) -> int:
     conn = vault.conn
     now = iso_from_ms(vault.clock.now_ms())
+    received = _received_since(conn, peer.fingerprint, iso_from_ms(since_ms))
     held = 0
     for origin in peer_origins(conn, peer.fingerprint):
         cursor = conn.execute(
             "INSERT OR IGNORE INTO held_records (kind, record_id, station, held_at) "
-            "SELECT DISTINCT entity, record_id, ?, ? FROM oplog WHERE origin = ? AND hlc >= ?",
-            (peer.fingerprint, now, origin, _since_prefix(since_ms)),
+            "SELECT DISTINCT entity, record_id, ?, ? FROM oplog "
+            "WHERE origin = ? AND (hlc >= ? OR seq >= ?)",
+            (peer.fingerprint, now, origin, _since_prefix(since_ms), received.get(origin, _NONE)),
         )
         held += cursor.rowcount
     return held
 
 
 class HeldOps:
-    """Which ops HQ keeps back from its bundles: a revoked station's, stamped at or after its
-    date of compromise."""
+    """Which ops HQ keeps back from its bundles: a revoked station's, stamped or received at
+    or after its date of compromise; and HQ's snapshots of a record held or discarded."""
 
     def __init__(self, conn: Connection) -> None:
         rows = conn.execute(
-            "SELECT p.origin, c.compromised_since FROM peers c "
-            "JOIN peer_origins p ON p.fingerprint = c.fingerprint "
-            "WHERE c.status = 'revoked' AND c.compromised_since IS NOT NULL"
+            "SELECT fingerprint, compromised_since FROM peers "
+            "WHERE status = 'revoked' AND compromised_since IS NOT NULL"
         ).fetchall()
-        self._since = {origin: _since_prefix(parse_when(since)) for origin, since in rows}
+        self._since: dict[str, tuple[str, int]] = {}
+        for station, since in rows:
+            prefix = _since_prefix(parse_when(since))
+            received = _received_since(conn, station, since)
+            for origin in peer_origins(conn, station):
+                self._since[origin] = (prefix, received.get(origin, _NONE))
+        self._records = set(
+            conn.execute(
+                "SELECT kind, record_id FROM held_records WHERE status IN ('held', 'discarded')"
+            ).fetchall()
+        )
 
     def __bool__(self) -> bool:
-        return bool(self._since)
+        return bool(self._since or self._records)
 
-    def holds(self, origin: str, hlc: str) -> bool:
-        """Whether an op written under `origin` at `hlc` is held back."""
-        prefix = self._since.get(origin)
-        return prefix is not None and hlc >= prefix
+    def holds(self, row: tuple[Any, ...]) -> bool:
+        """Whether an oplog row (origin, seq, hlc, entity, record id, fields, base, clocks)
+        is held back."""
+        cut = self._since.get(row[0])
+        if cut is not None and (row[2] >= cut[0] or row[1] >= cut[1]):
+            return True
+        return row[7] is not None and (row[3], row[4]) in self._records
 
 
 def held_records(
@@ -203,8 +246,6 @@ def decide(vault: Vault, kind: str, record_id: str, release: bool) -> None:
     if row is None:
         raise PeerError("That record is not held for review.")
     with vault.store.transaction():
-        if release and vault.store.exists(BY_NAME[kind], record_id):
-            vault.store.log_snapshots(BY_NAME[kind], record_id)
         vault.conn.execute(
             "UPDATE held_records SET status = ?, decided_at = ? WHERE kind = ? AND record_id = ?",
             (
@@ -214,6 +255,8 @@ def decide(vault: Vault, kind: str, record_id: str, release: bool) -> None:
                 record_id,
             ),
         )
+        if release and vault.store.exists(BY_NAME[kind], record_id):
+            vault.store.log_snapshots(BY_NAME[kind], record_id)
         vault.audit(
             "held-released" if release else "held-discarded", station=short(row[0]), kind=kind
         )

@@ -12,6 +12,7 @@ station shows it and, once HQ is pinned, adds HQ's key slot (`sync.recovery`).
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,14 @@ from liaison_desk.sync.identity import (
     short,
 )
 from liaison_desk.sync.own_identity import load_identity
-from liaison_desk.sync.peers import add_peer, hq_peer
+from liaison_desk.sync.peers import add_peer, get_peer, hq_peer
 from liaison_desk.sync.recovery import add_hq_slot
 
 REQUEST = "liaison-desk/enrolment-request"
 APPROVAL = "liaison-desk/enrolment-approval"
 MAX_FILE = 64 * 1024
+ISSUED_PREFIX = "approvals:"  # at HQ, + a station's id: its approvals' digests since enrolled
+PINNED_KEY = "hq_approval"  # at a station: the digest of the approval it pinned HQ from
 
 
 def read_enrolment_file(path: Path) -> bytes:
@@ -118,6 +121,33 @@ def asks_recovery_slot(approval: bytes) -> bool:
     return body.get("recovery_slot") is True
 
 
+def approval_digest(data: bytes) -> str:
+    """What names one approval: the SHA-256 of its signed body (its layout aside). A wipe
+    order carries it, and a station obeys only one naming the approval it pinned
+    (`sync.wipe_order`), so an order made before HQ enrolled it again is void."""
+    body, _signatures = _read(data, APPROVAL)
+    return hashlib.sha256(canonical(body)).hexdigest()
+
+
+def issued_approvals(vault: Vault, station: str) -> list[str]:
+    """At HQ: the digests of the approvals it gave `station` since it last enrolled it anew
+    (new, or revoked before): the station may have pinned any of them. Empty for a station
+    approved before approvals were remembered."""
+    value = _meta(vault, ISSUED_PREFIX + station)
+    return list(json.loads(value)) if value else []
+
+
+def pinned_approval(vault: Vault) -> str | None:
+    """At a station: the digest of the approval it pinned HQ from (None: pinned before
+    approvals were remembered)."""
+    return _meta(vault, PINNED_KEY)
+
+
+def _meta(vault: Vault, key: str) -> str | None:
+    row = vault.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
 def read_approval(data: bytes, me: Identity) -> PeerIdentity:
     """HQ's identity from an approval addressed to us, once HQ's signatures check out."""
     body, signatures = _read(data, APPROVAL)
@@ -138,12 +168,26 @@ def own_request(vault: Vault) -> tuple[PeerIdentity, bytes]:
 
 
 def approve(vault: Vault, request: bytes, recovery_slot: bool = True) -> tuple[PeerIdentity, bytes]:
-    """HQ enrols the station in `request` (after the fingerprint was checked out of band)."""
+    """HQ enrols the station in `request` (after the fingerprint was checked out of band).
+
+    A station enrolled again (revoked, then found) starts clean: the approvals it
+    had before no longer count, the wipe order HQ made for it is dropped, and
+    HQ's next drive sync takes it and the revocation notice out of its mailbox
+    (`sync.wipe_order.write_orders`). Approved again while enrolled, it may pin
+    either approval.
+    """
     me = load_identity(vault.conn)
     station = read_request(request)
     approval = write_approval(me, station, vault.clock, recovery_slot)
+    known = get_peer(vault.conn, station.fingerprint)
+    issued = issued_approvals(vault, station.fingerprint) if known and known.active else []
     with vault.store.transaction():
         add_peer(vault.conn, vault.clock, station)
+        issued.append(approval_digest(approval))
+        vault.set_meta(ISSUED_PREFIX + station.fingerprint, json.dumps(issued))
+        vault.conn.execute(
+            "UPDATE peers SET wipe_order = NULL WHERE fingerprint = ?", (station.fingerprint,)
+        )
         audit.record(vault.conn, vault.clock, "enrolment", peer=short(station.fingerprint))
     return station, approval
 
@@ -159,21 +203,25 @@ def check_approval(vault: Vault, approval: bytes) -> PeerIdentity:
     return hq
 
 
-def pin_hq(vault: Vault, hq: PeerIdentity, recovery_slot: bool = False) -> None:
-    """Pin HQ's keys (from `check_approval`, once the fingerprint was compared), and add
-    HQ's key slot where its policy (`asks_recovery_slot`) says so."""
+def pin_hq(vault: Vault, hq: PeerIdentity, approval: bytes) -> None:
+    """Pin HQ's keys (`hq`, from `check_approval` of `approval`, once the fingerprint was
+    compared), remember which approval they came from, and add HQ's key slot where its
+    policy (`asks_recovery_slot`) says so."""
+    if read_approval(approval, load_identity(vault.conn)).fingerprint != hq.fingerprint:
+        raise EnrolmentError("This approval does not come from the HQ that was compared.")
     with vault.store.transaction():
         _refuse_another_hq(vault, hq)
         add_peer(vault.conn, vault.clock, hq)
+        vault.set_meta(PINNED_KEY, approval_digest(approval))
         audit.record(vault.conn, vault.clock, "enrolment", peer=short(hq.fingerprint))
-    if recovery_slot:
+    if asks_recovery_slot(approval):
         add_hq_slot(vault)
 
 
 def accept(vault: Vault, approval: bytes) -> PeerIdentity:
     """A station pins HQ's keys from HQ's approval, asking no one (for scripts and tests)."""
     hq = check_approval(vault, approval)
-    pin_hq(vault, hq, asks_recovery_slot(approval))
+    pin_hq(vault, hq, approval)
     return hq
 
 

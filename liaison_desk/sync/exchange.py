@@ -251,7 +251,7 @@ def _items(
     held = compromise.HeldOps(conn) if router is not None else None
     yield json_item(START, plan.start)
     for row, withdrawn in _for_peer(conn, plan.coverage, router, progress):
-        if held and held.holds(row[0], row[2]):  # a revoked station's, after its compromise
+        if held and held.holds(row):  # a revoked station's, after its compromise
             continue
         if withdrawn:
             plan.withdrawn[row[4]] = row[3]

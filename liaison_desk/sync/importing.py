@@ -212,6 +212,7 @@ class _Applier:
         self._held_max: dict[str, int] = {}
         self._vector: Vector | None = None  # holdings as the bundle began (they grow at its end)
         self._now = iso_from_ms(vault.clock.now_ms())
+        self._first_n = self.conn.execute("SELECT coalesce(max(n), 0) + 1 FROM oplog").fetchone()[0]
         self._ahead = stamp_limit(
             vault.clock.now_ms(), bundle.header.created_ms, sender.role == "hq"
         )
@@ -498,8 +499,8 @@ class _Applier:
         )
         now = iso_from_ms(self.vault.clock.now_ms())
         self.conn.execute(
-            "INSERT INTO bundles_in (sender, origin, seq, digest, applied_at, ops) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO bundles_in (sender, origin, seq, digest, applied_at, ops, first_n) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 self.sender.fingerprint,
                 header.origin,
@@ -507,6 +508,7 @@ class _Applier:
                 self.bundle.digest,
                 now,
                 self.ops,
+                self._first_n,  # where its ops begin in the oplog: `compromise.HeldOps`
             ),
         )
         self.conn.execute(

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,9 +55,11 @@ from liaison_desk.sync.transfer import (
     step,
 )
 from liaison_desk.sync.transfer_meter import Meter
-from liaison_desk.sync.wipe_order import obey_relayed
+from liaison_desk.sync.wipe_order import WipeOrderRefused, relayed_order, take_ack, wipe_now
 
 log = logging.getLogger("liaison_desk.sync")
+
+_STATION_ID = re.compile(r"[0-9a-f]{96}")  # a relay's answer is checked before it is used
 
 T = TypeVar("T")
 
@@ -191,10 +194,12 @@ def sync_through(
         try:
             _pull(on_vault, client, report, progress, start)
             _push(on_vault, client, report, progress, start.spool / "out")
+            if start.me.public.role == "hq":
+                _take_wipe_acks(on_vault, client, report)
         except RelayRefused as exc:
             report.error = exc
             if exc.wipe_order is not None and start.me.public.role == "station":
-                report.wiped = on_vault(functools.partial(obey_relayed, order=exc.wipe_order))
+                report.wiped = _obey(on_vault, client, exc.wipe_order)
         except RelayError as exc:
             report.error = exc
     log.info(
@@ -205,6 +210,33 @@ def sync_through(
         len(report.sent),
     )
     return report
+
+
+def _obey(on_vault: OnVault, client: RelayClient, order: object) -> bool:
+    """HQ's order, passed on by the relay: checked, acknowledged at the relay if it still
+    can be, then obeyed (True); or refused, nothing changed (False)."""
+    ack = on_vault(functools.partial(relayed_order, order=order))
+    if ack is None:
+        return False
+    try:
+        client.put_wipe_ack(ack)
+    except RelayError:
+        log.warning("the wipe could not be acknowledged through the relay")
+    return on_vault(wipe_now)
+
+
+def _take_wipe_acks(on_vault: OnVault, client: RelayClient, report: SyncReport) -> None:
+    """HQ: the stations that acknowledged a wipe at the relay (`wipe_order.take_ack`)."""
+    for station, document in client.wipe_acks():
+        try:
+            taken = on_vault(functools.partial(take_ack, data=document))
+        except WipeOrderRefused:
+            log.warning("a wipe acknowledgement at the relay was not readable or not signed")
+            taken = None
+        if taken is not None:
+            report.acknowledged_wipes.append(taken)
+        if _STATION_ID.fullmatch(station):
+            client.drop_wipe_ack(station)
 
 
 def _pull(

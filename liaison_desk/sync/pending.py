@@ -175,16 +175,20 @@ def counts(
     held = compromise.HeldOps(conn)
     to_all: dict[str, list[int]] = defaultdict(list)  # origin -> seqs of ops routed to every peer
     gone: dict[str, set[str]] = defaultdict(set)  # peer -> records it would be told to withdraw
+    # Oplog rows as `compromise.HeldOps.holds` reads them; the fields only of an op that may
+    # set a distribution, the base not at all.
     rows = conn.execute(
         "SELECT o.origin, o.seq, o.hlc, o.entity, o.record_id, "
-        "CASE WHEN instr(o.fields, '\"distribution\"') > 0 THEN o.fields END FROM oplog o "
+        "CASE WHEN instr(o.fields, '\"distribution\"') > 0 THEN o.fields END, NULL, o.clocks "
+        "FROM oplog o "
         "JOIN pending_range r ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
     ).fetchall()
-    reach.prefetch((entity, record_id) for _, _, _, entity, record_id, _ in rows)
+    reach.prefetch((row[3], row[4]) for row in rows)
     reach.prefetch_ever((row[3], row[4]) for row in rows if row[5] is not None)
-    for origin, seq, hlc, entity, record_id, fields in rows:
-        if held and held.holds(origin, hlc):  # a revoked station's, after its compromise
+    for row in rows:
+        if held and held.holds(row):  # a revoked station's, after its compromise
             continue
+        origin, seq, _, entity, record_id, fields = row[:6]
         routed = reach.of(entity, record_id)
         if routed is None:
             to_all[origin].append(seq)

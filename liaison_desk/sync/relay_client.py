@@ -12,6 +12,7 @@ where the next sync begins.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import time
@@ -166,6 +167,33 @@ class RelayClient:
 
     def acknowledge(self, name: str) -> None:
         self._signed("DELETE", f"/v1/mailboxes/{self.me.fingerprint}/{name}", "an acknowledgement")
+
+    # -- a wipe, acknowledged (`relay.wipe_acks`) -------------------------------------------------
+
+    def put_wipe_ack(self, document: bytes) -> None:
+        """A station HQ ordered wiped leaves HQ its signed word, just before it wipes."""
+        self._signed(
+            "PUT",
+            f"/v1/wipe-acks/{self.me.fingerprint}",
+            "the wipe acknowledgement",
+            sha384=hashlib.sha384(document).digest(),
+            headers={"content-length": str(len(document))},
+            content=document,
+        )
+
+    def wipe_acks(self) -> list[tuple[str, bytes]]:
+        """HQ: (station, document) of each wipe acknowledgement waiting at the relay."""
+        answer = self._signed(
+            "GET", "/v1/wipe-acks", "the wipe acknowledgements", limit=LISTING_LIMIT
+        )
+        try:
+            rows = json.loads(answer.body)["acks"]
+            return [(str(r["station"]), base64.b64decode(r["body"], validate=True)) for r in rows]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise RelayError("The relay's answer is not understood.") from exc
+
+    def drop_wipe_ack(self, station: str) -> None:
+        self._signed("DELETE", f"/v1/wipe-acks/{station}", "a wipe acknowledgement taken")
 
     # -- downloads --------------------------------------------------------------------------------
 

@@ -6,12 +6,18 @@ when. It rides to the station at its next contact: in its mailbox on every
 drive HQ syncs (`wipe-order.json`, beside where its bundles would be: HQ sends
 a lost station no more bundles, so no more data), and in the relay's answer
 refusing the station's requests (through HQ's signed roster). The station
-obeys only an order that its pinned HQ signed, addressed to its own identity
-and its current incarnation: a forged one, one for another station, one for an
-incarnation it no longer writes under (a vault restored since), or one replayed
-to a vault enrolled anew (a new identity) changes nothing. Before wiping,
-while its keys still exist, it leaves HQ a signed acknowledgement on the drive
-(`wiped-<station>.json`); through the relay, which refuses it, it cannot.
+obeys only an order that its pinned HQ signed, addressed to its own identity,
+its current incarnation and the approval it pinned HQ from: a forged one, one
+for another station, one for an incarnation it no longer writes under (a vault
+restored since), one replayed to a vault enrolled anew (a new identity), or one
+made before HQ approved the station again (the laptop was found) changes
+nothing. HQ drops a station's order when it approves it again, and its next
+drive sync takes the order and any revocation notice out of the mailbox.
+Before wiping, while its keys still exist, the station leaves HQ a signed
+acknowledgement naming the order it obeyed: on the drive
+(`wiped-<station>.json`), or through the relay, which refuses it everything
+else but takes this (`relay.wipe_acks`). HQ takes it only for the order it
+stored.
 
 A station revoked but not lost is told too, at its next contact: on a drive by
 a notice HQ signs (`revoked.json`, with HQ's reason), through the relay by its
@@ -34,6 +40,7 @@ from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.user_files import read_bounded
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.compromise import held_count, revoke_station
+from liaison_desk.sync.enrol import issued_approvals, pinned_approval
 from liaison_desk.sync.errors import PeerError, SyncError
 from liaison_desk.sync.identity import Identity, PeerIdentity, Signatures, canonical, short
 from liaison_desk.sync.own_identity import load_identity
@@ -69,6 +76,11 @@ def sign(identity: Identity, body: dict[str, Any]) -> dict[str, Any]:
             "ecdsa-p384": base64.b64encode(signatures.ecdsa_p384).decode(),
         }
     }
+
+
+def order_digest(body: dict[str, Any]) -> str:
+    """What names one order (its signed body): an acknowledgement carries it."""
+    return hashlib.sha256(canonical(body)).hexdigest()
 
 
 def _verified(document: Any, kind: str, signer: PeerIdentity) -> dict[str, Any]:
@@ -112,6 +124,7 @@ def order_wipe(
             "hq": me.fingerprint,
             "station": fingerprint,
             "origin": origins[-1],
+            "approvals": issued_approvals(vault, fingerprint),
             "issued_ms": vault.clock.now_ms(),
             "nonce": os.urandom(16).hex(),
         },
@@ -157,10 +170,15 @@ def revocation_notes(conn: Connection) -> dict[str, dict[str, Any]]:
 
 def write_orders(vault: Vault, mailbox: Callable[[str], Path]) -> int:
     """HQ: tell each revoked station on a drive, in its mailbox: a lost station its wipe
-    order, any other its revocation and HQ's reason, signed. Returns how many were told."""
+    order, any other its revocation and HQ's reason, signed. A station enrolled again
+    has both taken away. Returns how many were told."""
     written = 0
     me = load_identity(vault.conn)
-    for fingerprint, note in revocation_notes(vault.conn).items():
+    notes = revocation_notes(vault.conn)
+    for peer in list_peers(vault.conn):
+        if peer.role == "station" and peer.fingerprint not in notes:
+            _take_away(mailbox(peer.fingerprint), (ORDER_FILE, NOTICE_FILE))
+    for fingerprint, note in notes.items():
         box = mailbox(fingerprint)
         box.mkdir(parents=True, exist_ok=True)
         if "wipe_order" in note:
@@ -172,12 +190,20 @@ def write_orders(vault: Vault, mailbox: Callable[[str], Path]) -> int:
                 "hq": me.fingerprint,
                 "station": fingerprint,
                 "reason": note.get("reason", ""),
+                "approvals": issued_approvals(vault, fingerprint),
                 "issued_ms": vault.clock.now_ms(),
             }
             document, name = sign(me, body), NOTICE_FILE
+        _take_away(box, tuple({ORDER_FILE, NOTICE_FILE} - {name}))
         atomic_write(box / name, json.dumps(document, indent=2).encode())
         written += 1
     return written
+
+
+def _take_away(box: Path, names: tuple[str, ...]) -> None:
+    for name in names:
+        if os.path.lexists(box / name):
+            (box / name).unlink()
 
 
 def revoked_notice(vault: Vault, path: Path) -> StationRevoked | None:
@@ -190,8 +216,8 @@ def revoked_notice(vault: Vault, path: Path) -> StationRevoked | None:
     except (ValueError, WipeOrderRefused):
         log.warning("a revocation notice on the drive is damaged or not HQ's; it was ignored")
         return None
-    if body.get("station") != load_identity(vault.conn).fingerprint:
-        return None
+    if body.get("station") != load_identity(vault.conn).fingerprint or not _for_pinned(vault, body):
+        return None  # for another station, or from before HQ approved this one again
     reason = str(body.get("reason") or "no reason given")
     return StationRevoked(
         f"HQ has revoked this station ({reason}): nothing was exchanged. Call HQ."
@@ -213,7 +239,32 @@ def check_order(vault: Vault, document: Any) -> dict[str, Any]:
         raise WipeOrderRefused(
             "The wipe order is for an incarnation this vault no longer writes under."
         )
+    if not _for_pinned(vault, body):
+        raise WipeOrderRefused(
+            "The wipe order was made before HQ approved this station again; it is void."
+        )
     return body
+
+
+def acknowledgement(vault: Vault, body: dict[str, Any]) -> bytes:
+    """The station's signed word that it obeys the order whose body this is."""
+    me = load_identity(vault.conn)
+    done = {
+        "format": DONE,
+        "version": 1,
+        "station": me.fingerprint,
+        "order": order_digest(body),
+        "at_ms": vault.clock.now_ms(),
+    }
+    return canonical(sign(me, done))
+
+
+def _for_pinned(vault: Vault, body: dict[str, Any]) -> bool:
+    """Whether HQ's order or notice names the approval this station pinned HQ from (any, for
+    a station that pinned HQ before approvals were remembered)."""
+    pinned = pinned_approval(vault)
+    approvals = body.get("approvals")
+    return pinned is None or (isinstance(approvals, list) and pinned in approvals)
 
 
 def obey(vault: Vault, document: Any, ack_box: Path | None = None) -> None:
@@ -222,26 +273,21 @@ def obey(vault: Vault, document: Any, ack_box: Path | None = None) -> None:
     Raises WipeOrderRefused, having changed nothing, for an order not to be obeyed.
     """
     body = check_order(vault, document)
-    me = load_identity(vault.conn)
     if ack_box is not None:
-        digest = hashlib.sha256(canonical(body)).hexdigest()
-        done = sign(
-            me,
-            {
-                "format": DONE,
-                "version": 1,
-                "station": me.fingerprint,
-                "order": digest,
-                "at_ms": vault.clock.now_ms(),
-            },
-        )
+        name = f"{DONE_PREFIX}{short(load_identity(vault.conn).fingerprint)}.json"
         try:
             ack_box.mkdir(parents=True, exist_ok=True)
-            atomic_write(ack_box / f"{DONE_PREFIX}{short(me.fingerprint)}.json", canonical(done))
+            atomic_write(ack_box / name, acknowledgement(vault, body))
         except Exception:
             log.warning("the wipe could not be acknowledged on the drive")
+    wipe_now(vault)
+
+
+def wipe_now(vault: Vault) -> bool:
+    """Wipe the vault, the order checked (and acknowledged where there was a way)."""
     log.warning("wipe order from HQ obeyed")
     vault.wipe()
+    return True
 
 
 def obey_file(vault: Vault, path: Path, ack_box: Path | None) -> bool:
@@ -258,7 +304,12 @@ def obey_file(vault: Vault, path: Path, ack_box: Path | None) -> bool:
 
 
 def take_acks(vault: Vault, box: Path) -> list[str]:
-    """HQ: the stations whose signed acknowledgement of a wipe waits in HQ's mailbox."""
+    """HQ: the stations whose signed acknowledgement of a wipe waits in HQ's mailbox.
+
+    An acknowledgement counts only if it names the order HQ stored for that station;
+    one naming another (an older order, one HQ dropped, a forgery by a station that
+    holds its own keys) is refused: logged and audited by station id, and taken away.
+    """
     done: list[str] = []
     try:
         names = sorted(p.name for p in box.iterdir() if p.name.startswith(DONE_PREFIX))
@@ -267,26 +318,53 @@ def take_acks(vault: Vault, box: Path) -> list[str]:
     for name in names:
         path = box / name
         try:
-            document = json.loads(read_bounded(path, MAX_FILE, "wipe acknowledgements"))
-            station = next(
-                p for p in list_peers(vault.conn) if p.fingerprint == document.get("station")
-            )
-            _verified(document, DONE, station.identity)
-        except (ValueError, StopIteration, AttributeError, WipeOrderRefused, OSError):
+            taken = take_ack(vault, read_bounded(path, MAX_FILE, "wipe acknowledgements"))
+        except (OSError, WipeOrderRefused):
             log.warning("a wipe acknowledgement on the drive was not readable or not signed")
             continue
-        vault.audit("station-wiped", peer=short(station.fingerprint))
+        if taken is not None:
+            done.append(taken)
         path.unlink(missing_ok=True)
-        done.append(station.fingerprint)
     return done
 
 
-def obey_relayed(vault: Vault, order: object) -> bool:
-    """An order the relay passed on with its refusal: obeyed (True), or refused and logged
-    (False), nothing changed. No acknowledgement: the relay refuses this station."""
+def take_ack(vault: Vault, data: bytes) -> str | None:
+    """HQ: the station whose acknowledgement this is, audited as wiped; None if it names
+    another order than HQ stored for it (refused, audited). WipeOrderRefused if it is not
+    a station's signed acknowledgement at all."""
     try:
-        obey(vault, order)
+        document = json.loads(data)
+        station = next(
+            p for p in list_peers(vault.conn) if p.fingerprint == document.get("station")
+        )
+    except (ValueError, StopIteration, AttributeError):
+        raise WipeOrderRefused("The wipe acknowledgement is damaged.") from None
+    body = _verified(document, DONE, station.identity)
+    if body.get("order") != stored_order_digest(vault.conn, station.fingerprint):
+        log.warning(
+            "a wipe acknowledgement from station %s names no order HQ holds for it; refused",
+            short(station.fingerprint),
+        )
+        vault.audit("wipe-ack-refused", peer=short(station.fingerprint))
+        return None
+    vault.audit("station-wiped", peer=short(station.fingerprint))
+    return station.fingerprint
+
+
+def stored_order_digest(conn: Connection, station: str) -> str | None:
+    """The digest of the wipe order HQ holds for `station` (None if it holds none)."""
+    row = conn.execute("SELECT wipe_order FROM peers WHERE fingerprint = ?", (station,)).fetchone()
+    if row is None or not row[0]:
+        return None
+    order = json.loads(row[0])
+    return order_digest({k: v for k, v in order.items() if k != "signatures"})
+
+
+def relayed_order(vault: Vault, order: object) -> bytes | None:
+    """An order the relay passed on with its refusal: the acknowledgement to leave HQ at the
+    relay before `wipe_now`; None for an order not to be obeyed (logged, nothing changed)."""
+    try:
+        return acknowledgement(vault, check_order(vault, order))
     except WipeOrderRefused as exc:
         log.warning("a wipe order from the relay was not obeyed: %s", exc.message)
-        return False
-    return True
+        return None

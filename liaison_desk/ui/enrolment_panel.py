@@ -202,18 +202,18 @@ class EnrolmentPanel(QGroupBox):
         source = Path(path)
         self.folder = source.parent
 
-        def work(vault: Vault) -> tuple[PeerIdentity, bool]:
+        def work(vault: Vault) -> tuple[PeerIdentity, bytes]:
             approval = enrol.read_enrolment_file(source)
-            return enrol.check_approval(vault, approval), enrol.asks_recovery_slot(approval)
+            return enrol.check_approval(vault, approval), approval
 
         self._run(work, lambda found: self._confirm_hq(*found))
 
-    def _confirm_hq(self, hq: PeerIdentity, recovery_slot: bool) -> None:
+    def _confirm_hq(self, hq: PeerIdentity, approval: bytes) -> None:
         self._show_candidate(hq)
         answer = QMessageBox.question(
             self,
             "Accept HQ's approval",
-            f"{hq_confirm_text(hq)}\n\n{policy_text(recovery_slot)}",
+            f"{hq_confirm_text(hq)}\n\n{policy_text(enrol.asks_recovery_slot(approval))}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -223,7 +223,7 @@ class EnrolmentPanel(QGroupBox):
             return
 
         def work(vault: Vault) -> PeerIdentity:
-            enrol.pin_hq(vault, hq, recovery_slot)
+            enrol.pin_hq(vault, hq, approval)
             return hq
 
         def done(pinned: PeerIdentity) -> None:

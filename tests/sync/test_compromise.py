@@ -54,7 +54,9 @@ def test_records_after_the_date_are_held_and_older_ones_still_flow(
     usb = tmp_path / "usb"
     paris.store.add(Contact(full_name="Colonel Before", distribution="all"))
     exchange(paris, hq, usb)
-    since = paris.clock.now_ms() + 1
+    # The moment of compromise, after both clocks' last reading (HQ judges by both).
+    since = max(paris.clock.now_ms(), hq.clock.now_ms()) + 1
+    paris.clock.ms = hq.clock.ms = since
     after = paris.store.add(Contact(full_name="Colonel After", distribution="all"))
     exchange(paris, hq, usb)  # reached HQ before anyone knew
     exchange(hq, tokyo, usb)  # and HQ passed it on to Tokyo

@@ -117,13 +117,13 @@ def test_an_approval_is_checked_without_pinning_then_pinned_once_confirmed(
     assert hq_peer(paris.conn) is None and list_peers(paris.conn) == []
     assert "enrolment" not in [e.event for e in audit.entries(paris.conn)]
     real = enrol.check_approval(paris, approval)
-    enrol.pin_hq(paris, real)
+    enrol.pin_hq(paris, real, approval)
     pinned = hq_peer(paris.conn)
     assert pinned is not None and pinned.fingerprint == fingerprint(hq)
     with pytest.raises(EnrolmentError, match="already enrolled"):
         enrol.check_approval(paris, rogue)
     with pytest.raises(EnrolmentError, match="already enrolled"):  # checked, then pinned late
-        enrol.pin_hq(paris, PeerIdentity.from_json(json.loads(rogue)["hq"]))
+        enrol.pin_hq(paris, PeerIdentity.from_json(json.loads(rogue)["hq"]), rogue)
     assert [p.fingerprint for p in list_peers(paris.conn)] == [fingerprint(hq)]
 
 

@@ -41,7 +41,7 @@ def one_by_one(hq: Vault, peer: Peer) -> int:
         held = compromise.HeldOps(conn)
         sent, gone = 0, set()
         for row, withdrawn in exchange._for_peer(conn, coverage, routes.Router(conn, peer)):
-            if held.holds(row[0], row[2]):
+            if held.holds(row):
                 continue
             if withdrawn:
                 gone.add(row[4])

@@ -89,17 +89,21 @@ def test_wipe_through_a_drive(pair: tuple[Vault, Vault], tmp_path: Path) -> None
 
 def test_wipe_through_the_relay(pair: tuple[Vault, Vault], tmp_path: Path) -> None:
     hq, paris = pair
+    station = fingerprint(paris)
     with relay_process(export_identity(hq, tmp_path / "hq.json"), tmp_path / "relay") as relay:
         sync_online(hq, relay.url)
-        order_wipe(hq, fingerprint(paris))
+        order_wipe(hq, station)
         sync_online(hq, relay.url)  # the roster carries the order
         held = Held(paris)
 
         report = sync_online(paris, relay.url)
 
-    assert report.wiped and paris.locked
-    assert list(paris.path.iterdir()) == []
-    assert held.readable_pages() == 0
+        assert report.wiped and paris.locked
+        assert list(paris.path.iterdir()) == []
+        assert held.readable_pages() == 0
+        # It told HQ through the relay, which refuses it all else, while its keys existed.
+        assert sync_online(hq, relay.url).acknowledged_wipes == [station]
+        assert sync_online(hq, relay.url).acknowledged_wipes == []  # taken once
 
 
 def _order_on_drive(drive: Path, station: str, order: dict[str, object]) -> None:
