@@ -387,6 +387,10 @@ CREATE INDEX meetings_series ON meetings (starts_at)
 # the index each question read the whole log, so a round grew with the history.
 _OPLOG_BY_RECORD = "CREATE INDEX oplog_by_record ON oplog (record_id);"
 
+# "Is any station behind?" reads, per origin, only the acknowledgements short of what HQ
+# holds (`exchange.Owed`), not every station's 200 rows.
+_ACKS_BY_ORIGIN = "CREATE INDEX acks_by_origin ON acks (origin, seq);"
+
 _STATION_AUDIT = """
 CREATE TABLE station_audit (
     station TEXT NOT NULL,
@@ -544,6 +548,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration("seating plans", lambda c: run_script(c, _SEATING_PLANS)),
     Migration("the gifts and hospitality register", lambda c: run_script(c, _GIFTS)),
     Migration("engagements indexed for counting by month", lambda c: run_script(c, _ENGAGEMENTS)),
+    Migration("acknowledgements indexed by origin", lambda c: run_script(c, _ACKS_BY_ORIGIN)),
 )
 
 

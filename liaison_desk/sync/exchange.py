@@ -24,8 +24,10 @@ from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import (
+    behind,
     compromise,
     payload,
+    pending,
     refusals,
     revocations,
     routes,
@@ -105,10 +107,17 @@ def _coverage(
     # A station sends its own ops, and gives HQ restored from a backup back those of HQ's
     # that reached it; HQ sends what it holds.
     sendable = mine + returnable(conn, peer.fingerprint) if role == "station" else list(held)
-    # Of our own past incarnations, what peers sent back may hold a gap (a restore): we cover
-    # only up to it, or the peer would count the missing op as passed over, and never get it.
-    top = {o: dense(conn, o) if o in mine[:-1] else held.get(o, 0) for o in sendable}
+    top = _tops(conn, sendable, held, mine)
     return {o: (acked.get(o, 0), top[o]) for o in sendable if top[o] > acked.get(o, 0)}
+
+
+def _tops(conn: Connection, sendable: list[str], held: Vector, mine: list[str]) -> Vector:
+    """How far we can send each origin: what we hold of it.
+
+    Of our own past incarnations, what peers sent back may hold a gap (a restore): we cover
+    only up to it, or the peer would count the missing op as passed over, and never get it.
+    """
+    return {o: dense(conn, o) if o in mine[:-1] else held.get(o, 0) for o in sendable}
 
 
 def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
@@ -380,7 +389,7 @@ def needs_bundle(vault: Vault, peer: Peer) -> bool:
 def pending_ops(vault: Vault, peer: Peer) -> int:
     """How many ops the next bundle for `peer` would carry (see `Owed.pending`)."""
     with owed_reader(vault) as owed:
-        return owed.pending(peer)
+        return owed.pending([peer])[peer.fingerprint]
 
 
 @contextmanager
@@ -404,23 +413,45 @@ class Owed:
         self._held = vector(self._conn)
         self._mine = own_origins(self._conn)
         self._facts = routes.RecordFacts()  # each record read once for every peer
+        self._behind: set[str] | None = None
 
     def _ops(self, peer: Peer) -> Iterator[tuple[tuple[Any, ...], bool]]:
         coverage = _coverage(self._conn, self._role, peer, self._held, self._mine)
+        if not coverage:
+            return iter(())
         router = routes.Router(self._conn, peer, self._facts) if self._role == "hq" else None
         return _for_peer(self._conn, coverage, router)
 
-    def pending(self, peer: Peer) -> int:
-        """How many ops the next bundle for `peer` would carry (what it has not
-        acknowledged), counting each record it would tell the peer to withdraw as one."""
-        routed = 0
-        gone: set[str] = set()
-        for row, withdrawn in self._ops(peer):
-            if withdrawn:
-                gone.add(row[4])
-            else:
-                routed += 1
-        return routed + len(gone)
+    def _short(self, peer: Peer) -> bool:
+        """Whether `peer` may lack an op we hold. HQ decides it for all its stations at once
+        (`sync.behind`): most have acknowledged everything, and are not read one by one."""
+        if self._role != "hq":
+            return True
+        if self._behind is None:
+            status = dict(self._conn.execute("SELECT fingerprint, status FROM peers").fetchall())
+            active = {fp for fp, s in status.items() if s == "enrolled"}
+            top = _tops(self._conn, list(self._held), self._held, self._mine)
+            self._behind = behind.behind(self._conn, top, active, set(status) - active)
+        return peer.fingerprint in self._behind
+
+    def pending(self, peers: list[Peer]) -> dict[str, int]:
+        """How many ops the next bundle for each of `peers` would carry (what it has not
+        acknowledged; at HQ, less what it holds back from a compromised station), counting
+        each record it would tell the peer to withdraw as one. HQ routes each op once for
+        all of them (`sync.pending`)."""
+        coverages = {
+            p.fingerprint: _coverage(self._conn, self._role, p, self._held, self._mine)
+            for p in peers
+            if self._short(p)
+        }
+        if self._role == "hq":
+            return dict.fromkeys((p.fingerprint for p in peers), 0) | pending.counts(
+                self._conn, coverages, self._facts
+            )
+        return {
+            fp: sum(1 for _ in _for_peer(self._conn, coverage, None))
+            for fp, coverage in coverages.items()
+        }
 
     def owes(self, peer: Peer) -> bool:
         """Whether a bundle for `peer` is owed: changes it lacks, or news of what we now hold.
@@ -441,7 +472,7 @@ class Owed:
         if (
             peer.last_out_at is None
             or refusals.bundle_refusal_untold(conn, peer.fingerprint)
-            or next(self._ops(peer), None) is not None
+            or (self._short(peer) and next(self._ops(peer), None) is not None)
         ):
             return True
         listed = [self._mine, peer_origins(conn, peer.fingerprint)]

@@ -55,22 +55,37 @@ class Peer:
         return self.status == "enrolled"
 
 
-_COLUMNS = "keys, name, role, post, status, enrolled_at, revoked_at, last_in_at, last_out_at"
+_COLUMNS = "fingerprint, name, role, post, status, enrolled_at, revoked_at, last_in_at, last_out_at"
+
+# Peers' identities as stored, by (fingerprint, name, role, post): public keys only.
+_IDENTITIES: dict[tuple[str, str, str, str], PeerIdentity] = {}
 
 
-def _peer(row: tuple[object, ...]) -> Peer:
-    """A peer as stored. Its keys were checked when it was enrolled (`PeerIdentity.from_json`):
-    here they are only decoded, as checking them again costs a millisecond a peer, and HQ
-    lists two hundred at every status read and every bundle it writes."""
-    keys = json.loads(str(row[0]))["keys"]
-    public = PublicKeys(
-        mldsa87=base64.b64decode(keys["ml-dsa-87"]),
-        ecdsa_p384=base64.b64decode(keys["ecdsa-p384"]),
-        mlkem1024=base64.b64decode(keys["ml-kem-1024"]),
-        kem_p384=base64.b64decode(keys["kem-p384"]),
-    )
+def _identity(conn: Connection, fingerprint: str, name: str, role: str, post: str) -> PeerIdentity:
+    """A peer's identity. Its keys were checked when it was enrolled (`PeerIdentity.from_json`)
+    and its fingerprint is their digest, so they never change under it: they are read and
+    decoded once per process, not at every listing (HQ lists two hundred at every status
+    read, every "anything owed?" check and every bundle it writes, and each peer's keys
+    fill several pages of the vault)."""
+    key = (fingerprint, name, role, post)
+    if key not in _IDENTITIES:
+        (stored,) = conn.execute(
+            "SELECT keys FROM peers WHERE fingerprint = ?", (fingerprint,)
+        ).fetchone()
+        keys = json.loads(str(stored))["keys"]
+        public = PublicKeys(
+            mldsa87=base64.b64decode(keys["ml-dsa-87"]),
+            ecdsa_p384=base64.b64decode(keys["ecdsa-p384"]),
+            mlkem1024=base64.b64decode(keys["ml-kem-1024"]),
+            kem_p384=base64.b64decode(keys["kem-p384"]),
+        )
+        _IDENTITIES[key] = PeerIdentity(name, role, post, public)
+    return _IDENTITIES[key]
+
+
+def _peer(conn: Connection, row: tuple[object, ...]) -> Peer:
     return Peer(
-        PeerIdentity(str(row[1]), str(row[2]), str(row[3]), public),
+        _identity(conn, str(row[0]), str(row[1]), str(row[2]), str(row[3])),
         str(row[4]),
         str(row[5]),
         *(None if v is None else str(v) for v in row[6:9]),
@@ -103,12 +118,12 @@ def get_peer(conn: Connection, fingerprint: str) -> Peer | None:
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM peers WHERE fingerprint = ?", (fingerprint,)
     ).fetchone()
-    return _peer(row) if row else None
+    return _peer(conn, row) if row else None
 
 
 def list_peers(conn: Connection) -> list[Peer]:
     rows = conn.execute(f"SELECT {_COLUMNS} FROM peers ORDER BY role, name, fingerprint")
-    return [_peer(row) for row in rows]
+    return [_peer(conn, row) for row in rows.fetchall()]
 
 
 def exchange_peers(conn: Connection) -> list[Peer]:
@@ -176,7 +191,7 @@ def revoke_again(vault: Vault, stations: Iterable[str], revoked_ms: int, source:
 def hq_peer(conn: Connection) -> Peer | None:
     """The HQ a station has pinned, if it has enrolled."""
     row = conn.execute(f"SELECT {_COLUMNS} FROM peers WHERE role = 'hq'").fetchone()
-    return _peer(row) if row else None
+    return _peer(conn, row) if row else None
 
 
 def set_group(conn: Connection, name: str, members: list[str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.clocks import own_clock_ahead
 from liaison_desk.sync.exchange import owed_reader
@@ -16,7 +17,7 @@ from liaison_desk.sync.online import relay_url
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import Peer, hq_peer, list_peers
 from liaison_desk.sync.refusals import RefusedBundle, refused_by_peers
-from liaison_desk.sync.vectors import acks, own_origins, vector
+from liaison_desk.sync.vectors import own_origins, vector
 
 
 @dataclass(frozen=True)
@@ -33,28 +34,35 @@ class PeerStatus:
     lag_seconds: int | None  # since their last bundle reached us
 
 
+def _counts(conn: Connection, sql: str, parameters: tuple[str, ...] = ()) -> dict[str, int]:
+    return {key: int(n) for key, n in conn.execute(sql, parameters)}
+
+
 def peer_status(vault: Vault) -> list[PeerStatus]:
+    """Every peer's status, each figure read for all peers at once: HQ shows 200 stations
+    (their acknowledgements of our own incarnations only, through the index by origin)."""
     conn = vault.conn
     held = vector(conn)
     mine = own_origins(conn)
     now_ms = vault.clock.now_ms()
-    out = []
+    peers = list_peers(conn)
     with owed_reader(vault) as owed:
-        pending = {p.fingerprint: owed.pending(p) for p in list_peers(conn) if p.active}
-    for peer in list_peers(conn):
-        theirs = [
-            o
-            for (o,) in conn.execute(
-                "SELECT origin FROM peer_origins WHERE fingerprint = ?", (peer.fingerprint,)
-            )
-        ]
-        acked = acks(conn, peer.fingerprint)
-        (bundles_in,) = conn.execute(
-            "SELECT count(*) FROM bundles_in WHERE sender = ?", (peer.fingerprint,)
-        ).fetchone()
-        (bundles_out,) = conn.execute(
-            "SELECT count(*) FROM bundles_out WHERE peer = ? AND bytes > 0", (peer.fingerprint,)
-        ).fetchone()
+        pending = owed.pending([p for p in peers if p.active])
+    theirs: dict[str, int] = {}
+    for fingerprint, origin in conn.execute("SELECT fingerprint, origin FROM peer_origins"):
+        theirs[fingerprint] = theirs.get(fingerprint, 0) + held.get(origin, 0)
+    marks = ", ".join("?" * len(mine))
+    acked = _counts(
+        conn, f"SELECT peer, sum(seq) FROM acks WHERE origin IN ({marks}) GROUP BY peer", (*mine,)
+    )
+    bundles_in = _counts(conn, "SELECT sender, count(*) FROM bundles_in GROUP BY sender")
+    bundles_out = _counts(
+        conn, "SELECT peer, count(*) FROM bundles_out WHERE bytes > 0 GROUP BY peer"
+    )
+    ours = sum(held.get(o, 0) for o in mine)
+    out = []
+    for peer in peers:
+        fp = peer.fingerprint
         lag = None
         if peer.last_in_at:
             seen = datetime.fromisoformat(peer.last_in_at.replace("Z", "+00:00"))
@@ -62,12 +70,12 @@ def peer_status(vault: Vault) -> list[PeerStatus]:
         out.append(
             PeerStatus(
                 peer,
-                sum(held.get(o, 0) for o in theirs),
-                sum(acked.get(o, 0) for o in mine),
-                sum(held.get(o, 0) for o in mine),
-                pending.get(peer.fingerprint, 0),
-                int(bundles_in),
-                int(bundles_out),
+                theirs.get(fp, 0),
+                acked.get(fp, 0),
+                ours,
+                pending.get(fp, 0),
+                bundles_in.get(fp, 0),
+                bundles_out.get(fp, 0),
                 peer.last_in_at,
                 peer.last_out_at,
                 lag,

@@ -1,0 +1,53 @@
+"""Which stations have yet to acknowledge something HQ holds, decided in SQL.
+
+HQ asks "is anything owed?" at every auto-sync check. Reading every station's
+acknowledgements to answer it costs 200 stations x 200 origins rows, most of them
+equal to what HQ holds. Here the index of acknowledgements by origin (migration 12)
+is read only where a station falls short: per origin, the rows below what HQ holds,
+and the stations with no row at all, looked for only when an origin has fewer rows
+than there are active stations. A station not found here is owed no op.
+"""
+
+from __future__ import annotations
+
+from liaison_desk.core.sqlite_types import Connection
+from liaison_desk.sync.vectors import Vector
+
+
+def _fill(conn: Connection, table: str, columns: str, rows: list[tuple[object, ...]]) -> None:
+    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns})")
+    conn.execute(f"DELETE FROM {table}")
+    if rows:
+        marks = ", ".join("?" * len(rows[0]))
+        conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+
+
+def behind(conn: Connection, top: Vector, active: set[str], others: set[str]) -> set[str]:
+    """Of the `active` peers, those that acknowledged less of some origin than `top` holds.
+
+    `others` are the peers not active (revoked): their rows are left out of the count.
+    """
+    wanted: list[tuple[object, ...]] = [(o, s) for o, s in top.items() if s > 0]
+    if not wanted or not active:
+        return set()
+    _fill(conn, "owed_top", "origin TEXT PRIMARY KEY, seq INT", wanted)
+    _fill(conn, "owed_others", "peer TEXT PRIMARY KEY", [(p,) for p in others])
+    short = {
+        peer
+        for (peer,) in conn.execute(
+            "SELECT DISTINCT a.peer FROM owed_top t CROSS JOIN acks a INDEXED BY acks_by_origin "
+            "ON a.origin = t.origin AND a.seq < t.seq"
+        )
+        if peer in active
+    }
+    # An origin some active peer has no row for: fewer rows, less the others', than peers.
+    unlisted = conn.execute(
+        "SELECT t.origin FROM owed_top t WHERE (SELECT count(*) FROM acks a "
+        "WHERE a.origin = t.origin) - (SELECT count(*) FROM owed_others p "
+        "CROSS JOIN acks a ON a.peer = p.peer AND a.origin = t.origin) < ?",
+        (len(active),),
+    ).fetchall()
+    for (origin,) in unlisted:
+        listed = {p for (p,) in conn.execute("SELECT peer FROM acks WHERE origin = ?", (origin,))}
+        short |= active - listed
+    return short

@@ -1,0 +1,212 @@
+"""How many ops each peer's next bundle would carry, for every peer at once.
+
+HQ's `sync status` and its Sync section show this for 200 stations. Routing every
+unacknowledged op once per station (`routes.Router`) costs stations x ops: right after
+HQ sent a day's bundles, before the acknowledgements come back, 200 x 10,500. Here each
+op is read once and its recipients decided once (`Reach`, the same rules as
+`routes.Router`: distribution, groups, the station that wrote it, children following
+their record, files the record they are attached to), then counted for every peer whose
+coverage holds it. An op routed to every station is counted by position (one sorted list
+per origin), not station by station.
+
+What is counted is what `exchange` would write: a revoked station's held ops
+(`compromise.HeldOps`) are not carried, and each record a peer would be told to withdraw
+counts as one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+from liaison_desk.core.kinds import BY_NAME
+from liaison_desk.core.sqlite_types import Connection
+from liaison_desk.sync import compromise, routes
+from liaison_desk.sync.peers import groups
+
+Coverage = dict[str, tuple[int, int]]  # origin -> (after, up to), as `exchange` plans it
+Recipients = frozenset[str] | None  # the peers a record reaches; None: every one
+
+_NOBODY: frozenset[str] = frozenset()
+_CHUNK = 500  # record ids per query
+
+
+def _join(a: Recipients, b: Recipients) -> Recipients:
+    return None if a is None or b is None else a | b
+
+
+class Reach:
+    """Which peers a record reaches: `routes.Router`'s decisions, for every peer at once."""
+
+    def __init__(self, conn: Connection, facts: routes.RecordFacts) -> None:
+        self._conn = conn
+        self._facts = facts
+        facts.check(conn)
+        self._writer = dict(conn.execute("SELECT origin, fingerprint FROM peer_origins"))
+        self._groups = groups(conn)
+        self._cache: dict[str, Recipients] = {}
+        self._ever: dict[str, Recipients] = {}
+
+    def of(self, entity: str, record_id: str) -> Recipients:
+        """Whom `routes.Router.routed` would route the record to."""
+        if record_id not in self._cache:
+            self._cache[record_id] = self._decide(entity, record_id)
+        return self._cache[record_id]
+
+    def prefetch(self, records: Iterable[tuple[str, str]]) -> None:
+        """Read the rows of many records (entity, id) at once, then those of their parents
+        and of the records their files are attached to."""
+        by_table: dict[str, set[str]] = defaultdict(set)
+        for entity, record_id in records:
+            by_table[BY_NAME[entity].table].add(record_id)
+        parents: dict[str, set[str]] = defaultdict(set)
+        for table, ids in by_table.items():
+            self._facts.prefetch(self._conn, table, ids)
+            kind = next((k for k in BY_NAME.values() if k.table == table), None)
+            for record_id in ids:
+                row = self._facts.row(self._conn, table, record_id)
+                if row is None:
+                    continue
+                if kind is not None and kind.parent is not None:
+                    parents[BY_NAME[kind.parent[0]].table].add(row[1])
+                elif table == "attachments":
+                    for owner_table in routes.OWNER_TABLES:
+                        parents[owner_table].add(row[1])
+        for table, ids in parents.items():
+            self._facts.prefetch(self._conn, table, ids)
+
+    def prefetch_ever(self, records: Iterable[tuple[str, str]]) -> None:
+        """`ever` for many records (entity, id) at once: every distribution logged for them
+        read in a few queries, their origins from the rows `prefetch` read."""
+        wanted = sorted(
+            {(e, r) for e, r in records if e in routes.OWNER_ENTITIES and r not in self._ever}
+        )
+        logged: dict[str, set[str]] = defaultdict(set)
+        for start in range(0, len(wanted), _CHUNK):
+            chunk = [r for _, r in wanted[start : start + _CHUNK]]
+            marks = ", ".join("?" * len(chunk))
+            for record_id, distribution in self._conn.execute(
+                "SELECT record_id, json_extract(fields, '$.distribution') FROM oplog "
+                f"WHERE record_id IN ({marks}) "
+                "AND json_extract(fields, '$.distribution') IS NOT NULL",
+                chunk,
+            ):
+                logged[record_id].add(distribution)
+        for entity, record_id in wanted:
+            row = self._facts.row(self._conn, BY_NAME[entity].table, record_id)
+            reached: Recipients = _NOBODY
+            if row is not None:
+                for distribution in logged.get(record_id, ()):
+                    reached = _join(reached, self._allowed(distribution, row[1]))
+            self._ever[record_id] = reached
+
+    def ever(self, entity: str, record_id: str) -> Recipients:
+        """Whom any distribution logged for the record reached (`routes.Router.reached`)."""
+        if entity not in routes.OWNER_ENTITIES:
+            return _NOBODY
+        if record_id not in self._ever:
+            self.prefetch_ever([(entity, record_id)])
+        return self._ever[record_id]
+
+    def _decide(self, entity: str, record_id: str) -> Recipients:
+        kind = BY_NAME[entity]
+        row = self._facts.row(self._conn, kind.table, record_id)
+        if row is None:
+            return _NOBODY
+        if kind.parent is not None:  # a meeting's participant, a contact's point...
+            return _join(self._wrote(row[0]), self.of(kind.parent[0], row[1]))
+        if entity == "attachment":
+            return _join(self._wrote(row[0]), self._owner(row[1]))
+        return self._allowed(row[0], row[1])
+
+    def _owner(self, owner_id: str) -> Recipients:
+        for table in routes.OWNER_TABLES:
+            row = self._facts.row(self._conn, table, owner_id)
+            if row is not None:
+                return self._allowed(row[0], row[1])
+        return _NOBODY
+
+    def _wrote(self, origin: str) -> frozenset[str]:
+        writer = self._writer.get(origin)
+        return _NOBODY if writer is None else frozenset((writer,))
+
+    def _allowed(self, distribution: str, origin: str) -> Recipients:
+        dist = routes.parse_distribution(distribution)
+        if dist.scope == "all":
+            return None
+        named: Iterable[str] = ()
+        if dist.scope == "stations":
+            named = dist.members
+        elif dist.scope == "group":
+            named = self._groups.get(dist.members[0], ())
+        return self._wrote(origin) | frozenset(named)
+
+
+def _covers(coverage: Coverage, origin: str, seq: int) -> bool:
+    span = coverage.get(origin)
+    return span is not None and span[0] < seq <= span[1]
+
+
+def _union(coverages: Iterable[Coverage]) -> Coverage:
+    union: Coverage = {}
+    for coverage in coverages:
+        for origin, (after, upto) in coverage.items():
+            low, high = union.get(origin, (after, upto))
+            union[origin] = (min(low, after), max(high, upto))
+    return union
+
+
+def counts(
+    conn: Connection, coverages: dict[str, Coverage], facts: routes.RecordFacts
+) -> dict[str, int]:
+    """For each peer (by fingerprint) with its coverage, the ops its next bundle would carry."""
+    found = dict.fromkeys(coverages, 0)
+    union = _union(coverages.values())
+    if not union:
+        return found
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS pending_range (origin TEXT, after INT, upto INT)")
+    conn.execute("DELETE FROM pending_range")
+    conn.executemany(
+        "INSERT INTO pending_range VALUES (?, ?, ?)", [(o, a, b) for o, (a, b) in union.items()]
+    )
+    reach = Reach(conn, facts)
+    held = compromise.HeldOps(conn)
+    to_all: dict[str, list[int]] = defaultdict(list)  # origin -> seqs of ops routed to every peer
+    gone: dict[str, set[str]] = defaultdict(set)  # peer -> records it would be told to withdraw
+    # Oplog rows as `compromise.HeldOps.holds` reads them; the fields only of an op that may
+    # set a distribution, the base not at all.
+    rows = conn.execute(
+        "SELECT o.origin, o.seq, o.hlc, o.entity, o.record_id, "
+        "CASE WHEN instr(o.fields, '\"distribution\"') > 0 THEN o.fields END, NULL, o.clocks "
+        "FROM oplog o "
+        "JOIN pending_range r ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
+    ).fetchall()
+    reach.prefetch((row[3], row[4]) for row in rows)
+    reach.prefetch_ever((row[3], row[4]) for row in rows if row[5] is not None)
+    for row in rows:
+        if held and held.holds(row):  # a revoked station's, after its compromise
+            continue
+        origin, seq, _, entity, record_id, fields = row[:6]
+        routed = reach.of(entity, record_id)
+        if routed is None:
+            to_all[origin].append(seq)
+            continue
+        for peer in routed:
+            if peer in coverages and _covers(coverages[peer], origin, seq):
+                found[peer] += 1
+        if fields is not None and "distribution" in json.loads(fields):
+            ever = reach.ever(entity, record_id)
+            for peer in coverages if ever is None else ever:
+                if peer not in routed and _covers(coverages.get(peer, {}), origin, seq):
+                    gone[peer].add(record_id)
+    for sorted_seqs in to_all.values():
+        sorted_seqs.sort()
+    for peer, coverage in coverages.items():
+        for origin, (after, upto) in coverage.items():
+            if origin in to_all:
+                seqs = to_all[origin]
+                found[peer] += bisect.bisect_right(seqs, upto) - bisect.bisect_right(seqs, after)
+        found[peer] += len(gone.get(peer, ()))
+    return found
