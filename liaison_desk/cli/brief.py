@@ -59,22 +59,10 @@ def brief(
 
 
 def _person(person: BriefPerson) -> list[str]:
-    c = person.contact
-    facts = [
-        ("Rank", person.rank),
-        ("Diplomatic", c.diplomatic_rank),
-        ("Accredited", c.accredited_on),
-        ("Position", c.position),
-        ("Organization", person.organization),
-        ("Country", c.country),
-        ("Languages", ", ".join(c.languages)),
-        ("Spouse", ", ".join(person.spouses)),
-        ("How we met", c.how_met),
-    ]
-    lines = [f"  {k + ':':<14}{v}" for k, v in facts if v]
+    lines = [f"  {k + ':':<17}{v}" for k, v in person.facts()]
     for posting in person.postings:
         span = " to ".join(x for x in (posting.starts_on, posting.ends_on or "now") if x)
-        lines.append(f"  {'Posting:':<14}{posting.title} ({span})")
+        lines.append(f"  {'Posting:':<17}{posting.title} ({span})")
     return lines
 
 

@@ -60,6 +60,23 @@ class BriefPerson:
     place: str | None = None  # why they stand where they do in its precedence
     photo: Attachment | None = None  # the subject's own (a contact's brief)
 
+    def facts(self) -> list[tuple[str, str]]:
+        """Who they are as labelled lines, the empty ones left out: the same in print and
+        on the terminal."""
+        c = self.contact
+        facts = [
+            ("Rank", self.rank),
+            ("Diplomatic rank", c.diplomatic_rank),
+            ("Accredited", c.accredited_on),
+            ("Position", c.position),
+            ("Organization", self.organization),
+            ("Country", c.country),
+            ("Languages", ", ".join(c.languages)),
+            ("Spouse", ", ".join(self.spouses)),
+            ("How we met", c.how_met),
+        ]
+        return [(label, value) for label, value in facts if value]
+
 
 @dataclass(frozen=True)
 class Brief:

@@ -76,20 +76,8 @@ def _career(person: BriefPerson) -> str:
 
 
 def _who(person: BriefPerson, with_photo: bool) -> str:
-    c = person.contact
     photo = f'<img src="{PHOTO}" align="right">' if with_photo and person.photo else ""
-    facts = [
-        ("Rank", person.rank),
-        ("Diplomatic rank", c.diplomatic_rank),
-        ("Accredited", c.accredited_on),
-        ("Position", c.position),
-        ("Organization", person.organization),
-        ("Country", c.country),
-        ("Languages", ", ".join(c.languages)),
-        ("Spouse", ", ".join(person.spouses)),
-        ("How we met", c.how_met),
-    ]
-    parts = [f"<h2>Who they are</h2>{photo}", _facts(facts)]
+    parts = [f"<h2>Who they are</h2>{photo}", _facts(person.facts())]
     career = _career(person)
     if career:
         parts += ["<h3>Career</h3>", career]

@@ -365,12 +365,8 @@ def render_pdf(report: Report) -> tuple[bytes, int]:
     return print_pdf(_printable(report))
 
 
-def print_pdf(report: Printable) -> tuple[bytes, int]:
-    """The document as a PDF (A4), its marking on every page, and its page count."""
-    ensure_app()
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+def a4_writer(buffer: QBuffer, title: str) -> QPdfWriter:
+    """A4 portrait without printer margins: every page draws its own frame and markings."""
     writer = QPdfWriter(buffer)
     writer.setResolution(DPI)
     writer.setPageLayout(
@@ -380,8 +376,18 @@ def print_pdf(report: Printable) -> tuple[bytes, int]:
             QMarginsF(0, 0, 0, 0),
         )
     )
-    writer.setTitle(f"{report.title} ({report.marking})")
+    writer.setTitle(title)
     writer.setCreator("Liaison Desk")
+    return writer
+
+
+def print_pdf(report: Printable) -> tuple[bytes, int]:
+    """The document as a PDF (A4), its marking on every page, and its page count."""
+    ensure_app()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = a4_writer(buffer, f"{report.title} ({report.marking})")
     geometry = _geometry(writer.width(), writer.height(), DPI)
     doc = _document(report, writer, geometry)
     pages = doc.pageCount()

@@ -6,16 +6,13 @@ atomically, so no plaintext page lands in a temporary file.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
-    QCoreApplication,
     QIODevice,
     QLineF,
-    QMarginsF,
     QRectF,
     Qt,
 )
@@ -23,17 +20,13 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
-    QPageLayout,
-    QPageSize,
     QPainter,
-    QPdfWriter,
     QPen,
 )
-from PySide6.QtWidgets import QApplication
 
 from liaison_desk.core.seating_plan import Chart
 from liaison_desk.ui.markings_style import colour
-from liaison_desk.ui.reports import DPI, FONT_FAMILIES
+from liaison_desk.ui.reports import DPI, FONT_FAMILIES, a4_writer, ensure_app
 from liaison_desk.ui.seating_scene import COLUMNS, SeatingScene
 
 MARGIN_MM = 15.0
@@ -42,16 +35,6 @@ CARD_COLUMNS, CARD_ROWS = 2, 5
 _MM_PER_INCH = 25.4
 
 Painter = Callable[[QPainter, QRectF, int], None]  # paints page n into the body
-_app: QApplication | None = None
-
-
-def ensure_app() -> None:
-    """The plan is drawn by a graphics scene, which needs a widgets application; the CLI has
-    none, and no display to show one on."""
-    global _app
-    if QCoreApplication.instance() is None:
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        _app = QApplication(["liaison-desk"])
 
 
 def _font(points: float, bold: bool = False) -> QFont:
@@ -111,17 +94,7 @@ def _pdf(chart: Chart, title: str, pages: int, paint: Painter) -> tuple[bytes, i
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    writer = QPdfWriter(buffer)
-    writer.setResolution(DPI)
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(0, 0, 0, 0),
-        )
-    )
-    writer.setTitle(f"{title}: {chart.meeting.title} ({chart.marking})")
-    writer.setCreator("Liaison Desk")
+    writer = a4_writer(buffer, f"{title}: {chart.meeting.title} ({chart.marking})")
     margin = MARGIN_MM * DPI / _MM_PER_INCH
     page = QRectF(0, 0, writer.width(), writer.height())
     body = page.adjusted(margin, margin + _pt(22), -margin, -margin - _pt(22))

@@ -64,9 +64,9 @@ def test_the_text_brief_of_a_contact(paris: tuple[Desk, dict[str, str]]) -> None
     out = desk.ok("brief", "--contact", ids["colonel"]).out
 
     assert out.startswith("RESTRICTED\n\nColonel Hélène Girard\n")
-    assert "Rank:         Colonel (OF-5)" in out
+    assert "Rank:            Colonel (OF-5)" in out
     assert "received: Porcelain vase, 900 EUR (declared to HQ)" in out
-    assert "Organization: Army Staff" in out and "Spouse:       Marc Girard" in out
+    assert "Organization:    Army Staff" in out and "Spouse:          Marc Girard" in out
     assert out.index("Staff talks") < out.index("First call")  # the latest first
     assert "Staff talks: dates agreed." in out
     assert "Send the programme" in out and "Her attendance list (Hélène Girard)" in out
