@@ -175,7 +175,13 @@ def serve(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     store: MailboxStore
     if s3_bucket is not None:
-        from liaison_desk.relay.s3_store import S3Store
+        try:
+            from liaison_desk.relay.s3_store import S3Store
+        except ImportError:  # the installer leaves the AWS SDK out (packaging/liaison-desk.spec)
+            raise RelaySetupError(
+                "This installation has no S3 support: run the relay from "
+                "`pip install 'liaison-desk[relay]'`, or give --data FOLDER."
+            ) from None
 
         store = S3Store(s3_bucket, endpoint_url=s3_endpoint, prefix=s3_prefix)
     else:
