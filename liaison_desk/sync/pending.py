@@ -6,8 +6,9 @@ HQ sent a day's bundles, before the acknowledgements come back, 200 x 10,500. He
 op is read once and its recipients decided once (`Reach`, the same rules as
 `routes.Router`: distribution, groups, the station that wrote it, children following
 their record, files the record they are attached to), then counted for every peer whose
-coverage holds it. An op routed to every station is counted by position (one sorted list
-per origin), not station by station.
+span of its origin holds it. An op routed to every station is counted by position (one
+sorted list per origin), once per distinct span, not station by station: right after HQ
+sent, 200 stations are behind on 200 origins, but most acknowledged the same of each.
 
 What is counted is what `exchange` would write: a revoked station's held ops
 (`compromise.HeldOps`) are not carried, and each record a peer would be told to withdraw
@@ -161,7 +162,7 @@ def _in_spans(seqs: list[int], spans: dict[str, tuple[int, int]], found: dict[st
 def counts(conn: Connection, spans: Spans, facts: routes.RecordFacts) -> dict[str, int]:
     """For each peer (by fingerprint) with a span of some origin, the ops its next bundle
     would carry; a peer left out is owed none."""
-    found = {peer: 0 for covering in spans.values() for peer in covering}
+    found = dict.fromkeys(set().union(*spans.values()), 0)
     if not spans:
         return found
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS pending_range (origin TEXT, after INT, upto INT)")
