@@ -414,6 +414,35 @@ class Owed:
         self._mine = own_origins(self._conn)
         self._facts = routes.RecordFacts()  # each record read once for every peer
         self._behind: set[str] | None = None
+        self._top: Vector | None = None
+
+    def _hq_top(self) -> Vector:
+        """How far HQ can send each origin: the same for every station, read once."""
+        if self._top is None:
+            self._top = _tops(self._conn, list(self._held), self._held, self._mine)
+        return self._top
+
+    def _hq_spans(self, stations: set[str]) -> pending.Spans:
+        """`_coverage` at HQ for `stations`, turned around: per origin, each
+        station's (after, up to). Right after HQ sent, 200 stations x 200 origins are
+        behind, but most stations acknowledged the same of each origin: the acknowledgements
+        are read grouped by (origin, number), one row per group, in one query."""
+        top = self._hq_top()
+        spans: pending.Spans = {}
+        listed: dict[str, set[str]] = {}
+        for origin, seq, peers in self._conn.execute(
+            "SELECT origin, seq, group_concat(peer, ' ') FROM acks GROUP BY origin, seq"
+        ).fetchall():
+            these = stations.intersection(peers.split(" "))
+            listed.setdefault(origin, set()).update(these)
+            upto = top.get(origin, 0)
+            if these and upto > seq:
+                spans.setdefault(origin, {}).update(dict.fromkeys(these, (seq, upto)))
+        for origin, upto in top.items():
+            unlisted = stations.difference(listed.get(origin, ()))
+            if unlisted and upto > 0:
+                spans.setdefault(origin, {}).update(dict.fromkeys(unlisted, (0, upto)))
+        return spans
 
     def _ops(self, peer: Peer) -> Iterator[tuple[tuple[Any, ...], bool]]:
         coverage = _coverage(self._conn, self._role, peer, self._held, self._mine)
@@ -430,8 +459,7 @@ class Owed:
         if self._behind is None:
             status = dict(self._conn.execute("SELECT fingerprint, status FROM peers").fetchall())
             active = {fp for fp, s in status.items() if s == "enrolled"}
-            top = _tops(self._conn, list(self._held), self._held, self._mine)
-            self._behind = behind.behind(self._conn, top, active, set(status) - active)
+            self._behind = behind.behind(self._conn, self._hq_top(), active, set(status) - active)
         return peer.fingerprint in self._behind
 
     def pending(self, peers: list[Peer]) -> dict[str, int]:
@@ -439,15 +467,16 @@ class Owed:
         acknowledged; at HQ, less what it holds back from a compromised station), counting
         each record it would tell the peer to withdraw as one. HQ routes each op once for
         all of them (`sync.pending`)."""
+        if self._role == "hq":
+            # The spans say who falls short: `sync.behind` is not asked as well.
+            active = {p.fingerprint for p in peers if p.active}
+            return dict.fromkeys((p.fingerprint for p in peers), 0) | pending.counts(
+                self._conn, self._hq_spans(active), self._facts
+            )
         coverages = {
             p.fingerprint: _coverage(self._conn, self._role, p, self._held, self._mine)
             for p in peers
-            if self._short(p)
         }
-        if self._role == "hq":
-            return dict.fromkeys((p.fingerprint for p in peers), 0) | pending.counts(
-                self._conn, coverages, self._facts
-            )
         return {
             fp: sum(1 for _ in _for_peer(self._conn, coverage, None))
             for fp, coverage in coverages.items()

@@ -6,8 +6,9 @@ HQ sent a day's bundles, before the acknowledgements come back, 200 x 10,500. He
 op is read once and its recipients decided once (`Reach`, the same rules as
 `routes.Router`: distribution, groups, the station that wrote it, children following
 their record, files the record they are attached to), then counted for every peer whose
-coverage holds it. An op routed to every station is counted by position (one sorted list
-per origin), not station by station.
+span of its origin holds it. An op routed to every station is counted by position (one
+sorted list per origin), once per distinct span, not station by station: right after HQ
+sent, 200 stations are behind on 200 origins, but most acknowledged the same of each.
 
 What is counted is what `exchange` would write: a revoked station's held ops
 (`compromise.HeldOps`) are not carried, and each record a peer would be told to withdraw
@@ -26,7 +27,8 @@ from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.sync import compromise, routes
 from liaison_desk.sync.peers import groups
 
-Coverage = dict[str, tuple[int, int]]  # origin -> (after, up to), as `exchange` plans it
+# origin -> peer -> (after, up to): what a bundle for the peer covers, as `exchange` plans it
+Spans = dict[str, dict[str, tuple[int, int]]]
 Recipients = frozenset[str] | None  # the peers a record reaches; None: every one
 
 _NOBODY: frozenset[str] = frozenset()
@@ -44,10 +46,14 @@ class Reach:
         self._conn = conn
         self._facts = facts
         facts.check(conn)
-        self._writer = dict(conn.execute("SELECT origin, fingerprint FROM peer_origins"))
+        self._writer = {
+            origin: frozenset((fp,))
+            for origin, fp in conn.execute("SELECT origin, fingerprint FROM peer_origins")
+        }
         self._groups = groups(conn)
         self._cache: dict[str, Recipients] = {}
         self._ever: dict[str, Recipients] = {}
+        self._decided: dict[tuple[str, str], Recipients] = {}
 
     def of(self, entity: str, record_id: str) -> Recipients:
         """Whom `routes.Router.routed` would route the record to."""
@@ -129,10 +135,16 @@ class Reach:
         return _NOBODY
 
     def _wrote(self, origin: str) -> frozenset[str]:
-        writer = self._writer.get(origin)
-        return _NOBODY if writer is None else frozenset((writer,))
+        return self._writer.get(origin, _NOBODY)
 
     def _allowed(self, distribution: str, origin: str) -> Recipients:
+        """Decided once per (distribution, origin): a day's 10,000 records share a few."""
+        key = (distribution, origin)
+        if key not in self._decided:
+            self._decided[key] = self._parse(distribution, origin)
+        return self._decided[key]
+
+    def _parse(self, distribution: str, origin: str) -> Recipients:
         dist = routes.parse_distribution(distribution)
         if dist.scope == "all":
             return None
@@ -144,32 +156,28 @@ class Reach:
         return self._wrote(origin) | frozenset(named)
 
 
-def _covers(coverage: Coverage, origin: str, seq: int) -> bool:
-    span = coverage.get(origin)
-    return span is not None and span[0] < seq <= span[1]
+def _in_spans(seqs: list[int], spans: dict[str, tuple[int, int]], found: dict[str, int]) -> None:
+    """Add to each peer's count the sorted `seqs` inside its span. Most stations
+    acknowledged the same of an origin: each distinct span is counted once."""
+    known: dict[tuple[int, int], int] = {}
+    for peer, span in spans.items():
+        if span not in known:
+            after, upto = span
+            known[span] = bisect.bisect_right(seqs, upto) - bisect.bisect_right(seqs, after)
+        found[peer] += known[span]
 
 
-def _union(coverages: Iterable[Coverage]) -> Coverage:
-    union: Coverage = {}
-    for coverage in coverages:
-        for origin, (after, upto) in coverage.items():
-            low, high = union.get(origin, (after, upto))
-            union[origin] = (min(low, after), max(high, upto))
-    return union
-
-
-def counts(
-    conn: Connection, coverages: dict[str, Coverage], facts: routes.RecordFacts
-) -> dict[str, int]:
-    """For each peer (by fingerprint) with its coverage, the ops its next bundle would carry."""
-    found = dict.fromkeys(coverages, 0)
-    union = _union(coverages.values())
-    if not union:
+def counts(conn: Connection, spans: Spans, facts: routes.RecordFacts) -> dict[str, int]:
+    """For each peer (by fingerprint) with a span of some origin, the ops its next bundle
+    would carry; a peer left out is owed none."""
+    found = dict.fromkeys(set().union(*spans.values()), 0)
+    if not spans:
         return found
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS pending_range (origin TEXT, after INT, upto INT)")
     conn.execute("DELETE FROM pending_range")
     conn.executemany(
-        "INSERT INTO pending_range VALUES (?, ?, ?)", [(o, a, b) for o, (a, b) in union.items()]
+        "INSERT INTO pending_range VALUES (?, ?, ?)",
+        [(o, min(s.values())[0], max(b for _, b in s.values())) for o, s in spans.items()],
     )
     reach = Reach(conn, facts)
     held = compromise.HeldOps(conn)
@@ -193,20 +201,20 @@ def counts(
         if routed is None:
             to_all[origin].append(seq)
             continue
+        covering = spans[origin]
         for peer in routed:
-            if peer in coverages and _covers(coverages[peer], origin, seq):
+            span = covering.get(peer)
+            if span is not None and span[0] < seq <= span[1]:
                 found[peer] += 1
         if fields is not None and "distribution" in json.loads(fields):
             ever = reach.ever(entity, record_id)
-            for peer in coverages if ever is None else ever:
-                if peer not in routed and _covers(coverages.get(peer, {}), origin, seq):
+            for peer in covering if ever is None else ever:
+                span = covering.get(peer)
+                if peer not in routed and span is not None and span[0] < seq <= span[1]:
                     gone[peer].add(record_id)
-    for sorted_seqs in to_all.values():
-        sorted_seqs.sort()
-    for peer, coverage in coverages.items():
-        for origin, (after, upto) in coverage.items():
-            if origin in to_all:
-                seqs = to_all[origin]
-                found[peer] += bisect.bisect_right(seqs, upto) - bisect.bisect_right(seqs, after)
-        found[peer] += len(gone.get(peer, ()))
+    for origin, seqs in to_all.items():
+        seqs.sort()
+        _in_spans(seqs, spans[origin], found)
+    for peer, records in gone.items():
+        found[peer] += len(records)
     return found
