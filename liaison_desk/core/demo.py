@@ -3,8 +3,9 @@
 The demo is a station in Paris: the host nation's ministries and staffs, and the
 embassies and ministries of seven other countries (`demo_people`). Meetings fall
 in office hours at the station, and a title names who took part ("Lunch with X"
-is a lunch with X at the table). The data is fixed by a seed and the clock, so
-screenshots and tests repeat.
+is a lunch with X at the table); one is the host nation's dinner for the attachés,
+seated, and a few gifts fill the register (`demo_protocol`). The data is fixed by a
+seed and the clock, so screenshots and tests repeat.
 
 The demo opens with a passphrase everyone knows (`DEMO_PASSPHRASE`): it is kept
 between starts, to be reopened without asking, until it is rebuilt on request.
