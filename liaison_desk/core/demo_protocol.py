@@ -43,13 +43,14 @@ def accreditation(people: Sequence[Person], today: date) -> list[tuple[str | Non
     embassies' defence attachés and their deputies, accredited some weeks apart, so that
     precedence among equals has a date to go by."""
     out: list[tuple[str | None, str | None]] = []
+    accredited = today - timedelta(days=150)
     for person in people:
         rank = _DIPLOMATIC.get(person.position) if person.org.kind == "embassy" else None
         if rank is None:
             out.append((None, None))
             continue
-        accredited = today - timedelta(days=150 + 41 * sum(1 for r, _ in out if r))
         out.append((rank, accredited.isoformat()))
+        accredited -= timedelta(days=41)
     return out
 
 
