@@ -63,21 +63,22 @@ def _attaches(people: Mapping[str, tuple[Person, Contact]]) -> dict[str, Contact
     }
 
 
-def add_dinner(
-    store: Store, people: Mapping[str, tuple[Person, Contact]], day: date
-) -> Meeting | None:
+def add_dinner(store: Store, people: Mapping[str, tuple[Person, Contact]], day: date) -> None:
     """The host nation's dinner for the attaché corps on `day`, seated by `make_plan`.
 
     Its host is the first of the host nation's people (the head of international
     cooperation when there is one); the guests, the accredited attachés and the
-    host nation's service staffs' first officers. None when the demo has nobody to host.
+    host nation's service staffs' first officers.
+    No dinner when the demo has nobody of the host nation.
     """
     own = [(p, c) for p, c in people.values() if p.country == STATION_COUNTRY]
     if not own:
-        return None
+        return
     host = next((c for p, c in own if p.org.key == "dgris"), own[0][1])
     firsts = [
-        c for p, c in own if p.org.kind == "armed-service" and p.position == p.org.positions[0]
+        c
+        for p, c in own
+        if p.org.kind == "armed-service" and p.position == p.org.positions[0] and c is not host
     ]
     guests = [c for _, c in people.values() if c.diplomatic_rank] + firsts
     when = datetime.combine(day, DINNER_HOUR, tzinfo=ZoneInfo(STATION_ZONE))
@@ -103,7 +104,6 @@ def add_dinner(
     )
     tables = math.ceil((1 + len(guests)) / TABLE_SEATS)
     make_plan(store, meeting.id, f"{tables}x{TABLE_SEATS}")
-    return meeting
 
 
 def add_gifts(store: Store, people: Mapping[str, tuple[Person, Contact]], today: date) -> int:
