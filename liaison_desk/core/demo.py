@@ -3,8 +3,9 @@
 The demo is a station in Paris: the host nation's ministries and staffs, and the
 embassies and ministries of seven other countries (`demo_people`). Meetings fall
 in office hours at the station, and a title names who took part ("Lunch with X"
-is a lunch with X at the table). The data is fixed by a seed and the clock, so
-screenshots and tests repeat.
+is a lunch with X at the table); one is the host nation's dinner for the attachés,
+seated, and a few gifts fill the register (`demo_protocol`). The data is fixed by a
+seed and the clock, so screenshots and tests repeat.
 
 The demo opens with a passphrase everyone knows (`DEMO_PASSPHRASE`): it is kept
 between starts, to be reopened without asking, until it is rebuilt on request.
@@ -34,9 +35,11 @@ from liaison_desk.core.demo_people import (
     invent_people,
     organization_plans,
 )
+from liaison_desk.core.demo_protocol import accreditation, add_dinner, add_gifts
 from liaison_desk.core.errors import VaultExists, WrongPassphrase
 from liaison_desk.core.keyslots import KdfParams, normalize_passphrase, read_keyfile, wipe
 from liaison_desk.core.protocol_import import import_directory
+from liaison_desk.core.ranks import rank_table
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Organization, Participant
 from liaison_desk.core.resources import resource_dir
 from liaison_desk.core.station_zone import set_station_zone
@@ -102,11 +105,18 @@ def create_demo_vault(
     with store.transaction():
         vault.set_meta(DEMO_MARK, "fictional")
         set_station_zone(store, STATION_ZONE)
-        people = _add_people(store, rng, contacts, progress)
-        _add_meetings(store, rng, people, meetings, now.astimezone(ZoneInfo(STATION_ZONE)))
+        local = now.astimezone(ZoneInfo(STATION_ZONE))
+        people = _add_people(store, rng, contacts, local.date(), progress)
+        _add_meetings(store, rng, people, max(meetings - 1, 0), local)
+        # The library first: its sample limits check the gifts as they are added.
+        import_directory(store, resource_dir() / "protocol")
+        if meetings > 0:
+            add_dinner(store, people, _weekday(local.date() + timedelta(days=9)))
         if progress:
             progress(f"{meetings} meetings")
-        import_directory(store, resource_dir() / "protocol")
+        gifts = add_gifts(store, people, local.date())
+        if progress:
+            progress(f"{gifts} gifts")
     return vault, DEMO_PASSPHRASE
 
 
@@ -169,7 +179,7 @@ def _reopen(path: Path, clock: Clock | None) -> Vault | None:
 
 
 def _add_people(
-    store: Store, rng: random.Random, how_many: int, progress: Progress | None
+    store: Store, rng: random.Random, how_many: int, today: date, progress: Progress | None
 ) -> dict[str, tuple[Person, Contact]]:
     plans = organization_plans()
     org_ids: dict[str, str] = {}
@@ -187,10 +197,14 @@ def _add_people(
     if progress:
         progress(f"{len(plans)} organizations")
     invented = invent_people(rng, how_many)
+    ranks = rank_table()
     added = store.add_many(
         Contact(
             full_name=person.full_name,
             rank=person.rank,
+            rank_code=ranks.code_of(person.rank, person.country),
+            diplomatic_rank=diplomatic_rank,
+            accredited_on=accredited_on,
             position=person.position,
             org_id=org_ids[person.org.key],
             country=person.country,
@@ -209,7 +223,9 @@ def _add_people(
             marking=rng.choice(("UNCLASSIFIED", "UNCLASSIFIED", "RESTRICTED")),
             tags=("demo", person.country.lower()),
         )
-        for person in invented
+        for person, (diplomatic_rank, accredited_on) in zip(
+            invented, accreditation(invented, today), strict=True
+        )
     )
     own_rng = random.Random(rng.getstate()[1][0])  # details draw apart: the rest stays the same
     store.add_many(

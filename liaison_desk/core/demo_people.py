@@ -12,6 +12,8 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
+from liaison_desk.core.ranks import rank_table, seniority
+
 STATION_COUNTRY = "FR"
 STATION_ZONE = "Europe/Paris"
 STATION_NAME = "Defence section, Paris"
@@ -306,11 +308,14 @@ def _country_name(country: Country) -> str:
     }[country.code]
 
 
+# The grades each service's officers hold, as NATO codes (STANAG 2116): three senior
+# officers' and one flag or general officer's, each worded in the nation's own ranks.
 _RANKS = {
-    "army": ("Colonel", "Lieutenant Colonel", "Major", "Brigadier General"),
-    "navy": ("Captain (N)", "Commander", "Lieutenant Commander", "Rear Admiral"),
-    "air": ("Colonel", "Lieutenant Colonel", "Major", "Air Commodore"),
+    "army": ("OF-5", "OF-4", "OF-3", "OF-6"),
+    "navy": ("OF-5", "OF-4", "OF-3", "OF-7"),
+    "air-force": ("OF-5", "OF-4", "OF-3", "OF-6"),
 }
+_QUALIFIED = {"army": "Army", "navy": "N", "air-force": "Air"}
 
 
 def _rank(rng: random.Random, plan: OrgPlan, position: str) -> str:
@@ -318,12 +323,28 @@ def _rank(rng: random.Random, plan: OrgPlan, position: str) -> str:
     if plan.key == "navy" or position.startswith("Naval"):
         service = "navy"
     elif plan.key == "air" or position.startswith("Air"):
-        service = "air"
+        service = "air-force"
     elif plan.key == "army" or position.startswith("Army"):
         service = "army"
     else:
         service = rng.choice(tuple(_RANKS))
-    return rng.choice(_RANKS[service])
+    return rank_word(plan.country, service, rng.choice(_RANKS[service]))
+
+
+def rank_word(nation: str, service: str, code: str) -> str:
+    """The nation's own word for a grade of its service, as the rank table has it, so that
+    it maps back to its code; a nation without that grade (no OF-6 in Japan) gives the
+    next above it. A word other services use for another grade ("Captain") takes its
+    service in brackets ("Captain (N)")."""
+    table = rank_table()
+    held = sorted(
+        (r for r in table.of_nation(nation) if r.service == service),
+        key=lambda r: r.seniority,
+    )
+    rank = next(r for r in held if r.seniority >= seniority(code))
+    if table.code_of(rank.native, nation) == rank.code:
+        return rank.native
+    return f"{rank.native} ({_QUALIFIED[service]})"
 
 
 _CIVILIAN_POSITIONS = frozenset(

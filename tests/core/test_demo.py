@@ -21,8 +21,19 @@ from liaison_desk.core.demo import (
     open_demo,
 )
 from liaison_desk.core.demo_people import STATION_ZONE, ascii_fold, email_local
+from liaison_desk.core.demo_protocol import DINNER_HOUR, DINNER_TITLE
 from liaison_desk.core.errors import VaultExists
-from liaison_desk.core.records import Contact, FollowUp, Meeting, Organization, Participant
+from liaison_desk.core.ranks import nato_code_of, rank_table
+from liaison_desk.core.records import (
+    Contact,
+    FollowUp,
+    Gift,
+    Meeting,
+    Organization,
+    Participant,
+    ProtocolRef,
+)
+from liaison_desk.core.seating_plan import chart_of
 from liaison_desk.core.station_zone import station_zone_setting
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
@@ -152,7 +163,10 @@ def test_meetings_fall_in_office_hours_at_the_station(demo: Vault) -> None:
         local = datetime.fromisoformat(meeting.starts_at.replace("Z", "+00:00")).astimezone(zone)
         assert meeting.timezone == STATION_ZONE
         assert local.weekday() < 5, meeting.starts_at
-        assert OFFICE_OPENS <= local.time() <= OFFICE_CLOSES, meeting.starts_at
+        if meeting.kind == "dinner":  # the one dinner, in the evening
+            assert local.time() == DINNER_HOUR, meeting.starts_at
+        else:
+            assert OFFICE_OPENS <= local.time() <= OFFICE_CLOSES, meeting.starts_at
 
 
 def test_titles_fit_their_kinds_and_participants(
@@ -180,6 +194,9 @@ def test_titles_fit_their_kinds_and_participants(
         elif title.startswith("Visit to the "):
             assert meeting.kind == "visit"
             assert title == f"Visit to the {orgs[host.org_id or ''].name}"
+        elif title == DINNER_TITLE:
+            assert meeting.kind == "dinner"
+            assert orgs[host.org_id or ""].country == "FR"
         elif title.endswith("national day reception"):
             assert meeting.kind == "reception"
             assert orgs[host.org_id or ""].kind == "embassy"
@@ -191,7 +208,59 @@ def test_titles_fit_their_kinds_and_participants(
             speaker = re.search(r"- (.+?) raised", meeting.notes)
             assert speaker is not None
             assert any(speaker.group(1).endswith(name) for name in names), meeting.notes
-    assert set(kinds) == {"meeting", "call", "visit", "reception", "joint-exercise"}
+    assert set(kinds) == {"meeting", "call", "visit", "reception", "joint-exercise", "dinner"}
+    assert kinds["dinner"] == 1
+
+
+def test_ranks_are_in_each_nations_words_and_map_to_nato_codes(contacts: list[Contact]) -> None:
+    officers = [c for c in contacts if c.rank not in ("Mr", "Ms")]
+    assert len(officers) > 100
+    for contact in officers:
+        assert contact.rank_code is not None, contact.rank
+        assert rank_table().code_of(contact.rank, contact.country) == contact.rank_code
+        assert nato_code_of(contact) == contact.rank_code
+    words = {c.rank for c in officers}
+    assert {"Kapitän zur See", "Capitaine de vaisseau", "Oberst"} & words
+    assert any(not (c.rank or "").isascii() for c in officers if c.country == "JP")
+
+
+def test_embassy_attaches_are_accredited_diplomats(
+    contacts: list[Contact], orgs: dict[str, Organization]
+) -> None:
+    diplomats = [c for c in contacts if c.diplomatic_rank]
+    assert len(diplomats) == 14  # each of the seven embassies' attaché and deputy
+    for contact in diplomats:
+        assert orgs[contact.org_id or ""].kind == "embassy"
+        expected = {"Defence attaché": "counsellor", "Deputy defence attaché": "first-secretary"}
+        assert contact.diplomatic_rank == expected[contact.position or ""]
+        assert (contact.accredited_on or "9") < "2026-05-28"
+    assert len({c.accredited_on for c in diplomats}) == len(diplomats)
+
+
+def test_gifts_over_the_sample_limits_carry_their_declaration(demo: Vault) -> None:
+    gifts = {g.description: g for g in demo.store.list(Gift, EVERYTHING)}
+    assert len(gifts) == 6
+    declared = {d for d, g in gifts.items() if g.declaration}
+    assert declared == {
+        "Framed woodblock print",
+        "Book on the châteaux of the Loire",
+        "Pashmina shawl",
+        "Working lunch for a visiting delegation",
+    }
+    refs = {r.id: r for r in demo.store.list(ProtocolRef, EVERYTHING)}
+    assert refs[gifts["Framed woodblock print"].rules_id or ""].country == "JP"
+    assert "over the limit of 10000 JPY" in (gifts["Framed woodblock print"].declaration or "")
+    assert refs[gifts["Pashmina shawl"].rules_id or ""].country is None
+
+
+def test_the_dinner_is_seated_in_order_of_precedence(demo: Vault) -> None:
+    (dinner,) = demo.store.list(Meeting, ListQuery(where={"kind": "dinner"}))
+    chart = chart_of(demo.store, dinner.id)
+    assert chart is not None
+    assert len(chart.seats) == len(chart.party.diners) > 10
+    assert chart.broken == ()
+    assert chart.party.host is not None and chart.seat_of(chart.party.host) is not None
+    assert any("accredited" in reason for reason in chart.reasons.values())
 
 
 def test_follow_ups_differ_and_name_their_person(demo: Vault, contacts: list[Contact]) -> None:
@@ -210,9 +279,11 @@ def test_the_same_seed_and_clock_invent_the_same_demo(tmp_path: Path) -> None:
             tmp_path / folder, contacts=30, meetings=30, clock=StepClock(start_ms=1_780_000_000_000)
         )
         with vault:
-            return [c.full_name for c in vault.store.list(Contact, EVERYTHING)] + [
-                m.title for m in vault.store.list(Meeting, EVERYTHING)
-            ]
+            return (
+                [c.full_name for c in vault.store.list(Contact, EVERYTHING)]
+                + [m.title for m in vault.store.list(Meeting, EVERYTHING)]
+                + [f"{g.description} {g.declaration}" for g in vault.store.list(Gift, EVERYTHING)]
+            )
 
     assert titles("one") == titles("two")
 

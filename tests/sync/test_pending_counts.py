@@ -5,7 +5,8 @@ unacknowledged op for one station at a time, as a bundle for it is written
 (`routes.Router`, the ops held back from a compromised station left out, each
 record to withdraw counted once). Compared after each step of a life at HQ:
 distributions to all, to named stations and to a group, children and files
-following their record, edits, narrowing, group changes, acknowledgements, a
+following their record (a seating plan its dinner), a gift named for one station,
+edits, narrowing, group changes, acknowledgements, a
 revocation with a date of compromise, and a station enrolled again.
 """
 
@@ -13,7 +14,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from liaison_desk.core.records import Attachment, Contact, Meeting, Participant, ProtocolRef
+from liaison_desk.core.gifts import add_gift
+from liaison_desk.core.records import (
+    Attachment,
+    Contact,
+    Gift,
+    Meeting,
+    Participant,
+    ProtocolRef,
+    SeatingPlan,
+)
+from liaison_desk.core.seating_plan import make_plan
+from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import compromise, exchange, routes
 from liaison_desk.sync.exchange import needs_bundle, owed_reader, pending_ops
@@ -103,6 +115,50 @@ def test_pending_counts_equal_routing_station_by_station(tmp_path: Path) -> None
             round_trip(hq, station, usb)
             round_trip(hq, station, usb)
         assert counts(hq) == {"paris": 0, "tokyo": 0, "berlin": 0}
+
+        # A gift named for Berlin alone; a dinner named for Tokyo, seated: the seating plan,
+        # a child of the meeting, follows it, when made and when made again.
+        add_gift(
+            tokyo.store,
+            Gift(
+                direction="received",
+                description="Framed print",
+                value="18000",
+                currency="JPY",
+                exchanged_on="2026-03-14",
+                contact_ids=(shared.id,),
+                distribution=f"stations:{fingerprint(berlin)}",
+            ),
+        )
+        trade(tokyo, hq, usb)
+        dinner = hq.store.add(
+            Meeting(
+                title="Dinner for the attachés",
+                kind="dinner",
+                starts_at="2026-03-20T18:30Z",
+                distribution=f"stations:{fingerprint(tokyo)}",
+            )
+        )
+        hq.store.add(Participant(meeting_id=dinner.id, contact_id=shared.id, role="host"))
+        make_plan(hq.store, dinner.id, "1x8")
+        assert counts(hq) == {"paris": 0, "tokyo": 3, "berlin": 1}
+        make_plan(hq.store, dinner.id, "1x10")  # an edit of the plan
+        assert counts(hq) == {"paris": 0, "tokyo": 4, "berlin": 1}
+        for station in stations:
+            round_trip(hq, station, usb)
+            trade(station, hq, usb)  # acknowledged
+        assert counts(hq) == {"paris": 0, "tokyo": 0, "berlin": 0}
+        assert len(tokyo.store.list(SeatingPlan, ListQuery(where={"meeting_id": dinner.id}))) == 1
+        assert berlin.store.list(Gift, ListQuery())[0].description == "Framed print"
+        assert paris.store.count(Gift, ListQuery()) == 0
+        hq.store.update(Meeting, dinner.id, {"distribution": "group:europe"})
+        # Tokyo withdraws the dinner (once); Berlin is sent it with its participant and plan.
+        assert counts(hq) == {"paris": 0, "tokyo": 1, "berlin": 4}
+        for station in stations:
+            round_trip(hq, station, usb)
+            round_trip(hq, station, usb)
+        assert counts(hq) == {"paris": 0, "tokyo": 0, "berlin": 0}
+        assert tokyo.store.count(SeatingPlan, ListQuery()) == 0
 
         # Paris is revoked, compromised since before its last edit; then enrolled again.
         paris.store.update(Contact, shared.id, {"notes": "Written after the compromise"})
