@@ -176,19 +176,23 @@ def _hold(vault: Vault, peer: Peer, since_ms: int) -> int:
 
 class HeldOps:
     """Which ops HQ keeps back from its bundles: a revoked station's, stamped or received at
-    or after its date of compromise; and HQ's snapshots of a record held or discarded."""
+    or after its date of compromise; and HQ's snapshots of a record held or discarded.
+
+    A station approved again after its revocation (a laptop found) keeps its date of
+    compromise: its ops from then on still never leave HQ for a record an operator has not
+    released, while its ops on any other record flow again."""
 
     def __init__(self, conn: Connection) -> None:
         rows = conn.execute(
-            "SELECT fingerprint, compromised_since FROM peers "
-            "WHERE status = 'revoked' AND compromised_since IS NOT NULL"
+            "SELECT fingerprint, compromised_since, status = 'revoked' FROM peers "
+            "WHERE compromised_since IS NOT NULL"
         ).fetchall()
-        self._since: dict[str, tuple[str, int]] = {}
-        for station, since in rows:
+        self._since: dict[str, tuple[str, int, bool]] = {}
+        for station, since, revoked in rows:
             prefix = _since_prefix(parse_when(since))
             received = _received_since(conn, station, since)
             for origin in peer_origins(conn, station):
-                self._since[origin] = (prefix, received.get(origin, _NONE))
+                self._since[origin] = (prefix, received.get(origin, _NONE), bool(revoked))
         self._records = set(
             conn.execute(
                 "SELECT kind, record_id FROM held_records WHERE status IN ('held', 'discarded')"
@@ -202,7 +206,11 @@ class HeldOps:
         """Whether an oplog row (origin, seq, hlc, entity, record id, fields, base, clocks)
         is held back."""
         cut = self._since.get(row[0])
-        if cut is not None and (row[2] >= cut[0] or row[1] >= cut[1]):
+        if (
+            cut is not None
+            and (row[2] >= cut[0] or row[1] >= cut[1])
+            and (cut[2] or (row[3], row[4]) in self._records)
+        ):
             return True
         return row[7] is not None and (row[3], row[4]) in self._records
 

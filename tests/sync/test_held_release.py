@@ -12,7 +12,9 @@ import pytest
 
 from liaison_desk.core.records import Contact
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync import enrol
 from liaison_desk.sync.compromise import decide, held_records, revoke_station
+from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import set_group
 from tests.sync.helpers import canonical_dump, exchange, fingerprint, hq_and_two_stations
 
@@ -97,3 +99,31 @@ def test_a_held_record_reaches_no_station_whole_until_released(
     assert tokyo.store.get(Contact, widened.id).notes == "CANARY-WIDENED"
     assert tokyo.store.get(Contact, grouped.id).notes == "CANARY-GROUPED"
     assert not _holds_text(tokyo, "CANARY-KEPT")
+
+
+def test_a_station_approved_again_sends_nothing_held_or_discarded_but_its_new_records_flow(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    hq, paris, tokyo = trio
+    usb = tmp_path / "usb"
+    paris.store.add(Contact(full_name="Colonel Before", distribution="all"))
+    exchange(paris, hq, usb)
+    since = max(paris.clock.now_ms(), hq.clock.now_ms()) + 60_000
+    hq.clock.ms = paris.clock.ms = since + 1_000
+    kept = paris.store.add(Contact(full_name="Colonel Kept Back", distribution="all"))
+    thrown = paris.store.add(Contact(full_name="Colonel Thrown Out", distribution="all"))
+    exchange(paris, hq, usb)
+    revoke_station(hq, fingerprint(paris), REASON, since)
+    decide(hq, "contact", thrown.id, release=False)
+
+    # The laptop is found: HQ approves the same station again, one record still under review.
+    enrol.approve(hq, enrol.write_request(load_identity(paris.conn), paris.clock))
+    paris.store.add(Contact(full_name="Colonel Found Again", distribution="all"))
+    exchange(paris, hq, usb)
+    exchange(hq, tokyo, usb)
+
+    assert _names(tokyo) == {"Colonel Before", "Colonel Found Again"}
+    assert not _holds_text(tokyo, "Kept Back") and not _holds_text(tokyo, "Thrown Out")
+    decide(hq, "contact", kept.id, release=True)
+    exchange(hq, tokyo, usb)
+    assert _names(tokyo) == {"Colonel Before", "Colonel Found Again", "Colonel Kept Back"}

@@ -167,7 +167,10 @@ def test_pending_counts_equal_routing_station_by_station(tmp_path: Path) -> None
         compromise.revoke_station(hq, fingerprint(paris), "Laptop lost", 0)
         assert counts(hq) == {"tokyo": 0, "berlin": 0}  # the edit is held back
         enrol_station(hq, paris)
-        assert counts(hq) == {"paris": 0, "tokyo": 1, "berlin": 1}  # and flows again
+        assert counts(hq) == {"paris": 0, "tokyo": 0, "berlin": 0}  # held until reviewed
+        compromise.decide(hq, "contact", shared.id, release=True)
+        # Released, it flows, with the snapshot the release writes (which Paris gets too).
+        assert counts(hq) == {"paris": 1, "tokyo": 2, "berlin": 2}
         for station in stations:
             round_trip(hq, station, usb)
             trade(station, hq, usb)
