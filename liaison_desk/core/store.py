@@ -18,7 +18,6 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 from liaison_desk.core import audit, routing, search_batch, write_rights
@@ -28,13 +27,11 @@ from liaison_desk.core.errors import RecordNotFound, ValidationError
 from liaison_desk.core.hlc import HybridClock, Stamp, stamp_ms
 from liaison_desk.core.ids import is_uuid, uuid7
 from liaison_desk.core.kinds import ALL_KINDS, Kind, R, children_of, kind_of
-from liaison_desk.core.name_shadow import names_match
+from liaison_desk.core.list_query import ListQuery as ListQuery  # callers take it with the Store
+from liaison_desk.core.list_query import where_clause
 from liaison_desk.core.received_records import NewRecords
 from liaison_desk.core.records import Attachment
-from liaison_desk.core.schema_names import NAMED_TABLES
 from liaison_desk.core.sqlite_types import Connection
-from liaison_desk.core.text_fold import SQL_NAME as SQL_FOLD
-from liaison_desk.core.text_fold import fold
 from liaison_desk.core.validation import validate
 
 log = logging.getLogger("liaison_desk.store")
@@ -50,30 +47,12 @@ _INSERT_OP = (
 )
 
 
-@dataclass(frozen=True)
-class ListQuery:
-    """A page of a list, filtered and sorted by SQL (never in Python)."""
-
-    where: Mapping[str, object] = field(default_factory=dict)
-    markings: Sequence[str] | None = None
-    tag: str | None = None
-    title_contains: str | None = None
-    order_by: str | None = None
-    descending: bool = False
-    limit: int = 100
-    offset: int = 0
-
-
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _json(value: Any) -> str:
     # One shared encoder: json.dumps() with options builds a new one on every call.
     return _ENCODER.encode(value)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _jsonable(value: Any) -> Any:
@@ -535,47 +514,6 @@ class Store:
     def get(self, cls: type[R], record_id: str) -> R:
         return self._load(kind_of(cls), record_id)[0]
 
-    def _where(self, kind: Kind[Any], query: ListQuery) -> tuple[str, list[Any]]:
-        clauses = ["deleted = 0"]
-        params: list[Any] = []
-        for name, value in query.where.items():
-            if name not in kind.fields and name != "id":
-                raise ValidationError(f"A {kind.name} cannot be filtered by {name}.")
-            if name in kind.list_fields:  # a list field matches the lists holding the value
-                clauses.append(f"EXISTS (SELECT 1 FROM json_each({name}) WHERE value = ?)")
-                params.append(value)
-            elif value is None:
-                clauses.append(f"{name} IS NULL")
-            else:
-                clauses.append(f"{name} = ?")
-                params.append(value)
-        if query.markings is not None:
-            clauses.append(f"marking IN ({', '.join('?' * len(query.markings))})")
-            params.extend(query.markings)
-        if query.tag:
-            clauses.append("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)")
-            params.append(query.tag)
-        if query.title_contains:
-            # LIKE alone where the title is ASCII (it folds ASCII case itself): the Python
-            # fold() is called only for the titles that need it, the slow part of a scan.
-            title = kind.title_field
-            # A contact's or organization's name written in another script, found by its
-            # Latin shadow in the search index (`name_shadow`).
-            match = names_match(query.title_contains) if kind.table in NAMED_TABLES else None
-            shadowed = (
-                " OR id IN (SELECT record_id FROM search WHERE search MATCH ? AND kind = ?)"
-                if match
-                else ""
-            )
-            clauses.append(
-                f"({title} LIKE ? ESCAPE '\\' OR (length(CAST({title} AS BLOB)) != length({title}) "
-                f"AND {SQL_FOLD}({title}) LIKE ? ESCAPE '\\'){shadowed})"
-            )
-            params.extend([f"%{_escape_like(fold(query.title_contains))}%"] * 2)
-            if match:
-                params.extend([match, kind.name])
-        return " AND ".join(clauses), params
-
     def list(self, cls: type[R], query: ListQuery = ListQuery()) -> list[R]:
         kind = kind_of(cls)
         order = query.order_by or kind.default_order
@@ -583,7 +521,7 @@ class Store:
             raise ValidationError(f"A {kind.name} list cannot be sorted by {order}.")
         collate = " COLLATE NOCASE" if order in ("name", "full_name", "title") else ""
         direction = " DESC" if query.descending else ""
-        where, params = self._where(kind, query)
+        where, params = where_clause(kind, query)
         cursor = self.conn.execute(
             f"SELECT {kind.columns()} FROM {kind.table} WHERE {where} "
             f"ORDER BY {order}{collate}{direction}, id{direction} LIMIT ? OFFSET ?",
@@ -593,7 +531,7 @@ class Store:
 
     def count(self, cls: type[Any], query: ListQuery = ListQuery()) -> int:
         kind = kind_of(cls)
-        where, params = self._where(kind, query)
+        where, params = where_clause(kind, query)
         return int(
             self.conn.execute(
                 f"SELECT count(*) FROM {kind.table} WHERE {where}", params

@@ -40,12 +40,12 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.core.wording import plural
 from liaison_desk.sync.bundle_names import SUFFIX
 from liaison_desk.sync.clocks import clock_warning
-from liaison_desk.sync.errors import BundleRefused, RelayError
+from liaison_desk.sync.errors import RelayError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
 from liaison_desk.sync.identity import grouped
 from liaison_desk.sync.importing import ImportResult, import_bundle
 from liaison_desk.sync.online import set_relay_url
-from liaison_desk.sync.refusals import advice, summary
+from liaison_desk.sync.refusals import advice
 from liaison_desk.sync.relay_client import check_url
 from liaison_desk.sync.status import PeerStatus, SyncOverview, sync_overview
 from liaison_desk.ui.detail_view import GREY
@@ -55,6 +55,7 @@ from liaison_desk.ui.revoke_dialog import RevokeChoice, RevokeDialog
 from liaison_desk.ui.session import Session
 from liaison_desk.ui.station_charts import StationActivityButton
 from liaison_desk.ui.station_log_dialog import StationLogButton
+from liaison_desk.ui.sync_lines import export_line, import_line, refusal_line, status_text
 from liaison_desk.ui.sync_models import KeyRole, PeerTableModel
 from liaison_desk.ui.tables import read_only_table
 
@@ -70,66 +71,6 @@ REFRESH_DELAY_MS = 400  # several changes in a row read the peers once
 HIDDEN_REFRESH_MS = 5_000  # while another section is shown, only the status bar needs it
 ALL_STATIONS = ""  # the export target combo's "every active station"
 _QUIET = ("draft", "settings")  # changes that cannot alter what a peer is owed
-
-
-def status_text(state: SyncOverview) -> str:
-    """One line for the status bar."""
-    active = [s for s in state.peers if s.peer.active]
-    if state.me.role != "hq" and state.hq is None:
-        return "Sync: not set up"
-    if not active:
-        return "Sync: no stations enrolled" if state.me.role == "hq" else "Sync: HQ revoked"
-    pending = sum(s.pending for s in active)
-    stations = plural(len(active), "station")
-    who = active[0].peer.name if state.me.role != "hq" else stations
-    return f"Sync: {who} · {pending:,} pending"
-
-
-def export_line(result: ExportResult) -> str:
-    changes = plural(result.ops, "change")
-    if not result.ops:
-        changes = "no changes (acknowledgements only)"
-    files = f", {plural(result.attachments, 'attachment')}" if result.attachments else ""
-    return f"To {result.peer_name}: {changes}{files}, {result.size:,} bytes → {result.path.name}"
-
-
-def import_line(result: ImportResult) -> str:
-    if result.status == "replayed":
-        return f"{result.path.name}: from {result.sender_name}, already imported; nothing changed."
-    parts = [
-        plural(result.ops, "change"),
-        f"{result.applied:,} applied",
-    ]
-    if result.already_held:
-        parts.append(f"{result.already_held:,} already held")
-    if result.orphans:
-        parts.append(f"{result.orphans:,} waiting for their records")
-    if result.refused:
-        parts.append(f"{len(result.refused):,} refused ({summary(result.refused)})")
-    conflicts = ""
-    if result.conflicts:
-        conflicts = f"; {plural(result.conflicts, 'conflict')} to review"
-    again = (
-        " This vault was an old copy: it started a new incarnation."
-        if result.new_incarnation
-        else ""
-    )
-    if result.bundle_refused_by_peer is not None:
-        again += f" {advice(result.sender_name, result.bundle_refused_by_peer)}"
-    theirs = result.refused_by_peer
-    if theirs:
-        n = len(theirs)
-        again += (
-            f" {result.sender_name} refused {plural(n, 'change')} this vault "
-            f"sent ({summary(theirs)})."
-        )
-    return f"From {result.sender_name}: {', '.join(parts)}{conflicts}.{again}"
-
-
-def refusal_line(path: Path, error: LiaisonError) -> str:
-    if isinstance(error, BundleRefused):
-        return f"{path.name}: refused ({error.reason}). {error.message}"
-    return f"{path.name}: not imported. {error.message}"
 
 
 class ProgressRelay(QObject):

@@ -50,7 +50,8 @@ from liaison_desk.ui.drive_watch import Drive, DriveWatch
 from liaison_desk.ui.enrolment_panel import ERROR_STYLE
 from liaison_desk.ui.runner import Runner
 from liaison_desk.ui.session import Session
-from liaison_desk.ui.sync_section import SyncSection, export_line, import_line
+from liaison_desk.ui.sync_lines import export_line, import_line
+from liaison_desk.ui.sync_section import SyncSection
 
 log = logging.getLogger("liaison_desk.ui.transport")
 
