@@ -24,9 +24,9 @@ from liaison_desk.core.records import Contact, Meeting, ProtocolRef, Record
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import enrol
 from liaison_desk.sync.exchange import export_bundle
+from liaison_desk.sync.fanout import Fanout
 from liaison_desk.sync.importing import import_bundle
 from liaison_desk.sync.own_identity import load_identity
-from liaison_desk.sync.routes import RecordFacts
 from liaison_desk.sync.transfer import owed
 
 from corpus import LAST_NAMES, LIAISON_WORDS, PLACES, TAGS, paragraph
@@ -200,9 +200,9 @@ def hq_applies(world: World, bundles: list[Path]) -> None:
 def hq_sends(world: World) -> dict[str, Path]:
     """What `sync` does at HQ once the bundles are in: a bundle for every station owed one,
     each record read once for all of them (as `sync.online` and `sync.drive` do)."""
-    facts = RecordFacts()
+    fanout = Fanout()
     return {
-        p.fingerprint: export_bundle(world.hq, p.fingerprint, world.box, facts=facts).path
+        p.fingerprint: export_bundle(world.hq, p.fingerprint, world.box, fanout=fanout).path
         for p in owed(world.hq)
     }
 

@@ -26,9 +26,9 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync import wipe_order
 from liaison_desk.sync.bundle_names import SUFFIX
 from liaison_desk.sync.exchange import export_bundle
+from liaison_desk.sync.fanout import Fanout
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.peers import Peer, hq_peer
-from liaison_desk.sync.routes import RecordFacts
 from liaison_desk.sync.transfer import (
     StepProgress,
     SyncReport,
@@ -91,7 +91,7 @@ def sync_drive(
         )
         if len(report.refused) == before:
             _remove(path)
-    facts = RecordFacts()  # each record read once for every bundle
+    fanout = Fanout()  # each op read and routed once for every bundle
     for peer in owed(vault, peers):
         box = mailbox(drive, peer.fingerprint)
         try:
@@ -101,7 +101,7 @@ def sync_drive(
                 peer.fingerprint,
                 box,
                 step(progress, f"Writing for {peer.name}"),
-                facts=facts,
+                fanout=fanout,
             )
         except OSError as exc:
             report.error = storage_error(exc, box)

@@ -36,6 +36,7 @@ from liaison_desk.sync import (
 from liaison_desk.sync.bundle import write_bundle
 from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.errors import PeerError
+from liaison_desk.sync.fanout import Fanout
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.ops import Op
 from liaison_desk.sync.own_identity import load_identity
@@ -120,7 +121,7 @@ def _tops(conn: Connection, sendable: list[str], held: Vector, mine: list[str]) 
     return {o: dense(conn, o) if o in mine[:-1] else held.get(o, 0) for o in sendable}
 
 
-def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
+def _plan(vault: Vault, me: Identity, peer: Peer, fanout: Fanout) -> _Plan:
     conn = vault.conn
     held = vector(conn)
     mine = own_origins(conn)
@@ -136,7 +137,8 @@ def _plan(vault: Vault, me: Identity, peer: Peer) -> _Plan:
         **refusals.for_start(conn, peer.fingerprint),
     }
     if me.public.role == "hq":
-        forwarded = routes.authors_held(conn, [o for o in coverage if o not in mine], peer)
+        others = [o for o in coverage if o not in mine]
+        forwarded = routes.authors_held(conn, others, peer, lambda fp: fanout.acks_of(conn, fp))
         if forwarded:
             start["authors_held"] = forwarded
     total = sum(b - a for a, b in coverage.values())
@@ -190,9 +192,7 @@ def _for_peer(
             yield row, True
 
 
-def _fit_files(
-    vault: Vault, me: Identity, peer: Peer, plan: _Plan, facts: routes.RecordFacts | None
-) -> None:
+def _fit_files(vault: Vault, me: Identity, peer: Peer, plan: _Plan, fanout: Fanout) -> None:
     """End the bundle before the attachment that would take it past `payload.MAX_FILES`.
 
     A reader refuses a bundle declaring more attachment bytes than that as a
@@ -202,7 +202,7 @@ def _fit_files(
     """
     conn = vault.conn
     _fill_range(conn, plan.coverage)
-    router = routes.Router(conn, peer, facts) if me.public.role == "hq" else None
+    router = routes.Router(conn, peer, fanout.facts) if me.public.role == "hq" else None
     rows = conn.execute(
         f"SELECT o.n, {_OP_COLUMNS} FROM oplog o {_IN_RANGE} "
         "WHERE o.entity = 'attachment' ORDER BY o.n"
@@ -244,13 +244,17 @@ def _items(
     peer: Peer,
     plan: _Plan,
     progress: Progress | None,
-    facts: routes.RecordFacts | None,
+    fanout: Fanout,
 ) -> Iterator[bytes]:
     conn = vault.conn
-    router = routes.Router(conn, peer, facts) if me.public.role == "hq" else None
-    held = compromise.HeldOps(conn) if router is not None else None
+    if me.public.role == "hq":
+        held = compromise.HeldOps(conn)
+        ops = fanout.ops_for(conn, peer.fingerprint, plan.coverage, progress)
+    else:
+        held = None
+        ops = _for_peer(conn, plan.coverage, None, progress)
     yield json_item(START, plan.start)
-    for row, withdrawn in _for_peer(conn, plan.coverage, router, progress):
+    for row, withdrawn in ops:
         if held and held.holds(row):  # a revoked station's, after its compromise
             continue
         if withdrawn:
@@ -303,27 +307,29 @@ def export_bundle(
     dest_dir: Path,
     progress: Progress | None = None,
     random_bytes: Callable[[int], bytes] = os.urandom,
-    facts: routes.RecordFacts | None = None,
+    fanout: Fanout | None = None,
 ) -> ExportResult:
     """Write the next bundle for a peer into `dest_dir` (atomically: temp name, fsync, rename).
 
-    `facts`, given the same to each bundle of one sync, reads each record once for all
-    the peers (see `routes.RecordFacts`).
+    `fanout`, given the same to each bundle of one sync, reads and routes each op once for
+    all the peers (see `sync.fanout`).
     """
+    fanout = fanout or Fanout()
     conn = vault.conn
     me = load_identity(conn)
     peer = _active_peer(vault, peer_fingerprint)
     if me.public.role == "hq":
         routes.welcome_to_groups(vault, peer)
-    notice = revocations.for_start(vault)
+    notice = revocations.for_start(vault, me)
     seq = _next_bundle_seq(vault, peer, 0)
     origin = vault.info.origin
     path = dest_dir / bundle_name(me.fingerprint, peer.fingerprint, origin, seq)
     tmp = dest_dir / f".{path.name}.part"
     conn.execute("BEGIN")  # one consistent snapshot of the oplog for the whole bundle
     try:
-        plan = _plan(vault, me, peer)
-        _fit_files(vault, me, peer, plan, facts)
+        fanout.check(conn)
+        plan = _plan(vault, me, peer, fanout)
+        _fit_files(vault, me, peer, plan, fanout)
         plan.start.update(notice)
         plan.start.update(station_audit.for_start(vault, me.public.role, peer.fingerprint))
         plan.start.update(compromise.flags_for_start(vault, me.public.role, peer))
@@ -335,7 +341,7 @@ def export_bundle(
                 seq,
                 origin,
                 vault.clock.now_ms(),
-                payload.compressed(_items(vault, me, peer, plan, progress, facts)),
+                payload.compressed(_items(vault, me, peer, plan, progress, fanout)),
                 random_bytes,
             )
             out.flush()

@@ -36,6 +36,7 @@ from liaison_desk.sync.bundle_limit import max_bundle_bytes
 from liaison_desk.sync.bundle_names import SUFFIX
 from liaison_desk.sync.errors import RelayError, RelayRefused
 from liaison_desk.sync.exchange import ExportResult, export_bundle
+from liaison_desk.sync.fanout import Fanout
 from liaison_desk.sync.hq_roster import build_roster, roster_number_known
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.own_identity import load_identity
@@ -44,7 +45,6 @@ from liaison_desk.sync.refusals import note_listed_too_large
 from liaison_desk.sync.relay_client import RelayClient, Waiting, check_url, part_path
 from liaison_desk.sync.relay_http import Deadlines, RelayHttp, trust
 from liaison_desk.sync.roster import UNNUMBERED
-from liaison_desk.sync.routes import RecordFacts
 from liaison_desk.sync.transfer import (
     Refusal,
     StepProgress,
@@ -282,12 +282,12 @@ def _pull(
 def _export_owed(vault: Vault, outgoing: Path, progress: StepProgress | None) -> _Outgoing:
     """Write what each peer is owed into its spool folder, replacing what it supersedes."""
     written = {}
-    facts = RecordFacts()  # each record read once for every bundle
+    fanout = Fanout()  # each op read and routed once for every bundle
     for peer in owed(vault):
         box = outgoing / peer.fingerprint
         _make(box)
         result = export_bundle(
-            vault, peer.fingerprint, box, step(progress, f"Writing for {peer.name}"), facts=facts
+            vault, peer.fingerprint, box, step(progress, f"Writing for {peer.name}"), fanout=fanout
         )
         written[result.path] = result
         drop_superseded(box, result.path)

@@ -27,7 +27,7 @@ from typing import Any
 from liaison_desk.core.hlc import is_origin
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.compromise import reasons as compromise_reasons
-from liaison_desk.sync.identity import PeerIdentity, Signatures, canonical
+from liaison_desk.sync.identity import Identity, PeerIdentity, Signatures, canonical
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import malformed
 from liaison_desk.sync.peers import get_peer, revoke_again
@@ -50,11 +50,10 @@ class Notice:
     body: dict[str, Any]
 
 
-def for_start(vault: Vault) -> dict[str, Any]:
+def for_start(vault: Vault, me: Identity) -> dict[str, Any]:
     """The notices a bundle carries: HQ's latest (signed anew when its revocations change),
     or, at a station, the newest of each HQ incarnation. None while no station was ever revoked.
     """
-    me = load_identity(vault.conn)
     if me.public.role != "hq":
         kept = _json_meta(vault, KEPT_KEY)
         return {FIELD: [kept[o] for o in sorted(kept)]} if kept else {}

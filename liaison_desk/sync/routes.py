@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from liaison_desk.core import routing
@@ -24,7 +24,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync.identity import Identity
 from liaison_desk.sync.ops import Op
 from liaison_desk.sync.peers import Peer, groups
-from liaison_desk.sync.vectors import Vector, acks
+from liaison_desk.sync.vectors import Vector
 
 OWNER_TABLES = ("contacts", "meetings", "organizations", "followups", "protocol_refs", "gifts")
 _OWNER_KINDS = [k for k in BY_NAME.values() if k.table in OWNER_TABLES]
@@ -220,8 +220,11 @@ def origin_names(conn: Connection, me: Identity, origins: list[str]) -> dict[str
     return out
 
 
-def authors_held(conn: Connection, origins: list[str], peer: Peer) -> dict[str, Vector]:
-    """At HQ: what each other station writing under `origins` last said it held.
+def authors_held(
+    conn: Connection, origins: list[str], peer: Peer, acked: Callable[[str], Vector]
+) -> dict[str, Vector]:
+    """At HQ: what each other station writing under `origins` last said it held
+    (`acked(fingerprint)`: its acknowledgements, read once for every bundle of a sync).
 
     A station receiving another station's edit through HQ cannot tell from the
     edit whether its author had seen both sides of a conflict; this tells it (as
@@ -229,17 +232,14 @@ def authors_held(conn: Connection, origins: list[str], peer: Peer) -> dict[str, 
     wherever it travels (`Merger._supersede`).
     """
     out: dict[str, Vector] = {}
-    held: dict[str, Vector] = {}
     for origin in origins:
         row = conn.execute(
             "SELECT fingerprint FROM peer_origins WHERE origin = ?", (origin,)
         ).fetchone()
         if row is None or row[0] == peer.fingerprint:
             continue
-        if row[0] not in held:
-            held[row[0]] = acks(conn, row[0])
-        if held[row[0]]:
-            out[origin] = held[row[0]]
+        if held := acked(row[0]):
+            out[origin] = held
     return out
 
 

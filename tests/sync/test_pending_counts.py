@@ -3,11 +3,12 @@
 `sync.pending` decides each op's recipients once; the reference here routes every
 unacknowledged op for one station at a time, as a bundle for it is written
 (`routes.Router`, the ops held back from a compromised station left out, each
-record to withdraw counted once). Compared after each step of a life at HQ:
-distributions to all, to named stations and to a group, children and files
+record to withdraw counted once), and checks that `sync.fanout`, routing once for every
+station as HQ's bundles of one sync do, picks the same ops. Compared after each step of
+a life at HQ: distributions to all, to named stations and to a group, children and files
 following their record (a seating plan its dinner), a gift named for one station,
-edits, narrowing, group changes, acknowledgements, a
-revocation with a date of compromise, and a station enrolled again.
+edits, narrowing, group changes, acknowledgements, a revocation with a date of
+compromise, and a station enrolled again.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import compromise, exchange, routes
 from liaison_desk.sync.exchange import needs_bundle, owed_reader, pending_ops
+from liaison_desk.sync.fanout import Fanout
 from liaison_desk.sync.peers import Peer, exchange_peers, revoke, set_group
 from liaison_desk.sync.status import peer_status
 from liaison_desk.sync.transfer import sync_wanted
@@ -45,14 +47,17 @@ from tests.sync.helpers import (
 from tests.sync.helpers import exchange as trade
 
 
-def one_by_one(hq: Vault, peer: Peer) -> int:
-    """What the next bundle for `peer` carries, routed for it alone."""
+def one_by_one(hq: Vault, peer: Peer, fanout: Fanout) -> int:
+    """What the next bundle for `peer` carries, routed for it alone; the ops a bundle
+    written with `fanout` (shared by every station's) carries are the same, in order."""
     with owed_reader(hq):
         conn = hq.conn
         coverage = exchange._coverage(conn, "hq", peer, vector(conn), own_origins(conn))
         held = compromise.HeldOps(conn)
+        routed = list(exchange._for_peer(conn, coverage, routes.Router(conn, peer)))
+        assert list(fanout.ops_for(conn, peer.fingerprint, coverage)) == routed, peer.name
         sent, gone = 0, set()
-        for row, withdrawn in exchange._for_peer(conn, coverage, routes.Router(conn, peer)):
+        for row, withdrawn in routed:
             if held.holds(row):
                 continue
             if withdrawn:
@@ -66,8 +71,9 @@ def counts(hq: Vault) -> dict[str, int]:
     """Every active station's pending count, checked three ways; returned by name."""
     peers = exchange_peers(hq.conn)
     together = {s.peer.fingerprint: s.pending for s in peer_status(hq) if s.peer.active}
+    fanout = Fanout()
     for peer in peers:
-        alone = one_by_one(hq, peer)
+        alone = one_by_one(hq, peer, fanout)
         assert together[peer.fingerprint] == alone == pending_ops(hq, peer), peer.name
         if alone:
             assert needs_bundle(hq, peer), peer.name

@@ -1,0 +1,165 @@
+"""HQ writing one sync's bundles for its stations: each covered op read and routed once.
+
+Right after a busy day, each of 200 stations' bundles covers the same 10,000 ops of 200
+origins, and most of them go to no station (other stations' records, distributed to HQ
+only). Routing them station by station (`routes.Router`) read and decided 200 x 10,000
+ops, and asked the log of every narrowed record once per station. Here each op's light
+row (no fields, no base) is read once per sync and its recipients decided once
+(`pending.Reach`: the same rules as `routes.Router`); a station's bundle then reads in
+full only the ops it gets, in log order, with those that tell it to withdraw a record.
+
+Shared by the bundles of one sync, as `routes.RecordFacts` (which it holds) is: the holder
+writes no record between two bundles, and a commit by another connection
+(`PRAGMA data_version`) empties it. Ops logged between two bundles (HQ's snapshots for a
+station that joined a group) lie past the span read: a coverage reaching past it reads
+the origin again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from liaison_desk.core.sqlite_types import Connection
+from liaison_desk.sync import pending, routes
+from liaison_desk.sync.vectors import Vector, acks
+
+_CHUNK = 500  # op numbers per query when a bundle's ops are read in full
+_COLUMNS = "o.origin, o.seq, o.hlc, o.entity, o.record_id, o.fields, o.base, o.clocks"
+
+Coverage = dict[str, tuple[int, int]]  # origin -> (after, up to), as `exchange` plans it
+
+
+@dataclass
+class _Origin:
+    """One origin's ops inside (after, upto], routed: by seq, each list sorted."""
+
+    after: int
+    upto: int
+    to_all: list[tuple[int, int]] = field(default_factory=list)  # (seq, n)
+    named: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # peer -> (seq, n)
+    # (seq, n, whom it is routed to, whom any distribution of its record reached: None for
+    # every station), for ops setting the distribution of a record that some station,
+    # reached once, no longer gets: each of them is told to withdraw it
+    narrowing: list[tuple[int, int, frozenset[str], frozenset[str] | None]] = field(
+        default_factory=list
+    )
+
+    def holds(self, after: int, upto: int) -> bool:
+        return self.after <= after and upto <= self.upto
+
+
+class Fanout:
+    """The routing of one sync's covered ops, decided once for every station."""
+
+    def __init__(self) -> None:
+        self.facts = routes.RecordFacts()
+        self._version: int | None = None
+        self._origins: dict[str, _Origin] = {}
+        self._reach: pending.Reach | None = None
+        self._acks: dict[str, Vector] = {}
+
+    def check(self, conn: Connection) -> pending.Reach:
+        """Forget what was read if another connection has written the vault since: each
+        bundle asks once, before anything else."""
+        (version,) = conn.execute("PRAGMA data_version").fetchone()
+        if version != self._version or self._reach is None:
+            self._version = int(version)
+            self._origins.clear()
+            self._acks.clear()
+            self._reach = pending.Reach(conn, self.facts)
+        return self._reach
+
+    def acks_of(self, conn: Connection, fingerprint: str) -> Vector:
+        """What a station last said it held (`routes.authors_held` asks it for every
+        origin of every bundle): read once per sync."""
+        if fingerprint not in self._acks:
+            self._acks[fingerprint] = acks(conn, fingerprint)
+        return self._acks[fingerprint]
+
+    def ops_for(
+        self,
+        conn: Connection,
+        peer: str,
+        coverage: Coverage,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[tuple[tuple[Any, ...], bool]]:
+        """`exchange._for_peer` at HQ: the covered ops `peer` gets, in log order, each with
+        False; with True, an op that narrows away a record the peer held."""
+        self._load(conn, coverage)
+        chosen: list[tuple[int, bool]] = []
+        for origin, (after, upto) in coverage.items():
+            routed = self._origins[origin]
+            low = (after, 1 << 62)
+            high = (upto, 1 << 62)
+            for ops in (routed.to_all, routed.named.get(peer, ())):
+                start, end = bisect.bisect_right(ops, low), bisect.bisect_right(ops, high)
+                chosen.extend((n, False) for _, n in ops[start:end])
+            chosen.extend(
+                (n, True)
+                for seq, n, whom, ever in routed.narrowing
+                if after < seq <= upto and peer not in whom and (ever is None or peer in ever)
+            )
+        chosen.sort()
+        for start in range(0, len(chosen), _CHUNK):
+            if progress:
+                progress(start, len(chosen))
+            chunk = dict(chosen[start : start + _CHUNK])
+            marks = ", ".join("?" * len(chunk))
+            for n, *row in conn.execute(
+                f"SELECT o.n, {_COLUMNS} FROM oplog o WHERE o.n IN ({marks}) ORDER BY o.n",
+                list(chunk),
+            ):
+                yield tuple(row), chunk[n]
+
+    def _load(self, conn: Connection, coverage: Coverage) -> None:
+        """Read and route the ops of each origin whose span is not read yet."""
+        reach = self.check(conn)
+        spans = {}
+        for origin, (after, upto) in coverage.items():
+            known = self._origins.get(origin)
+            if known is None:
+                spans[origin] = (after, upto)
+            elif not known.holds(after, upto):
+                spans[origin] = (min(after, known.after), max(upto, known.upto))
+        if not spans:
+            return
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS fanout_range (origin TEXT, after INT, upto INT)"
+        )
+        conn.execute("DELETE FROM fanout_range")
+        conn.executemany(
+            "INSERT INTO fanout_range VALUES (?, ?, ?)", [(o, a, b) for o, (a, b) in spans.items()]
+        )
+        # The fields only of an op that may set a distribution, the base not at all.
+        rows = conn.execute(
+            "SELECT o.origin, o.seq, o.n, o.entity, o.record_id, "
+            "CASE WHEN instr(o.fields, '\"distribution\"') > 0 THEN o.fields END FROM oplog o "
+            "JOIN fanout_range r ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
+        ).fetchall()
+        reach.prefetch((row[3], row[4]) for row in rows)
+        reach.prefetch_ever((row[3], row[4]) for row in rows if row[5] is not None)
+        for origin, (after, upto) in spans.items():
+            self._origins[origin] = _Origin(after, upto)
+        named: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+        for origin, seq, n, entity, record_id, fields in rows:
+            routed = self._origins[origin]
+            whom = reach.of(entity, record_id)
+            if whom is None:
+                routed.to_all.append((seq, n))
+                continue
+            for peer in whom:
+                named[origin][peer].append((seq, n))
+            if fields is not None and "distribution" in json.loads(fields):
+                ever = reach.ever(entity, record_id)
+                if ever is None or ever - whom:
+                    routed.narrowing.append((seq, n, whom, ever))
+        for origin in spans:
+            routed = self._origins[origin]
+            routed.to_all.sort()
+            routed.narrowing.sort()
+            routed.named = {peer: sorted(ops) for peer, ops in named[origin].items()}
