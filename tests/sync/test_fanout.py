@@ -1,0 +1,68 @@
+"""One sync's bundles at HQ share a `Fanout`: what it read for one station's bundle must not
+hide what changed before the next one's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from liaison_desk.core.records import Contact, ProtocolRef
+from liaison_desk.core.store import ListQuery
+from liaison_desk.core.vault import Vault
+from liaison_desk.sync.exchange import export_bundle
+from liaison_desk.sync.fanout import Fanout
+from liaison_desk.sync.importing import import_bundle
+from liaison_desk.sync.peers import set_group
+from tests.conftest import PASSPHRASE
+from tests.sync.helpers import exchange, fingerprint, hq_and_two_stations, round_trip
+
+
+def _names(vault: Vault) -> set[str]:
+    return {c.full_name for c in vault.store.list(Contact, ListQuery())}
+
+
+def test_a_station_joining_a_group_mid_sync_gets_its_records(tmp_path: Path) -> None:
+    """HQ logs the group's records anew for a station that joined it just before its
+    bundle: ops written after the shared fanout read HQ's origin for the bundle before."""
+    usb = tmp_path / "usb"
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        set_group(hq.conn, "europe", [fingerprint(paris)])
+        hq.store.add(Contact(full_name="Col. Weber", distribution="group:europe"))
+        for station in (paris, tokyo):
+            round_trip(hq, station, usb)
+            exchange(station, hq, usb)
+        assert "Col. Weber" in _names(paris)
+        assert "Col. Weber" not in _names(tokyo)
+
+        hq.store.add(ProtocolRef(title="Forms of address", body="Excellency."))
+        set_group(hq.conn, "europe", [fingerprint(paris), fingerprint(tokyo)])
+        fanout = Fanout()
+        usb.mkdir(exist_ok=True)
+        to_paris = export_bundle(hq, fingerprint(paris), usb, fanout=fanout)
+        to_tokyo = export_bundle(hq, fingerprint(tokyo), usb, fanout=fanout)
+        import_bundle(paris, to_paris.path)
+        import_bundle(tokyo, to_tokyo.path)
+        assert "Col. Weber" in _names(tokyo)
+        assert to_tokyo.ops == to_paris.ops + 1  # the reference, and the group's record
+
+
+def test_a_write_by_another_connection_mid_sync_is_routed_anew(tmp_path: Path) -> None:
+    """A record narrowed by another connection to the vault between two bundles (another
+    window, the CLI) is routed by what it says now, not by what the fanout read."""
+    usb = tmp_path / "usb"
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        record = hq.store.add(Contact(full_name="Gen. Okafor", distribution="all"))
+        fanout = Fanout()
+        usb.mkdir(exist_ok=True)
+        to_paris = export_bundle(hq, fingerprint(paris), usb, fanout=fanout)
+        other = Vault.unlock(hq.path, PASSPHRASE)
+        try:
+            other.store.update(
+                Contact, record.id, {"distribution": f"stations:{fingerprint(paris)}"}
+            )
+        finally:
+            other.lock()
+        to_tokyo = export_bundle(hq, fingerprint(tokyo), usb, fanout=fanout)
+        import_bundle(paris, to_paris.path)
+        import_bundle(tokyo, to_tokyo.path)
+        assert "Gen. Okafor" in _names(paris)
+        assert "Gen. Okafor" not in _names(tokyo)
