@@ -37,6 +37,9 @@ parse_distribution = functools.lru_cache(maxsize=4096)(routing.parse)
 _FACTS = {k.table: f"origin, {k.parent[1]}" for k in BY_NAME.values() if k.parent} | {
     "attachments": "origin, owner_id"
 }
+# A record's distribution and origin are read from the index holding them (`core.schema`,
+# records indexed for routing), not from its wide row.
+_FROM = {t: f"{t} INDEXED BY {t}_routing" for t in OWNER_TABLES}
 
 
 _CHUNK = 500  # record ids per query when many rows are read at once
@@ -73,7 +76,8 @@ class RecordFacts:
             found = {
                 row[0]: tuple(row[1:])
                 for row in conn.execute(
-                    f"SELECT id, {columns} FROM {table} WHERE id IN ({marks})", chunk
+                    f"SELECT id, {columns} FROM {_FROM.get(table, table)} WHERE id IN ({marks})",
+                    chunk,
                 )
             }
             for record_id in chunk:
@@ -89,7 +93,8 @@ class RecordFacts:
 def read_facts(conn: Connection, table: str, record_id: str) -> tuple[Any, ...] | None:
     """(distribution, origin) of a record; (origin, parent id) of a child or a file."""
     row: tuple[Any, ...] | None = conn.execute(
-        f"SELECT {_FACTS.get(table, 'distribution, origin')} FROM {table} WHERE id = ?",
+        f"SELECT {_FACTS.get(table, 'distribution, origin')} FROM {_FROM.get(table, table)} "
+        "WHERE id = ?",
         (record_id,),
     ).fetchone()
     return row

@@ -1,18 +1,20 @@
 """One sync's bundles at HQ share a `Fanout`: what it read for one station's bundle must not
-hide what changed before the next one's."""
+hide what changed before the next one's. Routing reads records from their own index."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from liaison_desk.core.records import Contact, ProtocolRef
+from liaison_desk.core.schema import MIGRATIONS
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync import routes
 from liaison_desk.sync.exchange import export_bundle
 from liaison_desk.sync.fanout import Fanout
 from liaison_desk.sync.importing import import_bundle
 from liaison_desk.sync.peers import set_group
-from tests.conftest import PASSPHRASE
+from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.sync.helpers import exchange, fingerprint, hq_and_two_stations, round_trip
 
 
@@ -66,3 +68,25 @@ def test_a_write_by_another_connection_mid_sync_is_routed_anew(tmp_path: Path) -
         import_bundle(tokyo, to_tokyo.path)
         assert "Gen. Okafor" in _names(paris)
         assert "Gen. Okafor" not in _names(tokyo)
+
+
+def test_routing_reads_each_record_from_its_index_in_an_upgraded_vault(tmp_path: Path) -> None:
+    """A vault upgraded to the routing indexes answers routing's reads from them alone
+    (what HQ's counts rely on at a million records), with the rows' own values."""
+    old, _ = Vault.create(
+        tmp_path / "hq", PASSPHRASE, name="hq", kdf=FAST_KDF, migrations=MIGRATIONS[:-1]
+    )
+    old.lock()
+    with Vault.unlock(tmp_path / "hq", PASSPHRASE) as hq:
+        record = hq.store.add(Contact(full_name="Col. Weber", distribution="group:europe"))
+        assert routes.read_facts(hq.conn, "contacts", record.id) == (
+            "group:europe",
+            hq.info.origin,
+        )
+        for table in routes.OWNER_TABLES:
+            plan = hq.conn.execute(
+                f"EXPLAIN QUERY PLAN SELECT id, distribution, origin FROM {routes._FROM[table]} "
+                "WHERE id IN (?, ?)",
+                ("a", "b"),
+            ).fetchall()
+            assert f"USING COVERING INDEX {table}_routing" in plan[0][3], table
