@@ -8,6 +8,11 @@ row (no fields, no base) is read once per sync and its recipients decided once
 (`pending.Reach`: the same rules as `routes.Router`); a station's bundle then reads in
 full only the ops it gets, in log order, with those that tell it to withdraw a record.
 
+What is decided is kept for the next bundle only while a bundle covers a day's worth of
+ops (`_SHARED`). A station's first bundle covers the whole history (a million ops at a
+large HQ) and goes to that station alone: it is routed a window of the log at a time
+and nothing is kept, so memory stays bounded.
+
 Shared by the bundles of one sync, as `routes.RecordFacts` (which it holds) is: the holder
 writes no record between two bundles, and a commit by another connection
 (`PRAGMA data_version`) empties it. Ops logged between two bundles (HQ's snapshots for a
@@ -20,7 +25,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,10 +33,44 @@ from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.sync import pending, routes
 from liaison_desk.sync.vectors import Vector, acks
 
+Coverage = dict[str, tuple[int, int]]  # origin -> (after, up to), as `exchange` plans it
+Progress = Callable[[int, int], None]
+Row = tuple[Any, ...]
+
+_SHARED = 100_000  # covered ops of one bundle routed and kept for the next; past it, streamed
+_WINDOW = 20_000  # oplog rows routed at a time when streamed
 _CHUNK = 500  # op numbers per query when a bundle's ops are read in full
 _COLUMNS = "o.origin, o.seq, o.hlc, o.entity, o.record_id, o.fields, o.base, o.clocks"
+# An op's light row: the fields only of an op that may set a distribution, the base not at all.
+_LIGHT = (
+    "o.origin, o.seq, o.n, o.entity, o.record_id, "
+    "CASE WHEN instr(o.fields, '\"distribution\"') > 0 THEN o.fields END"
+)
+_NOBODY: frozenset[str] = frozenset()
 
-Coverage = dict[str, tuple[int, int]]  # origin -> (after, up to), as `exchange` plans it
+
+def _routed(
+    reach: pending.Reach, rows: list[Row]
+) -> Iterator[tuple[str, int, int, pending.Recipients, pending.Recipients]]:
+    """Each light row's (origin, seq, n, whom it is routed to, whom it withdraws the record
+    from when not routed to them): None is every station."""
+    reach.prefetch((row[3], row[4]) for row in rows)
+    reach.prefetch_ever((row[3], row[4]) for row in rows if row[5] is not None)
+    for origin, seq, n, entity, record_id, fields in rows:
+        whom = reach.of(entity, record_id)
+        ever: pending.Recipients = _NOBODY
+        if whom is not None and fields is not None and "distribution" in json.loads(fields):
+            ever = reach.ever(entity, record_id)
+        yield origin, seq, n, whom, ever
+
+
+def _gets(peer: str, whom: pending.Recipients, ever: pending.Recipients) -> bool | None:
+    """False: the op is sent to `peer`; True: it tells `peer` to withdraw; None: neither."""
+    if whom is None or peer in whom:
+        return False
+    if ever is None or peer in ever:
+        return True
+    return None
 
 
 @dataclass
@@ -42,10 +81,9 @@ class _Origin:
     upto: int
     to_all: list[tuple[int, int]] = field(default_factory=list)  # (seq, n)
     named: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # peer -> (seq, n)
-    # (seq, n, whom it is routed to, whom any distribution of its record reached: None for
-    # every station), for ops setting the distribution of a record that some station,
-    # reached once, no longer gets: each of them is told to withdraw it
-    narrowing: list[tuple[int, int, frozenset[str], frozenset[str] | None]] = field(
+    # (seq, n, whom, ever) of ops setting the distribution of a record that some station
+    # it reached once no longer gets (see `_routed`)
+    narrowing: list[tuple[int, int, frozenset[str], pending.Recipients]] = field(
         default_factory=list
     )
 
@@ -82,39 +120,28 @@ class Fanout:
         return self._acks[fingerprint]
 
     def ops_for(
-        self,
-        conn: Connection,
-        peer: str,
-        coverage: Coverage,
-        progress: Callable[[int, int], None] | None = None,
-    ) -> Iterator[tuple[tuple[Any, ...], bool]]:
+        self, conn: Connection, peer: str, coverage: Coverage, progress: Progress | None = None
+    ) -> Iterator[tuple[Row, bool]]:
         """`exchange._for_peer` at HQ: the covered ops `peer` gets, in log order, each with
         False; with True, an op that narrows away a record the peer held."""
+        if sum(upto - after for after, upto in coverage.values()) > _SHARED:
+            yield from _streamed(conn, peer, coverage, progress)
+            return
         self._load(conn, coverage)
         chosen: list[tuple[int, bool]] = []
         for origin, (after, upto) in coverage.items():
             routed = self._origins[origin]
-            low = (after, 1 << 62)
-            high = (upto, 1 << 62)
+            low, high = (after, 1 << 62), (upto, 1 << 62)
             for ops in (routed.to_all, routed.named.get(peer, ())):
                 start, end = bisect.bisect_right(ops, low), bisect.bisect_right(ops, high)
                 chosen.extend((n, False) for _, n in ops[start:end])
             chosen.extend(
                 (n, True)
                 for seq, n, whom, ever in routed.narrowing
-                if after < seq <= upto and peer not in whom and (ever is None or peer in ever)
+                if after < seq <= upto and _gets(peer, whom, ever)
             )
         chosen.sort()
-        for start in range(0, len(chosen), _CHUNK):
-            if progress:
-                progress(start, len(chosen))
-            chunk = dict(chosen[start : start + _CHUNK])
-            marks = ", ".join("?" * len(chunk))
-            for n, *row in conn.execute(
-                f"SELECT o.n, {_COLUMNS} FROM oplog o WHERE o.n IN ({marks}) ORDER BY o.n",
-                list(chunk),
-            ):
-                yield tuple(row), chunk[n]
+        yield from _in_full(conn, chosen, progress)
 
     def _load(self, conn: Connection, coverage: Coverage) -> None:
         """Read and route the ops of each origin whose span is not read yet."""
@@ -135,31 +162,83 @@ class Fanout:
         conn.executemany(
             "INSERT INTO fanout_range VALUES (?, ?, ?)", [(o, a, b) for o, (a, b) in spans.items()]
         )
-        # The fields only of an op that may set a distribution, the base not at all.
         rows = conn.execute(
-            "SELECT o.origin, o.seq, o.n, o.entity, o.record_id, "
-            "CASE WHEN instr(o.fields, '\"distribution\"') > 0 THEN o.fields END FROM oplog o "
-            "JOIN fanout_range r ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
+            f"SELECT {_LIGHT} FROM oplog o JOIN fanout_range r "
+            "ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
         ).fetchall()
-        reach.prefetch((row[3], row[4]) for row in rows)
-        reach.prefetch_ever((row[3], row[4]) for row in rows if row[5] is not None)
         for origin, (after, upto) in spans.items():
             self._origins[origin] = _Origin(after, upto)
         named: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-        for origin, seq, n, entity, record_id, fields in rows:
+        for origin, seq, n, whom, ever in _routed(reach, rows):
             routed = self._origins[origin]
-            whom = reach.of(entity, record_id)
             if whom is None:
                 routed.to_all.append((seq, n))
                 continue
             for peer in whom:
                 named[origin][peer].append((seq, n))
-            if fields is not None and "distribution" in json.loads(fields):
-                ever = reach.ever(entity, record_id)
-                if ever is None or ever - whom:
-                    routed.narrowing.append((seq, n, whom, ever))
+            if ever is None or ever - whom:
+                routed.narrowing.append((seq, n, whom, ever))
         for origin in spans:
             routed = self._origins[origin]
             routed.to_all.sort()
             routed.narrowing.sort()
             routed.named = {peer: sorted(ops) for peer, ops in named[origin].items()}
+
+
+def _streamed(
+    conn: Connection, peer: str, coverage: Coverage, progress: Progress | None
+) -> Iterator[tuple[Row, bool]]:
+    """`Fanout.ops_for` for a bundle covering much of the log: the log from the first
+    covered op on, a window at a time, each routed with what it alone reads."""
+    first = last = None
+    for origin, (after, upto) in coverage.items():
+        low, high = conn.execute(
+            "SELECT min(n), max(n) FROM oplog WHERE origin = ? AND seq > ? AND seq <= ?",
+            (origin, after, upto),
+        ).fetchone()
+        if low is not None:
+            first = low if first is None else min(first, low)
+            last = high if last is None else max(last, high)
+    if first is None or last is None:
+        return
+    total = sum(upto - after for after, upto in coverage.values())
+    seen, before = 0, first - 1
+    while before < last and (
+        rows := conn.execute(
+            f"SELECT {_LIGHT} FROM oplog o WHERE o.n > ? AND o.n <= ? ORDER BY o.n LIMIT {_WINDOW}",
+            (before, last),
+        ).fetchall()
+    ):
+        before = rows[-1][2]
+        covered = [
+            row
+            for row in rows
+            if row[0] in coverage and coverage[row[0]][0] < row[1] <= coverage[row[0]][1]
+        ]
+        seen += len(covered)
+        if progress:
+            progress(min(seen, total), total)
+        reach = pending.Reach(conn, routes.RecordFacts())  # kept for this window only
+        chosen = [
+            (n, gets)
+            for _, _, n, whom, ever in _routed(reach, covered)
+            if (gets := _gets(peer, whom, ever)) is not None
+        ]
+        yield from _in_full(conn, chosen, None)
+
+
+def _in_full(
+    conn: Connection, chosen: Iterable[tuple[int, bool]], progress: Progress | None
+) -> Iterator[tuple[Row, bool]]:
+    """The oplog rows of `chosen` (op number, withdrawn), sorted by number, read in full."""
+    chosen = list(chosen)
+    for start in range(0, len(chosen), _CHUNK):
+        if progress:
+            progress(start, len(chosen))
+        chunk = dict(chosen[start : start + _CHUNK])
+        marks = ", ".join("?" * len(chunk))
+        for n, *row in conn.execute(
+            f"SELECT o.n, {_COLUMNS} FROM oplog o WHERE o.n IN ({marks}) ORDER BY o.n",
+            list(chunk),
+        ):
+            yield tuple(row), chunk[n]

@@ -3,17 +3,20 @@ hide what changed before the next one's. Routing reads records from their own in
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from liaison_desk.core.records import Contact, ProtocolRef
 from liaison_desk.core.schema import MIGRATIONS
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
+from liaison_desk.sync import exchange as sync_exchange
 from liaison_desk.sync import routes
 from liaison_desk.sync.exchange import export_bundle
 from liaison_desk.sync.fanout import Fanout
+from liaison_desk.sync.fanout import _streamed as streamed
 from liaison_desk.sync.importing import import_bundle
-from liaison_desk.sync.peers import set_group
+from liaison_desk.sync.peers import exchange_peers, set_group
 from tests.conftest import FAST_KDF, PASSPHRASE
 from tests.sync.helpers import exchange, fingerprint, hq_and_two_stations, round_trip
 
@@ -90,3 +93,29 @@ def test_routing_reads_each_record_from_its_index_in_an_upgraded_vault(tmp_path:
                 ("a", "b"),
             ).fetchall()
             assert f"USING COVERING INDEX {table}_routing" in plan[0][3], table
+
+
+def test_any_coverage_is_routed_as_the_router_routes_it(tmp_path: Path) -> None:
+    """Shared or streamed, the ops a station gets for a coverage starting anywhere in each
+    origin are those `routes.Router` picks, in the same order."""
+    usb = tmp_path / "usb"
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        hq.store.add(ProtocolRef(title="Forms of address", body="Excellency."))
+        for i in range(3):
+            tokyo.store.add(Contact(full_name=f"Cdr. Sato {i}", distribution="all"))
+        tokyo.store.add(Contact(full_name="Tokyo's own source"))
+        exchange(tokyo, hq, usb)
+        hq.store.add(ProtocolRef(title="Gifts", body="Declare above the limit."))
+        paris.store.add(
+            Contact(full_name="Col. Roux", distribution=f"stations:{fingerprint(tokyo)}")
+        )
+        exchange(paris, hq, usb)
+        conn = hq.conn
+        tops = dict(conn.execute("SELECT origin, max(seq) FROM oplog GROUP BY origin").fetchall())
+        origins = sorted(tops)
+        for peer in exchange_peers(conn):
+            for cuts in itertools.product(*(range(tops[o]) for o in origins)):
+                coverage = {o: (cut, tops[o]) for o, cut in zip(origins, cuts, strict=True)}
+                routed = list(sync_exchange._for_peer(conn, coverage, routes.Router(conn, peer)))
+                assert list(Fanout().ops_for(conn, peer.fingerprint, coverage)) == routed
+                assert list(streamed(conn, peer.fingerprint, coverage, None)) == routed

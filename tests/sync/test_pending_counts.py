@@ -31,6 +31,7 @@ from liaison_desk.core.vault import Vault
 from liaison_desk.sync import compromise, exchange, routes
 from liaison_desk.sync.exchange import needs_bundle, owed_reader, pending_ops
 from liaison_desk.sync.fanout import Fanout
+from liaison_desk.sync.fanout import _streamed as streamed
 from liaison_desk.sync.peers import Peer, exchange_peers, revoke, set_group
 from liaison_desk.sync.status import peer_status
 from liaison_desk.sync.transfer import sync_wanted
@@ -56,6 +57,8 @@ def one_by_one(hq: Vault, peer: Peer, fanout: Fanout) -> int:
         held = compromise.HeldOps(conn)
         routed = list(exchange._for_peer(conn, coverage, routes.Router(conn, peer)))
         assert list(fanout.ops_for(conn, peer.fingerprint, coverage)) == routed, peer.name
+        # As a station's first bundle of a long history is: streamed, nothing kept.
+        assert list(streamed(conn, peer.fingerprint, coverage, None)) == routed, peer.name
         sent, gone = 0, set()
         for row, withdrawn in routed:
             if held.holds(row):
