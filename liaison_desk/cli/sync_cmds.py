@@ -23,6 +23,7 @@ from liaison_desk.sync.bundle_limit import DEFAULT_MIB, max_bundle_mib, set_max_
 from liaison_desk.sync.clocks import clock_warning, own_clock_ahead
 from liaison_desk.sync.errors import BundleRefused, PeerError, SyncError
 from liaison_desk.sync.exchange import ExportResult, export_bundle
+from liaison_desk.sync.fanout import Fanout
 from liaison_desk.sync.identity import short
 from liaison_desk.sync.importing import ImportResult, import_bundle
 from liaison_desk.sync.refusals import RefusedBundle, RefusedOp, advice, describe, refused_by_peers
@@ -197,10 +198,11 @@ def export(app: AppContext, /, dest: Path, peer_id: str | None, as_json: bool) -
     warn_if_clock_ahead(vault)
     warn_if_refused(vault)
     results = []
+    fanout = Fanout()  # each op read and routed once for every bundle
     for peer in _targets(vault, peer_id):
         progress = Progress(f"Writing for {peer.name}")
         try:
-            results.append(export_bundle(vault, peer.fingerprint, dest, progress))
+            results.append(export_bundle(vault, peer.fingerprint, dest, progress, fanout=fanout))
         finally:
             progress.close()
     if as_json:

@@ -4,14 +4,17 @@ Right after a busy day, each of 200 stations' bundles covers the same 10,000 ops
 origins, and most of them go to no station (other stations' records, distributed to HQ
 only). Routing them station by station (`routes.Router`) read and decided 200 x 10,000
 ops, and asked the log of every narrowed record once per station. Here each op's light
-row (no fields, no base) is read once per sync and its recipients decided once
+row (no base; the fields only of an op that may set a distribution) is read once per sync
+and its recipients decided once
 (`pending.Reach`: the same rules as `routes.Router`); a station's bundle then reads in
 full only the ops it gets, in log order, with those that tell it to withdraw a record.
 
-What is decided is kept for the next bundle only while a bundle covers a day's worth of
-ops (`_SHARED`). A station's first bundle covers the whole history (a million ops at a
-large HQ) and goes to that station alone: it is routed a window of the log at a time
-and nothing is kept, so memory stays bounded.
+What is decided is kept for the next bundle only while what is kept stays within a day's
+worth of ops (`_SHARED`). A station's first bundle covers the whole history (a million ops
+at a large HQ) and goes to that station alone: it is routed a window of the log at a time
+and nothing is kept, so memory stays bounded. So is a bundle whose span, joined to what
+is kept, would pass that bound (a station's bundle cut short by its attachments, while
+another's runs to the top).
 
 Shared by the bundles of one sync, as `routes.RecordFacts` (which it holds) is: the holder
 writes no record between two bundles, and a commit by another connection
@@ -64,8 +67,9 @@ def _routed(
         yield origin, seq, n, whom, ever
 
 
-def _gets(peer: str, whom: pending.Recipients, ever: pending.Recipients) -> bool | None:
-    """False: the op is sent to `peer`; True: it tells `peer` to withdraw; None: neither."""
+def _withdrawal(peer: str, whom: pending.Recipients, ever: pending.Recipients) -> bool | None:
+    """Whether `peer`'s bundle carries the op as a withdrawal (True) or as itself (False);
+    None if it does not carry it."""
     if whom is None or peer in whom:
         return False
     if ever is None or peer in ever:
@@ -101,9 +105,12 @@ class Fanout:
         self._reach: pending.Reach | None = None
         self._acks: dict[str, Vector] = {}
 
-    def check(self, conn: Connection) -> pending.Reach:
+    def check(self, conn: Connection) -> None:
         """Forget what was read if another connection has written the vault since: each
-        bundle asks once, before anything else."""
+        bundle asks first, inside the transaction it is written in."""
+        self._current(conn)
+
+    def _current(self, conn: Connection) -> pending.Reach:
         (version,) = conn.execute("PRAGMA data_version").fetchone()
         if version != self._version or self._reach is None:
             self._version = int(version)
@@ -124,10 +131,9 @@ class Fanout:
     ) -> Iterator[tuple[Row, bool]]:
         """`exchange._for_peer` at HQ: the covered ops `peer` gets, in log order, each with
         False; with True, an op that narrows away a record the peer held."""
-        if sum(upto - after for after, upto in coverage.values()) > _SHARED:
+        if not self._load(conn, coverage):
             yield from _streamed(conn, peer, coverage, progress)
             return
-        self._load(conn, coverage)
         chosen: list[tuple[int, bool]] = []
         for origin, (after, upto) in coverage.items():
             routed = self._origins[origin]
@@ -138,14 +144,15 @@ class Fanout:
             chosen.extend(
                 (n, True)
                 for seq, n, whom, ever in routed.narrowing
-                if after < seq <= upto and _gets(peer, whom, ever)
+                if after < seq <= upto and _withdrawal(peer, whom, ever)
             )
         chosen.sort()
         yield from _in_full(conn, chosen, progress)
 
-    def _load(self, conn: Connection, coverage: Coverage) -> None:
-        """Read and route the ops of each origin whose span is not read yet."""
-        reach = self.check(conn)
+    def _load(self, conn: Connection, coverage: Coverage) -> bool:
+        """Read and route the ops of each origin whose span is not read yet; False, reading
+        nothing, if what would be kept then passes `_SHARED`."""
+        reach = self._current(conn)
         spans = {}
         for origin, (after, upto) in coverage.items():
             known = self._origins.get(origin)
@@ -153,8 +160,11 @@ class Fanout:
                 spans[origin] = (after, upto)
             elif not known.holds(after, upto):
                 spans[origin] = (min(after, known.after), max(upto, known.upto))
+        kept = {o: (r.after, r.upto) for o, r in self._origins.items()} | spans
+        if sum(upto - after for after, upto in kept.values()) > _SHARED:
+            return False
         if not spans:
-            return
+            return True
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS fanout_range (origin TEXT, after INT, upto INT)"
         )
@@ -183,6 +193,7 @@ class Fanout:
             routed.to_all.sort()
             routed.narrowing.sort()
             routed.named = {peer: sorted(ops) for peer, ops in named[origin].items()}
+        return True
 
 
 def _streamed(
@@ -222,7 +233,7 @@ def _streamed(
         chosen = [
             (n, gets)
             for _, _, n, whom, ever in _routed(reach, covered)
-            if (gets := _gets(peer, whom, ever)) is not None
+            if (gets := _withdrawal(peer, whom, ever)) is not None
         ]
         yield from _in_full(conn, chosen, None)
 

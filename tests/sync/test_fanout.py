@@ -6,15 +6,16 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from liaison_desk.core.records import Contact, ProtocolRef
+import pytest
+
+from liaison_desk.core.records import Attachment, Contact, ProtocolRef
 from liaison_desk.core.schema import MIGRATIONS
 from liaison_desk.core.store import ListQuery
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync import exchange as sync_exchange
-from liaison_desk.sync import routes
+from liaison_desk.sync import fanout, payload, routes
 from liaison_desk.sync.exchange import export_bundle
 from liaison_desk.sync.fanout import Fanout
-from liaison_desk.sync.fanout import _streamed as streamed
 from liaison_desk.sync.importing import import_bundle
 from liaison_desk.sync.peers import exchange_peers, set_group
 from tests.conftest import FAST_KDF, PASSPHRASE
@@ -95,9 +96,15 @@ def test_routing_reads_each_record_from_its_index_in_an_upgraded_vault(tmp_path:
             assert f"USING COVERING INDEX {table}_routing" in plan[0][3], table
 
 
-def test_any_coverage_is_routed_as_the_router_routes_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("window", [2, fanout._WINDOW])
+def test_any_coverage_is_routed_as_the_router_routes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, window: int
+) -> None:
     """Shared or streamed, the ops a station gets for a coverage starting anywhere in each
-    origin are those `routes.Router` picks, in the same order."""
+    origin are those `routes.Router` picks, in the same order: also when the log is
+    streamed, and read in full, a few ops at a time."""
+    monkeypatch.setattr(fanout, "_WINDOW", window)
+    monkeypatch.setattr(fanout, "_CHUNK", min(window, fanout._CHUNK))
     usb = tmp_path / "usb"
     with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
         hq.store.add(ProtocolRef(title="Forms of address", body="Excellency."))
@@ -118,4 +125,34 @@ def test_any_coverage_is_routed_as_the_router_routes_it(tmp_path: Path) -> None:
                 coverage = {o: (cut, tops[o]) for o, cut in zip(origins, cuts, strict=True)}
                 routed = list(sync_exchange._for_peer(conn, coverage, routes.Router(conn, peer)))
                 assert list(Fanout().ops_for(conn, peer.fingerprint, coverage)) == routed
-                assert list(streamed(conn, peer.fingerprint, coverage, None)) == routed
+                assert list(fanout._streamed(conn, peer.fingerprint, coverage, None)) == routed
+
+
+def test_a_sync_keeps_no_more_routed_ops_than_its_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bundle cut short by its files and another running to the top, in one sync: each
+    small, but kept together they would span the whole history; the second is streamed."""
+    monkeypatch.setattr(payload, "MAX_FILES", 1024 * 1024 + 10)  # one 1 MiB file a bundle
+    monkeypatch.setattr(fanout, "_SHARED", 50)
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    with hq_and_two_stations(tmp_path) as (hq, paris, tokyo):
+        owner = hq.store.add(Contact(full_name="Adm. Tanaka", distribution="all"))
+        for i in range(2):
+            hq.store.add(
+                Attachment(owner_id=owner.id, name=f"{i}.bin", mime="x", data=bytes([i]) * 2**20)
+            )
+        for i in range(100):
+            hq.store.add(Contact(full_name=f"Source {i}", distribution="all"))
+        for _ in range(2):  # the first bundle is cut after one file
+            round_trip(hq, paris, usb)
+        exchange(paris, hq, usb)
+        hq.store.add(Contact(full_name="Col. Weber", distribution="all"))
+        shared = Fanout()
+        to_tokyo = export_bundle(hq, fingerprint(tokyo), usb, fanout=shared)
+        to_paris = export_bundle(hq, fingerprint(paris), usb, fanout=shared)
+        assert (to_tokyo.attachments, to_paris.ops) == (1, 1)
+        assert sum(o.upto - o.after for o in shared._origins.values()) <= 50
+        import_bundle(paris, to_paris.path)
+        assert "Col. Weber" in _names(paris)
