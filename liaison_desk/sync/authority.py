@@ -17,6 +17,8 @@ The rules (normative text: `docs/bundle-format.md` §9.2):
   never a move of a child record or an attachment off the record it belongs to.
 - Nobody but HQ sends a change of a field no vault changes (an attachment's
   owner, size, digest or type).
+- Nobody but HQ creates a record under an id a record of another kind holds: a
+  record is routed, and a file finds its owner, by id alone.
   Whether a record is shared with the author is HQ's to judge (routing, groups):
   a record that reached the author once counts, so an edit made before a
   narrowing reached it is not lost; a station applies what HQ sends it that
@@ -42,6 +44,9 @@ _PARENT_KINDS = frozenset(k.parent[0] for k in BY_NAME.values() if k.parent)
 _OWNER_SQL = " UNION ALL ".join(
     f"SELECT '{name}', origin FROM {BY_NAME[name].table} WHERE id = ?1" for name in OWNER_KINDS
 )
+_KIND_SQL = " UNION ALL ".join(
+    f"SELECT '{kind.name}' FROM {kind.table} WHERE id = ?1" for kind in BY_NAME.values()
+)
 
 
 class Authority:
@@ -63,21 +68,24 @@ class Authority:
         # Records with children (meetings, contacts) this bundle created, by id, with their
         # author: they may still be queued, unwritten, when their children arrive.
         self._new_parents: dict[str, str] = {}
+        self._new_kinds: dict[str, str] = {}  # every record this bundle created: id -> kind
 
     def creation(self, op: Op) -> str | None:
         """An op creating a record this vault does not hold (a creation, or a snapshot)."""
         author = self._owner(op.origin)
         refused = None
         if author != self._hq:
-            if not self._own_stamp(op.hlc, op.origin, author):
+            if not self._own_stamp(op.hlc, op.origin, author) or self._id_taken(op):
                 return NOT_AUTHORISED
             if op.clocks is not None or op.entity in PARENT_LINK:
                 creator = author if op.clocks is None else self._owner(stamp_origin(op.clocks["*"]))
                 link = PARENT_LINK.get(op.entity)
                 parent = op.fields.get(link) if link else None
                 refused = self._judge(op, author, creator, parent, held=False)
-        if op.entity in _PARENT_KINDS and refused is None:
-            self._new_parents[op.record_id] = author
+        if refused is None:
+            self._new_kinds.setdefault(op.record_id, op.entity)
+            if op.entity in _PARENT_KINDS:
+                self._new_parents[op.record_id] = author
         return refused
 
     def collision(self, op_origin: str, creator_origin: str) -> str | None:
@@ -173,6 +181,14 @@ class Authority:
         )
 
     # -- facts -----------------------------------------------------------------------------------
+
+    def _id_taken(self, op: Op) -> bool:
+        """Whether a record of another kind holds the id a creation claims, here or
+        created earlier in this bundle (a station that received a record knows its id)."""
+        if self._new_kinds.get(op.record_id, op.entity) != op.entity:
+            return True
+        row = self._conn.execute(_KIND_SQL + " LIMIT 1", (op.record_id,)).fetchone()
+        return row is not None and row[0] != op.entity
 
     def _owner(self, origin: str) -> str:
         """The fingerprint of the vault writing under `origin` ("?origin" if unknown here)."""

@@ -51,15 +51,16 @@ class Reach:
             for origin, fp in conn.execute("SELECT origin, fingerprint FROM peer_origins")
         }
         self._groups = groups(conn)
-        self._cache: dict[str, Recipients] = {}
+        self._cache: dict[tuple[str, str], Recipients] = {}  # by kind and id, as the router
         self._ever: dict[str, Recipients] = {}
         self._decided: dict[tuple[str, str], Recipients] = {}
 
     def of(self, entity: str, record_id: str) -> Recipients:
         """Whom `routes.Router.routed` would route the record to."""
-        if record_id not in self._cache:
-            self._cache[record_id] = self._decide(entity, record_id)
-        return self._cache[record_id]
+        key = (entity, record_id)
+        if key not in self._cache:
+            self._cache[key] = self._decide(entity, record_id)
+        return self._cache[key]
 
     def prefetch(self, records: Iterable[tuple[str, str]]) -> None:
         """Read the rows of many records (entity, id) at once, then those of their parents

@@ -116,7 +116,7 @@ class Router:
                 "SELECT origin FROM peer_origins WHERE fingerprint = ?", (self._peer,)
             )
         }
-        self._cache: dict[str, bool] = {}
+        self._cache: dict[tuple[str, str], bool] = {}  # by kind and id: a child names its parent's
         self._reached: dict[str, bool] = {}
 
     def withdrawn(self, op: Op) -> bool:
@@ -168,9 +168,9 @@ class Router:
         return acked is None or int(acked[0]) < int(row[1])
 
     def routed(self, entity: str, record_id: str) -> bool:
-        known = self._cache.get(record_id)
+        known = self._cache.get((entity, record_id))
         if known is None:
-            known = self._cache[record_id] = self._decide(entity, record_id)
+            known = self._cache[(entity, record_id)] = self._decide(entity, record_id)
         return known
 
     def _row(self, table: str, record_id: str) -> tuple[Any, ...] | None:

@@ -197,6 +197,44 @@ def test_a_record_recreated_in_another_vaults_name_and_edited_is_refused(
     }
 
 
+def test_a_record_of_another_kind_under_a_shared_records_id_is_refused(
+    trio: tuple[Vault, Vault, Vault], tmp_path: Path
+) -> None:
+    """Tokyo, shown Paris's contact, writes a meeting for every station under its id, and a
+    participant of it: records are routed and found by id, so kept, the meeting could
+    carry the contact's later edits to every station. HQ refuses the meeting (the
+    participant, Tokyo's own, belongs to no meeting HQ holds); the contact stays Tokyo's."""
+    hq, paris, tokyo = trio
+    nairobi = make_vault(tmp_path, "nairobi")
+    enrol_station(hq, nairobi)
+    usb = tmp_path / "usb"
+    try:
+        shown = paris.store.add(
+            Contact(full_name="Adm. Tanaka", distribution=f"stations:{fingerprint(tokyo)}")
+        )
+        rounds(hq, [paris, tokyo, nairobi], usb)
+        decoy = tokyo.store.add(
+            Meeting(id=shown.id, title="Decoy", starts_at="2026-03-14T10:00Z", distribution="all")
+        )
+        tokyo.store.add(Participant(meeting_id=decoy.id, contact_id=shown.id))
+        at_hq = exchange(tokyo, hq, usb)
+
+        assert decoy.id == shown.id
+        assert [(op.entity, op.reason) for op in at_hq.refused] == [("meeting", NOT_AUTHORISED)]
+        assert (
+            hq.conn.execute("SELECT 1 FROM meetings WHERE id = ?", (shown.id,)).fetchone() is None
+        )
+        paris.store.update(Contact, shown.id, {"notes": "Reliable; speaks Russian"})
+        rounds(hq, [paris, tokyo, nairobi], usb)
+        assert f"contact/{shown.id}" not in canonical_dump(nairobi)
+        assert not nairobi.conn.execute(
+            "SELECT 1 FROM oplog WHERE record_id = ?", (shown.id,)
+        ).fetchone()
+        assert tokyo.store.get(Contact, shown.id).notes == "Reliable; speaks Russian"
+    finally:
+        nairobi.lock()
+
+
 def test_a_recipient_may_add_a_participant_to_a_shared_meeting_not_to_an_unshared_one(
     trio: tuple[Vault, Vault, Vault], tmp_path: Path
 ) -> None:
