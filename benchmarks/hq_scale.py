@@ -36,6 +36,7 @@ it exits 1 only if a check of behaviour fails (a station that did not get what i
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import random
@@ -278,9 +279,10 @@ def protocol_import(work: Path, count: int, seed: int, repeats: int = 3) -> tupl
             vault, _ = Vault.create(
                 root / f"hq-{i}", PASSPHRASE, name="HQ", role="hq", kdf=KdfParams.floor()
             )
+            run = functools.partial(import_directory, vault.store, root / "refs")
             try:
-                first, summary = timed(lambda: import_directory(vault.store, root / "refs"))
-                again, repeat = timed(lambda: import_directory(vault.store, root / "refs"))
+                first, summary = timed(run)
+                again, repeat = timed(run)
             finally:
                 vault.lock()
             assert summary.added == count and repeat.unchanged == count, (summary, repeat)
