@@ -38,7 +38,7 @@ from liaison_desk.sync.bundle_names import bundle_name
 from liaison_desk.sync.errors import PeerError
 from liaison_desk.sync.fanout import Fanout
 from liaison_desk.sync.identity import Identity
-from liaison_desk.sync.ops import Op
+from liaison_desk.sync.ops import OPLOG_COLUMNS, Op
 from liaison_desk.sync.own_identity import load_identity
 from liaison_desk.sync.payload import BLOB, BLOB_PIECE, END, OP, START, json_item
 from liaison_desk.sync.peers import Peer, get_peer
@@ -58,7 +58,6 @@ log = logging.getLogger("liaison_desk.sync")
 
 Progress = Callable[[int, int], None]  # ops done, ops in all
 _ORIGINS_SENT = "origins-sent:"  # meta key prefix: incarnations our last bundle to a peer listed
-_OP_COLUMNS = "o.origin, o.seq, o.hlc, o.entity, o.record_id, o.fields, o.base, o.clocks"
 
 
 @dataclass(frozen=True)
@@ -167,7 +166,7 @@ def _for_peer(
     router: routes.Router | None,
     progress: Progress | None = None,
 ) -> Iterator[tuple[tuple[Any, ...], bool]]:
-    """The covered ops the peer gets, in log order, as oplog rows (`_OP_COLUMNS`), each
+    """The covered ops the peer gets, in log order, as oplog rows (`OPLOG_COLUMNS`), each
     with False; with True, an op that narrows away a record the peer held
     (`Router.withdrawn`: the record is named, the op not sent). At a station, every op.
 
@@ -178,7 +177,7 @@ def _for_peer(
         return
     _fill_range(conn, coverage)
     total = sum(b - a for a, b in coverage.values())
-    cursor = conn.execute(f"SELECT {_OP_COLUMNS} FROM oplog o {_IN_RANGE} ORDER BY o.n")
+    cursor = conn.execute(f"SELECT {OPLOG_COLUMNS} FROM oplog o {_IN_RANGE} ORDER BY o.n")
     for done, row in enumerate(cursor, 1):
         if progress and done % 1000 == 0:
             progress(done, total)
@@ -204,7 +203,7 @@ def _fit_files(vault: Vault, me: Identity, peer: Peer, plan: _Plan, fanout: Fano
     _fill_range(conn, plan.coverage)
     router = routes.Router(conn, peer, fanout.facts) if me.public.role == "hq" else None
     rows = conn.execute(
-        f"SELECT o.n, {_OP_COLUMNS} FROM oplog o {_IN_RANGE} "
+        f"SELECT o.n, {OPLOG_COLUMNS} FROM oplog o {_IN_RANGE} "
         "WHERE o.entity = 'attachment' ORDER BY o.n"
     ).fetchall()
     files = 0

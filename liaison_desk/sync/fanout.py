@@ -34,6 +34,7 @@ from typing import Any
 
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.sync import pending, routes
+from liaison_desk.sync.ops import OPLOG_COLUMNS
 from liaison_desk.sync.vectors import Vector, acks
 
 Coverage = dict[str, tuple[int, int]]  # origin -> (after, up to), as `exchange` plans it
@@ -43,7 +44,6 @@ Row = tuple[Any, ...]
 _SHARED = 100_000  # covered ops of one bundle routed and kept for the next; past it, streamed
 _WINDOW = 20_000  # oplog rows routed at a time when streamed
 _CHUNK = 500  # op numbers per query when a bundle's ops are read in full
-_COLUMNS = "o.origin, o.seq, o.hlc, o.entity, o.record_id, o.fields, o.base, o.clocks"
 # An op's light row: the fields only of an op that may set a distribution, the base not at all.
 _LIGHT = (
     "o.origin, o.seq, o.n, o.entity, o.record_id, "
@@ -249,7 +249,7 @@ def _in_full(
         chunk = dict(chosen[start : start + _CHUNK])
         marks = ", ".join("?" * len(chunk))
         for n, *row in conn.execute(
-            f"SELECT o.n, {_COLUMNS} FROM oplog o WHERE o.n IN ({marks}) ORDER BY o.n",
+            f"SELECT o.n, {OPLOG_COLUMNS} FROM oplog o WHERE o.n IN ({marks}) ORDER BY o.n",
             list(chunk),
         ):
             yield tuple(row), chunk[n]

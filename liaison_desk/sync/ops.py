@@ -61,6 +61,10 @@ def _clocks(clocks: dict[Any, Any], types: dict[str, int]) -> bool:
     return all((name == "*" or name in types) and is_stamp(v) for name, v in clocks.items())
 
 
+# An oplog row as `Op.from_row` reads it, from `oplog o`.
+OPLOG_COLUMNS = "o.origin, o.seq, o.hlc, o.entity, o.record_id, o.fields, o.base, o.clocks"
+
+
 @dataclass(frozen=True)
 class Op:
     origin: str
