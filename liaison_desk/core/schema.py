@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from liaison_desk.core import schema_indexes
 from liaison_desk.core.audit_chain import chain_existing
 from liaison_desk.core.clock import SystemClock, iso_from_ms
 from liaison_desk.core.errors import MigrationFailed, SchemaTooNew, StorageError
@@ -382,27 +383,6 @@ CREATE INDEX meetings_by_uid ON meetings (uid) WHERE deleted = 0 AND uid IS NOT 
 CREATE INDEX meetings_series ON meetings (starts_at)
     WHERE deleted = 0 AND (recurrence IS NOT NULL OR rdates != '[]');
 """
-# Which ops concern a record: HQ asks it of every op it does not route to a station (did the
-# record ever reach it, `sync.routes.Router.reached`), and a withdrawal removes them. Without
-# the index each question read the whole log, so a round grew with the history.
-_OPLOG_BY_RECORD = "CREATE INDEX oplog_by_record ON oplog (record_id);"
-
-# "Is any station behind?" reads, per origin, only the acknowledgements short of what HQ
-# holds (`exchange.Owed`), not every station's 200 rows.
-_ACKS_BY_ORIGIN = "CREATE INDEX acks_by_origin ON acks (origin, seq);"
-
-# HQ routes each op by its record's distribution and origin (`sync.routes.RecordFacts`):
-# right after it sent a day's bundles at 1,000,000 records, counting what each station is
-# owed looks up 10,000 records by id. Through the id index and then the wide row, that is
-# two random pages a record, more than the page cache holds, read again at every count;
-# these indexes hold all that is read, one page a record (the reads name them: the planner
-# takes the unique id index otherwise, and fails without them: a migration that rebuilds one
-# of these tables creates its index again). The counts went from 290 to 111 ms.
-_ROUTING = "\n".join(
-    f"CREATE INDEX {table}_routing ON {table} (id, distribution, origin);"
-    for table in ("contacts", "meetings", "organizations", "followups", "protocol_refs", "gifts")
-)
-
 _STATION_AUDIT = """
 CREATE TABLE station_audit (
     station TEXT NOT NULL,
@@ -520,16 +500,6 @@ CREATE INDEX gifts_declared ON gifts (origin, exchanged_on) WHERE deleted = 0
     f"direction, occasion, country, currency, notes, declaration, {_words('tags')}",
 )
 
-# A brief's charts count engagements per month: a contact's meetings, and a whole
-# country's (`core.timelines`). Both indexes cover what is read (a contact's meeting ids;
-# a meeting's start), so the count stays inside them instead of visiting a table row for
-# each engagement: three times faster at 100,000 meetings (benchmarks/brief.py).
-_ENGAGEMENTS = """
-CREATE INDEX participants_meetings_of_contact ON participants (contact_id, meeting_id)
-    WHERE deleted = 0;
-CREATE INDEX meetings_start_by_id ON meetings (id, starts_at) WHERE deleted = 0;
-"""
-
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration("records, oplog, audit log and search index", lambda c: run_script(c, _V1)),
@@ -547,7 +517,9 @@ MIGRATIONS: tuple[Migration, ...] = (
         "revocation reasons and dates of compromise, held and flagged records, wipe orders",
         lambda c: run_script(c, _COMPROMISE),
     ),
-    Migration("the oplog indexed by record", lambda c: run_script(c, _OPLOG_BY_RECORD)),
+    Migration(
+        "the oplog indexed by record", lambda c: run_script(c, schema_indexes.OPLOG_BY_RECORD)
+    ),
     Migration(
         "where received bundles' ops begin; station audit entries a restore superseded",
         lambda c: run_script(c, _RECEIPTS_AND_FORKS),
@@ -559,9 +531,14 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration("seating plans", lambda c: run_script(c, _SEATING_PLANS)),
     Migration("the gifts and hospitality register", lambda c: run_script(c, _GIFTS)),
-    Migration("engagements indexed for counting by month", lambda c: run_script(c, _ENGAGEMENTS)),
-    Migration("acknowledgements indexed by origin", lambda c: run_script(c, _ACKS_BY_ORIGIN)),
-    Migration("records indexed for routing", lambda c: run_script(c, _ROUTING)),
+    Migration(
+        "engagements indexed for counting by month",
+        lambda c: run_script(c, schema_indexes.ENGAGEMENTS),
+    ),
+    Migration(
+        "acknowledgements indexed by origin", lambda c: run_script(c, schema_indexes.ACKS_BY_ORIGIN)
+    ),
+    Migration("records indexed for routing", lambda c: run_script(c, schema_indexes.ROUTING)),
 )
 
 
