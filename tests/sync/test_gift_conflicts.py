@@ -107,3 +107,28 @@ def test_a_conflict_on_the_declaration_itself_is_settled_by_the_values_kept(
     resolve(paris, by_field["declaration"].n, "theirs")  # HQ's sentence, about 200 EUR
     gift = settled(hq, paris, gift_id, usb)
     assert (gift.value, gift.declaration) == ("180", OVER_180)
+
+
+def test_a_received_edit_keeps_its_authors_declaration_and_every_vault_agrees(
+    pair: tuple[Vault, Vault, str, Path],
+) -> None:
+    """Paris raises the value before HQ's raised limit reaches it: HQ stores the entry as
+    Paris declared it rather than working it out against its own newer limits, so both
+    vaults hold one declaration; the next edit works it out under the limits then held."""
+    hq, paris, gift_id, usb = pair
+    later(hq)
+    hq.store.add(
+        ProtocolRef(
+            title="General, raised",
+            body=GENERAL.replace('"received": 50', '"received": 500'),
+            country="general",
+            category="gifts-hospitality",
+        )
+    )
+    update_gift(paris.store, gift_id, {"value": "180"})
+    gift = settled(hq, paris, gift_id, usb)
+    assert gift.declaration == OVER_180
+
+    edited = update_gift(paris.store, gift_id, {"notes": "Declared in May"})
+    assert edited.declaration is None  # the raised limit, which Paris now holds
+    assert settled(hq, paris, gift_id, usb).declaration is None
