@@ -12,7 +12,15 @@ that its distribution does not name.
 The declaration is worked out where the entry is saved, with the limits in force
 there on the day of the gift, and kept as written: a later change of the limits
 does not rewrite what was declared. Entries a peer sends are stored as their
-author declared them.
+author declared them: the declaration is a synced field like any other, merged
+by the same clocks, so every vault holds the same one. Working it out again at
+each vault that receives an edit would let vaults holding different limits
+disagree (or, written as edits of their own, contend for it); instead only an
+edit works it out, and the edit travels. Two edits made unseen of each other
+can leave the value of one and the declaration of the other: that is a
+conflict, and resolving it (`sync.conflicts.resolve`) is an edit made here
+through `update_gift`, which works the declaration out from the values kept
+and sends it with them.
 """
 
 from __future__ import annotations
@@ -81,13 +89,20 @@ def add_gift(store: Store, gift: Gift) -> Gift:
     return saved
 
 
-def update_gift(store: Store, gift_id: str, changes: Mapping[str, Any]) -> Gift:
-    """Change an entry; its declaration is worked out again from the values it now holds."""
+def update_gift(
+    store: Store, gift_id: str, changes: Mapping[str, Any], force: bool = False
+) -> Gift:
+    """Change an entry; its declaration is worked out again from the values it now holds.
+
+    `force` (a conflict's resolution) logs the changes and the declaration even if
+    unchanged here: the peers may hold the other side of the conflict. A change of a
+    derived field itself gives way to the value worked out.
+    """
     with store.transaction():
         current = store.get(Gift, gift_id)
         wanted = {f: getattr(current, f) for f in GIFT.fields} | dict(changes)
         derived = _derived(store, wanted)
-        saved = store.update(Gift, gift_id, {**changes, **derived})
+        saved = store.update(Gift, gift_id, {**changes, **derived}, force=force)
     log.info("gift %s saved, declared: %s", gift_id, saved.declaration is not None)
     return saved
 

@@ -11,6 +11,10 @@ whatever the clocks say. The edit is kept on the deleted record, and
 `restore_record` brings it back, as a new edit every peer takes. A field
 conflict on a record deleted since is closed with the deletion (resolution
 `deleted`): there is no record left to write either value into.
+
+Resolving a conflict on a gift goes through `core.gifts.update_gift`, so the
+entry's declaration is worked out again from the values kept and travels with
+them (the merge itself never works it out: see `core.gifts`).
 """
 
 from __future__ import annotations
@@ -19,12 +23,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from liaison_desk.core import audit
+from liaison_desk.core import audit, gifts
 from liaison_desk.core.clock import iso_from_ms
 from liaison_desk.core.contact_details import set_legacy
 from liaison_desk.core.errors import RecordReadOnly
 from liaison_desk.core.hlc import Stamp
-from liaison_desk.core.kinds import BY_NAME
+from liaison_desk.core.kinds import BY_NAME, GIFT
 from liaison_desk.core.sqlite_types import Connection
 from liaison_desk.core.vault import Vault
 from liaison_desk.sync.errors import ConflictError
@@ -183,6 +187,10 @@ def resolve(vault: Vault, n: int, choice: str, merged: str | None = None) -> Con
                 value = tuple(value or ())
             if conflict.field not in kind.fields:  # a contact's phones... before schema 6
                 set_legacy(vault.store, conflict.record_id, conflict.field, value)
+            elif kind is GIFT:
+                gifts.update_gift(
+                    vault.store, conflict.record_id, {conflict.field: value}, force=True
+                )
             else:
                 vault.store.update(
                     kind.cls, conflict.record_id, {conflict.field: value}, force=True
