@@ -28,6 +28,7 @@ log = logging.getLogger("liaison_desk.meetings")
 
 # Stored like `MEETING.columns()`: a series is a meeting with a rule or added dates.
 SERIES = "(recurrence IS NOT NULL OR rdates != '[]')"
+_FIRST_SPAN_DAYS = 35  # a monthly series' last one, found in the first expansion
 _EXPANSION_ERRORS = (
     ValueError,
     TypeError,
@@ -119,16 +120,32 @@ def _expanded(meeting: Meeting, first: date, end: date, zone: ZoneInfo) -> list[
 def latest_start(meeting: Meeting, now: str) -> str | None:
     """The start of the series' latest occurrence at or before `now` (a stamp as stored),
     so a contact met every month was last met this month, not on the first date; None when
-    every one so far was cancelled. Expanded only up to `now`; a series that cannot be
-    expanded counts its first start, as the lists by date show it."""
-    first = parse_stamp(meeting.starts_at)
+    every one so far was cancelled.
+
+    Expanded backwards from `now` over a span doubled until it finds one or reaches the
+    first start, so a daily series of ten years costs its last month, not 3,650 dates. A
+    series that cannot be expanded counts its first start, as the lists by date show it.
+    """
     try:
-        found = _found(meeting, first - timedelta(days=1), parse_stamp(now) + timedelta(seconds=1))
+        return _latest_until(meeting, now)
     except _EXPANSION_ERRORS:
         log.warning("meeting %s: its series cannot be expanded; counted once", meeting.id)
         return meeting.starts_at if meeting.starts_at <= now else None
-    starts = (_stamp_of(c.get("DTSTART").dt, meeting.all_day) for c in found)
-    return max((s for s in starts if s <= now), default=None)
+
+
+def _latest_until(meeting: Meeting, now: str) -> str | None:
+    first = parse_stamp(meeting.starts_at) - timedelta(days=1)
+    high = parse_stamp(now) + timedelta(seconds=1)
+    span = timedelta(days=_FIRST_SPAN_DAYS)
+    while True:
+        low = max(first, high - span)
+        starts = [
+            _stamp_of(c.get("DTSTART").dt, meeting.all_day) for c in _found(meeting, low, high)
+        ]
+        latest = max((s for s in starts if s <= now), default=None)
+        if latest is not None or low == first:
+            return latest
+        span *= 2
 
 
 def occurrences(

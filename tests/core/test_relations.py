@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from liaison_desk.core import relations
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, ORGANIZATION
 from liaison_desk.core.records import Contact, Meeting, Organization, Participant
@@ -181,3 +183,24 @@ def test_a_series_that_ended_counts_its_last_one_and_a_later_single_meeting_wins
         also_met.id: "2026-02-20T09:00:00Z",
         on_dates.id: "2026-02-09T00:00:00Z",
     }
+
+
+def test_a_series_that_cannot_be_expanded_counts_its_first_start(
+    vault: Vault, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = vault.store
+    person = store.add(Contact(full_name="Broken rule"))
+    series = in_series(
+        vault,
+        Meeting(title="Weekly", starts_at="2026-01-08T10:00:00Z", recurrence="FREQ=WEEKLY"),
+        person,
+    )
+    # As a record written by another client might hold it: a rule no calendar expands.
+    store.conn.execute(
+        "UPDATE meetings SET recurrence = 'FREQ=WEEKLY;BYDAY=XX' WHERE id = ?", (series.id,)
+    )
+
+    assert relations.last_contacts(store, [person.id], MARCH_14_NOON_MS) == {
+        person.id: "2026-01-08T10:00:00Z"
+    }
+    assert series.id in caplog.text
