@@ -24,8 +24,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from liaison_desk.core.occurrences import SERIES, is_series, meetings_between
-from liaison_desk.core.relations import is_overdue, last_contacts, now_stamp
+from liaison_desk.core.occurrences import SERIES_IDS, is_series, meetings_between
+from liaison_desk.core.relations import is_overdue, now_stamp, with_series
 from liaison_desk.core.store import Store
 
 T = TypeVar("T")
@@ -132,24 +132,24 @@ def _get_in_touch(store: Store, now_ms: int, day: date) -> tuple[Listing[Contact
 
     SQL keeps only contacts with a cadence whose last single meeting is old enough give
     or take a zone's offset (through the participants' and meetings' indexes): a series
-    can only make them met later, so none due is left out. Their last meeting, series
-    counted at their latest occurrence (`last_contacts`), and the exact day are checked
-    on those few.
+    can only make them met later, so none due is left out. Their last meeting, a series
+    counted at its latest occurrence (`with_series`), and the exact day are checked on
+    those few.
     """
     rows = store.conn.execute(
-        "SELECT id, full_name, cadence_days, marking FROM ("
+        "SELECT id, full_name, cadence_days, last, marking FROM ("
         " SELECT c.id, c.full_name, c.cadence_days, c.marking, ("
         "  SELECT max(m.starts_at) FROM participants p"
         "  JOIN meetings m ON m.id = p.meeting_id AND m.deleted = 0 AND m.starts_at <= :now"
-        f"  AND NOT {SERIES} WHERE p.contact_id = c.id AND p.deleted = 0"
+        f"  AND m.id NOT IN ({SERIES_IDS}) WHERE p.contact_id = c.id AND p.deleted = 0"
         " ) AS last"
         " FROM contacts c WHERE c.deleted = 0 AND c.cadence_days IS NOT NULL"
         ") WHERE last IS NULL OR julianday(last) + cadence_days <= julianday(:now) + :slack",
         {"now": now_stamp(now_ms), "slack": _SLACK_DAYS},
     ).fetchall()
-    lasts = last_contacts(store, [contact_id for contact_id, *_ in rows], now_ms)
+    lasts = with_series(store, {contact_id: last for contact_id, _, _, last, _ in rows}, now_ms)
     found = []
-    for contact_id, name, cadence, marking in rows:
+    for contact_id, name, cadence, _, marking in rows:
         last = lasts.get(contact_id)
         due = None if last is None else date.fromisoformat(last[:10]) + timedelta(days=cadence)
         if due is None or due <= day:
