@@ -25,6 +25,7 @@ from liaison_desk.core.errors import ValidationError
 from liaison_desk.core.gifts import gifts_with
 from liaison_desk.core.interop.report_data import local_when
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, MEETING, ORGANIZATION
+from liaison_desk.core.occurrences import SERIES, latest_start
 from liaison_desk.core.precedence import meeting_precedence
 from liaison_desk.core.ranks import describe, nato_code_of
 from liaison_desk.core.records import (
@@ -37,7 +38,7 @@ from liaison_desk.core.records import (
     Posting,
     ProtocolRef,
 )
-from liaison_desk.core.relations import participants, titles
+from liaison_desk.core.relations import now_stamp, participants, titles
 from liaison_desk.core.station_zone import station_today
 from liaison_desk.core.timelines import Timeline, country_timeline, months_ending, people_timeline
 from liaison_desk.core.vault import Vault
@@ -283,7 +284,7 @@ def _brief(
 
 
 def _now_stamp(vault: Vault) -> str:
-    return iso_from_ms(vault.clock.now_ms())[:19] + "Z"  # starts_at is stored to the second
+    return now_stamp(vault.clock.now_ms())
 
 
 def _people(vault: Vault, contacts: Sequence[Contact]) -> list[BriefPerson]:
@@ -315,8 +316,10 @@ def _people(vault: Vault, contacts: Sequence[Contact]) -> list[BriefPerson]:
 def _engagements(
     vault: Vault, contact_ids: Sequence[str], before: str, leave_out: str | None
 ) -> tuple[list[Meeting], int]:
-    """The last meetings of any of these people that started before `before`, and how many
-    there were in all."""
+    """The last meetings of any of these people that started before `before`, latest first,
+    and how many there were in all. A series ranks by its latest occurrence until then
+    (`latest_start`), as it does for last met, so a monthly meeting is not pushed out of
+    the last few by its first date."""
     ids = json.dumps(list(contact_ids))
     among = (
         "SELECT DISTINCT p.meeting_id FROM participants p "
@@ -327,13 +330,23 @@ def _engagements(
     conn = vault.store.conn
     rows = conn.execute(
         f"SELECT {MEETING.columns('m')} FROM meetings m WHERE m.id IN ({among}) AND {where} "
-        "ORDER BY m.starts_at DESC, m.id LIMIT :last",
+        f"AND NOT {SERIES} ORDER BY m.starts_at DESC, m.id LIMIT :last",
+        params,
+    ).fetchall()
+    series = conn.execute(
+        f"SELECT {MEETING.columns('m')} FROM meetings m WHERE m.id IN ({among}) AND {where} "
+        f"AND {SERIES}",
         params,
     ).fetchall()
     (total,) = conn.execute(
         f"SELECT count(*) FROM meetings m WHERE m.id IN ({among}) AND {where}", params
     ).fetchone()
-    return [MEETING.from_row(row) for row in rows], int(total)
+    ranked = [(m.starts_at, m) for m in map(MEETING.from_row, rows)]
+    for meeting in map(MEETING.from_row, series):
+        ranked.append((latest_start(meeting, before) or meeting.starts_at, meeting))
+    ranked.sort(key=lambda pair: pair[1].id)
+    ranked.sort(key=lambda pair: pair[0], reverse=True)  # latest first, then by id
+    return [m for _, m in ranked[:LAST_ENGAGEMENTS]], int(total)
 
 
 def _gifts(vault: Vault, contact_ids: Sequence[str]) -> tuple[Gift, ...]:

@@ -6,6 +6,7 @@ so the GUI's lists, its detail pane and the CLI's `show` commands share them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -13,6 +14,7 @@ from typing import Any
 
 from liaison_desk.core.clock import Clock, iso_from_ms
 from liaison_desk.core.kinds import BY_NAME, CONTACT, FOLLOWUP, MEETING, ORGANIZATION, Kind
+from liaison_desk.core.occurrences import SERIES_IDS, latest_start
 from liaison_desk.core.records import Contact, FollowUp, Meeting, Participant
 from liaison_desk.core.station_zone import station_today
 from liaison_desk.core.store import ListQuery, Store
@@ -96,19 +98,55 @@ def meetings_of(store: Store, contact_id: str, limit: int = 200) -> list[Meeting
     return [MEETING.from_row(row) for row in cursor]
 
 
+def now_stamp(now_ms: int) -> str:
+    """`now_ms` as meetings' starts are stored (to the second), to compare with them."""
+    return iso_from_ms(now_ms)[:19] + "Z"
+
+
+_THEIRS = (
+    "FROM participants p JOIN meetings m ON m.id = p.meeting_id AND m.deleted = 0 "
+    "AND m.starts_at <= :now "
+    "WHERE p.deleted = 0 AND p.contact_id IN (SELECT value FROM json_each(:ids)) "
+)
+
+
 def last_contacts(store: Store, contact_ids: Sequence[str], now_ms: int) -> dict[str, str]:
-    """When each contact was last met (ISO UTC), at or before `now_ms`, in one query."""
+    """When each contact was last met (ISO UTC), at or before `now_ms`.
+
+    A series is stored once with its first start, so it counts its latest occurrence
+    until now instead (`with_series`). Two queries for the whole page: the latest single
+    meeting of each, and their series.
+    """
     if not contact_ids:
         return {}
-    now = iso_from_ms(now_ms)[:19] + "Z"  # starts_at is stored to the second
-    rows = store.conn.execute(
-        "SELECT p.contact_id, max(m.starts_at) FROM participants p "
-        "JOIN meetings m ON m.id = p.meeting_id AND m.deleted = 0 AND m.starts_at <= ? "
-        f"WHERE p.deleted = 0 AND p.contact_id IN ({_placeholders(contact_ids)}) "
-        "GROUP BY p.contact_id",
-        [now, *contact_ids],
+    params = {"ids": json.dumps(list(contact_ids)), "now": now_stamp(now_ms)}
+    single = store.conn.execute(
+        f"SELECT p.contact_id, max(m.starts_at) {_THEIRS} "
+        f"AND m.id NOT IN ({SERIES_IDS}) GROUP BY p.contact_id",
+        params,
     ).fetchall()
-    return {contact_id: last for contact_id, last in rows}
+    latest = dict(single)
+    return with_series(store, {c: latest.get(c) for c in contact_ids}, now_ms)
+
+
+def with_series(store: Store, single: Mapping[str, str | None], now_ms: int) -> dict[str, str]:
+    """When each contact of `single` was last met: their last single meeting (series left
+    out; None if none) or the latest occurrence until now of a series they take part in
+    (`latest_start`), whichever is later. Only the series among their meetings are
+    expanded, each once however many of them it has."""
+    last = {contact_id: start for contact_id, start in single.items() if start is not None}
+    params = {"ids": json.dumps(list(single)), "now": now_stamp(now_ms)}
+    series: dict[str, str | None] = {}
+    for contact_id, *columns in store.conn.execute(
+        f"SELECT p.contact_id, {MEETING.columns('m')} {_THEIRS} AND m.id IN ({SERIES_IDS})", params
+    ):
+        meeting: Meeting = MEETING.from_row(columns)
+        if meeting.id not in series:
+            series[meeting.id] = latest_start(meeting, params["now"])
+        latest = series[meeting.id]
+        if latest is not None and latest > last.get(contact_id, ""):
+            last[contact_id] = latest
+    return last
 
 
 def is_overdue(last: str | None, cadence_days: int | None, today: date) -> bool:

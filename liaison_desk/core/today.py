@@ -24,9 +24,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Generic, TypeVar
 from zoneinfo import ZoneInfo
 
-from liaison_desk.core.clock import iso_from_ms
-from liaison_desk.core.occurrences import is_series, meetings_between
-from liaison_desk.core.relations import is_overdue
+from liaison_desk.core.occurrences import SERIES_IDS, is_series, meetings_between
+from liaison_desk.core.relations import is_overdue, now_stamp, with_series
 from liaison_desk.core.store import Store
 
 T = TypeVar("T")
@@ -54,7 +53,7 @@ class ContactDue:
     id: str
     full_name: str
     cadence_days: int
-    last_met: str | None  # the start of their latest meeting until now, ISO UTC
+    last_met: str | None  # the start of their latest meeting (or occurrence) until now, UTC
     due: date | None  # None: never met
     marking: str
 
@@ -131,24 +130,27 @@ def today_at(store: Store, now_ms: int, zone: str, me: str) -> Today:
 def _get_in_touch(store: Store, now_ms: int, day: date) -> tuple[Listing[ContactDue], int]:
     """Contacts due or overdue, most overdue first and the never met last; and how many overdue.
 
-    SQL keeps only contacts with a cadence whose last meeting is old enough give or take
-    a zone's offset (through the participants' and meetings' indexes); the exact
-    day is checked on those few.
+    SQL keeps only contacts with a cadence whose last single meeting is old enough give
+    or take a zone's offset (through the participants' and meetings' indexes): a series
+    can only make them met later, so none due is left out. Their last meeting, a series
+    counted at its latest occurrence (`with_series`), and the exact day are checked on
+    those few.
     """
-    now = iso_from_ms(now_ms)[:19] + "Z"
     rows = store.conn.execute(
         "SELECT id, full_name, cadence_days, last, marking FROM ("
         " SELECT c.id, c.full_name, c.cadence_days, c.marking, ("
         "  SELECT max(m.starts_at) FROM participants p"
         "  JOIN meetings m ON m.id = p.meeting_id AND m.deleted = 0 AND m.starts_at <= :now"
-        "  WHERE p.contact_id = c.id AND p.deleted = 0"
+        f"  AND m.id NOT IN ({SERIES_IDS}) WHERE p.contact_id = c.id AND p.deleted = 0"
         " ) AS last"
         " FROM contacts c WHERE c.deleted = 0 AND c.cadence_days IS NOT NULL"
         ") WHERE last IS NULL OR julianday(last) + cadence_days <= julianday(:now) + :slack",
-        {"now": now, "slack": _SLACK_DAYS},
+        {"now": now_stamp(now_ms), "slack": _SLACK_DAYS},
     ).fetchall()
+    lasts = with_series(store, {contact_id: last for contact_id, _, _, last, _ in rows}, now_ms)
     found = []
-    for contact_id, name, cadence, last, marking in rows:
+    for contact_id, name, cadence, _, marking in rows:
+        last = lasts.get(contact_id)
         due = None if last is None else date.fromisoformat(last[:10]) + timedelta(days=cadence)
         if due is None or due <= day:
             found.append(ContactDue(contact_id, name, cadence, last, due, marking))

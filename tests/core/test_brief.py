@@ -307,3 +307,32 @@ def test_a_meeting_brief_lists_its_people_in_order_of_precedence_with_the_reason
     assert [p.contact.full_name for p in brief.people] == ["Gén. Blanc", "Col. Roux", "Cne Petit"]
     assert [p.place for p in brief.people] == [f"{x.place}. {x.reason}" for x in expected]
     assert "OF-" in str(brief.people[0].place)
+
+
+def test_a_series_ranks_among_the_last_engagements_by_its_latest_occurrence(
+    vault: Vault,
+) -> None:
+    """Monthly since January 2025 (May's cancelled, so last held 10 April 2026): it leads
+    the last engagements, ahead of the calls of 2025 its first date is older than."""
+    store = vault.store
+    person = store.add(Contact(full_name="Anna Berg"))
+    series = store.add(
+        Meeting(
+            title="Monthly liaison",
+            starts_at="2025-01-10T09:00:00Z",
+            recurrence="FREQ=MONTHLY",
+            exdates=("2026-05-10T09:00:00Z",),
+        )
+    )
+    calls = [
+        store.add(Meeting(title="Call", starts_at=f"2025-0{n}-01T09:00:00Z")) for n in range(3, 10)
+    ]
+    for meeting in (series, *calls):
+        store.add(Participant(meeting_id=meeting.id, contact_id=person.id))
+
+    brief = brief_of(vault, "contact", person.id)
+
+    assert [m.id for m in brief.engagements] == [series.id, *[c.id for c in reversed(calls)]][
+        :LAST_ENGAGEMENTS
+    ]
+    assert brief.engagements_total == 1 + len(calls)

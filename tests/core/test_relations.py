@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from liaison_desk.core import relations
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, ORGANIZATION
 from liaison_desk.core.records import Contact, Meeting, Organization, Participant
@@ -113,3 +115,92 @@ def test_names_at_each_meeting(vault: Vault) -> None:
         ["Ana", "Bruno"],
         ["Bruno", "Ana"],
     )
+
+
+def in_series(vault: Vault, meeting: Meeting, *people: Contact) -> Meeting:
+    added = vault.store.add(meeting)
+    for person in people:
+        vault.store.add(Participant(meeting_id=added.id, contact_id=person.id))
+    return added
+
+
+def test_a_series_counts_its_latest_occurrence_until_now_not_its_first(vault: Vault) -> None:
+    """Weekly on Thursdays at 10:00 in New York since November (15:00Z in winter, 14:00Z
+    since 8 March): the 12 March one was cancelled and the 19 March one is still to come,
+    so the last one met is 5 March, well inside a 14-day cadence."""
+    store = vault.store
+    person = store.add(Contact(full_name="Col. Haddad", cadence_days=14))
+    in_series(
+        vault,
+        Meeting(
+            title="Weekly liaison",
+            starts_at="2025-11-06T15:00:00Z",
+            timezone="America/New_York",
+            recurrence="FREQ=WEEKLY",
+            exdates=("2026-03-12T14:00:00Z",),
+        ),
+        person,
+    )
+
+    clock = StepClock(MARCH_14_NOON_MS, step=0)
+    assert relations.standing(store, clock, person) == relations.Standing(
+        "2026-03-05T15:00:00Z", overdue=False
+    )
+
+
+def test_a_series_that_ended_counts_its_last_one_and_a_later_single_meeting_wins(
+    vault: Vault,
+) -> None:
+    store = vault.store
+    ended, also_met, on_dates = store.add_many(
+        [Contact(full_name="Ended"), Contact(full_name="Also met"), Contact(full_name="Dates")]
+    )
+    in_series(
+        vault,
+        Meeting(
+            title="Monthly", starts_at="2025-10-01T09:00:00Z", recurrence="FREQ=MONTHLY;COUNT=3"
+        ),
+        ended,
+        also_met,
+    )
+    meet(vault, "2026-02-20T09:00:00Z", also_met)
+    meet(vault, "2025-11-15T09:00:00Z", ended)  # earlier than the series' last
+    in_series(
+        vault,
+        Meeting(
+            title="Visits",
+            starts_at="2026-01-05",
+            all_day=True,
+            rdates=("2026-02-09", "2026-04-06"),
+        ),
+        on_dates,
+    )
+
+    last = relations.last_contacts(store, [ended.id, also_met.id, on_dates.id], MARCH_14_NOON_MS)
+
+    assert last == {
+        ended.id: "2025-12-01T09:00:00Z",
+        also_met.id: "2026-02-20T09:00:00Z",
+        on_dates.id: "2026-02-09T00:00:00Z",
+    }
+
+
+def test_a_series_that_cannot_be_expanded_counts_its_first_start(
+    vault: Vault, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = vault.store
+    person = store.add(Contact(full_name="Broken rule"))
+    series = in_series(
+        vault,
+        Meeting(title="Weekly", starts_at="2026-01-08T10:00:00Z", recurrence="FREQ=WEEKLY"),
+        person,
+    )
+    # As a record written by another client might hold it: a rule no calendar expands.
+    store.conn.execute(
+        "UPDATE meetings SET recurrence = 'FREQ=WEEKLY;BYDAY=XX' WHERE id = ?", (series.id,)
+    )
+
+    assert relations.last_contacts(store, [person.id], MARCH_14_NOON_MS) == {
+        person.id: "2026-01-08T10:00:00Z"
+    }
+    assert series.id in caplog.text

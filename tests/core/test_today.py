@@ -144,3 +144,31 @@ def test_a_series_shows_each_occurrence_and_an_all_day_meeting_its_own_day(vault
         ("Daily call", "Sun 09:00", False),
     ]
     assert page.meetings_this_week.items[1].recurring
+
+
+def test_a_contact_met_in_a_series_is_due_from_its_latest_occurrence(vault: Vault) -> None:
+    """The weekly meeting since January was last held on Friday 13 March (next one is
+    Friday 20 March); the fortnightly one ended on 30 January, so that contact is due."""
+    add = vault.store.add
+    weekly = add(Contact(full_name="Weekly", cadence_days=14)).id
+    lapsed = add(Contact(full_name="Lapsed", cadence_days=30)).id
+    for contact_id, meeting in (
+        (weekly, Meeting(title="Weekly", starts_at="2026-01-02T09:00Z", recurrence="FREQ=WEEKLY")),
+        (
+            lapsed,
+            Meeting(
+                title="Fortnightly",
+                starts_at="2025-11-21T09:00Z",
+                recurrence="FREQ=WEEKLY;INTERVAL=2;UNTIL=20260131T000000Z",
+            ),
+        ),
+    ):
+        meeting_id = add(meeting).id
+        add(Participant(meeting_id=meeting_id, contact_id=contact_id))
+
+    page = today_at(vault.store, NOW_MS, "UTC", "Paris")
+
+    assert [(c.id, c.last_met) for c in page.get_in_touch.items] == [
+        (lapsed, "2026-01-30T09:00:00Z")
+    ]
+    assert page.contacts_overdue == 1
