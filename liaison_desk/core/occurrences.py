@@ -10,6 +10,8 @@ day in Nairobi, and an all-day meeting is on its own day everywhere.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -125,29 +127,38 @@ def latest_start(meeting: Meeting, now: str) -> str | None:
     so a contact met every month was last met this month, not on the first date; None when
     every one so far was cancelled.
 
-    Expanded backwards from `now` over a span doubled until it finds one or reaches the
-    first start, so a daily series of ten years costs its last month, not 3,650 dates. A
-    series that cannot be expanded counts its first start, as the lists by date show it.
+    A series that cannot be expanded counts its first start, as the lists by date show it.
     """
     try:
-        return _latest_until(meeting, now)
+        starts = _day_starts(meeting, now[:10])
     except _EXPANSION_ERRORS:
         log.warning("meeting %s: its series cannot be expanded; counted once", meeting.id)
         return meeting.starts_at if meeting.starts_at <= now else None
+    found = bisect.bisect_right(starts, now)
+    return starts[found - 1] if found else None
 
 
-def _latest_until(meeting: Meeting, now: str) -> str | None:
+@functools.lru_cache(maxsize=1024)
+def _day_starts(meeting: Meeting, day: str) -> tuple[str, ...]:
+    """The series' starts up to the end of `day` (UTC), sorted, from the last one before
+    that day on: whatever moment of the day asks, its latest occurrence is among them.
+
+    Kept for the day (a series edited is another `meeting`): the contact list asks again
+    for every page it shows. Expanded backwards over a span doubled until it holds an
+    occurrence before the day or reaches the first start, so a daily series of ten years
+    costs its last month, not 3,650 dates.
+    """
     first = parse_stamp(meeting.starts_at) - timedelta(days=1)
-    high = parse_stamp(now) + timedelta(seconds=1)
+    day_start = datetime.combine(date.fromisoformat(day), time(), UTC)
+    high = day_start + timedelta(days=1)
     span = timedelta(days=_FIRST_SPAN_DAYS)
     while True:
-        low = max(first, high - span)
-        starts = [
+        low = max(first, day_start - span)
+        starts = sorted(
             _stamp_of(c.get("DTSTART").dt, meeting.all_day) for c in _found(meeting, low, high)
-        ]
-        latest = max((s for s in starts if s <= now), default=None)
-        if latest is not None or low == first:
-            return latest
+        )
+        if (starts and starts[0] < day) or low == first:
+            return tuple(starts)
         span *= 2
 
 

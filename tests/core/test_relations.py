@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from liaison_desk.core import relations
+from liaison_desk.core import occurrences, relations
 from liaison_desk.core.kinds import CONTACT, FOLLOWUP, ORGANIZATION
 from liaison_desk.core.records import Contact, Meeting, Organization, Participant
 from liaison_desk.core.vault import Vault
@@ -204,3 +204,30 @@ def test_a_series_that_cannot_be_expanded_counts_its_first_start(
         person.id: "2026-01-08T10:00:00Z"
     }
     assert series.id in caplog.text
+
+
+def test_a_series_is_expanded_once_a_day_and_each_moment_gets_its_own_latest(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Daily at 15:00Z: at noon the last one met is yesterday's, at four today's; the
+    contact list asks for every page, and the series is expanded once for the day."""
+    person = vault.store.add(Contact(full_name="Cdr. Okafor"))
+    in_series(
+        vault,
+        Meeting(title="Daily brief", starts_at="2026-01-05T15:00:00Z", recurrence="FREQ=DAILY"),
+        person,
+    )
+    expansions = []
+    real = occurrences._found
+    monkeypatch.setattr(occurrences, "_found", lambda *args: expansions.append(args) or real(*args))
+    noon, four = MARCH_14_NOON_MS, MARCH_14_NOON_MS + 4 * 3_600_000
+    assert relations.last_contacts(vault.store, [person.id], noon) == {
+        person.id: "2026-03-13T15:00:00Z"
+    }
+    assert relations.last_contacts(vault.store, [person.id], noon) == {
+        person.id: "2026-03-13T15:00:00Z"
+    }
+    assert relations.last_contacts(vault.store, [person.id], four) == {
+        person.id: "2026-03-14T15:00:00Z"
+    }
+    assert len(expansions) == 1
