@@ -289,8 +289,8 @@ def _geometry(width: float, height: float, dpi: float) -> _Geometry:
     )
 
 
-def _font(points: float, bold: bool = False) -> QFont:
-    """The report's font, without ligatures: text copied or extracted from the PDF reads
+def pdf_font(points: float, bold: bool = False) -> QFont:
+    """The font of every PDF, without ligatures: text copied or extracted from the PDF reads
     "office", not "o\ufb03ce"."""
     font = QFont()
     font.setFamilies(list(FONT_FAMILIES))
@@ -303,7 +303,7 @@ def _font(points: float, bold: bool = False) -> QFont:
 def _document(printable: Printable, device: QPaintDevice, geometry: _Geometry) -> QTextDocument:
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(device)
-    doc.setDefaultFont(_font(BODY_PT))
+    doc.setDefaultFont(pdf_font(BODY_PT))
     doc.setDefaultStyleSheet(_CSS)
     doc.setDocumentMargin(0)
     # Qt lays an image out at its size in pixels of the screen, grown to the device's DPI (a
@@ -326,8 +326,8 @@ def _paint_page(
 ) -> None:
     body = g.body
     marking_colour = QColor(colour(report.marking, ()))
-    bold = _font(11, bold=True)
-    small = _font(7.5)
+    bold = pdf_font(11, bold=True)
+    small = pdf_font(7.5)
     header = QRectF(body.left(), g.pt(18), body.width(), g.pt(18))
     footer = QRectF(body.left(), body.bottom() + g.pt(12), body.width(), g.pt(18))
     painter.setPen(QPen(marking_colour))

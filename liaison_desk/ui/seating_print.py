@@ -26,7 +26,7 @@ from PySide6.QtGui import (
 
 from liaison_desk.core.seating_plan import Chart
 from liaison_desk.ui.markings_style import colour
-from liaison_desk.ui.reports import DPI, FONT_FAMILIES, a4_writer, ensure_app
+from liaison_desk.ui.reports import DPI, a4_writer, ensure_app, pdf_font
 from liaison_desk.ui.seating_scene import COLUMNS, SeatingScene
 
 MARGIN_MM = 15.0
@@ -37,25 +37,15 @@ _MM_PER_INCH = 25.4
 Painter = Callable[[QPainter, QRectF, int], None]  # paints page n into the body
 
 
-def _font(points: float, bold: bool = False) -> QFont:
-    """Without ligatures, so text copied from the PDF reads as typed ("office", not "o\ufb03ce")."""
-    font = QFont()
-    font.setFamilies(list(FONT_FAMILIES))
-    font.setPointSizeF(points)
-    font.setBold(bold)
-    font.setFeature(QFont.Tag.fromString("liga"), 0)
-    return font
-
-
 def _fitting(painter: QPainter, name: str, width: float) -> QFont:
     """The card's bold font, as large as lets the name fit on one line (17 pt down to 8)."""
     points = 17.0
     while points > 8:
-        font = _font(points, bold=True)
+        font = pdf_font(points, bold=True)
         if QFontMetricsF(font, painter.device()).horizontalAdvance(name) <= width:
             return font
         points -= 0.5
-    return _font(points, bold=True)
+    return pdf_font(points, bold=True)
 
 
 def _pt(points: float) -> float:
@@ -68,7 +58,7 @@ def _frame(
     """The marking at the top and foot, the title and the page count."""
     marking = chart.marking
     painter.setPen(QPen(QColor(colour(marking, ()))))
-    painter.setFont(_font(11, bold=True))
+    painter.setFont(pdf_font(11, bold=True))
     header = QRectF(body.left(), page.top() + _pt(14), body.width(), _pt(16))
     footer = QRectF(body.left(), body.bottom() + _pt(8), body.width(), _pt(16))
     painter.drawText(header, Qt.AlignmentFlag.AlignCenter, marking)
@@ -77,7 +67,7 @@ def _frame(
     for y in (header.bottom() + _pt(2), footer.top() - _pt(2)):
         painter.drawLine(QLineF(body.left(), y, body.right(), y))
     painter.setPen(QPen(QColor("#555555")))
-    small = _font(7.5)
+    small = pdf_font(7.5)
     painter.setFont(small)
     room = body.width() / 2 - _pt(40)
     left = QFontMetricsF(small, painter.device()).elidedText(
@@ -120,7 +110,7 @@ def plan_pdf(chart: Chart) -> tuple[bytes, int]:
 
     def paint(painter: QPainter, body: QRectF, n: int) -> None:
         painter.setPen(QPen(QColor("#1f3b57")))
-        painter.setFont(_font(14, bold=True))
+        painter.setFont(pdf_font(14, bold=True))
         heading = QRectF(body.left(), body.top(), body.width(), _pt(22))
         painter.drawText(
             heading, Qt.AlignmentFlag.AlignLeft, f"Seating plan: {chart.meeting.title}"
@@ -155,7 +145,7 @@ def place_cards_pdf(chart: Chart) -> tuple[bytes, int]:
             painter.setFont(_fitting(painter, name, inner.width()))
             painter.drawText(inner, Qt.AlignmentFlag.AlignCenter, name)
             painter.setPen(QPen(QColor("#555555")))
-            painter.setFont(_font(7.5))
+            painter.setFont(pdf_font(7.5))
             painter.drawText(
                 inner,
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
