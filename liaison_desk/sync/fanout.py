@@ -26,7 +26,6 @@ the origin again.
 from __future__ import annotations
 
 import bisect
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -49,22 +48,6 @@ _LIGHT = (
     "o.origin, o.seq, o.n, o.entity, o.record_id, "
     "CASE WHEN instr(o.fields, '\"distribution\"') > 0 THEN o.fields END"
 )
-_NOBODY: frozenset[str] = frozenset()
-
-
-def _routed(
-    reach: pending.Reach, rows: list[Row]
-) -> Iterator[tuple[str, int, int, pending.Recipients, pending.Recipients]]:
-    """Each light row's (origin, seq, n, whom it is routed to, whom it withdraws the record
-    from when not routed to them): None is every station."""
-    reach.prefetch((row[3], row[4]) for row in rows)
-    reach.prefetch_ever((row[3], row[4]) for row in rows if row[5] is not None)
-    for origin, seq, n, entity, record_id, fields in rows:
-        whom = reach.of(entity, record_id)
-        ever: pending.Recipients = _NOBODY
-        if whom is not None and fields is not None and "distribution" in json.loads(fields):
-            ever = reach.ever(entity, record_id)
-        yield origin, seq, n, whom, ever
 
 
 def _withdrawal(peer: str, whom: pending.Recipients, ever: pending.Recipients) -> bool | None:
@@ -86,7 +69,7 @@ class _Origin:
     to_all: list[tuple[int, int]] = field(default_factory=list)  # (seq, n)
     named: dict[str, list[tuple[int, int]]] = field(default_factory=dict)  # peer -> (seq, n)
     # (seq, n, whom, ever) of ops setting the distribution of a record that some station
-    # it reached once no longer gets (see `_routed`)
+    # it reached once no longer gets (see `pending.Reach.routed`)
     narrowing: list[tuple[int, int, frozenset[str], pending.Recipients]] = field(
         default_factory=list
     )
@@ -179,7 +162,7 @@ class Fanout:
         for origin, (after, upto) in spans.items():
             self._origins[origin] = _Origin(after, upto)
         named: dict[str, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-        for origin, seq, n, whom, ever in _routed(reach, rows):
+        for (origin, seq, n, *_), whom, ever in reach.routed(rows):
             routed = self._origins[origin]
             if whom is None:
                 routed.to_all.append((seq, n))
@@ -232,7 +215,7 @@ def _streamed(
         reach = pending.Reach(conn, routes.RecordFacts())  # kept for this window only
         chosen = [
             (n, gets)
-            for _, _, n, whom, ever in _routed(reach, covered)
+            for (_, _, n, *_), whom, ever in reach.routed(covered)
             if (gets := _withdrawal(peer, whom, ever)) is not None
         ]
         yield from _in_full(conn, chosen, None)

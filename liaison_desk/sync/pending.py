@@ -20,7 +20,8 @@ from __future__ import annotations
 import bisect
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.sqlite_types import Connection
@@ -83,6 +84,23 @@ class Reach:
                         parents[owner_table].add(row[1])
         for table, ids in parents.items():
             self._facts.prefetch(self._conn, table, ids)
+
+    def routed(
+        self, rows: list[tuple[Any, ...]]
+    ) -> Iterator[tuple[tuple[Any, ...], Recipients, Recipients]]:
+        """Each oplog row (its entity, record id and, if it may set a distribution, fields
+        at 3, 4 and 5) with whom it is routed to and, for one setting a distribution and
+        not routed to every peer, whom any distribution of its record reached: those it
+        withdraws the record from when not routed to them (nobody for any other op).
+        The rows' records are read at once."""
+        self.prefetch((row[3], row[4]) for row in rows)
+        self.prefetch_ever((row[3], row[4]) for row in rows if row[5] is not None)
+        for row in rows:
+            whom = self.of(row[3], row[4])
+            ever: Recipients = _NOBODY
+            if whom is not None and row[5] is not None and "distribution" in json.loads(row[5]):
+                ever = self.ever(row[3], row[4])
+            yield row, whom, ever
 
     def prefetch_ever(self, records: Iterable[tuple[str, str]]) -> None:
         """`ever` for many records (entity, id) at once: every distribution logged for them
@@ -192,13 +210,10 @@ def counts(conn: Connection, spans: Spans, facts: routes.RecordFacts) -> dict[st
         "FROM oplog o "
         "JOIN pending_range r ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
     ).fetchall()
-    reach.prefetch((row[3], row[4]) for row in rows)
-    reach.prefetch_ever((row[3], row[4]) for row in rows if row[5] is not None)
-    for row in rows:
+    for row, routed, ever in reach.routed(rows):
         if held and held.holds(row):  # a revoked station's, after its compromise
             continue
-        origin, seq, _, entity, record_id, fields = row[:6]
-        routed = reach.of(entity, record_id)
+        origin, seq, record_id = row[0], row[1], row[4]
         if routed is None:
             to_all[origin].append(seq)
             continue
@@ -207,12 +222,10 @@ def counts(conn: Connection, spans: Spans, facts: routes.RecordFacts) -> dict[st
             span = covering.get(peer)
             if span is not None and span[0] < seq <= span[1]:
                 found[peer] += 1
-        if fields is not None and "distribution" in json.loads(fields):
-            ever = reach.ever(entity, record_id)
-            for peer in covering if ever is None else ever:
-                span = covering.get(peer)
-                if peer not in routed and span is not None and span[0] < seq <= span[1]:
-                    gone[peer].add(record_id)
+        for peer in covering if ever is None else ever:
+            span = covering.get(peer)
+            if peer not in routed and span is not None and span[0] < seq <= span[1]:
+                gone[peer].add(record_id)
     for origin, seqs in to_all.items():
         seqs.sort()
         _in_spans(seqs, spans[origin], found)
