@@ -11,15 +11,8 @@ than there are active stations. A station not found here is owed no op.
 from __future__ import annotations
 
 from liaison_desk.core.sqlite_types import Connection
+from liaison_desk.sync import temp_rows
 from liaison_desk.sync.vectors import Vector
-
-
-def _fill(conn: Connection, table: str, columns: str, rows: list[tuple[object, ...]]) -> None:
-    conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns})")
-    conn.execute(f"DELETE FROM {table}")
-    if rows:
-        marks = ", ".join("?" * len(rows[0]))
-        conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
 
 
 def behind(conn: Connection, top: Vector, active: set[str], others: set[str]) -> set[str]:
@@ -30,8 +23,8 @@ def behind(conn: Connection, top: Vector, active: set[str], others: set[str]) ->
     wanted: list[tuple[object, ...]] = [(o, s) for o, s in top.items() if s > 0]
     if not wanted or not active:
         return set()
-    _fill(conn, "owed_top", "origin TEXT PRIMARY KEY, seq INT", wanted)
-    _fill(conn, "owed_others", "peer TEXT PRIMARY KEY", [(p,) for p in others])
+    temp_rows.fill(conn, "owed_top", "origin TEXT PRIMARY KEY, seq INT", wanted)
+    temp_rows.fill(conn, "owed_others", "peer TEXT PRIMARY KEY", [(p,) for p in others])
     # Read origin by origin, and no further once every active peer is found short: right
     # after HQ sent, its own origin's 200 rows answer, not the 40,000 of every origin.
     short: set[str] = set()

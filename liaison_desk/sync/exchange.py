@@ -32,6 +32,7 @@ from liaison_desk.sync import (
     revocations,
     routes,
     station_audit,
+    temp_rows,
 )
 from liaison_desk.sync.bundle import write_bundle
 from liaison_desk.sync.bundle_names import bundle_name
@@ -147,14 +148,6 @@ def _plan(vault: Vault, me: Identity, peer: Peer, fanout: Fanout) -> _Plan:
 _IN_RANGE = "JOIN export_range r ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"
 
 
-def _fill_range(conn: Connection, coverage: dict[str, tuple[int, int]]) -> None:
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS export_range (origin TEXT, after INT, upto INT)")
-    conn.execute("DELETE FROM export_range")
-    conn.executemany(
-        "INSERT INTO export_range VALUES (?, ?, ?)", [(o, a, b) for o, (a, b) in coverage.items()]
-    )
-
-
 # Only an op that sets a distribution can tell a peer to withdraw a record: its JSON holds
 # this (a quote inside a value is escaped), and so may a value; `Router.withdrawn` decides.
 _SETS_DISTRIBUTION = '"distribution"'
@@ -175,7 +168,7 @@ def _for_peer(
     """
     if not coverage:
         return
-    _fill_range(conn, coverage)
+    temp_rows.fill_spans(conn, "export_range", coverage)
     total = sum(b - a for a, b in coverage.values())
     cursor = conn.execute(f"SELECT {OPLOG_COLUMNS} FROM oplog o {_IN_RANGE} ORDER BY o.n")
     for done, row in enumerate(cursor, 1):
@@ -200,7 +193,7 @@ def _fit_files(vault: Vault, me: Identity, peer: Peer, plan: _Plan, fanout: Fano
     the cut (oplog order), so every range still holds every op it claims.
     """
     conn = vault.conn
-    _fill_range(conn, plan.coverage)
+    temp_rows.fill_spans(conn, "export_range", plan.coverage)
     router = routes.Router(conn, peer, fanout.facts) if me.public.role == "hq" else None
     rows = conn.execute(
         f"SELECT o.n, {OPLOG_COLUMNS} FROM oplog o {_IN_RANGE} "

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from liaison_desk.core.sqlite_types import Connection
-from liaison_desk.sync import pending, routes
+from liaison_desk.sync import pending, routes, temp_rows
 from liaison_desk.sync.ops import OPLOG_COLUMNS
 from liaison_desk.sync.vectors import Vector, acks
 
@@ -148,13 +148,7 @@ class Fanout:
             return False
         if not spans:
             return True
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS fanout_range (origin TEXT, after INT, upto INT)"
-        )
-        conn.execute("DELETE FROM fanout_range")
-        conn.executemany(
-            "INSERT INTO fanout_range VALUES (?, ?, ?)", [(o, a, b) for o, (a, b) in spans.items()]
-        )
+        temp_rows.fill_spans(conn, "fanout_range", spans)
         rows = conn.execute(
             f"SELECT {_LIGHT} FROM oplog o JOIN fanout_range r "
             "ON o.origin = r.origin AND o.seq > r.after AND o.seq <= r.upto"

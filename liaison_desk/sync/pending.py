@@ -25,7 +25,7 @@ from typing import Any
 
 from liaison_desk.core.kinds import BY_NAME
 from liaison_desk.core.sqlite_types import Connection
-from liaison_desk.sync import compromise, routes
+from liaison_desk.sync import compromise, routes, temp_rows
 from liaison_desk.sync.peers import groups
 
 # origin -> peer -> (after, up to): what a bundle for the peer covers, as `exchange` plans it
@@ -192,11 +192,10 @@ def counts(conn: Connection, spans: Spans, facts: routes.RecordFacts) -> dict[st
     found = dict.fromkeys(set().union(*spans.values()), 0)
     if not spans:
         return found
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS pending_range (origin TEXT, after INT, upto INT)")
-    conn.execute("DELETE FROM pending_range")
-    conn.executemany(
-        "INSERT INTO pending_range VALUES (?, ?, ?)",
-        [(o, min(s.values())[0], max(b for _, b in s.values())) for o, s in spans.items()],
+    temp_rows.fill_spans(
+        conn,
+        "pending_range",
+        {o: (min(s.values())[0], max(b for _, b in s.values())) for o, s in spans.items()},
     )
     reach = Reach(conn, facts)
     held = compromise.HeldOps(conn)
